@@ -1,0 +1,218 @@
+// One typed configuration, read from the environment once at boot and passed to whoever needs it.
+// Every variable has a safe default; a bad value stops the start with a message that says what to
+// fix. `.env.example` documents each variable; config.test.ts checks that the two agree.
+import os from 'node:os';
+import path from 'node:path';
+
+export const ALL_ROLES = ['api', 'signaling', 'sfu', 'recorder', 'web'] as const;
+export type Role = (typeof ALL_ROLES)[number];
+
+export interface Config {
+  /** Which parts of the platform this process runs (ROLES or --roles=). All by default. */
+  roles: ReadonlySet<Role>;
+  /** development | production | test: only changes log formatting and error detail. */
+  env: 'development' | 'production' | 'test';
+  http: {
+    host: string;
+    port: number;
+    /** The address users reach us at; used in links we hand out (WHIP URL, share links). */
+    publicUrl: string;
+    /** HTTPS when both are set (see `npm run certs`). */
+    tlsCertFile: string | undefined;
+    tlsKeyFile: string | undefined;
+    /** Trust X-Forwarded-* headers from a reverse proxy in front of us. */
+    trustProxy: boolean;
+  };
+  /** Holds the embedded database, recordings and the admin socket. */
+  dataDir: string;
+  database: {
+    /** PostgreSQL URL; undefined selects the embedded PGlite database in dataDir. */
+    url: string | undefined;
+  };
+  redis: {
+    /** undefined selects in-process pub/sub (one process only). */
+    url: string | undefined;
+  };
+  media: {
+    /** mediasoup workers; one per core by default. */
+    workers: number;
+    /** Local IP the WebRTC servers bind to. */
+    listenIp: string;
+    /** Address put in ICE candidates; set it to the public IP behind NAT. */
+    announcedAddress: string | undefined;
+    /** First UDP/TCP port: worker i listens on rtcPort + i. */
+    rtcPort: number;
+    /** Port range for PlainTransports (recorder) and pipe transports between workers. */
+    rtcMinPort: number;
+    rtcMaxPort: number;
+    /** mediasoup worker log level. */
+    workerLogLevel: 'debug' | 'warn' | 'error' | 'none';
+  };
+  log: {
+    level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+    /** Human-readable logs instead of JSON lines. */
+    pretty: boolean;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the configuration; throws ConfigError listing every problem at once. */
+export function loadConfig(env: Env = process.env, argv: readonly string[] = process.argv.slice(2)): Config {
+  const problems: string[] = [];
+  const read = new EnvReader(env, problems);
+
+  const nodeEnv = read.oneOf('NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const host = read.string('HOST', '127.0.0.1');
+  const port = read.integer('PORT', 8080, 0, 65535);
+  const tlsCertFile = read.optionalString('TLS_CERT');
+  const tlsKeyFile = read.optionalString('TLS_KEY');
+  if (Boolean(tlsCertFile) !== Boolean(tlsKeyFile)) {
+    problems.push('TLS_CERT and TLS_KEY go together: set both (see `npm run certs`) or neither.');
+  }
+  const scheme = tlsCertFile ? 'https' : 'http';
+  const displayHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const publicUrl = read.url('PUBLIC_URL', `${scheme}://${displayHost}:${port}`, ['http:', 'https:']);
+
+  const databaseUrl = read.optionalUrl('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const redisUrl = read.optionalUrl('REDIS_URL', ['redis:', 'rediss:']);
+
+  const rtcMinPort = read.integer('RTC_MIN_PORT', 40000, 1024, 65535);
+  const rtcMaxPort = read.integer('RTC_MAX_PORT', 49999, 1024, 65535);
+  if (rtcMinPort > rtcMaxPort) problems.push(`RTC_MIN_PORT (${rtcMinPort}) must not exceed RTC_MAX_PORT (${rtcMaxPort}).`);
+  const workers = read.integer('MEDIA_WORKERS', os.availableParallelism(), 1, 256);
+  const rtcPort = read.integer('RTC_PORT', 44400, 1024, 65535 - workers);
+  if (rtcPort + workers > rtcMinPort && rtcPort <= rtcMaxPort) {
+    problems.push(`RTC_PORT..RTC_PORT+MEDIA_WORKERS-1 (${rtcPort}-${rtcPort + workers - 1}) overlaps RTC_MIN_PORT..RTC_MAX_PORT; move one of them.`);
+  }
+
+  const roles = parseRoles(argv.find((a) => a.startsWith('--roles='))?.slice('--roles='.length) ?? env.ROLES, problems);
+  const logLevel = read.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info');
+
+  const config: Config = {
+    roles,
+    env: nodeEnv,
+    http: {
+      host,
+      port,
+      publicUrl: publicUrl.replace(/\/$/, ''),
+      tlsCertFile,
+      tlsKeyFile,
+      trustProxy: read.boolean('TRUST_PROXY', false),
+    },
+    dataDir: path.resolve(read.string('DATA_DIR', './data')),
+    database: { url: databaseUrl },
+    redis: { url: redisUrl },
+    media: {
+      workers,
+      listenIp: read.string('RTC_LISTEN_IP', '127.0.0.1'),
+      announcedAddress: read.optionalString('RTC_ANNOUNCED_ADDRESS'),
+      rtcPort,
+      rtcMinPort,
+      rtcMaxPort,
+      workerLogLevel: read.oneOf('MEDIA_WORKER_LOG_LEVEL', ['debug', 'warn', 'error', 'none'] as const, 'warn'),
+    },
+    log: {
+      level: logLevel,
+      pretty: read.boolean('LOG_PRETTY', nodeEnv === 'development' && Boolean(process.stdout.isTTY)),
+    },
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function parseRoles(raw: string | undefined, problems: string[]): ReadonlySet<Role> {
+  if (!raw || raw.trim() === '' || raw.trim() === 'all') return new Set(ALL_ROLES);
+  const roles = new Set<Role>();
+  for (const name of raw.split(',').map((r) => r.trim()).filter(Boolean)) {
+    if ((ALL_ROLES as readonly string[]).includes(name)) roles.add(name as Role);
+    else problems.push(`ROLES: unknown role '${name}'; use a comma-separated list of ${ALL_ROLES.join(', ')} (or 'all').`);
+  }
+  return roles;
+}
+
+/** Small typed readers that collect problems instead of throwing on the first one. */
+class EnvReader {
+  constructor(private readonly env: Env, private readonly problems: string[]) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === '' ? undefined : value;
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  optionalString(name: string): string | undefined {
+    return this.raw(name);
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      this.problems.push(`${name} must be a whole number from ${min} to ${max}, got '${value}'.`);
+      return fallback;
+    }
+    return n;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+    if (['0', 'false', 'no', 'off'].includes(value)) return false;
+    this.problems.push(`${name} must be true or false, got '${value}'.`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    this.problems.push(`${name} must be one of ${allowed.join(', ')}, got '${value}'.`);
+    return fallback;
+  }
+
+  url(name: string, fallback: string, protocols: string[]): string {
+    return this.optionalUrl(name, protocols) ?? fallback;
+  }
+
+  optionalUrl(name: string, protocols: string[]): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      // Never echo the value: database and Redis URLs carry passwords.
+      this.problems.push(`${name} is not a valid URL; expected ${protocols.map((p) => `${p}//...`).join(' or ')}.`);
+      return undefined;
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      this.problems.push(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}, got '${parsed.protocol}//...'.`);
+      return undefined;
+    }
+    return value;
+  }
+}
+
+/** The URL with any password replaced, for logs and health output. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(invalid url)';
+  }
+}

@@ -1,0 +1,82 @@
+// Named errors with an HTTP status and a stable machine-readable code. One mapper (toProblem)
+// turns them into RFC 9457 problem+json bodies for HTTP and into socket.io acks, so clients can
+// switch on `code` whatever the transport.
+
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class BadRequestError extends AppError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super(400, 'bad_request', message, details);
+  }
+}
+export class UnauthorizedError extends AppError {
+  constructor(message = 'Authentication required.') {
+    super(401, 'unauthorized', message);
+  }
+}
+export class ForbiddenError extends AppError {
+  constructor(message = 'You are not allowed to do that.') {
+    super(403, 'forbidden', message);
+  }
+}
+export class NotFoundError extends AppError {
+  constructor(what: string, id?: string) {
+    super(404, 'not_found', id ? `${what} '${id}' does not exist.` : `${what} does not exist.`);
+  }
+}
+export class ConflictError extends AppError {
+  constructor(code: string, message: string) {
+    super(409, code, message);
+  }
+}
+export class UnavailableError extends AppError {
+  constructor(message: string, readonly retryAfterSeconds?: number) {
+    super(503, 'unavailable', message);
+  }
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail: string;
+  [extension: string]: unknown;
+}
+
+/** Maps any thrown value to a problem; details of unexpected (5xx) errors are never exposed. */
+export function toProblem(error: unknown): Problem {
+  if (error instanceof AppError) {
+    return { type: 'about:blank', title: error.name, status: error.status, code: error.code, detail: error.message, ...error.details };
+  }
+  const status = statusOf(error);
+  if (status !== undefined && status < 500) {
+    const message = error instanceof Error ? error.message : 'Bad request.';
+    return { type: 'about:blank', title: 'Bad Request', status, code: codeOf(error) ?? 'bad_request', detail: message };
+  }
+  return { type: 'about:blank', title: 'Internal Server Error', status: 500, code: 'internal', detail: 'Something went wrong on our side.' };
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (typeof error === 'object' && error !== null && 'statusCode' in error && typeof error.statusCode === 'number') {
+    return error.statusCode;
+  }
+  return undefined;
+}
+
+function codeOf(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {
+    return error.code.toLowerCase();
+  }
+  return undefined;
+}
