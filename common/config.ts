@@ -85,11 +85,11 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
   const redisUrl = read.optionalUrl('REDIS_URL', ['redis:', 'rediss:']);
 
   const rtcMinPort = read.integer('RTC_MIN_PORT', 40000, 1024, 65535);
-  const rtcMaxPort = read.integer('RTC_MAX_PORT', 49999, 1024, 65535);
+  const rtcMaxPort = read.integer('RTC_MAX_PORT', 44399, 1024, 65535);
   if (rtcMinPort > rtcMaxPort) problems.push(`RTC_MIN_PORT (${rtcMinPort}) must not exceed RTC_MAX_PORT (${rtcMaxPort}).`);
   const workers = read.integer('MEDIA_WORKERS', os.availableParallelism(), 1, 256);
   const rtcPort = read.integer('RTC_PORT', 44400, 1024, 65535 - workers);
-  if (rtcPort + workers > rtcMinPort && rtcPort <= rtcMaxPort) {
+  if (rtcPort <= rtcMaxPort && rtcPort + workers - 1 >= rtcMinPort) {
     problems.push(`RTC_PORT..RTC_PORT+MEDIA_WORKERS-1 (${rtcPort}-${rtcPort + workers - 1}) overlaps RTC_MIN_PORT..RTC_MAX_PORT; move one of them.`);
   }
 

@@ -1,6 +1,6 @@
-// An exclusive lock on a data folder, so only one process opens the embedded database at a time.
-// The lock is a file holding the owner's pid, created with O_EXCL; a lock left by a process that
-// died is taken over.
+// An exclusive lock on a database folder, so only one process opens the embedded database at a
+// time. The lock is a file beside the folder (`<dir>.lock`, so the database never sees it) holding
+// the owner's pid, created with O_EXCL; a lock left by a process that died is taken over.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -19,7 +19,7 @@ export class DataDirLockedError extends Error {
 }
 
 export function acquireDataDirLock(dir: string): DataDirLock {
-  const file = path.join(dir, 'aethex.lock');
+  const file = `${path.resolve(dir)}.lock`;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       fs.writeFileSync(file, String(process.pid), { flag: 'wx' });

@@ -1,0 +1,42 @@
+// The one HTTP server every role hangs its routes on: request ids, problem+json errors, and
+// HTTPS when configured. Roles register plugins on it in platform.ts.
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from '../config.ts';
+import { toProblem } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export function createHttpServer(config: Config, logger: Logger): FastifyInstance {
+  const https = config.http.tlsCertFile && config.http.tlsKeyFile
+    ? { cert: fs.readFileSync(config.http.tlsCertFile), key: fs.readFileSync(config.http.tlsKeyFile) }
+    : null;
+  const app = Fastify({
+    loggerInstance: logger,
+    https,
+    trustProxy: config.http.trustProxy,
+    // Take the caller's request id when it looks like one, so logs join up across a proxy.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    disableRequestLogging: false,
+    bodyLimit: 1024 * 1024,
+  }) as unknown as FastifyInstance;
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const problem = toProblem(error);
+    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
+    if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
+    void reply.status(problem.status).type('application/problem+json').send(problem);
+  });
+
+  return app;
+}

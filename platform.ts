@@ -1,0 +1,130 @@
+// The composition root: builds each service this process runs from the configuration, wires them
+// together, and tears them down in reverse order. No module reaches for a global; everything it
+// needs is handed to it here.
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { listenAdminSocket, type AdminSocket } from './api/admin/admin-socket.ts';
+import { registerHealthRoute } from './api/health/health-route.ts';
+import type { Config, Role } from './common/config.ts';
+import { openDatabase, type Database } from './common/db/database.ts';
+import { createHttpServer } from './common/http/http-server.ts';
+import type { Logger } from './common/logger.ts';
+import { createPubSub, type PubSub } from './common/pubsub/index.ts';
+import { WorkerPool } from './sfu/worker-pool.ts';
+import { registerWebApp } from './web/server.ts';
+
+export interface Platform {
+  readonly config: Config;
+  /** Where the HTTP server listens (the real port when PORT=0). */
+  readonly url: string;
+  readonly database: Database | undefined;
+  readonly pubsub: PubSub;
+  readonly workers: WorkerPool | undefined;
+  readonly http: FastifyInstance;
+  /** Stops everything; safe to call twice. */
+  close(): Promise<void>;
+}
+
+const NEEDS_DATABASE: readonly Role[] = ['api', 'signaling', 'recorder'];
+
+export async function startPlatform(config: Config, logger: Logger): Promise<Platform> {
+  const closers: (() => Promise<void> | void)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) {
+      try {
+        await close();
+      } catch (error) {
+        logger.error({ err: error }, 'error while shutting down');
+      }
+    }
+  };
+  try {
+    const startedAt = new Date();
+    const has = (role: Role) => config.roles.has(role);
+
+    let database: Database | undefined;
+    if (NEEDS_DATABASE.some(has)) {
+      database = await openDatabase(
+        config.database.url
+          ? { kind: 'postgresql', url: config.database.url }
+          : { kind: 'pglite', dir: path.join(config.dataDir, 'pglite') },
+        logger.child({ component: 'database' }),
+      );
+      const db = database;
+      closers.push(() => db.close());
+    }
+
+    const pubsub = await createPubSub(config.redis.url, logger);
+    closers.push(() => pubsub.close());
+
+    let workers: WorkerPool | undefined;
+    if (has('sfu')) {
+      workers = await WorkerPool.create(
+        {
+          workers: config.media.workers,
+          listenIp: config.media.listenIp,
+          announcedAddress: config.media.announcedAddress,
+          rtcPort: config.media.rtcPort,
+          rtcMinPort: config.media.rtcMinPort,
+          rtcMaxPort: config.media.rtcMaxPort,
+          logLevel: config.media.workerLogLevel,
+        },
+        logger,
+      );
+      const pool = workers;
+      closers.push(() => pool.close());
+    }
+
+    const http = createHttpServer(config, logger);
+    closers.push(() => http.close());
+    registerHealthRoute(http, { database, pubsub, workers, startedAt });
+
+    let adminSocket: AdminSocket | undefined;
+    if (has('api') && database) {
+      adminSocket = await listenAdminSocket(config.dataDir, { prisma: database.prisma, publicUrl: config.http.publicUrl }, logger);
+      const socket = adminSocket;
+      closers.push(() => socket.close());
+    }
+    if (has('web')) await registerWebApp(http);
+
+    const address = await listen(http, config);
+    const url = urlFor(config, address);
+    logger.info({ url, roles: [...config.roles], database: database?.kind, pubsub: pubsub.kind }, 'AeThex Live is ready');
+
+    let closing: Promise<void> | undefined;
+    return {
+      config,
+      url,
+      database,
+      pubsub,
+      workers,
+      http,
+      close: () => (closing ??= closeAll()),
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+async function listen(http: FastifyInstance, config: Config): Promise<{ port: number }> {
+  try {
+    await http.listen({ host: config.http.host, port: config.http.port });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(`Port ${config.http.port} on ${config.http.host} is in use; stop what uses it or set PORT to another port.`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+  const address = http.server.address();
+  return { port: typeof address === 'object' && address ? address.port : config.http.port };
+}
+
+function urlFor(config: Config, address: { port: number }): string {
+  if (config.http.port !== 0) return config.http.publicUrl;
+  const url = new URL(config.http.publicUrl);
+  url.port = String(address.port);
+  return url.toString().replace(/\/$/, '');
+}

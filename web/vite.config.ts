@@ -1,0 +1,21 @@
+import { fileURLToPath } from 'node:url';
+import vue from '@vitejs/plugin-vue';
+import { defineConfig } from 'vite';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+// `npm run dev:web` serves the app with hot reload on :5173 and forwards the server's paths to a
+// running `npm start` on :8080.
+export default defineConfig({
+  root,
+  plugins: [vue()],
+  build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
+  server: {
+    proxy: {
+      '/api': 'http://127.0.0.1:8080',
+      '/hls': 'http://127.0.0.1:8080',
+      '/healthz': 'http://127.0.0.1:8080',
+      '/socket.io': { target: 'http://127.0.0.1:8080', ws: true },
+    },
+  },
+});
