@@ -40,7 +40,7 @@ export interface Config {
     listenIp: string;
     /** Address put in ICE candidates; set it to the public IP behind NAT. */
     announcedAddress: string | undefined;
-    /** First UDP/TCP port: worker i listens on rtcPort + i. */
+    /** First UDP/TCP port: worker i listens on rtcPort + i; 0 picks free ports (tests). */
     rtcPort: number;
     /** Port range for PlainTransports (recorder) and pipe transports between workers. */
     rtcMinPort: number;
@@ -88,8 +88,8 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
   const rtcMaxPort = read.integer('RTC_MAX_PORT', 44399, 1024, 65535);
   if (rtcMinPort > rtcMaxPort) problems.push(`RTC_MIN_PORT (${rtcMinPort}) must not exceed RTC_MAX_PORT (${rtcMaxPort}).`);
   const workers = read.integer('MEDIA_WORKERS', os.availableParallelism(), 1, 256);
-  const rtcPort = read.integer('RTC_PORT', 44400, 1024, 65535 - workers);
-  if (rtcPort <= rtcMaxPort && rtcPort + workers - 1 >= rtcMinPort) {
+  const rtcPort = read.integer('RTC_PORT', 44400, 0, 65535 - workers);
+  if (rtcPort !== 0 && rtcPort <= rtcMaxPort && rtcPort + workers - 1 >= rtcMinPort) {
     problems.push(`RTC_PORT..RTC_PORT+MEDIA_WORKERS-1 (${rtcPort}-${rtcPort + workers - 1}) overlaps RTC_MIN_PORT..RTC_MAX_PORT; move one of them.`);
   }
 

@@ -97,14 +97,19 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     return chosen;
   }
 
+  /** The configured port of each worker's WebRtcServer (0 where the system picks one). */
   ports(): number[] {
-    return this.#slots.map((_, index) => this.#options.rtcPort + index);
+    return this.#slots.map((_, index) => this.#port(index) ?? 0);
+  }
+
+  #port(index: number): number | undefined {
+    return this.#options.rtcPort === 0 ? undefined : this.#options.rtcPort + index;
   }
 
   async health(): Promise<WorkerHealth[]> {
     return Promise.all(
       this.#slots.map(async (slot, index): Promise<WorkerHealth> => {
-        const port = this.#options.rtcPort + index;
+        const port = this.#port(index) ?? 0;
         if (!slot || slot.worker.closed) {
           return { index, pid: 0, alive: false, port, cpuPercent: 0, cpuUserMs: 0, cpuSystemMs: 0 };
         }
@@ -150,7 +155,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     }
     let webRtcServer: ms.WebRtcServer;
     try {
-      const listen = { ip: options.listenIp, announcedIp: options.announcedAddress, port: options.rtcPort + index };
+      const listen = { ip: options.listenIp, announcedIp: options.announcedAddress, port: this.#port(index) };
       webRtcServer = await worker.createWebRtcServer({
         listenInfos: [
           { protocol: 'udp', ...listen },
@@ -159,7 +164,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       });
     } catch (error) {
       worker.close();
-      throw new Error(`Could not listen on port ${options.rtcPort + index} (UDP/TCP) for media: ${(error as Error).message}`, {
+      throw new Error(`Could not listen on port ${this.#port(index) ?? '(any)'} (UDP/TCP) for media: ${(error as Error).message}`, {
         cause: error,
       });
     }
