@@ -102,7 +102,7 @@ ENV NODE_ENV=production \
     RTC_LISTEN_IP=0.0.0.0
 
 USER node
-# 8080 HTTP(S); 44400+ one UDP+TCP WebRTC port per mediasoup worker; 40000-49999 UDP for plain and
+# 8080 HTTP(S); 44400+ one UDP+TCP WebRTC port per mediasoup worker; 40000-44399 UDP for plain and
 # pipe transports (narrow both with RTC_MIN_PORT/RTC_MAX_PORT and MEDIA_WORKERS when publishing).
 EXPOSE 8080
 

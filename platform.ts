@@ -3,14 +3,20 @@
 // needs is handed to it here.
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { Server as SocketServer } from 'socket.io';
 import { listenAdminSocket, type AdminSocket } from './api/admin/admin-socket.ts';
+import { registerChannelRoutes } from './api/channels/channel-routes.ts';
 import { registerHealthRoute } from './api/health/health-route.ts';
+import { createStreamDirectory } from './api/streams/stream-directory.ts';
 import type { Config, Role } from './common/config.ts';
 import { openDatabase, type Database } from './common/db/database.ts';
 import { createHttpServer } from './common/http/http-server.ts';
 import type { Logger } from './common/logger.ts';
 import { createPubSub, type PubSub } from './common/pubsub/index.ts';
+import { RoomRegistry } from './sfu/room-registry.ts';
 import { WorkerPool } from './sfu/worker-pool.ts';
+import { LiveStreams } from './signaling/live-streams.ts';
+import { attachMediaSignaling } from './signaling/media-signaling.ts';
 import { registerWebApp } from './web/server.ts';
 
 export interface Platform {
@@ -20,6 +26,7 @@ export interface Platform {
   readonly database: Database | undefined;
   readonly pubsub: PubSub;
   readonly workers: WorkerPool | undefined;
+  readonly rooms: RoomRegistry | undefined;
   readonly http: FastifyInstance;
   /** Stops everything; safe to call twice. */
   close(): Promise<void>;
@@ -85,6 +92,36 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       const socket = adminSocket;
       closers.push(() => socket.close());
     }
+    if (has('api') && database) registerChannelRoutes(http, database.prisma);
+
+    let rooms: RoomRegistry | undefined;
+    if (has('signaling')) {
+      // Placement across processes is not built yet: signaling drives the media workers of its
+      // own process.
+      if (!workers || !database) throw new Error("The 'signaling' role needs the 'sfu' role in the same process (ROLES=...,signaling,sfu).");
+      const io = new SocketServer(http.server, { serveClient: false, pingInterval: 10_000, pingTimeout: 10_000 });
+      // Not io.close(): that would also close the HTTP server, which Fastify closes itself.
+      closers.push(() => {
+        io.disconnectSockets(true);
+        io.engine.close();
+      });
+      rooms = new RoomRegistry(
+        workers,
+        {
+          consumersPerRouter: config.media.consumersPerRouter,
+          keyFrameRequestDelayMs: config.media.keyFrameRequestDelayMs,
+          initialOutgoingBitrate: 1_000_000,
+        },
+        logger,
+      );
+      const directory = createStreamDirectory(database.prisma);
+      const live = new LiveStreams(directory, { endGraceMs: config.streams.endGraceMs, viewerWriteIntervalMs: 1000 }, logger);
+      const registry = rooms;
+      // Live streams end (and are recorded as ended) before the rooms and the database go away.
+      closers.push(() => registry.close());
+      closers.push(() => live.close());
+      attachMediaSignaling(io, { rooms, directory, live, logger });
+    }
     if (has('web')) await registerWebApp(http);
 
     const address = await listen(http, config);
@@ -98,6 +135,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       database,
       pubsub,
       workers,
+      rooms,
       http,
       close: () => (closing ??= closeAll()),
     };

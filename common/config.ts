@@ -47,6 +47,14 @@ export interface Config {
     rtcMaxPort: number;
     /** mediasoup worker log level. */
     workerLogLevel: 'debug' | 'warn' | 'error' | 'none';
+    /** Past this many consumers on a router, a stream spreads to a router on another worker. */
+    consumersPerRouter: number;
+    /** Minimum gap between keyframe requests forwarded to a publisher (joining viewers ask for one). */
+    keyFrameRequestDelayMs: number;
+  };
+  streams: {
+    /** How long a publisher may be gone (network blip, media restart) before its stream ends. */
+    endGraceMs: number;
   };
   log: {
     level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -118,6 +126,11 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
       rtcMinPort,
       rtcMaxPort,
       workerLogLevel: read.oneOf('MEDIA_WORKER_LOG_LEVEL', ['debug', 'warn', 'error', 'none'] as const, 'warn'),
+      consumersPerRouter: read.integer('SFU_CONSUMERS_PER_ROUTER', 500, 1, 100_000),
+      keyFrameRequestDelayMs: read.integer('SFU_KEYFRAME_REQUEST_DELAY_MS', 500, 0, 10_000),
+    },
+    streams: {
+      endGraceMs: read.integer('STREAM_END_GRACE_MS', 15_000, 0, 600_000),
     },
     log: {
       level: logLevel,

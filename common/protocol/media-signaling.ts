@@ -1,0 +1,129 @@
+// The media signaling protocol between a browser (or bot) and the server, over socket.io.
+// Requests go client -> server as `request` events with an ack; the server pushes `notification`
+// events. Both are discriminated unions on `method`, so each side's switch is checked for
+// exhaustiveness by the compiler. The web app imports this file (types only).
+import type {
+  DtlsParameters,
+  IceCandidate,
+  IceParameters,
+  RtpCapabilities,
+  RtpParameters,
+  SctpParameters,
+} from 'mediasoup-client/types';
+
+export type { DtlsParameters, IceCandidate, IceParameters, RtpCapabilities, RtpParameters };
+
+/** The socket.io namespace of media signaling. */
+export const MEDIA_NAMESPACE = '/media';
+
+export type MediaSource = 'camera' | 'microphone' | 'screen' | 'screen-audio';
+export const MEDIA_SOURCES: readonly MediaSource[] = ['camera', 'microphone', 'screen', 'screen-audio'];
+
+export type PeerRole = 'publisher' | 'viewer';
+
+export interface ProducerInfo {
+  producerId: string;
+  kind: 'audio' | 'video';
+  source: MediaSource;
+  paused: boolean;
+}
+
+export interface TransportInfo {
+  id: string;
+  iceParameters: IceParameters;
+  iceCandidates: IceCandidate[];
+  dtlsParameters: DtlsParameters;
+  sctpParameters?: SctpParameters | undefined;
+}
+
+export interface ConsumerInfo {
+  id: string;
+  producerId: string;
+  kind: 'audio' | 'video';
+  source: MediaSource;
+  rtpParameters: RtpParameters;
+  /** 'simulcast' when the viewer can pick layers with setPreferredLayers. */
+  type: 'simple' | 'simulcast' | 'svc' | 'pipe';
+  producerPaused: boolean;
+}
+
+export interface StreamStatus {
+  channel: string;
+  live: boolean;
+  streamId: string | null;
+  viewers: number;
+  startedAt: string | null;
+}
+
+export type MediaRequest =
+  /** Viewers join by channel slug; publishers prove the right to publish with a stream key. */
+  | { method: 'join'; data: { role: 'viewer'; channel: string } }
+  | { method: 'join'; data: { role: 'publisher'; streamKey: string } }
+  | { method: 'createTransport'; data: { direction: 'send' | 'recv' } }
+  | { method: 'connectTransport'; data: { transportId: string; dtlsParameters: DtlsParameters } }
+  | { method: 'restartIce'; data: { transportId: string } }
+  | { method: 'produce'; data: { transportId: string; kind: 'audio' | 'video'; rtpParameters: RtpParameters; source: MediaSource } }
+  | { method: 'closeProducer'; data: { producerId: string } }
+  | { method: 'pauseProducer'; data: { producerId: string } }
+  | { method: 'resumeProducer'; data: { producerId: string } }
+  | { method: 'consume'; data: { transportId: string; producerId: string; rtpCapabilities: RtpCapabilities } }
+  | { method: 'resumeConsumer'; data: { consumerId: string } }
+  | { method: 'setPreferredLayers'; data: { consumerId: string; spatialLayer: number; temporalLayer?: number } }
+  | { method: 'leave'; data?: Record<string, never> };
+
+export type MediaMethod = MediaRequest['method'];
+
+export interface JoinResult {
+  peerId: string;
+  role: PeerRole;
+  channel: string;
+  routerRtpCapabilities: RtpCapabilities;
+  producers: ProducerInfo[];
+  stream: StreamStatus;
+}
+
+/** What each request answers with. */
+export interface MediaResponses {
+  join: JoinResult;
+  createTransport: TransportInfo;
+  connectTransport: Record<string, never>;
+  restartIce: { iceParameters: IceParameters };
+  produce: { producerId: string };
+  closeProducer: Record<string, never>;
+  pauseProducer: Record<string, never>;
+  resumeProducer: Record<string, never>;
+  consume: ConsumerInfo;
+  resumeConsumer: Record<string, never>;
+  setPreferredLayers: Record<string, never>;
+  leave: Record<string, never>;
+}
+
+export type MediaNotification =
+  | { method: 'producerAdded'; data: ProducerInfo }
+  | { method: 'producerClosed'; data: { producerId: string } }
+  | { method: 'producerPaused'; data: { producerId: string } }
+  | { method: 'producerResumed'; data: { producerId: string } }
+  | { method: 'consumerClosed'; data: { consumerId: string; producerId: string } }
+  /** Layers the viewer actually receives (they drop on a bad link). */
+  | { method: 'consumerLayersChanged'; data: { consumerId: string; spatialLayer: number | null; temporalLayer: number | null } }
+  | { method: 'streamStatus'; data: StreamStatus }
+  /** The media server behind this session restarted: join again (the client does so by itself). */
+  | { method: 'mediaReset'; data: { reason: string } }
+  /** Another session of the same channel took over publishing. */
+  | { method: 'kicked'; data: { reason: string } };
+
+export interface SignalingErrorBody {
+  /** Stable, machine-readable: bad_request, unauthorized, forbidden, not_found, conflict, unavailable, internal. */
+  code: string;
+  message: string;
+}
+
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: SignalingErrorBody };
+
+export interface ClientToServerEvents {
+  request: (request: MediaRequest, ack: (response: Ack<unknown>) => void) => void;
+}
+
+export interface ServerToClientEvents {
+  notification: (notification: MediaNotification) => void;
+}

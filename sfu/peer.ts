@@ -1,0 +1,175 @@
+// A Peer is one participant of a room: a publisher or a viewer. It owns its WebRTC transports and
+// the producers and consumers on them, and closes them all when it closes. It reports upward by
+// events and never holds its room.
+import { EventEmitter } from 'node:events';
+import type { types as ms } from 'mediasoup';
+import type { Logger } from 'pino';
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../common/errors.ts';
+
+export type PeerRole = 'publisher' | 'viewer';
+export type ProducerSource = 'camera' | 'microphone' | 'screen' | 'screen-audio';
+
+export interface PeerOptions {
+  id: string;
+  role: PeerRole;
+  router: ms.Router;
+  webRtcServer: ms.WebRtcServer;
+  keyFrameRequestDelayMs: number;
+  initialOutgoingBitrate: number;
+  logger: Logger;
+}
+
+export interface PeerEvents {
+  'producer-created': [producer: ms.Producer, source: ProducerSource];
+  /** +1 when a consumer is created, -1 when one closes: the room balances routers with it. */
+  'consumer-count': [delta: 1 | -1];
+  'consumer-closed': [consumer: ms.Consumer];
+  'consumer-layers-changed': [consumer: ms.Consumer, layers: ms.ConsumerLayers | undefined];
+  /** A transport's ICE or DTLS failed: the client should restart ICE. */
+  'transport-failed': [transportId: string];
+  closed: [];
+}
+
+/** A viewer sees each source once; a publisher sends at most one producer per source. */
+const MAX_TRANSPORTS = 2;
+
+export class Peer extends EventEmitter<PeerEvents> {
+  readonly id: string;
+  readonly role: PeerRole;
+  readonly #options: PeerOptions;
+  readonly #logger: Logger;
+  readonly #transports = new Map<string, ms.WebRtcTransport>();
+  readonly #producers = new Map<string, { producer: ms.Producer; source: ProducerSource }>();
+  readonly #consumers = new Map<string, { consumer: ms.Consumer; source: ProducerSource }>();
+  #closed = false;
+
+  constructor(options: PeerOptions) {
+    super();
+    this.id = options.id;
+    this.role = options.role;
+    this.#options = options;
+    this.#logger = options.logger.child({ peer: options.id, role: options.role });
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get rtpCapabilities(): ms.RtpCapabilities {
+    return this.#options.router.rtpCapabilities;
+  }
+
+  async createTransport(direction: 'send' | 'recv'): Promise<ms.WebRtcTransport> {
+    this.#assertOpen();
+    if (direction === 'send' && this.role !== 'publisher') throw new ForbiddenError('Only the publisher may send media.');
+    if (this.#transports.size >= MAX_TRANSPORTS) throw new ConflictError('too_many_transports', 'This peer already has its transports.');
+    const transport = await this.#options.router.createWebRtcTransport({
+      webRtcServer: this.#options.webRtcServer,
+      enableUdp: true,
+      enableTcp: true,
+      preferUdp: true,
+      initialAvailableOutgoingBitrate: this.#options.initialOutgoingBitrate,
+      appData: { direction },
+    });
+    if (this.#closed) {
+      transport.close();
+      throw new ConflictError('peer_closed', 'The session closed.');
+    }
+    this.#transports.set(transport.id, transport);
+    transport.observer.once('close', () => this.#transports.delete(transport.id));
+    const onFailure = (state: string) => {
+      if (state === 'failed' || state === 'closed') this.emit('transport-failed', transport.id);
+    };
+    transport.on('icestatechange', (state) => state === 'disconnected' || onFailure(state));
+    transport.on('dtlsstatechange', onFailure);
+    return transport;
+  }
+
+  async connectTransport(transportId: string, dtlsParameters: ms.DtlsParameters): Promise<void> {
+    await this.#transport(transportId).connect({ dtlsParameters });
+  }
+
+  async restartIce(transportId: string): Promise<ms.IceParameters> {
+    return this.#transport(transportId).restartIce();
+  }
+
+  async produce(transportId: string, kind: ms.MediaKind, rtpParameters: ms.RtpParameters, source: ProducerSource): Promise<ms.Producer> {
+    if (this.role !== 'publisher') throw new ForbiddenError('Only the publisher may send media.');
+    const transport = this.#transport(transportId);
+    if ((transport.appData as { direction?: string }).direction !== 'send') throw new BadRequestError('That transport does not send.');
+    const expectedKind = source === 'microphone' || source === 'screen-audio' ? 'audio' : 'video';
+    if (kind !== expectedKind) throw new BadRequestError(`A ${source} producer must be ${expectedKind}.`);
+    for (const existing of this.#producers.values()) {
+      if (existing.source === source) throw new ConflictError('source_taken', `A ${source} is already being sent; close it first.`);
+    }
+    const producer = await transport.produce({
+      kind,
+      rtpParameters,
+      keyFrameRequestDelay: this.#options.keyFrameRequestDelayMs,
+      appData: { source },
+    });
+    this.#producers.set(producer.id, { producer, source });
+    producer.observer.once('close', () => this.#producers.delete(producer.id));
+    this.#logger.debug({ producerId: producer.id, kind, source }, 'producing');
+    this.emit('producer-created', producer, source);
+    return producer;
+  }
+
+  producer(producerId: string): ms.Producer {
+    const entry = this.#producers.get(producerId);
+    if (!entry) throw new NotFoundError('Producer', producerId);
+    return entry.producer;
+  }
+
+  /** Consumes a producer of the room, paused: the client resumes it once its track is attached. */
+  async consume(transportId: string, producerId: string, source: ProducerSource, rtpCapabilities: ms.RtpCapabilities): Promise<ms.Consumer> {
+    const transport = this.#transport(transportId);
+    if ((transport.appData as { direction?: string }).direction !== 'recv') throw new BadRequestError('That transport does not receive.');
+    if (!this.#options.router.canConsume({ producerId, rtpCapabilities })) {
+      throw new BadRequestError('This device cannot decode that media (no common codec).');
+    }
+    const consumer = await transport.consume({ producerId, rtpCapabilities, paused: true, appData: { source } });
+    this.#consumers.set(consumer.id, { consumer, source });
+    this.emit('consumer-count', 1);
+    consumer.observer.once('close', () => {
+      this.#consumers.delete(consumer.id);
+      this.emit('consumer-count', -1);
+      this.emit('consumer-closed', consumer);
+    });
+    consumer.on('producerclose', () => consumer.close());
+    consumer.on('transportclose', () => consumer.close());
+    consumer.on('layerschange', (layers) => this.emit('consumer-layers-changed', consumer, layers));
+    return consumer;
+  }
+
+  consumer(consumerId: string): ms.Consumer {
+    const entry = this.#consumers.get(consumerId);
+    if (!entry) throw new NotFoundError('Consumer', consumerId);
+    return entry.consumer;
+  }
+
+  consumerCount(): number {
+    return this.#consumers.size;
+  }
+
+  /** Closes transports (and with them producers and consumers); safe to call twice. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const transport of [...this.#transports.values()]) transport.close();
+    this.#transports.clear();
+    this.emit('closed');
+    this.removeAllListeners();
+  }
+
+  #transport(transportId: string): ms.WebRtcTransport {
+    this.#assertOpen();
+    const transport = this.#transports.get(transportId);
+    if (!transport) throw new NotFoundError('Transport', transportId);
+    return transport;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new ConflictError('peer_closed', 'The session closed.');
+  }
+}

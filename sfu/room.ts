@@ -1,0 +1,204 @@
+// A Room is one live stream's media: an origin router that receives the publisher's media and,
+// when viewers outgrow it, edge routers on other workers fed by pipeToRouter. A router on each
+// worker lets one stream use every core. The room owns its routers and peers; peers own their
+// transports, producers and consumers. Closing the room closes all of them.
+import { EventEmitter } from 'node:events';
+import type { types as ms } from 'mediasoup';
+import type { Logger } from 'pino';
+import { MEDIA_CODECS } from './media-codecs.ts';
+import { Peer, type PeerRole, type ProducerSource } from './peer.ts';
+import type { MediaWorker, WorkerPool } from './worker-pool.ts';
+
+export interface RoomOptions {
+  id: string;
+  /** Past this many consumers on a router, new viewers go to a router on another worker. */
+  consumersPerRouter: number;
+  /** Minimum gap between keyframe requests forwarded to a publisher. */
+  keyFrameRequestDelayMs: number;
+  /** Bitrate the server assumes towards a new viewer before its estimate converges. */
+  initialOutgoingBitrate: number;
+}
+
+export interface RoomProducer {
+  producer: ms.Producer;
+  source: ProducerSource;
+  peerId: string;
+}
+
+export interface RoomEvents {
+  /** A producer is ready to be consumed on every router of the room. */
+  'producer-added': [RoomProducer];
+  'producer-closed': [producerId: string];
+  'producer-paused': [producerId: string];
+  'producer-resumed': [producerId: string];
+  'peer-closed': [Peer];
+  /** The room is gone; `reason` says why (e.g. its worker died). */
+  closed: [reason: string];
+}
+
+interface RoomRouter {
+  router: ms.Router;
+  worker: MediaWorker;
+  consumers: number;
+}
+
+export class Room extends EventEmitter<RoomEvents> {
+  readonly id: string;
+  readonly #options: RoomOptions;
+  readonly #pool: WorkerPool;
+  readonly #logger: Logger;
+  readonly #origin: RoomRouter;
+  readonly #edges: RoomRouter[] = [];
+  readonly #peers = new Map<string, Peer>();
+  readonly #producers = new Map<string, RoomProducer>();
+  /** Serializes edge creation and piping so a burst of joins can't create two edges at once. */
+  #placement: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  static async create(pool: WorkerPool, options: RoomOptions, logger: Logger): Promise<Room> {
+    const worker = pool.nextWorker();
+    const router = await worker.worker.createRouter({ mediaCodecs: MEDIA_CODECS, appData: { room: options.id } });
+    return new Room(pool, options, { router, worker, consumers: 0 }, logger);
+  }
+
+  private constructor(pool: WorkerPool, options: RoomOptions, origin: RoomRouter, logger: Logger) {
+    super();
+    this.id = options.id;
+    this.#options = options;
+    this.#pool = pool;
+    this.#origin = origin;
+    this.#logger = logger.child({ room: options.id });
+    this.#watchRouter(origin);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get rtpCapabilities(): ms.RtpCapabilities {
+    return this.#origin.router.rtpCapabilities;
+  }
+
+  peers(): Peer[] {
+    return [...this.#peers.values()];
+  }
+
+  peer(id: string): Peer | undefined {
+    return this.#peers.get(id);
+  }
+
+  producers(): RoomProducer[] {
+    return [...this.#producers.values()];
+  }
+
+  viewerCount(): number {
+    let count = 0;
+    for (const peer of this.#peers.values()) if (peer.role === 'viewer') count++;
+    return count;
+  }
+
+  /** Routers in use and their consumer counts: for health, benchmarks and tests. */
+  routerLoad(): { routerId: string; workerIndex: number; consumers: number; origin: boolean }[] {
+    return [this.#origin, ...this.#edges].map((r) => ({
+      routerId: r.router.id,
+      workerIndex: r.worker.index,
+      consumers: r.consumers,
+      origin: r === this.#origin,
+    }));
+  }
+
+  /** Adds a peer. Publishers live on the origin router; viewers on the router with room to spare. */
+  async join(peerId: string, role: PeerRole): Promise<Peer> {
+    if (this.#closed) throw new Error('Room is closed.');
+    if (this.#peers.has(peerId)) throw new Error(`Peer ${peerId} is already in room ${this.id}.`);
+    const placed = role === 'publisher' ? this.#origin : await this.#routerForViewer();
+    const peer = new Peer({
+      id: peerId,
+      role,
+      router: placed.router,
+      webRtcServer: placed.worker.webRtcServer,
+      keyFrameRequestDelayMs: this.#options.keyFrameRequestDelayMs,
+      initialOutgoingBitrate: this.#options.initialOutgoingBitrate,
+      logger: this.#logger,
+    });
+    this.#peers.set(peerId, peer);
+    peer.on('consumer-count', (delta) => (placed.consumers += delta));
+    peer.on('producer-created', (producer, source) => void this.#onProducer(peer, producer, source));
+    peer.once('closed', () => {
+      this.#peers.delete(peerId);
+      this.emit('peer-closed', peer);
+    });
+    return peer;
+  }
+
+  /** Closes every peer and router; safe to call twice. */
+  close(reason = 'closed'): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const peer of [...this.#peers.values()]) peer.close();
+    for (const { router } of [...this.#edges, this.#origin]) router.close();
+    this.#producers.clear();
+    this.#logger.debug({ reason }, 'room closed');
+    this.emit('closed', reason);
+  }
+
+  async #onProducer(peer: Peer, producer: ms.Producer, source: ProducerSource): Promise<void> {
+    const entry: RoomProducer = { producer, source, peerId: peer.id };
+    producer.observer.once('close', () => {
+      if (this.#producers.delete(producer.id)) this.emit('producer-closed', producer.id);
+    });
+    producer.observer.on('pause', () => this.emit('producer-paused', producer.id));
+    producer.observer.on('resume', () => this.emit('producer-resumed', producer.id));
+    try {
+      // Every edge must carry the producer before viewers there hear of it.
+      await this.#serialize(() => Promise.all(this.#edges.map((edge) => this.#pipe(producer, edge))));
+    } catch (error) {
+      this.#logger.error({ err: error, producerId: producer.id }, 'could not pipe a producer to the edge routers');
+    }
+    if (producer.closed || this.#closed) return;
+    this.#producers.set(producer.id, entry);
+    this.emit('producer-added', entry);
+  }
+
+  #routerForViewer(): Promise<RoomRouter> {
+    return this.#serialize(async () => {
+      const perViewer = Math.max(1, this.#producers.size);
+      const limit = this.#options.consumersPerRouter;
+      const candidates = [this.#origin, ...this.#edges];
+      const withRoom = candidates.find((r) => r.consumers + perViewer <= limit);
+      if (withRoom) return withRoom;
+      const freeWorker = this.#pool.workers().find((w) => !candidates.some((r) => r.worker === w));
+      if (!freeWorker) {
+        // Every worker already serves this room: spread the overflow over the least loaded router.
+        return candidates.reduce((a, b) => (b.consumers < a.consumers ? b : a));
+      }
+      return this.#addEdge(freeWorker);
+    });
+  }
+
+  async #addEdge(worker: MediaWorker): Promise<RoomRouter> {
+    const router = await worker.worker.createRouter({ mediaCodecs: MEDIA_CODECS, appData: { room: this.id, edge: true } });
+    const edge: RoomRouter = { router, worker, consumers: 0 };
+    await Promise.all([...this.#producers.values()].map(({ producer }) => this.#pipe(producer, edge)));
+    this.#edges.push(edge);
+    this.#watchRouter(edge);
+    this.#logger.info({ worker: worker.index, edges: this.#edges.length }, 'room spread to another worker');
+    return edge;
+  }
+
+  async #pipe(producer: ms.Producer, edge: RoomRouter): Promise<void> {
+    if (producer.closed) return;
+    await this.#origin.router.pipeToRouter({ producerId: producer.id, router: edge.router });
+  }
+
+  /** A router whose worker died takes its transports with it: the room can't go on as it was. */
+  #watchRouter(entry: RoomRouter): void {
+    entry.router.on('workerclose', () => this.close(`media worker ${entry.worker.index} stopped`));
+  }
+
+  #serialize<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#placement.then(task, task);
+    this.#placement = run.catch(() => undefined);
+    return run;
+  }
+}

@@ -1,0 +1,18 @@
+// What signaling needs from the platform, as an interface: the API implements it over the
+// database (api/streams/stream-directory.ts), so signaling holds no SQL and tests can drive it
+// with the real implementation on PGlite.
+export interface ChannelRef {
+  id: string;
+  slug: string;
+}
+
+export interface ChannelDirectory {
+  /** The channel an active stream key publishes to; undefined for an unknown or revoked key. */
+  channelForStreamKey(key: string): Promise<ChannelRef | undefined>;
+  channelBySlug(slug: string): Promise<ChannelRef | undefined>;
+  /** Records that the channel went live; returns the new Stream's id. */
+  streamStarted(channel: ChannelRef): Promise<{ streamId: string; startedAt: Date }>;
+  streamEnded(streamId: string): Promise<void>;
+  /** Current viewers; the implementation keeps the peak. */
+  viewersChanged(streamId: string, viewers: number): Promise<void>;
+}

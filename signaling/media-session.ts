@@ -1,0 +1,231 @@
+// One socket's media session: which channel it joined, as what, and its peer in the SFU room.
+// Requests are dispatched by a switch the compiler checks for exhaustiveness.
+import type { Socket } from 'socket.io';
+import type { Logger } from 'pino';
+import { BadRequestError, ConflictError, NotFoundError, UnauthorizedError } from '../common/errors.ts';
+import type {
+  ClientToServerEvents,
+  ConsumerInfo,
+  JoinResult,
+  MediaNotification,
+  MediaRequest,
+  MediaResponses,
+  ServerToClientEvents,
+} from '../common/protocol/media-signaling.ts';
+import type { Peer } from '../sfu/peer.ts';
+import type { Room, RoomProducer } from '../sfu/room.ts';
+import type { RoomRegistry } from '../sfu/room-registry.ts';
+import type { ChannelDirectory, ChannelRef } from './channel-directory.ts';
+import type { LiveStreams } from './live-streams.ts';
+
+export type MediaSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+
+export interface MediaSessionDeps {
+  rooms: RoomRegistry;
+  directory: ChannelDirectory;
+  live: LiveStreams;
+  logger: Logger;
+}
+
+/** Everything a joined session holds; absent before join and after leave. */
+interface Joined {
+  channel: ChannelRef;
+  room: Room;
+  peer: Peer;
+  detach: () => void;
+}
+
+export class MediaSession {
+  readonly #socket: MediaSocket;
+  readonly #deps: MediaSessionDeps;
+  readonly #logger: Logger;
+  #joined: Joined | undefined;
+  #joins = 0;
+
+  constructor(socket: MediaSocket, deps: MediaSessionDeps) {
+    this.#socket = socket;
+    this.#deps = deps;
+    this.#logger = deps.logger.child({ session: socket.id });
+  }
+
+  async handle(request: MediaRequest): Promise<MediaResponses[MediaRequest['method']]> {
+    switch (request.method) {
+      case 'join':
+        return this.#join(request.data);
+      case 'createTransport': {
+        const transport = await this.#peer().createTransport(request.data.direction);
+        return {
+          id: transport.id,
+          iceParameters: transport.iceParameters,
+          iceCandidates: transport.iceCandidates,
+          dtlsParameters: transport.dtlsParameters,
+        } as MediaResponses['createTransport'];
+      }
+      case 'connectTransport':
+        await this.#peer().connectTransport(request.data.transportId, request.data.dtlsParameters as never);
+        return {};
+      case 'restartIce':
+        return { iceParameters: await this.#peer().restartIce(request.data.transportId) };
+      case 'produce': {
+        const { channel } = this.#session();
+        const { transportId, kind, rtpParameters, source } = request.data;
+        const producer = await this.#peer().produce(transportId, kind, rtpParameters as never, source);
+        await this.#deps.live.mediaStarted(channel);
+        return { producerId: producer.id };
+      }
+      case 'closeProducer':
+        this.#peer().producer(request.data.producerId).close();
+        return {};
+      case 'pauseProducer':
+        await this.#peer().producer(request.data.producerId).pause();
+        return {};
+      case 'resumeProducer':
+        await this.#peer().producer(request.data.producerId).resume();
+        return {};
+      case 'consume':
+        return this.#consume(request.data.transportId, request.data.producerId, request.data.rtpCapabilities);
+      case 'resumeConsumer':
+        await this.#peer().consumer(request.data.consumerId).resume();
+        return {};
+      case 'setPreferredLayers': {
+        const { consumerId, spatialLayer, temporalLayer } = request.data;
+        await this.#peer().consumer(consumerId).setPreferredLayers({ spatialLayer, ...(temporalLayer !== undefined && { temporalLayer }) });
+        return {};
+      }
+      case 'leave':
+        await this.#leave('left');
+        return {};
+      default:
+        return assertNever(request);
+    }
+  }
+
+  /** The socket is gone: a publisher's stream survives the grace period in case it comes back. */
+  async disconnected(): Promise<void> {
+    await this.#leave('disconnected');
+  }
+
+  async #join(data: Extract<MediaRequest, { method: 'join' }>['data']): Promise<JoinResult> {
+    if (this.#joined) throw new ConflictError('already_joined', 'This session already joined a channel; leave first.');
+    const { directory, live, rooms } = this.#deps;
+    let channel: ChannelRef | undefined;
+    if (data.role === 'publisher') {
+      channel = await directory.channelForStreamKey(data.streamKey);
+      if (!channel) throw new UnauthorizedError('The stream key is not valid or was revoked.');
+      const current = live.publisherOf(channel);
+      if (current && current !== this.#socket.id) {
+        throw new ConflictError('already_live', `Channel '${channel.slug}' is already being published from another session.`);
+      }
+    } else {
+      channel = await directory.channelBySlug(data.channel);
+      if (!channel) throw new NotFoundError('Channel', data.channel);
+    }
+    const room = await rooms.getOrCreate(channel.id);
+    const peer = await room.join(`${this.#socket.id}:${++this.#joins}`, data.role);
+    const detach = this.#wire(room, peer, channel);
+    this.#joined = { channel, room, peer, detach };
+    await this.#socket.join(statusRoom(channel));
+    if (data.role === 'publisher') live.publisherJoined(channel, this.#socket.id);
+    live.viewersChanged(channel, room.viewerCount());
+    this.#logger.debug({ channel: channel.slug, role: data.role }, 'joined');
+    return {
+      peerId: peer.id,
+      role: data.role,
+      channel: channel.slug,
+      routerRtpCapabilities: peer.rtpCapabilities as JoinResult['routerRtpCapabilities'],
+      producers: data.role === 'viewer' ? room.producers().map(producerInfo) : [],
+      stream: live.status(channel),
+    };
+  }
+
+  async #consume(transportId: string, producerId: string, rtpCapabilities: unknown): Promise<ConsumerInfo> {
+    const { room, peer } = this.#session();
+    const entry = room.producers().find((p) => p.producer.id === producerId);
+    if (!entry) throw new NotFoundError('Producer', producerId);
+    const consumer = await peer.consume(transportId, producerId, entry.source, rtpCapabilities as never);
+    return {
+      id: consumer.id,
+      producerId,
+      kind: consumer.kind,
+      source: entry.source,
+      rtpParameters: consumer.rtpParameters as ConsumerInfo['rtpParameters'],
+      type: consumer.type,
+      producerPaused: consumer.producerPaused,
+    };
+  }
+
+  /** Forwards room and peer events to this socket; returns the function that stops it. */
+  #wire(room: Room, peer: Peer, channel: ChannelRef): () => void {
+    const notify = (notification: MediaNotification) => this.#socket.emit('notification', notification);
+    const onProducerAdded = (entry: RoomProducer) => peer.role === 'viewer' && notify({ method: 'producerAdded', data: producerInfo(entry) });
+    const onProducerClosed = (producerId: string) => notify({ method: 'producerClosed', data: { producerId } });
+    const onPaused = (producerId: string) => notify({ method: 'producerPaused', data: { producerId } });
+    const onResumed = (producerId: string) => notify({ method: 'producerResumed', data: { producerId } });
+    const onRoomClosed = (reason: string) => {
+      // The media server behind this room stopped: tell the client to join again.
+      this.#logger.warn({ channel: channel.slug, reason }, 'room lost; asking the client to rejoin');
+      const joined = this.#joined;
+      this.#joined = undefined;
+      joined?.detach();
+      if (peer.role === 'publisher') this.#deps.live.publisherLost(channel, this.#socket.id);
+      notify({ method: 'mediaReset', data: { reason } });
+    };
+    room.on('producer-added', onProducerAdded);
+    room.on('producer-closed', onProducerClosed);
+    room.on('producer-paused', onPaused);
+    room.on('producer-resumed', onResumed);
+    room.once('closed', onRoomClosed);
+    peer.on('consumer-closed', (consumer) => notify({ method: 'consumerClosed', data: { consumerId: consumer.id, producerId: consumer.producerId } }));
+    peer.on('consumer-layers-changed', (consumer, layers) =>
+      notify({
+        method: 'consumerLayersChanged',
+        data: { consumerId: consumer.id, spatialLayer: layers?.spatialLayer ?? null, temporalLayer: layers?.temporalLayer ?? null },
+      }),
+    );
+    return () => {
+      room.off('producer-added', onProducerAdded);
+      room.off('producer-closed', onProducerClosed);
+      room.off('producer-paused', onPaused);
+      room.off('producer-resumed', onResumed);
+      room.off('closed', onRoomClosed);
+    };
+  }
+
+  async #leave(why: 'left' | 'disconnected'): Promise<void> {
+    const joined = this.#joined;
+    if (!joined) return;
+    this.#joined = undefined;
+    const { channel, room, peer, detach } = joined;
+    detach();
+    peer.close();
+    if (!this.#socket.disconnected) await this.#socket.leave(statusRoom(channel));
+    const { live } = this.#deps;
+    if (peer.role === 'publisher') {
+      if (why === 'left') await live.publisherEnded(channel, this.#socket.id);
+      else live.publisherLost(channel, this.#socket.id);
+    }
+    live.viewersChanged(channel, room.viewerCount());
+    if (room.peers().length === 0) room.close('empty');
+  }
+
+  #session(): Joined {
+    if (!this.#joined) throw new BadRequestError('Join a channel first.');
+    return this.#joined;
+  }
+
+  #peer(): Peer {
+    return this.#session().peer;
+  }
+}
+
+export function statusRoom(channel: ChannelRef | string): string {
+  return `status:${typeof channel === 'string' ? channel : channel.slug}`;
+}
+
+function producerInfo(entry: RoomProducer) {
+  return { producerId: entry.producer.id, kind: entry.producer.kind, source: entry.source, paused: entry.producer.paused };
+}
+
+function assertNever(value: never): never {
+  throw new BadRequestError(`Unknown request ${JSON.stringify(value)}.`);
+}

@@ -1,0 +1,67 @@
+// The socket.io namespace browsers and bots use to publish and watch. Each socket gets a
+// MediaSession; every request is validated, dispatched and answered through its ack with either
+// `{ ok: true, data }` or `{ ok: false, error: { code, message } }`.
+import type { Namespace, Server } from 'socket.io';
+import type { Logger } from 'pino';
+import { BadRequestError, toProblem } from '../common/errors.ts';
+import { MEDIA_NAMESPACE, type Ack, type ClientToServerEvents, type ServerToClientEvents } from '../common/protocol/media-signaling.ts';
+import type { RoomRegistry } from '../sfu/room-registry.ts';
+import type { ChannelDirectory } from './channel-directory.ts';
+import type { LiveStreams } from './live-streams.ts';
+import { MediaSession, statusRoom } from './media-session.ts';
+import { validateRequest } from './validate-request.ts';
+
+export interface MediaSignalingDeps {
+  rooms: RoomRegistry;
+  directory: ChannelDirectory;
+  live: LiveStreams;
+  logger: Logger;
+}
+
+/** A client sending more than this many requests in a second is misbehaving; it gets errors. */
+const MAX_REQUESTS_PER_SECOND = 50;
+
+export function attachMediaSignaling(io: Server, deps: MediaSignalingDeps): Namespace<ClientToServerEvents, ServerToClientEvents> {
+  const logger = deps.logger.child({ component: 'media-signaling' });
+  const namespace = io.of(MEDIA_NAMESPACE) as Namespace<ClientToServerEvents, ServerToClientEvents>;
+
+  deps.live.on('status', (status) => {
+    namespace.to(statusRoom(status.channel)).emit('notification', { method: 'streamStatus', data: status });
+  });
+
+  namespace.on('connection', (socket) => {
+    const session = new MediaSession(socket, { ...deps, logger });
+    let windowStart = Date.now();
+    let requestsInWindow = 0;
+
+    socket.on('request', (raw, ack) => {
+      if (typeof ack !== 'function') return; // a request nobody waits for can't be answered
+      const now = Date.now();
+      if (now - windowStart >= 1000) {
+        windowStart = now;
+        requestsInWindow = 0;
+      }
+      if (++requestsInWindow > MAX_REQUESTS_PER_SECOND) {
+        ack({ ok: false, error: { code: 'rate_limited', message: 'Too many requests; slow down.' } });
+        return;
+      }
+      void answer(session, raw, logger).then(ack);
+    });
+    socket.on('disconnect', () => {
+      session.disconnected().catch((error: unknown) => logger.error({ err: error }, 'cleanup after disconnect failed'));
+    });
+  });
+  return namespace;
+}
+
+async function answer(session: MediaSession, raw: unknown, logger: Logger): Promise<Ack<unknown>> {
+  try {
+    const request = validateRequest(raw);
+    return { ok: true, data: await session.handle(request) };
+  } catch (error) {
+    // mediasoup rejects malformed RTP/DTLS parameters with TypeError: that is the client's mistake.
+    const problem = toProblem(error instanceof TypeError ? new BadRequestError(error.message) : error);
+    if (problem.status >= 500) logger.error({ err: error }, 'media request failed');
+    return { ok: false, error: { code: problem.code, message: problem.detail } };
+  }
+}

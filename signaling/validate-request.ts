@@ -1,0 +1,94 @@
+// Checks the shape of a request from the network before anything acts on it. mediasoup validates
+// RTP parameters in depth itself; here we only make sure each field has the type we rely on.
+import { BadRequestError } from '../common/errors.ts';
+import { MEDIA_SOURCES, type MediaRequest } from '../common/protocol/media-signaling.ts';
+
+const METHODS = new Set<MediaRequest['method']>([
+  'join', 'createTransport', 'connectTransport', 'restartIce', 'produce', 'closeProducer', 'pauseProducer',
+  'resumeProducer', 'consume', 'resumeConsumer', 'setPreferredLayers', 'leave',
+]);
+
+const ID = /^[A-Za-z0-9_-]{1,100}$/;
+
+export function validateRequest(value: unknown): MediaRequest {
+  if (!isRecord(value) || typeof value.method !== 'string' || !METHODS.has(value.method as MediaRequest['method'])) {
+    throw new BadRequestError('Unknown request method.');
+  }
+  const data = value.data ?? {};
+  if (!isRecord(data)) throw new BadRequestError(`${value.method}: data must be an object.`);
+  const method = value.method as MediaRequest['method'];
+  switch (method) {
+    case 'join':
+      if (data.role === 'viewer') return { method, data: { role: 'viewer', channel: str(data, 'channel', 64) } };
+      if (data.role === 'publisher') return { method, data: { role: 'publisher', streamKey: str(data, 'streamKey', 200) } };
+      throw new BadRequestError("join: role must be 'viewer' or 'publisher'.");
+    case 'createTransport':
+      if (data.direction !== 'send' && data.direction !== 'recv') throw new BadRequestError("createTransport: direction must be 'send' or 'recv'.");
+      return { method, data: { direction: data.direction } };
+    case 'connectTransport':
+      return { method, data: { transportId: id(data, 'transportId'), dtlsParameters: obj(data, 'dtlsParameters') as never } };
+    case 'restartIce':
+      return { method, data: { transportId: id(data, 'transportId') } };
+    case 'produce': {
+      if (data.kind !== 'audio' && data.kind !== 'video') throw new BadRequestError("produce: kind must be 'audio' or 'video'.");
+      const source = data.source;
+      if (typeof source !== 'string' || !(MEDIA_SOURCES as readonly string[]).includes(source)) {
+        throw new BadRequestError(`produce: source must be one of ${MEDIA_SOURCES.join(', ')}.`);
+      }
+      return {
+        method,
+        data: { transportId: id(data, 'transportId'), kind: data.kind, rtpParameters: obj(data, 'rtpParameters') as never, source: source as never },
+      };
+    }
+    case 'closeProducer':
+    case 'pauseProducer':
+    case 'resumeProducer':
+      return { method, data: { producerId: id(data, 'producerId') } };
+    case 'consume':
+      return {
+        method,
+        data: { transportId: id(data, 'transportId'), producerId: id(data, 'producerId'), rtpCapabilities: obj(data, 'rtpCapabilities') as never },
+      };
+    case 'resumeConsumer':
+      return { method, data: { consumerId: id(data, 'consumerId') } };
+    case 'setPreferredLayers': {
+      const spatialLayer = layer(data, 'spatialLayer');
+      const temporalLayer = data.temporalLayer === undefined ? undefined : layer(data, 'temporalLayer');
+      return { method, data: { consumerId: id(data, 'consumerId'), spatialLayer, ...(temporalLayer !== undefined && { temporalLayer }) } };
+    }
+    case 'leave':
+      return { method, data: {} };
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function str(data: Record<string, unknown>, field: string, maxLength: number): string {
+  const value = data[field];
+  if (typeof value !== 'string' || value.length === 0 || value.length > maxLength) {
+    throw new BadRequestError(`'${field}' must be a non-empty string of at most ${maxLength} characters.`);
+  }
+  return value;
+}
+
+function id(data: Record<string, unknown>, field: string): string {
+  const value = data[field];
+  if (typeof value !== 'string' || !ID.test(value)) throw new BadRequestError(`'${field}' must be an id.`);
+  return value;
+}
+
+function obj(data: Record<string, unknown>, field: string): Record<string, unknown> {
+  const value = data[field];
+  if (!isRecord(value)) throw new BadRequestError(`'${field}' must be an object.`);
+  return value;
+}
+
+function layer(data: Record<string, unknown>, field: string): number {
+  const value = data[field];
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 9) {
+    throw new BadRequestError(`'${field}' must be a layer number from 0 to 9.`);
+  }
+  return value;
+}
