@@ -86,12 +86,6 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     closers.push(() => http.close());
     registerHealthRoute(http, { database, pubsub, workers, startedAt });
 
-    let adminSocket: AdminSocket | undefined;
-    if (has('api') && database) {
-      adminSocket = await listenAdminSocket(config.dataDir, { prisma: database.prisma, publicUrl: config.http.publicUrl }, logger);
-      const socket = adminSocket;
-      closers.push(() => socket.close());
-    }
     if (has('api') && database) registerChannelRoutes(http, database.prisma);
 
     let rooms: RoomRegistry | undefined;
@@ -126,6 +120,12 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
 
     const address = await listen(http, config);
     const url = urlFor(config, address);
+
+    // After listen: links the CLI hands out (the WHIP URL) must carry the real port when PORT=0.
+    if (has('api') && database) {
+      const adminSocket: AdminSocket = await listenAdminSocket(config.dataDir, { prisma: database.prisma, publicUrl: url }, logger);
+      closers.push(() => adminSocket.close());
+    }
     logger.info({ url, roles: [...config.roles], database: database?.kind, pubsub: pubsub.kind }, 'AeThex Live is ready');
 
     let closing: Promise<void> | undefined;

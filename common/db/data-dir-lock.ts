@@ -18,16 +18,25 @@ export class DataDirLockedError extends Error {
   }
 }
 
+/**
+ * Folders this process holds. A lock file with our own pid is ours only if listed here; otherwise
+ * it was left by an earlier process that had the same pid (a restarted container is often pid 1).
+ */
+const heldByThisProcess = new Set<string>();
+
 export function acquireDataDirLock(dir: string): DataDirLock {
   const file = `${path.resolve(dir)}.lock`;
+  if (heldByThisProcess.has(file)) throw new DataDirLockedError(dir, process.pid);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      heldByThisProcess.add(file);
       let released = false;
       return {
         release() {
           if (released) return;
           released = true;
+          heldByThisProcess.delete(file);
           fs.rmSync(file, { force: true });
         },
       };

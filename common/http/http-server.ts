@@ -22,7 +22,6 @@ export function createHttpServer(config: Config, logger: Logger): FastifyInstanc
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    disableRequestLogging: false,
     bodyLimit: 1024 * 1024,
   }) as unknown as FastifyInstance;
 

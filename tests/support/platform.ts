@@ -1,0 +1,42 @@
+// Starts the whole platform in the test process, as server.ts does, on a free port and a fresh
+// data folder. The configuration comes only from the overrides given here, never from the test
+// process's environment, so a test states every setting it depends on.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../common/config.ts';
+import { startPlatform, type Platform } from '../../platform.ts';
+import { testLogger } from './logger.ts';
+
+export interface TestPlatform extends Platform {
+  /** The fresh data folder; removed by close(). */
+  readonly dataDir: string;
+}
+
+/**
+ * Defaults: a free HTTP port, system-chosen WebRTC ports, one media worker, errors-only logs, the
+ * embedded database in a new temp folder. Pass DATABASE_URL, REDIS_URL, ROLES... to change them.
+ */
+export async function startTestPlatform(env: Record<string, string> = {}): Promise<TestPlatform> {
+  // A folder given by the caller is theirs to clean up; the one made here is ours.
+  const ownDataDir = env.DATA_DIR === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'aethex-platform-')) : undefined;
+  const removeDataDir = () => {
+    if (ownDataDir) fs.rmSync(ownDataDir, { recursive: true, force: true });
+  };
+  try {
+    const config = loadConfig(
+      { NODE_ENV: 'test', PORT: '0', RTC_PORT: '0', MEDIA_WORKERS: '1', LOG_LEVEL: 'error', DATA_DIR: ownDataDir ?? '', ...env },
+      [],
+    );
+    const platform = await startPlatform(config, testLogger);
+    let closing: Promise<void> | undefined;
+    return {
+      ...platform,
+      dataDir: config.dataDir,
+      close: () => (closing ??= platform.close().finally(removeDataDir)),
+    };
+  } catch (error) {
+    removeDataDir();
+    throw error;
+  }
+}
