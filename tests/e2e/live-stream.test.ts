@@ -147,3 +147,40 @@ describe('going live from the browser', () => {
     await studio.getByRole('button', { name: 'End stream' }).click();
   });
 });
+
+describe('one stream across several media workers', () => {
+  let platform: TestPlatform;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    // Two consumers per router: the first viewer (audio + video) fills the origin router, so the
+    // second must be placed on a router of the other worker, fed through pipeToRouter.
+    platform = await startTestPlatform({ MEDIA_WORKERS: '2', SFU_CONSUMERS_PER_ROUTER: '2' });
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.close();
+  });
+
+  it('pipes the stream to a router on another worker when the first one is full, and viewers there decode it', async () => {
+    const channel = await createTestChannel(platform);
+    const studio = await (await newContext(browser, platform.url)).newPage();
+    await goLive(studio, channel);
+
+    const viewers: Page[] = [];
+    for (let i = 0; i < 2; i++) {
+      const page = await (await newContext(browser, platform.url)).newPage();
+      await page.goto(`/${channel.slug}`);
+      await waitForMedia(page);
+      viewers.push(page);
+    }
+    const room = platform.rooms!.rooms().find((r) => r.producers().length > 0)!;
+    const load = room.routerLoad();
+    expect(load).toHaveLength(2);
+    expect(new Set(load.map((r) => r.workerIndex)).size).toBe(2);
+    expect(load.find((r) => !r.origin)!.consumers).toBeGreaterThanOrEqual(2);
+    await studio.getByRole('button', { name: 'End stream' }).click();
+  });
+});
