@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import * as mediasoup from 'mediasoup';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
+import { UnavailableError } from '../common/errors.ts';
 
 export interface WorkerPoolOptions {
   workers: number;
@@ -91,7 +92,8 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   /** Round-robin over live workers: where to put the next room. */
   nextWorker(): MediaWorker {
     const live = this.workers();
-    if (live.length === 0) throw new Error('No mediasoup worker is running.');
+    // Between a worker's death and its replacement: the client retries after a short wait.
+    if (live.length === 0) throw new UnavailableError('No media server is running right now; try again in a moment.', 1);
     const chosen = live[this.#nextIndex % live.length]!;
     this.#nextIndex = (this.#nextIndex + 1) % Number.MAX_SAFE_INTEGER;
     return chosen;

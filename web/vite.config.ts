@@ -9,7 +9,20 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   root,
   plugins: [vue()],
-  build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: true,
+    rolldownOptions: {
+      output: {
+        // The WebRTC client (mediasoup-client, socket.io) is shared by the studio and channel
+        // pages and changes rarely: one long-cached chunk with a name that says what it is.
+        codeSplitting: {
+          groups: [{ name: 'media-client', test: /node_modules[\\/](mediasoup-client|socket\.io-client|engine\.io-client)[\\/]/ }],
+        },
+      },
+    },
+  },
   server: {
     proxy: {
       '/api': 'http://127.0.0.1:8080',

@@ -1,0 +1,28 @@
+// Server and client error codes, in words a streamer or viewer understands.
+
+const STUDIO: Record<string, string> = {
+  unauthorized: "That stream key isn't valid: it may be mistyped or revoked. Check it, or create a new one.",
+  already_live: 'This channel is already live from another tab or app. End that stream first, then go live here.',
+  kicked: 'Another session took over this stream, so it ended here.',
+  forbidden: "This stream key can't be used to go live right now.",
+  unsupported: "This browser can't stream here. Use a recent Chrome, Edge, Firefox or Safari.",
+  closed: "Can't reach live streaming on this server.",
+  unavailable: 'The media server is busy or restarting.',
+  timeout: "The server didn't answer in time.",
+  disconnected: 'The connection to the server dropped.',
+  rate_limited: 'Too many requests were sent to the server.',
+};
+
+const PLAYER: Record<string, string> = {
+  not_found: 'This channel does not exist.',
+  closed: "Can't reach live streaming on this server.",
+  unsupported: "This browser can't play live streams. Use a recent Chrome, Edge, Firefox or Safari.",
+};
+
+export function studioErrorText(error: { code: string; message: string }): string {
+  return STUDIO[error.code] ?? error.message;
+}
+
+export function playerErrorText(error: { code: string; message: string }): string {
+  return PLAYER[error.code] ?? error.message;
+}

@@ -1,0 +1,30 @@
+// Tests and benchmarks drive and observe the page through `window.__aethex`: the player or the
+// publisher active on the page, if any.
+import type { Player } from './player.ts';
+import type { Publisher } from './publisher.ts';
+
+export interface AethexHandle {
+  player?: Player;
+  publisher?: Publisher;
+}
+
+declare global {
+  interface Window {
+    __aethex: AethexHandle;
+  }
+}
+
+function handle(): AethexHandle {
+  window.__aethex ??= {};
+  return window.__aethex;
+}
+
+export function exposeForTests<K extends keyof AethexHandle>(key: K, value: NonNullable<AethexHandle[K]>): void {
+  handle()[key] = value;
+}
+
+/** Removes the object, unless a newer one replaced it already. */
+export function withdrawFromTests<K extends keyof AethexHandle>(key: K, value: NonNullable<AethexHandle[K]>): void {
+  const current = handle();
+  if (current[key] === value) delete current[key];
+}

@@ -1,0 +1,75 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { StreamStatus } from '../../../common/protocol/media-signaling.ts';
+
+/** GET /api/v1/channels/:slug */
+export interface ChannelInfo {
+  slug: string;
+  title: string;
+  description: string;
+  category: string | null;
+  tags?: string[];
+  live: boolean;
+  viewers: number;
+  streamId: string | null;
+  startedAt: string | null;
+}
+
+/**
+ * loading: asking. found: the API knows the channel. not-found: the API answered 404.
+ * failed: the API did not answer usefully; the page still plays what signaling offers.
+ */
+export type ChannelLookup = 'idle' | 'loading' | 'found' | 'not-found' | 'failed';
+
+/** The channel being watched: what the API says about it, kept current by the player's live status. */
+export const useChannelStore = defineStore('channel', () => {
+  const slug = ref<string | null>(null);
+  const info = ref<ChannelInfo | null>(null);
+  const lookup = ref<ChannelLookup>('idle');
+  const live = ref(false);
+  const viewers = ref(0);
+  const startedAt = ref<string | null>(null);
+  let controller: AbortController | undefined;
+
+  async function load(channel: string): Promise<void> {
+    controller?.abort();
+    const mine = (controller = new AbortController());
+    slug.value = channel;
+    info.value = null;
+    lookup.value = 'loading';
+    live.value = false;
+    viewers.value = 0;
+    startedAt.value = null;
+    try {
+      const response = await fetch(`/api/v1/channels/${encodeURIComponent(channel)}`, {
+        headers: { accept: 'application/json' },
+        signal: mine.signal,
+      });
+      if (response.status === 404) {
+        lookup.value = 'not-found';
+        return;
+      }
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const body = (await response.json()) as ChannelInfo;
+      info.value = body;
+      lookup.value = 'found';
+      live.value = body.live;
+      viewers.value = body.viewers;
+      startedAt.value = body.startedAt;
+    } catch (error) {
+      if (mine.signal.aborted) return;
+      console.warn(`[aethex] channel lookup for '${channel}' failed`, error);
+      lookup.value = 'failed';
+    }
+  }
+
+  /** Live state from signaling is fresher than the API's. */
+  function applyStreamStatus(status: StreamStatus): void {
+    if (status.channel !== slug.value) return;
+    live.value = status.live;
+    viewers.value = status.viewers;
+    startedAt.value = status.startedAt;
+  }
+
+  return { slug, info, lookup, live, viewers, startedAt, load, applyStreamStatus };
+});

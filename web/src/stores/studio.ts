@@ -1,0 +1,133 @@
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef, watch } from 'vue';
+import type { MediaSource } from '../../../common/protocol/media-signaling.ts';
+import { Publisher, type PublisherStatus } from '../media/publisher.ts';
+import type { PublisherStats } from '../media/stats.ts';
+import { studioErrorText } from '../lib/error-text.ts';
+import { useCaptureStore } from './capture.ts';
+
+const STREAM_KEY = 'aethex.studio.streamKey';
+
+export type StudioPhase = 'offline' | 'connecting' | 'live' | 'reconnecting' | 'error';
+
+/**
+ * The creator's live session: the stream key, going live and ending, what the server says about
+ * the stream (channel, viewers), and outgoing stats. It publishes whatever the capture store has
+ * open, and follows its changes (device switch, screen share, mute) while live.
+ */
+export const useStudioStore = defineStore('studio', () => {
+  const capture = useCaptureStore();
+
+  // Until accounts exist the stream key is the creator's credential; it stays on this device.
+  const streamKey = ref(localStorage.getItem(STREAM_KEY) ?? '');
+
+  const phase = ref<StudioPhase>('offline');
+  const error = ref<string | null>(null);
+  /** A problem being retried; the session is still trying. */
+  const notice = ref<string | null>(null);
+  const channel = ref<string | null>(null);
+  const viewers = ref(0);
+  const startedAt = ref<string | null>(null);
+  const stats = shallowRef<PublisherStats | null>(null);
+  let publisher: Publisher | null = null;
+
+  watch(streamKey, (key) => {
+    if (key) localStorage.setItem(STREAM_KEY, key);
+    else localStorage.removeItem(STREAM_KEY);
+    // A corrected key deserves a fresh start rather than the old complaint.
+    if (phase.value === 'error') {
+      phase.value = 'offline';
+      error.value = null;
+    }
+  });
+
+  const active = computed(() => phase.value === 'connecting' || phase.value === 'live' || phase.value === 'reconnecting');
+
+  function tracks(): Record<MediaSource, MediaStreamTrack | null> {
+    return { camera: capture.camera, microphone: capture.microphone, screen: capture.screen, 'screen-audio': capture.screenAudio };
+  }
+
+  function onStatus(status: PublisherStatus): void {
+    channel.value = status.channel ?? channel.value;
+    viewers.value = status.stream?.viewers ?? 0;
+    startedAt.value = status.stream?.startedAt ?? null;
+    switch (status.phase) {
+      case 'idle':
+      case 'connecting':
+      case 'reconnecting':
+      case 'live':
+        phase.value = status.phase === 'idle' ? 'connecting' : status.phase;
+        notice.value = status.error && status.phase !== 'live' ? studioErrorText(status.error) : null;
+        error.value = null;
+        break;
+      case 'error':
+        phase.value = 'error';
+        error.value = status.error ? studioErrorText(status.error) : 'The stream stopped.';
+        notice.value = null;
+        stats.value = null;
+        publisher = null;
+        break;
+      case 'stopped':
+        break;
+    }
+  }
+
+  async function goLive(): Promise<void> {
+    if (active.value) return;
+    const key = streamKey.value.trim();
+    error.value = null;
+    if (!key) {
+      phase.value = 'error';
+      error.value = 'Enter your stream key first.';
+      return;
+    }
+    const media = tracks();
+    if (!Object.values(media).some(Boolean)) {
+      phase.value = 'error';
+      error.value = 'Turn on a camera, a microphone or a screen share first.';
+      return;
+    }
+    phase.value = 'connecting';
+    channel.value = null;
+    const session = new Publisher({ streamKey: key });
+    publisher = session;
+    session.on('status', (status) => publisher === session && onStatus(status));
+    void session.setPaused('camera', capture.cameraOff);
+    void session.setPaused('microphone', capture.microphoneMuted);
+    // Failures arrive as an 'error' status too; the promise only says when it got there.
+    await session.start(media).catch(() => undefined);
+  }
+
+  async function endStream(): Promise<void> {
+    const session = publisher;
+    publisher = null;
+    phase.value = 'offline';
+    notice.value = null;
+    stats.value = null;
+    viewers.value = 0;
+    startedAt.value = null;
+    await session?.stop();
+  }
+
+  async function refreshStats(): Promise<void> {
+    stats.value = (await publisher?.stats()) ?? null;
+  }
+
+  // While live, follow the capture devices: a switched camera, a new screen share, a mute.
+  const follow = (source: MediaSource, track: () => MediaStreamTrack | null) =>
+    watch(track, (value) => void publisher?.setTrack(source, value));
+  follow('camera', () => capture.camera);
+  follow('microphone', () => capture.microphone);
+  follow('screen', () => capture.screen);
+  follow('screen-audio', () => capture.screenAudio);
+  watch(
+    () => capture.cameraOff,
+    (off) => void publisher?.setPaused('camera', off),
+  );
+  watch(
+    () => capture.microphoneMuted,
+    (muted) => void publisher?.setPaused('microphone', muted),
+  );
+
+  return { streamKey, phase, error, notice, channel, viewers, startedAt, stats, active, goLive, endStream, refreshStats };
+});
