@@ -59,10 +59,13 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof AppError) {
     return { type: 'about:blank', title: error.name, status: error.status, code: error.code, detail: error.message, ...error.details };
   }
+  // Errors from the framework (validation, body parsing) carry a 4xx status; their own codes are
+  // internal names, so clients get our stable code for the status instead.
   const status = statusOf(error);
-  if (status !== undefined && status < 500) {
+  if (status !== undefined && status >= 400 && status < 500) {
     const message = error instanceof Error ? error.message : 'Bad request.';
-    return { type: 'about:blank', title: 'Bad Request', status, code: codeOf(error) ?? 'bad_request', detail: message };
+    const code = CODES_BY_STATUS[status] ?? 'bad_request';
+    return { type: 'about:blank', title: code, status, code, detail: message };
   }
   return { type: 'about:blank', title: 'Internal Server Error', status: 500, code: 'internal', detail: 'Something went wrong on our side.' };
 }
@@ -74,9 +77,15 @@ function statusOf(error: unknown): number | undefined {
   return undefined;
 }
 
-function codeOf(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {
-    return error.code.toLowerCase();
-  }
-  return undefined;
-}
+const CODES_BY_STATUS: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'not_acceptable',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+};

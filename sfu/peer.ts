@@ -2,7 +2,7 @@
 // the producers and consumers on them, and closes them all when it closes. It reports upward by
 // events and never holds its room.
 import { EventEmitter } from 'node:events';
-import type { types as ms } from 'mediasoup';
+import { types as mediasoupTypes, type types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../common/errors.ts';
 
@@ -86,7 +86,8 @@ export class Peer extends EventEmitter<PeerEvents> {
   }
 
   async connectTransport(transportId: string, dtlsParameters: ms.DtlsParameters): Promise<void> {
-    await this.#transport(transportId).connect({ dtlsParameters });
+    const transport = this.#transport(transportId);
+    await clientInput(() => transport.connect({ dtlsParameters }));
   }
 
   async restartIce(transportId: string): Promise<ms.IceParameters> {
@@ -102,12 +103,9 @@ export class Peer extends EventEmitter<PeerEvents> {
     for (const existing of this.#producers.values()) {
       if (existing.source === source) throw new ConflictError('source_taken', `A ${source} is already being sent; close it first.`);
     }
-    const producer = await transport.produce({
-      kind,
-      rtpParameters,
-      keyFrameRequestDelay: this.#options.keyFrameRequestDelayMs,
-      appData: { source },
-    });
+    const producer = await clientInput(() =>
+      transport.produce({ kind, rtpParameters, keyFrameRequestDelay: this.#options.keyFrameRequestDelayMs, appData: { source } }),
+    );
     this.#producers.set(producer.id, { producer, source });
     producer.observer.once('close', () => this.#producers.delete(producer.id));
     this.#logger.debug({ producerId: producer.id, kind, source }, 'producing');
@@ -125,10 +123,10 @@ export class Peer extends EventEmitter<PeerEvents> {
   async consume(transportId: string, producerId: string, source: ProducerSource, rtpCapabilities: ms.RtpCapabilities): Promise<ms.Consumer> {
     const transport = this.#transport(transportId);
     if ((transport.appData as { direction?: string }).direction !== 'recv') throw new BadRequestError('That transport does not receive.');
-    if (!this.#options.router.canConsume({ producerId, rtpCapabilities })) {
+    if (!(await clientInput(async () => this.#options.router.canConsume({ producerId, rtpCapabilities })))) {
       throw new BadRequestError('This device cannot decode that media (no common codec).');
     }
-    const consumer = await transport.consume({ producerId, rtpCapabilities, paused: true, appData: { source } });
+    const consumer = await clientInput(() => transport.consume({ producerId, rtpCapabilities, paused: true, appData: { source } }));
     this.#consumers.set(consumer.id, { consumer, source });
     this.emit('consumer-count', 1);
     consumer.observer.once('close', () => {
@@ -171,5 +169,21 @@ export class Peer extends EventEmitter<PeerEvents> {
 
   #assertOpen(): void {
     if (this.#closed) throw new ConflictError('peer_closed', 'The session closed.');
+  }
+}
+
+/**
+ * Runs a mediasoup call that takes parameters from the client. mediasoup rejects malformed ones
+ * with TypeError and unsupported ones (a codec the router lacks) with UnsupportedError: both are
+ * the client's mistake, so they become a 400 with mediasoup's explanation. Anything else is ours.
+ */
+async function clientInput<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof TypeError || error instanceof mediasoupTypes.UnsupportedError) {
+      throw new BadRequestError(`Invalid media parameters: ${error.message}`);
+    }
+    throw error;
   }
 }

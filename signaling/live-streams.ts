@@ -20,6 +20,8 @@ interface ChannelState {
   viewers: number;
   graceTimer: NodeJS.Timeout | undefined;
   viewerTimer: NodeJS.Timeout | undefined;
+  /** The go-live write in flight: producers arriving together share it. */
+  starting: Promise<void> | undefined;
   /** Serializes database writes for this channel (start before end, in order). */
   writes: Promise<unknown>;
 }
@@ -58,24 +60,36 @@ export class LiveStreams extends EventEmitter<LiveStreamsEvents> {
     return this.#channels.get(channel.id)?.publisherSession ?? null;
   }
 
-  /** A publisher session joined; it resumes the stream if it comes back within the grace period. */
-  publisherJoined(channel: ChannelRef, sessionId: string): void {
+  /**
+   * Makes `sessionId` the channel's publisher, unless another session is. Synchronous on purpose:
+   * two publishers joining at the same moment can't both pass. A session that returns within the
+   * grace period resumes its stream.
+   */
+  claimPublisher(channel: ChannelRef, sessionId: string): boolean {
     const state = this.#state(channel);
+    if (state.publisherSession !== null && state.publisherSession !== sessionId) return false;
     state.publisherSession = sessionId;
     clearTimeout(state.graceTimer);
     state.graceTimer = undefined;
+    return true;
   }
 
   /** The publisher's media is flowing: the channel is live (a no-op if it already is). */
-  async mediaStarted(channel: ChannelRef): Promise<void> {
+  mediaStarted(channel: ChannelRef): Promise<void> {
     const state = this.#state(channel);
-    if (state.streamId) return;
-    const started = await this.#write(state, () => this.#directory.streamStarted(channel));
-    if (!started) return;
-    state.streamId = started.streamId;
-    state.startedAt = started.startedAt;
-    this.#logger.info({ channel: channel.slug, streamId: started.streamId }, 'stream is live');
-    this.emit('status', this.status(channel));
+    if (state.streamId) return Promise.resolve();
+    state.starting ??= this.#write(state, () => this.#directory.streamStarted(channel))
+      .then((started) => {
+        if (!started) return;
+        state.streamId = started.streamId;
+        state.startedAt = started.startedAt;
+        this.#logger.info({ channel: channel.slug, streamId: started.streamId }, 'stream is live');
+        this.emit('status', this.status(channel));
+      })
+      .finally(() => {
+        state.starting = undefined;
+      });
+    return state.starting;
   }
 
   /** The publisher left on purpose ("End stream"): end now. */
@@ -144,6 +158,7 @@ export class LiveStreams extends EventEmitter<LiveStreamsEvents> {
         viewers: 0,
         graceTimer: undefined,
         viewerTimer: undefined,
+        starting: undefined,
         writes: Promise.resolve(),
       };
       this.#channels.set(channel.id, state);

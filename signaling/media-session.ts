@@ -112,20 +112,26 @@ export class MediaSession {
     if (data.role === 'publisher') {
       channel = await directory.channelForStreamKey(data.streamKey);
       if (!channel) throw new UnauthorizedError('The stream key is not valid or was revoked.');
-      const current = live.publisherOf(channel);
-      if (current && current !== this.#socket.id) {
+      if (!live.claimPublisher(channel, this.#socket.id)) {
         throw new ConflictError('already_live', `Channel '${channel.slug}' is already being published from another session.`);
       }
     } else {
       channel = await directory.channelBySlug(data.channel);
       if (!channel) throw new NotFoundError('Channel', data.channel);
     }
-    const room = await rooms.getOrCreate(channel.id);
-    const peer = await room.join(`${this.#socket.id}:${++this.#joins}`, data.role);
+    let room: Room;
+    let peer: Peer;
+    try {
+      room = await rooms.getOrCreate(channel.id);
+      peer = await room.join(`${this.#socket.id}:${++this.#joins}`, data.role);
+    } catch (error) {
+      // Give the claim back; a stream already live keeps its grace period.
+      if (data.role === 'publisher') live.publisherLost(channel, this.#socket.id);
+      throw error;
+    }
     const detach = this.#wire(room, peer, channel);
     this.#joined = { channel, room, peer, detach };
     await this.#socket.join(statusRoom(channel));
-    if (data.role === 'publisher') live.publisherJoined(channel, this.#socket.id);
     live.viewersChanged(channel, room.viewerCount());
     this.#logger.debug({ channel: channel.slug, role: data.role }, 'joined');
     return {

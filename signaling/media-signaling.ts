@@ -3,7 +3,7 @@
 // `{ ok: true, data }` or `{ ok: false, error: { code, message } }`.
 import type { Namespace, Server } from 'socket.io';
 import type { Logger } from 'pino';
-import { BadRequestError, toProblem } from '../common/errors.ts';
+import { toProblem } from '../common/errors.ts';
 import { MEDIA_NAMESPACE, type Ack, type ClientToServerEvents, type ServerToClientEvents } from '../common/protocol/media-signaling.ts';
 import type { RoomRegistry } from '../sfu/room-registry.ts';
 import type { ChannelDirectory } from './channel-directory.ts';
@@ -59,8 +59,7 @@ async function answer(session: MediaSession, raw: unknown, logger: Logger): Prom
     const request = validateRequest(raw);
     return { ok: true, data: await session.handle(request) };
   } catch (error) {
-    // mediasoup rejects malformed RTP/DTLS parameters with TypeError: that is the client's mistake.
-    const problem = toProblem(error instanceof TypeError ? new BadRequestError(error.message) : error);
+    const problem = toProblem(error);
     if (problem.status >= 500) logger.error({ err: error }, 'media request failed');
     return { ok: false, error: { code: problem.code, message: problem.detail } };
   }
