@@ -17,6 +17,10 @@ import { RoomRegistry } from './sfu/room-registry.ts';
 import { WorkerPool } from './sfu/worker-pool.ts';
 import { LiveStreams } from './signaling/live-streams.ts';
 import { attachMediaSignaling } from './signaling/media-signaling.ts';
+import { registerHttpMedia } from './signaling/whip/http-media-plugin.ts';
+import { registerHlsRoutes } from './recorder/hls-routes.ts';
+import { RecorderService } from './recorder/recorder-service.ts';
+import { createVodRepository } from './recorder/vod-repository.ts';
 import { registerWebApp } from './web/server.ts';
 
 export interface Platform {
@@ -115,6 +119,16 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       closers.push(() => registry.close());
       closers.push(() => live.close());
       attachMediaSignaling(io, { rooms, directory, live, logger });
+      const httpSessions = await registerHttpMedia(http, { rooms, directory, live, iceServers: config.media.iceServers, logger });
+      if (has('recorder')) {
+        const vods = createVodRepository(database.prisma);
+        const recorder = new RecorderService(rooms, live, vods, { ...config.recorder, restartDelayMs: 500 }, logger);
+        registerHlsRoutes(http, recorder, vods, config.recorder.recordingsDir);
+        // On shutdown every recording is finished into a VOD before the rooms close.
+        closers.push(() => recorder.close());
+      }
+      // WHIP publishers' streams end as "ended" on shutdown, before LiveStreams closes.
+      closers.push(() => httpSessions.closeAll());
     }
     if (has('web')) await registerWebApp(http);
 

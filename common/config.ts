@@ -51,10 +51,19 @@ export interface Config {
     consumersPerRouter: number;
     /** Minimum gap between keyframe requests forwarded to a publisher (joining viewers ask for one). */
     keyFrameRequestDelayMs: number;
+    /** STUN/TURN URLs offered to WHIP/WHEP clients (Link headers). */
+    iceServers: string[];
   };
   streams: {
     /** How long a publisher may be gone (network blip, media restart) before its stream ends. */
     endGraceMs: number;
+  };
+  recorder: {
+    /** Where live HLS and VODs are written (one folder per stream). */
+    recordingsDir: string;
+    /** Target HLS segment length; the recorder asks for a keyframe this often. */
+    segmentSeconds: number;
+    ffmpegPath: string;
   };
   log: {
     level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -128,9 +137,15 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
       workerLogLevel: read.oneOf('MEDIA_WORKER_LOG_LEVEL', ['debug', 'warn', 'error', 'none'] as const, 'warn'),
       consumersPerRouter: read.integer('SFU_CONSUMERS_PER_ROUTER', 500, 1, 100_000),
       keyFrameRequestDelayMs: read.integer('SFU_KEYFRAME_REQUEST_DELAY_MS', 500, 0, 10_000),
+      iceServers: read.list('ICE_SERVERS', /^(stun|stuns|turn|turns):[^\s<>"]+$/, 'a stun:, stuns:, turn: or turns: URL'),
     },
     streams: {
       endGraceMs: read.integer('STREAM_END_GRACE_MS', 15_000, 0, 600_000),
+    },
+    recorder: {
+      recordingsDir: path.resolve(read.string('RECORDINGS_DIR', path.join(read.string('DATA_DIR', './data'), 'recordings'))),
+      segmentSeconds: read.integer('HLS_SEGMENT_SECONDS', 1, 1, 10),
+      ffmpegPath: read.string('FFMPEG_PATH', 'ffmpeg'),
     },
     log: {
       level: logLevel,
@@ -186,6 +201,17 @@ class EnvReader {
     if (['0', 'false', 'no', 'off'].includes(value)) return false;
     this.problems.push(`${name} must be true or false, got '${value}'.`);
     return fallback;
+  }
+
+  /** A comma-separated list whose items must each match `pattern`. */
+  list(name: string, pattern: RegExp, what: string): string[] {
+    const value = this.raw(name);
+    if (value === undefined) return [];
+    const items = value.split(',').map((item) => item.trim()).filter(Boolean);
+    for (const item of items) {
+      if (!pattern.test(item)) this.problems.push(`${name}: '${item}' is not ${what}.`);
+    }
+    return items;
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {

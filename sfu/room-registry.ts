@@ -1,13 +1,19 @@
 // All rooms of this media server, by id. Creation is queued per id, so two viewers arriving at
 // once share one room instead of racing to create two. A room that closes (its last peer left,
 // or its worker died) is forgotten; the next join creates a fresh one on a live worker.
+import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { Room, type RoomOptions } from './room.ts';
 import type { WorkerPool } from './worker-pool.ts';
 
 export type RoomSettings = Omit<RoomOptions, 'id'>;
 
-export class RoomRegistry {
+export interface RoomRegistryEvents {
+  /** A room was created (again, after its worker died): whoever follows the stream re-attaches. */
+  'room-created': [Room];
+}
+
+export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
   readonly #pool: WorkerPool;
   readonly #settings: RoomSettings;
   readonly #logger: Logger;
@@ -15,6 +21,7 @@ export class RoomRegistry {
   readonly #creating = new Map<string, Promise<Room>>();
 
   constructor(pool: WorkerPool, settings: RoomSettings, logger: Logger) {
+    super();
     this.#pool = pool;
     this.#settings = settings;
     this.#logger = logger.child({ component: 'rooms' });
@@ -39,6 +46,7 @@ export class RoomRegistry {
           room.once('closed', () => {
             if (this.#rooms.get(id) === room) this.#rooms.delete(id);
           });
+          this.emit('room-created', room);
           return room;
         })
         .finally(() => this.#creating.delete(id));

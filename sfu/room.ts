@@ -131,6 +131,32 @@ export class Room extends EventEmitter<RoomEvents> {
     return peer;
   }
 
+  /**
+   * Sends a producer as plain RTP to `remote` (the recorder's FFmpeg), from the origin router. The
+   * consumer starts paused and without RTX (FFmpeg can't use retransmissions); the caller owns
+   * both and closes the transport when done. It closes by itself with the room or the producer.
+   */
+  async consumeAsPlainRtp(
+    producerId: string,
+    remote: { ip: string; port: number; rtcpPort: number },
+  ): Promise<{ transport: ms.PlainTransport; consumer: ms.Consumer }> {
+    if (this.#closed) throw new Error('Room is closed.');
+    const router = this.#origin.router;
+    const transport = await router.createPlainTransport({ listenIp: { ip: '127.0.0.1' }, rtcpMux: false, comedia: false });
+    try {
+      await transport.connect(remote);
+      const rtpCapabilities = {
+        ...router.rtpCapabilities,
+        codecs: (router.rtpCapabilities.codecs ?? []).filter((codec) => !codec.mimeType.toLowerCase().endsWith('/rtx')),
+      };
+      const consumer = await transport.consume({ producerId, rtpCapabilities, paused: true });
+      return { transport, consumer };
+    } catch (error) {
+      transport.close();
+      throw error;
+    }
+  }
+
   /** Closes every peer and router; safe to call twice. */
   close(reason = 'closed'): void {
     if (this.#closed) return;

@@ -29,6 +29,10 @@ interface ChannelState {
 export interface LiveStreamsEvents {
   /** Something viewers should know changed: live, ended, viewer count. */
   status: [StreamStatus];
+  /** The channel went live as a new Stream (the recorder starts). */
+  started: [channel: ChannelRef, streamId: string];
+  /** The Stream is over (the recorder finishes its VOD). */
+  ended: [channel: ChannelRef, streamId: string];
 }
 
 export class LiveStreams extends EventEmitter<LiveStreamsEvents> {
@@ -85,6 +89,7 @@ export class LiveStreams extends EventEmitter<LiveStreamsEvents> {
         state.startedAt = started.startedAt;
         this.#logger.info({ channel: channel.slug, streamId: started.streamId }, 'stream is live');
         this.emit('status', this.status(channel));
+        this.emit('started', channel, started.streamId);
       })
       .finally(() => {
         state.starting = undefined;
@@ -145,6 +150,7 @@ export class LiveStreams extends EventEmitter<LiveStreamsEvents> {
     });
     this.#logger.info({ channel: state.channel.slug, streamId }, 'stream ended');
     this.emit('status', this.status(state.channel));
+    this.emit('ended', state.channel, streamId);
   }
 
   #state(channel: ChannelRef): ChannelState {

@@ -1,0 +1,69 @@
+// Serves live HLS at /hls/<channel>/index.m3u8 and VODs at /vod/<id>/index.m3u8, with the files
+// they name. Playlists change, so they are never cached; segments never change once written, so
+// they are cached for a year (a CDN in front serves any audience size from them).
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { AppError, NotFoundError } from '../common/errors.ts';
+import type { RecorderService } from './recorder-service.ts';
+import type { VodRepository } from './vod-repository.ts';
+
+/** How many segments the live playlist shows (about as many seconds). */
+const LIVE_WINDOW_SEGMENTS = 6;
+/** Only files the recorder writes can be fetched: nothing else in the folder, no path tricks. */
+const MEDIA_FILE = /^(init-\d{1,4}\.mp4|seg-\d{1,4}-\d{5,6}\.m4s)$/;
+const VOD_FILE = /^(init-\d{1,4}\.mp4|seg-\d{1,4}-\d{5,6}\.m4s|vod\.mp4|poster\.jpg)$/;
+
+const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
+const CONTENT_TYPES: Record<string, string> = { '.mp4': 'video/mp4', '.m4s': 'video/iso.segment', '.jpg': 'image/jpeg' };
+
+class NoSegmentsYet extends AppError {
+  constructor(channel: string) {
+    super(404, 'not_live', `Channel '${channel}' has no live HLS right now.`);
+  }
+}
+
+export function registerHlsRoutes(app: FastifyInstance, recorder: RecorderService, vods: VodRepository, recordingsDir: string): void {
+  app.get<{ Params: { channel: string } }>('/hls/:channel/index.m3u8', async (request, reply) => {
+    const recording = recorder.recordingOf(request.params.channel.toLowerCase());
+    const playlist = await recording?.livePlaylist(LIVE_WINDOW_SEGMENTS);
+    if (!playlist) throw new NoSegmentsYet(request.params.channel);
+    return reply.type(PLAYLIST_TYPE).header('cache-control', 'no-cache, no-store').send(playlist);
+  });
+
+  app.get<{ Params: { channel: string; file: string } }>('/hls/:channel/:file', async (request, reply) => {
+    const recording = recorder.recordingOf(request.params.channel.toLowerCase());
+    if (!recording || !MEDIA_FILE.test(request.params.file)) throw new NotFoundError('File', request.params.file);
+    return sendImmutable(reply, path.join(recording.dir, request.params.file));
+  });
+
+  app.get<{ Params: { id: string } }>('/vod/:id/index.m3u8', async (request, reply) => {
+    const vod = await vods.find(request.params.id);
+    if (!vod) throw new NotFoundError('VOD', request.params.id);
+    const file = path.join(recordingsDir, vod.playlistPath);
+    // A finished VOD playlist never changes.
+    return reply.type(PLAYLIST_TYPE).header('cache-control', 'public, max-age=3600').send(fs.createReadStream(file));
+  });
+
+  app.get<{ Params: { id: string; file: string } }>('/vod/:id/:file', async (request, reply) => {
+    const vod = await vods.find(request.params.id);
+    if (!vod || !VOD_FILE.test(request.params.file)) throw new NotFoundError('File', request.params.file);
+    const dir = path.dirname(path.join(recordingsDir, vod.playlistPath));
+    if (request.params.file === 'vod.mp4') reply.header('content-disposition', `attachment; filename="${vod.id}.mp4"`);
+    return sendImmutable(reply, path.join(dir, request.params.file));
+  });
+}
+
+async function sendImmutable(reply: FastifyReply, file: string): Promise<FastifyReply> {
+  let size: number;
+  try {
+    size = (await fs.promises.stat(file)).size;
+  } catch {
+    throw new NotFoundError('File', path.basename(file));
+  }
+  return reply
+    .type(CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream')
+    .header('content-length', String(size))
+    .header('cache-control', 'public, max-age=31536000, immutable')
+    .send(fs.createReadStream(file));
+}

@@ -1,0 +1,84 @@
+// HLS playlists of a recording. Each FFmpeg run writes its own playlist (see ffmpeg-args.ts); the
+// playlists clients see are composed here from all runs: a sliding window while live, and the
+// whole recording with ENDLIST once it ends. A new run starts with a discontinuity and its own
+// init segment, so a restarted FFmpeg neither overwrites nor hides what came before.
+
+export interface Segment {
+  uri: string;
+  durationSeconds: number;
+}
+
+export interface RunPlaylist {
+  run: number;
+  initUri: string;
+  segments: Segment[];
+  /** FFmpeg wrote ENDLIST: the run finished cleanly. */
+  ended: boolean;
+}
+
+/** Reads the playlist one FFmpeg run wrote; tolerant of a half-written last entry. */
+export function parseRunPlaylist(run: number, text: string): RunPlaylist {
+  const segments: Segment[] = [];
+  let initUri = `init-${run}.mp4`;
+  let pendingDuration: number | undefined;
+  let ended = false;
+  for (const rawLine of text.split('\n')) {
+    const line = rawLine.trim();
+    if (line.startsWith('#EXT-X-MAP:')) {
+      const uri = /URI="([^"]+)"/.exec(line)?.[1];
+      if (uri) initUri = uri;
+    } else if (line.startsWith('#EXTINF:')) {
+      const duration = Number.parseFloat(line.slice('#EXTINF:'.length));
+      pendingDuration = Number.isFinite(duration) ? duration : undefined;
+    } else if (line === '#EXT-X-ENDLIST') {
+      ended = true;
+    } else if (line !== '' && !line.startsWith('#') && pendingDuration !== undefined) {
+      segments.push({ uri: line, durationSeconds: pendingDuration });
+      pendingDuration = undefined;
+    }
+  }
+  return { run, initUri, segments, ended };
+}
+
+export interface ComposeOptions {
+  /** Show only the last N segments (live); all when undefined (VOD). */
+  window?: number | undefined;
+  /** The recording is over: add ENDLIST. */
+  ended: boolean;
+  /** Prefix for segment and init URIs (e.g. where they are served from). */
+  uriPrefix?: string;
+}
+
+export function composePlaylist(runs: readonly RunPlaylist[], options: ComposeOptions): string {
+  const all = runs.flatMap((run) => run.segments.map((segment) => ({ ...segment, run: run.run, initUri: run.initUri })));
+  const start = options.window === undefined ? 0 : Math.max(0, all.length - options.window);
+  const shown = all.slice(start);
+  const prefix = options.uriPrefix ?? '';
+  // Discontinuities before the window: a run boundary between two segments that are both hidden,
+  // or between the last hidden segment and the first shown one.
+  let discontinuitySequence = 0;
+  for (let i = 1; i <= start && i < all.length; i++) if (all[i]!.run !== all[i - 1]!.run) discontinuitySequence++;
+  const targetDuration = Math.max(1, Math.ceil(Math.max(0, ...all.map((s) => s.durationSeconds))));
+
+  const lines = [
+    '#EXTM3U',
+    '#EXT-X-VERSION:7',
+    `#EXT-X-TARGETDURATION:${targetDuration}`,
+    `#EXT-X-MEDIA-SEQUENCE:${start}`,
+    `#EXT-X-DISCONTINUITY-SEQUENCE:${discontinuitySequence}`,
+    '#EXT-X-INDEPENDENT-SEGMENTS',
+  ];
+  if (options.ended && options.window === undefined) lines.push('#EXT-X-PLAYLIST-TYPE:VOD');
+  shown.forEach((segment, index) => {
+    const previous = index === 0 ? undefined : shown[index - 1];
+    if (previous && previous.run !== segment.run) lines.push('#EXT-X-DISCONTINUITY');
+    if (!previous || previous.run !== segment.run) lines.push(`#EXT-X-MAP:URI="${prefix}${segment.initUri}"`);
+    lines.push(`#EXTINF:${segment.durationSeconds.toFixed(3)},`, `${prefix}${segment.uri}`);
+  });
+  if (options.ended) lines.push('#EXT-X-ENDLIST');
+  return `${lines.join('\n')}\n`;
+}
+
+export function totalDurationSeconds(runs: readonly RunPlaylist[]): number {
+  return runs.reduce((sum, run) => sum + run.segments.reduce((s, segment) => s + segment.durationSeconds, 0), 0);
+}

@@ -1,0 +1,239 @@
+// The recording of one live stream: its audio and video are consumed from the SFU room over plain
+// RTP and fed to FFmpeg, which writes fMP4 HLS. FFmpeg is supervised: when it dies, a new run
+// starts within `restartDelayMs` (its segments follow a discontinuity; nothing written is lost).
+// When the room goes away (its worker died) the run stops, and a new run starts when the stream's
+// new room is attached. `finish()` ends the last run and leaves a complete VOD playlist.
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { types as ms } from 'mediasoup';
+import type { Logger } from 'pino';
+import type { Room, RoomProducer } from '../sfu/room.ts';
+import { liveHlsArgs, runPlaylistName, type VideoMode } from './ffmpeg-args.ts';
+import { FfmpegProcess, type FfmpegEnd } from './ffmpeg-process.ts';
+import { freeRtpPortPair } from './free-ports.ts';
+import { composePlaylist, parseRunPlaylist, type RunPlaylist } from './playlist.ts';
+import { rtpInputSdp, type RtpInputTrack } from './rtp-input-sdp.ts';
+
+export interface RecordingOptions {
+  /** Folder of this stream's files. */
+  dir: string;
+  segmentSeconds: number;
+  restartDelayMs: number;
+  ffmpegPath: string;
+}
+
+export interface RecordingEvents {
+  'run-started': [run: number, pid: number | undefined];
+  'run-ended': [run: number, end: FfmpegEnd];
+}
+
+interface ActiveRun {
+  run: number;
+  ffmpeg: FfmpegProcess;
+  transports: ms.PlainTransport[];
+  keyframeTimer: NodeJS.Timeout | undefined;
+}
+
+const VIDEO_SOURCES = ['camera', 'screen'] as const;
+const AUDIO_SOURCES = ['microphone', 'screen-audio'] as const;
+
+export class StreamRecording extends EventEmitter<RecordingEvents> {
+  readonly streamId: string;
+  readonly #options: RecordingOptions;
+  readonly #logger: Logger;
+  #room: Room | undefined;
+  #detachRoom: (() => void) | undefined;
+  #active: ActiveRun | undefined;
+  #runs = 0;
+  #finished = false;
+  #restartTimer: NodeJS.Timeout | undefined;
+  /** Serializes starting and stopping runs. */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(streamId: string, options: RecordingOptions, logger: Logger) {
+    super();
+    this.streamId = streamId;
+    this.#options = options;
+    this.#logger = logger.child({ component: 'recording', stream: streamId });
+  }
+
+  get dir(): string {
+    return this.#options.dir;
+  }
+
+  /** The FFmpeg of the current run, if one is running (tests kill it). */
+  get ffmpegPid(): number | undefined {
+    return this.#active?.ffmpeg.pid;
+  }
+
+  /** Follows `room`: records its producers now and whenever they change. */
+  attach(room: Room): void {
+    if (this.#finished || room === this.#room) return;
+    this.#detachRoom?.();
+    this.#room = room;
+    const changed = () => this.#scheduleRun(300);
+    const closed = () => {
+      this.#detachRoom?.();
+      this.#room = undefined;
+      void this.#serialize(() => this.#stopRun());
+    };
+    room.on('producer-added', changed);
+    room.on('producer-closed', changed);
+    room.once('closed', closed);
+    this.#detachRoom = () => {
+      room.off('producer-added', changed);
+      room.off('producer-closed', changed);
+      room.off('closed', closed);
+      this.#detachRoom = undefined;
+    };
+    this.#scheduleRun(0);
+  }
+
+  /** The live playlist: the last `window` segments of every run so far. */
+  async livePlaylist(window: number): Promise<string | undefined> {
+    const runs = await this.#readRuns();
+    if (runs.every((run) => run.segments.length === 0)) return undefined;
+    return composePlaylist(runs, { window, ended: false });
+  }
+
+  /** Ends the recording: stops FFmpeg (which closes its files) and writes the VOD playlist. */
+  async finish(): Promise<{ runs: RunPlaylist[]; playlistPath: string } | undefined> {
+    if (this.#finished) return undefined;
+    this.#finished = true;
+    clearTimeout(this.#restartTimer);
+    this.#detachRoom?.();
+    await this.#serialize(() => this.#stopRun());
+    const runs = await this.#readRuns();
+    if (runs.every((run) => run.segments.length === 0)) return { runs, playlistPath: '' };
+    const playlistPath = path.join(this.#options.dir, 'vod.m3u8');
+    await fs.writeFile(playlistPath, composePlaylist(runs, { ended: true }));
+    return { runs, playlistPath };
+  }
+
+  #scheduleRun(delayMs: number): void {
+    if (this.#finished) return;
+    clearTimeout(this.#restartTimer);
+    this.#restartTimer = setTimeout(() => {
+      void this.#serialize(async () => {
+        await this.#stopRun();
+        await this.#startRun();
+      });
+    }, delayMs);
+  }
+
+  async #startRun(): Promise<void> {
+    const room = this.#room;
+    if (this.#finished || !room || room.closed) return;
+    const producers = room.producers();
+    const video = pick(producers, VIDEO_SOURCES);
+    const audio = pick(producers, AUDIO_SOURCES);
+    if (!video && !audio) return; // nothing to record yet: producer-added schedules a run
+
+    const run = ++this.#runs;
+    const transports: ms.PlainTransport[] = [];
+    const consumers: ms.Consumer[] = [];
+    const tracks: RtpInputTrack[] = [];
+    try {
+      await fs.mkdir(this.#options.dir, { recursive: true });
+      for (const entry of [video, audio]) {
+        if (!entry) continue;
+        const port = await freeRtpPortPair();
+        const { transport, consumer } = await room.consumeAsPlainRtp(entry.producer.id, { ip: '127.0.0.1', port, rtcpPort: port + 1 });
+        transports.push(transport);
+        consumers.push(consumer);
+        const codec = consumer.rtpParameters.codecs[0]!;
+        tracks.push({
+          kind: consumer.kind,
+          port,
+          payloadType: codec.payloadType,
+          mimeType: codec.mimeType,
+          clockRate: codec.clockRate,
+          channels: codec.channels,
+          parameters: codec.parameters,
+        });
+      }
+    } catch (error) {
+      for (const transport of transports) transport.close();
+      this.#logger.error({ err: error, run }, 'could not attach the recorder to the stream');
+      this.#scheduleRun(this.#options.restartDelayMs);
+      return;
+    }
+
+    const videoTrack = tracks.find((t) => t.kind === 'video');
+    const videoMode: VideoMode | null = videoTrack ? (videoTrack.mimeType.toLowerCase() === 'video/h264' ? 'copy' : 'transcode') : null;
+    const sdpPath = path.join(this.#options.dir, `input-${run}.sdp`);
+    await fs.writeFile(sdpPath, rtpInputSdp(tracks));
+    const ffmpeg = new FfmpegProcess(
+      liveHlsArgs({ sdpPath, outputDir: this.#options.dir, run, video: videoMode, audio: tracks.some((t) => t.kind === 'audio'), segmentSeconds: this.#options.segmentSeconds }),
+      this.#options.ffmpegPath,
+    );
+    const videoConsumer = consumers.find((c) => c.kind === 'video');
+    // Copied H.264 can only be cut at the publisher's keyframes: ask for one per segment.
+    // Transcoding needs only a first keyframe to start decoding, but the first ones may reach the
+    // ports before FFmpeg listens on them (and WebRTC encoders send none unasked): keep asking
+    // until the run's playlist exists.
+    const runPlaylist = path.join(this.#options.dir, runPlaylistName(run));
+    const keyframeTimer = videoConsumer
+      ? setInterval(() => {
+          if (videoMode === 'transcode' && existsSync(runPlaylist)) clearInterval(keyframeTimer);
+          else void videoConsumer.requestKeyFrame().catch(() => undefined);
+        }, this.#options.segmentSeconds * 1000)
+      : undefined;
+    const active: ActiveRun = { run, ffmpeg, transports, keyframeTimer };
+    this.#active = active;
+    ffmpeg.once('exit', (end) => {
+      this.emit('run-ended', run, end);
+      if (this.#active !== active) return;
+      // FFmpeg died on its own: start a new run on fresh ports.
+      this.#logger.warn({ run, end }, 'ffmpeg exited; restarting');
+      this.#closeRun(active);
+      this.#active = undefined;
+      this.#scheduleRun(this.#options.restartDelayMs);
+    });
+    await Promise.all(consumers.map((consumer) => consumer.resume()));
+    await videoConsumer?.requestKeyFrame().catch(() => undefined);
+    this.#logger.info({ run, pid: ffmpeg.pid, video: videoMode, audio: Boolean(audio) }, 'recording run started');
+    this.emit('run-started', run, ffmpeg.pid);
+  }
+
+  async #stopRun(): Promise<void> {
+    const active = this.#active;
+    if (!active) return;
+    this.#active = undefined;
+    await active.ffmpeg.stop();
+    this.#closeRun(active);
+  }
+
+  #closeRun(active: ActiveRun): void {
+    clearInterval(active.keyframeTimer);
+    for (const transport of active.transports) transport.close();
+  }
+
+  async #readRuns(): Promise<RunPlaylist[]> {
+    const runs: RunPlaylist[] = [];
+    for (let run = 1; run <= this.#runs; run++) {
+      try {
+        runs.push(parseRunPlaylist(run, await fs.readFile(path.join(this.#options.dir, runPlaylistName(run)), 'utf8')));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error; // a run that wrote nothing
+      }
+    }
+    return runs;
+  }
+
+  #serialize<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(task, task);
+    this.#queue = next.catch((error: unknown) => this.#logger.error({ err: error }, 'recording step failed'));
+    return next;
+  }
+}
+
+function pick(producers: RoomProducer[], sources: readonly string[]): RoomProducer | undefined {
+  for (const source of sources) {
+    const found = producers.find((p) => p.source === source && !p.producer.closed);
+    if (found) return found;
+  }
+  return undefined;
+}

@@ -1,0 +1,150 @@
+// The recorder with real FFmpeg: a live publisher (libwebrtc over WHIP, sending VP8, so the
+// transcode path) becomes live HLS within seconds; a killed FFmpeg is replaced and the playlist
+// continues after a discontinuity; the ended stream becomes a VOD whose duration matches.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestChannel, type TestChannel } from '../support/channels.ts';
+import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { waitFor } from '../support/wait.ts';
+import { RTCPeerConnection, syntheticMedia } from '../support/wrtc-media.ts';
+
+let platform: TestPlatform;
+
+beforeAll(async () => {
+  platform = await startTestPlatform({ STREAM_END_GRACE_MS: '2000' });
+});
+
+afterAll(async () => {
+  await platform?.close();
+});
+
+async function publishOverWhip(channel: TestChannel) {
+  const pc = new RTCPeerConnection();
+  const media = syntheticMedia();
+  pc.addTransceiver(media.video, { direction: 'sendonly' });
+  pc.addTransceiver(media.audio, { direction: 'sendonly' });
+  await pc.setLocalDescription(await pc.createOffer());
+  await waitFor(() => pc.iceGatheringState === 'complete', { timeoutMs: 5000, what: 'ICE gathering' });
+  const response = await fetch(`${platform.url}/api/whip`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/sdp', authorization: `Bearer ${channel.streamKey}` },
+    body: pc.localDescription!.sdp,
+  });
+  expect(response.status).toBe(201);
+  await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
+  const location = response.headers.get('location')!;
+  return {
+    async stop() {
+      await fetch(`${platform.url}${location}`, { method: 'DELETE', headers: { authorization: `Bearer ${channel.streamKey}` } });
+      media.stop();
+      pc.close();
+    },
+  };
+}
+
+async function livePlaylist(slug: string): Promise<string | undefined> {
+  const response = await fetch(`${platform.url}/hls/${slug}/index.m3u8`);
+  if (response.status !== 200) return undefined;
+  expect(response.headers.get('content-type')).toMatch(/mpegurl/);
+  expect(response.headers.get('cache-control')).toMatch(/no-cache/);
+  return response.text();
+}
+
+function segmentsOf(playlist: string): string[] {
+  return playlist.split('\n').filter((line) => line.endsWith('.m4s'));
+}
+
+/** ffprobe of init + segment, as a player joins them: stream codecs and duration. */
+async function probeSegment(slug: string, playlist: string, segment: string) {
+  const init = /#EXT-X-MAP:URI="([^"]+)"/g;
+  let initUri = '';
+  for (const match of playlist.matchAll(init)) if (playlist.indexOf(match[0]) < playlist.indexOf(segment)) initUri = match[1]!;
+  const fetchBytes = async (file: string) => {
+    const response = await fetch(`${platform.url}/hls/${slug}/${file}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toMatch(/immutable/);
+    return Buffer.from(await response.arrayBuffer());
+  };
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'aethex-probe-')), 'segment.mp4');
+  fs.writeFileSync(file, Buffer.concat([await fetchBytes(initUri), await fetchBytes(segment)]));
+  const json = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,codec_type:format=duration', '-of', 'json', file], { encoding: 'utf8' })) as {
+    streams: { codec_name: string; codec_type: string }[];
+    format: { duration: string };
+  };
+  fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  return { codecs: json.streams.map((s) => `${s.codec_type}:${s.codec_name}`).sort(), duration: Number(json.format.duration) };
+}
+
+function probeDuration(file: string): number {
+  return Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'default=nw=1:nk=1', file], { encoding: 'utf8' }));
+}
+
+describe('recorder', () => {
+  it('makes live HLS, survives a killed FFmpeg, and leaves a VOD of the whole stream', async () => {
+    const channel = await createTestChannel(platform);
+    const publisher = await publishOverWhip(channel);
+    const published = Date.now();
+
+    // Live HLS within 5 s of going live.
+    const first = await waitFor(async () => {
+      const playlist = await livePlaylist(channel.slug);
+      return playlist && segmentsOf(playlist).length >= 2 ? playlist : undefined;
+    }, { timeoutMs: 15_000, what: 'a live playlist with two segments' });
+    const firstPlaylistAfterMs = Date.now() - published;
+    expect(firstPlaylistAfterMs).toBeLessThan(10_000);
+    const probed = await probeSegment(channel.slug, first, segmentsOf(first)[0]!);
+    expect(probed.codecs).toEqual(['audio:aac', 'video:h264']);
+    expect(probed.duration).toBeGreaterThan(0.5);
+    expect(probed.duration).toBeLessThan(2.5);
+
+    // Kill FFmpeg: a new run takes over and the playlist continues after a discontinuity.
+    const dbChannel = await platform.database!.prisma.channel.findUniqueOrThrow({ where: { slug: channel.slug } });
+    const stream = await platform.database!.prisma.stream.findFirstOrThrow({ where: { channelId: dbChannel.id, state: 'live' } });
+    const recordingDir = path.join(platform.config.recorder.recordingsDir, stream.id);
+    const ffmpegPid = Number(execFileSync('pgrep', ['-f', `${recordingDir}/run-1.m3u8`], { encoding: 'utf8' }).trim().split('\n')[0]);
+    process.kill(ffmpegPid, 'SIGKILL');
+    const killedAt = Date.now();
+    const continued = await waitFor(async () => {
+      const playlist = await livePlaylist(channel.slug);
+      return playlist?.includes('seg-2-') && segmentsOf(playlist).filter((s) => s.startsWith('seg-2-')).length >= 2 ? playlist : undefined;
+    }, { timeoutMs: 20_000, what: 'segments of the second FFmpeg run' });
+    expect(continued).toContain('#EXT-X-DISCONTINUITY');
+    expect(Date.now() - killedAt).toBeLessThan(15_000);
+
+    await publisher.stop();
+    const endedStream = await waitFor(
+      () => platform.database!.prisma.stream.findUnique({ where: { id: stream.id } }).then((s) => (s?.state === 'ended' ? s : undefined)),
+      { what: 'the stream to end' },
+    );
+    const vod = await waitFor(() => platform.database!.prisma.vod.findUnique({ where: { streamId: stream.id } }).then((v) => v ?? undefined), {
+      timeoutMs: 30_000,
+      what: 'the Vod row',
+    });
+    const streamSeconds = (endedStream.endedAt!.getTime() - endedStream.startedAt!.getTime()) / 1000;
+    // The VOD lacks only what FFmpeg had not cut when it was killed and the first moments before
+    // the first keyframe: within a few seconds of the stream, and both runs are in it.
+    expect(vod.durationSeconds).toBeGreaterThan(streamSeconds - 4);
+    expect(vod.durationSeconds).toBeLessThan(streamSeconds + 1);
+    const vodPlaylist = await (await fetch(`${platform.url}/vod/${vod.id}/index.m3u8`)).text();
+    expect(vodPlaylist).toContain('#EXT-X-ENDLIST');
+    expect(vodPlaylist).toContain('#EXT-X-DISCONTINUITY');
+    expect(vodPlaylist).toMatch(/seg-1-/);
+    expect(vodPlaylist).toMatch(/seg-2-/);
+    const mp4 = path.join(platform.config.recorder.recordingsDir, vod.mp4Path!);
+    expect(Math.abs(probeDuration(mp4) - vod.durationSeconds)).toBeLessThan(1);
+    expect((await fetch(`${platform.url}/vod/${vod.id}/poster.jpg`)).headers.get('content-type')).toBe('image/jpeg');
+
+    // FFmpeg never outlives its stream.
+    await waitFor(() => {
+      try {
+        execFileSync('pgrep', ['-f', recordingDir]);
+        return false;
+      } catch {
+        return true;
+      }
+    }, { timeoutMs: 10_000, what: 'no FFmpeg left for the stream' });
+  });
+});
