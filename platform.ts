@@ -7,6 +7,7 @@ import { Server as SocketServer } from 'socket.io';
 import { listenAdminSocket, type AdminSocket } from './api/admin/admin-socket.ts';
 import { registerChannelRoutes } from './api/channels/channel-routes.ts';
 import { registerHealthRoute } from './api/health/health-route.ts';
+import { registerVodRoutes } from './api/vods/vod-routes.ts';
 import { createStreamDirectory } from './api/streams/stream-directory.ts';
 import type { Config, Role } from './common/config.ts';
 import { openDatabase, type Database } from './common/db/database.ts';
@@ -90,7 +91,10 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     closers.push(() => http.close());
     registerHealthRoute(http, { database, pubsub, workers, startedAt });
 
-    if (has('api') && database) registerChannelRoutes(http, database.prisma);
+    if (has('api') && database) {
+      registerChannelRoutes(http, database.prisma);
+      registerVodRoutes(http, database.prisma);
+    }
 
     let rooms: RoomRegistry | undefined;
     if (has('signaling')) {
