@@ -1,0 +1,199 @@
+// A WHEP viewer's offer turned into what mediasoup needs to send to it: the remote transport
+// parameters and the viewer's receive capabilities in the form router.canConsume() and
+// transport.consume() take.
+//
+// The catch: a viewer reads packets by the payload types and header extension ids of its own offer
+// (RFC 3264 section 6.1, RFC 8285), while a mediasoup 3.12 consumer sends its router's payload
+// types and writes mediasoup's own extension ids into every packet, negotiated or not; neither can
+// be remapped per consumer (versatica/mediasoup#1126). So a consumer is only useful when the
+// router's payload type for a codec is the one the viewer offered, and when the viewer does not
+// read one of mediasoup's extension ids as something that steers demultiplexing or rendering.
+// Pass the router's capabilities to parseWhepOffer to keep only what is safe and learn what is
+// not; use mediaCodecsForViewer to build a router whose payload types are the viewer's.
+import type { types as ms } from 'mediasoup';
+import { parseOfferSdp } from './offer-sdp.ts';
+import { readOfferTransport, selectMedia, type MediaKind } from './offer-transport.ts';
+import { isRtx, readOfferedCodecs, readOfferedExtensions, sameCodec, type OfferedExtension } from './rtp-offer.ts';
+import type { ParsedCandidate } from './trickle.ts';
+
+export interface ParsedWhepOffer {
+  remoteDtlsParameters: ms.DtlsParameters;
+  iceUfrag: string;
+  icePwd: string;
+  /**
+   * What the viewer can receive, in mediasoup's form, for router.canConsume / transport.consume.
+   * Payload types and extension ids are the offer's. Without routerCapabilities this is the raw
+   * offer, which mediasoup matches by codec regardless of payload type.
+   */
+  rtpCapabilities: ms.RtpCapabilities;
+  /** The m-sections to fill with a consumer each, in offer order. */
+  media: { mid: string; kind: MediaKind }[];
+  candidates: ParsedCandidate[];
+  /**
+   * With routerCapabilities: m-sections that router cannot serve, and why. Their kind is left out
+   * of rtpCapabilities, so router.canConsume() is false for it.
+   */
+  problems: { mid: string; kind: MediaKind; reason: string }[];
+}
+
+const MID_URI = 'urn:ietf:params:rtp-hdrext:sdes:mid';
+
+/**
+ * Header extensions mediasoup 3.12 writes into every packet it forwards (Producer::MangleRtpPacket),
+ * at the router's ids, whether or not the consumer negotiated them.
+ */
+const EGRESS_EXTENSIONS: Record<MediaKind, readonly string[]> = {
+  audio: [MID_URI, 'urn:ietf:params:rtp-hdrext:ssrc-audio-level', 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time'],
+  video: [
+    MID_URI,
+    'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time',
+    'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01',
+    'http://tools.ietf.org/html/draft-ietf-avtext-framemarking-07',
+    'urn:ietf:params:rtp-hdrext:framemarking',
+    'urn:3gpp:video-orientation',
+    'urn:ietf:params:rtp-hdrext:toffset',
+    'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time',
+  ],
+};
+
+/** Extensions a receiver acts on in ways that lose or distort media when fed another's bytes. */
+const SENSITIVE_EXTENSIONS = new Set([
+  MID_URI,
+  'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id',
+  'urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id',
+  'urn:3gpp:video-orientation',
+  'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay',
+]);
+
+interface Offered extends Omit<ParsedWhepOffer, 'rtpCapabilities' | 'problems'> {
+  rtpCapabilities: Required<ms.RtpCapabilities>;
+  /** Each accepted m-section's own extmap, which capabilities (per kind) cannot carry. */
+  extensions: Map<string, OfferedExtension[]>;
+}
+
+function offeredCapabilities(sdp: string): Offered {
+  const offer = parseOfferSdp(sdp);
+  const { accepted, tag } = selectMedia(offer, 'recv');
+  const transport = readOfferTransport(offer, tag);
+
+  const codecs: ms.RtpCodecCapability[] = [];
+  const headerExtensions: ms.RtpHeaderExtension[] = [];
+  const extensions = new Map<string, OfferedExtension[]>();
+  for (const section of accepted) {
+    extensions.set(section.mid, readOfferedExtensions(section));
+    for (const codec of readOfferedCodecs(section)) {
+      if (codecs.some((c) => c.kind === section.kind && c.preferredPayloadType === codec.payloadType)) continue;
+      const capability: ms.RtpCodecCapability = {
+        kind: section.kind,
+        mimeType: codec.mimeType,
+        preferredPayloadType: codec.payloadType,
+        clockRate: codec.clockRate,
+        parameters: codec.parameters,
+        rtcpFeedback: codec.rtcpFeedback,
+      };
+      if (codec.channels !== undefined) capability.channels = codec.channels;
+      codecs.push(capability);
+    }
+    for (const ext of extensions.get(section.mid)!) {
+      // The offerer's 'sendonly' extension is one it will not receive.
+      if (ext.encrypted || ext.direction === 'sendonly' || ext.direction === 'inactive') continue;
+      if (headerExtensions.some((h) => h.kind === section.kind && h.preferredId === ext.id)) continue;
+      headerExtensions.push({ kind: section.kind, uri: ext.uri, preferredId: ext.id, preferredEncrypt: false, direction: 'sendrecv' });
+    }
+  }
+  return {
+    remoteDtlsParameters: transport.remoteDtlsParameters,
+    iceUfrag: transport.iceUfrag,
+    icePwd: transport.icePwd,
+    rtpCapabilities: { codecs, headerExtensions },
+    media: accepted.map((section) => ({ mid: section.mid, kind: section.kind })),
+    candidates: transport.candidates,
+    extensions,
+  };
+}
+
+/** Why this router cannot serve the m-section, if it cannot. */
+function problemOf(
+  kind: MediaKind,
+  offered: readonly OfferedExtension[],
+  codecs: readonly ms.RtpCodecCapability[],
+  router: ms.RtpCapabilities,
+): string | undefined {
+  for (const uri of EGRESS_EXTENSIONS[kind]) {
+    const id = router.headerExtensions?.find((r) => r.kind === kind && r.uri === uri)?.preferredId;
+    const clash = offered.find((o) => o.id === id && o.uri !== uri && SENSITIVE_EXTENSIONS.has(o.uri));
+    if (clash) return `the viewer reads header extension id ${id} as ${clash.uri}, but mediasoup writes ${uri} there`;
+  }
+  if (!codecs.some((c) => c.kind === kind && !isRtx(c))) {
+    return `no ${kind} codec the router sends with the payload type the viewer offered for it`;
+  }
+  return undefined;
+}
+
+/** Offered codecs the router sends with the same payload type, RTX only when its PT and apt line up too. */
+function sendable(offered: readonly ms.RtpCodecCapability[], router: readonly ms.RtpCodecCapability[]): ms.RtpCodecCapability[] {
+  const media = offered.filter(
+    (o) => !isRtx(o) && router.some((r) => r.kind === o.kind && !isRtx(r) && r.preferredPayloadType === o.preferredPayloadType && sameCodec(o, r)),
+  );
+  const rtx = offered.filter(
+    (o) =>
+      isRtx(o) &&
+      media.some((m) => m.kind === o.kind && m.preferredPayloadType === o.parameters?.apt) &&
+      router.some((r) => r.kind === o.kind && isRtx(r) && r.preferredPayloadType === o.preferredPayloadType && r.parameters?.apt === o.parameters?.apt),
+  );
+  return [...media, ...rtx];
+}
+
+/**
+ * Parses a viewer's offer. With routerCapabilities, rtpCapabilities keeps only the codecs and
+ * header extensions that router sends exactly as the viewer offered them, so router.canConsume()
+ * is false, rather than the viewer receiving undecodable packets, when the payload types differ.
+ */
+export function parseWhepOffer(sdp: string, routerCapabilities?: ms.RtpCapabilities): ParsedWhepOffer {
+  const { extensions, ...parsed } = offeredCapabilities(sdp);
+  if (!routerCapabilities) return { ...parsed, problems: [] };
+  const routerExtensions = routerCapabilities.headerExtensions ?? [];
+  const codecs = sendable(parsed.rtpCapabilities.codecs, routerCapabilities.codecs ?? []);
+  const problems: ParsedWhepOffer['problems'] = [];
+  for (const { mid, kind } of parsed.media) {
+    const reason = problemOf(kind, extensions.get(mid) ?? [], codecs, routerCapabilities);
+    if (reason) problems.push({ mid, kind, reason });
+  }
+  const unusable = new Set(problems.map((p) => p.kind));
+  return {
+    ...parsed,
+    rtpCapabilities: {
+      codecs: codecs.filter((c) => !unusable.has(c.kind)),
+      headerExtensions: parsed.rtpCapabilities.headerExtensions.filter(
+        (h) => !unusable.has(h.kind) && routerExtensions.some((r) => r.kind === h.kind && r.uri === h.uri && r.preferredId === h.preferredId),
+      ),
+    },
+    problems,
+  };
+}
+
+/**
+ * The router media codecs (for worker.createRouter) that make a router send with this viewer's
+ * payload types: each of `mediaCodecs` the viewer can receive, with the viewer's payload type as
+ * preferredPayloadType. mediasoup numbers RTX itself from its dynamic range, so a codec whose
+ * payload type that numbering has already taken is left out rather than making createRouter throw.
+ */
+export function mediaCodecsForViewer(offer: ParsedWhepOffer, mediaCodecs: readonly ms.RtpCodecCapability[]): ms.RtpCodecCapability[] {
+  // mediasoup's ortc.js hands out RTX payload types in this order.
+  const dynamic = [...Array.from({ length: 28 }, (_, i) => 100 + i), 96, 97, 98, 99];
+  const used = new Set<number>();
+  const result: ms.RtpCodecCapability[] = [];
+  for (const codec of mediaCodecs) {
+    const match = (offer.rtpCapabilities.codecs ?? []).find((o) => o.kind === codec.kind && !isRtx(o) && sameCodec(o, codec));
+    const pt = match?.preferredPayloadType;
+    if (pt === undefined || used.has(pt)) continue;
+    used.add(pt);
+    result.push({ ...codec, preferredPayloadType: pt });
+    if (codec.kind === 'video') {
+      const rtx = dynamic.find((p) => !used.has(p));
+      if (rtx === undefined) break;
+      used.add(rtx);
+    }
+  }
+  return result;
+}

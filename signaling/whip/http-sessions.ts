@@ -1,0 +1,132 @@
+// WHIP and WHEP sessions: one per POST, addressed by an unguessable URL. Each owns its SFU peer
+// (and so its transport, producers or consumers). A session also ends by itself when its client
+// vanishes without a DELETE: its DTLS closes or its ICE stays disconnected.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { types as ms } from 'mediasoup';
+import type { Logger } from 'pino';
+import type { Peer } from '../../sfu/peer.ts';
+import type { Room } from '../../sfu/room.ts';
+import type { ChannelRef } from '../channel-directory.ts';
+
+export type HttpSessionKind = 'whip' | 'whep';
+
+export interface HttpSession {
+  readonly id: string;
+  readonly kind: HttpSessionKind;
+  readonly channel: ChannelRef;
+  readonly room: Room;
+  readonly peer: Peer;
+  readonly transport: ms.WebRtcTransport;
+  /** The client's ICE username fragment; a PATCH bringing a new one asks for an ICE restart. */
+  remoteIceUfrag: string;
+  /** Strong ETag of the current ICE session; changes with every ICE restart. */
+  etag: string;
+}
+
+export interface HttpSessionEvents {
+  /** The client is unreachable for now (ICE disconnected); it may come back. */
+  onLost(session: HttpSession): void;
+  onRecovered(session: HttpSession): void;
+  /** The session is over, whatever the reason. */
+  onClosed(session: HttpSession, reason: 'deleted' | 'gone' | 'room-closed' | 'shutdown'): void;
+}
+
+/** How long ICE may stay disconnected before the session is given up. */
+const DISCONNECTED_TIMEOUT_MS = 30_000;
+
+type CloseReason = Parameters<HttpSessionEvents['onClosed']>[1];
+
+interface Entry {
+  session: HttpSession;
+  tokenHash: string | null;
+  close(reason: CloseReason): void;
+}
+
+export class HttpSessions {
+  readonly #sessions = new Map<string, Entry>();
+  readonly #logger: Logger;
+
+  constructor(logger: Logger) {
+    this.#logger = logger.child({ component: 'http-media-sessions' });
+  }
+
+  /** Registers a session; `token` (WHIP's stream key) must be presented again to change it. */
+  add(
+    init: Omit<HttpSession, 'etag'>,
+    token: string | null,
+    events: HttpSessionEvents,
+  ): HttpSession {
+    const session: HttpSession = { ...init, etag: newEtag() };
+    let disconnectedTimer: NodeJS.Timeout | undefined;
+    let lost = false;
+    const close = (reason: CloseReason) => {
+      if (!this.#sessions.delete(session.id)) return;
+      clearTimeout(disconnectedTimer);
+      session.room.off('closed', onRoomClosed);
+      session.peer.close();
+      events.onClosed(session, reason);
+      this.#logger.debug({ session: session.id, kind: session.kind, channel: session.channel.slug, reason }, 'session closed');
+    };
+    const onIce = (state: ms.IceState) => {
+      if (state === 'disconnected') {
+        lost = true;
+        events.onLost(session);
+        disconnectedTimer = setTimeout(() => close('gone'), DISCONNECTED_TIMEOUT_MS);
+      } else if ((state === 'connected' || state === 'completed') && lost) {
+        lost = false;
+        clearTimeout(disconnectedTimer);
+        events.onRecovered(session);
+      }
+    };
+    const onDtls = (state: ms.DtlsState) => {
+      if (state === 'failed' || state === 'closed') close('gone');
+    };
+    const onRoomClosed = () => close('room-closed');
+    session.transport.on('icestatechange', onIce);
+    session.transport.on('dtlsstatechange', onDtls);
+    session.room.once('closed', onRoomClosed);
+    this.#sessions.set(session.id, { session, tokenHash: token === null ? null : hash(token), close });
+    return session;
+  }
+
+  get(kind: HttpSessionKind, id: string): HttpSession | undefined {
+    const entry = this.#sessions.get(id);
+    return entry?.session.kind === kind ? entry.session : undefined;
+  }
+
+  /** Whether `token` is the one the session was created with (sessions created without one accept any). */
+  mayChange(session: HttpSession, token: string | null): boolean {
+    const entry = this.#sessions.get(session.id);
+    if (!entry) return false;
+    if (entry.tokenHash === null) return true;
+    if (token === null) return false;
+    return timingSafeEqual(Buffer.from(entry.tokenHash, 'hex'), Buffer.from(hash(token), 'hex'));
+  }
+
+  delete(session: HttpSession): void {
+    this.#sessions.get(session.id)?.close('deleted');
+  }
+
+  count(kind: HttpSessionKind): number {
+    let n = 0;
+    for (const { session } of this.#sessions.values()) if (session.kind === kind) n++;
+    return n;
+  }
+
+  closeAll(): void {
+    for (const entry of [...this.#sessions.values()]) entry.close('shutdown');
+  }
+}
+
+/** 144 random bits: a session URL can't be guessed. */
+export function newSessionId(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+export function newEtag(): string {
+  return `"${randomBytes(9).toString('base64url')}"`;
+}
+
+function hash(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}

@@ -1,0 +1,81 @@
+// POST /api/whep/<channel>: a player (or another server) offers to receive; we answer with one
+// WebRTC transport carrying the channel's current audio and video.
+import type { FastifyInstance } from 'fastify';
+import { NotFoundError } from '../../common/errors.ts';
+import type { RoomProducer } from '../../sfu/room.ts';
+import { buildAnswer } from '../sdp/answer.ts';
+import { parseWhepOffer } from '../sdp/whep-offer.ts';
+import { newSessionId, type HttpSessions } from './http-sessions.ts';
+import { NotLiveError } from './http-media-errors.ts';
+import { linkHeaders, SDP, textBody, type HttpMediaDeps } from './http-media-plugin.ts';
+
+/** Which of the room's producers a single-track-per-kind WHEP player gets. */
+const PREFERRED_SOURCES = { video: ['camera', 'screen'], audio: ['microphone', 'screen-audio'] } as const;
+
+export function registerWhepRoutes(app: FastifyInstance, deps: HttpMediaDeps, sessions: HttpSessions): void {
+  const { rooms, directory, live } = deps;
+
+  app.options<{ Params: { channel: string } }>('/api/whep/:channel', async (_request, reply) => {
+    linkHeaders(reply, deps.iceServers);
+    return reply.status(204).header('allow', 'OPTIONS, POST').header('accept-post', SDP).header('access-control-allow-methods', 'OPTIONS, POST').send();
+  });
+
+  app.post<{ Params: { channel: string } }>('/api/whep/:channel', async (request, reply) => {
+    const offerSdp = textBody(request, SDP);
+    const channel = await directory.channelBySlug(request.params.channel);
+    if (!channel) throw new NotFoundError('Channel', request.params.channel);
+    const offer = parseWhepOffer(offerSdp);
+    const room = rooms.get(channel.id);
+    const available = room?.producers() ?? [];
+    if (!room || available.length === 0) throw new NotLiveError(channel.slug);
+
+    const sessionId = newSessionId();
+    const peer = await room.join(`whep:${sessionId}`, 'viewer');
+    try {
+      const transport = await peer.createTransport('recv');
+      await transport.connect({ dtlsParameters: offer.remoteDtlsParameters });
+      const sending = [];
+      const taken = new Set<string>();
+      for (const media of offer.media) {
+        const producer = pick(available, media.kind, taken);
+        if (!producer) continue; // the answer rejects this m-line
+        taken.add(producer.producer.id);
+        const consumer = await peer.consume(transport.id, producer.producer.id, producer.source, offer.rtpCapabilities);
+        sending.push({ mid: media.mid, kind: media.kind, rtpParameters: consumer.rtpParameters, direction: 'sendonly' as const, consumer });
+      }
+      if (sending.length === 0) throw new NotLiveError(channel.slug);
+
+      const session = sessions.add({ id: sessionId, kind: 'whep', channel, room, peer, transport, remoteIceUfrag: offer.iceUfrag }, null, {
+        onLost: () => undefined,
+        onRecovered: () => undefined,
+        onClosed: () => {
+          live.viewersChanged(channel, room.viewerCount());
+          if (room.peers().length === 0) room.close('empty');
+        },
+      });
+      // The player is ready as soon as it has our answer: media flows once DTLS is up.
+      await Promise.all(sending.map(({ consumer }) => consumer.resume()));
+      live.viewersChanged(channel, room.viewerCount());
+      const answer = buildAnswer(offerSdp, transport, sending.map(({ consumer: _consumer, ...media }) => media));
+      linkHeaders(reply, deps.iceServers);
+      return reply
+        .status(201)
+        .type(SDP)
+        .header('location', `/api/whep/sessions/${session.id}`)
+        .header('etag', session.etag)
+        .header('accept-patch', 'application/trickle-ice-sdpfrag')
+        .send(answer);
+    } catch (error) {
+      peer.close();
+      throw error;
+    }
+  });
+}
+
+function pick(producers: RoomProducer[], kind: 'audio' | 'video', taken: Set<string>): RoomProducer | undefined {
+  for (const source of PREFERRED_SOURCES[kind]) {
+    const found = producers.find((p) => p.source === source && !taken.has(p.producer.id));
+    if (found) return found;
+  }
+  return undefined;
+}

@@ -1,0 +1,79 @@
+// POST /api/whip: a publisher (OBS, GStreamer, FFmpeg, a browser) offers its media with a stream
+// key as bearer token; we answer with our side of one WebRTC transport and produce its tracks
+// into the channel's room.
+import type { FastifyInstance } from 'fastify';
+import { ConflictError, UnauthorizedError } from '../../common/errors.ts';
+import { buildAnswer } from '../sdp/answer.ts';
+import { parseWhipOffer } from '../sdp/whip-offer.ts';
+import type { Peer } from '../../sfu/peer.ts';
+import type { Room } from '../../sfu/room.ts';
+import { newSessionId, type HttpSessions } from './http-sessions.ts';
+import { bearerToken, linkHeaders, SDP, textBody, type HttpMediaDeps } from './http-media-plugin.ts';
+
+export function registerWhipRoutes(app: FastifyInstance, deps: HttpMediaDeps, sessions: HttpSessions): void {
+  const { rooms, directory, live } = deps;
+
+  app.options('/api/whip', async (_request, reply) => {
+    linkHeaders(reply, deps.iceServers);
+    return reply.status(204).header('allow', 'OPTIONS, POST').header('accept-post', SDP).header('access-control-allow-methods', 'OPTIONS, POST').send();
+  });
+
+  app.post('/api/whip', async (request, reply) => {
+    const key = bearerToken(request);
+    if (!key) throw new UnauthorizedError('Send your stream key as "Authorization: Bearer <key>".');
+    const offerSdp = textBody(request, SDP);
+    const channel = await directory.channelForStreamKey(key);
+    if (!channel) throw new UnauthorizedError('The stream key is not valid or was revoked.');
+    const sessionId = newSessionId();
+    if (!live.claimPublisher(channel, sessionKey(sessionId))) {
+      throw new ConflictError('already_live', `Channel '${channel.slug}' is already being published from another session.`);
+    }
+    let peer: Peer | undefined;
+    let room: Room | undefined;
+    try {
+      room = await rooms.getOrCreate(channel.id);
+      // Parse against the room's capabilities before creating anything, so a bad offer changes nothing.
+      const offer = parseWhipOffer(offerSdp, room.rtpCapabilities);
+      peer = await room.join(`whip:${sessionId}`, 'publisher');
+      const transport = await peer.createTransport('send');
+      await transport.connect({ dtlsParameters: offer.remoteDtlsParameters });
+      const produced = [];
+      for (const media of offer.media) {
+        const source = media.kind === 'audio' ? 'microphone' : 'camera';
+        const producer = await peer.produce(transport.id, media.kind, media.rtpParameters, source);
+        produced.push({ mid: media.mid, kind: media.kind, rtpParameters: producer.rtpParameters, direction: 'recvonly' as const });
+      }
+      const liveRoom = room;
+      const session = sessions.add({ id: sessionId, kind: 'whip', channel, room, peer, transport, remoteIceUfrag: offer.iceUfrag }, key, {
+        onLost: (s) => live.publisherLost(channel, sessionKey(s.id)),
+        onRecovered: (s) => live.claimPublisher(channel, sessionKey(s.id)),
+        onClosed: (s, reason) => {
+          if (reason === 'deleted' || reason === 'shutdown') void live.publisherEnded(channel, sessionKey(s.id));
+          else live.publisherLost(channel, sessionKey(s.id));
+          if (liveRoom.peers().length === 0) liveRoom.close('empty');
+        },
+      });
+      await live.mediaStarted(channel);
+      const answer = buildAnswer(offerSdp, transport, produced);
+      request.log.info({ channel: channel.slug, session: session.id, tracks: offer.media.length }, 'whip publisher joined');
+      linkHeaders(reply, deps.iceServers);
+      return reply
+        .status(201)
+        .type(SDP)
+        .header('location', `/api/whip/sessions/${session.id}`)
+        .header('etag', session.etag)
+        .header('accept-patch', 'application/trickle-ice-sdpfrag')
+        .send(answer);
+    } catch (error) {
+      peer?.close();
+      if (room && room.peers().length === 0) room.close('empty');
+      live.publisherLost(channel, sessionKey(sessionId));
+      throw error;
+    }
+  });
+}
+
+/** The id LiveStreams knows a WHIP session by. */
+export function sessionKey(id: string): string {
+  return `whip:${id}`;
+}

@@ -1,0 +1,235 @@
+// WHIP ingest and WHEP playback with real libwebrtc peers in Node: what OBS or FFmpeg would send,
+// what a WHEP player receives, and every error path, each checking that nothing changed.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAdminCommand } from '../../api/admin/commands.ts';
+import { createTestChannel, type TestChannel } from '../support/channels.ts';
+import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { waitFor } from '../support/wait.ts';
+import { countReceived, RTCPeerConnection, syntheticMedia, type SyntheticMedia } from '../support/wrtc-media.ts';
+
+let platform: TestPlatform;
+
+beforeAll(async () => {
+  platform = await startTestPlatform({ STREAM_END_GRACE_MS: '2000' });
+});
+
+afterAll(async () => {
+  await platform?.close();
+});
+
+/** Creates an offer and waits for ICE gathering, as a non-trickle WHIP client does. */
+async function completeOffer(pc: RTCPeerConnection): Promise<string> {
+  await pc.setLocalDescription(await pc.createOffer());
+  await waitFor(() => pc.iceGatheringState === 'complete', { timeoutMs: 5000, what: 'ICE gathering' });
+  return pc.localDescription!.sdp;
+}
+
+interface Publication {
+  pc: RTCPeerConnection;
+  media: SyntheticMedia;
+  location: string;
+  etag: string;
+  close(): void;
+}
+
+async function publish(channel: TestChannel): Promise<Publication> {
+  const pc = new RTCPeerConnection();
+  const media = syntheticMedia();
+  pc.addTransceiver(media.video, { direction: 'sendonly' });
+  pc.addTransceiver(media.audio, { direction: 'sendonly' });
+  const response = await fetch(`${platform.url}/api/whip`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/sdp', authorization: `Bearer ${channel.streamKey}` },
+    body: await completeOffer(pc),
+  });
+  expect(response.status, await response.clone().text()).toBe(201);
+  expect(response.headers.get('content-type')).toMatch(/^application\/sdp/);
+  await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
+  return {
+    pc,
+    media,
+    location: response.headers.get('location')!,
+    etag: response.headers.get('etag')!,
+    close() {
+      media.stop();
+      pc.close();
+    },
+  };
+}
+
+async function play(slug: string) {
+  const pc = new RTCPeerConnection();
+  pc.addTransceiver('video', { direction: 'recvonly' });
+  pc.addTransceiver('audio', { direction: 'recvonly' });
+  const received = countReceived(pc);
+  const response = await fetch(`${platform.url}/api/whep/${slug}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/sdp' },
+    body: await completeOffer(pc),
+  });
+  expect(response.status, await response.clone().text()).toBe(201);
+  await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
+  return {
+    pc,
+    received,
+    location: response.headers.get('location')!,
+    close() {
+      received.stop();
+      pc.close();
+    },
+  };
+}
+
+async function streamRows(slug: string) {
+  const channel = await platform.database!.prisma.channel.findUniqueOrThrow({ where: { slug }, include: { streams: true } });
+  return channel.streams;
+}
+
+describe('WHIP publish and WHEP playback', () => {
+  it('publishes over WHIP, plays decoded video and audio over WHEP, and ends on DELETE', async () => {
+    const channel = await createTestChannel(platform);
+    const publication = await publish(channel);
+    expect(publication.location).toMatch(/^\/api\/whip\/sessions\/[A-Za-z0-9_-]{20,}$/);
+    expect(publication.etag).toMatch(/^"[^"]+"$/);
+    const live = await waitFor(async () => (await streamRows(channel.slug)).find((s) => s.state === 'live'), { what: 'a live Stream row' });
+
+    const player = await play(channel.slug);
+    expect(player.location).toMatch(/^\/api\/whep\/sessions\//);
+    await waitFor(() => player.received.videoFrames >= 30 && player.received.audioChunks >= 50, {
+      timeoutMs: 20_000,
+      what: 'decoded video frames and audio at the WHEP player',
+    });
+    expect(player.received.width).toBeGreaterThan(0);
+
+    // Only the session's owner may end it.
+    const stranger = await fetch(`${platform.url}${publication.location}`, { method: 'DELETE', headers: { authorization: 'Bearer live_wrong' } });
+    expect(stranger.status).toBe(403);
+    expect((await streamRows(channel.slug)).find((s) => s.id === live.id)?.state).toBe('live');
+
+    const deleted = await fetch(`${platform.url}${publication.location}`, { method: 'DELETE', headers: { authorization: `Bearer ${channel.streamKey}` } });
+    expect(deleted.status).toBe(200);
+    await waitFor(async () => (await streamRows(channel.slug)).find((s) => s.id === live.id)?.state === 'ended', { what: 'the stream to end' });
+    const again = await fetch(`${platform.url}${publication.location}`, { method: 'DELETE', headers: { authorization: `Bearer ${channel.streamKey}` } });
+    expect(again.status).toBe(404);
+
+    expect((await fetch(`${platform.url}${player.location}`, { method: 'DELETE' })).status).toBe(200);
+    player.close();
+    publication.close();
+  });
+
+  it('accepts trickled candidates and restarts ICE with If-Match, refusing stale or missing preconditions', async () => {
+    const channel = await createTestChannel(platform);
+    const publication = await publish(channel);
+    const url = `${platform.url}${publication.location}`;
+    const auth = { authorization: `Bearer ${channel.streamKey}`, 'content-type': 'application/trickle-ice-sdpfrag' };
+    const ufrag = /a=ice-ufrag:(\S+)/.exec(publication.pc.localDescription!.sdp)![1];
+    const pwd = /a=ice-pwd:(\S+)/.exec(publication.pc.localDescription!.sdp)![1];
+    const trickle = `a=ice-ufrag:${ufrag}\r\na=ice-pwd:${pwd}\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:0\r\na=candidate:1 1 udp 2113937151 127.0.0.1 50000 typ host\r\na=end-of-candidates\r\n`;
+    expect((await fetch(url, { method: 'PATCH', headers: auth, body: trickle })).status).toBe(204);
+    expect((await fetch(url, { method: 'PATCH', headers: { ...auth, 'if-match': '"stale"' }, body: trickle })).status).toBe(412);
+
+    const restart = `a=ice-ufrag:newufrag\r\na=ice-pwd:newpasswordnewpasswordxx\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:0\r\n`;
+    const missing = await fetch(url, { method: 'PATCH', headers: auth, body: restart });
+    expect(missing.status).toBe(428);
+    const restarted = await fetch(url, { method: 'PATCH', headers: { ...auth, 'if-match': '*' }, body: restart });
+    expect(restarted.status).toBe(200);
+    expect(restarted.headers.get('content-type')).toMatch(/^application\/trickle-ice-sdpfrag/);
+    const fragment = await restarted.text();
+    expect(fragment).toMatch(/a=ice-ufrag:\S+/);
+    expect(fragment).toMatch(/a=ice-pwd:\S+/);
+    expect(fragment).toMatch(/a=candidate:/);
+    expect(restarted.headers.get('etag')).not.toBe(publication.etag);
+    const oldEtag = await fetch(url, { method: 'PATCH', headers: { ...auth, 'if-match': publication.etag }, body: trickle });
+    expect(oldEtag.status).toBe(412);
+
+    await fetch(url, { method: 'DELETE', headers: { authorization: `Bearer ${channel.streamKey}` } });
+    publication.close();
+  });
+
+  it('answers OPTIONS with what it accepts', async () => {
+    const response = await fetch(`${platform.url}/api/whip`, { method: 'OPTIONS' });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('accept-post')).toBe('application/sdp');
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    expect(response.headers.get('access-control-expose-headers')).toMatch(/location/);
+  });
+});
+
+describe('WHIP and WHEP errors change nothing', () => {
+  let channel: TestChannel;
+  let validOffer: string;
+
+  beforeAll(async () => {
+    channel = await createTestChannel(platform);
+    const pc = new RTCPeerConnection();
+    const media = syntheticMedia();
+    pc.addTransceiver(media.video, { direction: 'sendonly' });
+    pc.addTransceiver(media.audio, { direction: 'sendonly' });
+    validOffer = await completeOffer(pc);
+    media.stop();
+    pc.close();
+  });
+
+  async function expectProblem(response: Response, status: number, code: string): Promise<void> {
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const body = (await response.json()) as { status: number; code: string; detail: string };
+    expect(body.status).toBe(status);
+    expect(body.code).toBe(code);
+    expect(body.detail.length).toBeGreaterThan(10);
+    expect(await streamRows(channel.slug)).toHaveLength(0);
+    expect(platform.rooms!.get((await platform.database!.prisma.channel.findUniqueOrThrow({ where: { slug: channel.slug } })).id)?.peers() ?? []).toHaveLength(0);
+  }
+
+  const post = (headers: Record<string, string>, body: string) => fetch(`${platform.url}/api/whip`, { method: 'POST', headers, body });
+
+  it('401 without a key, with an unknown key and with a revoked key', async () => {
+    await expectProblem(await post({ 'content-type': 'application/sdp' }, validOffer), 401, 'unauthorized');
+    await expectProblem(await post({ 'content-type': 'application/sdp', authorization: 'Bearer live_unknown' }, validOffer), 401, 'unauthorized');
+    const revocable = await createTestChannel(platform);
+    await runAdminCommand({ prisma: platform.database!.prisma, publicUrl: platform.url }, { command: 'stream-key.revoke', channel: revocable.slug });
+    const response = await post({ 'content-type': 'application/sdp', authorization: `Bearer ${revocable.streamKey}` }, validOffer);
+    expect(response.status).toBe(401);
+  });
+
+  it('415 for another content type', async () => {
+    await expectProblem(await post({ 'content-type': 'text/plain', authorization: `Bearer ${channel.streamKey}` }, validOffer), 415, 'unsupported_media_type');
+  });
+
+  it('400 for SDP that cannot be parsed', async () => {
+    await expectProblem(await post({ 'content-type': 'application/sdp', authorization: `Bearer ${channel.streamKey}` }, 'this is not sdp'), 400, 'bad_sdp');
+  });
+
+  it('422 for more than one video track', async () => {
+    const pc = new RTCPeerConnection();
+    pc.addTransceiver('video', { direction: 'sendonly' });
+    pc.addTransceiver('video', { direction: 'sendonly' });
+    const offer = await completeOffer(pc);
+    pc.close();
+    await expectProblem(await post({ 'content-type': 'application/sdp', authorization: `Bearer ${channel.streamKey}` }, offer), 422, 'unsupported_media');
+  });
+
+  it('409 while the channel is live from another session', async () => {
+    const other = await createTestChannel(platform);
+    const first = await publish(other);
+    const second = await post({ 'content-type': 'application/sdp', authorization: `Bearer ${other.streamKey}` }, validOffer);
+    expect(second.status).toBe(409);
+    expect(((await second.json()) as { code: string }).code).toBe('already_live');
+    expect((await streamRows(other.slug)).filter((s) => s.state === 'live')).toHaveLength(1);
+    await fetch(`${platform.url}${first.location}`, { method: 'DELETE', headers: { authorization: `Bearer ${other.streamKey}` } });
+    first.close();
+  });
+
+  it('WHEP: 404 for an unknown channel and for one that is not live', async () => {
+    const pc = new RTCPeerConnection();
+    pc.addTransceiver('video', { direction: 'recvonly' });
+    pc.addTransceiver('audio', { direction: 'recvonly' });
+    const playerOffer = await completeOffer(pc);
+    pc.close();
+    const unknown = await fetch(`${platform.url}/api/whep/no-such-channel`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: playerOffer });
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { code: string }).code).toBe('not_found');
+    const offline = await fetch(`${platform.url}/api/whep/${channel.slug}`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: playerOffer });
+    await expectProblem(offline, 404, 'not_live');
+  });
+});
