@@ -14,6 +14,13 @@ export const MEDIA_CODECS: ms.RtpCodecCapability[] = [
     clockRate: 90000,
     parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
   },
+  // Baseline (not constrained): what FFmpeg's x264 offers with `-profile:v baseline`.
+  {
+    kind: 'video',
+    mimeType: 'video/H264',
+    clockRate: 90000,
+    parameters: { 'packetization-mode': 1, 'profile-level-id': '42001f', 'level-asymmetry-allowed': 1 },
+  },
   {
     kind: 'video',
     mimeType: 'video/H264',

@@ -111,6 +111,8 @@ describe('the answer to a WHIP offer', () => {
   it('is active toward an offer that wants to be the DTLS server (FFmpeg)', () => {
     const { parsed } = whipAnswer('ffmpeg-8');
     expect(parsed.media.map((m) => m.setup)).toEqual(['active', 'active']);
+    // Reduced-size RTCP only where offered: FFmpeg offers it for video, not audio.
+    expect(parsed.media.map((m) => m.rtcpRsize)).toEqual([undefined, 'rtcp-rsize']);
   });
 
   it('puts an IPv6 default candidate in an IP6 c= line', () => {
@@ -229,6 +231,17 @@ describe('buildAnswer called wrongly', () => {
     expect(thrown(() => buildAnswer(offer, TRANSPORT, [whep('audio'), whep('audio')]))).toBeInstanceOf(TypeError);
     const disabled = offer.replace('m=audio 9 ', 'm=audio 0 ');
     expect(thrown(() => buildAnswer(disabled, TRANSPORT, [whep('audio')]))).toBeInstanceOf(TypeError);
+  });
+
+  it("throws a TypeError for a consumer whose mid is not the player's, when the player reads mediasoup's MID extension", () => {
+    const midAtOne = offer
+      .replace('a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level', 'a=extmap:9 urn:ietf:params:rtp-hdrext:ssrc-audio-level')
+      .replace('a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid', 'a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid');
+    const autoMid = { ...consumerParameters('audio'), mid: '3' };
+    expect(thrown(() => buildAnswer(midAtOne, TRANSPORT, [whep('audio', autoMid)]))).toBeInstanceOf(TypeError);
+    expect(() => buildAnswer(midAtOne, TRANSPORT, [whep('audio')])).not.toThrow();
+    // A player that reads id 1 as something else does not care which mid mediasoup writes there.
+    expect(() => buildAnswer(offer, TRANSPORT, [whep('audio', autoMid)])).not.toThrow();
   });
 
   it('throws a TypeError for a transport without fingerprints', () => {

@@ -28,6 +28,10 @@ export interface AnswerMedia {
 
 type AnswerSection = MediaDescription & { mid?: string };
 
+const MID_URI = 'urn:ietf:params:rtp-hdrext:sdes:mid';
+/** The id at which mediasoup 3.12 writes the consumer's mid into every packet (Producer::MangleRtpPacket). */
+const MEDIASOUP_MID_ID = 1;
+
 /** RFC 8839: the default candidate goes in m= and c=; the first UDP one, as clients prefer it. */
 function defaultAddress(candidates: readonly ms.IceCandidate[]): { ip: string; version: number; port: number } {
   const first = candidates[0];
@@ -61,7 +65,8 @@ function rtpLines(answer: AnswerSection, media: AnswerMedia, receiving: boolean)
   answer.payloads = codecs.map((codec) => codec.payloadType).join(' ');
   answer.rtcpFb = [];
   for (const codec of codecs) {
-    const rtp: (typeof answer.rtp)[number] = { payload: codec.payloadType, codec: codec.mimeType.split('/')[1] ?? '', rate: codec.clockRate };
+    const name = codec.mimeType.split('/')[1] ?? '';
+    const rtp: (typeof answer.rtp)[number] = { payload: codec.payloadType, codec: name, rate: codec.clockRate };
     if ((codec.channels ?? 1) > 1) rtp.encoding = codec.channels!;
     answer.rtp.push(rtp);
     // sprop-* describe the sender's stream; a receiver repeating them would describe nothing.
@@ -99,7 +104,9 @@ function rtpLines(answer: AnswerSection, media: AnswerMedia, receiving: boolean)
       if (rtcp?.cname) answer.ssrcs.push({ id: ssrc, attribute: 'cname', value: rtcp.cname });
       answer.ssrcs.push({ id: ssrc, attribute: 'msid', value: `${stream} ${track}` });
     }
-    if (encoding.ssrc !== undefined && encoding.rtx) answer.ssrcGroups.push({ semantics: 'FID', ssrcs: `${encoding.ssrc} ${encoding.rtx.ssrc}` });
+    if (encoding.ssrc !== undefined && encoding.rtx) {
+      answer.ssrcGroups.push({ semantics: 'FID', ssrcs: `${encoding.ssrc} ${encoding.rtx.ssrc}` });
+    }
   }
 }
 
@@ -112,7 +119,8 @@ function checkSendable(section: OfferSection, media: AnswerMedia): void {
   const offered = readOfferedCodecs(accepted);
   for (const codec of media.rtpParameters.codecs) {
     const twin = offered.find((o) => o.payloadType === codec.payloadType);
-    const same = twin !== undefined && (isRtx(codec) ? isRtx(twin) && twin.parameters.apt === codec.parameters?.apt : sameCodec(twin, codec));
+    const same =
+      twin !== undefined && (isRtx(codec) ? isRtx(twin) && twin.parameters.apt === codec.parameters?.apt : sameCodec(twin, codec));
     if (!same) {
       throw unsupportedMedia(`we would send ${codec.mimeType} as payload type ${codec.payloadType}, which the offer maps differently`, {
         mid: media.mid,
@@ -120,9 +128,17 @@ function checkSendable(section: OfferSection, media: AnswerMedia): void {
     }
   }
   const extensions = readOfferedExtensions(accepted);
+  if (extensions.some((o) => o.id === MEDIASOUP_MID_ID && o.uri === MID_URI) && media.rtpParameters.mid !== media.mid) {
+    throw new TypeError(
+      `buildAnswer: consume m-section '${media.mid}' with { mid: '${media.mid}' }: this player reads the MID extension mediasoup writes, ` +
+        `and would find '${media.rtpParameters.mid}'`,
+    );
+  }
   for (const ext of media.rtpParameters.headerExtensions ?? []) {
     if (!extensions.some((o) => o.id === ext.id && o.uri === ext.uri)) {
-      throw unsupportedMedia(`we would send header extension ${ext.uri} as id ${ext.id}, which the offer maps differently`, { mid: media.mid });
+      throw unsupportedMedia(`we would send header extension ${ext.uri} as id ${ext.id}, which the offer maps differently`, {
+        mid: media.mid,
+      });
     }
   }
 }
@@ -167,7 +183,6 @@ export function buildAnswer(offerSdp: string, transport: AnswerTransport, media:
       icePwd: transport.iceParameters.password,
       setup,
       rtcpMux: 'rtcp-mux',
-      rtcpRsize: 'rtcp-rsize',
       rtp: [],
       fmtp: [],
       candidates: candidates.map((c) => ({
@@ -182,6 +197,8 @@ export function buildAnswer(offerSdp: string, transport: AnswerTransport, media:
       })),
       endOfCandidates: 'end-of-candidates',
     };
+    // RFC 5506: reduced-size RTCP only where the offer allows it (FFmpeg's audio does not).
+    if (section.attributes.includes('rtcp-rsize')) answer.rtcpRsize = 'rtcp-rsize';
     if (section.attributes.includes('extmap-allow-mixed')) answer.extmapAllowMixed = 'extmap-allow-mixed';
     rtpLines(answer, m, m.direction === 'recvonly');
     return answer;

@@ -29,6 +29,8 @@ export interface OfferedExtension {
 const FMTP_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
 const CODEC_NAME = /^[A-Za-z0-9_.+-]{1,32}$/;
 const EXT_URI = /^[\x21-\x7e]{1,256}$/;
+const MAX_FEEDBACK_PER_CODEC = 32;
+const MAX_FEEDBACK_LINES = 512;
 
 function isInt(value: unknown, min: number, max: number): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
@@ -98,15 +100,22 @@ export function readOfferedCodecs(section: AcceptedSection): OfferedCodec[] {
     const codec = isInt(fmtp.payload, 0, 127) ? codecs.get(fmtp.payload) : undefined;
     if (codec) Object.assign(codec.parameters, parseFmtp(String(fmtp.config ?? '')));
   }
-  for (const fb of section.media.rtcpFb ?? []) {
+  const feedbackSeen = new Map<number, Set<string>>();
+  const nonRtx = [...codecs.values()].filter((c) => !isRtx(c));
+  // Real offers carry a few per codec; past a few hundred lines it is noise, and work to refuse.
+  for (const fb of (section.media.rtcpFb ?? []).slice(0, MAX_FEEDBACK_LINES)) {
     const feedback: ms.RtcpFeedback = { type: String(fb.type) };
     if (fb.subtype !== undefined && fb.subtype !== '') feedback.parameter = String(fb.subtype);
     if (!/^[\w-]{1,32}$/.test(feedback.type)) continue;
-    const targets = String(fb.payload) === '*' ? [...codecs.values()].filter((c) => !isRtx(c)) : [codecs.get(Number(fb.payload))];
+    const key = `${feedback.type} ${feedback.parameter ?? ''}`;
+    const targets = String(fb.payload) === '*' ? nonRtx : [codecs.get(Number(fb.payload))];
     for (const codec of targets) {
-      if (codec && !codec.rtcpFeedback.some((f) => f.type === feedback.type && f.parameter === feedback.parameter)) {
-        codec.rtcpFeedback.push(feedback);
-      }
+      if (!codec) continue;
+      const seen = feedbackSeen.get(codec.payloadType) ?? new Set<string>();
+      feedbackSeen.set(codec.payloadType, seen);
+      if (seen.has(key) || seen.size >= MAX_FEEDBACK_PER_CODEC) continue;
+      seen.add(key);
+      codec.rtcpFeedback.push(feedback);
     }
   }
   const ordered = order.map((pt) => codecs.get(pt)).filter((c): c is OfferedCodec => c !== undefined);
@@ -193,7 +202,8 @@ export function pickSendCodec(
     const rtx = offered.find((c) => isRtx(c) && c.parameters.apt === codec.payloadType);
     const routerRtx = routerCodecs.some((c) => isRtx(c) && c.parameters?.apt === cap.preferredPayloadType);
     if (!rtx || !routerRtx) return [media];
-    return [media, { mimeType: `${kind}/rtx`, payloadType: rtx.payloadType, clockRate: rtx.clockRate, parameters: { apt: codec.payloadType }, rtcpFeedback: [] }];
+    const repair = { mimeType: `${kind}/rtx`, payloadType: rtx.payloadType, clockRate: rtx.clockRate, parameters: { apt: codec.payloadType } };
+    return [media, { ...repair, rtcpFeedback: [] }];
   }
   return undefined;
 }

@@ -34,6 +34,8 @@ export interface TrickleFragment {
 export const MAX_SDP_BYTES = 64 * 1024;
 /** The longest legitimate lines (H.265 fmtp with parameter sets) stay well under this. */
 const MAX_LINE_LENGTH = 4096;
+/** A browser offer with three m-sections and every candidate runs to a few hundred lines. */
+const MAX_LINES = 2048;
 
 const ICE_CHARS = /^[A-Za-z0-9+/]+$/;
 const FOUNDATION = /^[A-Za-z0-9+/]{1,32}$/;
@@ -74,7 +76,9 @@ function boundedInt(text: string | undefined, max: number, what: string): number
 export function parseCandidate(value: string, mid?: string): ParsedCandidate {
   const tokens = value.trim().split(/ +/);
   const [foundation, component, transport, priority, ip, port, typ, type] = tokens;
-  if (tokens.length < 8 || typ !== 'typ') throw badSdp('a=candidate must read "<foundation> <component> <transport> <priority> <address> <port> typ <type>"');
+  if (tokens.length < 8 || typ !== 'typ') {
+    throw badSdp('a=candidate must read "<foundation> <component> <transport> <priority> <address> <port> typ <type>"');
+  }
   if (!FOUNDATION.test(foundation ?? '')) throw badSdp('candidate foundation is invalid');
   if (!TOKEN.test(transport ?? '') || !TOKEN.test(type ?? '')) throw badSdp('candidate transport or type is invalid');
   if (!ADDRESS.test(ip ?? '')) throw badSdp('candidate address is invalid');
@@ -134,6 +138,7 @@ export function sdpLines(text: unknown, what: string): string[] {
       throw badSdp(`the ${what} has a line that is not '<type>=<value>': '${line.slice(0, 40)}'`);
     }
     lines.push(line);
+    if (lines.length > MAX_LINES) throw badSdp(`the ${what} has more than ${MAX_LINES} lines`);
   }
   return lines;
 }

@@ -26,7 +26,10 @@ export interface ParsedWhepOffer {
    * offer, which mediasoup matches by codec regardless of payload type.
    */
   rtpCapabilities: ms.RtpCapabilities;
-  /** The m-sections to fill with a consumer each, in offer order. */
+  /**
+   * The m-sections to fill with a consumer each, in offer order. Pass the mid to
+   * transport.consume({ mid }): mediasoup writes it into every packet's MID extension.
+   */
   media: { mid: string; kind: MediaKind }[];
   candidates: ParsedCandidate[];
   /**

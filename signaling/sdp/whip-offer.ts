@@ -50,7 +50,9 @@ function simulcastRids(section: AcceptedSection): string[] | undefined {
   const lines = attributeValues(section.attributes, 'simulcast');
   if (lines.length === 0) return undefined;
   const simulcast = section.media.simulcast;
-  if (lines.length > 1 || !simulcast) throw unsupportedMedia(`m-section ${section.mid} has an a=simulcast we cannot read (RFC 8853 syntax only)`);
+  if (lines.length > 1 || !simulcast) {
+    throw unsupportedMedia(`m-section ${section.mid} has an a=simulcast we cannot read (RFC 8853 syntax only)`);
+  }
   const list = simulcast.dir1 === 'send' ? simulcast.list1 : simulcast.dir2 === 'send' ? simulcast.list2 : undefined;
   if (list === undefined) return undefined;
   const rids = String(list)
@@ -83,12 +85,14 @@ function isSsrc(value: unknown): value is number {
 }
 
 function readSsrcLines(section: AcceptedSection): SsrcLines {
-  const ssrcs: number[] = [];
+  const ssrcs = new Set<number>();
   const cnames = new Map<number, string>();
   for (const line of section.media.ssrcs ?? []) {
     if (!isSsrc(line.id)) throw badSdp('a=ssrc is not a valid SSRC');
-    if (!ssrcs.includes(line.id)) ssrcs.push(line.id);
-    if (line.attribute === 'cname' && line.value !== undefined && !cnames.has(line.id)) cnames.set(line.id, String(line.value).slice(0, 255));
+    ssrcs.add(line.id);
+    if (line.attribute === 'cname' && line.value !== undefined && !cnames.has(line.id)) {
+      cnames.set(line.id, String(line.value).slice(0, 255));
+    }
   }
   const groups = (section.media.ssrcGroups ?? []).map((group) => {
     const members = String(group.ssrcs).split(' ').map(Number);
@@ -97,7 +101,7 @@ function readSsrcLines(section: AcceptedSection): SsrcLines {
     if (semantics === 'FID' && members.length !== 2) throw badSdp('a=ssrc-group:FID must pair one SSRC with one RTX SSRC');
     return { semantics, members };
   });
-  return { ssrcs, cnames, groups };
+  return { ssrcs: [...ssrcs], cnames, groups };
 }
 
 /** Encodings from a=ssrc and a=ssrc-group (FID for RTX, SIM for legacy simulcast). */
@@ -149,7 +153,9 @@ function rtpParametersOf(section: AcceptedSection, router: ms.RtpCapabilities): 
     // mediasoup routes packets with neither a signalled SSRC nor a rid by their MID extension.
     encodings = [{}];
   } else {
-    throw unsupportedMedia(`m-section ${section.mid} signals no a=ssrc, no simulcast rid and no MID header extension: its packets could not be told apart`);
+    throw unsupportedMedia(
+      `m-section ${section.mid} signals no a=ssrc, no simulcast rid and no MID header extension: its packets could not be told apart`,
+    );
   }
 
   const cname = ssrcLines.ssrcs.map((ssrc) => ssrcLines.cnames.get(ssrc)).find((c) => c !== undefined);
@@ -165,7 +171,11 @@ export function parseWhipOffer(sdp: string, routerCapabilities: ms.RtpCapabiliti
     if (accepted.filter((section) => section.kind === kind).length > 1) throw unsupportedMedia(`WHIP takes at most one ${kind} m-section`);
   }
   const transport = readOfferTransport(offer, tag);
-  const media = accepted.map((section) => ({ mid: section.mid, kind: section.kind, rtpParameters: rtpParametersOf(section, routerCapabilities) }));
+  const media = accepted.map((section): WhipOfferMedia => ({
+    mid: section.mid,
+    kind: section.kind,
+    rtpParameters: rtpParametersOf(section, routerCapabilities),
+  }));
   checkSsrcsUnique(media);
   return {
     remoteDtlsParameters: transport.remoteDtlsParameters,

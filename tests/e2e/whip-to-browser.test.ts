@@ -1,0 +1,59 @@
+// A WHIP publisher (what OBS does, here libwebrtc in Node) and a browser viewer on the channel
+// page meet in the same SFU room: the viewer decodes the WHIP stream's video and audio.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, newContext, screenshot } from '../support/browser.ts';
+import { createTestChannel } from '../support/channels.ts';
+import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { waitFor } from '../support/wait.ts';
+import { RTCPeerConnection, syntheticMedia } from '../support/wrtc-media.ts';
+
+describe('WHIP publisher, browser viewer', () => {
+  let platform: TestPlatform;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    platform = await startTestPlatform({ STREAM_END_GRACE_MS: '2000' });
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.close();
+  });
+
+  it('plays a WHIP stream on the channel page', async () => {
+    const channel = await createTestChannel(platform);
+    const pc = new RTCPeerConnection();
+    const media = syntheticMedia();
+    pc.addTransceiver(media.video, { direction: 'sendonly' });
+    pc.addTransceiver(media.audio, { direction: 'sendonly' });
+    await pc.setLocalDescription(await pc.createOffer());
+    await waitFor(() => pc.iceGatheringState === 'complete', { timeoutMs: 5000, what: 'ICE gathering' });
+    const response = await fetch(`${platform.url}/api/whip`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/sdp', authorization: `Bearer ${channel.streamKey}` },
+      body: pc.localDescription!.sdp,
+    });
+    expect(response.status).toBe(201);
+    await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
+
+    const viewer = await (await newContext(browser, platform.url)).newPage();
+    await viewer.goto(`/${channel.slug}`);
+    const stats = await waitFor(
+      async () => {
+        const s = await viewer.evaluate(async () => (await window.__aethex?.player?.stats()) ?? null);
+        return s && s.framesDecoded > 30 && s.audioPacketsReceived > 0 ? s : undefined;
+      },
+      { timeoutMs: 20_000, what: 'the viewer to decode the WHIP stream' },
+    );
+    expect(stats.frameWidth).toBe(640);
+    expect(await viewer.getByTestId('player').getAttribute('data-phase')).toBe('live');
+    await screenshot(viewer, 'e2e-whip-viewer');
+
+    await fetch(`${platform.url}${response.headers.get('location')}`, { method: 'DELETE', headers: { authorization: `Bearer ${channel.streamKey}` } });
+    await waitFor(async () => (await viewer.getByTestId('player').getAttribute('data-phase')) === 'ended', { timeoutMs: 15_000, what: 'the end to reach the viewer' });
+    media.stop();
+    pc.close();
+  });
+});
