@@ -116,7 +116,8 @@ describe('what parseWhipOffer takes from an offer', () => {
     const h264 = (fmtp: string) => videoOf(edit('m=video 9 UDP/TLS/RTP/SAVPF 96 97 98 99', 'm=video 9 UDP/TLS/RTP/SAVPF 98 99 96 97', edit('a=fmtp:98 packetization-mode=1;profile-level-id=42e01f', `a=fmtp:98 ${fmtp}`))).codecs[0]!;
     expect(h264('packetization-mode=0;profile-level-id=42e01f').mimeType).toBe('video/VP8');
     expect(h264('packetization-mode=1;profile-level-id=640c1f').mimeType).toBe('video/VP8'); // constrained high
-    expect(h264('packetization-mode=1;profile-level-id=42001f').mimeType).toBe('video/VP8'); // baseline, not constrained
+    expect(h264('packetization-mode=1;profile-level-id=42001f').mimeType).toBe('video/H264'); // baseline: the router has it (FFmpeg's x264)
+    expect(h264('packetization-mode=1;profile-level-id=58001f').mimeType).toBe('video/VP8'); // extended: no router codec
     expect(h264('packetization-mode=1;profile-level-id=4d001f').mimeType).toBe('video/H264'); // main
     // Hex that happens to be all digits stays a string; a number would not match the router's.
     expect(h264('packetization-mode=1;profile-level-id=640032').parameters['profile-level-id']).toBe('640032');

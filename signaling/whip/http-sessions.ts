@@ -24,15 +24,16 @@ export interface HttpSession {
 }
 
 export interface HttpSessionEvents {
-  /** The client is unreachable for now (ICE disconnected); it may come back. */
+  /** Nothing has arrived from the client for a few seconds; it may come back. */
   onLost(session: HttpSession): void;
   onRecovered(session: HttpSession): void;
   /** The session is over, whatever the reason. */
   onClosed(session: HttpSession, reason: 'deleted' | 'gone' | 'room-closed' | 'shutdown'): void;
 }
 
-/** How long ICE may stay disconnected before the session is given up. */
-const DISCONNECTED_TIMEOUT_MS = 30_000;
+const WATCHDOG_INTERVAL_MS = 1000;
+const LOST_AFTER_MS = 4000;
+const GONE_AFTER_MS = 30_000;
 
 type CloseReason = Parameters<HttpSessionEvents['onClosed']>[1];
 
@@ -57,32 +58,48 @@ export class HttpSessions {
     events: HttpSessionEvents,
   ): HttpSession {
     const session: HttpSession = { ...init, etag: newEtag() };
-    let disconnectedTimer: NodeJS.Timeout | undefined;
+    // mediasoup 3.12's ICE-lite side never notices a client that vanished without a DELETE (no
+    // consent checks), so watch what arrives instead: a client sends media or at least RTCP every
+    // second. Silence for LOST_AFTER_MS counts as lost (a WHIP stream's grace period starts);
+    // silence for GONE_AFTER_MS, or never connecting, ends the session.
+    let lastBytes = 0;
+    let lastChangeAt = Date.now();
     let lost = false;
+    const watchdog = setInterval(() => {
+      void session.transport
+        .getStats()
+        .then((stats) => {
+          const bytes = stats.reduce((sum, stat) => sum + (stat.bytesReceived ?? 0), 0);
+          const now = Date.now();
+          if (bytes !== lastBytes) {
+            lastBytes = bytes;
+            lastChangeAt = now;
+            if (lost) {
+              lost = false;
+              events.onRecovered(session);
+            }
+          } else if (now - lastChangeAt >= GONE_AFTER_MS) {
+            close('gone');
+          } else if (!lost && lastBytes > 0 && now - lastChangeAt >= LOST_AFTER_MS) {
+            lost = true;
+            events.onLost(session);
+          }
+        })
+        .catch(() => undefined); // the transport closed meanwhile: close() has run or will
+    }, WATCHDOG_INTERVAL_MS);
     const close = (reason: CloseReason) => {
       if (!this.#sessions.delete(session.id)) return;
-      clearTimeout(disconnectedTimer);
+      clearInterval(watchdog);
+      session.transport.off('dtlsstatechange', onDtls);
       session.room.off('closed', onRoomClosed);
       session.peer.close();
       events.onClosed(session, reason);
       this.#logger.debug({ session: session.id, kind: session.kind, channel: session.channel.slug, reason }, 'session closed');
     };
-    const onIce = (state: ms.IceState) => {
-      if (state === 'disconnected') {
-        lost = true;
-        events.onLost(session);
-        disconnectedTimer = setTimeout(() => close('gone'), DISCONNECTED_TIMEOUT_MS);
-      } else if ((state === 'connected' || state === 'completed') && lost) {
-        lost = false;
-        clearTimeout(disconnectedTimer);
-        events.onRecovered(session);
-      }
-    };
     const onDtls = (state: ms.DtlsState) => {
       if (state === 'failed' || state === 'closed') close('gone');
     };
     const onRoomClosed = () => close('room-closed');
-    session.transport.on('icestatechange', onIce);
     session.transport.on('dtlsstatechange', onDtls);
     session.room.once('closed', onRoomClosed);
     this.#sessions.set(session.id, { session, tokenHash: token === null ? null : hash(token), close });

@@ -117,6 +117,21 @@ describe('WHIP publish and WHEP playback', () => {
     publication.close();
   });
 
+  it('ends the stream of a WHIP publisher that vanishes without a DELETE, and lets the channel publish again', async () => {
+    const channel = await createTestChannel(platform);
+    const publication = await publish(channel);
+    const live = await waitFor(async () => (await streamRows(channel.slug)).find((s) => s.state === 'live'), { what: 'a live Stream row' });
+    publication.close(); // the encoder crashed or the network went away: no DELETE
+    // Silence is noticed within seconds, then the grace period (2 s here) runs out.
+    await waitFor(async () => (await streamRows(channel.slug)).find((s) => s.id === live.id)?.state === 'ended', {
+      timeoutMs: 20_000,
+      what: 'the silent stream to end',
+    });
+    const again = await publish(channel);
+    await fetch(`${platform.url}${again.location}`, { method: 'DELETE', headers: { authorization: `Bearer ${channel.streamKey}` } });
+    again.close();
+  });
+
   it('accepts trickled candidates and restarts ICE with If-Match, refusing stale or missing preconditions', async () => {
     const channel = await createTestChannel(platform);
     const publication = await publish(channel);

@@ -1,16 +1,26 @@
-import { getCurrentScope, onScopeDispose, shallowRef, watch, type Ref } from 'vue';
+import { getCurrentScope, onScopeDispose, ref, shallowRef, watch, type Ref } from 'vue';
 import { Player, type PlayerStatus } from '../media/player.ts';
 import type { PlayerStats } from '../media/stats.ts';
+import { WhepPlayer, type PlaybackClient } from '../media/whep-player.ts';
 import { useInterval } from './use-interval.ts';
 
+/** How the page receives the stream: the socket.io protocol, or standard WHEP. */
+export type PlaybackVia = 'webrtc' | 'whep';
+
 /**
- * A Player for `channel` drawing into `video` (and `pip`), replaced when the channel changes and
- * closed with the component. Status is reactive; stats refresh every second while live.
+ * A player for `channel` drawing into `video` (and `pip`), replaced when the channel or the way of
+ * playing changes and closed with the component. Status is reactive; stats refresh every second
+ * while live.
  */
-export function usePlayer(channel: Ref<string | null>, video: Ref<HTMLVideoElement | null>, pip: Ref<HTMLVideoElement | null>) {
+export function usePlayer(
+  channel: Ref<string | null>,
+  video: Ref<HTMLVideoElement | null>,
+  pip: Ref<HTMLVideoElement | null>,
+  via: Ref<PlaybackVia> = ref('webrtc'),
+) {
   const status = shallowRef<PlayerStatus | null>(null);
   const stats = shallowRef<PlayerStats | null>(null);
-  let player: Player | null = null;
+  let player: PlaybackClient | null = null;
 
   const close = () => {
     player?.close();
@@ -20,11 +30,11 @@ export function usePlayer(channel: Ref<string | null>, video: Ref<HTMLVideoEleme
   };
 
   watch(
-    channel,
-    (slug) => {
+    [channel, via],
+    ([slug, how]) => {
       close();
       if (!slug) return;
-      const created = new Player({ channel: slug });
+      const created: PlaybackClient = how === 'whep' ? new WhepPlayer({ channel: slug }) : new Player({ channel: slug });
       player = created;
       created.on('status', (next) => {
         if (player === created) status.value = next;

@@ -11,12 +11,19 @@ const STUDIO: Record<string, string> = {
   timeout: "The server didn't answer in time.",
   disconnected: 'The connection to the server dropped.',
   rate_limited: 'Too many requests were sent to the server.',
+  network: "Can't reach the server.",
+  no_media: 'Turn on a camera, a microphone or a screen share first.',
+  unsupported_media_type: "The server didn't accept this browser's offer.",
+  unsupported_media: "The server can't take this browser's video or audio format over WHIP. Try WebRTC.",
 };
 
 const PLAYER: Record<string, string> = {
   not_found: 'This channel does not exist.',
   closed: "Can't reach live streaming on this server.",
   unsupported: "This browser can't play live streams. Use a recent Chrome, Edge, Firefox or Safari.",
+  network: "Can't reach the server.",
+  bad_request: "The server didn't accept this browser's offer to play.",
+  unsupported_media: "The server can't send this stream in a format this browser offered. Try Playback: WebRTC.",
 };
 
 export function studioErrorText(error: { code: string; message: string }): string {

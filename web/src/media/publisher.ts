@@ -2,7 +2,7 @@
 // The caller says which tracks it wants published (setTrack); the publisher makes the producers
 // match, and makes them match again by itself after a reconnect or a media server restart.
 import { Device } from 'mediasoup-client';
-import type { Producer, ProducerCodecOptions, RtpEncodingParameters, Transport } from 'mediasoup-client/types';
+import type { Producer, ProducerCodecOptions, Transport } from 'mediasoup-client/types';
 import type { MediaNotification, MediaSource, StreamStatus } from '../../../common/protocol/media-signaling.ts';
 import { Emitter, type Unsubscribe } from './emitter.ts';
 import { IceGuard } from './ice-guard.ts';
@@ -10,6 +10,7 @@ import { createLog, type Log } from './log.ts';
 import { SessionKeeper, isFatal, type JoinReason } from './session-keeper.ts';
 import { SignalingClient, SignalingError } from './signaling-client.ts';
 import { DeltaSampler, readPublisherStats, type PublisherStats } from './stats.ts';
+import { cameraLayers, screenLayers, type SimulcastLayer } from './simulcast.ts';
 import { exposeForTests, withdrawFromTests } from './test-handle.ts';
 
 export type PublisherPhase = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'stopped' | 'error';
@@ -42,29 +43,17 @@ interface Session {
   producers: Map<MediaSource, Producer>;
 }
 
-// Three simulcast layers, so each viewer gets what their screen and link can take. Functions,
-// because mediasoup-client writes into the encodings it is given.
-const cameraEncodings = (): RtpEncodingParameters[] => [
-  { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 150_000, scalabilityMode: 'L1T3' },
-  { rid: 'r1', scaleResolutionDownBy: 2, maxBitrate: 500_000, scalabilityMode: 'L1T3' },
-  { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 1_500_000, scalabilityMode: 'L1T3' },
-];
-// Screens carry text: a half-size layer for small players, and a sharp full-size one.
-const screenEncodings = (): RtpEncodingParameters[] => [
-  { rid: 'r0', scaleResolutionDownBy: 2, maxBitrate: 500_000, scalabilityMode: 'L1T3' },
-  { rid: 'r1', scaleResolutionDownBy: 1, maxBitrate: 2_500_000, scalabilityMode: 'L1T3' },
-];
 const VIDEO_CODEC_OPTIONS: ProducerCodecOptions = { videoGoogleStartBitrate: 1000 };
 // Stereo where the source has it; DTX off (it clips music and room tone); in-band FEC on.
 const MICROPHONE_CODEC_OPTIONS: ProducerCodecOptions = { opusStereo: true, opusDtx: false, opusFec: true };
 const SCREEN_AUDIO_CODEC_OPTIONS: ProducerCodecOptions = { ...MICROPHONE_CODEC_OPTIONS, opusMaxAverageBitrate: 128_000 };
 
-function produceOptions(source: MediaSource): { encodings?: RtpEncodingParameters[]; codecOptions: ProducerCodecOptions } {
+function produceOptions(source: MediaSource): { encodings?: SimulcastLayer[]; codecOptions: ProducerCodecOptions } {
   switch (source) {
     case 'camera':
-      return { encodings: cameraEncodings(), codecOptions: VIDEO_CODEC_OPTIONS };
+      return { encodings: cameraLayers(), codecOptions: VIDEO_CODEC_OPTIONS };
     case 'screen':
-      return { encodings: screenEncodings(), codecOptions: VIDEO_CODEC_OPTIONS };
+      return { encodings: screenLayers(), codecOptions: VIDEO_CODEC_OPTIONS };
     case 'microphone':
       return { codecOptions: MICROPHONE_CODEC_OPTIONS };
     case 'screen-audio':

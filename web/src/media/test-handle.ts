@@ -1,11 +1,15 @@
 // Tests and benchmarks drive and observe the page through `window.__aethex`: the player or the
-// publisher active on the page, if any.
+// publisher active on the page, if any, and the WHIP or WHEP client behind it.
 import type { Player } from './player.ts';
 import type { Publisher } from './publisher.ts';
+import type { WhepClient } from './whep-client.ts';
+import type { WhipClient } from './whip-client.ts';
 
 export interface AethexHandle {
   player?: Player;
   publisher?: Publisher;
+  whipClient?: WhipClient;
+  whepClient?: WhepClient;
 }
 
 declare global {

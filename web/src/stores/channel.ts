@@ -32,14 +32,23 @@ export const useChannelStore = defineStore('channel', () => {
   let controller: AbortController | undefined;
 
   async function load(channel: string): Promise<void> {
-    controller?.abort();
-    const mine = (controller = new AbortController());
     slug.value = channel;
     info.value = null;
     lookup.value = 'loading';
     live.value = false;
     viewers.value = 0;
     startedAt.value = null;
+    await fetchInfo(channel);
+  }
+
+  /** Asks the API again, keeping what is shown until it answers (for players that get no live status). */
+  async function refresh(): Promise<void> {
+    if (slug.value) await fetchInfo(slug.value);
+  }
+
+  async function fetchInfo(channel: string): Promise<void> {
+    controller?.abort();
+    const mine = (controller = new AbortController());
     try {
       const response = await fetch(`/api/v1/channels/${encodeURIComponent(channel)}`, {
         headers: { accept: 'application/json' },
@@ -59,7 +68,8 @@ export const useChannelStore = defineStore('channel', () => {
     } catch (error) {
       if (mine.signal.aborted) return;
       console.warn(`[aethex] channel lookup for '${channel}' failed`, error);
-      lookup.value = 'failed';
+      // A failed refresh keeps the details shown.
+      if (!info.value) lookup.value = 'failed';
     }
   }
 
@@ -71,5 +81,5 @@ export const useChannelStore = defineStore('channel', () => {
     startedAt.value = status.startedAt;
   }
 
-  return { slug, info, lookup, live, viewers, startedAt, load, applyStreamStatus };
+  return { slug, info, lookup, live, viewers, startedAt, load, refresh, applyStreamStatus };
 });

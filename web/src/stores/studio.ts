@@ -3,10 +3,15 @@ import { computed, ref, shallowRef, watch } from 'vue';
 import type { MediaSource } from '../../../common/protocol/media-signaling.ts';
 import { Publisher, type PublisherStatus } from '../media/publisher.ts';
 import type { PublisherStats } from '../media/stats.ts';
+import { WhipPublisher, type LivePublisher } from '../media/whip-publisher.ts';
 import { studioErrorText } from '../lib/error-text.ts';
 import { useCaptureStore } from './capture.ts';
 
 const STREAM_KEY = 'aethex.studio.streamKey';
+const VIA_KEY = 'aethex.studio.via';
+
+/** How this browser sends: the socket.io protocol with its SFU features, or standard WHIP. */
+export type PublishVia = 'webrtc' | 'whip';
 
 export type StudioPhase = 'offline' | 'connecting' | 'live' | 'reconnecting' | 'error';
 
@@ -20,16 +25,19 @@ export const useStudioStore = defineStore('studio', () => {
 
   // Until accounts exist the stream key is the creator's credential; it stays on this device.
   const streamKey = ref(localStorage.getItem(STREAM_KEY) ?? '');
+  const via = ref<PublishVia>(localStorage.getItem(VIA_KEY) === 'whip' ? 'whip' : 'webrtc');
+  watch(via, (value) => localStorage.setItem(VIA_KEY, value));
 
   const phase = ref<StudioPhase>('offline');
   const error = ref<string | null>(null);
   /** A problem being retried; the session is still trying. */
   const notice = ref<string | null>(null);
   const channel = ref<string | null>(null);
-  const viewers = ref(0);
+  /** Null when unknown: a WHIP session tells nothing of viewers. */
+  const viewers = ref<number | null>(0);
   const startedAt = ref<string | null>(null);
   const stats = shallowRef<PublisherStats | null>(null);
-  let publisher: Publisher | null = null;
+  let publisher: LivePublisher | null = null;
 
   watch(streamKey, (key) => {
     if (key) localStorage.setItem(STREAM_KEY, key);
@@ -49,8 +57,14 @@ export const useStudioStore = defineStore('studio', () => {
 
   function onStatus(status: PublisherStatus): void {
     channel.value = status.channel ?? channel.value;
-    viewers.value = status.stream?.viewers ?? 0;
-    startedAt.value = status.stream?.startedAt ?? null;
+    if (status.stream || via.value === 'webrtc') {
+      viewers.value = status.stream?.viewers ?? 0;
+      startedAt.value = status.stream?.startedAt ?? null;
+    } else {
+      viewers.value = null;
+      // The clock runs from the first moment live, and keeps running through reconnects.
+      if (status.phase === 'live') startedAt.value ??= new Date().toISOString();
+    }
     switch (status.phase) {
       case 'idle':
       case 'connecting':
@@ -89,7 +103,8 @@ export const useStudioStore = defineStore('studio', () => {
     }
     phase.value = 'connecting';
     channel.value = null;
-    const session = new Publisher({ streamKey: key });
+    startedAt.value = null;
+    const session: LivePublisher = via.value === 'whip' ? new WhipPublisher({ streamKey: key }) : new Publisher({ streamKey: key });
     publisher = session;
     session.on('status', (status) => publisher === session && onStatus(status));
     void session.setPaused('camera', capture.cameraOff);
@@ -129,5 +144,5 @@ export const useStudioStore = defineStore('studio', () => {
     (muted) => void publisher?.setPaused('microphone', muted),
   );
 
-  return { streamKey, phase, error, notice, channel, viewers, startedAt, stats, active, goLive, endStream, refreshStats };
+  return { streamKey, via, phase, error, notice, channel, viewers, startedAt, stats, active, goLive, endStream, refreshStats };
 });
