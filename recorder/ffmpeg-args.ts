@@ -92,3 +92,15 @@ export function posterArgs(videoPath: string, atSeconds: number, posterPath: str
     posterPath,
   ];
 }
+
+/** Joins MP4 parts listed in a concat file (`file '<path>'` lines) into one MP4, without re-encoding. */
+export function concatArgs(listPath: string, mp4Path: string): string[] {
+  return [
+    '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
+    '-f', 'concat', '-safe', '0',
+    '-i', listPath,
+    '-c', 'copy',
+    '-movflags', '+faststart',
+    mp4Path,
+  ];
+}

@@ -40,14 +40,18 @@ export function registerHlsRoutes(app: FastifyInstance, recorder: RecorderServic
   app.get<{ Params: { id: string } }>('/vod/:id/index.m3u8', async (request, reply) => {
     const vod = await vods.find(request.params.id);
     if (!vod) throw new NotFoundError('VOD', request.params.id);
-    const file = path.join(recordingsDir, vod.playlistPath);
+    const playlist = await fs.promises.readFile(path.join(recordingsDir, vod.playlistPath), 'utf8').catch(() => undefined);
+    if (playlist === undefined) throw new NotFoundError('VOD playlist', request.params.id);
     // A finished VOD playlist never changes.
-    return reply.type(PLAYLIST_TYPE).header('cache-control', 'public, max-age=3600').send(fs.createReadStream(file));
+    return reply.type(PLAYLIST_TYPE).header('cache-control', 'public, max-age=3600').send(playlist);
   });
 
   app.get<{ Params: { id: string; file: string } }>('/vod/:id/:file', async (request, reply) => {
     const vod = await vods.find(request.params.id);
-    if (!vod || !VOD_FILE.test(request.params.file)) throw new NotFoundError('File', request.params.file);
+    const { file } = request.params;
+    // The download and the poster exist only when the database says they were made.
+    const missing = !vod || !VOD_FILE.test(file) || (file === 'vod.mp4' && !vod.mp4Path) || (file === 'poster.jpg' && !vod.posterPath);
+    if (missing) throw new NotFoundError('File', file);
     const dir = path.dirname(path.join(recordingsDir, vod.playlistPath));
     if (request.params.file === 'vod.mp4') reply.header('content-disposition', `attachment; filename="${vod.id}.mp4"`);
     return sendImmutable(reply, path.join(dir, request.params.file));

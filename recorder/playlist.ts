@@ -82,3 +82,22 @@ export function composePlaylist(runs: readonly RunPlaylist[], options: ComposeOp
 export function totalDurationSeconds(runs: readonly RunPlaylist[]): number {
   return runs.reduce((sum, run) => sum + run.segments.reduce((s, segment) => s + segment.durationSeconds, 0), 0);
 }
+
+/**
+ * The whole segments of a recording that lie in [startSeconds, endSeconds), judged by their
+ * midpoints, as runs of their own (runs with none left out). Clips are cut by choosing segments,
+ * not by seeking: each segment starts on a keyframe, and FFmpeg 5.1 seeks unreliably in fMP4 HLS.
+ */
+export function segmentsBetween(runs: readonly RunPlaylist[], startSeconds: number, endSeconds: number): RunPlaylist[] {
+  const chosen: RunPlaylist[] = [];
+  let clock = 0;
+  for (const run of runs) {
+    const kept = run.segments.filter((segment) => {
+      const middle = clock + segment.durationSeconds / 2;
+      clock += segment.durationSeconds;
+      return middle >= startSeconds && middle < endSeconds;
+    });
+    if (kept.length > 0) chosen.push({ ...run, segments: kept });
+  }
+  return chosen;
+}

@@ -98,6 +98,11 @@ export class StreamRecording extends EventEmitter<RecordingEvents> {
     return composePlaylist(runs, { window, ended: false });
   }
 
+  /** The runs recorded so far (to cut a clip from). */
+  runs(): Promise<RunPlaylist[]> {
+    return readRuns(this.#options.dir, this.#runs);
+  }
+
   /** Ends the recording: stops FFmpeg (which closes its files) and writes the VOD playlist. */
   async finish(): Promise<{ runs: RunPlaylist[]; playlistPath: string } | undefined> {
     if (this.#finished) return undefined;
@@ -211,16 +216,8 @@ export class StreamRecording extends EventEmitter<RecordingEvents> {
     for (const transport of active.transports) transport.close();
   }
 
-  async #readRuns(): Promise<RunPlaylist[]> {
-    const runs: RunPlaylist[] = [];
-    for (let run = 1; run <= this.#runs; run++) {
-      try {
-        runs.push(parseRunPlaylist(run, await fs.readFile(path.join(this.#options.dir, runPlaylistName(run)), 'utf8')));
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error; // a run that wrote nothing
-      }
-    }
-    return runs;
+  #readRuns(): Promise<RunPlaylist[]> {
+    return readRuns(this.#options.dir, this.#runs);
   }
 
   #serialize<T>(task: () => Promise<T>): Promise<T> {
@@ -236,4 +233,24 @@ function pick(producers: RoomProducer[], sources: readonly string[]): RoomProduc
     if (found) return found;
   }
   return undefined;
+}
+
+/** The playlists the FFmpeg runs 1..`count` wrote into `dir` (a run that wrote nothing is skipped). */
+export async function readRuns(dir: string, count: number): Promise<RunPlaylist[]> {
+  const runs: RunPlaylist[] = [];
+  for (let run = 1; run <= count; run++) {
+    try {
+      runs.push(parseRunPlaylist(run, await fs.readFile(path.join(dir, runPlaylistName(run)), 'utf8')));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+  return runs;
+}
+
+/** Every run playlist a finished recording left in `dir`. */
+export async function readAllRuns(dir: string): Promise<RunPlaylist[]> {
+  const names = await fs.readdir(dir);
+  const count = Math.max(0, ...names.map((name) => Number(/^run-(\d+)\.m3u8$/.exec(name)?.[1] ?? 0)));
+  return readRuns(dir, count);
 }

@@ -23,7 +23,7 @@ export function createVodRepository(prisma: PrismaClient): VodRepository {
       return row;
     },
     async find(id) {
-      if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
       const row = await prisma.vod.findUnique({ where: { id }, select: { id: true, playlistPath: true, mp4Path: true, posterPath: true } });
       return row ?? undefined;
     },

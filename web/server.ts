@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'dist');
 
 /** Paths owned by the server; they never fall back to the app. */
-const SERVER_PATHS = /^\/(api|hls|socket\.io|healthz)(\/|$)/;
+const SERVER_PATHS = /^\/(api|hls|socket\.io|healthz)(\/|$)|^\/(vod|clip)\/[^/]+\//;
 
 export async function registerWebApp(app: FastifyInstance, dist = WEB_DIST): Promise<void> {
   const indexFile = path.join(dist, 'index.html');

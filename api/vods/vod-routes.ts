@@ -47,7 +47,7 @@ function present(vod: VodRow) {
   };
 }
 
-const UUID = '^[0-9a-fA-F-]{36}$';
+const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 
 export function registerVodRoutes(app: FastifyInstance, prisma: PrismaClient): void {
   app.get<{ Params: { slug: string }; Querystring: { cursor?: string; limit?: number } }>(

@@ -23,6 +23,8 @@ export function createHttpServer(config: Config, logger: Logger): FastifyInstanc
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
+    // On shutdown, don't wait for clients still downloading segments or holding keep-alives.
+    forceCloseConnections: true,
   }) as unknown as FastifyInstance;
 
   app.addHook('onRequest', async (request, reply) => {

@@ -78,6 +78,10 @@ async function probeSegment(slug: string, playlist: string, segment: string) {
   return { codecs: json.streams.map((s) => `${s.codec_type}:${s.codec_name}`).sort(), duration: Number(json.format.duration) };
 }
 
+function postJson(urlPath: string, body: unknown): Promise<Response> {
+  return fetch(`${platform.url}${urlPath}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
 function probeDuration(file: string): number {
   return Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'default=nw=1:nk=1', file], { encoding: 'utf8' }));
 }
@@ -114,6 +118,18 @@ describe('recorder', () => {
     expect(continued).toContain('#EXT-X-DISCONTINUITY');
     expect(Date.now() - killedAt).toBeLessThan(15_000);
 
+    // A viewer clips the last 5 seconds of the live stream: cut without re-encoding, within 1 s.
+    const liveClip = await postJson(`/api/v1/channels/${channel.slug}/clips`, { seconds: 5, title: 'Nice play' });
+    expect(liveClip.status).toBe(201);
+    const clip = (await liveClip.json()) as { id: string; durationSeconds: number; videoUrl: string; pageUrl: string; title: string };
+    expect(Math.abs(clip.durationSeconds - 5)).toBeLessThanOrEqual(1);
+    expect(clip.title).toBe('Nice play');
+    const clipFile = await fetch(`${platform.url}${clip.videoUrl}`);
+    expect(clipFile.headers.get('content-type')).toBe('video/mp4');
+    expect((await clipFile.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
+    expect((await postJson(`/api/v1/channels/${channel.slug}/clips`, { seconds: 120 })).status).toBe(400);
+    expect((await postJson('/api/v1/channels/no-such-channel/clips', { seconds: 5 })).status).toBe(404);
+
     await publisher.stop();
     const endedStream = await waitFor(
       () => platform.database!.prisma.stream.findUnique({ where: { id: stream.id } }).then((s) => (s?.state === 'ended' ? s : undefined)),
@@ -136,6 +152,20 @@ describe('recorder', () => {
     const mp4 = path.join(platform.config.recorder.recordingsDir, vod.mp4Path!);
     expect(Math.abs(probeDuration(mp4) - vod.durationSeconds)).toBeLessThan(1);
     expect((await fetch(`${platform.url}/vod/${vod.id}/poster.jpg`)).headers.get('content-type')).toBe('image/jpeg');
+
+    // Clips of the ended stream: refused live (409), cut from the VOD by range.
+    expect((await postJson(`/api/v1/channels/${channel.slug}/clips`, { seconds: 5 })).status).toBe(409);
+    const vodClip = await postJson(`/api/v1/vods/${vod.id}/clips`, { startSeconds: 1, endSeconds: 4 });
+    expect(vodClip.status).toBe(201);
+    expect(Math.abs(((await vodClip.json()) as { durationSeconds: number }).durationSeconds - 3)).toBeLessThanOrEqual(1);
+    const beyond = await postJson(`/api/v1/vods/${vod.id}/clips`, { startSeconds: 1, endSeconds: vod.durationSeconds + 10 });
+    expect(beyond.status).toBe(400);
+    expect(((await beyond.json()) as { code: string }).code).toBe('bad_request');
+    const listed = (await (await fetch(`${platform.url}/api/v1/channels/${channel.slug}/clips`)).json()) as { items: { id: string }[] };
+    expect(listed.items.map((c) => c.id)).toContain(clip.id);
+    // A clip is its own file: it doesn't need the recording it came from.
+    fs.rmSync(recordingDir, { recursive: true, force: true });
+    expect((await fetch(`${platform.url}${clip.videoUrl}`)).status).toBe(200);
 
     // FFmpeg never outlives its stream.
     await waitFor(() => {

@@ -1,0 +1,133 @@
+// Clip API and files: POST a clip of a live stream or a VOD range, read clips, fetch their MP4
+// and poster. Clips are public, like the streams they come from.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { PrismaClient } from '../common/db/database.ts';
+import { NotFoundError } from '../common/errors.ts';
+import { MAX_CLIP_SECONDS, MIN_CLIP_SECONDS, type ClipMaker, type ClipRow } from './clip-maker.ts';
+
+const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+const problemSchema = {
+  type: 'object',
+  required: ['status', 'code', 'detail'],
+  properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, code: { type: 'string' }, detail: { type: 'string' } },
+} as const;
+const clipSchema = {
+  type: 'object',
+  required: ['id', 'channel', 'title', 'startSeconds', 'durationSeconds', 'createdAt', 'videoUrl', 'posterUrl', 'pageUrl', 'vodId'],
+  properties: {
+    id: { type: 'string' },
+    channel: { type: 'string' },
+    title: { type: 'string' },
+    startSeconds: { type: 'number' },
+    durationSeconds: { type: 'number' },
+    createdAt: { type: 'string', format: 'date-time' },
+    videoUrl: { type: 'string' },
+    posterUrl: { type: ['string', 'null'] },
+    pageUrl: { type: 'string' },
+    vodId: { type: ['string', 'null'] },
+  },
+} as const;
+const errors = { 400: problemSchema, 404: problemSchema, 409: problemSchema, 503: problemSchema };
+const titleSchema = { type: 'string', maxLength: 140 } as const;
+
+function present(clip: ClipRow, channel: string) {
+  return {
+    id: clip.id,
+    channel,
+    title: clip.title,
+    startSeconds: clip.startSeconds,
+    durationSeconds: clip.durationSeconds,
+    createdAt: clip.createdAt.toISOString(),
+    videoUrl: `/clip/${clip.id}/clip.mp4`,
+    posterUrl: clip.posterPath ? `/clip/${clip.id}/poster.jpg` : null,
+    pageUrl: `/clip/${clip.id}`,
+    vodId: clip.vodId,
+  };
+}
+
+export function registerClipRoutes(app: FastifyInstance, prisma: PrismaClient, clips: ClipMaker, recordingsDir: string): void {
+  app.post<{ Params: { slug: string }; Body: { seconds?: number; title?: string } }>(
+    '/api/v1/channels/:slug/clips',
+    {
+      schema: {
+        params: { type: 'object', required: ['slug'], properties: { slug: { type: 'string', minLength: 1, maxLength: 64 } } },
+        body: {
+          type: 'object',
+          properties: { seconds: { type: 'number', minimum: MIN_CLIP_SECONDS, maximum: MAX_CLIP_SECONDS, default: 30 }, title: titleSchema },
+          additionalProperties: false,
+        },
+        response: { 201: clipSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const clip = await clips.fromLive(request.params.slug, request.body?.seconds ?? 30, request.body?.title?.trim() ?? '');
+      return reply.status(201).header('location', `/api/v1/clips/${clip.id}`).send(present(clip, request.params.slug.toLowerCase()));
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { startSeconds: number; endSeconds: number; title?: string } }>(
+    '/api/v1/vods/:id/clips',
+    {
+      schema: {
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: UUID } } },
+        body: {
+          type: 'object',
+          required: ['startSeconds', 'endSeconds'],
+          properties: { startSeconds: { type: 'number', minimum: 0 }, endSeconds: { type: 'number', minimum: 0 }, title: titleSchema },
+          additionalProperties: false,
+        },
+        response: { 201: clipSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const clip = await clips.fromVod(request.params.id, request.body.startSeconds, request.body.endSeconds, request.body.title?.trim() ?? '');
+      const channel = await prisma.channel.findUniqueOrThrow({ where: { id: clip.channelId }, select: { slug: true } });
+      return reply.status(201).header('location', `/api/v1/clips/${clip.id}`).send(present(clip, channel.slug));
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/v1/clips/:id',
+    { schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: UUID } } }, response: { 200: clipSchema, ...errors } } },
+    async (request) => {
+      const clip = await prisma.clip.findUnique({ where: { id: request.params.id }, include: { channel: { select: { slug: true } } } });
+      if (!clip) throw new NotFoundError('Clip', request.params.id);
+      return present(clip, clip.channel.slug);
+    },
+  );
+
+  app.get<{ Params: { slug: string }; Querystring: { limit?: number } }>(
+    '/api/v1/channels/:slug/clips',
+    {
+      schema: {
+        params: { type: 'object', required: ['slug'], properties: { slug: { type: 'string', minLength: 1, maxLength: 64 } } },
+        querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 100, default: 24 } }, additionalProperties: false },
+        response: { 200: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: clipSchema } } }, ...errors },
+      },
+    },
+    async (request) => {
+      const channel = await prisma.channel.findUnique({ where: { slug: request.params.slug.toLowerCase() }, select: { id: true, slug: true } });
+      if (!channel) throw new NotFoundError('Channel', request.params.slug);
+      const rows = await prisma.clip.findMany({ where: { channelId: channel.id }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: request.query.limit ?? 24 });
+      return { items: rows.map((row) => present(row, channel.slug)) };
+    },
+  );
+
+  app.get<{ Params: { id: string; file: string } }>('/clip/:id/:file', async (request, reply) => {
+    const { id, file } = request.params;
+    if (!new RegExp(UUID).test(id) || (file !== 'clip.mp4' && file !== 'poster.jpg')) throw new NotFoundError('File', file);
+    const clip = await prisma.clip.findUnique({ where: { id }, select: { path: true, posterPath: true } });
+    const relative = file === 'clip.mp4' ? clip?.path : clip?.posterPath;
+    if (!relative) throw new NotFoundError('File', file);
+    const full = path.join(recordingsDir, relative);
+    const stat = await fs.promises.stat(full).catch(() => undefined);
+    if (!stat) throw new NotFoundError('File', file);
+    return reply
+      .type(file === 'clip.mp4' ? 'video/mp4' : 'image/jpeg')
+      .header('content-length', String(stat.size))
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .send(fs.createReadStream(full));
+  });
+}

@@ -1,0 +1,236 @@
+// Golden tests of the recorder's FFmpeg command lines: the expected argv arrays below are the
+// golden files, so changing a command line means changing them here, on purpose. Then the live
+// command line is run for real, with only its RTP input swapped for generated media.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { liveHlsArgs, posterArgs, runPlaylistName, vodMp4Args } from './ffmpeg-args.ts';
+import { codecsOf, extinfs, ffprobe, joinSegment, makeH264Source, recordRun, tempDir } from './fixtures/real-media.ts';
+
+describe('liveHlsArgs (golden)', () => {
+  it('copies H.264 and encodes audio to AAC', () => {
+    expect(
+      liveHlsArgs({ sdpPath: '/rec/s1/input-2.sdp', outputDir: '/rec/s1', run: 2, video: 'copy', audio: true, segmentSeconds: 2 }),
+    ).toEqual([
+      '-hide_banner',
+      '-loglevel', 'warning',
+      '-nostdin',
+      '-protocol_whitelist', 'file,udp,rtp',
+      '-analyzeduration', '1000000',
+      '-probesize', '1000000',
+      '-fflags', '+genpts',
+      '-i', '/rec/s1/input-2.sdp',
+      '-map', '0:v:0',
+      '-map', '0:a:0',
+      '-c:v', 'copy',
+      '-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-ac', '2',
+      '-f', 'hls',
+      '-hls_time', '2',
+      '-hls_list_size', '0',
+      '-hls_playlist_type', 'event',
+      '-hls_segment_type', 'fmp4',
+      '-hls_fmp4_init_filename', 'init-2.mp4',
+      '-hls_segment_filename', '/rec/s1/seg-2-%05d.m4s',
+      '-hls_flags', 'independent_segments+temp_file',
+      '/rec/s1/run-2.m3u8',
+    ]);
+  });
+
+  it('transcodes to H.264 with a keyframe at every segment boundary', () => {
+    expect(
+      liveHlsArgs({ sdpPath: '/rec/s1/input-1.sdp', outputDir: '/rec/s1', run: 1, video: 'transcode', audio: true, segmentSeconds: 1 }),
+    ).toEqual([
+      '-hide_banner',
+      '-loglevel', 'warning',
+      '-nostdin',
+      '-protocol_whitelist', 'file,udp,rtp',
+      '-analyzeduration', '1000000',
+      '-probesize', '1000000',
+      '-fflags', '+genpts',
+      '-i', '/rec/s1/input-1.sdp',
+      '-map', '0:v:0',
+      '-map', '0:a:0',
+      '-c:v', 'libx264',
+      '-preset', 'veryfast',
+      '-tune', 'zerolatency',
+      '-profile:v', 'high',
+      '-pix_fmt', 'yuv420p',
+      '-force_key_frames', 'expr:gte(t,n_forced*1)',
+      '-sc_threshold', '0',
+      '-b:v', '2500k',
+      '-maxrate', '3000k',
+      '-bufsize', '3000k',
+      '-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-ac', '2',
+      '-f', 'hls',
+      '-hls_time', '1',
+      '-hls_list_size', '0',
+      '-hls_playlist_type', 'event',
+      '-hls_segment_type', 'fmp4',
+      '-hls_fmp4_init_filename', 'init-1.mp4',
+      '-hls_segment_filename', '/rec/s1/seg-1-%05d.m4s',
+      '-hls_flags', 'independent_segments+temp_file',
+      '/rec/s1/run-1.m3u8',
+    ]);
+  });
+
+  it('records audio only', () => {
+    expect(liveHlsArgs({ sdpPath: '/rec/a/input-3.sdp', outputDir: '/rec/a', run: 3, video: null, audio: true, segmentSeconds: 1 })).toEqual([
+      '-hide_banner',
+      '-loglevel', 'warning',
+      '-nostdin',
+      '-protocol_whitelist', 'file,udp,rtp',
+      '-analyzeduration', '1000000',
+      '-probesize', '1000000',
+      '-fflags', '+genpts',
+      '-i', '/rec/a/input-3.sdp',
+      '-map', '0:a:0',
+      '-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-ac', '2',
+      '-f', 'hls',
+      '-hls_time', '1',
+      '-hls_list_size', '0',
+      '-hls_playlist_type', 'event',
+      '-hls_segment_type', 'fmp4',
+      '-hls_fmp4_init_filename', 'init-3.mp4',
+      '-hls_segment_filename', '/rec/a/seg-3-%05d.m4s',
+      '-hls_flags', 'independent_segments+temp_file',
+      '/rec/a/run-3.m3u8',
+    ]);
+  });
+
+  it('records video only', () => {
+    expect(liveHlsArgs({ sdpPath: '/rec/v/input-1.sdp', outputDir: '/rec/v', run: 1, video: 'transcode', audio: false, segmentSeconds: 4 })).toEqual([
+      '-hide_banner',
+      '-loglevel', 'warning',
+      '-nostdin',
+      '-protocol_whitelist', 'file,udp,rtp',
+      '-analyzeduration', '1000000',
+      '-probesize', '1000000',
+      '-fflags', '+genpts',
+      '-i', '/rec/v/input-1.sdp',
+      '-map', '0:v:0',
+      '-c:v', 'libx264',
+      '-preset', 'veryfast',
+      '-tune', 'zerolatency',
+      '-profile:v', 'high',
+      '-pix_fmt', 'yuv420p',
+      '-force_key_frames', 'expr:gte(t,n_forced*4)',
+      '-sc_threshold', '0',
+      '-b:v', '2500k',
+      '-maxrate', '3000k',
+      '-bufsize', '3000k',
+      '-f', 'hls',
+      '-hls_time', '4',
+      '-hls_list_size', '0',
+      '-hls_playlist_type', 'event',
+      '-hls_segment_type', 'fmp4',
+      '-hls_fmp4_init_filename', 'init-1.mp4',
+      '-hls_segment_filename', '/rec/v/seg-1-%05d.m4s',
+      '-hls_flags', 'independent_segments+temp_file',
+      '/rec/v/run-1.m3u8',
+    ]);
+  });
+
+  it('names each run its own playlist', () => {
+    expect(runPlaylistName(1)).toBe('run-1.m3u8');
+    expect(runPlaylistName(12)).toBe('run-12.m3u8');
+  });
+});
+
+describe('vodMp4Args and posterArgs (golden)', () => {
+  it('remuxes the VOD playlist into a faststart MP4 without re-encoding', () => {
+    expect(vodMp4Args('/rec/s1/vod.m3u8', '/rec/s1/vod.mp4')).toEqual([
+      '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
+      '-allowed_extensions', 'ALL',
+      '-i', '/rec/s1/vod.m3u8',
+      '-c', 'copy',
+      '-movflags', '+faststart',
+      '/rec/s1/vod.mp4',
+    ]);
+  });
+
+  it('takes one 640-wide JPEG at a millisecond-rounded time', () => {
+    expect(posterArgs('/rec/s1/vod.mp4', 2.5, '/rec/s1/poster.jpg')).toEqual([
+      '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
+      '-ss', '2.500',
+      '-i', '/rec/s1/vod.mp4',
+      '-frames:v', '1',
+      '-vf', 'scale=640:-2',
+      '-q:v', '3',
+      '/rec/s1/poster.jpg',
+    ]);
+    expect(posterArgs('/v.mp4', 1 / 3, '/p.jpg')[6]).toBe('0.333');
+  });
+});
+
+describe('the live command line, run by real FFmpeg', () => {
+  const dirs: string[] = [];
+  const dir = (name: string) => {
+    const made = tempDir(`args-${name}`);
+    dirs.push(made);
+    return made;
+  };
+  afterAll(() => {
+    for (const made of dirs) fs.rmSync(made, { recursive: true, force: true });
+  });
+
+  /** The files a finished run left, its playlist's entries and the codecs of its first segment. */
+  async function inspectRun(folder: string, run: number) {
+    const files = fs.readdirSync(folder);
+    const playlist = fs.readFileSync(path.join(folder, runPlaylistName(run)), 'utf8');
+    const entries = extinfs(playlist);
+    const first = await ffprobe(joinSegment(folder, `init-${run}.mp4`, entries[0]!.uri));
+    return { files, playlist, entries, first };
+  }
+
+  it('transcodes to H.264 + AAC in segments of one second, each starting on a keyframe', async () => {
+    const folder = dir('transcode');
+    await recordRun(folder, { run: 1, video: 'transcode', audio: true, seconds: 3 });
+
+    const { files, playlist, entries, first } = await inspectRun(folder, 1);
+    expect(files).toEqual(expect.arrayContaining(['run-1.m3u8', 'init-1.mp4', 'seg-1-00000.m4s', 'seg-1-00001.m4s', 'seg-1-00002.m4s']));
+    expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(playlist).toContain('#EXT-X-MAP:URI="init-1.mp4"');
+    expect(playlist).toContain('#EXT-X-ENDLIST');
+    expect(entries.map((e) => e.uri)).toEqual(['seg-1-00000.m4s', 'seg-1-00001.m4s', 'seg-1-00002.m4s']);
+    for (const entry of entries) expect(entry.duration).toBeCloseTo(1, 1);
+    expect(codecsOf(first)).toEqual(['audio:aac', 'video:h264']);
+    expect(first.streams.find((s) => s.codec_type === 'video')!.profile).toBe('High');
+    // Every segment decodes on its own: its first video frame is a keyframe.
+    for (const entry of entries) {
+      const joined = joinSegment(folder, 'init-1.mp4', entry.uri);
+      const keyFrame = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v', '-read_intervals', '%+#1', '-show_entries', 'frame=key_frame', '-of', 'default=nw=1:nk=1', joined], { encoding: 'utf8' });
+      expect(keyFrame.trim().split('\n')[0]).toBe('1');
+    }
+  });
+
+  it('copies H.264 as it comes (same profile as the source) and encodes Opus to AAC', async () => {
+    const folder = dir('copy');
+    const source = await makeH264Source(folder, 3);
+    await recordRun(folder, { run: 2, video: 'copy', audio: true, seconds: 3, input: ['-i', source] });
+
+    const { entries, first } = await inspectRun(folder, 2);
+    expect(entries.map((e) => e.uri)).toEqual(['seg-2-00000.m4s', 'seg-2-00001.m4s', 'seg-2-00002.m4s']);
+    for (const entry of entries) expect(entry.duration).toBeCloseTo(1, 1);
+    expect(codecsOf(first)).toEqual(['audio:aac', 'video:h264']);
+    expect(first.streams.find((s) => s.codec_type === 'video')!.profile).toBe('Constrained Baseline');
+  });
+
+  it('writes audio-only HLS', async () => {
+    const folder = dir('audio');
+    await recordRun(folder, { run: 1, video: null, audio: true, seconds: 2 });
+
+    const { entries, first } = await inspectRun(folder, 1);
+    expect(entries.length).toBeGreaterThanOrEqual(2);
+    expect(codecsOf(first)).toEqual(['audio:aac']);
+  });
+
+  it('writes video-only HLS', async () => {
+    const folder = dir('video');
+    await recordRun(folder, { run: 1, video: 'transcode', audio: false, seconds: 2 });
+
+    const { entries, first } = await inspectRun(folder, 1);
+    expect(entries.map((e) => e.uri)).toEqual(['seg-1-00000.m4s', 'seg-1-00001.m4s']);
+    expect(codecsOf(first)).toEqual(['video:h264']);
+  });
+});
