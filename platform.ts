@@ -19,7 +19,10 @@ import { WorkerPool } from './sfu/worker-pool.ts';
 import { LiveStreams } from './signaling/live-streams.ts';
 import { attachMediaSignaling } from './signaling/media-signaling.ts';
 import { registerHttpMedia } from './signaling/whip/http-media-plugin.ts';
+import { ClipMaker } from './recorder/clip-maker.ts';
+import { registerClipRoutes } from './recorder/clip-routes.ts';
 import { registerHlsRoutes } from './recorder/hls-routes.ts';
+import { applyRetention, scheduleRetention } from './recorder/retention.ts';
 import { RecorderService } from './recorder/recorder-service.ts';
 import { createVodRepository } from './recorder/vod-repository.ts';
 import { registerWebApp } from './web/server.ts';
@@ -128,6 +131,14 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
         const vods = createVodRepository(database.prisma);
         const recorder = new RecorderService(rooms, live, vods, { ...config.recorder, restartDelayMs: 500 }, logger);
         registerHlsRoutes(http, recorder, vods, config.recorder.recordingsDir);
+        const clips = new ClipMaker(database.prisma, recorder, config.recorder, logger);
+        registerClipRoutes(http, database.prisma, clips, config.recorder.recordingsDir);
+        const { retentionDays, maxStorageBytes, recordingsDir } = config.recorder;
+        if (retentionDays > 0 || maxStorageBytes > 0) {
+          const prisma = database.prisma;
+          const policy = { maxAgeDays: retentionDays, maxBytes: maxStorageBytes };
+          closers.push(scheduleRetention(() => applyRetention(prisma, recordingsDir, policy, logger), 3_600_000, logger));
+        }
         // On shutdown every recording is finished into a VOD before the rooms close.
         closers.push(() => recorder.close());
       }

@@ -64,6 +64,10 @@ export interface Config {
     /** Target HLS segment length; the recorder asks for a keyframe this often. */
     segmentSeconds: number;
     ffmpegPath: string;
+    /** VODs older than this many days are deleted; 0 keeps them forever. */
+    retentionDays: number;
+    /** The oldest VODs are deleted while recordings take more than this; 0 means no limit. */
+    maxStorageBytes: number;
   };
   log: {
     level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -146,6 +150,8 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
       recordingsDir: path.resolve(read.string('RECORDINGS_DIR', path.join(read.string('DATA_DIR', './data'), 'recordings'))),
       segmentSeconds: read.integer('HLS_SEGMENT_SECONDS', 1, 1, 10),
       ffmpegPath: read.string('FFMPEG_PATH', 'ffmpeg'),
+      retentionDays: read.integer('VOD_RETENTION_DAYS', 0, 0, 36_500),
+      maxStorageBytes: read.integer('RECORDINGS_MAX_GB', 0, 0, 1_000_000) * 1024 ** 3,
     },
     log: {
       level: logLevel,
