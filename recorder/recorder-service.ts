@@ -95,8 +95,8 @@ export class RecorderService {
       await runFfmpeg(posterArgs(mp4Path, Math.min(durationSeconds / 2, 5), posterPath), this.#options.ffmpegPath);
       made.poster = true;
     } catch (error) {
-      // The HLS VOD stands without them; say what failed.
-      this.#logger.error({ err: error, streamId }, 'could not make the VOD download or poster');
+      // The HLS VOD stands without them (a stream of a few seconds may have no picture to remux).
+      this.#logger.warn({ err: error, streamId }, 'could not make the VOD download or poster');
     }
     const relative = (file: string) => path.relative(this.#options.recordingsDir, file);
     const vod = await this.#vods.create({

@@ -161,7 +161,11 @@ export class StreamRecording extends EventEmitter<RecordingEvents> {
       }
     } catch (error) {
       for (const transport of transports) transport.close();
-      this.#logger.error({ err: error, run }, 'could not attach the recorder to the stream');
+      // The stream changing under us (a producer closed, the room went away) is routine: the
+      // event that caused it schedules the next run. Anything else is worth an operator's look.
+      const routine = this.#finished || room.closed || [video, audio].some((entry) => entry?.producer.closed);
+      if (routine) this.#logger.debug({ err: error, run }, 'stream changed while the recorder attached');
+      else this.#logger.error({ err: error, run }, 'could not attach the recorder to the stream');
       this.#scheduleRun(this.#options.restartDelayMs);
       return;
     }
@@ -197,7 +201,8 @@ export class StreamRecording extends EventEmitter<RecordingEvents> {
       this.#active = undefined;
       this.#scheduleRun(this.#options.restartDelayMs);
     });
-    await Promise.all(consumers.map((consumer) => consumer.resume()));
+    // The consumers close with their producer or the room; the run's exit handler cleans up then.
+    await Promise.all(consumers.map((consumer) => consumer.resume().catch(() => undefined)));
     await videoConsumer?.requestKeyFrame().catch(() => undefined);
     this.#logger.info({ run, pid: ffmpeg.pid, video: videoMode, audio: Boolean(audio) }, 'recording run started');
     this.emit('run-started', run, ffmpeg.pid);

@@ -6,7 +6,7 @@ import { launchBrowser, newContext, screenshot } from '../support/browser.ts';
 import { createTestChannel } from '../support/channels.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
-import { RTCPeerConnection, syntheticMedia } from '../support/wrtc-media.ts';
+import { publishOverWhip } from '../support/whip-publisher.ts';
 
 describe('WHIP publisher, browser viewer', () => {
   let platform: TestPlatform;
@@ -24,19 +24,7 @@ describe('WHIP publisher, browser viewer', () => {
 
   it('plays a WHIP stream on the channel page', async () => {
     const channel = await createTestChannel(platform);
-    const pc = new RTCPeerConnection();
-    const media = syntheticMedia();
-    pc.addTransceiver(media.video, { direction: 'sendonly' });
-    pc.addTransceiver(media.audio, { direction: 'sendonly' });
-    await pc.setLocalDescription(await pc.createOffer());
-    await waitFor(() => pc.iceGatheringState === 'complete', { timeoutMs: 5000, what: 'ICE gathering' });
-    const response = await fetch(`${platform.url}/api/whip`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/sdp', authorization: `Bearer ${channel.streamKey}` },
-      body: pc.localDescription!.sdp,
-    });
-    expect(response.status).toBe(201);
-    await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
+    const publication = await publishOverWhip(platform.url, channel.streamKey);
 
     const viewer = await (await newContext(browser, platform.url)).newPage();
     await viewer.goto(`/${channel.slug}`);
@@ -51,9 +39,7 @@ describe('WHIP publisher, browser viewer', () => {
     expect(await viewer.getByTestId('player').getAttribute('data-phase')).toBe('live');
     await screenshot(viewer, 'e2e-whip-viewer');
 
-    await fetch(`${platform.url}${response.headers.get('location')}`, { method: 'DELETE', headers: { authorization: `Bearer ${channel.streamKey}` } });
+    await publication.stop();
     await waitFor(async () => (await viewer.getByTestId('player').getAttribute('data-phase')) === 'ended', { timeoutMs: 15_000, what: 'the end to reach the viewer' });
-    media.stop();
-    pc.close();
   });
 });

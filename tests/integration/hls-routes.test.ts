@@ -13,7 +13,7 @@ import { composePlaylist, parseRunPlaylist, totalDurationSeconds } from '../../r
 import { createTestChannel, type TestChannel } from '../support/channels.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
-import { RTCPeerConnection, syntheticMedia } from '../support/wrtc-media.ts';
+import { publishOverWhip } from '../support/whip-publisher.ts';
 
 let platform: TestPlatform;
 
@@ -242,7 +242,7 @@ describe('live HLS routes', () => {
 
   it("serves a live channel's segments and nothing else from its folder", { timeout: 60_000 }, async () => {
     const channel = await createTestChannel(platform);
-    const publisher = await publishOverWhip(channel);
+    const publisher = await publishOverWhip(platform.url, channel.streamKey, { width: 320, height: 240 });
     try {
       const playlist = await waitFor(async () => {
         const reply = await get(`/hls/${channel.slug}/index.m3u8`);
@@ -272,27 +272,3 @@ describe('live HLS routes', () => {
     }
   });
 });
-
-async function publishOverWhip(channel: TestChannel) {
-  const pc = new RTCPeerConnection();
-  const media = syntheticMedia(320, 240);
-  pc.addTransceiver(media.video, { direction: 'sendonly' });
-  pc.addTransceiver(media.audio, { direction: 'sendonly' });
-  await pc.setLocalDescription(await pc.createOffer());
-  await waitFor(() => pc.iceGatheringState === 'complete', { timeoutMs: 5000, what: 'ICE gathering' });
-  const response = await fetch(`${platform.url}/api/whip`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/sdp', authorization: `Bearer ${channel.streamKey}` },
-    body: pc.localDescription!.sdp,
-  });
-  expect(response.status).toBe(201);
-  await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
-  const location = response.headers.get('location')!;
-  return {
-    async stop() {
-      await fetch(`${platform.url}${location}`, { method: 'DELETE', headers: { authorization: `Bearer ${channel.streamKey}` } });
-      media.stop();
-      pc.close();
-    },
-  };
-}

@@ -6,10 +6,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestChannel, type TestChannel } from '../support/channels.ts';
+import { createTestChannel } from '../support/channels.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
-import { RTCPeerConnection, syntheticMedia } from '../support/wrtc-media.ts';
+import { publishOverWhip } from '../support/whip-publisher.ts';
 
 let platform: TestPlatform;
 
@@ -20,30 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await platform?.close();
 });
-
-async function publishOverWhip(channel: TestChannel) {
-  const pc = new RTCPeerConnection();
-  const media = syntheticMedia();
-  pc.addTransceiver(media.video, { direction: 'sendonly' });
-  pc.addTransceiver(media.audio, { direction: 'sendonly' });
-  await pc.setLocalDescription(await pc.createOffer());
-  await waitFor(() => pc.iceGatheringState === 'complete', { timeoutMs: 5000, what: 'ICE gathering' });
-  const response = await fetch(`${platform.url}/api/whip`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/sdp', authorization: `Bearer ${channel.streamKey}` },
-    body: pc.localDescription!.sdp,
-  });
-  expect(response.status).toBe(201);
-  await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
-  const location = response.headers.get('location')!;
-  return {
-    async stop() {
-      await fetch(`${platform.url}${location}`, { method: 'DELETE', headers: { authorization: `Bearer ${channel.streamKey}` } });
-      media.stop();
-      pc.close();
-    },
-  };
-}
 
 async function livePlaylist(slug: string): Promise<string | undefined> {
   const response = await fetch(`${platform.url}/hls/${slug}/index.m3u8`);
@@ -89,7 +65,7 @@ function probeDuration(file: string): number {
 describe('recorder', () => {
   it('makes live HLS, survives a killed FFmpeg, and leaves a VOD of the whole stream', async () => {
     const channel = await createTestChannel(platform);
-    const publisher = await publishOverWhip(channel);
+    const publisher = await publishOverWhip(platform.url, channel.streamKey);
     const published = Date.now();
 
     // Live HLS within 5 s of going live.

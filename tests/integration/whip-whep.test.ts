@@ -5,7 +5,8 @@ import { runAdminCommand } from '../../api/admin/commands.ts';
 import { createTestChannel, type TestChannel } from '../support/channels.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
-import { RTCPeerConnection, syntheticMedia, type SyntheticMedia } from '../support/wrtc-media.ts';
+import { completeOffer, publishOverWhip } from '../support/whip-publisher.ts';
+import { RTCPeerConnection, syntheticMedia } from '../support/wrtc-media.ts';
 
 let platform: TestPlatform;
 
@@ -17,45 +18,7 @@ afterAll(async () => {
   await platform?.close();
 });
 
-/** Creates an offer and waits for ICE gathering, as a non-trickle WHIP client does. */
-async function completeOffer(pc: RTCPeerConnection): Promise<string> {
-  await pc.setLocalDescription(await pc.createOffer());
-  await waitFor(() => pc.iceGatheringState === 'complete', { timeoutMs: 5000, what: 'ICE gathering' });
-  return pc.localDescription!.sdp;
-}
-
-interface Publication {
-  pc: RTCPeerConnection;
-  media: SyntheticMedia;
-  location: string;
-  etag: string;
-  close(): void;
-}
-
-async function publish(channel: TestChannel): Promise<Publication> {
-  const pc = new RTCPeerConnection();
-  const media = syntheticMedia();
-  pc.addTransceiver(media.video, { direction: 'sendonly' });
-  pc.addTransceiver(media.audio, { direction: 'sendonly' });
-  const response = await fetch(`${platform.url}/api/whip`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/sdp', authorization: `Bearer ${channel.streamKey}` },
-    body: await completeOffer(pc),
-  });
-  expect(response.status, await response.clone().text()).toBe(201);
-  expect(response.headers.get('content-type')).toMatch(/^application\/sdp/);
-  await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
-  return {
-    pc,
-    media,
-    location: response.headers.get('location')!,
-    etag: response.headers.get('etag')!,
-    close() {
-      media.stop();
-      pc.close();
-    },
-  };
-}
+const publish = (channel: TestChannel) => publishOverWhip(platform.url, channel.streamKey);
 
 async function streamRows(slug: string) {
   const channel = await platform.database!.prisma.channel.findUniqueOrThrow({ where: { slug }, include: { streams: true } });
@@ -88,7 +51,7 @@ describe('WHIP publish and WHEP playback', () => {
     await waitFor(async () => (await streamRows(channel.slug)).find((s) => s.id === live.id)?.state === 'ended', { what: 'the stream to end' });
     const again = await fetch(`${platform.url}${publication.location}`, { method: 'DELETE', headers: { authorization: `Bearer ${channel.streamKey}` } });
     expect(again.status).toBe(404);
-    publication.close();
+    publication.vanish();
   });
 
   it('refuses, with a clear 422, a WHEP offer whose payload types mediasoup 3.12 cannot honour', async () => {
@@ -114,14 +77,14 @@ describe('WHIP publish and WHEP playback', () => {
     const room = platform.rooms!.rooms().find((r) => r.producers().length > 0)!;
     expect(room.viewerCount()).toBe(0);
     await fetch(`${platform.url}${publication.location}`, { method: 'DELETE', headers: { authorization: `Bearer ${channel.streamKey}` } });
-    publication.close();
+    publication.vanish();
   });
 
   it('ends the stream of a WHIP publisher that vanishes without a DELETE, and lets the channel publish again', async () => {
     const channel = await createTestChannel(platform);
     const publication = await publish(channel);
     const live = await waitFor(async () => (await streamRows(channel.slug)).find((s) => s.state === 'live'), { what: 'a live Stream row' });
-    publication.close(); // the encoder crashed or the network went away: no DELETE
+    publication.vanish(); // the encoder crashed or the network went away: no DELETE
     // Silence is noticed within seconds, then the grace period (2 s here) runs out.
     await waitFor(async () => (await streamRows(channel.slug)).find((s) => s.id === live.id)?.state === 'ended', {
       timeoutMs: 20_000,
@@ -129,7 +92,7 @@ describe('WHIP publish and WHEP playback', () => {
     });
     const again = await publish(channel);
     await fetch(`${platform.url}${again.location}`, { method: 'DELETE', headers: { authorization: `Bearer ${channel.streamKey}` } });
-    again.close();
+    again.vanish();
   });
 
   it('accepts trickled candidates and restarts ICE with If-Match, refusing stale or missing preconditions', async () => {
@@ -158,7 +121,7 @@ describe('WHIP publish and WHEP playback', () => {
     expect(oldEtag.status).toBe(412);
 
     await fetch(url, { method: 'DELETE', headers: { authorization: `Bearer ${channel.streamKey}` } });
-    publication.close();
+    publication.vanish();
   });
 
   it('answers OPTIONS with what it accepts', async () => {
@@ -232,7 +195,7 @@ describe('WHIP and WHEP errors change nothing', () => {
     expect(((await second.json()) as { code: string }).code).toBe('already_live');
     expect((await streamRows(other.slug)).filter((s) => s.state === 'live')).toHaveLength(1);
     await fetch(`${platform.url}${first.location}`, { method: 'DELETE', headers: { authorization: `Bearer ${other.streamKey}` } });
-    first.close();
+    first.vanish();
   });
 
   it('WHEP: 404 for an unknown channel and for one that is not live', async () => {
