@@ -1,12 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
 // Three projects: unit tests beside the code, integration tests against real databases, Redis and
-// mediasoup, and end-to-end tests in headless Chromium. Integration and e2e files run one at a
-// time: they start real media workers and browsers, and this machine has two cores.
+// mediasoup, and end-to-end tests in headless Chromium. Files run one at a time: many start real
+// media workers, FFmpeg or browsers, and on a 2-core machine two of them at once starve each
+// other's media timing. The whole run stays well under the 30 minutes CI allows.
 export default defineConfig({
   test: {
     reporters: ['default', './tests/support/summary-reporter.ts'],
     pool: 'forks',
+    fileParallelism: false,
     projects: [
       {
         extends: true,
