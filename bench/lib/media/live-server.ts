@@ -1,0 +1,100 @@
+// A server for a media benchmark: started on a free port with its own data folder (serverEnv), plus
+// a user, a channel and a stream key made with the operator CLI through the running server's admin
+// socket, as an operator would. The caller owns the handle and must call stop() (safe twice).
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { serverEnv } from '../server-env.ts';
+import { spawnServer, waitUntilHealthy, type ServerProcess, type StopInfo } from '../server-process.ts';
+import { BenchError, type BenchContext } from '../types.ts';
+
+export interface LiveServerOptions {
+  mediaWorkers: number;
+  /** Extra server settings, e.g. SFU_CONSUMERS_PER_ROUTER. */
+  env?: Record<string, string>;
+  logLevel?: string;
+}
+
+/** What GET /healthz reports about one mediasoup worker (api/health/health-route.ts). */
+export interface WorkerHealthSample {
+  index: number;
+  pid: number;
+  alive: boolean;
+  /** CPU since the previous /healthz call, in % of one core. */
+  cpuPercent: number;
+  cpuUserMs: number;
+  cpuSystemMs: number;
+}
+
+export interface LiveServer {
+  readonly url: string;
+  readonly channel: string;
+  readonly streamKey: string;
+  readonly pid: number | undefined;
+  readonly mediaWorkers: number;
+  /** Where the server was started without the web role because web/dist is not built. */
+  readonly withoutWebRole: boolean;
+  workers(): Promise<WorkerHealthSample[]>;
+  outputTail(): string;
+  stop(): Promise<StopInfo>;
+}
+
+const HEALTHY_DEADLINE_MS = 60_000;
+const CLI_TIMEOUT_MS = 30_000;
+
+export async function startLiveServer(ctx: BenchContext, options: LiveServerOptions): Promise<LiveServer> {
+  const dataDir = await ctx.tempDir('media-data');
+  const setup = await serverEnv({ dataDir, mediaWorkers: options.mediaWorkers, logLevel: options.logLevel ?? 'warn' });
+  const env = { ...setup.env, ...options.env };
+  // The media benchmarks use their own page, not the web app: a missing build (another engineer's
+  // work in progress) must not stop them. Everything else runs as `npm start` runs it.
+  const withoutWebRole = !fs.existsSync(path.join(ctx.repoRoot, 'web', 'dist', 'index.html'));
+  if (withoutWebRole) env.ROLES = 'api,signaling,sfu';
+
+  const server = spawnServer({ cwd: ctx.repoRoot, args: ['--import', 'tsx', 'server.ts'], env });
+  try {
+    await waitUntilHealthy(server, { url: setup.healthUrl, intervalMs: 100, deadlineMs: HEALTHY_DEADLINE_MS });
+    const url = `http://127.0.0.1:${setup.port}`;
+    const slug = `bench-${Date.now().toString(36)}`;
+    const email = `${slug}@bench.invalid`;
+    await cli(ctx.repoRoot, env, server, ['user', 'create', '--email', email, '--password', 'bench-password-not-secret', '--name', 'Bench']);
+    await cli(ctx.repoRoot, env, server, ['channel', 'create', '--owner', email, '--slug', slug, '--title', 'Benchmark']);
+    const issued = (await cli(ctx.repoRoot, env, server, ['stream-key', 'create', '--channel', slug])) as { key?: unknown };
+    if (typeof issued.key !== 'string') throw new BenchError(`stream-key create printed no key: ${JSON.stringify(issued)}`);
+    const streamKey = issued.key;
+    return {
+      url,
+      channel: slug,
+      streamKey,
+      pid: server.pid,
+      mediaWorkers: setup.mediaWorkers,
+      withoutWebRole,
+      workers: () => workerHealth(setup.healthUrl),
+      outputTail: () => server.outputTail(),
+      stop: () => server.stop(),
+    };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+async function cli(repoRoot: string, env: NodeJS.ProcessEnv, server: ServerProcess, args: string[]): Promise<unknown> {
+  const run = promisify(execFile);
+  try {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { cwd: repoRoot, env, timeout: CLI_TIMEOUT_MS });
+    return JSON.parse(stdout) as unknown;
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? '';
+    throw new BenchError(`cli ${args.slice(0, 2).join(' ')} failed: ${(error as Error).message}\n${stderr}\nserver output:\n${server.outputTail()}`);
+  }
+}
+
+async function workerHealth(healthUrl: string): Promise<WorkerHealthSample[]> {
+  const response = await fetch(healthUrl, { signal: AbortSignal.timeout(5000) });
+  const body = (await response.json()) as { media?: { workers?: WorkerHealthSample[] } };
+  const workers = body.media?.workers;
+  if (!workers) throw new BenchError(`/healthz has no media.workers (HTTP ${response.status})`);
+  return workers;
+}
