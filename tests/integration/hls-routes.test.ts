@@ -248,7 +248,7 @@ describe('live HLS routes', () => {
         const reply = await get(`/hls/${channel.slug}/index.m3u8`);
         const text = reply.status === 200 ? reply.body.toString('utf8') : '';
         return text.includes('.m4s') ? text : undefined;
-      }, { timeoutMs: 20_000, what: 'a live playlist with a segment' });
+      }, { timeoutMs: 45_000, what: 'a live playlist with a segment' });
       const prisma = platform.database!.prisma;
       const { id: channelId } = await prisma.channel.findUniqueOrThrow({ where: { slug: channel.slug } });
       const stream = await prisma.stream.findFirstOrThrow({ where: { channelId, state: 'live' } });
