@@ -27,6 +27,8 @@ export default defineConfig({
     proxy: {
       '/api': 'http://127.0.0.1:8080',
       '/hls': 'http://127.0.0.1:8080',
+      // A VOD's playlist and files; /vod/<id> itself is the app's VOD page.
+      '^/vod/[^/]+/.+': 'http://127.0.0.1:8080',
       '/healthz': 'http://127.0.0.1:8080',
       '/socket.io': { target: 'http://127.0.0.1:8080', ws: true },
     },

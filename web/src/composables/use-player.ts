@@ -1,45 +1,83 @@
 import { getCurrentScope, onScopeDispose, ref, shallowRef, watch, type Ref } from 'vue';
+import { AutoPlayer, type PlaybackFailure } from '../media/auto-player.ts';
+import { HlsPlayer } from '../media/hls-player.ts';
+import type { PlaybackClient, PlaybackVia } from '../media/playback-client.ts';
 import { Player, type PlayerStatus } from '../media/player.ts';
 import type { PlayerStats } from '../media/stats.ts';
-import { WhepPlayer, type PlaybackClient } from '../media/whep-player.ts';
+import { exposeForTests, withdrawFromTests } from '../media/test-handle.ts';
+import { WhepPlayer } from '../media/whep-player.ts';
+import type { PlaybackSource } from './use-playback-source.ts';
 import { useInterval } from './use-interval.ts';
 
-/** How the page receives the stream: the socket.io protocol, or standard WHEP. */
-export type PlaybackVia = 'webrtc' | 'whep';
+export type { PlaybackVia } from '../media/playback-client.ts';
 
 /**
- * A player for `channel` drawing into `video` (and `pip`), replaced when the channel or the way of
- * playing changes and closed with the component. Status is reactive; stats refresh every second
- * while live.
+ * A player for `channel` drawing into `video` (and `pip`), replaced when the channel or the source
+ * changes and closed with the component. Status and the way the stream arrives (`via`) are
+ * reactive; stats refresh every second while live. When Auto had to fall back to HLS, Auto means
+ * HLS for the rest of this player's life (the page view), without trying WebRTC again.
  */
 export function usePlayer(
   channel: Ref<string | null>,
   video: Ref<HTMLVideoElement | null>,
   pip: Ref<HTMLVideoElement | null>,
-  via: Ref<PlaybackVia> = ref('webrtc'),
+  source: Ref<PlaybackSource> = ref('auto'),
 ) {
   const status = shallowRef<PlayerStatus | null>(null);
   const stats = shallowRef<PlayerStats | null>(null);
+  const via = shallowRef<PlaybackVia | null>(null);
+  /** Why Auto left WebRTC, when it did. */
+  const fallback = shallowRef<PlaybackFailure | null>(null);
+  let webrtcFailedFor: string | null = null;
   let player: PlaybackClient | null = null;
 
   const close = () => {
-    player?.close();
+    const closing = player;
     player = null;
+    closing?.close();
+    if (closing) withdrawFromTests('via', closing.via);
     status.value = null;
     stats.value = null;
+    via.value = null;
   };
 
+  function create(slug: string, how: PlaybackSource): PlaybackClient {
+    switch (how) {
+      case 'webrtc':
+        return new Player({ channel: slug });
+      case 'whep':
+        return new WhepPlayer({ channel: slug });
+      case 'hls':
+        return new HlsPlayer({ channel: slug });
+      case 'auto': {
+        if (webrtcFailedFor === slug) return new HlsPlayer({ channel: slug });
+        const auto = new AutoPlayer({ webrtc: () => new Player({ channel: slug }), hls: () => new HlsPlayer({ channel: slug }) });
+        auto.on('fallback', (reason) => {
+          console.info(`[aethex player ${slug}] playing over HLS: ${reason.message}`);
+          webrtcFailedFor = slug;
+          fallback.value = reason;
+        });
+        return auto;
+      }
+    }
+  }
+
   watch(
-    [channel, via],
+    [channel, source],
     ([slug, how]) => {
       close();
       if (!slug) return;
-      const created: PlaybackClient = how === 'whep' ? new WhepPlayer({ channel: slug }) : new Player({ channel: slug });
+      if (slug !== webrtcFailedFor) fallback.value = null;
+      const created = create(slug, how);
       player = created;
-      created.on('status', (next) => {
-        if (player === created) status.value = next;
-      });
-      status.value = created.status;
+      const sync = () => {
+        if (player !== created) return;
+        status.value = created.status;
+        via.value = created.via;
+        exposeForTests('via', created.via);
+      };
+      created.on('status', sync);
+      sync();
       if (video.value) created.attach(video.value, pip.value);
       created.start();
     },
@@ -64,6 +102,8 @@ export function usePlayer(
   return {
     status,
     stats,
+    via,
+    fallback,
     unmute: () => player?.unmute() ?? Promise.resolve(),
     mute: () => player?.mute(),
     close,

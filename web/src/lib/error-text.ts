@@ -23,7 +23,8 @@ const PLAYER: Record<string, string> = {
   unsupported: "This browser can't play live streams. Use a recent Chrome, Edge, Firefox or Safari.",
   network: "Can't reach the server.",
   bad_request: "The server didn't accept this browser's offer to play.",
-  unsupported_media: "The server can't send this stream in a format this browser offered. Try Playback: WebRTC.",
+  unsupported_media: "The server can't send this stream in a format this browser offered. Choose Source: WebRTC.",
+  hls_unsupported: "This browser can't play HLS. Choose Source: WebRTC.",
 };
 
 export function studioErrorText(error: { code: string; message: string }): string {

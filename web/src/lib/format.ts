@@ -38,3 +38,26 @@ export function formatElapsed(since: string | null, now: number): string {
   const mmss = `${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
   return h > 0 ? `${h}:${mmss}` : mmss;
 }
+
+/** A delay behind the streamer: milliseconds below a second (WebRTC), tenths of seconds above (HLS). */
+export function formatDelay(ms: number): string {
+  // Whole milliseconds look precise; above 100 ms, tens are all the estimate is worth.
+  if (ms < 100) return `${Math.max(1, Math.round(ms))} ms`;
+  if (ms < 1000) return `${Math.round(ms / 10) * 10} ms`;
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** A length of media: 1:02:03, 2:03, 0:07. */
+export function formatDuration(seconds: number): string {
+  const total = Math.max(0, Math.round(seconds));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
+/** A moment, in the viewer's language and time zone: "12 Mar 2026, 18:04". */
+export function formatDateTime(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? '' : new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+}

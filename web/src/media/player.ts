@@ -37,6 +37,9 @@ export interface PlayerStatus {
 
 export interface PlayerEvents {
   status: [status: PlayerStatus];
+  /** Joining failed; `willRetry` says whether the player tries again by itself. The status shows
+   * only failures it gives up on, this shows every one (an automatic player reacts to `unavailable`). */
+  failure: [error: { code: string; message: string }, willRetry: boolean];
 }
 
 export interface PlayerOptions {
@@ -77,6 +80,7 @@ function syncGroup(source: MediaSource): string {
 
 export class Player extends Emitter<PlayerEvents> {
   readonly channel: string;
+  readonly via = 'webrtc';
   readonly #signaling: SignalingClient;
   readonly #ownsSignaling: boolean;
   readonly #log: Log;
@@ -190,6 +194,19 @@ export class Player extends Emitter<PlayerEvents> {
     };
   }
 
+  /**
+   * Whether the stream's media reaches the page: a decoded video frame, or audio when there is no
+   * picture to wait for (no video, or the streamer paused it).
+   */
+  async mediaArrived(): Promise<boolean> {
+    const session = this.#session;
+    if (!session) return false;
+    const { main } = this.#pick(session);
+    const stats = await this.stats();
+    if (stats.framesDecoded > 0) return true;
+    return (!main || main.producerPaused) && stats.audioPacketsReceived > 0;
+  }
+
   /** Leaves the channel and releases everything; safe to call twice. */
   close(): void {
     if (this.#closed) return;
@@ -211,7 +228,9 @@ export class Player extends Emitter<PlayerEvents> {
 
   async #connect(epoch: number, reason: JoinReason): Promise<void> {
     const signaling = this.#signaling;
-    if (reason === 'ice-failed') await signaling.request('leave').catch(() => undefined);
+    // The server still holds our peer after a lost ICE connection, and after a join that failed
+    // past the join request itself (no WebRTC in this browser...): a new join must leave first.
+    if (reason === 'ice-failed' || reason === 'retry') await signaling.request('leave').catch(() => undefined);
     this.#announced.clear();
     const joined = await signaling.request('join', { role: 'viewer', channel: this.channel });
     if (!this.#keeper.isCurrent(epoch)) return;
@@ -355,11 +374,13 @@ export class Player extends Emitter<PlayerEvents> {
   }
 
   #onFailure(error: unknown, willRetry: boolean): void {
-    if (!willRetry) {
-      const code = error instanceof SignalingError ? error.code : 'internal';
-      this.#error = { code, message: (error as Error).message ?? String(error) };
-    }
+    const failure = {
+      code: error instanceof SignalingError ? error.code : (error as Error | undefined)?.name === 'UnsupportedError' ? 'unsupported' : 'internal',
+      message: (error as Error | undefined)?.message ?? String(error),
+    };
+    if (!willRetry) this.#error = failure;
     this.#update();
+    this.emit('failure', failure, willRetry);
   }
 
   /** The main picture (screen first, else camera), the camera beside a screen, and the sound. */

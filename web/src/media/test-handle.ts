@@ -1,15 +1,26 @@
 // Tests and benchmarks drive and observe the page through `window.__aethex`: the player or the
-// publisher active on the page, if any, and the WHIP or WHEP client behind it.
+// publisher active on the page, if any, the WHIP or WHEP client behind it, the HLS playback and
+// which way the channel page receives the stream.
+import type { HlsPlaybackStats } from './hls-source.ts';
+import type { PlaybackVia } from './playback-client.ts';
 import type { Player } from './player.ts';
 import type { Publisher } from './publisher.ts';
 import type { WhepClient } from './whep-client.ts';
 import type { WhipClient } from './whip-client.ts';
+
+/** HLS playback on the page (a live channel or a VOD). */
+export interface HlsTestHandle {
+  stats(): HlsPlaybackStats;
+}
 
 export interface AethexHandle {
   player?: Player;
   publisher?: Publisher;
   whipClient?: WhipClient;
   whepClient?: WhepClient;
+  hlsPlayer?: HlsTestHandle;
+  /** How the channel page's player receives the stream now. */
+  via?: PlaybackVia;
 }
 
 declare global {

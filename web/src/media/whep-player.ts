@@ -1,25 +1,13 @@
 // The channel page's player over WHEP: a WhepClient for the channel, drawn into the same <video>
 // as the socket.io Player, with the same status and controls, so the page can use either.
 import type { AutoplayResult } from './autoplay.ts';
-import { Emitter, type Unsubscribe } from './emitter.ts';
+import { Emitter } from './emitter.ts';
 import { createLog, type Log } from './log.ts';
+import type { PlaybackClient } from './playback-client.ts';
 import type { PlayerPhase, PlayerStatus } from './player.ts';
 import { PlayerViews } from './player-views.ts';
 import type { PlayerStats } from './stats.ts';
 import { WhepClient, type WhepPhase } from './whep-client.ts';
-
-/** What the channel page needs of a player; the socket.io Player and WhepPlayer both are one. */
-export interface PlaybackClient {
-  readonly status: PlayerStatus;
-  on(event: 'status', listener: (status: PlayerStatus) => void): Unsubscribe;
-  start(): void;
-  attach(video: HTMLVideoElement, pip?: HTMLVideoElement | null): void;
-  detach(): void;
-  unmute(): Promise<void>;
-  mute(): void;
-  stats(): Promise<PlayerStats>;
-  close(): void;
-}
 
 export interface WhepPlayerOptions {
   channel: string;
@@ -40,6 +28,7 @@ const PHASES: Record<WhepPhase, PlayerPhase> = {
 
 export class WhepPlayer extends Emitter<{ status: [status: PlayerStatus] }> implements PlaybackClient {
   readonly channel: string;
+  readonly via = 'whep';
   readonly #client: WhepClient;
   readonly #views: PlayerViews;
   readonly #log: Log;

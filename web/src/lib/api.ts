@@ -1,0 +1,30 @@
+// JSON from the platform's API. A reply that is not 2xx becomes an ApiError carrying the
+// problem+json `code` (not_found, not_live...) so callers can tell cases apart without parsing text.
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+  const response = await fetch(url, { headers: { accept: 'application/json' }, signal });
+  if (!response.ok) {
+    let code = `http_${response.status}`;
+    let detail = `HTTP ${response.status}`;
+    try {
+      const problem = (await response.json()) as { code?: unknown; detail?: unknown };
+      if (typeof problem.code === 'string') code = problem.code;
+      if (typeof problem.detail === 'string') detail = problem.detail;
+    } catch {
+      // Not problem+json (a proxy's error page): the status says enough.
+    }
+    throw new ApiError(response.status, code, detail);
+  }
+  return (await response.json()) as T;
+}

@@ -1,0 +1,21 @@
+// What the channel page needs of a player, whichever way it receives the stream.
+import type { Unsubscribe } from './emitter.ts';
+import type { PlayerStatus } from './player.ts';
+import type { PlayerStats } from './stats.ts';
+
+/** How the stream reaches the page: the socket.io protocol, standard WHEP, or HLS. */
+export type PlaybackVia = 'webrtc' | 'whep' | 'hls';
+
+export interface PlaybackClient {
+  /** The way this client receives the stream now (an automatic player can change it). */
+  readonly via: PlaybackVia;
+  readonly status: PlayerStatus;
+  on(event: 'status', listener: (status: PlayerStatus) => void): Unsubscribe;
+  start(): void;
+  attach(video: HTMLVideoElement, pip?: HTMLVideoElement | null): void;
+  detach(): void;
+  unmute(): Promise<void>;
+  mute(): void;
+  stats(): Promise<PlayerStats>;
+  close(): void;
+}
