@@ -54,6 +54,10 @@ function videoArgs(mode: VideoMode | null, segmentSeconds: number): string[] {
   if (mode === null) return [];
   if (mode === 'copy') return ['-c:v', 'copy'];
   return [
+    // RTP carries no frame rate; FFmpeg guesses one from the timestamps (wildly, at times: 92,000
+    // fps seen) and would duplicate frames to fill it until it stalls. Pass frames through with
+    // their own timestamps instead.
+    '-fps_mode', 'passthrough',
     '-c:v', 'libx264',
     '-preset', 'veryfast',
     '-tune', 'zerolatency',
