@@ -11,6 +11,7 @@ import { backoffDelay } from './backoff.ts';
 import { Emitter } from './emitter.ts';
 import { HlsSource, NO_PLAYBACK, type HlsFailure, type HlsPlaybackStats } from './hls-source.ts';
 import { createLog, type Log } from './log.ts';
+import { SoundState } from './sound-state.ts';
 import type { PlaybackClient } from './playback-client.ts';
 import type { PlayerPhase, PlayerStatus } from './player.ts';
 import { DeltaSampler, type PlayerStats } from './stats.ts';
@@ -38,6 +39,7 @@ export class HlsPlayer extends Emitter<{ status: [status: PlayerStatus] }> imple
   readonly via = 'hls';
   readonly #options: Required<Omit<HlsPlayerOptions, 'channel'>>;
   readonly #log: Log;
+  readonly #sound: SoundState;
   readonly #sampler = new DeltaSampler();
   readonly #testHandle: HlsTestHandle = { stats: () => this.playbackStats() };
   #video: HTMLVideoElement | null = null;
@@ -52,8 +54,6 @@ export class HlsPlayer extends Emitter<{ status: [status: PlayerStatus] }> imple
   /** Playback broke while the stream is still live; the playlist is being asked for again. */
   #recovering = false;
   #attempt = 0;
-  #soundBlocked = false;
-  #userMuted = false;
   #error: PlayerStatus['error'] = null;
   #closed = false;
   #started = false;
@@ -68,6 +68,7 @@ export class HlsPlayer extends Emitter<{ status: [status: PlayerStatus] }> imple
     this.channel = options.channel;
     this.#options = { pollIntervalMs: 5_000, probeIntervalMs: 1_000, ...options };
     this.#log = createLog('hls', options.channel);
+    this.#sound = new SoundState(this.#log);
   }
 
   get status(): PlayerStatus {
@@ -98,26 +99,17 @@ export class HlsPlayer extends Emitter<{ status: [status: PlayerStatus] }> imple
     this.#video = null;
   }
 
+  /** Turns the sound on; call it from a click, which is what browsers want before playing sound. */
   async unmute(): Promise<void> {
     const video = this.#video;
     if (!video) return;
-    this.#userMuted = false;
-    video.muted = false;
-    try {
-      await video.play();
-      this.#soundBlocked = false;
-    } catch (error) {
-      this.#log.warn('could not play with sound', error);
-      video.muted = true;
-      this.#soundBlocked = true;
-    }
+    await this.#sound.unmute(video);
     this.#update();
   }
 
+  /** The viewer's own mute button. */
   mute(): void {
-    this.#userMuted = true;
-    this.#soundBlocked = false;
-    if (this.#video) this.#video.muted = true;
+    this.#sound.mute(this.#video);
     this.#update();
   }
 
@@ -251,9 +243,7 @@ export class HlsPlayer extends Emitter<{ status: [status: PlayerStatus] }> imple
   async #play(video: HTMLVideoElement): Promise<void> {
     const result = await playWithSoundIfAllowed(video);
     if (this.#video !== video || result === 'interrupted') return;
-    if (result === 'blocked') this.#log.warn('the browser refused to play the stream, even muted');
-    if (result === 'sound') this.#soundBlocked = false;
-    else if (!this.#userMuted) this.#soundBlocked = true;
+    this.#sound.afterAutoplay(result);
     this.#update();
   }
 
@@ -301,7 +291,7 @@ export class HlsPlayer extends Emitter<{ status: [status: PlayerStatus] }> imple
     else if (stream?.live && stream.streamId !== this.#endedStreamId) phase = this.#recovering && this.#everLive ? 'reconnecting' : 'starting';
     else phase = this.#everLive ? 'ended' : 'offline';
     if (phase === 'live') this.#everLive = true;
-    const next: PlayerStatus = { phase, stream, error: this.#error, soundBlocked: this.#soundBlocked && phase === 'live', videoPaused: false };
+    const next: PlayerStatus = { phase, stream, error: this.#error, soundBlocked: this.#sound.blocked && phase === 'live', videoPaused: false };
     const prev = this.#status;
     if (
       prev.phase === next.phase && prev.stream === next.stream && prev.error === next.error &&

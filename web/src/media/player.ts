@@ -10,6 +10,7 @@ import type { AutoplayResult } from './autoplay.ts';
 import { Emitter, type Unsubscribe } from './emitter.ts';
 import { IceGuard } from './ice-guard.ts';
 import { createLog, type Log } from './log.ts';
+import { SoundState } from './sound-state.ts';
 import { PlayerViews, type ShownVideo } from './player-views.ts';
 import { SessionKeeper, type JoinReason } from './session-keeper.ts';
 import { SignalingClient, SignalingError } from './signaling-client.ts';
@@ -84,6 +85,7 @@ export class Player extends Emitter<PlayerEvents> {
   readonly #signaling: SignalingClient;
   readonly #ownsSignaling: boolean;
   readonly #log: Log;
+  readonly #sound: SoundState;
   readonly #keeper: SessionKeeper;
   readonly #sampler = new DeltaSampler();
   #session: Session | null = null;
@@ -93,8 +95,6 @@ export class Player extends Emitter<PlayerEvents> {
   #stream: StreamStatus | null = null;
   #everLive = false;
   #joinedOnce = false;
-  #soundBlocked = false;
-  #userMuted = false;
   #closed = false;
   #error: PlayerStatus['error'] = null;
   #status: PlayerStatus = { phase: 'connecting', stream: null, error: null, soundBlocked: false, videoPaused: false };
@@ -106,6 +106,7 @@ export class Player extends Emitter<PlayerEvents> {
     this.#ownsSignaling = !options.signaling;
     this.#signaling = options.signaling ?? new SignalingClient();
     this.#log = createLog('player', options.channel);
+    this.#sound = new SoundState(this.#log);
     this.#views = new PlayerViews({
       onLayer: (consumerId, spatialLayer) =>
         void this.#signaling
@@ -160,25 +161,13 @@ export class Player extends Emitter<PlayerEvents> {
   async unmute(): Promise<void> {
     const video = this.#views.mainElement;
     if (!video) return;
-    this.#userMuted = false;
-    video.muted = false;
-    try {
-      await video.play();
-      this.#soundBlocked = false;
-    } catch (error) {
-      this.#log.warn('could not play with sound', error);
-      video.muted = true;
-      this.#soundBlocked = true;
-    }
+    await this.#sound.unmute(video);
     this.#update();
   }
 
   /** The viewer's own mute button. */
   mute(): void {
-    this.#userMuted = true;
-    this.#soundBlocked = false;
-    const video = this.#views.mainElement;
-    if (video) video.muted = true;
+    this.#sound.mute(this.#views.mainElement);
     this.#update();
   }
 
@@ -415,10 +404,7 @@ export class Player extends Emitter<PlayerEvents> {
 
   #onAutoplay(result: AutoplayResult): void {
     if (result === 'interrupted') return;
-    if (result === 'blocked') this.#log.warn('the browser refused to play the stream, even muted');
-    // Muted by the autoplay policy rather than by the viewer: offer the sound.
-    if (result === 'sound') this.#soundBlocked = false;
-    else if (!this.#userMuted) this.#soundBlocked = true;
+    this.#sound.afterAutoplay(result);
     this.#update();
   }
 
@@ -439,7 +425,7 @@ export class Player extends Emitter<PlayerEvents> {
       phase,
       stream: this.#stream,
       error: this.#error,
-      soundBlocked: this.#soundBlocked && hasAudio,
+      soundBlocked: this.#sound.blocked && hasAudio,
       videoPaused: main?.producerPaused ?? false,
     };
     const prev = this.#status;

@@ -3,6 +3,7 @@
 import type { AutoplayResult } from './autoplay.ts';
 import { Emitter } from './emitter.ts';
 import { createLog, type Log } from './log.ts';
+import { SoundState } from './sound-state.ts';
 import type { PlaybackClient } from './playback-client.ts';
 import type { PlayerPhase, PlayerStatus } from './player.ts';
 import { PlayerViews } from './player-views.ts';
@@ -32,14 +33,14 @@ export class WhepPlayer extends Emitter<{ status: [status: PlayerStatus] }> impl
   readonly #client: WhepClient;
   readonly #views: PlayerViews;
   readonly #log: Log;
-  #soundBlocked = false;
-  #userMuted = false;
+  readonly #sound: SoundState;
   #status: PlayerStatus = { phase: 'connecting', stream: null, error: null, soundBlocked: false, videoPaused: false };
 
   constructor(options: WhepPlayerOptions) {
     super();
     this.channel = options.channel;
     this.#log = createLog('whep', options.channel);
+    this.#sound = new SoundState(this.#log);
     this.#client = new WhepClient({ endpoint: `${options.endpointBase ?? '/api/whep'}/${encodeURIComponent(options.channel)}`, log: this.#log });
     // WHEP sends one layer chosen by the server: there is nothing to ask for by size.
     this.#views = new PlayerViews({ onLayer: () => undefined, onAutoplay: (result) => this.#onAutoplay(result) });
@@ -64,27 +65,17 @@ export class WhepPlayer extends Emitter<{ status: [status: PlayerStatus] }> impl
     this.#views.detach();
   }
 
+  /** Turns the sound on; call it from a click, which is what browsers want before playing sound. */
   async unmute(): Promise<void> {
     const video = this.#views.mainElement;
     if (!video) return;
-    this.#userMuted = false;
-    video.muted = false;
-    try {
-      await video.play();
-      this.#soundBlocked = false;
-    } catch (error) {
-      this.#log.warn('could not play with sound', error);
-      video.muted = true;
-      this.#soundBlocked = true;
-    }
+    await this.#sound.unmute(video);
     this.#update();
   }
 
+  /** The viewer's own mute button. */
   mute(): void {
-    this.#userMuted = true;
-    this.#soundBlocked = false;
-    const video = this.#views.mainElement;
-    if (video) video.muted = true;
+    this.#sound.mute(this.#views.mainElement);
     this.#update();
   }
 
@@ -110,9 +101,7 @@ export class WhepPlayer extends Emitter<{ status: [status: PlayerStatus] }> impl
 
   #onAutoplay(result: AutoplayResult): void {
     if (result === 'interrupted') return;
-    if (result === 'blocked') this.#log.warn('the browser refused to play the stream, even muted');
-    if (result === 'sound') this.#soundBlocked = false;
-    else if (!this.#userMuted) this.#soundBlocked = true;
+    this.#sound.afterAutoplay(result);
     this.#update();
   }
 
@@ -123,7 +112,7 @@ export class WhepPlayer extends Emitter<{ status: [status: PlayerStatus] }> impl
       phase: PHASES[client.phase],
       stream: null,
       error: client.error,
-      soundBlocked: this.#soundBlocked && hasAudio,
+      soundBlocked: this.#sound.blocked && hasAudio,
       videoPaused: false,
     };
     const prev = this.#status;
