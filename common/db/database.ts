@@ -85,7 +85,8 @@ async function openPGlite(dir: string | undefined, logger: Logger): Promise<Data
   };
 }
 
-function postgresTarget(pool: pg.Pool): MigrationTarget {
+/** Migrations run on one pooled connection inside BEGIN/COMMIT (exported for the migration tests). */
+export function postgresTarget(pool: pg.Pool): MigrationTarget {
   return {
     async inTransaction(work) {
       const client = await pool.connect();
@@ -107,7 +108,7 @@ function postgresTarget(pool: pg.Pool): MigrationTarget {
   };
 }
 
-function pgliteTarget(pglite: PGlite): MigrationTarget {
+export function pgliteTarget(pglite: PGlite): MigrationTarget {
   return {
     inTransaction: (work) =>
       pglite.transaction((tx) =>

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type DatabaseOptions } from '../../common/db/database.ts';
+import { openDatabase, pgliteTarget as pgliteMigrationTarget, postgresTarget as postgresMigrationTarget, type DatabaseOptions } from '../../common/db/database.ts';
 import { applyMigrations, MIGRATIONS_DIR, MigrationError, readMigrations, type Migration, type MigrationTarget } from '../../common/db/migrate.ts';
 import { databaseTargets, postgresTarget } from '../support/databases.ts';
 import { testLogger } from '../support/logger.ts';
@@ -20,8 +20,8 @@ function migration(name: string, sql: string): Migration {
 }
 
 /**
- * A database opened without openDatabase, so the test can drive applyMigrations itself and look at
- * the catalog. The transaction wrappers mirror the ones in common/db/database.ts.
+ * A database opened without openDatabase, so the test can drive applyMigrations itself (through
+ * the same transaction wrappers openDatabase uses) and look at the catalog.
  */
 interface RawDatabase {
   target: MigrationTarget;
@@ -33,40 +33,14 @@ function openRaw(options: DatabaseOptions): RawDatabase {
   if (options.kind === 'pglite') {
     const pglite = new PGlite(options.dir);
     return {
-      target: {
-        inTransaction: (work) =>
-          pglite.transaction((tx) =>
-            work({
-              exec: async (sql) => void (await tx.exec(sql)),
-              query: async (sql, params) => (await tx.query<Record<string, unknown>>(sql, params)).rows,
-            }),
-          ),
-      },
+      target: pgliteMigrationTarget(pglite),
       query: async (sql, params) => (await pglite.query<Record<string, unknown>>(sql, params)).rows,
       close: () => pglite.close(),
     };
   }
   const pool = new pg.Pool({ connectionString: options.url, max: 2 });
   return {
-    target: {
-      async inTransaction(work) {
-        const client = await pool.connect();
-        try {
-          await client.query('BEGIN');
-          const result = await work({
-            exec: async (sql) => void (await client.query(sql)),
-            query: async (sql, params) => (await client.query(sql, params)).rows,
-          });
-          await client.query('COMMIT');
-          return result;
-        } catch (error) {
-          await client.query('ROLLBACK').catch(() => undefined);
-          throw error;
-        } finally {
-          client.release();
-        }
-      },
-    },
+    target: postgresMigrationTarget(pool),
     query: async (sql, params) => (await pool.query(sql, params)).rows,
     close: () => pool.end(),
   };
