@@ -3,7 +3,12 @@
 // needs is handed to it here.
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { Server as SocketServer } from 'socket.io';
+import rateLimit from '@fastify/rate-limit';
+import { Redis } from 'ioredis';
+import type { Server as SocketServer } from 'socket.io';
+import { registerAccountRoutes } from './api/accounts/account-routes.ts';
+import { cookieCanBeSecure, registerAuth } from './api/accounts/auth.ts';
+import { registerOpenApi } from './api/openapi.ts';
 import { listenAdminSocket, type AdminSocket } from './api/admin/admin-socket.ts';
 import { registerChannelRoutes } from './api/channels/channel-routes.ts';
 import { registerHealthRoute } from './api/health/health-route.ts';
@@ -14,6 +19,7 @@ import { openDatabase, type Database } from './common/db/database.ts';
 import { createHttpServer } from './common/http/http-server.ts';
 import type { Logger } from './common/logger.ts';
 import { createPubSub, type PubSub } from './common/pubsub/index.ts';
+import { createSocketServer } from './common/realtime/socket-server.ts';
 import { RoomRegistry } from './sfu/room-registry.ts';
 import { WorkerPool } from './sfu/worker-pool.ts';
 import { LiveStreams } from './signaling/live-streams.ts';
@@ -36,6 +42,8 @@ export interface Platform {
   readonly workers: WorkerPool | undefined;
   readonly rooms: RoomRegistry | undefined;
   readonly http: FastifyInstance;
+  /** The socket.io server (/media, /chat, /notifications) when this process runs api or signaling. */
+  readonly io: SocketServer | undefined;
   /** Stops everything; safe to call twice. */
   close(): Promise<void>;
 }
@@ -92,9 +100,29 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
 
     const http = createHttpServer(config, logger);
     closers.push(() => http.close());
+    await registerOpenApi(http);
+    // Limits apply only to the routes that ask (config.rateLimit). With Redis they hold across
+    // processes; otherwise per process.
+    const rateLimitRedis = config.redis.url ? new Redis(config.redis.url, { maxRetriesPerRequest: 2, connectTimeout: 5000 }) : undefined;
+    if (rateLimitRedis) closers.push(() => void rateLimitRedis.disconnect());
+    await http.register(rateLimit, { global: false, ...(rateLimitRedis ? { redis: rateLimitRedis } : {}) });
     registerHealthRoute(http, { database, pubsub, workers, startedAt });
 
+    let io: SocketServer | undefined;
+    if (has('api') || has('signaling')) {
+      const realtime = await createSocketServer(http.server, config.redis.url, logger);
+      closers.push(() => realtime.close());
+      io = realtime.io;
+    }
+
+    if (database) {
+      const secureCookie = config.auth.secureCookie === 'auto' ? cookieCanBeSecure(config.http.publicUrl) : config.auth.secureCookie;
+      if (!secureCookie && config.http.publicUrl.startsWith('https:')) logger.warn('SESSION_COOKIE_SECURE=false on an HTTPS site: session cookies can leak over plain HTTP.');
+      await registerAuth(http, { prisma: database.prisma, publicUrl: config.http.publicUrl, secureCookie });
+    }
+
     if (has('api') && database) {
+      registerAccountRoutes(http, { prisma: database.prisma, authAttemptsPerMinute: config.auth.attemptsPerMinute });
       registerChannelRoutes(http, database.prisma);
       registerVodRoutes(http, database.prisma);
     }
@@ -103,13 +131,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     if (has('signaling')) {
       // Placement across processes is not built yet: signaling drives the media workers of its
       // own process.
-      if (!workers || !database) throw new Error("The 'signaling' role needs the 'sfu' role in the same process (ROLES=...,signaling,sfu).");
-      const io = new SocketServer(http.server, { serveClient: false, pingInterval: 10_000, pingTimeout: 10_000 });
-      // Not io.close(): that would also close the HTTP server, which Fastify closes itself.
-      closers.push(() => {
-        io.disconnectSockets(true);
-        io.engine.close();
-      });
+      if (!workers || !database || !io) throw new Error("The 'signaling' role needs the 'sfu' role in the same process (ROLES=...,signaling,sfu).");
       rooms = new RoomRegistry(
         workers,
         {
@@ -166,6 +188,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       workers,
       rooms,
       http,
+      io,
       close: () => (closing ??= closeAll()),
     };
   } catch (error) {

@@ -7,7 +7,7 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage: npm run cli -- <command> [options]
 
-  user create --email E --password P [--name N]
+  user create --email E --password P [--username U] [--name N]
   channel create --owner EMAIL --slug S [--title T]
   stream-key create --channel SLUG      prints { "key", "whipUrl" }; the key is shown only once
   stream-key revoke --channel SLUG      revokes every active key of the channel
@@ -21,7 +21,7 @@ interface Spec {
 }
 
 const SPECS: Record<string, Spec> = {
-  'user create': { command: 'user.create', required: ['email', 'password'], optional: ['name'] },
+  'user create': { command: 'user.create', required: ['email', 'password'], optional: ['username', 'name'] },
   'channel create': { command: 'channel.create', required: ['owner', 'slug'], optional: ['title'] },
   'stream-key create': { command: 'stream-key.create', required: ['channel'], optional: [] },
   'stream-key revoke': { command: 'stream-key.revoke', required: ['channel'], optional: [] },

@@ -69,6 +69,16 @@ export interface Config {
     /** The oldest VODs are deleted while recordings take more than this; 0 means no limit. */
     maxStorageBytes: number;
   };
+  auth: {
+    /** Sign-up, log-in and password-change attempts allowed per client address per minute. */
+    attemptsPerMinute: number;
+    /** Send the session cookie with `Secure`; 'auto' does so on HTTPS and on loopback addresses. */
+    secureCookie: 'auto' | boolean;
+  };
+  uploads: {
+    /** Where channel avatars, banners and emotes are stored. */
+    dir: string;
+  };
   log: {
     level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
     /** Human-readable logs instead of JSON lines. */
@@ -152,6 +162,15 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
       ffmpegPath: read.string('FFMPEG_PATH', 'ffmpeg'),
       retentionDays: read.integer('VOD_RETENTION_DAYS', 0, 0, 36_500),
       maxStorageBytes: read.integer('RECORDINGS_MAX_GB', 0, 0, 1_000_000) * 1024 ** 3,
+    },
+    auth: {
+      attemptsPerMinute: read.integer('AUTH_RATE_LIMIT_PER_MINUTE', 10, 1, 100_000),
+      secureCookie: ((value) => (value === 'auto' ? 'auto' : value === 'true'))(
+        read.oneOf('SESSION_COOKIE_SECURE', ['auto', 'true', 'false'] as const, 'auto'),
+      ),
+    },
+    uploads: {
+      dir: path.resolve(read.string('UPLOADS_DIR', path.join(read.string('DATA_DIR', './data'), 'uploads'))),
     },
     log: {
       level: logLevel,

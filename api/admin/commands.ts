@@ -8,7 +8,7 @@ import { createChannel } from '../channels/channels.ts';
 import { createStreamKey, revokeStreamKeys } from '../stream-keys/stream-keys.ts';
 
 export type AdminCommand =
-  | { command: 'user.create'; email: string; password: string; name?: string | undefined }
+  | { command: 'user.create'; email: string; password: string; username?: string | undefined; name?: string | undefined }
   | { command: 'channel.create'; owner: string; slug: string; title?: string | undefined }
   | { command: 'stream-key.create'; channel: string }
   | { command: 'stream-key.revoke'; channel: string };
@@ -22,7 +22,7 @@ export async function runAdminCommand(context: AdminContext, input: AdminCommand
   const { prisma } = context;
   switch (input.command) {
     case 'user.create':
-      return createUser(prisma, { email: input.email, password: input.password, name: input.name });
+      return createUser(prisma, { email: input.email, password: input.password, username: input.username, name: input.name });
     case 'channel.create':
       return createChannel(prisma, { ownerEmail: input.owner, slug: input.slug, title: input.title });
     case 'stream-key.create': {
@@ -41,7 +41,7 @@ function assertNever(value: never): never {
 }
 
 const FIELDS: Record<AdminCommand['command'], { required: string[]; optional: string[] }> = {
-  'user.create': { required: ['email', 'password'], optional: ['name'] },
+  'user.create': { required: ['email', 'password'], optional: ['username', 'name'] },
   'channel.create': { required: ['owner', 'slug'], optional: ['title'] },
   'stream-key.create': { required: ['channel'], optional: [] },
   'stream-key.revoke': { required: ['channel'], optional: [] },

@@ -69,7 +69,7 @@ describe.each(databaseTargets())('channel API on $name', (target) => {
     const startedAt = new Date(Date.now() - 60_000);
     const ended = await prisma.stream.create({ data: { channelId, state: 'ended', startedAt: new Date(Date.now() - 7_200_000), endedAt: new Date() } });
     const live = await prisma.stream.create({
-      data: { channelId, state: 'live', startedAt, title: 'Speedrun tonight', category: 'games', viewers: 4, peakViewers: 6 },
+      data: { channelId, state: 'live', startedAt, title: 'Speedrun tonight', category: 'gaming', viewers: 4, peakViewers: 6 },
     });
 
     const reply = await getChannel(channel.slug);
@@ -78,7 +78,7 @@ describe.each(databaseTargets())('channel API on $name', (target) => {
     expect(reply.body).toMatchObject({
       slug: channel.slug,
       title: 'Speedrun tonight',
-      category: 'games',
+      category: 'gaming',
       live: true,
       viewers: 4,
       streamId: live.id,

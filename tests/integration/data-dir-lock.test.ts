@@ -30,7 +30,7 @@ class Holder {
       import { openDatabase } from './common/db/database.ts';
       import { pino } from 'pino';
       const db = await openDatabase({ kind: 'pglite', dir: process.env.HOLD_DIR }, pino({ level: 'silent' }));
-      await db.prisma.user.create({ data: { email: 'holder@example.com', name: 'Holder', passwordHash: '-' } });
+      await db.prisma.user.create({ data: { email: 'holder@example.com', username: 'holder', name: 'Holder', passwordHash: '-' } });
       process.stdout.write('ready\\n');
       process.stdin.once('data', async () => {
         await db.close();

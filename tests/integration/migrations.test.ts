@@ -147,7 +147,7 @@ describe.each(databaseTargets())('migrations on $name', (target) => {
     const reopenable: DatabaseOptions = dir ? { kind: 'pglite', dir: path.join(dir, 'pglite') } : options;
     try {
       const first = await openDatabase(reopenable, testLogger);
-      const user = await first.prisma.user.create({ data: { email: 'twice@example.com', name: 'Twice', passwordHash: 'x' } });
+      const user = await first.prisma.user.create({ data: { email: 'twice@example.com', username: 'twice', name: 'Twice', passwordHash: 'x' } });
       await first.close();
 
       const second = await openDatabase(reopenable, testLogger);

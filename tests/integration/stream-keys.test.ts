@@ -27,7 +27,7 @@ describe.each(databaseTargets())('stream keys on $name', (target) => {
   /** A channel of its own for each test, with an owner (rows made directly: no password hashing). */
   async function newChannel(): Promise<{ id: string; slug: string }> {
     const id = randomUUID().slice(0, 8);
-    const owner = await database.prisma.user.create({ data: { email: `owner-${id}@example.com`, name: 'Owner', passwordHash: '-' } });
+    const owner = await database.prisma.user.create({ data: { email: `owner-${id}@example.com`, username: `owner_${id}`.slice(0, 24), name: 'Owner', passwordHash: '-' } });
     return createChannel(database.prisma, { ownerEmail: owner.email, slug: `chan-${id}` });
   }
 

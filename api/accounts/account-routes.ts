@@ -1,0 +1,165 @@
+// Sign up, log in, log out, who am I, change password. Sign-up and log-in are rate-limited per
+// client address; a failed log-in says nothing about whether the account exists.
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { PrismaClient } from '../../common/db/database.ts';
+import { AppError, BadRequestError } from '../../common/errors.ts';
+import { NoContent, problems, Type, Uuid } from '../http/schemas.ts';
+import { endSession, requireUser, sessionOf, setSessionCookie } from './auth.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
+import { createSession, invalidateOtherSessions } from './sessions.ts';
+import { createUser, normalizeEmail, validateNewPassword } from './users.ts';
+
+export interface AccountRoutesOptions {
+  prisma: PrismaClient;
+  /** Sign-up and log-in attempts allowed per client address per minute. */
+  authAttemptsPerMinute: number;
+}
+
+const Me = Type.Object(
+  {
+    id: Uuid,
+    email: Type.String(),
+    username: Type.String(),
+    name: Type.String(),
+    role: Type.Union([Type.Literal('viewer'), Type.Literal('creator'), Type.Literal('admin')]),
+  },
+  { $id: 'Me' },
+);
+
+const ChannelLink = Type.Object({ slug: Type.String(), title: Type.String() });
+
+const MeResponse = Type.Object({
+  user: Type.Ref('Me'),
+  /** Channels the user owns. */
+  channels: Type.Array(ChannelLink),
+  /** Channels whose chat the user moderates. */
+  moderates: Type.Array(ChannelLink),
+});
+
+class InvalidCredentialsError extends AppError {
+  constructor() {
+    super(401, 'invalid_credentials', 'The email or username and password do not match an account.');
+  }
+}
+
+/**
+ * Compared against when the account does not exist, so a failed log-in takes as long either way
+ * and timing does not tell which accounts exist.
+ */
+let decoyHash: Promise<string> | undefined;
+
+export function registerAccountRoutes(app: FastifyInstance, options: AccountRoutesOptions): void {
+  const { prisma } = options;
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  app.addSchema(Me);
+  const rateLimit = { max: options.authAttemptsPerMinute, timeWindow: '1 minute' };
+
+  const meOf = async (userId: string) => {
+    const [user, channels, moderates] = await Promise.all([
+      prisma.user.findUniqueOrThrow({ where: { id: userId }, select: { id: true, email: true, username: true, name: true, role: true } }),
+      prisma.channel.findMany({ where: { ownerId: userId }, select: { slug: true, title: true }, orderBy: { createdAt: 'asc' } }),
+      prisma.channelModerator.findMany({ where: { userId }, select: { channel: { select: { slug: true, title: true } } }, orderBy: { createdAt: 'asc' } }),
+    ]);
+    return { user, channels, moderates: moderates.map((m) => m.channel) };
+  };
+
+  api.post(
+    '/api/v1/auth/signup',
+    {
+      config: { rateLimit },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Create an account and sign in',
+        body: Type.Object({
+          email: Type.String({ maxLength: 254 }),
+          username: Type.String({ minLength: 3, maxLength: 24, pattern: '^[A-Za-z0-9_]+$' }),
+          password: Type.String({ minLength: 8, maxLength: 256 }),
+          name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+        }, { additionalProperties: false }),
+        response: { 201: MeResponse, ...problems(400, 409, 429) },
+      },
+    },
+    async (request, reply) => {
+      const { email, username, password, name } = request.body;
+      const user = await createUser(prisma, { email, username, password, name });
+      const session = await createSession(prisma, user.id);
+      setSessionCookie(reply, session.token, session.expiresAt);
+      return reply.status(201).send(await meOf(user.id));
+    },
+  );
+
+  api.post(
+    '/api/v1/auth/login',
+    {
+      config: { rateLimit },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Sign in with email or username and password',
+        body: Type.Object({
+          login: Type.String({ minLength: 1, maxLength: 254, description: 'Email address or username.' }),
+          password: Type.String({ minLength: 1, maxLength: 256 }),
+        }, { additionalProperties: false }),
+        response: { 200: MeResponse, ...problems(400, 401, 429) },
+      },
+    },
+    async (request, reply) => {
+      const login = normalizeEmail(request.body.login);
+      const user = await prisma.user.findFirst({ where: login.includes('@') ? { email: login } : { username: login } });
+      const matches = await verifyPassword(request.body.password, user?.passwordHash ?? (await (decoyHash ??= hashPassword('decoy password that matches nothing'))));
+      if (!user || !matches) throw new InvalidCredentialsError();
+      const session = await createSession(prisma, user.id);
+      setSessionCookie(reply, session.token, session.expiresAt);
+      return meOf(user.id);
+    },
+  );
+
+  api.post(
+    '/api/v1/auth/logout',
+    { schema: { tags: ['accounts'], summary: 'Sign out this session', response: { 204: NoContent } } },
+    async (request, reply) => {
+      await endSession(request, reply);
+      return reply.status(204).send(null);
+    },
+  );
+
+  api.get(
+    '/api/v1/auth/me',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'The signed-in user, their channels and the chats they moderate',
+        response: { 200: MeResponse, ...problems(401) },
+      },
+    },
+    async (request) => meOf((await requireUser(request)).id),
+  );
+
+  api.post(
+    '/api/v1/auth/password',
+    {
+      config: { rateLimit },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Change the password; signs out every other session',
+        body: Type.Object({
+          currentPassword: Type.String({ minLength: 1, maxLength: 256 }),
+          newPassword: Type.String({ minLength: 8, maxLength: 256 }),
+        }, { additionalProperties: false }),
+        response: { 204: NoContent, ...problems(400, 401, 403, 429) },
+      },
+    },
+    async (request, reply) => {
+      const me = await requireUser(request);
+      const session = await sessionOf(request);
+      const user = await prisma.user.findUniqueOrThrow({ where: { id: me.id } });
+      if (!(await verifyPassword(request.body.currentPassword, user.passwordHash))) {
+        throw new BadRequestError('The current password is not right.', { code: 'wrong_password' });
+      }
+      validateNewPassword(request.body.newPassword);
+      await prisma.user.update({ where: { id: me.id }, data: { passwordHash: await hashPassword(request.body.newPassword) } });
+      await invalidateOtherSessions(prisma, me.id, session?.id);
+      return reply.status(204).send(null);
+    },
+  );
+}
