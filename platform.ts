@@ -10,7 +10,14 @@ import { registerAccountRoutes } from './api/accounts/account-routes.ts';
 import { cookieCanBeSecure, registerAuth } from './api/accounts/auth.ts';
 import { registerOpenApi } from './api/openapi.ts';
 import { listenAdminSocket, type AdminSocket } from './api/admin/admin-socket.ts';
+import { registerChannelManagementRoutes } from './api/channels/channel-management-routes.ts';
 import { registerChannelRoutes } from './api/channels/channel-routes.ts';
+import { registerChat } from './api/chat/chat.ts';
+import { registerDiscoveryRoutes } from './api/discovery/discovery-routes.ts';
+import { registerFollowRoutes } from './api/follows/follow-routes.ts';
+import { notifyFollowersWhenLive } from './api/notifications/live-notifications.ts';
+import { registerNotifications } from './api/notifications/notifications.ts';
+import { registerUploadFileRoutes } from './api/uploads/upload-file-routes.ts';
 import { registerHealthRoute } from './api/health/health-route.ts';
 import { registerVodRoutes } from './api/vods/vod-routes.ts';
 import { createStreamDirectory } from './api/streams/stream-directory.ts';
@@ -123,8 +130,18 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
 
     if (has('api') && database) {
       registerAccountRoutes(http, { prisma: database.prisma, authAttemptsPerMinute: config.auth.attemptsPerMinute });
-      registerChannelRoutes(http, database.prisma);
-      registerVodRoutes(http, database.prisma);
+      const prisma = database.prisma;
+      registerChannelRoutes(http, prisma);
+      registerChannelManagementRoutes(http, { prisma, uploadsDir: config.uploads.dir });
+      registerUploadFileRoutes(http, config.uploads.dir);
+      registerFollowRoutes(http, { prisma });
+      registerDiscoveryRoutes(http, { prisma });
+      registerVodRoutes(http, prisma);
+      if (io) {
+        const chat = registerChat(http, io, { prisma, logger: logger.child({ component: 'chat' }) });
+        closers.push(() => chat.close());
+        registerNotifications(http, io, { prisma, logger: logger.child({ component: 'notifications' }) });
+      }
     }
 
     let rooms: RoomRegistry | undefined;
@@ -148,6 +165,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       closers.push(() => registry.close());
       closers.push(() => live.close());
       attachMediaSignaling(io, { rooms, directory, live, logger });
+      notifyFollowersWhenLive(live, { prisma: database.prisma, io, logger: logger.child({ component: 'live-notifications' }) });
       const httpSessions = await registerHttpMedia(http, { rooms, directory, live, iceServers: config.media.iceServers, logger });
       if (has('recorder')) {
         const vods = createVodRepository(database.prisma);

@@ -14,6 +14,26 @@ export class ApiError extends Error {
 
 export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   const response = await fetch(url, { headers: { accept: 'application/json' }, signal });
+  return readReply<T>(response);
+}
+
+/**
+ * A write (POST, PUT, PATCH, DELETE) with a JSON body, or a FormData body for uploads. The session
+ * cookie goes along (same origin); the browser adds the Origin header the server checks.
+ * 204 resolves to undefined.
+ */
+export async function sendJson<T = void>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  const isForm = body instanceof FormData;
+  const response = await fetch(url, {
+    method,
+    headers: { accept: 'application/json', ...(body !== undefined && !isForm ? { 'content-type': 'application/json' } : {}) },
+    body: body === undefined ? undefined : isForm ? body : JSON.stringify(body),
+    signal,
+  });
+  return readReply<T>(response);
+}
+
+async function readReply<T>(response: Response): Promise<T> {
   if (!response.ok) {
     let code = `http_${response.status}`;
     let detail = `HTTP ${response.status}`;
@@ -26,5 +46,6 @@ export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> 
     }
     throw new ApiError(response.status, code, detail);
   }
+  if (response.status === 204) return undefined as T;
   return (await response.json()) as T;
 }

@@ -1,0 +1,69 @@
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import { ApiError, getJson, sendJson } from '../lib/api.ts';
+
+/** GET /api/v1/auth/me */
+export interface Me {
+  user: { id: string; email: string; username: string; name: string; role: 'viewer' | 'creator' | 'admin' };
+  /** Channels the user owns. */
+  channels: { slug: string; title: string }[];
+  /** Channels whose chat the user moderates. */
+  moderates: { slug: string; title: string }[];
+}
+
+/**
+ * Who is signed in. The session itself is an HttpOnly cookie the page can't read; this store
+ * holds what /auth/me says, loaded once at start and after every sign-in or sign-out.
+ */
+export const useSessionStore = defineStore('session', () => {
+  const me = ref<Me | null>(null);
+  /** False until the first /auth/me answer: pages wait for it before redirecting to log in. */
+  const ready = ref(false);
+  const user = computed(() => me.value?.user ?? null);
+  const signedIn = computed(() => me.value !== null);
+  let loading: Promise<void> | undefined;
+
+  async function refresh(): Promise<void> {
+    try {
+      me.value = await getJson<Me>('/api/v1/auth/me');
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 401) throw error;
+      me.value = null;
+    } finally {
+      ready.value = true;
+    }
+  }
+
+  /** Loads the session once; later calls wait for the same answer. */
+  function ensureLoaded(): Promise<void> {
+    loading ??= refresh().catch(() => {
+      loading = undefined;
+    });
+    return loading;
+  }
+
+  async function logIn(login: string, password: string): Promise<void> {
+    me.value = await sendJson<Me>('POST', '/api/v1/auth/login', { login, password });
+    ready.value = true;
+  }
+
+  async function signUp(input: { email: string; username: string; password: string; name?: string }): Promise<void> {
+    me.value = await sendJson<Me>('POST', '/api/v1/auth/signup', input);
+    ready.value = true;
+  }
+
+  async function logOut(): Promise<void> {
+    await sendJson('POST', '/api/v1/auth/logout');
+    me.value = null;
+  }
+
+  function ownsChannel(slug: string): boolean {
+    return me.value?.channels.some((c) => c.slug === slug) ?? false;
+  }
+
+  function canModerate(slug: string): boolean {
+    return me.value?.user.role === 'admin' || ownsChannel(slug) || (me.value?.moderates.some((c) => c.slug === slug) ?? false);
+  }
+
+  return { me, ready, user, signedIn, refresh, ensureLoaded, logIn, signUp, logOut, ownsChannel, canModerate };
+});
