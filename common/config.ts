@@ -79,6 +79,10 @@ export interface Config {
     /** Where channel avatars, banners and emotes are stored. */
     dir: string;
   };
+  web: {
+    /** The built web app to serve; undefined serves web/dist. */
+    distDir: string | undefined;
+  };
   log: {
     level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
     /** Human-readable logs instead of JSON lines. */
@@ -171,6 +175,9 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
     },
     uploads: {
       dir: path.resolve(read.string('UPLOADS_DIR', path.join(read.string('DATA_DIR', './data'), 'uploads'))),
+    },
+    web: {
+      distDir: ((dir) => (dir ? path.resolve(dir) : undefined))(read.optionalString('WEB_DIST_DIR')),
     },
     log: {
       level: logLevel,

@@ -9,9 +9,9 @@ import type { FastifyInstance } from 'fastify';
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'dist');
 
 /** Paths owned by the server; they never fall back to the app. */
-const SERVER_PATHS = /^\/(api|hls|socket\.io|healthz)(\/|$)|^\/(vod|clip)\/[^/]+\//;
+const SERVER_PATHS = /^\/(api|hls|socket\.io|healthz|uploads)(\/|$)|^\/(vod|clip)\/[^/]+\//;
 
-export async function registerWebApp(app: FastifyInstance, dist = WEB_DIST): Promise<void> {
+export async function registerWebApp(app: FastifyInstance, dist: string = WEB_DIST): Promise<void> {
   const indexFile = path.join(dist, 'index.html');
   if (!fs.existsSync(indexFile)) {
     throw new Error(`The web app is not built (${indexFile} is missing): run 'npm run build:web' or 'npm start'.`);

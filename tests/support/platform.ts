@@ -25,7 +25,17 @@ export async function startTestPlatform(env: Record<string, string> = {}): Promi
   };
   try {
     const config = loadConfig(
-      { NODE_ENV: 'test', PORT: '0', RTC_PORT: '0', MEDIA_WORKERS: '1', LOG_LEVEL: 'error', DATA_DIR: ownDataDir ?? '', ...env },
+      {
+        NODE_ENV: 'test',
+        PORT: '0',
+        RTC_PORT: '0',
+        MEDIA_WORKERS: '1',
+        LOG_LEVEL: 'error',
+        DATA_DIR: ownDataDir ?? '',
+        // A web build of one's own (vite build --outDir ...) while working on pages; web/dist otherwise.
+        WEB_DIST_DIR: process.env.WEB_DIST_DIR ?? '',
+        ...env,
+      },
       [],
     );
     const platform = await startPlatform(config, testLogger);
