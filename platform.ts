@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import type { Server as SocketServer } from 'socket.io';
 import { registerAccountRoutes } from './api/accounts/account-routes.ts';
 import { cookieCanBeSecure, registerAuth } from './api/accounts/auth.ts';
+import { deleteExpiredSessions } from './api/accounts/sessions.ts';
 import { registerOpenApi } from './api/openapi.ts';
 import { listenAdminSocket, type AdminSocket } from './api/admin/admin-socket.ts';
 import { registerChannelManagementRoutes } from './api/channels/channel-management-routes.ts';
@@ -131,6 +132,12 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     if (has('api') && database) {
       registerAccountRoutes(http, { prisma: database.prisma, authAttemptsPerMinute: config.auth.attemptsPerMinute });
       const prisma = database.prisma;
+      // Expired sessions are refused when used; this sweep removes the ones never used again.
+      const sessionSweep = setInterval(() => {
+        deleteExpiredSessions(prisma).catch((error) => logger.warn({ err: error }, 'could not delete expired sessions'));
+      }, 3_600_000);
+      sessionSweep.unref();
+      closers.push(() => clearInterval(sessionSweep));
       registerChannelRoutes(http, prisma);
       registerChannelManagementRoutes(http, { prisma, uploadsDir: config.uploads.dir });
       registerUploadFileRoutes(http, config.uploads.dir);

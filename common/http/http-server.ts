@@ -23,6 +23,9 @@ export function createHttpServer(config: Config, logger: Logger): FastifyInstanc
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
+    // Fastify's default strips unknown body fields silently; a schema that forbids them should
+    // answer 400 instead, so a client's typo (or a sneaked-in "role") is not ignored unseen.
+    ajv: { customOptions: { removeAdditional: false } },
     // On shutdown, don't wait for clients still downloading segments or holding keep-alives.
     forceCloseConnections: true,
   }) as unknown as FastifyInstance;
