@@ -8,11 +8,6 @@ import { NotFoundError } from '../common/errors.ts';
 import { MAX_CLIP_SECONDS, MIN_CLIP_SECONDS, type ClipMaker, type ClipRow } from './clip-maker.ts';
 
 const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
-const problemSchema = {
-  type: 'object',
-  required: ['status', 'code', 'detail'],
-  properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, code: { type: 'string' }, detail: { type: 'string' } },
-} as const;
 const clipSchema = {
   type: 'object',
   required: ['id', 'channel', 'title', 'startSeconds', 'durationSeconds', 'createdAt', 'videoUrl', 'posterUrl', 'pageUrl', 'vodId'],
@@ -29,7 +24,9 @@ const clipSchema = {
     vodId: { type: ['string', 'null'] },
   },
 } as const;
-const errors = { 400: problemSchema, 404: problemSchema, 409: problemSchema, 503: problemSchema };
+// The problem+json schema the API registers (api/openapi.ts), named by its $id.
+const problem = { $ref: 'Problem' } as const;
+const errors = { 400: problem, 404: problem, 409: problem, 503: problem };
 const titleSchema = { type: 'string', maxLength: 140 } as const;
 
 function present(clip: ClipRow, channel: string) {
@@ -52,6 +49,8 @@ export function registerClipRoutes(app: FastifyInstance, prisma: PrismaClient, c
     '/api/v1/channels/:slug/clips',
     {
       schema: {
+        tags: ['clips'],
+        summary: 'Clip the last seconds of the live stream',
         params: { type: 'object', required: ['slug'], properties: { slug: { type: 'string', minLength: 1, maxLength: 64 } } },
         body: {
           type: 'object',
@@ -71,6 +70,8 @@ export function registerClipRoutes(app: FastifyInstance, prisma: PrismaClient, c
     '/api/v1/vods/:id/clips',
     {
       schema: {
+        tags: ['clips'],
+        summary: 'Clip a range of a VOD',
         params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: UUID } } },
         body: {
           type: 'object',
@@ -90,7 +91,14 @@ export function registerClipRoutes(app: FastifyInstance, prisma: PrismaClient, c
 
   app.get<{ Params: { id: string } }>(
     '/api/v1/clips/:id',
-    { schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: UUID } } }, response: { 200: clipSchema, ...errors } } },
+    {
+      schema: {
+        tags: ['clips'],
+        summary: 'One clip: its video, poster and page URLs',
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: UUID } } },
+        response: { 200: clipSchema, ...errors },
+      },
+    },
     async (request) => {
       const clip = await prisma.clip.findUnique({ where: { id: request.params.id }, include: { channel: { select: { slug: true } } } });
       if (!clip) throw new NotFoundError('Clip', request.params.id);
@@ -102,6 +110,8 @@ export function registerClipRoutes(app: FastifyInstance, prisma: PrismaClient, c
     '/api/v1/channels/:slug/clips',
     {
       schema: {
+        tags: ['clips'],
+        summary: "A channel's clips, newest first",
         params: { type: 'object', required: ['slug'], properties: { slug: { type: 'string', minLength: 1, maxLength: 64 } } },
         querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 100, default: 24 } }, additionalProperties: false },
         response: { 200: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: clipSchema } } }, ...errors },

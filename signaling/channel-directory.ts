@@ -6,9 +6,22 @@ export interface ChannelRef {
   slug: string;
 }
 
+/** What a socket.io connection's handshake says about its caller: their cookies, and which page opened it. */
+export interface HandshakeCredentials {
+  cookie: string | undefined;
+  origin: string | undefined;
+  host: string | undefined;
+}
+
 export interface ChannelDirectory {
   /** The channel an active stream key publishes to; undefined for an unknown or revoked key. */
   channelForStreamKey(key: string): Promise<ChannelRef | undefined>;
+  /**
+   * The channel `slug`, if the handshake carries the session of a user who may publish to it (its
+   * owner, or an admin) and comes from one of our own pages (Origin); undefined otherwise,
+   * whatever the reason, so a refusal tells nothing about which check failed.
+   */
+  channelForPublisherSession(handshake: HandshakeCredentials, slug: string): Promise<ChannelRef | undefined>;
   channelBySlug(slug: string): Promise<ChannelRef | undefined>;
   /** Records that the channel went live; returns the new Stream's id. */
   streamStarted(channel: ChannelRef): Promise<{ streamId: string; startedAt: Date }>;

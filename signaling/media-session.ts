@@ -15,7 +15,7 @@ import type {
 import type { Peer } from '../sfu/peer.ts';
 import type { Room, RoomProducer } from '../sfu/room.ts';
 import type { RoomRegistry } from '../sfu/room-registry.ts';
-import type { ChannelDirectory, ChannelRef } from './channel-directory.ts';
+import type { ChannelDirectory, ChannelRef, HandshakeCredentials } from './channel-directory.ts';
 import type { LiveStreams } from './live-streams.ts';
 
 export type MediaSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
@@ -110,8 +110,13 @@ export class MediaSession {
     const { directory, live, rooms } = this.#deps;
     let channel: ChannelRef | undefined;
     if (data.role === 'publisher') {
-      channel = await directory.channelForStreamKey(data.streamKey);
-      if (!channel) throw new UnauthorizedError('The stream key is not valid or was revoked.');
+      if ('streamKey' in data) {
+        channel = await directory.channelForStreamKey(data.streamKey);
+        if (!channel) throw new UnauthorizedError('The stream key is not valid or was revoked.');
+      } else {
+        channel = await directory.channelForPublisherSession(this.#handshake(), data.channel);
+        if (!channel) throw new UnauthorizedError(`Sign in on this site as the owner of '${data.channel}' to publish to it, or use a stream key.`);
+      }
       if (!live.claimPublisher(channel, this.#socket.id)) {
         throw new ConflictError('already_live', `Channel '${channel.slug}' is already being published from another session.`);
       }
@@ -212,6 +217,11 @@ export class MediaSession {
     }
     live.viewersChanged(channel, room.viewerCount());
     if (room.peers().length === 0) room.close('empty');
+  }
+
+  #handshake(): HandshakeCredentials {
+    const { headers } = this.#socket.handshake;
+    return { cookie: headers.cookie, origin: headers.origin, host: headers.host };
   }
 
   #session(): Joined {

@@ -32,6 +32,11 @@ const WELL_FORMED: { name: string; input: unknown; expected: MediaRequest }[] = 
     expected: { method: 'join', data: { role: 'publisher', streamKey: 'live_abc' } },
   },
   {
+    name: 'join as a publisher by session (the channel it owns, no key)',
+    input: { method: 'join', data: { role: 'publisher', channel: 'my-channel', extra: 1 } },
+    expected: { method: 'join', data: { role: 'publisher', channel: 'my-channel' } },
+  },
+  {
     name: 'createTransport send',
     input: { method: 'createTransport', data: { direction: 'send' } },
     expected: { method: 'createTransport', data: { direction: 'send' } },
@@ -139,6 +144,14 @@ const REFUSED: { name: string; input: unknown; field: string }[] = [
   { name: 'publisher join with a key object', input: join({ role: 'publisher', streamKey: { key: 'live_x' } }), field: 'streamKey' },
   { name: 'publisher join with a 201-character key', input: join({ role: 'publisher', streamKey: 'k'.repeat(201) }), field: 'streamKey' },
   { name: 'publisher join with a huge key', input: join({ role: 'publisher', streamKey: huge }), field: 'streamKey' },
+  // A key that is there but wrong is refused as such: it never falls back to the session path.
+  { name: 'publisher join with a key null and a channel', input: join({ role: 'publisher', streamKey: null, channel: 'x' }), field: 'streamKey' },
+  { name: 'publisher join with an empty key and a channel', input: join({ role: 'publisher', streamKey: '', channel: 'x' }), field: 'streamKey' },
+  { name: 'publisher join by session with an empty channel', input: join({ role: 'publisher', channel: '' }), field: 'channel' },
+  { name: 'publisher join by session with a numeric channel', input: join({ role: 'publisher', channel: 7 }), field: 'channel' },
+  { name: 'publisher join by session with a channel object', input: join({ role: 'publisher', channel: { slug: 'x' } }), field: 'channel' },
+  { name: 'publisher join by session with a 65-character channel', input: join({ role: 'publisher', channel: 'c'.repeat(65) }), field: 'channel' },
+  { name: 'publisher join by session with a huge channel', input: join({ role: 'publisher', channel: huge }), field: 'channel' },
   // createTransport.
   { name: 'createTransport without a direction', input: { method: 'createTransport', data: {} }, field: 'direction' },
   { name: 'createTransport both ways', input: { method: 'createTransport', data: { direction: 'sendrecv' } }, field: 'direction' },
@@ -315,6 +328,15 @@ describe('validateRequest on arbitrary input (property-based)', () => {
       fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (extra) => {
         const result = validateRequest({ method: 'join', data: { ...extra, role: 'viewer', channel: 'chan' } });
         expect(result).toStrictEqual({ method: 'join', data: { role: 'viewer', channel: 'chan' } });
+      }),
+    );
+  });
+
+  it('passes on no field of a publisher join by session it does not know', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string().filter((key) => key !== 'streamKey'), fc.jsonValue()), (extra) => {
+        const result = validateRequest({ method: 'join', data: { ...extra, role: 'publisher', channel: 'chan' } });
+        expect(result).toStrictEqual({ method: 'join', data: { role: 'publisher', channel: 'chan' } });
       }),
     );
   });

@@ -20,7 +20,12 @@ export function validateRequest(value: unknown): MediaRequest {
   switch (method) {
     case 'join':
       if (data.role === 'viewer') return { method, data: { role: 'viewer', channel: str(data, 'channel', 64) } };
-      if (data.role === 'publisher') return { method, data: { role: 'publisher', streamKey: str(data, 'streamKey', 200) } };
+      if (data.role === 'publisher') {
+        // A key, when given, decides: the session path is only for callers without one.
+        if (data.streamKey !== undefined) return { method, data: { role: 'publisher', streamKey: str(data, 'streamKey', 200) } };
+        if (data.channel !== undefined) return { method, data: { role: 'publisher', channel: str(data, 'channel', 64) } };
+        throw new BadRequestError("join: a publisher needs a 'streamKey', or the 'channel' to publish to as its signed-in owner.");
+      }
       throw new BadRequestError("join: role must be 'viewer' or 'publisher'.");
     case 'createTransport':
       if (data.direction !== 'send' && data.direction !== 'recv') throw new BadRequestError("createTransport: direction must be 'send' or 'recv'.");

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { PrismaClient } from '../../common/db/database.ts';
+import { isUniqueViolation } from '../../common/db/unique-violation.ts';
 import { BadRequestError, ConflictError } from '../../common/errors.ts';
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './passwords.ts';
 
@@ -94,10 +95,6 @@ async function freeUsernameFor(prisma: PrismaClient, email: string): Promise<str
     if (!(await prisma.user.findUnique({ where: { username: candidate }, select: { id: true } }))) return candidate;
   }
   return `${base}_${randomBytes(4).toString('hex')}`;
-}
-
-export function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && error.code === 'P2002';
 }
 
 function uniqueViolationFields(error: unknown): string[] {

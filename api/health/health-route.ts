@@ -69,8 +69,32 @@ function withTimeout<T>(promise: Promise<T>): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+// Each part keeps its own details (kind, latency, error): open-ended on purpose.
+const componentSchema = { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean' } }, additionalProperties: true } as const;
+const healthSchema = {
+  type: 'object',
+  required: ['status', 'uptimeSeconds'],
+  properties: {
+    status: { type: 'string', enum: ['ok', 'unavailable'] },
+    uptimeSeconds: { type: 'integer' },
+    database: componentSchema,
+    pubsub: componentSchema,
+    media: {
+      type: 'object',
+      required: ['ok', 'workers'],
+      properties: { ok: { type: 'boolean' }, workers: { type: 'array', items: { type: 'object', additionalProperties: true } } },
+      additionalProperties: true,
+    },
+  },
+} as const;
+
 export function registerHealthRoute(app: FastifyInstance, deps: HealthDependencies): void {
-  app.get('/healthz', { logLevel: 'warn' }, async (_request, reply) => {
+  const schema = {
+    tags: ['health'],
+    summary: "Whether this process's database, pub/sub and media workers answer (503 when one does not)",
+    response: { 200: healthSchema, 503: healthSchema },
+  };
+  app.get('/healthz', { logLevel: 'warn', schema }, async (_request, reply) => {
     const report = await checkHealth(deps);
     return reply.status(report.status === 'ok' ? 200 : 503).header('cache-control', 'no-store').send(report);
   });

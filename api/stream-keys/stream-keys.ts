@@ -4,6 +4,7 @@
 // publish.
 import { createHash, randomBytes } from 'node:crypto';
 import type { PrismaClient } from '../../common/db/database.ts';
+import type { Prisma } from '../../prisma/generated/client.ts';
 import { findChannelBySlug } from '../channels/channels.ts';
 
 const KEY_PREFIX = 'live_';
@@ -17,17 +18,68 @@ export interface IssuedStreamKey {
   createdAt: Date;
 }
 
+/** What the studio may see of a key: never the key itself. */
+export interface StreamKeyInfo {
+  id: string;
+  prefix: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+type Db = PrismaClient | Prisma.TransactionClient;
+
 export function hashStreamKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
-/** Issues a new key for the channel. Older keys stay valid until revoked (rotation without downtime). */
-export async function createStreamKey(prisma: PrismaClient, channelSlug: string): Promise<IssuedStreamKey> {
-  const channel = await findChannelBySlug(prisma, channelSlug);
+async function issue(db: Db, channel: { id: string; slug: string }): Promise<IssuedStreamKey> {
   const key = KEY_PREFIX + randomBytes(20).toString('base64url');
   const prefix = key.slice(0, KEY_PREFIX.length + 4);
-  const row = await prisma.streamKey.create({ data: { channelId: channel.id, keyHash: hashStreamKey(key), prefix } });
+  const row = await db.streamKey.create({ data: { channelId: channel.id, keyHash: hashStreamKey(key), prefix } });
   return { key, id: row.id, channel: channel.slug, prefix, createdAt: row.createdAt };
+}
+
+/** Issues a new key for the channel. Older keys stay valid until revoked (rotation without downtime). */
+export async function createStreamKey(prisma: PrismaClient, channelSlug: string): Promise<IssuedStreamKey> {
+  return issue(prisma, await findChannelBySlug(prisma, channelSlug));
+}
+
+/** Issues a new key and revokes every older one, at once: no moment with both or neither. */
+export async function rotateStreamKey(prisma: PrismaClient, channel: { id: string; slug: string }): Promise<IssuedStreamKey> {
+  return prisma.$transaction(async (tx) => {
+    await tx.streamKey.updateMany({ where: { channelId: channel.id, revokedAt: null }, data: { revokedAt: new Date() } });
+    return issue(tx, channel);
+  });
+}
+
+/** Issues a key for a channel already looked up (the API has it from its permission check). */
+export async function issueStreamKey(prisma: PrismaClient, channel: { id: string; slug: string }): Promise<IssuedStreamKey> {
+  return issue(prisma, channel);
+}
+
+/** The channel's keys, newest first, revoked ones included (they stay for the audit trail). */
+export async function listStreamKeys(prisma: PrismaClient, channelId: string, limit = 100): Promise<StreamKeyInfo[]> {
+  return prisma.streamKey.findMany({
+    where: { channelId },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: limit,
+    select: { id: true, prefix: true, createdAt: true, revokedAt: true },
+  });
+}
+
+export async function countActiveStreamKeys(prisma: PrismaClient, channelId: string): Promise<number> {
+  return prisma.streamKey.count({ where: { channelId, revokedAt: null } });
+}
+
+/**
+ * Revokes one key of the channel. Returns false when the channel has no key with that id;
+ * revoking a key that is already revoked changes nothing and counts as done.
+ */
+export async function revokeStreamKey(prisma: PrismaClient, channelId: string, keyId: string): Promise<boolean> {
+  const key = await prisma.streamKey.findFirst({ where: { id: keyId, channelId }, select: { id: true } });
+  if (!key) return false;
+  await prisma.streamKey.updateMany({ where: { id: key.id, revokedAt: null }, data: { revokedAt: new Date() } });
+  return true;
 }
 
 /** Revokes every active key of the channel; returns how many were revoked. */

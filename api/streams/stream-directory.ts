@@ -1,13 +1,34 @@
 // The database side of live streams, as signaling needs it (signaling/channel-directory.ts).
 import type { PrismaClient } from '../../common/db/database.ts';
 import type { ChannelDirectory, ChannelRef } from '../../signaling/channel-directory.ts';
+import { isTrustedOrigin, sessionFromCookieHeader } from '../accounts/auth.ts';
+import { canManageChannel } from '../channels/permissions.ts';
 import { channelForStreamKey } from '../stream-keys/stream-keys.ts';
 
-export function createStreamDirectory(prisma: PrismaClient): ChannelDirectory {
+export interface StreamDirectoryOptions {
+  /** PUBLIC_URL: pages at its origin may publish with the session, besides pages of the handshake's Host. */
+  publicUrl?: string | undefined;
+}
+
+/** Without PUBLIC_URL only the Host may match: `.invalid` (RFC 2606) is never a page's origin. */
+const NO_PUBLIC_URL = 'http://public-url.invalid';
+
+export function createStreamDirectory(prisma: PrismaClient, options: StreamDirectoryOptions = {}): ChannelDirectory {
   return {
     async channelForStreamKey(key) {
       const channel = await channelForStreamKey(prisma, key);
       return channel ? { id: channel.id, slug: channel.slug } : undefined;
+    },
+
+    async channelForPublisherSession(handshake, slug) {
+      // Cross-site WebSocket hijacking: another site's page can open a socket that carries our
+      // cookie, but not with our Origin.
+      if (!isTrustedOrigin(handshake.origin, handshake.host, options.publicUrl ?? NO_PUBLIC_URL)) return undefined;
+      const session = await sessionFromCookieHeader(prisma, handshake.cookie);
+      if (!session) return undefined;
+      const channel = await prisma.channel.findUnique({ where: { slug: slug.trim().toLowerCase() }, select: { id: true, slug: true, ownerId: true } });
+      if (!channel || !canManageChannel(session.user, channel)) return undefined;
+      return { id: channel.id, slug: channel.slug };
     },
 
     async channelBySlug(slug) {

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { PrismaClient } from '../../common/db/database.ts';
 import { BadRequestError, NotFoundError } from '../../common/errors.ts';
+import { problems } from '../http/schemas.ts';
 
 const vodSchema = {
   type: 'object',
@@ -18,11 +19,6 @@ const vodSchema = {
   },
 } as const;
 
-const problemSchema = {
-  type: 'object',
-  required: ['status', 'code', 'detail'],
-  properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, code: { type: 'string' }, detail: { type: 'string' } },
-} as const;
 
 interface VodRow {
   id: string;
@@ -54,6 +50,8 @@ export function registerVodRoutes(app: FastifyInstance, prisma: PrismaClient): v
     '/api/v1/channels/:slug/vods',
     {
       schema: {
+        tags: ['vods'],
+        summary: "A channel's VODs (recordings of its past streams), newest first",
         params: { type: 'object', required: ['slug'], properties: { slug: { type: 'string', minLength: 1, maxLength: 64 } } },
         querystring: {
           type: 'object',
@@ -62,8 +60,7 @@ export function registerVodRoutes(app: FastifyInstance, prisma: PrismaClient): v
         },
         response: {
           200: { type: 'object', required: ['items', 'nextCursor'], properties: { items: { type: 'array', items: vodSchema }, nextCursor: { type: ['string', 'null'] } } },
-          400: problemSchema,
-          404: problemSchema,
+          ...problems(400, 404),
         },
       },
     },
@@ -91,8 +88,10 @@ export function registerVodRoutes(app: FastifyInstance, prisma: PrismaClient): v
     '/api/v1/vods/:id',
     {
       schema: {
+        tags: ['vods'],
+        summary: 'One VOD: its playlist, MP4 and poster URLs',
         params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: UUID } } },
-        response: { 200: vodSchema, 400: problemSchema, 404: problemSchema },
+        response: { 200: vodSchema, ...problems(400, 404) },
       },
     },
     async (request) => {

@@ -56,9 +56,14 @@ export interface StreamStatus {
 }
 
 export type MediaRequest =
-  /** Viewers join by channel slug; publishers prove the right to publish with a stream key. */
+  /**
+   * Viewers join by channel slug. Publishers prove the right to publish with a stream key (OBS,
+   * bots), or name the channel and are let in by the session cookie of its owner (or an admin)
+   * that the connection's handshake carried from this site's pages (the studio).
+   */
   | { method: 'join'; data: { role: 'viewer'; channel: string } }
   | { method: 'join'; data: { role: 'publisher'; streamKey: string } }
+  | { method: 'join'; data: { role: 'publisher'; channel: string } }
   | { method: 'createTransport'; data: { direction: 'send' | 'recv' } }
   | { method: 'connectTransport'; data: { transportId: string; dtlsParameters: DtlsParameters } }
   | { method: 'restartIce'; data: { transportId: string } }

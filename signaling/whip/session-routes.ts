@@ -11,6 +11,48 @@ import { bearerToken, textBody, TRICKLE, type HttpMediaDeps } from './http-media
 
 type SessionRequest = FastifyRequest<{ Params: { id: string } }>;
 
+// For the OpenAPI document; problem+json is registered by the API as 'Problem'.
+const problem = { $ref: 'Problem' } as const;
+const params = { type: 'object', required: ['id'], properties: { id: { type: 'string', description: 'From the Location of the POST.' } } };
+const headers = {
+  type: 'object',
+  properties: {
+    authorization: { type: 'string', description: 'WHIP: Bearer <the stream key that created the session>.' },
+    'if-match': { type: 'string', description: 'The session ETag, or * for an ICE restart.' },
+  },
+};
+
+function deleteSchema(kind: HttpSessionKind) {
+  return {
+    tags: [kind],
+    summary: `End a ${kind.toUpperCase()} session`,
+    params,
+    headers,
+    response: { 200: { description: 'Ended.', type: 'null' }, 403: problem, 404: problem },
+  };
+}
+
+function patchSchema(kind: HttpSessionKind) {
+  return {
+    tags: [kind],
+    summary: `Trickle ICE candidates to a ${kind.toUpperCase()} session, or restart its ICE`,
+    description: 'The body is an SDP fragment (application/trickle-ice-sdpfrag); an ICE restart answers with our new fragment.',
+    params,
+    headers,
+    body: { content: { [TRICKLE]: { schema: { type: 'string', description: 'The SDP fragment.' } } } },
+    response: {
+      200: { description: 'ICE restarted: our new credentials and candidates.', content: { [TRICKLE]: { schema: { type: 'string' } } } },
+      204: { description: 'Candidates accepted.', type: 'null' },
+      400: problem,
+      403: problem,
+      404: problem,
+      412: problem,
+      415: problem,
+      428: problem,
+    },
+  };
+}
+
 export function registerSessionRoutes(app: FastifyInstance, _deps: HttpMediaDeps, sessions: HttpSessions): void {
   for (const kind of ['whip', 'whep'] as const) {
     const url = `/api/${kind}/sessions/:id`;
@@ -19,14 +61,14 @@ export function registerSessionRoutes(app: FastifyInstance, _deps: HttpMediaDeps
       reply.status(204).header('allow', 'OPTIONS, PATCH, DELETE').header('accept-patch', TRICKLE).header('access-control-allow-methods', 'OPTIONS, PATCH, DELETE').send(),
     );
 
-    app.delete<{ Params: { id: string } }>(url, async (request, reply) => {
+    app.delete<{ Params: { id: string } }>(url, { schema: deleteSchema(kind) }, async (request, reply) => {
       const session = ownedSession(sessions, kind, request);
       sessions.delete(session);
       request.log.info({ session: session.id, kind, channel: session.channel.slug }, 'session deleted');
       return reply.status(200).send();
     });
 
-    app.patch<{ Params: { id: string } }>(url, async (request, reply) => {
+    app.patch<{ Params: { id: string } }>(url, { schema: patchSchema(kind) }, async (request, reply) => {
       const session = ownedSession(sessions, kind, request);
       const fragment = parseTrickleFragment(textBody(request, TRICKLE));
       const ifMatch = request.headers['if-match'];

@@ -12,6 +12,25 @@ import { linkHeaders, SDP, textBody, type HttpMediaDeps } from './http-media-plu
 /** Which of the room's producers a single-track-per-kind WHEP player gets. */
 const PREFERRED_SOURCES = { video: ['camera', 'screen'], audio: ['microphone', 'screen-audio'] } as const;
 
+// For the OpenAPI document: SDP in and out, problem+json (registered by the API as 'Problem') on errors.
+const problem = { $ref: 'Problem' } as const;
+// A function: SDP comes from the plugin module, which imports this one (not yet initialized at load).
+const whepSchema = () => ({
+  tags: ['whep'],
+  summary: "Play a live channel over WebRTC (WHEP): one transport with the channel's audio and video",
+  description: 'The body is the SDP offer (application/sdp); the answer comes back as application/sdp with the session URL in Location.',
+  params: { type: 'object', required: ['channel'], properties: { channel: { type: 'string', description: 'The channel slug.' } } },
+  body: { content: { [SDP]: { schema: { type: 'string', description: 'The SDP offer.' } } } },
+  response: {
+    201: { description: 'The SDP answer.', content: { [SDP]: { schema: { type: 'string' } } } },
+    400: problem,
+    404: problem,
+    409: problem,
+    415: problem,
+    503: problem,
+  },
+});
+
 export function registerWhepRoutes(app: FastifyInstance, deps: HttpMediaDeps, sessions: HttpSessions): void {
   const { rooms, directory, live } = deps;
 
@@ -20,7 +39,7 @@ export function registerWhepRoutes(app: FastifyInstance, deps: HttpMediaDeps, se
     return reply.status(204).header('allow', 'OPTIONS, POST').header('accept-post', SDP).header('access-control-allow-methods', 'OPTIONS, POST').send();
   });
 
-  app.post<{ Params: { channel: string } }>('/api/whep/:channel', async (request, reply) => {
+  app.post<{ Params: { channel: string } }>('/api/whep/:channel', { schema: whepSchema() }, async (request, reply) => {
     const offerSdp = textBody(request, SDP);
     const channel = await directory.channelBySlug(request.params.channel);
     if (!channel) throw new NotFoundError('Channel', request.params.channel);

@@ -10,6 +10,25 @@ import type { Room } from '../../sfu/room.ts';
 import { newSessionId, type HttpSessions } from './http-sessions.ts';
 import { bearerToken, linkHeaders, SDP, textBody, type HttpMediaDeps } from './http-media-plugin.ts';
 
+// For the OpenAPI document: SDP in and out, problem+json (registered by the API as 'Problem') on errors.
+const problem = { $ref: 'Problem' } as const;
+// A function: SDP comes from the plugin module, which imports this one (not yet initialized at load).
+const whipSchema = () => ({
+  tags: ['whip'],
+  summary: 'Publish to a channel over WebRTC (WHIP, RFC 9725) with a stream key as bearer token',
+  description: 'The body is the SDP offer (application/sdp); the answer comes back as application/sdp with the session URL in Location.',
+  headers: { type: 'object', properties: { authorization: { type: 'string', description: 'Bearer <stream key>' } } },
+  body: { content: { [SDP]: { schema: { type: 'string', description: 'The SDP offer.' } } } },
+  response: {
+    201: { description: 'The SDP answer.', content: { [SDP]: { schema: { type: 'string' } } } },
+    400: problem,
+    401: problem,
+    409: problem,
+    415: problem,
+    503: problem,
+  },
+});
+
 export function registerWhipRoutes(app: FastifyInstance, deps: HttpMediaDeps, sessions: HttpSessions): void {
   const { rooms, directory, live } = deps;
 
@@ -18,7 +37,7 @@ export function registerWhipRoutes(app: FastifyInstance, deps: HttpMediaDeps, se
     return reply.status(204).header('allow', 'OPTIONS, POST').header('accept-post', SDP).header('access-control-allow-methods', 'OPTIONS, POST').send();
   });
 
-  app.post('/api/whip', async (request, reply) => {
+  app.post('/api/whip', { schema: whipSchema() }, async (request, reply) => {
     const key = bearerToken(request);
     if (!key) throw new UnauthorizedError('Send your stream key as "Authorization: Bearer <key>".');
     const offerSdp = textBody(request, SDP);

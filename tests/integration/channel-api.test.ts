@@ -1,5 +1,6 @@
 // GET /api/v1/channels/:slug over real HTTP: the public shape of a channel, offline and live, and
-// problem+json with a stable code when there is no such channel or the slug is not one.
+// problem+json with a stable code when there is no such channel or the slug is not one. What the
+// answer says about the caller (following, canManage...) is in channel-management.test.ts.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestChannel } from '../support/channels.ts';
@@ -45,12 +46,25 @@ describe.each(databaseTargets())('channel API on $name', (target) => {
       title: expect.stringMatching(/^Test stream /),
       description: '',
       category: null,
+      categoryName: null,
       tags: [],
       live: false,
       viewers: 0,
       streamId: null,
       startedAt: null,
+      avatarUrl: null,
+      bannerUrl: null,
+      owner: { id: expect.any(String), username: expect.stringMatching(/^creator_/), name: expect.any(String) },
+      followers: 0,
+      // Asked signed out.
+      following: false,
+      canManage: false,
+      canModerate: false,
+      chat: { slowModeSeconds: 0, followersOnly: false, subscribersOnly: false },
+      emotes: [],
     });
+    const owner = await platform.database!.prisma.user.findUniqueOrThrow({ where: { email: channel.ownerEmail } });
+    expect((reply.body.owner as { id: string }).id).toBe(owner.id);
   });
 
   it('finds the channel whatever the case of the slug', async () => {
@@ -79,6 +93,7 @@ describe.each(databaseTargets())('channel API on $name', (target) => {
       slug: channel.slug,
       title: 'Speedrun tonight',
       category: 'gaming',
+      categoryName: 'Gaming',
       live: true,
       viewers: 4,
       streamId: live.id,

@@ -4,8 +4,12 @@
 // no Stream row, no publisher in a room, no half-made transport.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { io as connectSocket, type Socket } from 'socket.io-client';
 import { runAdminCommand } from '../../api/admin/commands.ts';
-import type { Ack, JoinResult, RtpParameters } from '../../common/protocol/media-signaling.ts';
+import { SESSION_COOKIE } from '../../api/accounts/auth.ts';
+import { createSession, invalidateSession, sessionIdOf } from '../../api/accounts/sessions.ts';
+import { createUser, type UserRole } from '../../api/accounts/users.ts';
+import { MEDIA_NAMESPACE, type Ack, type JoinResult, type MediaMethod, type MediaResponses, type RtpParameters } from '../../common/protocol/media-signaling.ts';
 import { createTestChannel, type TestChannel } from '../support/channels.ts';
 import { databaseTargets } from '../support/databases.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -43,6 +47,8 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
   let platform: TestPlatform;
   let dispose: () => Promise<void>;
   const clients: TestSignalingClient[] = [];
+  /** Connections opened with a browser's handshake headers (cookie, Origin), which TestSignalingClient does not send. */
+  const sockets: Socket[] = [];
 
   beforeAll(async () => {
     const created = await target.create();
@@ -53,6 +59,7 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
   });
   afterEach(() => {
     for (const client of clients.splice(0)) client.close();
+    for (const socket of sockets.splice(0)) socket.disconnect();
   });
   afterAll(async () => {
     await platform?.close();
@@ -438,6 +445,115 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
       expect(errorOf(ack).code).toBe('bad_request');
       // The transport is not spent: a correct connect still works.
       await client.ok('connectTransport', { transportId: transport.id, dtlsParameters: DTLS });
+    });
+  });
+
+  describe('publishing with the session (the studio, no stream key)', () => {
+    /** A socket.io connection whose handshake carries what a page's would: its cookie and its Origin. */
+    async function connectAs(headers: { cookie?: string; origin?: string }): Promise<Socket> {
+      const socket = connectSocket(`${platform.url}${MEDIA_NAMESPACE}`, {
+        forceNew: true,
+        transports: ['websocket'],
+        reconnection: false,
+        extraHeaders: Object.fromEntries(Object.entries(headers).filter(([, value]) => value !== undefined)) as Record<string, string>,
+      });
+      sockets.push(socket);
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('connect_error', reject);
+      });
+      return socket;
+    }
+
+    function request<M extends MediaMethod>(socket: Socket, method: M, data: unknown): Promise<Ack<MediaResponses[M]>> {
+      return socket.timeout(10_000).emitWithAck('request', { method, data }) as Promise<Ack<MediaResponses[M]>>;
+    }
+
+    /** A signed-in user's session cookie, made as log-in makes it. */
+    async function sessionCookie(userId: string): Promise<string> {
+      const { token } = await createSession(prisma(), userId);
+      return `${SESSION_COOKIE}=${token}`;
+    }
+
+    async function userWithRole(role: UserRole) {
+      return createUser(prisma(), { email: `${role}-${randomBytes(4).toString('hex')}@example.test`, password: 'correct horse battery', role });
+    }
+
+    const ownerOf = async (channel: TestChannel) => prisma().user.findUniqueOrThrow({ where: { email: channel.ownerEmail } });
+
+    it("lets the channel's owner publish from our page with their session: live Stream row, producer in the room", async () => {
+      const channel = await createTestChannel(platform);
+      const socket = await connectAs({ cookie: await sessionCookie((await ownerOf(channel)).id), origin: platform.url });
+
+      const joined = await request(socket, 'join', { role: 'publisher', channel: channel.slug.toUpperCase() });
+
+      expect(joined.ok, JSON.stringify(joined)).toBe(true);
+      expect(joined.ok && joined.data).toMatchObject({ role: 'publisher', channel: channel.slug });
+      const send = await request(socket, 'createTransport', { direction: 'send' });
+      if (!send.ok) throw new Error(send.error.message);
+      const produced = await request(socket, 'produce', { transportId: send.data.id, kind: 'video', rtpParameters: rtpParameters('video', '0'), source: 'camera' });
+      expect(produced.ok, JSON.stringify(produced)).toBe(true);
+      expect((await streamsOf(channel.slug)).map((row) => row.state)).toEqual(['live']);
+      expect(await publishersIn(channel.slug)).toHaveLength(1);
+    });
+
+    it('lets an admin publish to any channel with their session', async () => {
+      const channel = await createTestChannel(platform);
+      const admin = await userWithRole('admin');
+      const socket = await connectAs({ cookie: await sessionCookie(admin.id), origin: platform.url });
+
+      const joined = await request(socket, 'join', { role: 'publisher', channel: channel.slug });
+
+      expect(joined.ok, JSON.stringify(joined)).toBe(true);
+      expect(await publishersIn(channel.slug)).toHaveLength(1);
+    });
+
+    it("refuses another user's session, no session, and a session ended by log-out: unauthorized, nothing published", async () => {
+      const channel = await createTestChannel(platform);
+      const stranger = await userWithRole('creator');
+      const loggedOut = await sessionCookie((await ownerOf(channel)).id);
+      await invalidateSession(prisma(), sessionIdOf(loggedOut.split('=')[1]!));
+      const handshakes = [
+        { cookie: await sessionCookie(stranger.id), origin: platform.url },
+        { origin: platform.url },
+        { cookie: `${SESSION_COOKIE}=${'a'.repeat(32)}`, origin: platform.url },
+        { cookie: loggedOut, origin: platform.url },
+      ];
+
+      for (const handshake of handshakes) {
+        const socket = await connectAs(handshake);
+        const ack = await request(socket, 'join', { role: 'publisher', channel: channel.slug });
+        expect(errorOf(ack).code, JSON.stringify(handshake)).toBe('unauthorized');
+        // Refused, not half-joined: it may still watch.
+        expect((await request(socket, 'join', { role: 'viewer', channel: channel.slug })).ok).toBe(true);
+      }
+
+      await expectNothingPublished(channel);
+    });
+
+    it("refuses the owner's session when the handshake is not from our page (cross-site WebSocket): unauthorized", async () => {
+      const channel = await createTestChannel(platform);
+      const cookie = await sessionCookie((await ownerOf(channel)).id);
+
+      for (const origin of [undefined, 'https://evil.example', 'null', `${platform.url}.evil.example`]) {
+        const socket = await connectAs({ cookie, ...(origin !== undefined && { origin }) });
+        const ack = await request(socket, 'join', { role: 'publisher', channel: channel.slug });
+        expect(errorOf(ack).code, String(origin)).toBe('unauthorized');
+      }
+
+      await expectNothingPublished(channel);
+    });
+
+    it('refuses a channel that does not exist the same way, and leaves the key path as it was', async () => {
+      const channel = await createTestChannel(platform);
+      const socket = await connectAs({ cookie: await sessionCookie((await ownerOf(channel)).id), origin: platform.url });
+
+      const ack = await request(socket, 'join', { role: 'publisher', channel: `missing-${randomBytes(4).toString('hex')}` });
+
+      expect(errorOf(ack).code).toBe('unauthorized');
+      // The stream key still works on its own, with no session at all.
+      const { joined } = await joinAsPublisher(channel);
+      expect(joined.role).toBe('publisher');
     });
   });
 

@@ -1,0 +1,127 @@
+// Creating a channel, editing its settings, and retitling the stream that is live right now.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import type { PrismaClient } from '../../common/db/database.ts';
+import { AppError, BadRequestError } from '../../common/errors.ts';
+import { requireUser } from '../accounts/auth.ts';
+import { Nullable, problems, SlugParams, Type, Uuid } from '../http/schemas.ts';
+import { describeChannel } from './channel-view.ts';
+import { CHANNEL_TITLE_MAX, createChannel, existingCategory } from './channels.ts';
+import { channelToManage } from './permissions.ts';
+
+const CategorySlug = Type.String({ minLength: 1, maxLength: 64, description: 'A category slug (GET /api/v1/categories).' });
+
+const CreateChannelBody = Type.Object(
+  {
+    slug: Type.String({ minLength: 1, maxLength: 64, description: '3-32 lowercase letters, digits and single hyphens; the channel lives at /<slug>.' }),
+    title: Type.Optional(Type.String({ maxLength: CHANNEL_TITLE_MAX })),
+    category: Type.Optional(Nullable(CategorySlug)),
+  },
+  { additionalProperties: false },
+);
+
+const EditChannelBody = Type.Object(
+  {
+    title: Type.Optional(Type.String({ minLength: 1, maxLength: CHANNEL_TITLE_MAX })),
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    category: Type.Optional(Nullable(CategorySlug)),
+    tags: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z0-9-]{1,24}$' }), { maxItems: 10 })),
+  },
+  { additionalProperties: false },
+);
+
+const LiveStreamBody = Type.Object(
+  {
+    title: Type.Optional(Type.String({ maxLength: CHANNEL_TITLE_MAX, description: "Empty: show the channel's title." })),
+    category: Type.Optional(Nullable(CategorySlug)),
+  },
+  { additionalProperties: false },
+);
+
+const LiveStream = Type.Object({ id: Uuid, title: Type.String(), category: Nullable(Type.String()) });
+
+class NotLiveError extends AppError {
+  constructor(slug: string) {
+    super(409, 'not_live', `Channel '${slug}' is not live.`);
+  }
+}
+
+export function registerChannelEditRoutes(app: FastifyInstance, prisma: PrismaClient): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  api.post(
+    '/api/v1/channels',
+    {
+      schema: {
+        tags: ['channels'],
+        summary: 'Create a channel owned by the signed-in user (a viewer becomes a creator)',
+        body: CreateChannelBody,
+        response: { 201: Type.Ref('Channel'), ...problems(400, 401, 403, 409) },
+      },
+    },
+    async (request, reply) => {
+      const user = await requireUser(request);
+      const { slug, title, category } = request.body;
+      const created = await createChannel(prisma, { ownerId: user.id, slug, title, category });
+      return reply.status(201).send(await describeChannel(prisma, created.slug, user));
+    },
+  );
+
+  api.patch(
+    '/api/v1/channels/:slug',
+    {
+      schema: {
+        tags: ['channels'],
+        summary: "Edit a channel's title, description, category and tags (owner or admin)",
+        params: SlugParams,
+        body: EditChannelBody,
+        response: { 200: Type.Ref('Channel'), ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const user = await requireUser(request);
+      const channel = await channelToManage(prisma, user, request.params.slug);
+      const { title, description, category, tags } = request.body;
+      const data: { title?: string; description?: string; category?: string | null; tags?: string[] } = {};
+      if (title !== undefined) data.title = nonBlank(title, 'title');
+      if (description !== undefined) data.description = description.trim();
+      if (category !== undefined) data.category = category === null ? null : await existingCategory(prisma, category);
+      if (tags !== undefined) data.tags = [...new Set(tags)];
+      if (Object.keys(data).length > 0) await prisma.channel.update({ where: { id: channel.id }, data });
+      return describeChannel(prisma, channel.slug, user);
+    },
+  );
+
+  api.patch(
+    '/api/v1/channels/:slug/live-stream',
+    {
+      schema: {
+        tags: ['channels'],
+        summary: 'Retitle or recategorize the stream that is live now (owner or admin)',
+        params: SlugParams,
+        body: LiveStreamBody,
+        response: { 200: LiveStream, ...problems(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const channel = await channelToManage(prisma, await requireUser(request), request.params.slug);
+      const { title, category } = request.body;
+      const data: { title?: string; category?: string | null } = {};
+      if (title !== undefined) data.title = title.trim();
+      if (category !== undefined) data.category = category === null ? null : await existingCategory(prisma, category);
+      const stream = await prisma.stream.findFirst({ where: { channelId: channel.id, state: 'live' }, orderBy: { startedAt: 'desc' }, select: { id: true } });
+      if (!stream) throw new NotLiveError(channel.slug);
+      // Only while still live: a stream that ended meanwhile keeps the title it ended with.
+      const { count } = await prisma.stream.updateMany({ where: { id: stream.id, state: 'live' }, data });
+      if (count === 0) throw new NotLiveError(channel.slug);
+      const updated = await prisma.stream.findUniqueOrThrow({ where: { id: stream.id }, select: { id: true, title: true, category: true } });
+      return updated;
+    },
+  );
+}
+
+function nonBlank(value: string, field: string): string {
+  const trimmed = value.trim();
+  if (trimmed === '') throw new BadRequestError(`The ${field} must not be blank.`);
+  return trimmed;
+}
