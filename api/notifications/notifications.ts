@@ -4,5 +4,11 @@ import type { FastifyInstance } from 'fastify';
 import type { Server as SocketServer } from 'socket.io';
 import type { PrismaClient } from '../../common/db/database.ts';
 import type { Logger } from '../../common/logger.ts';
+import { NotificationPush } from './notification-push.ts';
+import { registerNotificationRoutes } from './notification-routes.ts';
+import { attachNotificationSocket } from './notification-socket.ts';
 
-export function registerNotifications(_app: FastifyInstance, _io: SocketServer, _deps: { prisma: PrismaClient; logger: Logger }): void {}
+export function registerNotifications(app: FastifyInstance, io: SocketServer, deps: { prisma: PrismaClient; logger: Logger }): void {
+  attachNotificationSocket(io, { prisma: deps.prisma, publicUrl: app.authOptions.publicUrl, logger: deps.logger });
+  registerNotificationRoutes(app, { prisma: deps.prisma, push: new NotificationPush(io) });
+}

@@ -73,11 +73,18 @@ async function openPGlite(dir: string | undefined, logger: Logger): Promise<Data
   }
   const pglite = client;
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  // PGlite has no autovacuum: without statistics its planner hashes whole tables (the discovery
+  // queries took 15 ms instead of 1.7). Analyze at start, then hourly, as autovacuum would.
+  const analyze = () => pglite.exec('VACUUM ANALYZE').catch((error: unknown) => logger.warn({ err: error }, 'PGlite VACUUM ANALYZE failed'));
+  await analyze();
+  const maintenance = setInterval(() => void analyze(), 3_600_000);
+  maintenance.unref();
   return {
     kind: 'pglite',
     prisma,
     ping: () => timed(() => pglite.query('SELECT 1')),
     async close() {
+      clearInterval(maintenance);
       await prisma.$disconnect();
       if (!pglite.closed) await pglite.close();
       lock?.release();
