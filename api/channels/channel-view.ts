@@ -23,7 +23,7 @@ export const ChannelSchema = Type.Object(
     startedAt: Nullable(DateTime),
     avatarUrl: Nullable(Type.String()),
     bannerUrl: Nullable(Type.String()),
-    owner: Type.Object(UserSummary.properties),
+    owner: UserSummary,
     followers: Type.Integer(),
     following: Type.Boolean({ description: 'Whether the caller follows the channel; false when signed out.' }),
     canManage: Type.Boolean({ description: 'The caller owns the channel or is an admin.' }),

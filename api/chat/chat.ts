@@ -1,14 +1,35 @@
-// Real-time chat: the /chat socket.io namespace (one room per channel) and its REST routes.
+// Real-time chat: the /chat socket.io namespace (one room per channel) and its REST routes
+// (messages, moderation). See common/protocol/chat.ts for the socket protocol.
 import type { FastifyInstance } from 'fastify';
 import type { Server as SocketServer } from 'socket.io';
 import type { PrismaClient } from '../../common/db/database.ts';
 import type { Logger } from '../../common/logger.ts';
+import { ChatBroadcaster, chatNamespace } from './chat-broadcast.ts';
+import { ChatRateLimiter } from './chat-rate-limiter.ts';
+import { registerChatRoutes } from './chat-routes.ts';
+import { ChatMessageSchema, ChatSettingsSchema } from './chat-schemas.ts';
+import { attachChatSocket } from './chat-socket.ts';
+import { registerModerationRoutes } from './moderation-routes.ts';
 
 export interface ChatDeps {
   prisma: PrismaClient;
   logger: Logger;
 }
 
-export function registerChat(_app: FastifyInstance, _io: SocketServer, _deps: ChatDeps): { close(): Promise<void> } {
-  return { close: async () => undefined };
+/** Needs registerAuth first (app.authOptions). The returned close() is safe to call twice. */
+export function registerChat(app: FastifyInstance, io: SocketServer, { prisma, logger }: ChatDeps): { close(): Promise<void> } {
+  const namespace = chatNamespace(io);
+  const broadcaster = new ChatBroadcaster(namespace);
+  const limiter = new ChatRateLimiter();
+  app.addSchema(ChatMessageSchema);
+  app.addSchema(ChatSettingsSchema);
+  attachChatSocket(namespace, { prisma, publicUrl: app.authOptions.publicUrl, broadcaster, limiter, logger });
+  registerChatRoutes(app, { prisma, broadcaster });
+  registerModerationRoutes(app, { prisma, broadcaster });
+  return {
+    close: async () => {
+      // The sockets themselves are closed with the shared socket.io server.
+      limiter.close();
+    },
+  };
 }

@@ -29,14 +29,8 @@ export const Uuid = Type.String({ format: 'uuid' });
 
 export const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 64 }) });
 
-export const UserSummary = Type.Object(
-  {
-    id: Uuid,
-    username: Type.String(),
-    name: Type.String(),
-  },
-  { $id: 'UserSummary' },
-);
+/** A user as others see them (chat authors, channel owners, moderators). Inlined where used. */
+export const UserSummary = Type.Object({ id: Uuid, username: Type.String(), name: Type.String() });
 
 export const PageQuery = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 512, description: 'nextCursor from the previous page.' })),
