@@ -18,7 +18,11 @@ export default defineConfig({
         // The WebRTC client (mediasoup-client, socket.io) is shared by the studio and channel
         // pages and changes rarely: one long-cached chunk with a name that says what it is.
         codeSplitting: {
-          groups: [{ name: 'media-client', test: /node_modules[\\/](mediasoup-client|socket\.io-client|engine\.io-client)[\\/]/ }],
+          // socket.io on its own: chat and the notification bell need it, not mediasoup-client.
+          groups: [
+            { name: 'realtime-client', test: /node_modules[\\/](socket\.io-client|engine\.io-client|socket\.io-parser|@socket\.io)[\\/]/ },
+            { name: 'media-client', test: /node_modules[\\/]mediasoup-client[\\/]/ },
+          ],
         },
       },
     },

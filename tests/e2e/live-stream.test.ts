@@ -4,7 +4,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newContext, screenshot } from '../support/browser.ts';
-import { createTestChannel, type TestChannel } from '../support/channels.ts';
+import { createTestChannel, OWNER_PASSWORD, type TestChannel } from '../support/channels.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -39,9 +39,17 @@ async function waitForMedia(page: Page, frames = 10): Promise<ViewerStats> {
   );
 }
 
+/** Signs the channel's owner in (the studio is for signed-in creators) and goes live with the channel's stream key. */
 async function goLive(studio: Page, channel: TestChannel): Promise<void> {
+  await studio.goto('/');
+  const status = await studio.evaluate(async (body) => {
+    const response = await fetch('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return response.status;
+  }, { login: channel.ownerEmail, password: OWNER_PASSWORD });
+  expect(status).toBe(200);
   await studio.goto('/studio');
-  await studio.getByLabel('Stream key').fill(channel.streamKey);
+  await studio.getByRole('radio', { name: /^Use a stream key/ }).check();
+  await studio.getByLabel('Stream key', { exact: true }).fill(channel.streamKey);
   await studio.getByRole('button', { name: 'Go live' }).click();
   await waitFor(async () => (await phaseOf(studio, 'studio-status')) === 'live', { timeoutMs: 20_000, what: 'the studio to be live' });
 }

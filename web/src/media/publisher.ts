@@ -30,11 +30,14 @@ export interface PublisherEvents {
   trackEnded: [source: MediaSource];
 }
 
-export interface PublisherOptions {
-  streamKey: string;
+/**
+ * Who publishes: a stream key (any tool, any browser), or a channel the signed-in user owns (the
+ * session cookie on the signaling connection authorizes it; no key needed).
+ */
+export type PublisherOptions = ({ streamKey: string } | { channel: string }) & {
   /** A connection to reuse; by default the publisher opens its own and closes it when stopped. */
   signaling?: SignalingClient;
-}
+};
 
 interface Session {
   epoch: number;
@@ -62,7 +65,7 @@ function produceOptions(source: MediaSource): { encodings?: SimulcastLayer[]; co
 }
 
 export class Publisher extends Emitter<PublisherEvents> {
-  readonly #streamKey: string;
+  readonly #join: { role: 'publisher'; streamKey: string } | { role: 'publisher'; channel: string };
   readonly #signaling: SignalingClient;
   readonly #ownsSignaling: boolean;
   readonly #log: Log;
@@ -78,7 +81,7 @@ export class Publisher extends Emitter<PublisherEvents> {
 
   constructor(options: PublisherOptions) {
     super();
-    this.#streamKey = options.streamKey;
+    this.#join = 'channel' in options ? { role: 'publisher', channel: options.channel } : { role: 'publisher', streamKey: options.streamKey };
     this.#ownsSignaling = !options.signaling;
     this.#signaling = options.signaling ?? new SignalingClient();
     this.#log = createLog('publisher');
@@ -174,7 +177,7 @@ export class Publisher extends Emitter<PublisherEvents> {
     this.#setStatus({ phase: this.#everLive ? 'reconnecting' : 'connecting' });
     // After ICE gave up the server still has our peer; leave it so the join starts clean.
     if (reason === 'ice-failed') await signaling.request('leave').catch(() => undefined);
-    const joined = await signaling.request('join', { role: 'publisher', streamKey: this.#streamKey });
+    const joined = await signaling.request('join', this.#join);
     if (!this.#keeper.isCurrent(epoch)) return;
     this.#setStatus({ channel: joined.channel, stream: joined.stream });
 

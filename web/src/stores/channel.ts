@@ -1,6 +1,13 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { StreamStatus } from '../../../common/protocol/media-signaling.ts';
+import { sendJson } from '../lib/api.ts';
+
+export interface ChannelOwner {
+  id: string;
+  username: string;
+  name: string;
+}
 
 /** GET /api/v1/channels/:slug */
 export interface ChannelInfo {
@@ -8,11 +15,22 @@ export interface ChannelInfo {
   title: string;
   description: string;
   category: string | null;
+  categoryName?: string | null;
   tags?: string[];
   live: boolean;
   viewers: number;
   streamId: string | null;
   startedAt: string | null;
+  avatarUrl?: string | null;
+  bannerUrl?: string | null;
+  owner?: ChannelOwner;
+  followers?: number;
+  /** Whether the signed-in caller follows the channel; false when signed out. */
+  following?: boolean;
+  canManage?: boolean;
+  canModerate?: boolean;
+  chat?: { slowModeSeconds: number; followersOnly: boolean; subscribersOnly: boolean };
+  emotes?: { name: string; url: string }[];
 }
 
 /**
@@ -29,6 +47,8 @@ export const useChannelStore = defineStore('channel', () => {
   const live = ref(false);
   const viewers = ref(0);
   const startedAt = ref<string | null>(null);
+  /** A follow or unfollow on its way. */
+  const followBusy = ref(false);
   let controller: AbortController | undefined;
 
   async function load(channel: string): Promise<void> {
@@ -81,5 +101,24 @@ export const useChannelStore = defineStore('channel', () => {
     startedAt.value = status.startedAt;
   }
 
-  return { slug, info, lookup, live, viewers, startedAt, load, refresh, applyStreamStatus };
+  /**
+   * Follows (or unfollows) the channel shown. The button flips at once and the count moves with it;
+   * a refusal puts both back and rethrows for the caller to explain.
+   */
+  async function setFollowing(follow: boolean): Promise<void> {
+    const before = info.value;
+    if (!before || followBusy.value || Boolean(before.following) === follow) return;
+    followBusy.value = true;
+    info.value = { ...before, following: follow, followers: Math.max(0, (before.followers ?? 0) + (follow ? 1 : -1)) };
+    try {
+      await sendJson(follow ? 'PUT' : 'DELETE', `/api/v1/channels/${encodeURIComponent(before.slug)}/follow`);
+    } catch (error) {
+      if (info.value?.slug === before.slug) info.value = { ...info.value, following: before.following, followers: before.followers };
+      throw error;
+    } finally {
+      followBusy.value = false;
+    }
+  }
+
+  return { slug, info, lookup, live, viewers, startedAt, followBusy, load, refresh, applyStreamStatus, setFollowing };
 });

@@ -57,6 +57,11 @@ export const useSessionStore = defineStore('session', () => {
     me.value = null;
   }
 
+  /** Other sessions end; this one stays signed in. */
+  async function changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    await sendJson('POST', '/api/v1/auth/password', { currentPassword, newPassword });
+  }
+
   function ownsChannel(slug: string): boolean {
     return me.value?.channels.some((c) => c.slug === slug) ?? false;
   }
@@ -65,5 +70,23 @@ export const useSessionStore = defineStore('session', () => {
     return me.value?.user.role === 'admin' || ownsChannel(slug) || (me.value?.moderates.some((c) => c.slug === slug) ?? false);
   }
 
-  return { me, ready, user, signedIn, refresh, ensureLoaded, logIn, signUp, logOut, ownsChannel, canModerate };
+  return { me, ready, user, signedIn, refresh, ensureLoaded, logIn, signUp, logOut, changePassword, ownsChannel, canModerate };
 });
+
+/**
+ * Where to go after signing in: `next` when it is a path on this site, else home. '//host' and
+ * '/\host' are other sites to a browser, so they don't count as paths here.
+ */
+export function safeNextPath(next: unknown): string {
+  const value = Array.isArray(next) ? next[0] : next;
+  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
+  // Control characters (a tab or newline inside '/\t/host') are dropped by URL parsers: refuse them.
+  if (/[\u0000-\u001f\u007f]/.test(value)) return '/';
+  try {
+    const url = new URL(value, 'http://same.invalid');
+    if (url.origin !== 'http://same.invalid') return '/';
+    return `${url.pathname}${url.search}${url.hash}`;
+  } catch {
+    return '/';
+  }
+}

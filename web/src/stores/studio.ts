@@ -9,9 +9,16 @@ import { useCaptureStore } from './capture.ts';
 
 const STREAM_KEY = 'aethex.studio.streamKey';
 const VIA_KEY = 'aethex.studio.via';
+const AS_KEY = 'aethex.studio.publishAs';
 
 /** How this browser sends: the socket.io protocol with its SFU features, or standard WHIP. */
 export type PublishVia = 'webrtc' | 'whip';
+
+/**
+ * What proves the right to publish: the signed-in owner's session (no key to copy around), or a
+ * stream key (someone else's channel, a shared setup). WHIP always takes a key: it is its bearer token.
+ */
+export type PublishAs = 'session' | 'key';
 
 export type StudioPhase = 'offline' | 'connecting' | 'live' | 'reconnecting' | 'error';
 
@@ -23,10 +30,21 @@ export type StudioPhase = 'offline' | 'connecting' | 'live' | 'reconnecting' | '
 export const useStudioStore = defineStore('studio', () => {
   const capture = useCaptureStore();
 
-  // Until accounts exist the stream key is the creator's credential; it stays on this device.
+  // A stream key, for publishing with one; it stays on this device.
   const streamKey = ref(localStorage.getItem(STREAM_KEY) ?? '');
   const via = ref<PublishVia>(localStorage.getItem(VIA_KEY) === 'whip' ? 'whip' : 'webrtc');
   watch(via, (value) => localStorage.setItem(VIA_KEY, value));
+  const publishAs = ref<PublishAs>(localStorage.getItem(AS_KEY) === 'key' ? 'key' : 'session');
+  watch(publishAs, (value) => {
+    localStorage.setItem(AS_KEY, value);
+    if (value === 'session') via.value = 'webrtc';
+    if (phase.value === 'error') {
+      phase.value = 'offline';
+      error.value = null;
+    }
+  });
+  /** The signed-in owner's channel to publish to when publishing as 'session' (the studio's picker). */
+  const target = ref<string | null>(null);
 
   const phase = ref<StudioPhase>('offline');
   const error = ref<string | null>(null);
@@ -38,7 +56,7 @@ export const useStudioStore = defineStore('studio', () => {
   const startedAt = ref<string | null>(null);
   const stats = shallowRef<PublisherStats | null>(null);
   let publisher: LivePublisher | null = null;
-
+  /** Signaling this store opened for the publisher (session publishing), closed with it. */
   watch(streamKey, (key) => {
     if (key) localStorage.setItem(STREAM_KEY, key);
     else localStorage.removeItem(STREAM_KEY);
@@ -86,25 +104,36 @@ export const useStudioStore = defineStore('studio', () => {
     }
   }
 
+  /** The publisher for how the creator chose to go live, or why there can't be one. */
+  function newPublisher(): LivePublisher | string {
+    if (publishAs.value === 'session') {
+      if (!target.value) return 'Choose the channel to go live on first.';
+      if (via.value === 'whip') return 'WHIP sends with a stream key: choose "Use a stream key", or send over WebRTC.';
+      return new Publisher({ channel: target.value });
+    }
+    const key = streamKey.value.trim();
+    if (!key) return 'Enter your stream key first.';
+    return via.value === 'whip' ? new WhipPublisher({ streamKey: key }) : new Publisher({ streamKey: key });
+  }
+
   async function goLive(): Promise<void> {
     if (active.value) return;
-    const key = streamKey.value.trim();
     error.value = null;
-    if (!key) {
-      phase.value = 'error';
-      error.value = 'Enter your stream key first.';
-      return;
-    }
     const media = tracks();
     if (!Object.values(media).some(Boolean)) {
       phase.value = 'error';
       error.value = 'Turn on a camera, a microphone or a screen share first.';
       return;
     }
+    const session = newPublisher();
+    if (typeof session === 'string') {
+      phase.value = 'error';
+      error.value = session;
+      return;
+    }
     phase.value = 'connecting';
     channel.value = null;
     startedAt.value = null;
-    const session: LivePublisher = via.value === 'whip' ? new WhipPublisher({ streamKey: key }) : new Publisher({ streamKey: key });
     publisher = session;
     session.on('status', (status) => publisher === session && onStatus(status));
     void session.setPaused('camera', capture.cameraOff);
@@ -144,5 +173,21 @@ export const useStudioStore = defineStore('studio', () => {
     (muted) => void publisher?.setPaused('microphone', muted),
   );
 
-  return { streamKey, via, phase, error, notice, channel, viewers, startedAt, stats, active, goLive, endStream, refreshStats };
+  return {
+    streamKey,
+    via,
+    publishAs,
+    target,
+    phase,
+    error,
+    notice,
+    channel,
+    viewers,
+    startedAt,
+    stats,
+    active,
+    goLive,
+    endStream,
+    refreshStats,
+  };
 });

@@ -1,0 +1,19 @@
+// Signing up in a real browser, through the /signup form, as a person would. The session cookie
+// lands in the page's browser context.
+import { randomBytes } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import { waitFor } from './wait.ts';
+
+export const TEST_PASSWORD = 'correct horse battery staple';
+
+/** Signs a new user up through the form; returns their username. */
+export async function signUpInBrowser(page: Page, prefix: string): Promise<string> {
+  const username = `${prefix}_${randomBytes(4).toString('hex')}`;
+  const account = { email: `${username}@example.test`, username, password: TEST_PASSWORD, name: `${prefix} person` };
+  await page.goto('/signup');
+  const form = page.locator('form', { has: page.locator('input[name="email"]') });
+  for (const field of ['email', 'username', 'password', 'name'] as const) await form.locator(`input[name="${field}"]`).fill(account[field]);
+  await form.locator('button[type="submit"]').click();
+  await waitFor(() => !new URL(page.url()).pathname.startsWith('/signup'), { what: `${username} to be signed up` });
+  return username;
+}
