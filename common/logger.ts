@@ -9,6 +9,8 @@ export type { Logger };
 const REDACT = [
   'password',
   '*.password',
+  '*.currentPassword',
+  '*.newPassword',
   'req.headers.authorization',
   'req.headers.cookie',
   'res.headers["set-cookie"]',
