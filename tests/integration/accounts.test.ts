@@ -5,23 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionIdOf, SESSION_LIFETIME_MS } from '../../api/accounts/sessions.ts';
 import { ApiClient, signUp } from '../support/api-client.ts';
 import { databaseTargets } from '../support/databases.ts';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { startPlatformOn, startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
 describe.each(databaseTargets())('accounts on $name', (target) => {
   let platform: TestPlatform;
-  let dispose: () => Promise<void>;
-
-  beforeAll(async () => {
-    const created = await target.create();
-    dispose = created.dispose;
-    const env: Record<string, string> = { ROLES: 'api', AUTH_RATE_LIMIT_PER_MINUTE: '1000' };
-    if (created.options.kind === 'postgresql') env.DATABASE_URL = created.options.url;
-    platform = await startTestPlatform(env);
-  });
-  afterAll(async () => {
-    await platform?.close();
-    await dispose?.();
-  });
+  startPlatformOn(target, { ROLES: 'api', AUTH_RATE_LIMIT_PER_MINUTE: '1000' }, (started) => (platform = started));
 
   const prisma = () => platform.database!.prisma;
   const token = (client: ApiClient) => client.cookie!.split('=')[1]!;

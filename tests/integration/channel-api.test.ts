@@ -2,10 +2,10 @@
 // problem+json with a stable code when there is no such channel or the slug is not one. What the
 // answer says about the caller (following, canManage...) is in channel-management.test.ts.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTestChannel } from '../support/channels.ts';
 import { databaseTargets } from '../support/databases.ts';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { startPlatformOn, type TestPlatform } from '../support/platform.ts';
 
 interface Reply {
   status: number;
@@ -15,19 +15,7 @@ interface Reply {
 
 describe.each(databaseTargets())('channel API on $name', (target) => {
   let platform: TestPlatform;
-  let dispose: () => Promise<void>;
-
-  beforeAll(async () => {
-    const created = await target.create();
-    dispose = created.dispose;
-    const env: Record<string, string> = { ROLES: 'api' };
-    if (created.options.kind === 'postgresql') env.DATABASE_URL = created.options.url;
-    platform = await startTestPlatform(env);
-  });
-  afterAll(async () => {
-    await platform?.close();
-    await dispose?.();
-  });
+  startPlatformOn(target, { ROLES: 'api' }, (started) => (platform = started));
 
   async function getChannel(slug: string): Promise<Reply> {
     const response = await fetch(`${platform.url}/api/v1/channels/${encodeURIComponent(slug)}`, { signal: AbortSignal.timeout(5000) });

@@ -4,11 +4,11 @@
 // commands and given their category, tags and live stream as rows, as the studio and the stream
 // directory would write them.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runAdminCommand } from '../../api/admin/commands.ts';
 import { ApiClient, signUp, type ApiReply } from '../support/api-client.ts';
 import { databaseTargets } from '../support/databases.ts';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { startPlatformOn, type TestPlatform } from '../support/platform.ts';
 
 interface Card {
   slug: string;
@@ -37,19 +37,7 @@ interface ChannelSpec {
 
 describe.each(databaseTargets())('discovery on $name', (target) => {
   let platform: TestPlatform;
-  let dispose: () => Promise<void>;
-
-  beforeAll(async () => {
-    const created = await target.create();
-    dispose = created.dispose;
-    const env: Record<string, string> = { ROLES: 'api' };
-    if (created.options.kind === 'postgresql') env.DATABASE_URL = created.options.url;
-    platform = await startTestPlatform(env);
-  });
-  afterAll(async () => {
-    await platform?.close();
-    await dispose?.();
-  });
+  startPlatformOn(target, { ROLES: 'api' }, (started) => (platform = started));
 
   const prisma = () => platform.database!.prisma;
   const anonymous = () => new ApiClient(platform.url);

@@ -2,27 +2,15 @@
 // followed channels as ChannelCards with cursor pages, and the refusals (own channel, unknown
 // channel, signed out, cross-site write).
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiClient, signUp, type ApiReply } from '../support/api-client.ts';
 import { createTestChannel, type TestChannel } from '../support/channels.ts';
 import { databaseTargets } from '../support/databases.ts';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { startPlatformOn, type TestPlatform } from '../support/platform.ts';
 
 describe.each(databaseTargets())('follows on $name', (target) => {
   let platform: TestPlatform;
-  let dispose: () => Promise<void>;
-
-  beforeAll(async () => {
-    const created = await target.create();
-    dispose = created.dispose;
-    const env: Record<string, string> = { ROLES: 'api' };
-    if (created.options.kind === 'postgresql') env.DATABASE_URL = created.options.url;
-    platform = await startTestPlatform(env);
-  });
-  afterAll(async () => {
-    await platform?.close();
-    await dispose?.();
-  });
+  startPlatformOn(target, { ROLES: 'api' }, (started) => (platform = started));
 
   const prisma = () => platform.database!.prisma;
   const followedSlugs = async (client: ApiClient) => {

@@ -2,27 +2,15 @@
 // URL and works at once; the list never shows a key (nor its hash); rotation issues a new key and
 // revokes every older one together; revoking one key leaves the others working.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { channelForStreamKey, hashStreamKey } from '../../api/stream-keys/stream-keys.ts';
 import { signUp, type TestUser } from '../support/api-client.ts';
 import { databaseTargets } from '../support/databases.ts';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { startPlatformOn, type TestPlatform } from '../support/platform.ts';
 
 describe.each(databaseTargets())('stream keys API on $name', (target) => {
   let platform: TestPlatform;
-  let dispose: () => Promise<void>;
-
-  beforeAll(async () => {
-    const created = await target.create();
-    dispose = created.dispose;
-    const env: Record<string, string> = { ROLES: 'api', AUTH_RATE_LIMIT_PER_MINUTE: '1000' };
-    if (created.options.kind === 'postgresql') env.DATABASE_URL = created.options.url;
-    platform = await startTestPlatform(env);
-  });
-  afterAll(async () => {
-    await platform?.close();
-    await dispose?.();
-  });
+  startPlatformOn(target, { ROLES: 'api', AUTH_RATE_LIMIT_PER_MINUTE: '1000' }, (started) => (platform = started));
 
   const prisma = () => platform.database!.prisma;
   const publishesTo = async (key: string) => (await channelForStreamKey(prisma(), key))?.slug;

@@ -2,10 +2,10 @@
 // pagination (including VODs made in the same millisecond), the shape of one VOD, and
 // problem+json with a stable code for bad cursors, bad limits, bad ids and unknown ones.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTestChannel } from '../support/channels.ts';
 import { databaseTargets } from '../support/databases.ts';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { startPlatformOn, type TestPlatform } from '../support/platform.ts';
 
 interface Reply {
   status: number;
@@ -31,19 +31,7 @@ interface Page {
 
 describe.each(databaseTargets())('VOD API on $name', (target) => {
   let platform: TestPlatform;
-  let dispose: () => Promise<void>;
-
-  beforeAll(async () => {
-    const created = await target.create();
-    dispose = created.dispose;
-    const env: Record<string, string> = { ROLES: 'api' };
-    if (created.options.kind === 'postgresql') env.DATABASE_URL = created.options.url;
-    platform = await startTestPlatform(env);
-  });
-  afterAll(async () => {
-    await platform?.close();
-    await dispose?.();
-  });
+  startPlatformOn(target, { ROLES: 'api' }, (started) => (platform = started));
 
   async function get(pathname: string): Promise<Reply> {
     const response = await fetch(`${platform.url}${pathname}`, { signal: AbortSignal.timeout(5000) });

@@ -4,8 +4,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { loadConfig } from '../../common/config.ts';
 import { startPlatform, type Platform } from '../../platform.ts';
+import type { DatabaseTarget } from './databases.ts';
 import { testLogger } from './logger.ts';
 
 export interface TestPlatform extends Platform {
@@ -49,4 +51,24 @@ export async function startTestPlatform(env: Record<string, string> = {}): Promi
     removeDataDir();
     throw error;
   }
+}
+
+/**
+ * For a describe block: starts the platform on a fresh database of `target` before its tests
+ * (PostgreSQL: `DATABASE_URL` of a new database), hands it to `use`, and closes both after.
+ */
+export function startPlatformOn(target: DatabaseTarget, env: Record<string, string>, use: (platform: TestPlatform) => void): void {
+  let platform: TestPlatform | undefined;
+  let dispose: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const created = await target.create();
+    dispose = created.dispose;
+    const databaseEnv: Record<string, string> = created.options.kind === 'postgresql' ? { DATABASE_URL: created.options.url } : {};
+    platform = await startTestPlatform({ ...env, ...databaseEnv });
+    use(platform);
+  });
+  afterAll(async () => {
+    await platform?.close();
+    await dispose?.();
+  });
 }
