@@ -1,31 +1,19 @@
 // The /chat socket.io namespace over real connections on both databases: joining (history,
 // settings, emotes, what I may do), two signed-in users talking, and every refusal of a message
 // with its stable code, leaving nothing stored. Moderation over REST is in moderation.test.ts.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { signUp, type TestUser } from '../support/api-client.ts';
 import { databaseTargets } from '../support/databases.ts';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { startPlatformOn, type TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
 import { chatChannel, ChatTestClient, makeModerator, type ChatChannelFixture } from '../support/chat-client.ts';
 
 describe.each(databaseTargets())('chat on $name', (target) => {
   let platform: TestPlatform;
-  let dispose: () => Promise<void>;
   const clients: ChatTestClient[] = [];
-
-  beforeAll(async () => {
-    const created = await target.create();
-    dispose = created.dispose;
-    const env: Record<string, string> = { ROLES: 'api', AUTH_RATE_LIMIT_PER_MINUTE: '10000' };
-    if (created.options.kind === 'postgresql') env.DATABASE_URL = created.options.url;
-    platform = await startTestPlatform(env);
-  });
+  startPlatformOn(target, { ROLES: 'api', AUTH_RATE_LIMIT_PER_MINUTE: '10000' }, (started) => (platform = started));
   afterEach(() => {
     for (const client of clients.splice(0)) client.close();
-  });
-  afterAll(async () => {
-    await platform?.close();
-    await dispose?.();
   });
 
   const prisma = () => platform.database!.prisma;

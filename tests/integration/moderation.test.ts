@@ -2,30 +2,18 @@
 // time-outs, chat settings, the moderation log, and who may do each (owner, admin, the channel's
 // moderators; nobody else, and no moderator of another channel).
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ApiClient, signUp, type TestUser } from '../support/api-client.ts';
 import { databaseTargets } from '../support/databases.ts';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { startPlatformOn, type TestPlatform } from '../support/platform.ts';
 import { chatChannel, ChatTestClient, makeModerator } from '../support/chat-client.ts';
 
 describe.each(databaseTargets())('chat moderation on $name', (target) => {
   let platform: TestPlatform;
-  let dispose: () => Promise<void>;
   const clients: ChatTestClient[] = [];
-
-  beforeAll(async () => {
-    const created = await target.create();
-    dispose = created.dispose;
-    const env: Record<string, string> = { ROLES: 'api', AUTH_RATE_LIMIT_PER_MINUTE: '10000' };
-    if (created.options.kind === 'postgresql') env.DATABASE_URL = created.options.url;
-    platform = await startTestPlatform(env);
-  });
+  startPlatformOn(target, { ROLES: 'api', AUTH_RATE_LIMIT_PER_MINUTE: '10000' }, (started) => (platform = started));
   afterEach(() => {
     for (const client of clients.splice(0)) client.close();
-  });
-  afterAll(async () => {
-    await platform?.close();
-    await dispose?.();
   });
 
   const prisma = () => platform.database!.prisma;
