@@ -1,8 +1,7 @@
 // "Live now": live channels, most watched first, optionally in one category or with one tag.
 import { Prisma } from '../../prisma/generated/client.ts';
-import { toPage } from '../http/pagination.ts';
+import { decodeCursor, toPage } from '../http/pagination.ts';
 import { CARD_COLUMNS, CARD_JOINS, CHANNEL_OF_LIVE_STREAM, toChannelCard, type CardRow, type CardSource } from './channel-card.ts';
-import { decodeKeysetCursor } from './keyset-cursor.ts';
 
 export interface LiveNowQuery {
   category?: string | undefined;
@@ -13,7 +12,7 @@ export interface LiveNowQuery {
 
 export async function liveNow({ prisma, categories }: CardSource, query: LiveNowQuery) {
   // Keyed by (viewers, stream id): stream ids break ties between equally watched channels.
-  const after = decodeKeysetCursor(query.cursor, { v: 'int', id: 'uuid' });
+  const after = decodeCursor(query.cursor, { v: 'int', id: 'uuid' });
   const filtered = query.category !== undefined || query.tag !== undefined;
   // The page is chosen first and only its rows are joined into cards: hundreds of live streams,
   // twenty cards.

@@ -3,9 +3,8 @@
 // channel comes first among equally relevant ones.
 import { BadRequestError } from '../../common/errors.ts';
 import { Prisma } from '../../prisma/generated/client.ts';
-import { toPage } from '../http/pagination.ts';
+import { decodeCursor, toPage } from '../http/pagination.ts';
 import { CARD_COLUMNS, CARD_JOINS, toChannelCard, type CardRow, type CardSource } from './channel-card.ts';
-import { decodeKeysetCursor } from './keyset-cursor.ts';
 import { searchTerms } from './search-terms.ts';
 
 export interface SearchQuery {
@@ -27,7 +26,7 @@ const SCORE_SCALE = 1_000_000;
 export async function searchChannels({ prisma, categories }: CardSource, query: SearchQuery) {
   const terms = searchTerms(query.q);
   if (!terms) throw new BadRequestError('Type something to search for.', { code: 'empty_query' });
-  const after = decodeKeysetCursor(query.cursor, { r: 'int', l: 'int', id: 'uuid' });
+  const after = decodeCursor(query.cursor, { r: 'int', l: 'int', id: 'uuid' });
   // English stems ("games" finds "gaming") or the words as typed (names, tags), or the last word
   // as a prefix (search as you type).
   const tsquery = Prisma.sql`websearch_to_tsquery('english', ${terms.text}) || websearch_to_tsquery('simple', ${terms.text})

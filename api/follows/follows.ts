@@ -3,10 +3,9 @@
 import type { PrismaClient } from '../../common/db/database.ts';
 import { BadRequestError } from '../../common/errors.ts';
 import { Prisma } from '../../prisma/generated/client.ts';
-import { toPage } from '../http/pagination.ts';
+import { decodeCursor, toPage } from '../http/pagination.ts';
 import type { ChannelRow } from '../channels/permissions.ts';
 import { CARD_COLUMNS, CARD_JOINS, LIVE_STREAM_OF_CHANNEL, toChannelCard, type CardRow, type CardSource } from '../discovery/channel-card.ts';
-import { decodeKeysetCursor } from '../discovery/keyset-cursor.ts';
 
 /** Follows; following again changes nothing (the follow keeps its first date). */
 export async function follow(prisma: PrismaClient, userId: string, channel: ChannelRow): Promise<void> {
@@ -24,7 +23,7 @@ interface FollowedRow extends CardRow {
 
 /** The channels a user follows, most recently followed first. */
 export async function followedChannels({ prisma, categories }: CardSource, userId: string, page: { cursor?: string | undefined; limit: number }) {
-  const after = decodeKeysetCursor(page.cursor, { t: 'epochMs', id: 'uuid' });
+  const after = decodeCursor(page.cursor, { t: 'epochMs', id: 'uuid' });
   const rowsQuery = prisma.$queryRaw<FollowedRow[]>`
     SELECT ${CARD_COLUMNS}, f."createdAt" AS "followedAt"
     FROM "Follow" f JOIN "Channel" c ON c."id" = f."channelId"

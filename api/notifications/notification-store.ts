@@ -1,9 +1,8 @@
 // A user's notifications in the database: the list, the unread count, marking read. Every query
 // is scoped by the user's id, so nobody reads or marks anyone else's.
 import type { PrismaClient } from '../../common/db/database.ts';
-import { toPage } from '../http/pagination.ts';
+import { decodeCursor, toPage } from '../http/pagination.ts';
 import { avatarUrl } from '../discovery/channel-card.ts';
-import { decodeKeysetCursor } from '../discovery/keyset-cursor.ts';
 import type { NotificationView } from '../../common/protocol/notifications.ts';
 
 /** The columns toNotificationView needs. */
@@ -47,7 +46,7 @@ export interface NotificationListQuery {
 
 /** Newest first. */
 export async function listNotifications(prisma: PrismaClient, userId: string, query: NotificationListQuery) {
-  const after = decodeKeysetCursor(query.cursor, { t: 'epochMs', id: 'uuid' });
+  const after = decodeCursor(query.cursor, { t: 'epochMs', id: 'uuid' });
   const [rows, unreadCount] = await Promise.all([
     prisma.notification.findMany({
       where: {
