@@ -1,17 +1,17 @@
 // Clips: the last N seconds of a live stream, or a range of a VOD, cut without re-encoding into an
 // MP4 of their own with a poster. A clip never depends on its source's files afterwards, so VOD
 // retention can't break it.
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../common/db/database.ts';
 import { AppError, BadRequestError, NotFoundError, UnavailableError } from '../common/errors.ts';
-import { concatArgs, posterArgs, vodMp4Args } from './ffmpeg-args.ts';
+import { posterArgs } from './ffmpeg-args.ts';
 import { runFfmpeg } from './ffmpeg-process.ts';
-import { composePlaylist, segmentsBetween, totalDurationSeconds, type RunPlaylist } from './playlist.ts';
+import { probeDuration } from './ffprobe.ts';
+import { remuxRunsToMp4 } from './mp4-remux.ts';
+import { segmentsBetween, totalDurationSeconds, type RunPlaylist } from './playlist.ts';
 import type { RecorderService } from './recorder-service.ts';
 import { readAllRuns } from './stream-recording.ts';
 
@@ -98,7 +98,7 @@ export class ClipMaker {
       const parts = segmentsBetween(runs, start, start + duration);
       if (parts.length === 0) throw new BadRequestError('That range holds no recorded video.');
       await fs.mkdir(clipsDir, { recursive: true });
-      await this.#copySegments(dir, id, parts, mp4);
+      await remuxRunsToMp4(dir, parts, mp4, this.#ffmpegPath);
       const durationSeconds = await probeDuration(mp4, this.#ffmpegPath);
       const posterMade = await runFfmpeg(posterArgs(mp4, Math.min(1, durationSeconds / 2), poster), this.#ffmpegPath).then(
         () => true,
@@ -126,47 +126,10 @@ export class ClipMaker {
       this.#running--;
     }
   }
-
-  /**
-   * Copies the chosen segments into `mp4`, run by run: a restarted FFmpeg starts its timestamps
-   * anew, so each run becomes a part of its own and the concat demuxer joins the parts.
-   */
-  async #copySegments(dir: string, id: string, parts: RunPlaylist[], mp4: string): Promise<void> {
-    const temporary: string[] = [];
-    try {
-      const files: string[] = [];
-      for (const run of parts) {
-        const playlist = path.join(dir, `clip-${id}-${run.run}.m3u8`);
-        const file = parts.length === 1 ? mp4 : path.join(dir, `clip-${id}-${run.run}.mp4`);
-        temporary.push(playlist);
-        if (file !== mp4) temporary.push(file);
-        await fs.writeFile(playlist, composePlaylist([run], { ended: true }));
-        await runFfmpeg(vodMp4Args(playlist, file), this.#ffmpegPath);
-        files.push(file);
-      }
-      if (files.length > 1) {
-        const list = path.join(dir, `clip-${id}.txt`);
-        temporary.push(list);
-        await fs.writeFile(list, files.map((file) => `file '${file.replaceAll("'", "'\\''")}'`).join('\n'));
-        await runFfmpeg(concatArgs(list, mp4), this.#ffmpegPath);
-      }
-    } finally {
-      await Promise.all(temporary.map((file) => fs.rm(file, { force: true })));
-    }
-  }
 }
 
 function validateLength(seconds: number): void {
   if (!Number.isFinite(seconds) || seconds < MIN_CLIP_SECONDS || seconds > MAX_CLIP_SECONDS) {
     throw new BadRequestError(`A clip is ${MIN_CLIP_SECONDS} to ${MAX_CLIP_SECONDS} seconds long.`);
   }
-}
-
-/** The real duration of what was cut (keyframe-aligned, so it can differ a little from the request). */
-async function probeDuration(file: string, ffmpegPath: string): Promise<number> {
-  const ffprobe = ffmpegPath.includes('/') ? path.join(path.dirname(ffmpegPath), 'ffprobe') : 'ffprobe';
-  const { stdout } = await promisify(execFile)(ffprobe, ['-v', 'error', '-show_entries', 'format=duration', '-of', 'default=nw=1:nk=1', file]);
-  const seconds = Number(stdout.trim());
-  if (!Number.isFinite(seconds)) throw new Error(`ffprobe could not read the duration of ${file}`);
-  return Math.round(seconds * 1000) / 1000;
 }

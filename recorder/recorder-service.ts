@@ -7,8 +7,9 @@ import type { Room } from '../sfu/room.ts';
 import type { RoomRegistry } from '../sfu/room-registry.ts';
 import type { ChannelRef } from '../signaling/channel-directory.ts';
 import type { LiveStreams } from '../signaling/live-streams.ts';
-import { posterArgs, vodMp4Args } from './ffmpeg-args.ts';
+import { posterArgs } from './ffmpeg-args.ts';
 import { runFfmpeg } from './ffmpeg-process.ts';
+import { remuxRunsToMp4 } from './mp4-remux.ts';
 import { totalDurationSeconds } from './playlist.ts';
 import { StreamRecording } from './stream-recording.ts';
 import type { VodRepository } from './vod-repository.ts';
@@ -90,7 +91,7 @@ export class RecorderService {
     const posterPath = path.join(dir, 'poster.jpg');
     const made = { mp4: false, poster: false };
     try {
-      await runFfmpeg(vodMp4Args(result.playlistPath, mp4Path), this.#options.ffmpegPath);
+      await remuxRunsToMp4(dir, result.runs, mp4Path, this.#options.ffmpegPath);
       made.mp4 = true;
       await runFfmpeg(posterArgs(mp4Path, Math.min(durationSeconds / 2, 5), posterPath), this.#options.ffmpegPath);
       made.poster = true;
