@@ -166,7 +166,11 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
         logger,
       );
       const directory = createStreamDirectory(database.prisma, { publicUrl: config.http.publicUrl });
-      const live = new LiveStreams(directory, { endGraceMs: config.streams.endGraceMs, viewerWriteIntervalMs: 1000 }, logger);
+      const live = new LiveStreams(
+        directory,
+        { endGraceMs: config.streams.endGraceMs, publisherTakeover: config.streams.publisherTakeover, viewerWriteIntervalMs: 1000 },
+        logger,
+      );
       const registry = rooms;
       // Live streams end (and are recorded as ended) before the rooms and the database go away.
       closers.push(() => registry.close());

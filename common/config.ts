@@ -57,6 +57,12 @@ export interface Config {
   streams: {
     /** How long a publisher may be gone (network blip, media restart) before its stream ends. */
     endGraceMs: number;
+    /**
+     * A second publisher of a live channel (with a valid key or the owner's session): 'replace' ends
+     * the first and carries the same stream on, so a crashed encoder can reconnect at once;
+     * 'refuse' answers 409 until the first one ends or is noticed gone.
+     */
+    publisherTakeover: 'replace' | 'refuse';
   };
   recorder: {
     /** Where live HLS and VODs are written (one folder per stream). */
@@ -159,6 +165,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
     },
     streams: {
       endGraceMs: read.integer('STREAM_END_GRACE_MS', 15_000, 0, 600_000),
+      publisherTakeover: read.oneOf('PUBLISHER_TAKEOVER', ['replace', 'refuse'] as const, 'replace'),
     },
     recorder: {
       recordingsDir: path.resolve(read.string('RECORDINGS_DIR', path.join(read.string('DATA_DIR', './data'), 'recordings'))),

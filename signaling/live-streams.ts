@@ -1,22 +1,39 @@
 // Which channels are live and who publishes them. A channel goes live when its publisher's first
 // producer arrives, and ends when the publisher says so or has been gone longer than the grace
 // period (a network blip or a media worker restart must not end a stream). Viewer counts are
-// written through to the database at most every `viewerWriteIntervalMs`.
+// written through to the database at most every `viewerWriteIntervalMs`. A channel has one
+// publisher at a time; a second one is refused or takes over (`publisherTakeover`).
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
+import { ConflictError } from '../common/errors.ts';
 import type { StreamStatus } from '../common/protocol/media-signaling.ts';
+import type { Room } from '../sfu/room.ts';
 import type { ChannelDirectory, ChannelRef } from './channel-directory.ts';
+
+/** What a second publisher of a live channel gets: a refusal, or the channel (the first one is ended). */
+export type PublisherTakeover = 'refuse' | 'replace';
 
 export interface LiveStreamsOptions {
   endGraceMs: number;
   viewerWriteIntervalMs: number;
+  /** PUBLISHER_TAKEOVER, passed by the platform; absent means 'refuse'. */
+  publisherTakeover?: PublisherTakeover;
+}
+
+/** The session that holds a channel's publisher claim. */
+interface Publisher {
+  sessionId: string;
+  /** False while it is gone and its grace period runs: another session may take its place. */
+  present: boolean;
+  /** Ends the session when another one takes the channel; its stream goes on. */
+  onReplaced: (() => void) | undefined;
 }
 
 interface ChannelState {
   channel: ChannelRef;
   streamId: string | null;
   startedAt: Date | null;
-  publisherSession: string | null;
+  publisher: Publisher | null;
   viewers: number;
   graceTimer: NodeJS.Timeout | undefined;
   viewerTimer: NodeJS.Timeout | undefined;
@@ -33,6 +50,28 @@ export interface LiveStreamsEvents {
   started: [channel: ChannelRef, streamId: string];
   /** The Stream is over (the recorder finishes its VOD). */
   ended: [channel: ChannelRef, streamId: string];
+}
+
+/** 409 for a second publisher: a refusal (PUBLISHER_TAKEOVER=refuse), or overtaken while starting. */
+export class AlreadyLiveError extends ConflictError {
+  constructor(channel: ChannelRef, why: 'refused' | 'overtaken') {
+    super(
+      'already_live',
+      why === 'refused'
+        ? `Channel '${channel.slug}' is already being published from another session. End that session, or ` +
+            'wait until the server notices it is gone (up to 20 s after it vanished). To let the newest publisher ' +
+            'take over instead, start the server with PUBLISHER_TAKEOVER=replace.'
+        : `Another session took over publishing channel '${channel.slug}' while this one was starting.`,
+    );
+  }
+}
+
+/**
+ * Closes the channel's room once nobody is in it, unless its publisher is on the way in: a session
+ * that just took the channel over joins the room its predecessor leaves.
+ */
+export function closeIfUnused(room: Room, live: LiveStreams, channel: ChannelRef): void {
+  if (room.peers().length === 0 && live.publisherOf(channel) === null) room.close('empty');
 }
 
 export class LiveStreams extends EventEmitter<LiveStreamsEvents> {
@@ -59,22 +98,37 @@ export class LiveStreams extends EventEmitter<LiveStreamsEvents> {
     };
   }
 
-  /** The session publishing the channel right now, if any. */
+  /** The session publishing the channel right now, if any (not one that is gone and may come back). */
   publisherOf(channel: ChannelRef): string | null {
-    return this.#channels.get(channel.id)?.publisherSession ?? null;
+    const publisher = this.#channels.get(channel.id)?.publisher;
+    return publisher?.present ? publisher.sessionId : null;
+  }
+
+  /** Whether `sessionId` still holds the claim: setting up a publisher awaits, and may be overtaken meanwhile. */
+  holdsPublisher(channel: ChannelRef, sessionId: string): boolean {
+    return this.#channels.get(channel.id)?.publisher?.sessionId === sessionId;
   }
 
   /**
-   * Makes `sessionId` the channel's publisher, unless another session is. Synchronous on purpose:
-   * two publishers joining at the same moment can't both pass. A session that returns within the
-   * grace period resumes its stream.
+   * Makes `sessionId` the channel's publisher. Synchronous on purpose: of publishers joining at the
+   * same moment, exactly one holds the claim afterwards. Another session that is present is
+   * refused (false) or, with `publisherTakeover: 'replace'`, told to end through its `onReplaced`;
+   * one that is gone (in its grace period) is always told to end, so it can't come back beside the
+   * new one. Either way a stream that is live goes on as the same stream: no new Stream row, no
+   * second go-live notification. A session claiming again (a WHIP client whose media resumed)
+   * keeps its `onReplaced` unless it gives a new one.
    */
-  claimPublisher(channel: ChannelRef, sessionId: string): boolean {
+  claimPublisher(channel: ChannelRef, sessionId: string, onReplaced?: () => void): boolean {
     const state = this.#state(channel);
-    if (state.publisherSession !== null && state.publisherSession !== sessionId) return false;
-    state.publisherSession = sessionId;
+    const previous = state.publisher;
+    const same = previous?.sessionId === sessionId ? previous : null;
+    const other = same ? null : previous;
+    if (other?.present && this.#options.publisherTakeover !== 'replace') return false;
+    state.publisher = { sessionId, present: true, onReplaced: onReplaced ?? same?.onReplaced };
     clearTimeout(state.graceTimer);
     state.graceTimer = undefined;
+    // After the claim moved, so whatever the old session does on its way out can't touch it.
+    if (other) this.#replace(state, other, sessionId);
     return true;
   }
 
@@ -100,16 +154,16 @@ export class LiveStreams extends EventEmitter<LiveStreamsEvents> {
   /** The publisher left on purpose ("End stream"): end now. */
   publisherEnded(channel: ChannelRef, sessionId: string): Promise<void> {
     const state = this.#channels.get(channel.id);
-    if (!state || state.publisherSession !== sessionId) return Promise.resolve();
-    state.publisherSession = null;
+    if (state?.publisher?.sessionId !== sessionId) return Promise.resolve();
+    state.publisher = null;
     return this.#end(state);
   }
 
   /** The publisher vanished (disconnect, media restart): end only if it doesn't come back in time. */
   publisherLost(channel: ChannelRef, sessionId: string): void {
     const state = this.#channels.get(channel.id);
-    if (!state || state.publisherSession !== sessionId) return;
-    state.publisherSession = null;
+    if (!state?.publisher?.present || state.publisher.sessionId !== sessionId) return;
+    state.publisher.present = false;
     clearTimeout(state.graceTimer);
     state.graceTimer = setTimeout(() => void this.#end(state), this.#options.endGraceMs);
   }
@@ -132,6 +186,16 @@ export class LiveStreams extends EventEmitter<LiveStreamsEvents> {
   /** Ends every live stream (server shutdown) and waits for the writes. */
   async close(): Promise<void> {
     await Promise.all([...this.#channels.values()].map((state) => this.#end(state)));
+  }
+
+  #replace(state: ChannelState, old: Publisher, by: string): void {
+    const taken = old.present ? 'publisher taken over by a new session' : 'lost publisher superseded by a new session';
+    this.#logger.info({ channel: state.channel.slug, streamId: state.streamId, old: old.sessionId, new: by }, taken);
+    try {
+      old.onReplaced?.();
+    } catch (error) {
+      this.#logger.error({ err: error, channel: state.channel.slug, session: old.sessionId }, 'the replaced publisher failed to end');
+    }
   }
 
   async #end(state: ChannelState): Promise<void> {
@@ -160,7 +224,7 @@ export class LiveStreams extends EventEmitter<LiveStreamsEvents> {
         channel,
         streamId: null,
         startedAt: null,
-        publisherSession: null,
+        publisher: null,
         viewers: 0,
         graceTimer: undefined,
         viewerTimer: undefined,

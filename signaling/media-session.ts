@@ -16,9 +16,12 @@ import type { Peer } from '../sfu/peer.ts';
 import type { Room, RoomProducer } from '../sfu/room.ts';
 import type { RoomRegistry } from '../sfu/room-registry.ts';
 import type { ChannelDirectory, ChannelRef, HandshakeCredentials } from './channel-directory.ts';
-import type { LiveStreams } from './live-streams.ts';
+import { AlreadyLiveError, closeIfUnused, type LiveStreams } from './live-streams.ts';
 
 export type MediaSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+
+/** What a publisher is told when another session of its channel takes over (PUBLISHER_TAKEOVER=replace). */
+const TAKEN_OVER_REASON = 'You went live on this channel from somewhere else (another tab, device or app), so publishing stopped here.';
 
 export interface MediaSessionDeps {
   rooms: RoomRegistry;
@@ -67,9 +70,11 @@ export class MediaSession {
       case 'restartIce':
         return { iceParameters: await this.#peer().restartIce(request.data.transportId) };
       case 'produce': {
-        const { channel } = this.#session();
+        const { channel, peer } = this.#session();
         const { transportId, kind, rtpParameters, source } = request.data;
-        const producer = await this.#peer().produce(transportId, kind, rtpParameters as never, source);
+        const producer = await peer.produce(transportId, kind, rtpParameters as never, source);
+        // Taken over meanwhile: the channel is the new publisher's to make live.
+        if (!this.#deps.live.holdsPublisher(channel, this.#socket.id)) throw new AlreadyLiveError(channel, 'overtaken');
         await this.#deps.live.mediaStarted(channel);
         return { producerId: producer.id };
       }
@@ -117,21 +122,24 @@ export class MediaSession {
         channel = await directory.channelForPublisherSession(this.#handshake(), data.channel);
         if (!channel) throw new UnauthorizedError(`Sign in on this site as the owner of '${data.channel}' to publish to it, or use a stream key.`);
       }
-      if (!live.claimPublisher(channel, this.#socket.id)) {
-        throw new ConflictError('already_live', `Channel '${channel.slug}' is already being published from another session.`);
-      }
+      // With PUBLISHER_TAKEOVER=replace this ends the channel's current publisher (its stream goes on).
+      if (!live.claimPublisher(channel, this.#socket.id, () => this.#replaced())) throw new AlreadyLiveError(channel, 'refused');
     } else {
       channel = await directory.channelBySlug(data.channel);
       if (!channel) throw new NotFoundError('Channel', data.channel);
     }
-    let room: Room;
-    let peer: Peer;
+    let room: Room | undefined;
+    let peer: Peer | undefined;
     try {
       room = await rooms.getOrCreate(channel.id);
       peer = await room.join(`${this.#socket.id}:${++this.#joins}`, data.role);
+      // A publisher that came after this one (replace mode) already has the channel.
+      if (data.role === 'publisher' && !live.holdsPublisher(channel, this.#socket.id)) throw new AlreadyLiveError(channel, 'overtaken');
     } catch (error) {
+      peer?.close();
       // Give the claim back; a stream already live keeps its grace period.
       if (data.role === 'publisher') live.publisherLost(channel, this.#socket.id);
+      if (room) closeIfUnused(room, live, channel);
       throw error;
     }
     const detach = this.#wire(room, peer, channel);
@@ -202,7 +210,15 @@ export class MediaSession {
     };
   }
 
-  async #leave(why: 'left' | 'disconnected'): Promise<void> {
+  /** Another session took this one's channel over: stop publishing here, and say why. */
+  #replaced(): void {
+    // A session that has since joined as a viewer keeps watching; one between joins hears it too.
+    if (this.#joined?.peer.role === 'viewer') return;
+    this.#socket.emit('notification', { method: 'kicked', data: { reason: TAKEN_OVER_REASON } });
+    this.#leave('replaced').catch((error: unknown) => this.#logger.error({ err: error }, 'cleanup after a takeover failed'));
+  }
+
+  async #leave(why: 'left' | 'disconnected' | 'replaced'): Promise<void> {
     const joined = this.#joined;
     if (!joined) return;
     this.#joined = undefined;
@@ -211,12 +227,13 @@ export class MediaSession {
     peer.close();
     if (!this.#socket.disconnected) await this.#socket.leave(statusRoom(channel));
     const { live } = this.#deps;
-    if (peer.role === 'publisher') {
+    // A replaced publisher's claim is already the new session's.
+    if (peer.role === 'publisher' && why !== 'replaced') {
       if (why === 'left') await live.publisherEnded(channel, this.#socket.id);
       else live.publisherLost(channel, this.#socket.id);
     }
     live.viewersChanged(channel, room.viewerCount());
-    if (room.peers().length === 0) room.close('empty');
+    closeIfUnused(room, live, channel);
   }
 
   #handshake(): HandshakeCredentials {

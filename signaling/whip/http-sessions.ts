@@ -1,6 +1,7 @@
 // WHIP and WHEP sessions: one per POST, addressed by an unguessable URL. Each owns its SFU peer
 // (and so its transport, producers or consumers). A session also ends by itself when its client
-// vanishes without a DELETE: its DTLS closes or its ICE stays disconnected.
+// vanishes without a DELETE: its DTLS closes or its ICE stays disconnected. A WHIP session also
+// ends when another publisher takes its channel over.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
@@ -28,7 +29,7 @@ export interface HttpSessionEvents {
   onLost(session: HttpSession): void;
   onRecovered(session: HttpSession): void;
   /** The session is over, whatever the reason. */
-  onClosed(session: HttpSession, reason: 'deleted' | 'gone' | 'room-closed' | 'shutdown'): void;
+  onClosed(session: HttpSession, reason: 'deleted' | 'gone' | 'replaced' | 'room-closed' | 'shutdown'): void;
 }
 
 const WATCHDOG_INTERVAL_MS = 1000;
@@ -122,6 +123,11 @@ export class HttpSessions {
 
   delete(session: HttpSession): void {
     this.#sessions.get(session.id)?.close('deleted');
+  }
+
+  /** Another publisher took the session's channel over: its URL is gone from now on. */
+  replaced(id: string): void {
+    this.#sessions.get(id)?.close('replaced');
   }
 
   count(kind: HttpSessionKind): number {

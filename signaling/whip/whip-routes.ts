@@ -2,11 +2,12 @@
 // key as bearer token; we answer with our side of one WebRTC transport and produce its tracks
 // into the channel's room.
 import type { FastifyInstance } from 'fastify';
-import { ConflictError, UnauthorizedError } from '../../common/errors.ts';
+import { UnauthorizedError } from '../../common/errors.ts';
 import { buildAnswer } from '../sdp/answer.ts';
 import { parseWhipOffer } from '../sdp/whip-offer.ts';
 import type { Peer } from '../../sfu/peer.ts';
 import type { Room } from '../../sfu/room.ts';
+import { AlreadyLiveError, closeIfUnused } from '../live-streams.ts';
 import { newSessionId, type HttpSessions } from './http-sessions.ts';
 import { bearerToken, linkHeaders, SDP, textBody, type HttpMediaDeps } from './http-media-plugin.ts';
 
@@ -44,9 +45,9 @@ export function registerWhipRoutes(app: FastifyInstance, deps: HttpMediaDeps, se
     const channel = await directory.channelForStreamKey(key);
     if (!channel) throw new UnauthorizedError('The stream key is not valid or was revoked.');
     const sessionId = newSessionId();
-    if (!live.claimPublisher(channel, sessionKey(sessionId))) {
-      throw new ConflictError('already_live', `Channel '${channel.slug}' is already being published from another session.`);
-    }
+    const claim = sessionKey(sessionId);
+    // With PUBLISHER_TAKEOVER=replace this ends the channel's current publisher (its stream goes on).
+    if (!live.claimPublisher(channel, claim, () => sessions.replaced(sessionId))) throw new AlreadyLiveError(channel, 'refused');
     let peer: Peer | undefined;
     let room: Room | undefined;
     try {
@@ -62,17 +63,23 @@ export function registerWhipRoutes(app: FastifyInstance, deps: HttpMediaDeps, se
         const producer = await peer.produce(transport.id, media.kind, media.rtpParameters, source);
         produced.push({ mid: media.mid, kind: media.kind, rtpParameters: producer.rtpParameters, direction: 'recvonly' as const });
       }
+      // A publisher that came after this one (replace mode) already has the channel.
+      if (!live.holdsPublisher(channel, claim)) throw new AlreadyLiveError(channel, 'overtaken');
       const liveRoom = room;
       const session = sessions.add({ id: sessionId, kind: 'whip', channel, room, peer, transport, remoteIceUfrag: offer.iceUfrag }, key, {
-        onLost: (s) => live.publisherLost(channel, sessionKey(s.id)),
-        onRecovered: (s) => live.claimPublisher(channel, sessionKey(s.id)),
-        onClosed: (s, reason) => {
-          if (reason === 'deleted' || reason === 'shutdown') void live.publisherEnded(channel, sessionKey(s.id));
-          else live.publisherLost(channel, sessionKey(s.id));
-          if (liveRoom.peers().length === 0) liveRoom.close('empty');
+        onLost: () => live.publisherLost(channel, claim),
+        onRecovered: () => {
+          // Back after the grace period ran out: the channel goes live again.
+          if (live.claimPublisher(channel, claim)) void live.mediaStarted(channel);
+        },
+        onClosed: (_session, reason) => {
+          if (reason === 'deleted' || reason === 'shutdown') void live.publisherEnded(channel, claim);
+          else if (reason !== 'replaced') live.publisherLost(channel, claim);
+          closeIfUnused(liveRoom, live, channel);
         },
       });
       await live.mediaStarted(channel);
+      if (!sessions.get('whip', session.id)) throw new AlreadyLiveError(channel, 'overtaken');
       const answer = buildAnswer(offerSdp, transport, produced);
       request.log.info({ channel: channel.slug, session: session.id, tracks: offer.media.length }, 'whip publisher joined');
       linkHeaders(reply, deps.iceServers);
@@ -85,8 +92,8 @@ export function registerWhipRoutes(app: FastifyInstance, deps: HttpMediaDeps, se
         .send(answer);
     } catch (error) {
       peer?.close();
-      if (room && room.peers().length === 0) room.close('empty');
-      live.publisherLost(channel, sessionKey(sessionId));
+      live.publisherLost(channel, claim);
+      if (room) closeIfUnused(room, live, channel);
       throw error;
     }
   });

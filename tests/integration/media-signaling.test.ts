@@ -53,7 +53,7 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
   beforeAll(async () => {
     const created = await target.create();
     dispose = created.dispose;
-    const env: Record<string, string> = { MEDIA_WORKERS: '1' };
+    const env: Record<string, string> = { MEDIA_WORKERS: '1', PUBLISHER_TAKEOVER: 'refuse' };
     if (created.options.kind === 'postgresql') env.DATABASE_URL = created.options.url;
     platform = await startTestPlatform(env);
   });

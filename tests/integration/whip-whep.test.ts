@@ -11,7 +11,7 @@ import { RTCPeerConnection, syntheticMedia } from '../support/wrtc-media.ts';
 let platform: TestPlatform;
 
 beforeAll(async () => {
-  platform = await startTestPlatform({ STREAM_END_GRACE_MS: '2000' });
+  platform = await startTestPlatform({ STREAM_END_GRACE_MS: '2000', PUBLISHER_TAKEOVER: 'refuse' });
 });
 
 afterAll(async () => {
