@@ -33,6 +33,9 @@ export default defineConfig({
       '/hls': 'http://127.0.0.1:8080',
       // A VOD's playlist and files; /vod/<id> itself is the app's VOD page.
       '^/vod/[^/]+/.+': 'http://127.0.0.1:8080',
+      // A clip's MP4 and poster; /clip/<id> itself is the app's clip page.
+      '^/clip/[^/]+/.+': 'http://127.0.0.1:8080',
+      '/uploads': 'http://127.0.0.1:8080',
       '/healthz': 'http://127.0.0.1:8080',
       '/socket.io': { target: 'http://127.0.0.1:8080', ws: true },
     },

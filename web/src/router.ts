@@ -22,6 +22,7 @@ export const router = createRouter({
     { path: '/categories/:slug', name: 'category', component: () => import('./views/CategoryView.vue') },
     { path: '/studio', name: 'studio', component: () => import('./views/StudioView.vue'), meta: { requiresAuth: true } },
     { path: '/vod/:id', name: 'vod', component: () => import('./views/VodView.vue') },
+    { path: '/clip/:id', name: 'clip', component: () => import('./views/ClipView.vue') },
     // A channel lives at /<slug>; reserved slugs (api, studio, login, search, categories...) can
     // never be channels, so the pages above always win.
     { path: '/:slug', name: 'channel', component: () => import('./views/ChannelView.vue') },
