@@ -18,6 +18,7 @@ import { registerDiscoveryRoutes } from './api/discovery/discovery-routes.ts';
 import { registerFollowRoutes } from './api/follows/follow-routes.ts';
 import { notifyFollowersWhenLive } from './api/notifications/live-notifications.ts';
 import { registerNotifications } from './api/notifications/notifications.ts';
+import { disconnectSessions } from './api/notifications/notification-socket.ts';
 import { registerUploadFileRoutes } from './api/uploads/upload-file-routes.ts';
 import { registerHealthRoute } from './api/health/health-route.ts';
 import { registerVodRoutes } from './api/vods/vod-routes.ts';
@@ -130,7 +131,13 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     }
 
     if (has('api') && database) {
-      registerAccountRoutes(http, { prisma: database.prisma, authAttemptsPerMinute: config.auth.attemptsPerMinute });
+      registerAccountRoutes(http, {
+        prisma: database.prisma,
+        authAttemptsPerMinute: config.auth.attemptsPerMinute,
+        onSessionsEnded: (sessionIds) => {
+          if (io) disconnectSessions(io, sessionIds);
+        },
+      });
       const prisma = database.prisma;
       // Expired sessions are refused when used; this sweep removes the ones never used again.
       const sessionSweep = setInterval(() => {

@@ -14,6 +14,11 @@ export interface AccountRoutesOptions {
   prisma: PrismaClient;
   /** Sign-up and log-in attempts allowed per client address per minute. */
   authAttemptsPerMinute: number;
+  /**
+   * Sessions that log-out or a password change just ended: their open sockets must close, since a
+   * socket was authorized once, at its handshake.
+   */
+  onSessionsEnded?: (sessionIds: string[]) => void;
 }
 
 const Me = Type.Object(
@@ -118,7 +123,8 @@ export function registerAccountRoutes(app: FastifyInstance, options: AccountRout
     '/api/v1/auth/logout',
     { schema: { tags: ['accounts'], summary: 'Sign out this session', response: { 204: NoContent } } },
     async (request, reply) => {
-      await endSession(request, reply);
+      const ended = await endSession(request, reply);
+      if (ended) options.onSessionsEnded?.([ended]);
       return reply.status(204).send(null);
     },
   );
@@ -158,7 +164,7 @@ export function registerAccountRoutes(app: FastifyInstance, options: AccountRout
       }
       validateNewPassword(request.body.newPassword);
       await prisma.user.update({ where: { id: me.id }, data: { passwordHash: await hashPassword(request.body.newPassword) } });
-      await invalidateOtherSessions(prisma, me.id, session?.id);
+      options.onSessionsEnded?.(await invalidateOtherSessions(prisma, me.id, session?.id));
       return reply.status(204).send(null);
     },
   );

@@ -94,11 +94,13 @@ function cookieAttributes(reply: FastifyReply) {
 }
 
 /** Signs the request's session out (logout). */
-export async function endSession(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+/** Signs the caller out: the session row goes and the cookie is cleared. The id it ended, if any. */
+export async function endSession(request: FastifyRequest, reply: FastifyReply): Promise<string | undefined> {
   const session = await sessionOf(request);
   if (session) await invalidateSession(request.server.authOptions.prisma, session.id);
   if (request.sessionState) request.sessionState.pending = undefined;
   clearSessionCookie(reply);
+  return session?.id;
 }
 
 /** Origin names us: the Host the request came to, or PUBLIC_URL (behind a proxy). */

@@ -70,10 +70,14 @@ export async function invalidateSession(prisma: PrismaClient, sessionId: string)
   await prisma.session.deleteMany({ where: { id: sessionId } });
 }
 
-/** Ends every session of the user except `keep` (after a password change). */
-export async function invalidateOtherSessions(prisma: PrismaClient, userId: string, keep: string | undefined): Promise<number> {
-  const { count } = await prisma.session.deleteMany({ where: { userId, ...(keep ? { id: { not: keep } } : {}) } });
-  return count;
+/** Ends every session of the user except `keep` (after a password change); the ids it ended. */
+export async function invalidateOtherSessions(prisma: PrismaClient, userId: string, keep: string | undefined): Promise<string[]> {
+  const where = { userId, ...(keep ? { id: { not: keep } } : {}) };
+  return prisma.$transaction(async (tx) => {
+    const ended = await tx.session.findMany({ where, select: { id: true } });
+    await tx.session.deleteMany({ where: { id: { in: ended.map((s) => s.id) } } });
+    return ended.map((s) => s.id);
+  });
 }
 
 export async function deleteExpiredSessions(prisma: PrismaClient): Promise<number> {

@@ -9,6 +9,18 @@ import { countUnread } from './notification-store.ts';
 
 interface SocketData {
   userId: string;
+  sessionId: string;
+}
+
+/** Every socket opened with a session joins this room, so ending the session can close them. */
+function sessionRoom(sessionId: string): string {
+  return `session:${sessionId}`;
+}
+
+/** Closes the notification sockets of ended sessions, in whichever process they are connected. */
+export function disconnectSessions(io: SocketServer, sessionIds: readonly string[]): void {
+  if (sessionIds.length === 0) return;
+  io.of(NOTIFICATIONS_NAMESPACE).in(sessionIds.map(sessionRoom)).disconnectSockets(true);
 }
 
 export interface NotificationSocketDeps {
@@ -35,6 +47,7 @@ export function attachNotificationSocket(io: SocketServer, deps: NotificationSoc
       (session) => {
         if (!session) return next(new Error('unauthorized'));
         socket.data.userId = session.user.id;
+        socket.data.sessionId = session.id;
         next();
       },
       (error: unknown) => {
@@ -45,8 +58,8 @@ export function attachNotificationSocket(io: SocketServer, deps: NotificationSoc
   });
 
   namespace.on('connection', (socket) => {
-    const { userId } = socket.data;
-    void socket.join(userRoom(userId));
+    const { userId, sessionId } = socket.data;
+    void socket.join([userRoom(userId), sessionRoom(sessionId)]);
     // The badge is right from the first moment, without a REST call.
     countUnread(prisma, userId).then(
       (unreadCount) => socket.emit('unread-count', { unreadCount }),

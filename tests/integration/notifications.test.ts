@@ -112,6 +112,24 @@ describe.each(databaseTargets())('notifications on $name', (target) => {
     await expect(connectNotifications(platform.url, { cookie: `aethex_session=${'a'.repeat(32)}` })).rejects.toThrow('unauthorized');
   });
 
+  it('closes the sockets of a session that signs out, and of the sessions a password change ends', async () => {
+    const user = await signUp(platform.url, 'fan');
+    const laptop = await connect(user);
+    const phoneClient = new ApiClient(platform.url);
+    expect((await phoneClient.post('/api/v1/auth/login', { login: user.username, password: user.password })).status).toBe(200);
+    const phone = await connect({ ...user, client: phoneClient });
+    const closed = (connection: NotificationSocket) => new Promise<string>((resolve) => connection.socket.once('disconnect', resolve));
+
+    const phoneClosed = closed(phone);
+    expect((await user.client.post('/api/v1/auth/password', { currentPassword: user.password, newPassword: 'a new password, longer' })).status).toBe(204);
+    expect(await phoneClosed).toBe('io server disconnect');
+    expect(laptop.socket.connected).toBe(true);
+
+    const laptopClosed = closed(laptop);
+    expect((await user.client.post('/api/v1/auth/logout')).status).toBe(204);
+    expect(await laptopClosed).toBe('io server disconnect');
+  });
+
   it("refuses a connection from another site's page, even with the user's cookie", async () => {
     const user = await signUp(platform.url, 'fan');
 
