@@ -132,9 +132,10 @@ describe('recorder', () => {
       what: 'the Vod row',
     });
     const streamSeconds = (endedStream.endedAt!.getTime() - endedStream.startedAt!.getTime()) / 1000;
-    // The VOD lacks only the start, the restart gap and what FFmpeg had not cut when it was killed
-    // (under a segment); both runs are in it.
-    expect(vod.durationSeconds).toBeGreaterThan(streamSeconds - startGapSeconds - restartGapSeconds - 1);
+    // The VOD lacks only the start, the restart gap and what FFmpeg had not written when it was
+    // killed (under a segment, or two when a loaded machine leaves the encoder behind); both runs
+    // are in it.
+    expect(vod.durationSeconds).toBeGreaterThan(streamSeconds - startGapSeconds - restartGapSeconds - 2);
     expect(vod.durationSeconds).toBeLessThan(streamSeconds + 1);
     const vodPlaylist = await (await fetch(`${platform.url}/vod/${vod.id}/index.m3u8`)).text();
     expect(vodPlaylist).toContain('#EXT-X-ENDLIST');
