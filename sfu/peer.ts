@@ -119,14 +119,28 @@ export class Peer extends EventEmitter<PeerEvents> {
     return entry.producer;
   }
 
-  /** Consumes a producer of the room, paused: the client resumes it once its track is attached. */
-  async consume(transportId: string, producerId: string, source: ProducerSource, rtpCapabilities: ms.RtpCapabilities): Promise<ms.Consumer> {
+  /** Whether this peer's router has the producer and can send it as `rtpCapabilities` want. */
+  canConsume(producerId: string, rtpCapabilities: ms.RtpCapabilities): boolean {
+    return this.#options.router.canConsume({ producerId, rtpCapabilities });
+  }
+
+  /**
+   * Consumes a producer of the room, paused: the client resumes it once its track is attached.
+   * `mid` is the m-section it fills when the client, not mediasoup, numbered them (WHEP).
+   */
+  async consume(
+    transportId: string,
+    producerId: string,
+    source: ProducerSource,
+    rtpCapabilities: ms.RtpCapabilities,
+    mid?: string,
+  ): Promise<ms.Consumer> {
     const transport = this.#transport(transportId);
     if ((transport.appData as { direction?: string }).direction !== 'recv') throw new BadRequestError('That transport does not receive.');
     if (!(await clientInput(async () => this.#options.router.canConsume({ producerId, rtpCapabilities })))) {
       throw new BadRequestError('This device cannot decode that media (no common codec).');
     }
-    const consumer = await clientInput(() => transport.consume({ producerId, rtpCapabilities, paused: true, appData: { source } }));
+    const consumer = await clientInput(() => transport.consume({ producerId, rtpCapabilities, paused: true, ...(mid === undefined ? {} : { mid }), appData: { source } }));
     this.#consumers.set(consumer.id, { consumer, source });
     this.emit('consumer-count', 1);
     consumer.observer.once('close', () => {

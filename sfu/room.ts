@@ -1,10 +1,12 @@
 // A Room is one live stream's media: an origin router that receives the publisher's media and,
 // when viewers outgrow it, edge routers on other workers fed by pipeToRouter. A router on each
-// worker lets one stream use every core. The room owns its routers and peers; peers own their
-// transports, producers and consumers. Closing the room closes all of them.
+// worker lets one stream use every core. WHEP players, which must receive their own payload
+// types, get routers numbered their way (codecs-router.ts). The room owns its routers and peers;
+// peers own their transports, producers and consumers. Closing the room closes all of them.
 import { EventEmitter } from 'node:events';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
+import { CodecsRouter } from './codecs-router.ts';
 import { MEDIA_CODECS } from './media-codecs.ts';
 import { Peer, type PeerRole, type ProducerSource } from './peer.ts';
 import type { MediaWorker, WorkerPool } from './worker-pool.ts';
@@ -42,6 +44,13 @@ interface RoomRouter {
   consumers: number;
 }
 
+/** A viewer on a router of its own payload types (joinWithCodecs). */
+export interface CodecsViewer {
+  peer: Peer;
+  /** The room's producers as the peer's router has them: consume these ids. */
+  producers: RoomProducer[];
+}
+
 export class Room extends EventEmitter<RoomEvents> {
   readonly id: string;
   readonly #options: RoomOptions;
@@ -51,6 +60,8 @@ export class Room extends EventEmitter<RoomEvents> {
   readonly #edges: RoomRouter[] = [];
   readonly #peers = new Map<string, Peer>();
   readonly #producers = new Map<string, RoomProducer>();
+  /** Keyed by codecSignature(mediaCodecs), so viewers numbering codecs alike share one. */
+  readonly #codecsRouters = new Map<string, CodecsRouter>();
   /** Serializes edge creation and piping so a burst of joins can't create two edges at once. */
   #placement: Promise<unknown> = Promise.resolve();
   #closed = false;
@@ -99,7 +110,7 @@ export class Room extends EventEmitter<RoomEvents> {
 
   /** Routers in use and their consumer counts: for health, benchmarks and tests. */
   routerLoad(): { routerId: string; workerIndex: number; consumers: number; origin: boolean }[] {
-    return [this.#origin, ...this.#edges].map((r) => ({
+    return [this.#origin, ...this.#edges, ...this.#codecsRouters.values()].map((r) => ({
       routerId: r.router.id,
       workerIndex: r.worker.index,
       consumers: r.consumers,
@@ -109,9 +120,51 @@ export class Room extends EventEmitter<RoomEvents> {
 
   /** Adds a peer. Publishers live on the origin router; viewers on the router with room to spare. */
   async join(peerId: string, role: PeerRole): Promise<Peer> {
+    this.#assertCanJoin(peerId);
+    const placed = role === 'publisher' ? this.#origin : await this.#routerForViewer();
+    return this.#addPeer(peerId, role, placed);
+  }
+
+  /**
+   * Adds a viewer whose transports live on a router built with `mediaCodecs`, on the origin's
+   * worker and fed every current producer whose codec it has. For players that must receive the
+   * payload types they chose themselves (WHEP offerers): a mediasoup 3.12 consumer sends with its
+   * router's numbers. Viewers with the same codecs share the router; it closes with the last one.
+   */
+  async joinWithCodecs(peerId: string, mediaCodecs: ms.RtpCodecCapability[]): Promise<CodecsViewer> {
+    this.#assertCanJoin(peerId);
+    const key = codecSignature(mediaCodecs);
+    // Counted inside the queue, so a leaving viewer can't close the router before we are on it.
+    const placed = await this.#serialize(async () => {
+      if (this.#closed) throw new Error('Room is closed.');
+      let entry = this.#codecsRouters.get(key);
+      if (!entry) {
+        entry = await CodecsRouter.create(this.#origin.router, this.#origin.worker, mediaCodecs, this.#logger.child({ codecs: key }));
+        this.#codecsRouters.set(key, entry);
+        this.#watchRouter(entry);
+      }
+      await entry.feed([...this.#producers.values()]);
+      entry.viewers++;
+      return entry;
+    });
+    let peer: Peer;
+    try {
+      peer = this.#addPeer(peerId, 'viewer', placed);
+    } catch (error) {
+      this.#releaseCodecsRouter(key, placed);
+      throw error;
+    }
+    peer.once('closed', () => this.#releaseCodecsRouter(key, placed));
+    return { peer, producers: placed.producers() };
+  }
+
+  #assertCanJoin(peerId: string): void {
     if (this.#closed) throw new Error('Room is closed.');
     if (this.#peers.has(peerId)) throw new Error(`Peer ${peerId} is already in room ${this.id}.`);
-    const placed = role === 'publisher' ? this.#origin : await this.#routerForViewer();
+  }
+
+  #addPeer(peerId: string, role: PeerRole, placed: RoomRouter): Peer {
+    this.#assertCanJoin(peerId);
     const peer = new Peer({
       id: peerId,
       role,
@@ -129,6 +182,13 @@ export class Room extends EventEmitter<RoomEvents> {
       this.emit('peer-closed', peer);
     });
     return peer;
+  }
+
+  #releaseCodecsRouter(key: string, entry: CodecsRouter): void {
+    entry.viewers--;
+    if (entry.viewers > 0 || this.#codecsRouters.get(key) !== entry) return;
+    this.#codecsRouters.delete(key);
+    entry.close();
   }
 
   /**
@@ -162,6 +222,8 @@ export class Room extends EventEmitter<RoomEvents> {
     if (this.#closed) return;
     this.#closed = true;
     for (const peer of [...this.#peers.values()]) peer.close();
+    for (const entry of this.#codecsRouters.values()) entry.close();
+    this.#codecsRouters.clear();
     for (const { router } of [...this.#edges, this.#origin]) router.close();
     this.#producers.clear();
     this.#logger.debug({ reason }, 'room closed');
@@ -227,4 +289,11 @@ export class Room extends EventEmitter<RoomEvents> {
     this.#placement = run.catch(() => undefined);
     return run;
   }
+}
+
+/** Same codecs, same payload types: the same router will do. */
+function codecSignature(mediaCodecs: readonly ms.RtpCodecCapability[]): string {
+  return mediaCodecs
+    .map((c) => `${c.kind}:${c.mimeType.toLowerCase()}/${c.clockRate}/${c.channels ?? ''}:${c.preferredPayloadType}:${JSON.stringify(c.parameters ?? {})}`)
+    .join('|');
 }

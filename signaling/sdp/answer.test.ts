@@ -199,6 +199,15 @@ describe('the answer to a WHEP offer', () => {
     expect(parsed.msidSemantic).toEqual({ semantic: 'WMS', token: '*' });
   });
 
+  it("negotiates no MID the player numbers apart from mediasoup's id 1, so it demultiplexes by the a=ssrc lines", () => {
+    // chrome-whep offers MID as id 4; the consumer (parseWhepOffer's capabilities) then has no MID extension.
+    const parsed = sdpTransform.parse(buildAnswer(fixture('chrome-whep'), TRANSPORT, [whep('audio'), whep('video')]));
+    for (const media of parsed.media) {
+      expect((media.ext ?? []).map((e) => e.uri)).not.toContain('urn:ietf:params:rtp-hdrext:sdes:mid');
+      expect(media.ssrcs!.some((s) => s.attribute === 'msid')).toBe(true);
+    }
+  });
+
   it('refuses a consumer whose payload types the player maps to something else', () => {
     const routerPts = consumerParameters('audio');
     routerPts.codecs[0]!.payloadType = 100;

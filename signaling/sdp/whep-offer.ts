@@ -2,18 +2,23 @@
 // parameters and the viewer's receive capabilities in the form router.canConsume() and
 // transport.consume() take.
 //
-// The catch: a viewer reads packets by the payload types and header extension ids of its own offer
-// (RFC 3264 section 6.1, RFC 8285), while a mediasoup 3.12 consumer sends its router's payload
-// types and writes mediasoup's own extension ids into every packet, negotiated or not; neither can
-// be remapped per consumer (versatica/mediasoup#1126). So a consumer is only useful when the
-// router's payload type for a codec is the one the viewer offered, and when the viewer does not
-// read one of mediasoup's extension ids as something that steers demultiplexing or rendering.
-// Pass the router's capabilities to parseWhepOffer to keep only what is safe and learn what is
-// not; use mediaCodecsForViewer to build a router whose payload types are the viewer's.
+// A viewer reads packets by the payload types of its own offer (RFC 3264 section 6.1), while a
+// mediasoup 3.12 consumer sends its router's payload types and cannot remap them per consumer
+// (versatica/mediasoup#1126). So a consumer is only useful when its router's payload type for a
+// codec is the one the viewer offered: mediaCodecsForViewer builds such a router, and
+// parseWhepOffer, given that router's capabilities, keeps only what it sends as offered.
+//
+// Header extensions: mediasoup writes its own fixed ids into every packet it forwards (mid=1,
+// abs-send-time=4, transport-cc=5, audio-level=10, video-orientation=11, toffset=12,
+// abs-capture-time=13: Producer::MangleRtpPacket), negotiated or not. A receiver interprets only
+// the ids the answer negotiates, and the answer lists only the consumer's extensions, which keep
+// just those the viewer offered at mediasoup's id for the same URI. A default libwebrtc player
+// offers MID as id 4, where mediasoup writes abs-send-time: MID is then left out of the answer,
+// the player ignores id 4, and it demultiplexes by the answer's a=ssrc lines instead.
 import type { types as ms } from 'mediasoup';
 import { parseOfferSdp } from './offer-sdp.ts';
 import { readOfferTransport, selectMedia, type MediaKind } from './offer-transport.ts';
-import { isRtx, readOfferedCodecs, readOfferedExtensions, sameCodec, type OfferedExtension } from './rtp-offer.ts';
+import { isRtx, readOfferedCodecs, readOfferedExtensions, sameCodec } from './rtp-offer.ts';
 import type { ParsedCandidate } from './trickle.ts';
 
 export interface ParsedWhepOffer {
@@ -39,39 +44,8 @@ export interface ParsedWhepOffer {
   problems: { mid: string; kind: MediaKind; reason: string }[];
 }
 
-const MID_URI = 'urn:ietf:params:rtp-hdrext:sdes:mid';
-
-/**
- * Header extensions mediasoup 3.12 writes into every packet it forwards (Producer::MangleRtpPacket),
- * at the router's ids, whether or not the consumer negotiated them.
- */
-const EGRESS_EXTENSIONS: Record<MediaKind, readonly string[]> = {
-  audio: [MID_URI, 'urn:ietf:params:rtp-hdrext:ssrc-audio-level', 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time'],
-  video: [
-    MID_URI,
-    'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time',
-    'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01',
-    'http://tools.ietf.org/html/draft-ietf-avtext-framemarking-07',
-    'urn:ietf:params:rtp-hdrext:framemarking',
-    'urn:3gpp:video-orientation',
-    'urn:ietf:params:rtp-hdrext:toffset',
-    'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time',
-  ],
-};
-
-/** Extensions a receiver acts on in ways that lose or distort media when fed another's bytes. */
-const SENSITIVE_EXTENSIONS = new Set([
-  MID_URI,
-  'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id',
-  'urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id',
-  'urn:3gpp:video-orientation',
-  'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay',
-]);
-
 interface Offered extends Omit<ParsedWhepOffer, 'rtpCapabilities' | 'problems'> {
   rtpCapabilities: Required<ms.RtpCapabilities>;
-  /** Each accepted m-section's own extmap, which capabilities (per kind) cannot carry. */
-  extensions: Map<string, OfferedExtension[]>;
 }
 
 function offeredCapabilities(sdp: string): Offered {
@@ -81,9 +55,7 @@ function offeredCapabilities(sdp: string): Offered {
 
   const codecs: ms.RtpCodecCapability[] = [];
   const headerExtensions: ms.RtpHeaderExtension[] = [];
-  const extensions = new Map<string, OfferedExtension[]>();
   for (const section of accepted) {
-    extensions.set(section.mid, readOfferedExtensions(section));
     for (const codec of readOfferedCodecs(section)) {
       if (codecs.some((c) => c.kind === section.kind && c.preferredPayloadType === codec.payloadType)) continue;
       const capability: ms.RtpCodecCapability = {
@@ -97,7 +69,7 @@ function offeredCapabilities(sdp: string): Offered {
       if (codec.channels !== undefined) capability.channels = codec.channels;
       codecs.push(capability);
     }
-    for (const ext of extensions.get(section.mid)!) {
+    for (const ext of readOfferedExtensions(section)) {
       // The offerer's 'sendonly' extension is one it will not receive.
       if (ext.encrypted || ext.direction === 'sendonly' || ext.direction === 'inactive') continue;
       if (headerExtensions.some((h) => h.kind === section.kind && h.preferredId === ext.id)) continue;
@@ -111,22 +83,11 @@ function offeredCapabilities(sdp: string): Offered {
     rtpCapabilities: { codecs, headerExtensions },
     media: accepted.map((section) => ({ mid: section.mid, kind: section.kind })),
     candidates: transport.candidates,
-    extensions,
   };
 }
 
 /** Why this router cannot serve the m-section, if it cannot. */
-function problemOf(
-  kind: MediaKind,
-  offered: readonly OfferedExtension[],
-  codecs: readonly ms.RtpCodecCapability[],
-  router: ms.RtpCapabilities,
-): string | undefined {
-  for (const uri of EGRESS_EXTENSIONS[kind]) {
-    const id = router.headerExtensions?.find((r) => r.kind === kind && r.uri === uri)?.preferredId;
-    const clash = offered.find((o) => o.id === id && o.uri !== uri && SENSITIVE_EXTENSIONS.has(o.uri));
-    if (clash) return `the viewer reads header extension id ${id} as ${clash.uri}, but mediasoup writes ${uri} there`;
-  }
+function problemOf(kind: MediaKind, codecs: readonly ms.RtpCodecCapability[]): string | undefined {
   if (!codecs.some((c) => c.kind === kind && !isRtx(c))) {
     return `no ${kind} codec the router sends with the payload type the viewer offered for it`;
   }
@@ -144,7 +105,18 @@ function sendable(offered: readonly ms.RtpCodecCapability[], router: readonly ms
       media.some((m) => m.kind === o.kind && m.preferredPayloadType === o.parameters?.apt) &&
       router.some((r) => r.kind === o.kind && isRtx(r) && r.preferredPayloadType === o.preferredPayloadType && r.parameters?.apt === o.parameters?.apt),
   );
-  return [...media, ...rtx];
+  // mediasoup matches RTX loosely (ortc matchCodecs ignores payload type and apt), so one lined-up
+  // RTX would let a consumer of another codec send its own RTX at a number the viewer maps to
+  // something else. Keep a kind's RTX only if every codec of that kind has its RTX lined up.
+  const lined = (kind: ms.MediaKind) =>
+    media
+      .filter((m) => m.kind === kind)
+      .every(
+        (m) =>
+          !router.some((r) => r.kind === kind && isRtx(r) && r.parameters?.apt === m.preferredPayloadType) ||
+          rtx.some((r) => r.kind === kind && r.parameters?.apt === m.preferredPayloadType),
+      );
+  return [...media, ...rtx.filter((r) => lined(r.kind))];
 }
 
 /**
@@ -153,13 +125,13 @@ function sendable(offered: readonly ms.RtpCodecCapability[], router: readonly ms
  * is false, rather than the viewer receiving undecodable packets, when the payload types differ.
  */
 export function parseWhepOffer(sdp: string, routerCapabilities?: ms.RtpCapabilities): ParsedWhepOffer {
-  const { extensions, ...parsed } = offeredCapabilities(sdp);
+  const parsed = offeredCapabilities(sdp);
   if (!routerCapabilities) return { ...parsed, problems: [] };
   const routerExtensions = routerCapabilities.headerExtensions ?? [];
   const codecs = sendable(parsed.rtpCapabilities.codecs, routerCapabilities.codecs ?? []);
   const problems: ParsedWhepOffer['problems'] = [];
   for (const { mid, kind } of parsed.media) {
-    const reason = problemOf(kind, extensions.get(mid) ?? [], codecs, routerCapabilities);
+    const reason = problemOf(kind, codecs);
     if (reason) problems.push({ mid, kind, reason });
   }
   const unusable = new Set(problems.map((p) => p.kind));

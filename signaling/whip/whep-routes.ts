@@ -2,9 +2,11 @@
 // WebRTC transport carrying the channel's current audio and video.
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../../common/errors.ts';
+import { MEDIA_CODECS } from '../../sfu/media-codecs.ts';
 import type { RoomProducer } from '../../sfu/room.ts';
 import { buildAnswer } from '../sdp/answer.ts';
-import { parseWhepOffer } from '../sdp/whep-offer.ts';
+import { unsupportedMedia } from '../sdp/sdp-errors.ts';
+import { mediaCodecsForViewer, parseWhepOffer } from '../sdp/whep-offer.ts';
 import { newSessionId, type HttpSessions } from './http-sessions.ts';
 import { NotLiveError } from './http-media-errors.ts';
 import { linkHeaders, SDP, textBody, type HttpMediaDeps } from './http-media-plugin.ts';
@@ -27,6 +29,7 @@ const whepSchema = () => ({
     404: problem,
     409: problem,
     415: problem,
+    422: problem,
     503: problem,
   },
 });
@@ -43,26 +46,36 @@ export function registerWhepRoutes(app: FastifyInstance, deps: HttpMediaDeps, se
     const offerSdp = textBody(request, SDP);
     const channel = await directory.channelBySlug(request.params.channel);
     if (!channel) throw new NotFoundError('Channel', request.params.channel);
-    const offer = parseWhepOffer(offerSdp);
+    const offered = parseWhepOffer(offerSdp);
     const room = rooms.get(channel.id);
     const available = room?.producers() ?? [];
     if (!room || available.length === 0) throw new NotLiveError(channel.slug);
+    // The player decodes by its own payload types, so it gets a router numbered its way.
+    const mediaCodecs = mediaCodecsForViewer(offered, MEDIA_CODECS);
+    if (mediaCodecs.length === 0) throw unsupportedMedia('The offer has none of the codecs this server sends (Opus, VP8, H.264).');
 
     const sessionId = newSessionId();
-    const peer = await room.join(`whep:${sessionId}`, 'viewer');
+    const { peer, producers } = await room.joinWithCodecs(`whep:${sessionId}`, mediaCodecs);
     try {
+      const offer = parseWhepOffer(offerSdp, peer.rtpCapabilities);
       const transport = await peer.createTransport('recv');
       await transport.connect({ dtlsParameters: offer.remoteDtlsParameters });
       const sending = [];
       const taken = new Set<string>();
       for (const media of offer.media) {
-        const producer = pick(available, media.kind, taken);
-        if (!producer) continue; // the answer rejects this m-line
+        if (offer.problems.some((p) => p.mid === media.mid)) continue; // the answer rejects this m-line
+        const producer = pick(producers, media.kind, taken, (id) => peer.canConsume(id, offer.rtpCapabilities));
+        if (!producer) continue;
         taken.add(producer.producer.id);
-        const consumer = await peer.consume(transport.id, producer.producer.id, producer.source, offer.rtpCapabilities);
+        const consumer = await peer.consume(transport.id, producer.producer.id, producer.source, offer.rtpCapabilities, media.mid);
         sending.push({ mid: media.mid, kind: media.kind, rtpParameters: consumer.rtpParameters, direction: 'sendonly' as const, consumer });
       }
-      if (sending.length === 0) throw new NotLiveError(channel.slug);
+      if (sending.length === 0) {
+        const reasons = offer.problems.map((p) => `${p.kind}: ${p.reason}`);
+        throw unsupportedMedia(
+          `Nothing this channel sends can be played with this offer${reasons.length > 0 ? ` (${reasons.join('; ')})` : ': no common codec'}.`,
+        );
+      }
 
       const session = sessions.add({ id: sessionId, kind: 'whep', channel, room, peer, transport, remoteIceUfrag: offer.iceUfrag }, null, {
         onLost: () => undefined,
@@ -91,9 +104,14 @@ export function registerWhepRoutes(app: FastifyInstance, deps: HttpMediaDeps, se
   });
 }
 
-function pick(producers: RoomProducer[], kind: 'audio' | 'video', taken: Set<string>): RoomProducer | undefined {
+function pick(
+  producers: RoomProducer[],
+  kind: 'audio' | 'video',
+  taken: Set<string>,
+  playable: (producerId: string) => boolean,
+): RoomProducer | undefined {
   for (const source of PREFERRED_SOURCES[kind]) {
-    const found = producers.find((p) => p.source === source && !taken.has(p.producer.id));
+    const found = producers.find((p) => p.source === source && !taken.has(p.producer.id) && playable(p.producer.id));
     if (found) return found;
   }
   return undefined;

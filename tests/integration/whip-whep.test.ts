@@ -1,12 +1,13 @@
 // WHIP ingest and WHEP playback with real libwebrtc peers in Node: what OBS or FFmpeg would send,
 // what a WHEP player receives, and every error path, each checking that nothing changed.
+import * as sdpTransform from 'sdp-transform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAdminCommand } from '../../api/admin/commands.ts';
 import { createTestChannel, type TestChannel } from '../support/channels.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
 import { completeOffer, publishOverWhip } from '../support/whip-publisher.ts';
-import { RTCPeerConnection, syntheticMedia } from '../support/wrtc-media.ts';
+import { countReceived, RTCPeerConnection, syntheticMedia } from '../support/wrtc-media.ts';
 
 let platform: TestPlatform;
 
@@ -19,6 +20,20 @@ afterAll(async () => {
 });
 
 const publish = (channel: TestChannel) => publishOverWhip(platform.url, channel.streamKey);
+
+/** The offer with its media sections cut down to one codec (and that codec's RTX). */
+function onlyCodec(sdp: string, codec: string): string {
+  const parsed = sdpTransform.parse(sdp);
+  for (const media of parsed.media) {
+    const keep = new Set(media.rtp.filter((r) => r.codec.toUpperCase() === codec).map((r) => r.payload));
+    for (const f of media.fmtp) if (/apt=(\d+)/.exec(f.config) && keep.has(Number(/apt=(\d+)/.exec(f.config)![1]))) keep.add(f.payload);
+    media.rtp = media.rtp.filter((r) => keep.has(r.payload));
+    media.fmtp = media.fmtp.filter((f) => keep.has(f.payload));
+    media.rtcpFb = media.rtcpFb?.filter((f) => keep.has(Number(f.payload)));
+    media.payloads = [...keep].join(' ');
+  }
+  return sdpTransform.write(parsed);
+}
 
 async function streamRows(slug: string) {
   const channel = await platform.database!.prisma.channel.findUniqueOrThrow({ where: { slug }, include: { streams: true } });
@@ -54,30 +69,57 @@ describe('WHIP publish and WHEP playback', () => {
     publication.vanish();
   });
 
-  it('refuses, with a clear 422, a WHEP offer whose payload types mediasoup 3.12 cannot honour', async () => {
-    // mediasoup 3.12 consumers send with the router's payload types and header extension ids and
-    // cannot remap them per viewer; answering anyway would give the player black video. Until the
-    // SFU can remap (docs/architecture.md, WHEP), such offers are refused openly.
+  it("plays a WHIP-published channel to a plain WHEP player, in the player's own payload types", async () => {
     const channel = await createTestChannel(platform);
     const publication = await publish(channel);
+    const room = await waitFor(() => platform.rooms!.rooms().find((r) => r.producers().length === 2), { what: 'both producers' });
+    // An unmodified libwebrtc offer: its own payload types and header extension ids.
     const pc = new RTCPeerConnection();
     pc.addTransceiver('video', { direction: 'recvonly' });
     pc.addTransceiver('audio', { direction: 'recvonly' });
-    const response = await fetch(`${platform.url}/api/whep/${channel.slug}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/sdp' },
-      body: await completeOffer(pc),
-    });
+    const received = countReceived(pc);
+    try {
+      const response = await fetch(`${platform.url}/api/whep/${channel.slug}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/sdp' },
+        body: await completeOffer(pc),
+      });
+      if (response.status !== 201) throw new Error(`WHEP answered ${response.status}: ${await response.text()}`);
+      expect(response.headers.get('location')).toMatch(/^\/api\/whep\/sessions\/[A-Za-z0-9_-]{20,}$/);
+      await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
+      expect(room.viewerCount()).toBe(1);
+      await waitFor(() => received.videoFrames > 10 && received.audioChunks > 10, { timeoutMs: 15_000, what: 'decoded video frames and audio' });
+      expect(received.width).toBe(640);
+
+      const deleted = await fetch(`${platform.url}${response.headers.get('location')}`, { method: 'DELETE' });
+      expect(deleted.status).toBe(200);
+      await waitFor(() => room.viewerCount() === 0, { what: 'the viewer to leave' });
+      // The router numbered for this player went with its last viewer.
+      expect(room.routerLoad().filter((r) => !r.origin)).toHaveLength(0);
+    } finally {
+      received.stop();
+      pc.close();
+      await publication.stop();
+    }
+  });
+
+  it('refuses, with a clear 422, a WHEP offer with no codec the server sends', async () => {
+    const channel = await createTestChannel(platform);
+    const publication = await publish(channel);
+    const room = await waitFor(() => platform.rooms!.rooms().find((r) => r.producers().length === 2), { what: 'both producers' });
+    const pc = new RTCPeerConnection();
+    pc.addTransceiver('video', { direction: 'recvonly' });
+    const offer = onlyCodec(await completeOffer(pc), 'VP9');
     pc.close();
+    const response = await fetch(`${platform.url}/api/whep/${channel.slug}`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: offer });
     expect(response.status).toBe(422);
     const problem = (await response.json()) as { code: string; detail: string };
     expect(problem.code).toBe('unsupported_media');
-    expect(problem.detail).toMatch(/payload type/);
+    expect(problem.detail).toMatch(/codec/);
     // The refused viewer left nothing behind.
-    const room = platform.rooms!.rooms().find((r) => r.producers().length > 0)!;
     expect(room.viewerCount()).toBe(0);
-    await fetch(`${platform.url}${publication.location}`, { method: 'DELETE', headers: { authorization: `Bearer ${channel.streamKey}` } });
-    publication.vanish();
+    expect(room.routerLoad().filter((r) => !r.origin)).toHaveLength(0);
+    await publication.stop();
   });
 
   it('ends the stream of a WHIP publisher that vanishes without a DELETE, and lets the channel publish again', async () => {
