@@ -39,6 +39,7 @@ import { registerClipRoutes } from './recorder/clip-routes.ts';
 import { registerHlsRoutes } from './recorder/hls-routes.ts';
 import { applyRetention, scheduleRetention } from './recorder/retention.ts';
 import { RecorderService } from './recorder/recorder-service.ts';
+import { createRecordingStore } from './recorder/storage/index.ts';
 import { createVodRepository } from './recorder/vod-repository.ts';
 import { registerWebApp } from './web/server.ts';
 
@@ -187,15 +188,16 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       const httpSessions = await registerHttpMedia(http, { rooms, directory, live, iceServers: config.media.iceServers, logger });
       if (has('recorder')) {
         const vods = createVodRepository(database.prisma);
-        const recorder = new RecorderService(rooms, live, vods, { ...config.recorder, restartDelayMs: 500 }, logger);
-        registerHlsRoutes(http, recorder, vods, config.recorder.recordingsDir);
-        const clips = new ClipMaker(database.prisma, recorder, config.recorder, logger);
-        registerClipRoutes(http, database.prisma, clips, config.recorder.recordingsDir);
-        const { retentionDays, maxStorageBytes, recordingsDir } = config.recorder;
+        const store = await createRecordingStore(config.recorder, logger);
+        const recorder = new RecorderService(rooms, live, vods, store, { ...config.recorder, restartDelayMs: 500 }, logger);
+        registerHlsRoutes(http, recorder, vods, store);
+        const clips = new ClipMaker(database.prisma, recorder, store, config.recorder, logger);
+        registerClipRoutes(http, database.prisma, clips, store);
+        const { retentionDays, maxStorageBytes } = config.recorder;
         if (retentionDays > 0 || maxStorageBytes > 0) {
           const prisma = database.prisma;
           const policy = { maxAgeDays: retentionDays, maxBytes: maxStorageBytes };
-          closers.push(scheduleRetention(() => applyRetention(prisma, recordingsDir, policy, logger), 3_600_000, logger));
+          closers.push(scheduleRetention(() => applyRetention(prisma, store, policy, logger), 3_600_000, logger));
         }
         // On shutdown every recording is finished into a VOD before the rooms close.
         closers.push(() => recorder.close());

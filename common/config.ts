@@ -74,6 +74,10 @@ export interface Config {
     retentionDays: number;
     /** The oldest VODs are deleted while recordings take more than this; 0 means no limit. */
     maxStorageBytes: number;
+    /** Heights of the lower HLS renditions encoded beside the source, tallest first; empty: the source only. */
+    renditions: number[];
+    /** Finished VODs and clips go to this S3-compatible bucket; undefined keeps them in recordingsDir. */
+    s3: S3Config | undefined;
   };
   auth: {
     /** Sign-up, log-in and password-change attempts allowed per client address per minute. */
@@ -173,6 +177,8 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
       ffmpegPath: read.string('FFMPEG_PATH', 'ffmpeg'),
       retentionDays: read.integer('VOD_RETENTION_DAYS', 0, 0, 36_500),
       maxStorageBytes: read.integer('RECORDINGS_MAX_GB', 0, 0, 1_000_000) * 1024 ** 3,
+      renditions: parseRenditionHeights(read.optionalString('HLS_RENDITIONS'), problems),
+      s3: readS3Config(read, problems),
     },
     auth: {
       attemptsPerMinute: read.integer('AUTH_RATE_LIMIT_PER_MINUTE', 10, 1, 100_000),
@@ -203,6 +209,74 @@ function parseRoles(raw: string | undefined, problems: string[]): ReadonlySet<Ro
     else problems.push(`ROLES: unknown role '${name}'; use a comma-separated list of ${ALL_ROLES.join(', ')} (or 'all').`);
   }
   return roles;
+}
+
+/** "720p,480p,360p" or "720,480,360": distinct even heights (x264 needs them even), tallest first. */
+function parseRenditionHeights(raw: string | undefined, problems: string[]): number[] {
+  if (raw === undefined) return [];
+  const heights: number[] = [];
+  for (const item of raw.split(',').map((h) => h.trim()).filter(Boolean)) {
+    const height = Number(/^(\d{1,4})p?$/i.exec(item)?.[1] ?? Number.NaN);
+    if (!Number.isInteger(height) || height < 144 || height > 2160 || height % 2 !== 0) {
+      problems.push(`HLS_RENDITIONS: '${item}' is not a rendition height; use a comma-separated list of even heights from 144 to 2160, like 720p,480p,360p (or leave it empty for the source only).`);
+    } else if (heights.includes(height)) {
+      problems.push(`HLS_RENDITIONS: ${height}p is listed twice; list each height once.`);
+    } else {
+      heights.push(height);
+    }
+  }
+  return heights.sort((a, b) => b - a);
+}
+
+export interface S3Config {
+  bucket: string;
+  /** http(s) URL of the S3 API; AWS's regional endpoint by default. */
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** endpoint/bucket/key addressing (MinIO, Garage); bucket.endpoint/key otherwise (AWS, R2). */
+  forcePathStyle: boolean;
+  /** A CDN or public bucket URL serving the keys: viewers are redirected there instead of streamed through. */
+  publicUrl: string | undefined;
+}
+
+/** Settings that mean someone wants S3 (a region alone, as in .env.example, does not). */
+const S3_SETTINGS = ['S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_PUBLIC_URL'] as const;
+
+/** S3 storage is on when S3_BUCKET is set; the other S3_ settings only make sense with it. */
+function readS3Config(read: EnvReader, problems: string[]): S3Config | undefined {
+  const bucket = read.optionalString('S3_BUCKET');
+  const endpoint = read.optionalUrl('S3_ENDPOINT', ['http:', 'https:']);
+  const region = read.string('S3_REGION', 'us-east-1');
+  const accessKeyId = read.optionalString('S3_ACCESS_KEY_ID');
+  const secretAccessKey = read.optionalString('S3_SECRET_ACCESS_KEY');
+  const forcePathStyle = read.boolean('S3_FORCE_PATH_STYLE', endpoint !== undefined);
+  const publicUrl = read.optionalUrl('S3_PUBLIC_URL', ['http:', 'https:']);
+  if (bucket === undefined) {
+    const stray = S3_SETTINGS.filter((name) => read.optionalString(name) !== undefined);
+    if (stray.length > 0) problems.push(`${stray.join(', ')} ${stray.length === 1 ? 'is' : 'are'} set but S3_BUCKET is not: set S3_BUCKET to keep recordings in S3, or unset ${stray.length === 1 ? 'it' : 'them'} to keep them in RECORDINGS_DIR.`);
+    return undefined;
+  }
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    problems.push(`S3_BUCKET must be a bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, got '${bucket}'.`);
+  }
+  if (!/^[a-z0-9-]{1,32}$/.test(region)) problems.push(`S3_REGION must be a region name like us-east-1 (or auto for R2), got '${region}'.`);
+  // Never echo the keys themselves.
+  if (!accessKeyId || !secretAccessKey) {
+    const missing = [accessKeyId ? undefined : 'S3_ACCESS_KEY_ID', secretAccessKey ? undefined : 'S3_SECRET_ACCESS_KEY'].filter(Boolean);
+    problems.push(`S3_BUCKET is set, so S3 needs credentials: set ${missing.join(' and ')} (a key allowed to list, read, write and delete in the bucket).`);
+  }
+  if (endpoint && new URL(endpoint).search) problems.push('S3_ENDPOINT must be the server address only, like https://minio.example.com:9000, without a query.');
+  return {
+    bucket,
+    endpoint: (endpoint ?? `https://s3.${region}.amazonaws.com`).replace(/\/$/, ''),
+    region,
+    accessKeyId: accessKeyId ?? '',
+    secretAccessKey: secretAccessKey ?? '',
+    forcePathStyle,
+    publicUrl: publicUrl?.replace(/\/$/, ''),
+  };
 }
 
 /** Small typed readers that collect problems instead of throwing on the first one. */

@@ -18,6 +18,8 @@ const REDACT = [
   '*.key',
   'token',
   '*.token',
+  'secretAccessKey',
+  '*.secretAccessKey',
 ];
 
 export function createLogger(log: Config['log'], name = 'aethex'): Logger {

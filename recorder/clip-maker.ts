@@ -1,19 +1,20 @@
 // Clips: the last N seconds of a live stream, or a range of a VOD, cut without re-encoding into an
 // MP4 of their own with a poster. A clip never depends on its source's files afterwards, so VOD
-// retention can't break it.
+// retention can't break it. A VOD in S3 is cut from copies of just the segments the range needs;
+// the clip is in the store before its row exists.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../common/db/database.ts';
 import { AppError, BadRequestError, NotFoundError, UnavailableError } from '../common/errors.ts';
-import { posterArgs } from './ffmpeg-args.ts';
+import { posterArgs, runPlaylistName } from './ffmpeg-args.ts';
 import { runFfmpeg } from './ffmpeg-process.ts';
 import { probeDuration } from './ffprobe.ts';
 import { remuxRunsToMp4 } from './mp4-remux.ts';
-import { segmentsBetween, totalDurationSeconds, type RunPlaylist } from './playlist.ts';
+import { parseRunPlaylist, segmentsBetween, totalDurationSeconds, type RunPlaylist } from './playlist.ts';
 import type { RecorderService } from './recorder-service.ts';
-import { readAllRuns } from './stream-recording.ts';
+import type { RecordingStore } from './storage/index.ts';
 
 export const MAX_CLIP_SECONDS = 60;
 export const MIN_CLIP_SECONDS = 1;
@@ -36,14 +37,16 @@ export interface ClipRow {
 export class ClipMaker {
   readonly #prisma: PrismaClient;
   readonly #recorder: RecorderService;
+  readonly #store: RecordingStore;
   readonly #recordingsDir: string;
   readonly #ffmpegPath: string;
   readonly #logger: Logger;
   #running = 0;
 
-  constructor(prisma: PrismaClient, recorder: RecorderService, options: { recordingsDir: string; ffmpegPath: string }, logger: Logger) {
+  constructor(prisma: PrismaClient, recorder: RecorderService, store: RecordingStore, options: { recordingsDir: string; ffmpegPath: string }, logger: Logger) {
     this.#prisma = prisma;
     this.#recorder = recorder;
+    this.#store = store;
     this.#recordingsDir = options.recordingsDir;
     this.#ffmpegPath = options.ffmpegPath;
     this.#logger = logger.child({ component: 'clips' });
@@ -56,7 +59,8 @@ export class ClipMaker {
     if (!channel) throw new NotFoundError('Channel', channelSlug);
     const recording = this.#recorder.recordingOf(channel.slug);
     if (!recording) throw new AppError(409, 'not_live', `Channel '${channel.slug}' is not live, so there is nothing to clip.`);
-    return this.#cut(recording.dir, await recording.runs(), (total) => {
+    const dir = recording.dir;
+    return this.#cut(await recording.runs(), (parts, remux) => remux(dir, parts), (total) => {
       if (total === 0) throw new AppError(409, 'not_live', 'The stream has not recorded anything yet; try again in a few seconds.');
       const duration = Math.min(seconds, total);
       return { start: total - duration, duration };
@@ -71,8 +75,12 @@ export class ClipMaker {
       throw new BadRequestError(`The range must lie within the VOD: 0 <= start < end <= ${vod.durationSeconds.toFixed(1)} seconds.`);
     }
     validateLength(endSeconds - startSeconds);
-    const dir = path.dirname(path.join(this.#recordingsDir, vod.playlistPath));
-    return this.#cut(dir, await readAllRuns(dir), () => ({ start: startSeconds, duration: endSeconds - startSeconds }), {
+    const folder = `${path.posix.dirname(vod.playlistPath)}/`;
+    const fromStore = (parts: RunPlaylist[], remux: (dir: string, parts: RunPlaylist[]) => Promise<void>) => {
+      const names = parts.flatMap((run) => [run.initUri, ...run.segments.map((segment) => segment.uri)]);
+      return this.#store.withLocalFiles(folder, names, (dir) => remux(dir, parts));
+    };
+    return this.#cut(await this.#storedRuns(folder), fromStore, () => ({ start: startSeconds, duration: endSeconds - startSeconds }), {
       channelId: vod.channelId,
       streamId: vod.streamId,
       vodId: vod.id,
@@ -80,25 +88,40 @@ export class ClipMaker {
     });
   }
 
-  /** Cuts the range `choose` picks (given the recording's length) out of `runs` in `dir`. */
+  /** The run playlists a finished recording left under `folder`, wherever the store keeps them. */
+  async #storedRuns(folder: string): Promise<RunPlaylist[]> {
+    const names = (await this.#store.list(folder)).map((entry) => entry.key.slice(folder.length));
+    const count = Math.max(0, ...names.map((name) => Number(/^run-(\d+)\.m3u8$/.exec(name)?.[1] ?? 0)));
+    const runs: RunPlaylist[] = [];
+    for (let run = 1; run <= count; run++) {
+      const text = await this.#store.readText(`${folder}${runPlaylistName(run)}`);
+      if (text !== undefined) runs.push(parseRunPlaylist(run, text));
+    }
+    return runs;
+  }
+
+  /**
+   * Cuts the range `choose` picks (given the recording's length) out of `runs`; `withSegments`
+   * hands the chosen parts, with a folder holding their files, to the remux.
+   */
   async #cut(
-    dir: string,
     runs: RunPlaylist[],
+    withSegments: (parts: RunPlaylist[], remux: (dir: string, parts: RunPlaylist[]) => Promise<void>) => Promise<void>,
     choose: (totalSeconds: number) => { start: number; duration: number },
     row: Pick<ClipRow, 'channelId' | 'streamId' | 'vodId' | 'title'>,
   ): Promise<ClipRow> {
     if (this.#running >= MAX_CONCURRENT_CUTS) throw new UnavailableError('Clips are being cut right now; try again in a moment.', 2);
     this.#running++;
     const id = randomUUID();
-    const clipsDir = path.join(this.#recordingsDir, 'clips');
-    const mp4 = path.join(clipsDir, `${id}.mp4`);
-    const poster = path.join(clipsDir, `${id}.jpg`);
+    const keys = { mp4: `clips/${id}.mp4`, poster: `clips/${id}.jpg` };
+    const mp4 = path.join(this.#recordingsDir, keys.mp4);
+    const poster = path.join(this.#recordingsDir, keys.poster);
     try {
       const { start, duration } = choose(totalDurationSeconds(runs));
       const parts = segmentsBetween(runs, start, start + duration);
       if (parts.length === 0) throw new BadRequestError('That range holds no recorded video.');
-      await fs.mkdir(clipsDir, { recursive: true });
-      await remuxRunsToMp4(dir, parts, mp4, this.#ffmpegPath);
+      await fs.mkdir(path.dirname(mp4), { recursive: true });
+      await withSegments(parts, (dir, chosen) => remuxRunsToMp4(dir, chosen, mp4, this.#ffmpegPath));
       const durationSeconds = await probeDuration(mp4, this.#ffmpegPath);
       const posterMade = await runFfmpeg(posterArgs(mp4, Math.min(1, durationSeconds / 2), poster), this.#ffmpegPath).then(
         () => true,
@@ -107,20 +130,18 @@ export class ClipMaker {
           return false;
         },
       );
+      await this.#store.keep(posterMade ? [keys.mp4, keys.poster] : [keys.mp4]).catch((error: unknown) => {
+        this.#logger.error({ err: error, clip: id }, 'could not store the clip');
+        throw new UnavailableError('The clip could not be stored right now; try again in a moment.', 5);
+      });
       const created = await this.#prisma.clip.create({
-        data: {
-          id,
-          ...row,
-          startSeconds: start,
-          durationSeconds,
-          path: path.relative(this.#recordingsDir, mp4),
-          posterPath: posterMade ? path.relative(this.#recordingsDir, poster) : null,
-        },
+        data: { id, ...row, startSeconds: start, durationSeconds, path: keys.mp4, posterPath: posterMade ? keys.poster : null },
       });
       this.#logger.info({ clip: id, durationSeconds }, 'clip made');
       return created;
     } catch (error) {
-      await Promise.all([fs.rm(mp4, { force: true }), fs.rm(poster, { force: true })]);
+      // No row, so no one can reach these files: remove them wherever they got to.
+      await this.#store.delete([keys.mp4, keys.poster]).catch((cleanup: unknown) => this.#logger.warn({ err: cleanup, clip: id }, 'could not remove the files of a failed clip'));
       throw error;
     } finally {
       this.#running--;

@@ -1,11 +1,11 @@
 // Clip API and files: POST a clip of a live stream or a VOD range, read clips, fetch their MP4
 // and poster. Clips are public, like the streams they come from.
-import fs from 'node:fs';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { PrismaClient } from '../common/db/database.ts';
 import { NotFoundError } from '../common/errors.ts';
 import { MAX_CLIP_SECONDS, MIN_CLIP_SECONDS, type ClipMaker, type ClipRow } from './clip-maker.ts';
+import type { RecordingStore } from './storage/index.ts';
+import { sendStored } from './storage/send-stored.ts';
 
 const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 const clipSchema = {
@@ -44,7 +44,7 @@ function present(clip: ClipRow, channel: string) {
   };
 }
 
-export function registerClipRoutes(app: FastifyInstance, prisma: PrismaClient, clips: ClipMaker, recordingsDir: string): void {
+export function registerClipRoutes(app: FastifyInstance, prisma: PrismaClient, clips: ClipMaker, store: RecordingStore): void {
   app.post<{ Params: { slug: string }; Body: { seconds?: number; title?: string } }>(
     '/api/v1/channels/:slug/clips',
     {
@@ -129,15 +129,8 @@ export function registerClipRoutes(app: FastifyInstance, prisma: PrismaClient, c
     const { id, file } = request.params;
     if (!new RegExp(UUID).test(id) || (file !== 'clip.mp4' && file !== 'poster.jpg')) throw new NotFoundError('File', file);
     const clip = await prisma.clip.findUnique({ where: { id }, select: { path: true, posterPath: true } });
-    const relative = file === 'clip.mp4' ? clip?.path : clip?.posterPath;
-    if (!relative) throw new NotFoundError('File', file);
-    const full = path.join(recordingsDir, relative);
-    const stat = await fs.promises.stat(full).catch(() => undefined);
-    if (!stat) throw new NotFoundError('File', file);
-    return reply
-      .type(file === 'clip.mp4' ? 'video/mp4' : 'image/jpeg')
-      .header('content-length', String(stat.size))
-      .header('cache-control', 'public, max-age=31536000, immutable')
-      .send(fs.createReadStream(full));
+    const key = file === 'clip.mp4' ? clip?.path : clip?.posterPath;
+    if (!key) throw new NotFoundError('File', file);
+    return sendStored(reply, store, key);
   });
 }

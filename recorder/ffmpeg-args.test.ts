@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { liveHlsArgs, posterArgs, runPlaylistName, vodMp4Args } from './ffmpeg-args.ts';
+import { recordLadderRun } from './fixtures/ladder-media.ts';
 import { codecsOf, extinfs, ffprobe, joinSegment, makeH264Source, recordRun, tempDir } from './fixtures/real-media.ts';
 
 describe('liveHlsArgs (golden)', () => {
@@ -133,6 +134,125 @@ describe('liveHlsArgs (golden)', () => {
     ]);
   });
 
+  it('with a ladder, writes each lower rendition into its own folder, keyed where the copied source is', () => {
+    expect(
+      liveHlsArgs({ sdpPath: '/rec/s1/input-2.sdp', outputDir: '/rec/s1', run: 2, video: 'copy', audio: true, segmentSeconds: 1, renditions: [480, 240] }),
+    ).toEqual([
+      '-hide_banner',
+      '-loglevel', 'warning',
+      '-nostdin',
+      '-protocol_whitelist', 'file,udp,rtp',
+      '-analyzeduration', '1000000',
+      '-probesize', '1000000',
+      '-fflags', '+genpts',
+      '-i', '/rec/s1/input-2.sdp',
+      // The source, exactly as without a ladder.
+      '-map', '0:v:0',
+      '-map', '0:a:0',
+      '-c:v', 'copy',
+      '-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-ac', '2',
+      '-f', 'hls',
+      '-hls_time', '1',
+      '-hls_list_size', '0',
+      '-hls_playlist_type', 'event',
+      '-hls_segment_type', 'fmp4',
+      '-hls_fmp4_init_filename', 'init-2.mp4',
+      '-hls_segment_filename', '/rec/s1/seg-2-%05d.m4s',
+      '-hls_flags', 'independent_segments+temp_file',
+      '/rec/s1/run-2.m3u8',
+      // 480p.
+      '-map', '0:v:0',
+      '-map', '0:a:0',
+      '-fps_mode', 'passthrough',
+      '-vf', "scale=-2:'min(480,trunc(ih/2)*2)'",
+      '-c:v', 'libx264',
+      '-preset', 'veryfast',
+      '-tune', 'zerolatency',
+      '-profile:v', 'high',
+      '-pix_fmt', 'yuv420p',
+      '-force_key_frames', 'source',
+      '-sc_threshold', '0',
+      '-b:v', '1350k',
+      '-maxrate', '1620k',
+      '-bufsize', '1620k',
+      '-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-ac', '2',
+      '-f', 'hls',
+      '-hls_time', '1',
+      '-hls_list_size', '0',
+      '-hls_playlist_type', 'event',
+      '-hls_segment_type', 'fmp4',
+      '-hls_fmp4_init_filename', 'init-2.mp4',
+      '-hls_segment_filename', '/rec/s1/480p/seg-2-%05d.m4s',
+      '-hls_flags', 'independent_segments+temp_file',
+      '/rec/s1/480p/run-2.m3u8',
+      // 240p.
+      '-map', '0:v:0',
+      '-map', '0:a:0',
+      '-fps_mode', 'passthrough',
+      '-vf', "scale=-2:'min(240,trunc(ih/2)*2)'",
+      '-c:v', 'libx264',
+      '-preset', 'veryfast',
+      '-tune', 'zerolatency',
+      '-profile:v', 'high',
+      '-pix_fmt', 'yuv420p',
+      '-force_key_frames', 'source',
+      '-sc_threshold', '0',
+      '-b:v', '500k',
+      '-maxrate', '600k',
+      '-bufsize', '600k',
+      '-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-ac', '2',
+      '-f', 'hls',
+      '-hls_time', '1',
+      '-hls_list_size', '0',
+      '-hls_playlist_type', 'event',
+      '-hls_segment_type', 'fmp4',
+      '-hls_fmp4_init_filename', 'init-2.mp4',
+      '-hls_segment_filename', '/rec/s1/240p/seg-2-%05d.m4s',
+      '-hls_flags', 'independent_segments+temp_file',
+      '/rec/s1/240p/run-2.m3u8',
+    ]);
+  });
+
+  it('with a ladder over an encoded source, keys every output by the same segment clock', () => {
+    const args = liveHlsArgs({ sdpPath: '/rec/s1/input-1.sdp', outputDir: '/rec/s1', run: 1, video: 'transcode', audio: false, segmentSeconds: 2, renditions: [360] });
+
+    expect(args.filter((arg) => arg.startsWith('expr:'))).toEqual(['expr:gte(t,n_forced*2)', 'expr:gte(t,n_forced*2)']);
+    expect(args).not.toContain('source');
+    // The source's output is the one of a run without a ladder; the rendition follows it.
+    const withoutLadder = liveHlsArgs({ sdpPath: '/rec/s1/input-1.sdp', outputDir: '/rec/s1', run: 1, video: 'transcode', audio: false, segmentSeconds: 2 });
+    expect(args.slice(0, withoutLadder.length)).toEqual(withoutLadder);
+    expect(args.slice(withoutLadder.length)).toEqual([
+      '-map', '0:v:0',
+      '-fps_mode', 'passthrough',
+      '-vf', "scale=-2:'min(360,trunc(ih/2)*2)'",
+      '-c:v', 'libx264',
+      '-preset', 'veryfast',
+      '-tune', 'zerolatency',
+      '-profile:v', 'high',
+      '-pix_fmt', 'yuv420p',
+      '-force_key_frames', 'expr:gte(t,n_forced*2)',
+      '-sc_threshold', '0',
+      '-b:v', '900k',
+      '-maxrate', '1080k',
+      '-bufsize', '1080k',
+      '-f', 'hls',
+      '-hls_time', '2',
+      '-hls_list_size', '0',
+      '-hls_playlist_type', 'event',
+      '-hls_segment_type', 'fmp4',
+      '-hls_fmp4_init_filename', 'init-1.mp4',
+      '-hls_segment_filename', '/rec/s1/360p/seg-1-%05d.m4s',
+      '-hls_flags', 'independent_segments+temp_file',
+      '/rec/s1/360p/run-1.m3u8',
+    ]);
+  });
+
+  it('ignores the ladder when there is no video to scale', () => {
+    const audioOnly = { sdpPath: '/rec/a/input-1.sdp', outputDir: '/rec/a', run: 1, video: null, audio: true, segmentSeconds: 1 } as const;
+
+    expect(liveHlsArgs({ ...audioOnly, renditions: [360] })).toEqual(liveHlsArgs(audioOnly));
+  });
+
   it('names each run its own playlist', () => {
     expect(runPlaylistName(1)).toBe('run-1.m3u8');
     expect(runPlaylistName(12)).toBe('run-12.m3u8');
@@ -217,6 +337,65 @@ describe('the live command line, run by real FFmpeg', () => {
     expect(codecsOf(first)).toEqual(['audio:aac', 'video:h264']);
     expect(first.streams.find((s) => s.codec_type === 'video')!.profile).toBe('Constrained Baseline');
   });
+
+  /** Width, height and whether the first frame is a keyframe, of every segment of a run. */
+  function videoOfSegments(folder: string, run: number, uris: string[]) {
+    return uris.map((uri) => {
+      const joined = joinSegment(folder, `init-${run}.mp4`, uri);
+      const probed = execFileSync(
+        'ffprobe',
+        ['-v', 'error', '-select_streams', 'v', '-read_intervals', '%+#1', '-show_entries', 'stream=width,height:frame=key_frame', '-of', 'json', joined],
+        { encoding: 'utf8' },
+      );
+      const { streams, frames } = JSON.parse(probed) as { streams: { width: number; height: number }[]; frames: { key_frame: number }[] };
+      return { size: `${streams[0]!.width}x${streams[0]!.height}`, keyFirst: frames[0]?.key_frame === 1 };
+    });
+  }
+
+  /** Records a run with a ladder; returns each output's segments, the source's first. */
+  async function recordLadder(folder: string, video: 'copy' | 'transcode', renditions: number[], input: string[] | undefined, seconds: number) {
+    await recordLadderRun(folder, { run: 1, video, audio: true, renditions, seconds, input });
+    const outputs = [folder, ...renditions.map((height) => path.join(folder, `${height}p`))];
+    return outputs.map((output) => {
+      const entries = extinfs(fs.readFileSync(path.join(output, runPlaylistName(1)), 'utf8'));
+      return { entries, video: videoOfSegments(output, 1, entries.map((e) => e.uri)) };
+    });
+  }
+
+  /** Cut at the same frames: equal durations, but for the last segment, whose audio ends it. */
+  function expectSameCuts(rendition: { duration: number }[], source: { duration: number }[]) {
+    expect(rendition).toHaveLength(source.length);
+    rendition.slice(0, -1).forEach((entry, i) => expect(entry.duration).toBeCloseTo(source[i]!.duration, 2));
+  }
+
+  it('writes a ladder from a copied source: cut at the same frames, scaled down, never up', async () => {
+    const folder = dir('ladder-copy');
+    const source = await makeH264Source(folder, 4);
+
+    // The source is 320x240: a 480p rendition stays at 240 lines, a 180p one is scaled down.
+    const [copied, at480, at180] = await recordLadder(folder, 'copy', [480, 180], ['-i', source], 4);
+
+    expect(copied!.entries.map((e) => e.uri)).toEqual(['seg-1-00000.m4s', 'seg-1-00001.m4s', 'seg-1-00002.m4s', 'seg-1-00003.m4s']);
+    for (const rendition of [at480!, at180!]) {
+      expect(rendition.entries.map((e) => e.uri)).toEqual(copied!.entries.map((e) => e.uri));
+      expectSameCuts(rendition.entries, copied!.entries);
+      expect(rendition.video.every((segment) => segment.keyFirst)).toBe(true);
+    }
+    expect(new Set(copied!.video.map((s) => s.size))).toEqual(new Set(['320x240']));
+    expect(new Set(at480!.video.map((s) => s.size))).toEqual(new Set(['320x240']));
+    expect(new Set(at180!.video.map((s) => s.size))).toEqual(new Set(['240x180']));
+  }, 30_000);
+
+  it('writes a ladder from an encoded source, every output keyed on the segment clock', async () => {
+    const folder = dir('ladder-transcode');
+
+    const [encoded, at144] = await recordLadder(folder, 'transcode', [144], undefined, 3);
+
+    expect(encoded!.entries).toHaveLength(3);
+    expect(at144!.entries.map((e) => e.uri)).toEqual(encoded!.entries.map((e) => e.uri));
+    expectSameCuts(at144!.entries, encoded!.entries);
+    expect(at144!.video.every((segment) => segment.keyFirst && segment.size === '192x144')).toBe(true);
+  }, 30_000);
 
   it('writes audio-only HLS', async () => {
     const folder = dir('audio');

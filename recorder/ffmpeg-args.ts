@@ -1,5 +1,6 @@
 // The FFmpeg command lines of the recorder, as pure functions returning argv arrays (never a shell
 // string). recorder/ffmpeg-args.test.ts pins them with golden tests, so a change is a decision.
+import { renditionDir, renditionName, videoRateFor, type VideoRate } from './renditions.ts';
 
 export type VideoMode = 'copy' | 'transcode';
 
@@ -14,15 +15,37 @@ export interface LiveHlsInput {
   video: VideoMode | null;
   audio: boolean;
   segmentSeconds: number;
+  /** Heights of lower renditions to encode beside the source (see renditions.ts); none by default. */
+  renditions?: readonly number[];
 }
 
 export function runPlaylistName(run: number): string {
   return `run-${run}.m3u8`;
 }
 
-/** Live HLS of one run: fMP4 segments of about `segmentSeconds`, every segment in the playlist. */
+/** The transcode path's rate, whatever the source's size. */
+const SOURCE_TRANSCODE_RATE: VideoRate = { kbps: 2500, maxKbps: 3000 };
+
+/**
+ * Live HLS of one run: fMP4 segments of about `segmentSeconds`, every segment in the playlist.
+ * With renditions, the same run also writes one more HLS output per rendition (its own folder):
+ * one input, decoded once, so every output sees the same frames and timestamps.
+ */
 export function liveHlsArgs(input: LiveHlsInput): string[] {
-  const { run, segmentSeconds } = input;
+  const { run, segmentSeconds, video } = input;
+  const source = [
+    ...mapArgs(input),
+    ...sourceVideoArgs(video, segmentSeconds),
+    ...audioArgs(input.audio),
+    ...hlsOutputArgs(input.outputDir, run, segmentSeconds),
+  ];
+  // Without video there is nothing to scale.
+  const renditions = video === null ? [] : (input.renditions ?? []).map((height) => [
+    ...mapArgs(input),
+    ...renditionVideoArgs(video, height, segmentSeconds),
+    ...audioArgs(input.audio),
+    ...hlsOutputArgs(renditionDir(input.outputDir, renditionName(height)), run, segmentSeconds),
+  ]);
   return [
     '-hide_banner',
     '-loglevel', 'warning',
@@ -34,23 +57,39 @@ export function liveHlsArgs(input: LiveHlsInput): string[] {
     '-probesize', '1000000',
     '-fflags', '+genpts',
     '-i', input.sdpPath,
-    ...(input.video ? ['-map', '0:v:0'] : []),
-    ...(input.audio ? ['-map', '0:a:0'] : []),
-    ...videoArgs(input.video, segmentSeconds),
-    ...(input.audio ? ['-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-ac', '2'] : []),
+    ...source,
+    ...renditions.flat(),
+  ];
+}
+
+function mapArgs(input: LiveHlsInput): string[] {
+  return [...(input.video ? ['-map', '0:v:0'] : []), ...(input.audio ? ['-map', '0:a:0'] : [])];
+}
+
+function audioArgs(audio: boolean): string[] {
+  return audio ? ['-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-ac', '2'] : [];
+}
+
+function hlsOutputArgs(dir: string, run: number, segmentSeconds: number): string[] {
+  return [
     '-f', 'hls',
     '-hls_time', String(segmentSeconds),
     '-hls_list_size', '0',
     '-hls_playlist_type', 'event',
     '-hls_segment_type', 'fmp4',
     '-hls_fmp4_init_filename', `init-${run}.mp4`,
-    '-hls_segment_filename', `${input.outputDir}/seg-${run}-%05d.m4s`,
+    '-hls_segment_filename', `${dir}/seg-${run}-%05d.m4s`,
     '-hls_flags', 'independent_segments+temp_file',
-    `${input.outputDir}/${runPlaylistName(run)}`,
+    `${dir}/${runPlaylistName(run)}`,
   ];
 }
 
-function videoArgs(mode: VideoMode | null, segmentSeconds: number): string[] {
+/** A keyframe at every segment boundary: segments start with one and players can join anywhere. */
+function segmentKeyframes(segmentSeconds: number): string {
+  return `expr:gte(t,n_forced*${segmentSeconds})`;
+}
+
+function sourceVideoArgs(mode: VideoMode | null, segmentSeconds: number): string[] {
   if (mode === null) return [];
   if (mode === 'copy') return ['-c:v', 'copy'];
   return [
@@ -58,17 +97,36 @@ function videoArgs(mode: VideoMode | null, segmentSeconds: number): string[] {
     // fps seen) and would duplicate frames to fill it until it stalls. Pass frames through with
     // their own timestamps instead.
     '-fps_mode', 'passthrough',
+    ...x264Args(segmentKeyframes(segmentSeconds), SOURCE_TRANSCODE_RATE),
+  ];
+}
+
+function renditionVideoArgs(sourceMode: VideoMode, height: number, segmentSeconds: number): string[] {
+  return [
+    '-fps_mode', 'passthrough',
+    // The source's size is not known before it arrives (and WebRTC publishers change it with their
+    // bandwidth), so never scale up: at most `height` lines, even for x264, width keeping the shape.
+    '-vf', `scale=-2:'min(${height},trunc(ih/2)*2)'`,
+    // Every output must cut its segments at the same frames, so a player switching renditions
+    // lands on the same segment number. A copied source is cut at the publisher's keyframes (asked
+    // for every segment): key the rendition wherever the source is keyed. An encoded source is
+    // keyed by the clock, and so are its renditions, on the same frames.
+    ...x264Args(sourceMode === 'copy' ? 'source' : segmentKeyframes(segmentSeconds), videoRateFor(height)),
+  ];
+}
+
+function x264Args(forceKeyFrames: string, rate: VideoRate): string[] {
+  return [
     '-c:v', 'libx264',
     '-preset', 'veryfast',
     '-tune', 'zerolatency',
     '-profile:v', 'high',
     '-pix_fmt', 'yuv420p',
-    // A keyframe at every segment boundary: segments start with one and players can join anywhere.
-    '-force_key_frames', `expr:gte(t,n_forced*${segmentSeconds})`,
+    '-force_key_frames', forceKeyFrames,
     '-sc_threshold', '0',
-    '-b:v', '2500k',
-    '-maxrate', '3000k',
-    '-bufsize', '3000k',
+    '-b:v', `${rate.kbps}k`,
+    '-maxrate', `${rate.maxKbps}k`,
+    '-bufsize', `${rate.maxKbps}k`,
   ];
 }
 

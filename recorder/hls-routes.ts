@@ -1,11 +1,16 @@
 // Serves live HLS at /hls/<channel>/index.m3u8 and VODs at /vod/<id>/index.m3u8, with the files
-// they name. Playlists change, so they are never cached; segments never change once written, so
-// they are cached for a year (a CDN in front serves any audience size from them).
+// they name. With a rendition ladder, the live index.m3u8 is a master playlist and each rendition
+// is served at /hls/<channel>/<rendition>/ (source, 360p...). Playlists change, so they are never
+// cached; segments never change once written, so they are cached for a year (a CDN in front
+// serves any audience size from them).
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AppError, NotFoundError } from '../common/errors.ts';
 import type { RecorderService } from './recorder-service.ts';
+import { RENDITION_NAME } from './renditions.ts';
+import type { RecordingStore } from './storage/index.ts';
+import { sendStored } from './storage/send-stored.ts';
 import type { VodRepository } from './vod-repository.ts';
 
 /** How many segments the live playlist shows (about as many seconds). */
@@ -23,7 +28,7 @@ class NoSegmentsYet extends AppError {
   }
 }
 
-export function registerHlsRoutes(app: FastifyInstance, recorder: RecorderService, vods: VodRepository, recordingsDir: string): void {
+export function registerHlsRoutes(app: FastifyInstance, recorder: RecorderService, vods: VodRepository, store: RecordingStore): void {
   app.get<{ Params: { channel: string } }>('/hls/:channel/index.m3u8', async (request, reply) => {
     const recording = recorder.recordingOf(request.params.channel.toLowerCase());
     const playlist = await recording?.livePlaylist(LIVE_WINDOW_SEGMENTS);
@@ -37,10 +42,24 @@ export function registerHlsRoutes(app: FastifyInstance, recorder: RecorderServic
     return sendImmutable(reply, path.join(recording.dir, request.params.file));
   });
 
+  app.get<{ Params: { channel: string; rendition: string } }>('/hls/:channel/:rendition/index.m3u8', async (request, reply) => {
+    const { channel, rendition } = request.params;
+    const playlist = RENDITION_NAME.test(rendition) ? await recorder.recordingOf(channel.toLowerCase())?.renditionPlaylist(rendition, LIVE_WINDOW_SEGMENTS) : undefined;
+    if (!playlist) throw new NoSegmentsYet(channel);
+    return reply.type(PLAYLIST_TYPE).header('cache-control', 'no-cache, no-store').send(playlist);
+  });
+
+  app.get<{ Params: { channel: string; rendition: string; file: string } }>('/hls/:channel/:rendition/:file', async (request, reply) => {
+    const { channel, rendition, file } = request.params;
+    const dir = RENDITION_NAME.test(rendition) ? recorder.recordingOf(channel.toLowerCase())?.renditionDir(rendition) : undefined;
+    if (!dir || !MEDIA_FILE.test(file)) throw new NotFoundError('File', file);
+    return sendImmutable(reply, path.join(dir, file));
+  });
+
   app.get<{ Params: { id: string } }>('/vod/:id/index.m3u8', async (request, reply) => {
     const vod = await vods.find(request.params.id);
     if (!vod) throw new NotFoundError('VOD', request.params.id);
-    const playlist = await fs.promises.readFile(path.join(recordingsDir, vod.playlistPath), 'utf8').catch(() => undefined);
+    const playlist = await store.readText(vod.playlistPath);
     if (playlist === undefined) throw new NotFoundError('VOD playlist', request.params.id);
     // A finished VOD playlist never changes.
     return reply.type(PLAYLIST_TYPE).header('cache-control', 'public, max-age=3600').send(playlist);
@@ -52,9 +71,9 @@ export function registerHlsRoutes(app: FastifyInstance, recorder: RecorderServic
     // The download and the poster exist only when the database says they were made.
     const missing = !vod || !VOD_FILE.test(file) || (file === 'vod.mp4' && !vod.mp4Path) || (file === 'poster.jpg' && !vod.posterPath);
     if (missing) throw new NotFoundError('File', file);
-    const dir = path.dirname(path.join(recordingsDir, vod.playlistPath));
-    if (request.params.file === 'vod.mp4') reply.header('content-disposition', `attachment; filename="${vod.id}.mp4"`);
-    return sendImmutable(reply, path.join(dir, request.params.file));
+    // Keys are the playlist's folder and the file name (the playlist names its files relatively).
+    const key = `${path.posix.dirname(vod.playlistPath)}/${file}`;
+    return sendStored(reply, store, key, file === 'vod.mp4' ? { downloadAs: `${vod.id}.mp4` } : {});
   });
 }
 

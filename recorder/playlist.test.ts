@@ -4,9 +4,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runPlaylistName, vodMp4Args } from './ffmpeg-args.ts';
-import { ffmpeg, ffprobe, recordRun, tempDir } from './fixtures/real-media.ts';
-import { composePlaylist, parseRunPlaylist, totalDurationSeconds, type RunPlaylist } from './playlist.ts';
+import { runPlaylistName } from './ffmpeg-args.ts';
+import { ffprobe, recordRun, tempDir } from './fixtures/real-media.ts';
+import { remuxRunsToMp4 } from './mp4-remux.ts';
+import { composeMasterPlaylist, composePlaylist, parseRunPlaylist, totalDurationSeconds, type RunPlaylist } from './playlist.ts';
 
 const dirs: string[] = [];
 function ownDir(name: string): string {
@@ -278,11 +279,44 @@ describe('composePlaylist: the VOD', () => {
     expect(Number(probed.format.duration)).toBeCloseTo(expected, 0);
 
     const mp4 = path.join(dir, 'vod.mp4');
-    await ffmpeg(vodMp4Args(playlist, mp4));
+    await remuxRunsToMp4(dir, runs, mp4, 'ffmpeg');
     const remuxed = await ffprobe(mp4, ['-count_packets']);
     expect(Math.abs(Number(remuxed.format.duration) - expected)).toBeLessThan(0.2);
     // 5 s at 30 fps: every frame of both runs is in the download, none lost at the run change.
     const video = remuxed.streams.find((s) => s.codec_type === 'video');
     expect(Number(video?.nb_read_packets)).toBe(150);
+  });
+});
+
+describe('composeMasterPlaylist', () => {
+  it('names each rendition with its peak bit rate, size and codecs, in the order given', () => {
+    expect(
+      composeMasterPlaylist([
+        { uri: 'source/index.m3u8', bandwidth: 2_412_345.6, codecs: ['avc1.42c01f', 'mp4a.40.2'], resolution: { width: 1280, height: 720 } },
+        { uri: '360p/index.m3u8', bandwidth: 1_020_000, codecs: ['avc1.64001e', 'mp4a.40.2'], resolution: { width: 640, height: 360 } },
+      ]),
+    ).toBe(
+      [
+        '#EXTM3U',
+        '#EXT-X-VERSION:7',
+        '#EXT-X-INDEPENDENT-SEGMENTS',
+        '#EXT-X-STREAM-INF:BANDWIDTH=2412346,RESOLUTION=1280x720,CODECS="avc1.42c01f,mp4a.40.2"',
+        'source/index.m3u8',
+        '#EXT-X-STREAM-INF:BANDWIDTH=1020000,RESOLUTION=640x360,CODECS="avc1.64001e,mp4a.40.2"',
+        '360p/index.m3u8',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('leaves out what it does not know: no RESOLUTION for audio, no CODECS when unread', () => {
+    const text = composeMasterPlaylist([
+      { uri: 'source/index.m3u8', bandwidth: 140_000, codecs: ['mp4a.40.2'] },
+      { uri: 'other/index.m3u8', bandwidth: 0, codecs: [] },
+    ]);
+
+    expect(text).toContain('#EXT-X-STREAM-INF:BANDWIDTH=140000,CODECS="mp4a.40.2"\nsource/index.m3u8\n');
+    // BANDWIDTH is required and must be positive.
+    expect(text).toContain('#EXT-X-STREAM-INF:BANDWIDTH=1\nother/index.m3u8\n');
   });
 });

@@ -1,7 +1,9 @@
 // HLS playlists of a recording. Each FFmpeg run writes its own playlist (see ffmpeg-args.ts); the
 // playlists clients see are composed here from all runs: a sliding window while live, and the
 // whole recording with ENDLIST once it ends. A new run starts with a discontinuity and its own
-// init segment, so a restarted FFmpeg neither overwrites nor hides what came before.
+// init segment, so a restarted FFmpeg neither overwrites nor hides what came before. With a
+// rendition ladder, each rendition's playlist is composed the same way, and a master playlist
+// names them.
 
 export interface Segment {
   uri: string;
@@ -76,6 +78,30 @@ export function composePlaylist(runs: readonly RunPlaylist[], options: ComposeOp
     lines.push(`#EXTINF:${segment.durationSeconds.toFixed(3)},`, `${prefix}${segment.uri}`);
   });
   if (options.ended) lines.push('#EXT-X-ENDLIST');
+  return `${lines.join('\n')}\n`;
+}
+
+/** One rendition as a master playlist names it. */
+export interface Variant {
+  /** Its media playlist, relative to the master playlist. */
+  uri: string;
+  /** Peak bits per second. */
+  bandwidth: number;
+  /** RFC 6381 codec strings. */
+  codecs: readonly string[];
+  /** Absent for audio only. */
+  resolution?: { width: number; height: number } | undefined;
+}
+
+/** The master playlist of a live stream with a rendition ladder; a player starts with the first variant. */
+export function composeMasterPlaylist(variants: readonly Variant[]): string {
+  const lines = ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-INDEPENDENT-SEGMENTS'];
+  for (const variant of variants) {
+    const attributes = [`BANDWIDTH=${Math.max(1, Math.ceil(variant.bandwidth))}`];
+    if (variant.resolution) attributes.push(`RESOLUTION=${variant.resolution.width}x${variant.resolution.height}`);
+    if (variant.codecs.length > 0) attributes.push(`CODECS="${variant.codecs.join(',')}"`);
+    lines.push(`#EXT-X-STREAM-INF:${attributes.join(',')}`, variant.uri);
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,6 +1,8 @@
 // Records every live stream: starts a StreamRecording when a channel goes live, re-attaches it
 // when the stream's room is rebuilt (worker death), and turns it into a VOD (playlist, MP4 and
-// poster, and a Vod row) when the stream ends. FFmpeg never outlives its stream.
+// poster, and a Vod row) when the stream ends, handing its files to the recording store (which
+// uploads them when it is S3). FFmpeg never outlives its stream.
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Room } from '../sfu/room.ts';
@@ -11,6 +13,8 @@ import { posterArgs } from './ffmpeg-args.ts';
 import { runFfmpeg } from './ffmpeg-process.ts';
 import { remuxRunsToMp4 } from './mp4-remux.ts';
 import { totalDurationSeconds } from './playlist.ts';
+import type { RecordingStore } from './storage/index.ts';
+import { listLocal } from './storage/local-store.ts';
 import { StreamRecording } from './stream-recording.ts';
 import type { VodRepository } from './vod-repository.ts';
 
@@ -19,12 +23,15 @@ export interface RecorderOptions {
   segmentSeconds: number;
   restartDelayMs: number;
   ffmpegPath: string;
+  /** Lower HLS renditions for live viewers (renditions.ts); none by default. */
+  renditions?: readonly number[];
 }
 
 export class RecorderService {
   readonly #rooms: RoomRegistry;
   readonly #live: LiveStreams;
   readonly #vods: VodRepository;
+  readonly #store: RecordingStore;
   readonly #options: RecorderOptions;
   readonly #logger: Logger;
   /** Recording in progress, by channel id. */
@@ -34,15 +41,18 @@ export class RecorderService {
   readonly #onEnded = (channel: ChannelRef, streamId: string) => this.#track(this.#finish(channel, streamId));
   readonly #onRoom = (room: Room) => this.#recordings.get(room.id)?.recording.attach(room);
 
-  constructor(rooms: RoomRegistry, live: LiveStreams, vods: VodRepository, options: RecorderOptions, logger: Logger) {
+  constructor(rooms: RoomRegistry, live: LiveStreams, vods: VodRepository, store: RecordingStore, options: RecorderOptions, logger: Logger) {
     this.#rooms = rooms;
     this.#live = live;
     this.#vods = vods;
+    this.#store = store;
     this.#options = options;
     this.#logger = logger.child({ component: 'recorder' });
     live.on('started', this.#onStarted);
     live.on('ended', this.#onEnded);
     rooms.on('room-created', this.#onRoom);
+    // VODs whose upload failed last time (the store was unreachable) are still in the folder.
+    if (store.kind !== 'local') this.#track(this.#keepLeftovers());
   }
 
   /** The recording of the channel's current stream, by slug (for the HLS routes). */
@@ -68,7 +78,13 @@ export class RecorderService {
     if (this.#recordings.has(channel.id)) return;
     const recording = new StreamRecording(
       streamId,
-      { dir: this.vodDir(streamId), segmentSeconds: this.#options.segmentSeconds, restartDelayMs: this.#options.restartDelayMs, ffmpegPath: this.#options.ffmpegPath },
+      {
+        dir: this.vodDir(streamId),
+        segmentSeconds: this.#options.segmentSeconds,
+        restartDelayMs: this.#options.restartDelayMs,
+        ffmpegPath: this.#options.ffmpegPath,
+        renditions: this.#options.renditions ?? [],
+      },
       this.#logger,
     );
     this.#recordings.set(channel.id, { channel, recording });
@@ -109,6 +125,32 @@ export class RecorderService {
       posterPath: made.poster ? relative(posterPath) : null,
     });
     this.#logger.info({ channel: channel.slug, streamId, vod: vod.id, durationSeconds }, 'vod ready');
+    // After the row: the VOD is watchable at once, from the folder until its files are uploaded.
+    await this.#keepFolder(streamId);
+  }
+
+  async #keepFolder(streamId: string): Promise<void> {
+    const keys = (await listLocal(this.#options.recordingsDir, `${streamId}/`)).map((entry) => entry.key);
+    try {
+      await this.#store.keep(keys);
+      if (this.#store.kind !== 'local') this.#logger.info({ streamId, files: keys.length }, 'vod stored');
+    } catch (error) {
+      // Nothing is lost: what did not upload is still in the folder and served from there.
+      this.#logger.error({ err: error, streamId }, 'could not store the vod; it stays in the recordings folder and is stored at the next start');
+    }
+  }
+
+  /** Stream folders holding a finished VOD (one with a row) that are not in the store yet. */
+  async #keepLeftovers(): Promise<void> {
+    const entries = await fs.readdir(this.#options.recordingsDir, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      if (!entry.isDirectory() || this.#isRecording(entry.name)) continue;
+      if (await this.#vods.existsForStream(entry.name)) await this.#keepFolder(entry.name);
+    }
+  }
+
+  #isRecording(streamId: string): boolean {
+    return [...this.#recordings.values()].some(({ recording }) => recording.streamId === streamId);
   }
 
   #track(promise: Promise<void>): void {

@@ -3,6 +3,8 @@
 // starts within `restartDelayMs` (its segments follow a discontinuity; nothing written is lost).
 // When the room goes away (its worker died) the run stops, and a new run starts when the stream's
 // new room is attached. `finish()` ends the last run and leaves a complete VOD playlist.
+// With a rendition ladder (renditions.ts) each run also writes the lower renditions, which serve
+// live viewers only: the VOD is the source, and the lower renditions are deleted when it is made.
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -13,7 +15,9 @@ import type { Room, RoomProducer } from '../sfu/room.ts';
 import { liveHlsArgs, runPlaylistName, type VideoMode } from './ffmpeg-args.ts';
 import { FfmpegProcess, type FfmpegEnd } from './ffmpeg-process.ts';
 import { freeRtpPortPair } from './free-ports.ts';
+import { liveMasterPlaylist, type InitSegmentCache, type RenditionRuns } from './live-master.ts';
 import { composePlaylist, parseRunPlaylist, type RunPlaylist } from './playlist.ts';
+import { renditionDir, renditionName, SOURCE_RENDITION } from './renditions.ts';
 import { rtpInputSdp, type RtpInputTrack } from './rtp-input-sdp.ts';
 
 export interface RecordingOptions {
@@ -22,6 +26,8 @@ export interface RecordingOptions {
   segmentSeconds: number;
   restartDelayMs: number;
   ffmpegPath: string;
+  /** Heights of lower HLS renditions to encode beside the source, tallest first; none by default. */
+  renditions?: readonly number[];
 }
 
 export interface RecordingEvents {
@@ -47,6 +53,7 @@ export class StreamRecording extends EventEmitter<RecordingEvents> {
   #detachRoom: (() => void) | undefined;
   #active: ActiveRun | undefined;
   #runs = 0;
+  readonly #initSegments: InitSegmentCache = new Map();
   #finished = false;
   #restartTimer: NodeJS.Timeout | undefined;
   /** Serializes starting and stopping runs. */
@@ -91,11 +98,37 @@ export class StreamRecording extends EventEmitter<RecordingEvents> {
     this.#scheduleRun(0);
   }
 
-  /** The live playlist: the last `window` segments of every run so far. */
+  /**
+   * What /hls/<channel>/index.m3u8 serves: the source's live playlist or, with a ladder, the master
+   * playlist naming each rendition's. Undefined until there is something to play.
+   */
   async livePlaylist(window: number): Promise<string | undefined> {
-    const runs = await this.#readRuns();
+    if (this.#lowerRenditions.length === 0) return this.renditionPlaylist(SOURCE_RENDITION, window);
+    const [source, ...lower] = await Promise.all([SOURCE_RENDITION, ...this.#lowerRenditions].map((name) => this.#renditionRuns(name)));
+    return liveMasterPlaylist(source!, lower, window, this.#initSegments);
+  }
+
+  /** The live playlist of one rendition: the last `window` segments of every run so far. */
+  async renditionPlaylist(name: string, window: number): Promise<string | undefined> {
+    if (!this.renditionDir(name)) return undefined;
+    const { runs } = await this.#renditionRuns(name);
     if (runs.every((run) => run.segments.length === 0)) return undefined;
     return composePlaylist(runs, { window, ended: false });
+  }
+
+  /** The folder of a rendition this recording makes (`source` always). */
+  renditionDir(name: string): string | undefined {
+    if (name !== SOURCE_RENDITION && !this.#lowerRenditions.includes(name)) return undefined;
+    return renditionDir(this.#options.dir, name);
+  }
+
+  get #lowerRenditions(): string[] {
+    return (this.#options.renditions ?? []).map(renditionName);
+  }
+
+  async #renditionRuns(name: string): Promise<RenditionRuns> {
+    const dir = renditionDir(this.#options.dir, name);
+    return { name, dir, runs: await readRuns(dir, this.#runs) };
   }
 
   /** The runs recorded so far (to cut a clip from). */
@@ -110,11 +143,20 @@ export class StreamRecording extends EventEmitter<RecordingEvents> {
     clearTimeout(this.#restartTimer);
     this.#detachRoom?.();
     await this.#serialize(() => this.#stopRun());
+    await this.#removeLowerRenditions();
     const runs = await this.#readRuns();
     if (runs.every((run) => run.segments.length === 0)) return { runs, playlistPath: '' };
     const playlistPath = path.join(this.#options.dir, 'vod.m3u8');
     await fs.writeFile(playlistPath, composePlaylist(runs, { ended: true }));
     return { runs, playlistPath };
+  }
+
+  async #removeLowerRenditions(): Promise<void> {
+    for (const name of this.#lowerRenditions) {
+      await fs.rm(renditionDir(this.#options.dir, name), { recursive: true, force: true }).catch((error: unknown) => {
+        this.#logger.warn({ err: error, rendition: name }, 'could not delete a live-only rendition');
+      });
+    }
   }
 
   #scheduleRun(delayMs: number): void {
@@ -174,8 +216,18 @@ export class StreamRecording extends EventEmitter<RecordingEvents> {
     const videoMode: VideoMode | null = videoTrack ? (videoTrack.mimeType.toLowerCase() === 'video/h264' ? 'copy' : 'transcode') : null;
     const sdpPath = path.join(this.#options.dir, `input-${run}.sdp`);
     await fs.writeFile(sdpPath, rtpInputSdp(tracks));
+    const renditions = videoMode ? (this.#options.renditions ?? []) : [];
+    for (const height of renditions) await fs.mkdir(renditionDir(this.#options.dir, renditionName(height)), { recursive: true });
     const ffmpeg = new FfmpegProcess(
-      liveHlsArgs({ sdpPath, outputDir: this.#options.dir, run, video: videoMode, audio: tracks.some((t) => t.kind === 'audio'), segmentSeconds: this.#options.segmentSeconds }),
+      liveHlsArgs({
+        sdpPath,
+        outputDir: this.#options.dir,
+        run,
+        video: videoMode,
+        audio: tracks.some((t) => t.kind === 'audio'),
+        segmentSeconds: this.#options.segmentSeconds,
+        renditions,
+      }),
       this.#options.ffmpegPath,
     );
     const videoConsumer = consumers.find((c) => c.kind === 'video');
@@ -204,7 +256,7 @@ export class StreamRecording extends EventEmitter<RecordingEvents> {
     // The consumers close with their producer or the room; the run's exit handler cleans up then.
     await Promise.all(consumers.map((consumer) => consumer.resume().catch(() => undefined)));
     await videoConsumer?.requestKeyFrame().catch(() => undefined);
-    this.#logger.info({ run, pid: ffmpeg.pid, video: videoMode, audio: Boolean(audio) }, 'recording run started');
+    this.#logger.info({ run, pid: ffmpeg.pid, video: videoMode, audio: Boolean(audio), renditions }, 'recording run started');
     this.emit('run-started', run, ffmpeg.pid);
   }
 

@@ -1,6 +1,8 @@
 // The recorder's database access: VOD rows.
 import type { PrismaClient } from '../common/db/database.ts';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export interface NewVod {
   channelId: string;
   streamId: string;
@@ -13,6 +15,7 @@ export interface NewVod {
 export interface VodRepository {
   create(vod: NewVod): Promise<{ id: string }>;
   find(id: string): Promise<{ id: string; playlistPath: string; mp4Path: string | null; posterPath: string | null } | undefined>;
+  existsForStream(streamId: string): Promise<boolean>;
 }
 
 export function createVodRepository(prisma: PrismaClient): VodRepository {
@@ -23,9 +26,13 @@ export function createVodRepository(prisma: PrismaClient): VodRepository {
       return row;
     },
     async find(id) {
-      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
+      if (!UUID.test(id)) return undefined;
       const row = await prisma.vod.findUnique({ where: { id }, select: { id: true, playlistPath: true, mp4Path: true, posterPath: true } });
       return row ?? undefined;
+    },
+    async existsForStream(streamId) {
+      if (!UUID.test(streamId)) return false;
+      return (await prisma.vod.count({ where: { streamId } })) > 0;
     },
   };
 }

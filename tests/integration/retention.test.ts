@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runAdminCommand } from '../../api/admin/commands.ts';
 import { openDatabase, type Database } from '../../common/db/database.ts';
 import { applyRetention } from '../../recorder/retention.ts';
+import { LocalRecordingStore } from '../../recorder/storage/local-store.ts';
 import { testLogger } from '../support/logger.ts';
 
 const MiB = 1024 * 1024;
@@ -58,13 +59,13 @@ describe('VOD retention', () => {
     fs.mkdirSync(live);
     fs.writeFileSync(path.join(live, 'seg-1-00000.m4s'), Buffer.alloc(100_000));
 
-    const byAge = await applyRetention(database.prisma, recordingsDir, { maxAgeDays: 7, maxBytes: 0 }, testLogger);
+    const byAge = await applyRetention(database.prisma, new LocalRecordingStore(recordingsDir), { maxAgeDays: 7, maxBytes: 0 }, testLogger);
     expect(byAge.deleted).toEqual([oldest.id]);
     expect(fs.existsSync(oldest.dir)).toBe(false);
     expect(await remainingVods()).toEqual([older.id, newest.id].sort());
 
     // 2 MiB of VODs and 0.2 MB of clip and live recording against a 1.5 MiB limit: one more goes.
-    const bySize = await applyRetention(database.prisma, recordingsDir, { maxAgeDays: 0, maxBytes: 1.5 * MiB }, testLogger);
+    const bySize = await applyRetention(database.prisma, new LocalRecordingStore(recordingsDir), { maxAgeDays: 0, maxBytes: 1.5 * MiB }, testLogger);
     expect(bySize.deleted).toEqual([older.id]);
     expect(bySize.bytesFreed).toBeGreaterThanOrEqual(1 * MiB);
     expect(await remainingVods()).toEqual([newest.id]);
@@ -76,7 +77,7 @@ describe('VOD retention', () => {
   it('keeps everything when both limits are off', async () => {
     const a = await vod(400, MiB);
     const b = await vod(0, MiB);
-    const result = await applyRetention(database.prisma, recordingsDir, { maxAgeDays: 0, maxBytes: 0 }, testLogger);
+    const result = await applyRetention(database.prisma, new LocalRecordingStore(recordingsDir), { maxAgeDays: 0, maxBytes: 0 }, testLogger);
     expect(result.deleted).toEqual([]);
     expect(await remainingVods()).toEqual([a.id, b.id].sort());
   });

@@ -1,0 +1,16 @@
+// Answers a request for a stored file: streamed with its type and a year of caching (recorded
+// files never change), or redirected to where the store serves it (a CDN in front of the bucket).
+import type { FastifyReply } from 'fastify';
+import { NotFoundError } from '../../common/errors.ts';
+import { contentTypeOf, IMMUTABLE, type RecordingStore } from './recording-store.ts';
+
+/** A redirect is only as stable as S3_PUBLIC_URL, which an operator may change. */
+const REDIRECT_CACHE = 'public, max-age=3600';
+
+export async function sendStored(reply: FastifyReply, store: RecordingStore, key: string, options: { downloadAs?: string } = {}): Promise<FastifyReply> {
+  const file = await store.open(key);
+  if (!file) throw new NotFoundError('File', key.slice(key.lastIndexOf('/') + 1));
+  if (file.kind === 'redirect') return reply.header('cache-control', REDIRECT_CACHE).redirect(file.url, 302);
+  if (options.downloadAs) reply.header('content-disposition', `attachment; filename="${options.downloadAs}"`);
+  return reply.type(contentTypeOf(key)).header('content-length', String(file.size)).header('cache-control', IMMUTABLE).send(file.body);
+}
