@@ -14,6 +14,8 @@ export interface LiveServerOptions {
   /** Extra server settings, e.g. SFU_CONSUMERS_PER_ROUTER. */
   env?: Record<string, string>;
   logLevel?: string;
+  /** Fail rather than start without the web role when the web app is not built (a benchmark of the web app's own pages). */
+  requireWebApp?: boolean;
 }
 
 /** What GET /healthz reports about one mediasoup worker (api/health/health-route.ts). */
@@ -49,7 +51,12 @@ export async function startLiveServer(ctx: BenchContext, options: LiveServerOpti
   const env = { ...setup.env, ...options.env };
   // The media benchmarks use their own page, not the web app: a missing build (another engineer's
   // work in progress) must not stop them. Everything else runs as `npm start` runs it.
-  const withoutWebRole = !fs.existsSync(path.join(ctx.repoRoot, 'web', 'dist', 'index.html'));
+  // WEB_DIST_DIR is where the server itself looks for a build made elsewhere.
+  const webDist = env.WEB_DIST_DIR || path.join(ctx.repoRoot, 'web', 'dist');
+  const withoutWebRole = !fs.existsSync(path.join(webDist, 'index.html'));
+  if (withoutWebRole && options.requireWebApp) {
+    throw new BenchError(`the web app is not built (${webDist}/index.html is missing): run 'npm run build:web', or set WEB_DIST_DIR to a build`);
+  }
   if (withoutWebRole) env.ROLES = 'api,signaling,sfu';
 
   const server = spawnServer({ cwd: ctx.repoRoot, args: ['--import', 'tsx', 'server.ts'], env });

@@ -2,7 +2,7 @@
 // studio does (web/src/media/publisher.ts: VP8, three simulcast layers at 1/4, 1/2 and full size,
 // 150k/500k/1.5M, L1T3), from Chromium's fake camera or from a canvas that carries the clock.
 import { Device } from 'mediasoup-client';
-import type { Producer, RtpCapabilities, RtpEncodingParameters, Transport } from 'mediasoup-client/types';
+import type { Producer, RtpCapabilities, RtpCodecCapability, RtpEncodingParameters, Transport } from 'mediasoup-client/types';
 import { BenchSignaling } from '../signaling.ts';
 import { PATTERN_HEIGHT, PATTERN_WIDTH, drawPattern, epochMs } from './clock-pattern.ts';
 
@@ -23,6 +23,14 @@ export interface PublishOptions {
    * estimate would read as congestion and answer by dropping layers.
    */
   steadySource?: boolean;
+  /** The video codec; VP8 (the studio's) when absent. H.264 is what the recorder copies instead of transcoding. */
+  codec?: 'vp8' | 'h264';
+  /**
+   * 'clock' only: stamp the frames 1/fps apart (a camera's even timing) instead of with the moment
+   * each was drawn, whose timer jitter shows in the RTP timestamps. The recorder's FFmpeg guesses
+   * the frame rate from those timestamps, and guesses 90k fps from uneven ones.
+   */
+  evenTimestamps?: boolean;
 }
 
 export interface PublishedLayer {
@@ -79,13 +87,14 @@ export async function publish(options: PublishOptions): Promise<{ producerIds: s
     signaling.request('produce', { transportId: transport.id, kind, rtpParameters, source }).then(({ producerId }) => callback({ id: producerId }), errback);
   });
 
-  const { track: videoTrack, stop: stopDrawing } = options.video === 'camera' ? await cameraTrack(options.fps) : clockTrack(options.fps);
+  const { track: videoTrack, stop: stopDrawing } = options.video === 'camera' ? await cameraTrack(options.fps) : clockTrack(options.fps, options.evenTimestamps ?? false);
   const producers: Producer[] = [];
   producers.push(
     await transport.produce({
       track: videoTrack,
       encodings: options.simulcast ? cameraEncodings() : singleEncoding(),
       codecOptions: { videoGoogleStartBitrate: 1000 },
+      ...(options.codec === 'h264' ? { codec: h264Codec(device) } : {}),
       appData: { source: 'camera' },
     }),
   );
@@ -157,21 +166,21 @@ async function cameraTrack(fps: number): Promise<{ track: MediaStreamTrack; stop
 /**
  * A canvas that shows the time it was drawn at. The frame is captured right after each draw
  * (captureStream(0) + requestFrame), so the time in the frame is its capture time, as a camera's
- * would be. 'detail' keeps the encoder from trading resolution for frame rate.
+ * would be. 'detail' keeps the encoder from trading resolution for frame rate. With
+ * `evenTimestamps` the frames go through a MediaStreamTrackGenerator instead, stamped n/fps.
  */
-function clockTrack(fps: number): { track: MediaStreamTrack; stop: () => void } {
+function clockTrack(fps: number, evenTimestamps: boolean): { track: MediaStreamTrack; stop: () => void } {
   const canvas = document.createElement('canvas');
   canvas.width = PATTERN_WIDTH;
   canvas.height = PATTERN_HEIGHT;
   const context = canvas.getContext('2d', { alpha: false });
   if (!context) throw new Error('no 2D canvas');
-  const stream = canvas.captureStream(0);
-  const track = stream.getVideoTracks()[0]! as CanvasCaptureMediaStreamTrack;
+  const { track, push, close } = evenTimestamps ? generatedTrack(canvas, fps) : capturedTrack(canvas);
   track.contentHint = 'detail';
   let frame = 0;
   const draw = () => {
-    drawPattern(context, epochMs(), frame++);
-    track.requestFrame();
+    drawPattern(context, epochMs(), frame);
+    push(frame++);
   };
   draw();
   const timer = setInterval(draw, 1000 / fps);
@@ -179,9 +188,51 @@ function clockTrack(fps: number): { track: MediaStreamTrack; stop: () => void } 
     track,
     stop: () => {
       clearInterval(timer);
+      close();
       track.stop();
     },
   };
+}
+
+interface CanvasTrack {
+  track: MediaStreamTrack;
+  /** Hands the canvas as it is now to the track as frame number `frame`. */
+  push(frame: number): void;
+  close(): void;
+}
+
+function capturedTrack(canvas: HTMLCanvasElement): CanvasTrack {
+  const track = canvas.captureStream(0).getVideoTracks()[0]! as CanvasCaptureMediaStreamTrack;
+  return { track, push: () => track.requestFrame(), close: () => undefined };
+}
+
+/** Chromium's MediaStreamTrackGenerator (not in TypeScript's DOM types). */
+declare class MediaStreamTrackGenerator extends MediaStreamTrack {
+  constructor(init: { kind: 'video' });
+  readonly writable: WritableStream<VideoFrame>;
+}
+
+function generatedTrack(canvas: HTMLCanvasElement, fps: number): CanvasTrack {
+  const generator = new MediaStreamTrackGenerator({ kind: 'video' });
+  const writer = generator.writable.getWriter();
+  return {
+    track: generator,
+    push: (frame) => {
+      const videoFrame = new VideoFrame(canvas, { timestamp: Math.round((frame * 1_000_000) / fps) });
+      // The track takes the frame; one it refuses (closed) is ours to release.
+      writer.write(videoFrame).catch(() => videoFrame.close());
+    },
+    close: () => void writer.close().catch(() => undefined),
+  };
+}
+
+/** Constrained baseline, packetization-mode 1: the H.264 every WebRTC browser encodes. */
+function h264Codec(device: Device): RtpCodecCapability {
+  const codec = device.rtpCapabilities.codecs?.find(
+    (c) => c.mimeType.toLowerCase() === 'video/h264' && c.parameters?.['packetization-mode'] === 1 && c.parameters?.['profile-level-id'] === '42e01f',
+  );
+  if (!codec) throw new Error('this browser and the router share no constrained-baseline H.264');
+  return codec;
 }
 
 function withoutDelayBasedBwe(capabilities: RtpCapabilities): RtpCapabilities {
