@@ -216,9 +216,12 @@ describe('composePlaylist: the live window', () => {
 });
 
 describe('composePlaylist: target duration', () => {
-  it('is the longest segment rounded up', () => {
-    expect(tag(composePlaylist([runOf(1, [1, 2.0])], { ended: true }), 'EXT-X-TARGETDURATION')).toBe('2');
-    expect(tag(composePlaylist([runOf(1, [1, 2.001])], { ended: true }), 'EXT-X-TARGETDURATION')).toBe('3');
+  it('is the longest segment rounded to the nearest second, as RFC 8216 allows', () => {
+    // 1 s segments come out at 0.97-1.03 s: the target stays 1, so players hold back 1 s per count.
+    expect(tag(composePlaylist([runOf(1, [1, 1.03, 0.97])], { ended: true }), 'EXT-X-TARGETDURATION')).toBe('1');
+    expect(tag(composePlaylist([runOf(1, [1, 1.5])], { ended: true }), 'EXT-X-TARGETDURATION')).toBe('2');
+    expect(tag(composePlaylist([runOf(1, [1, 2.49])], { ended: true }), 'EXT-X-TARGETDURATION')).toBe('2');
+    expect(tag(composePlaylist([runOf(1, [1, 2.5])], { ended: true }), 'EXT-X-TARGETDURATION')).toBe('3');
     expect(tag(composePlaylist([runOf(1, [0.2, 0.4])], { ended: true }), 'EXT-X-TARGETDURATION')).toBe('1');
   });
 
@@ -237,7 +240,7 @@ describe('composePlaylist: the VOD', () => {
       [
         '#EXTM3U',
         '#EXT-X-VERSION:7',
-        '#EXT-X-TARGETDURATION:2',
+        '#EXT-X-TARGETDURATION:1',
         '#EXT-X-MEDIA-SEQUENCE:0',
         '#EXT-X-DISCONTINUITY-SEQUENCE:0',
         '#EXT-X-INDEPENDENT-SEGMENTS',

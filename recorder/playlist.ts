@@ -60,7 +60,10 @@ export function composePlaylist(runs: readonly RunPlaylist[], options: ComposeOp
   // or between the last hidden segment and the first shown one.
   let discontinuitySequence = 0;
   for (let i = 1; i <= start && i < all.length; i++) if (all[i]!.run !== all[i - 1]!.run) discontinuitySequence++;
-  const targetDuration = Math.max(1, Math.ceil(Math.max(0, ...all.map((s) => s.durationSeconds))));
+  // RFC 8216 4.3.3.1: each EXTINF rounded to the nearest integer must not exceed it. Rounding up
+  // instead turned 1 s segments cut at 1.03 s into a target of 2, and hls.js, which holds back a
+  // number of target durations from the live edge, into 2 s more delay for the rest of the stream.
+  const targetDuration = Math.max(1, Math.max(0, ...all.map((s) => Math.round(s.durationSeconds))));
 
   const lines = [
     '#EXTM3U',
