@@ -208,8 +208,9 @@ function method(info: HlsRunInfo): string {
 function whereItGoes(viewers: readonly ViewerRun[], behind: (number | undefined)[], info: HlsRunInfo): string {
   return (
     `The playlist announced EXT-X-TARGETDURATION ${info.targetDurations.join(' -> ') || 'n/a'} over the stream: ` +
-    `recorder/playlist.ts rounds the longest segment so far up, and 1 s segments come out at 0.97-1.03 s, so one segment a ` +
-    `little over 1 s makes it 2 for the rest of the stream (a stall, longer still). hls.js aims at liveSyncDurationCount (2) × ` +
+    `recorder/playlist.ts rounds the longest segment so far to the nearest second (it rounded up until 2026-12-03, when 1 s ` +
+    `segments cut at 1.03 s made it 2 and the delay 4.4 s), so a segment over 1.5 s (a stall) raises it for the rest of the ` +
+    `stream. hls.js aims at liveSyncDurationCount (2) × ` +
     `the target duration it saw when it started behind the live edge (the end of the newest listed segment): ` +
     viewers
       .map((v, i) => `viewer ${i + 1} started at ${v.targetDurationAtJoin ?? '?'}, so ${v.targetDurationAtJoin === undefined ? '?' : 2 * v.targetDurationAtJoin} s, and held ${behind[i] === undefined ? 'n/a' : `${round1(behind[i]! / 1000)} s`}`)
@@ -230,12 +231,10 @@ function whatWouldHelp(medianMs: number, serverS: number, playerS: number, behin
     `${medianMs > HLS_DELAY_GOAL_MS ? `The goal is missed by ${round1((medianMs - HLS_DELAY_GOAL_MS) / 1000)} s. ` : ''}` +
     `For the last viewer the largest part is hls.js's hold-back behind the live edge (${round1(behindS)} s), then the segment ` +
     `length (a picture waits on average half a segment for its segment to close, plus about 0.2 s for FFmpeg and the write: ` +
-    `${round1(serverS)} s together); FFmpeg's own buffering is small. What would bring it down, not changed here: (1) ` +
-    `recorder/playlist.ts could round the target duration to the nearest second, which RFC 8216 allows (each EXTINF rounded to ` +
-    `the nearest integer must not exceed it), instead of up: 1 s segments keep TARGETDURATION 1 and hls.js holds 2 s, ` +
-    `${withHold(2)}, until a stall makes one segment longer than 1.5 s; (2) web/src/media/hls-source.ts could set liveSyncDuration in seconds (e.g. 1.5) instead of ` +
-    `liveSyncDurationCount, so the hold-back no longer follows the playlist's rounding, ${withHold(1.5)}, with less margin for a ` +
-    `late segment; (3) the server's share shrinks only with shorter segments (HLS_SEGMENT_SECONDS takes whole seconds, 1 at ` +
+    `${round1(serverS)} s together); FFmpeg's own buffering is small. What would bring it down further, not changed here: (1) ` +
+    `web/src/media/hls-source.ts could set liveSyncDuration in seconds (e.g. 1.5) instead of ` +
+    `liveSyncDurationCount, so the hold-back no longer follows the playlist's target duration, ${withHold(1.5)}, with less margin for a ` +
+    `late segment; (2) the server's share shrinks only with shorter segments (HLS_SEGMENT_SECONDS takes whole seconds, 1 at ` +
     `least) or LL-HLS partial segments, which FFmpeg 5.1 cannot write.`
   );
 }
