@@ -62,7 +62,8 @@ describe.each(databaseTargets())('notifications on $name', (target) => {
   beforeAll(async () => {
     const created = await target.create();
     dispose = created.dispose;
-    const env: Record<string, string> = { ROLES: 'api' };
+    // More sign-ups and log-ins than the default 10 a minute from one address.
+    const env: Record<string, string> = { ROLES: 'api', AUTH_RATE_LIMIT_PER_MINUTE: '1000' };
     if (created.options.kind === 'postgresql') env.DATABASE_URL = created.options.url;
     platform = await startTestPlatform(env);
     // What platform.ts wires in the signaling role, on this platform's database and socket.io.
