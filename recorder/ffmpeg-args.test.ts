@@ -1,13 +1,16 @@
 // Golden tests of the recorder's FFmpeg command lines: the expected argv arrays below are the
 // golden files, so changing a command line means changing them here, on purpose. Then the live
 // command line is run for real, with only its RTP input swapped for generated media.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { liveHlsArgs, posterArgs, runPlaylistName, vodMp4Args } from './ffmpeg-args.ts';
 import { recordLadderRun } from './fixtures/ladder-media.ts';
 import { codecsOf, extinfs, ffprobe, joinSegment, makeH264Source, recordRun, tempDir } from './fixtures/real-media.ts';
+import { sendUnevenVp8, udpPortBound } from './fixtures/uneven-rtp.ts';
+import { freeRtpPortPair } from './free-ports.ts';
+import { rtpInputSdp } from './rtp-input-sdp.ts';
 
 describe('liveHlsArgs (golden)', () => {
   it('copies H.264 and encodes audio to AAC', () => {
@@ -52,7 +55,7 @@ describe('liveHlsArgs (golden)', () => {
       '-i', '/rec/s1/input-1.sdp',
       '-map', '0:v:0',
       '-map', '0:a:0',
-      '-fps_mode', 'passthrough',
+      '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-r', '30',
       '-c:v', 'libx264',
       '-preset', 'veryfast',
       '-tune', 'zerolatency',
@@ -111,7 +114,7 @@ describe('liveHlsArgs (golden)', () => {
       '-fflags', '+genpts',
       '-i', '/rec/v/input-1.sdp',
       '-map', '0:v:0',
-      '-fps_mode', 'passthrough',
+      '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-r', '30',
       '-c:v', 'libx264',
       '-preset', 'veryfast',
       '-tune', 'zerolatency',
@@ -163,7 +166,7 @@ describe('liveHlsArgs (golden)', () => {
       // 480p.
       '-map', '0:v:0',
       '-map', '0:a:0',
-      '-fps_mode', 'passthrough',
+      '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-r', '30',
       '-vf', "scale=-2:'min(480,trunc(ih/2)*2)'",
       '-c:v', 'libx264',
       '-preset', 'veryfast',
@@ -188,7 +191,7 @@ describe('liveHlsArgs (golden)', () => {
       // 240p.
       '-map', '0:v:0',
       '-map', '0:a:0',
-      '-fps_mode', 'passthrough',
+      '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-r', '30',
       '-vf', "scale=-2:'min(240,trunc(ih/2)*2)'",
       '-c:v', 'libx264',
       '-preset', 'veryfast',
@@ -223,7 +226,7 @@ describe('liveHlsArgs (golden)', () => {
     expect(args.slice(0, withoutLadder.length)).toEqual(withoutLadder);
     expect(args.slice(withoutLadder.length)).toEqual([
       '-map', '0:v:0',
-      '-fps_mode', 'passthrough',
+      '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-r', '30',
       '-vf', "scale=-2:'min(360,trunc(ih/2)*2)'",
       '-c:v', 'libx264',
       '-preset', 'veryfast',
@@ -395,6 +398,46 @@ describe('the live command line, run by real FFmpeg', () => {
     expect(at144!.entries.map((e) => e.uri)).toEqual(encoded!.entries.map((e) => e.uri));
     expectSameCuts(at144!.entries, encoded!.entries);
     expect(at144!.video.every((segment) => segment.keyFirst && segment.size === '192x144')).toBe(true);
+  }, 30_000);
+
+  /** Decoded pictures of a run's playlist: how many frames, and how many of them differ. */
+  function picturesOf(folder: string, run: number): { frames: number; distinct: number } {
+    const md5s = execFileSync(
+      'ffmpeg',
+      ['-v', 'error', '-allowed_extensions', 'ALL', '-i', path.join(folder, runPlaylistName(run)), '-map', '0:v:0', '-f', 'framemd5', '-'],
+      { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+    )
+      .split('\n')
+      .filter((line) => line && !line.startsWith('#'))
+      .map((line) => line.split(',').at(-1)!.trim());
+    return { frames: md5s.length, distinct: new Set(md5s).size };
+  }
+
+  it('records every picture of RTP video whose timestamps are uneven (no frame rate to guess from)', async () => {
+    // Told the 90,000 fps FFmpeg guesses from this input, libx264 coded the frames between
+    // keyframes as copies: 13 distinct pictures in 120 frames.
+    const folder = dir('uneven');
+    const port = await freeRtpPortPair();
+    const sdpPath = path.join(folder, 'input-1.sdp');
+    fs.writeFileSync(sdpPath, rtpInputSdp([{ kind: 'video', port, payloadType: 96, mimeType: 'video/VP8', clockRate: 90_000 }]));
+    const recorder = spawn('ffmpeg', liveHlsArgs({ sdpPath, outputDir: folder, run: 1, video: 'transcode', audio: false, segmentSeconds: 1 }), {
+      stdio: 'ignore',
+    });
+    const finished = new Promise<void>((resolve) => recorder.once('exit', () => resolve()));
+    try {
+      await udpPortBound(port);
+      await sendUnevenVp8(port, 4);
+    } finally {
+      // As the recorder stops it: SIGINT, and FFmpeg finishes its files.
+      recorder.kill('SIGINT');
+    }
+    await finished;
+    // FFmpeg exits 255 on a signal; that it finished its files shows in the playlist.
+    expect(fs.readFileSync(path.join(folder, runPlaylistName(1)), 'utf8')).toContain('#EXT-X-ENDLIST');
+
+    const { frames, distinct } = picturesOf(folder, 1);
+    expect(frames).toBeGreaterThanOrEqual(90);
+    expect(distinct).toBeGreaterThanOrEqual(frames * 0.95);
   }, 30_000);
 
   it('writes audio-only HLS', async () => {

@@ -92,18 +92,31 @@ function segmentKeyframes(segmentSeconds: number): string {
 function sourceVideoArgs(mode: VideoMode | null, segmentSeconds: number): string[] {
   if (mode === null) return [];
   if (mode === 'copy') return ['-c:v', 'copy'];
-  return [
-    // RTP carries no frame rate; FFmpeg guesses one from the timestamps (wildly, at times: 92,000
-    // fps seen) and would duplicate frames to fill it until it stalls. Pass frames through with
-    // their own timestamps instead.
-    '-fps_mode', 'passthrough',
-    ...x264Args(segmentKeyframes(segmentSeconds), SOURCE_TRANSCODE_RATE),
-  ];
+  return [...encoderTiming(), ...x264Args(segmentKeyframes(segmentSeconds), SOURCE_TRANSCODE_RATE)];
+}
+
+/** The frame rate libx264 budgets for: what the studio captures at (web/src/media/local-media.ts). */
+const ENCODER_FRAME_RATE = 30;
+
+/**
+ * RTP carries no frame rate, so FFmpeg guesses one from the first timestamps, and uneven ones (a
+ * camera's or a canvas's capture jitter) make it give up and take the clock rate: 90,000 fps.
+ * Two things follow from that guess, and both are cut off here:
+ * - with a constant-rate output FFmpeg would duplicate frames to fill 90,000 a second and stall,
+ *   so frames pass through with their own timestamps, in the input's own time base (exact, and
+ *   no two frames can round onto one tick and be dropped);
+ * - libx264's rate control splits the bitrate over the frames it is told come each second: told
+ *   90,000 it codes everything between forced keyframes as copies, and the recording shows one
+ *   picture a segment. `-r` only tells it the rate here (passthrough keeps every frame); a faster
+ *   source (OBS at 60 fps, copied, feeding a rendition) gets more bits a frame, within -maxrate.
+ */
+function encoderTiming(): string[] {
+  return ['-fps_mode', 'passthrough', '-enc_time_base', '-1', '-r', String(ENCODER_FRAME_RATE)];
 }
 
 function renditionVideoArgs(sourceMode: VideoMode, height: number, segmentSeconds: number): string[] {
   return [
-    '-fps_mode', 'passthrough',
+    ...encoderTiming(),
     // The source's size is not known before it arrives (and WebRTC publishers change it with their
     // bandwidth), so never scale up: at most `height` lines, even for x264, width keeping the shape.
     '-vf', `scale=-2:'min(${height},trunc(ih/2)*2)'`,

@@ -240,14 +240,12 @@ function whatWouldHelp(medianMs: number, serverS: number, playerS: number, behin
 }
 
 const STILL_RECORDING =
-  "Why the frames are stamped evenly: a recording can stand still. The recorder's FFmpeg can take the RTP input's frame rate " +
-  "to be 90k (its log says '90k tbr' and libx264 'MB rate ... > level limit'), so libx264's rate control budgets bits for " +
-  '90,000 frames a second and codes the frames between its forced keyframes as copies: viewers see about one picture per ' +
-  'segment. Which rate FFmpeg guesses depends on the first timestamps it sees: while this benchmark was written, most of a ' +
-  "dozen trial runs of this canvas stamped with its draw times (timer jitter) stood still; none of 5 runs of the fake camera's " +
-  "evenly stamped frames did, nor any of 6 of the canvas stamped evenly. A real camera's capture times are not perfectly even " +
-  'either, so this can reach viewers. A fix belongs in recorder/ffmpeg-args.ts: give libx264 a frame rate (e.g. -r 30 on the ' +
-  'output; checked offline: 90 distinct pictures in 90 frames, against 3 with the encoder told 90,000 fps).';
+  "Why the frames are stamped evenly: until recorder/ffmpeg-args.ts told libx264 its frame rate, uneven stamps made the " +
+  "recording stand still. FFmpeg took the RTP input's frame rate to be 90k (its log said '90k tbr'), libx264's rate " +
+  'control budgeted bits for 90,000 frames a second and coded the frames between forced keyframes as copies: about one ' +
+  'picture per segment (most of a dozen trial runs of this canvas stamped with its draw times). The recorder now passes ' +
+  '-r 30 with -fps_mode passthrough and the input time base, and recorder/ffmpeg-args.test.ts records RTP with uneven ' +
+  'stamps and counts distinct pictures. The even stamps stay so runs stay comparable.';
 
 function fmtPercent(value: number | undefined): string {
   return value === undefined ? 'n/a' : `${round1(value)}%`;
