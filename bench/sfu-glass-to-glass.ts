@@ -1,6 +1,7 @@
 // Glass-to-glass latency through the SFU: a publisher page draws the current time into each frame
 // of a canvas as black and white blocks; a viewer page in the same browser reads the time back out
-// of each frame it shows and subtracts it from the time the frame goes on screen.
+// of each frame it shows and subtracts it from the time the frame goes on screen. The same
+// measurement with the publisher on WHIP and the viewer on WHEP is whip-whep-glass-to-glass.
 import os from 'node:os';
 import { callPage, launchMediaBrowser, type MediaBrowser } from './lib/media/browser.ts';
 import { describeLayers, startChromiumPublisher } from './lib/media/chromium-publisher.ts';
@@ -18,7 +19,14 @@ const WARMUP_MS = 2000;
 const SAMPLING_TIMEOUT_MS = 60_000;
 const FPS = 30;
 
-export default async function run(ctx: BenchContext): Promise<BenchResult> {
+/** How the media travels: the studio's socket.io signaling both ways, or WHIP in and WHEP out. */
+export type MediaPath = 'signaling' | 'whip-whep';
+
+export default function run(ctx: BenchContext): Promise<BenchResult> {
+  return measureGlassToGlass(ctx, 'signaling');
+}
+
+export async function measureGlassToGlass(ctx: BenchContext, via: MediaPath): Promise<BenchResult> {
   const samples = ctx.flags.integer('samples', 300, 30, 3000);
   const simulcast = ctx.flags.string('simulcast') === undefined ? true : ctx.flags.boolean('simulcast');
   const mediaWorkers = ctx.flags.integer('workers', os.availableParallelism(), 1, 16);
@@ -32,12 +40,12 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
     const publisher = await startChromiumPublisher(
       browser,
       server,
-      { video: 'clock', audio: false, simulcast, fps: FPS },
+      { video: 'clock', audio: false, simulcast, fps: FPS, via: via === 'whip-whep' ? 'whip' : 'signaling' },
       { layers: simulcast ? 3 : 1, deadlineMs: 30_000, settleMs: 1000 },
     );
     ctx.log(`publishing the clock: ${describeLayers(await publisher.layers())}`);
     const viewer = await browser.newPage();
-    const first = await callPage(viewer.page, 'firstFrame', { serverUrl: server.url, channel: server.channel, timeoutMs: 10_000 });
+    const first = await callPage(viewer.page, via === 'whip-whep' ? 'firstFrameWhep' : 'firstFrame', { serverUrl: server.url, channel: server.channel, timeoutMs: 10_000 });
     ctx.log(`viewer sees ${first.frameWidth}x${first.frameHeight} after ${Math.round(first.firstFrameMs)} ms; sampling`);
     // Both pages' clocks against the one system clock: their difference is the skew to correct.
     const skewMs = (await callPage(publisher.page, 'clockOffsetMs')) - (await callPage(viewer.page, 'clockOffsetMs'));
@@ -54,7 +62,7 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
         `only ${result.samples.length} readable frames of ${result.framesPresented} presented (${result.unreadable} unreadable) in ${SAMPLING_TIMEOUT_MS / 1000} s`,
       );
     }
-    return report(result, { samples, simulcast, mediaWorkers, skewMs, layersBefore, layersAfter, withoutWebRole: server.withoutWebRole, busyBefore, busyDuring });
+    return report(result, { via, samples, simulcast, mediaWorkers, skewMs, layersBefore, layersAfter, withoutWebRole: server.withoutWebRole, busyBefore, busyDuring });
   } finally {
     await browser?.close();
     await server?.stop();
@@ -62,6 +70,7 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
 }
 
 interface RunInfo {
+  via: MediaPath;
   samples: number;
   simulcast: boolean;
   mediaWorkers: number;
@@ -96,15 +105,21 @@ function report(result: ClockResult, info: RunInfo): BenchResult {
   const parts = [sentLayer?.encodeMs, jitterMs, decodeMs];
   const residual = parts.every((p) => typeof p === 'number') ? median - (parts as number[]).reduce((a, b) => a + b, 0) : undefined;
   return {
-    title: 'SFU: glass-to-glass latency on loopback',
+    title: info.via === 'whip-whep' ? 'WHIP to WHEP: glass-to-glass latency on loopback' : 'SFU: glass-to-glass latency on loopback',
     method:
       `Starts the server (all roles, embedded database, ${info.mediaWorkers} mediasoup workers, loopback only) and a headless ` +
       `Chromium. A publisher page draws a 1280x720 canvas ${FPS} times a second (setInterval), each time with the current ` +
       `performance.timeOrigin + performance.now() in 0.1 ms units as 48 black/white 48 px blocks (32-bit time + 16-bit check, ` +
       `under an alternating sync row), and captures the frame right after drawing it (captureStream(0) + requestFrame, ` +
-      `contentHint 'detail'); it publishes with mediasoup-client, VP8 ` +
-      `${info.simulcast ? 'simulcast r0/r1/r2 (1/4, 1/2, full size; 150k/500k/1.5M; L1T3) as the studio does' : 'single layer, 1.5M'}. ` +
-      `A viewer page in another context (another renderer process) consumes the video into a muted 640x360 <video>; for every ` +
+      `contentHint 'detail'); ` +
+      (info.via === 'whip-whep'
+        ? `it publishes over WHIP from a plain RTCPeerConnection (one POST with the complete offer, as OBS does), VP8 ` +
+          `${info.simulcast ? "simulcast with the studio's camera layers (1/4, 1/2, full size; 150k/500k/1.5M; L1T3)" : 'single layer'}. ` +
+          `A viewer page in another context (another renderer process) plays the channel over WHEP (one POST, recvonly video) ` +
+          `into a muted 640x360 <video>; for every `
+        : `it publishes with mediasoup-client, VP8 ` +
+          `${info.simulcast ? 'simulcast r0/r1/r2 (1/4, 1/2, full size; 150k/500k/1.5M; L1T3) as the studio does' : 'single layer, 1.5M'}. ` +
+          `A viewer page in another context (another renderer process) consumes the video into a muted 640x360 <video>; for every `) +
       `frame requestVideoFrameCallback reports, after a ${WARMUP_MS / 1000} s warm-up, it draws the frame scaled to 1280x720 on a ` +
       `canvas, reads the blocks (getImageData) and subtracts the time drawn in it from the frame's expectedDisplayTime (also from ` +
       `presentationTime, when the frame was handed to the compositor), until ${info.samples} frames were read. The two pages' ` +
@@ -141,6 +156,7 @@ function report(result: ClockResult, info: RunInfo): BenchResult {
       }the publisher's encoder, the viewer's decoder and pattern reading, the SFU and this machine's other work share 2 cores, ` +
         `and a frame that misses one compositor deadline waits for the next. In headless Chromium the compositor runs without a ` +
         `real display, so expectedDisplayTime is its estimate of the next frame deadline.`,
+      ...impossibleSamples(latency),
       `Publisher layers: ${describeLayers(info.layersAfter)}.`,
       `The machine was ${info.busyBefore === undefined ? 'n/a' : `${round1(info.busyBefore)}%`} busy (all cores) in the 3 s before ` +
         `the run, from other work, and ${info.busyDuring === undefined ? 'n/a' : `${round1(info.busyDuring)}%`} while the frames were ` +
@@ -148,6 +164,17 @@ function report(result: ClockResult, info: RunInfo): BenchResult {
       ...(info.withoutWebRole ? ['web/dist was not built, so the server ran without the web role (the benchmark does not use the web app).'] : []),
     ],
   };
+}
+
+/** Frames shown before they were drawn can only be errors of the method: say how many and how large. */
+function impossibleSamples(latency: number[]): string[] {
+  const negative = latency.filter((ms) => ms < 0);
+  if (negative.length === 0) return [];
+  return [
+    `${negative.length} of ${latency.length} frames read a negative delay (down to ${round1(Math.min(...negative))} ms), which no frame can ` +
+      `have: an error of the method of that size (the two pages' clocks are compared once, before sampling, and headless ` +
+      `Chromium's expectedDisplayTime is an estimate), kept in the figures rather than filtered out.`,
+  ];
 }
 
 /** Encode time per frame and send delay per packet over the sampling period, for the layer of this width. */

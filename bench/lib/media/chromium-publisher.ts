@@ -1,5 +1,5 @@
-// Starts the page publisher (page/publisher.ts) in its own browser context and waits until every
-// layer it sends is encoding, so a benchmark starts on a stream in its steady state rather than
+// Starts the page publisher (page/publisher.ts over socket.io signaling, or page/http-media.ts over
+// WHIP) in its own browser context and waits until every layer it sends is encoding, so a benchmark starts on a stream in its steady state rather than
 // while the sender's bandwidth estimate is still ramping up to the top layer.
 import type { BrowserContext, Page } from 'playwright-core';
 import { callPage, type MediaBrowser } from './browser.ts';
@@ -14,26 +14,37 @@ export interface ChromiumPublisher {
   stop(): Promise<void>;
 }
 
+export type PublisherOptions = Omit<PublishOptions, 'serverUrl' | 'streamKey'> & {
+  /** How the media goes in: the studio's socket.io signaling (the default), or WHIP (the clock only, no audio). */
+  via?: 'signaling' | 'whip';
+};
+
 export async function startChromiumPublisher(
   browser: MediaBrowser,
   server: LiveServer,
-  options: Omit<PublishOptions, 'serverUrl' | 'streamKey'>,
+  options: PublisherOptions,
   ready: { layers: number; deadlineMs: number; settleMs: number },
 ): Promise<ChromiumPublisher> {
+  const { via = 'signaling', ...publish } = options;
+  if (via === 'whip' && (publish.video !== 'clock' || publish.audio)) throw new Error('the WHIP publisher sends the clock only, without audio');
   const { context, page } = await browser.newPage();
   let stopping: Promise<void> | undefined;
   const publisher: ChromiumPublisher = {
     page,
     context,
-    layers: () => callPage(page, 'publisherStats'),
+    layers: () => callPage(page, via === 'whip' ? 'whipPublisherStats' : 'publisherStats'),
     stop: () =>
       (stopping ??= (async () => {
-        await callPage(page, 'stopPublishing').catch(() => undefined);
+        await callPage(page, via === 'whip' ? 'stopWhip' : 'stopPublishing').catch(() => undefined);
         await context.close();
       })()),
   };
   try {
-    await callPage(page, 'publish', { ...options, serverUrl: server.url, streamKey: server.streamKey });
+    if (via === 'whip') {
+      await callPage(page, 'publishWhip', { serverUrl: server.url, streamKey: server.streamKey, fps: publish.fps, simulcast: publish.simulcast });
+    } else {
+      await callPage(page, 'publish', { ...publish, serverUrl: server.url, streamKey: server.streamKey });
+    }
     const deadline = Date.now() + ready.deadlineMs;
     for (;;) {
       const layers = await publisher.layers();

@@ -1,8 +1,21 @@
 // Entry of the page bundle: what the benchmarks call through page.evaluate().
+import { firstFrameWhep, publishWhip, stopWhip, whipPublisherStats } from './http-media.ts';
 import { publish, publisherStats, stopPublishing } from './publisher.ts';
 import { clockOffsetMs, firstFrame, readClock, stopWatching } from './viewer.ts';
 
-export const benchMedia = { publish, publisherStats, stopPublishing, firstFrame, readClock, stopWatching, clockOffsetMs };
+export const benchMedia = {
+  publish,
+  publisherStats,
+  stopPublishing,
+  publishWhip,
+  whipPublisherStats,
+  stopWhip,
+  firstFrame,
+  firstFrameWhep,
+  readClock,
+  stopWatching,
+  clockOffsetMs,
+};
 export type BenchMediaApi = typeof benchMedia;
 
 declare global {

@@ -111,7 +111,11 @@ export async function publish(options: PublishOptions): Promise<{ producerIds: s
 export async function publisherStats(): Promise<PublishedLayer[]> {
   const video = current?.producers.find((p) => p.kind === 'video');
   if (!video) throw new Error('not publishing video');
-  const report = await video.getStats();
+  return layersOf(await video.getStats());
+}
+
+/** The outbound video layers in a sender's (or a whole connection's) statistics, lowest first. */
+export function layersOf(report: RTCStatsReport): PublishedLayer[] {
   const remote = new Map<string, Record<string, unknown>>();
   let availableOutgoingBitrate = 0;
   let packetsDiscardedOnSend = 0;
@@ -169,7 +173,7 @@ async function cameraTrack(fps: number): Promise<{ track: MediaStreamTrack; stop
  * would be. 'detail' keeps the encoder from trading resolution for frame rate. With
  * `evenTimestamps` the frames go through a MediaStreamTrackGenerator instead, stamped n/fps.
  */
-function clockTrack(fps: number, evenTimestamps: boolean): { track: MediaStreamTrack; stop: () => void } {
+export function clockTrack(fps: number, evenTimestamps: boolean): { track: MediaStreamTrack; stop: () => void } {
   const canvas = document.createElement('canvas');
   canvas.width = PATTERN_WIDTH;
   canvas.height = PATTERN_HEIGHT;

@@ -1,8 +1,8 @@
 // The benchmark's viewer, run in a Chromium page with mediasoup-client: joins a channel, consumes
 // its video into a <video> and watches the frames with requestVideoFrameCallback. Two uses: the
-// time to the first frame, and reading the clock pattern out of every frame.
+// time to the first frame, and reading the clock pattern out of every frame. http-media.ts
+// watches over WHEP instead and hands its <video> to the same clock reading.
 import { Device } from 'mediasoup-client';
-import type { Consumer, Transport } from 'mediasoup-client/types';
 import { BenchSignaling } from '../signaling.ts';
 import { PATTERN_BAND_HEIGHT, PATTERN_HEIGHT, PATTERN_WIDTH, epochMs, latencyMs, readPattern } from './clock-pattern.ts';
 
@@ -57,14 +57,21 @@ export interface ReceiverStats {
   frameWidth: number;
 }
 
-interface Watching {
-  signaling: BenchSignaling;
-  transport: Transport;
-  consumer: Consumer;
+/** What is being watched, however it arrives. */
+export interface Watching {
   video: HTMLVideoElement;
+  /** Statistics holding the video's inbound-rtp. */
+  stats(): Promise<RTCStatsReport>;
+  close(): Promise<void>;
 }
 
 let current: Watching | undefined;
+
+/** Makes `watching` the video readClock() reads and stopWatching() ends. */
+export function watch(watching: Watching): void {
+  if (current) throw new Error('already watching');
+  current = watching;
+}
 
 export async function firstFrame(options: WatchOptions): Promise<FirstFrameTimings> {
   const connectStart = performance.now();
@@ -92,7 +99,15 @@ export async function firstFrame(options: WatchOptions): Promise<FirstFrameTimin
   await signaling.request('resumeConsumer', { consumerId: consumer.id });
   const resumedMs = since();
   const frame = await presented;
-  current = { signaling, transport, consumer, video };
+  watch({
+    video,
+    stats: () => consumer.getStats(),
+    close: async () => {
+      await signaling.request('leave', {}).catch(() => undefined);
+      transport.close();
+      signaling.close();
+    },
+  });
   return {
     connectMs: t0 - connectStart,
     joinedMs,
@@ -148,16 +163,14 @@ export async function readClock(options: { warmupMs: number; samples: number; ti
     // A stalled stream presents no frame, so no callback would ever check the deadline.
     setTimeout(resolve, options.warmupMs + options.timeoutMs + 1000);
   });
-  return { samples, unreadable, framesPresented, receiver: await receiverStats(watching.consumer) };
+  return { samples, unreadable, framesPresented, receiver: receiverStats(await watching.stats()) };
 }
 
 export async function stopWatching(): Promise<void> {
   const watching = current;
   current = undefined;
   if (!watching) return;
-  await watching.signaling.request('leave', {}).catch(() => undefined);
-  watching.transport.close();
-  watching.signaling.close();
+  await watching.close();
   watching.video.remove();
 }
 
@@ -170,8 +183,7 @@ export function clockOffsetMs(): number {
   return diffs[Math.floor(diffs.length / 2)]! - 0.5;
 }
 
-async function receiverStats(consumer: Consumer): Promise<ReceiverStats> {
-  const report = await consumer.getStats();
+function receiverStats(report: RTCStatsReport): ReceiverStats {
   let stats: ReceiverStats | undefined;
   report.forEach((stat: Record<string, unknown>) => {
     if (stat.type !== 'inbound-rtp' || stat.kind !== 'video') return;
@@ -192,7 +204,7 @@ async function receiverStats(consumer: Consumer): Promise<ReceiverStats> {
   return stats;
 }
 
-function attach(track: MediaStreamTrack): HTMLVideoElement {
+export function attach(track: MediaStreamTrack): HTMLVideoElement {
   const video = document.createElement('video');
   video.muted = true;
   video.autoplay = true;
@@ -206,7 +218,7 @@ function attach(track: MediaStreamTrack): HTMLVideoElement {
   return video;
 }
 
-function nextFrame(video: HTMLVideoElement, timeoutMs: number): Promise<{ metadata: VideoFrameCallbackMetadata }> {
+export function nextFrame(video: HTMLVideoElement, timeoutMs: number): Promise<{ metadata: VideoFrameCallbackMetadata }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no video frame within ${timeoutMs} ms`)), timeoutMs);
     video.requestVideoFrameCallback((_now, metadata) => {
