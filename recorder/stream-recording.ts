@@ -244,6 +244,7 @@ export class StreamRecording extends EventEmitter<RecordingEvents> {
       : undefined;
     const active: ActiveRun = { run, ffmpeg, transports, keyframeTimer };
     this.#active = active;
+    if (videoConsumer) this.#restartOnBetterLayer(videoConsumer, active);
     ffmpeg.once('exit', (end) => {
       this.emit('run-ended', run, end);
       if (this.#active !== active) return;
@@ -258,6 +259,29 @@ export class StreamRecording extends EventEmitter<RecordingEvents> {
     await videoConsumer?.requestKeyFrame().catch(() => undefined);
     this.#logger.info({ run, pid: ffmpeg.pid, video: videoMode, audio: Boolean(audio), renditions }, 'recording run started');
     this.emit('run-started', run, ffmpeg.pid);
+  }
+
+  /**
+   * FFmpeg keeps the picture size its run started with (it scales later frames to it, or copies
+   * them under the first init segment), so a run that started while the publisher's bandwidth
+   * estimate was still ramping up would record a low simulcast layer for good. When a higher layer
+   * than the run started on reaches the recorder, a new run starts on it: a segment boundary and a
+   * short gap instead of a whole stream at 320x180. Each restart raises the layer a run starts on,
+   * so a stream settles after at most one restart per layer; a drop and recovery costs none.
+   */
+  #restartOnBetterLayer(consumer: ms.Consumer, active: ActiveRun): void {
+    if (consumer.type === 'simple') return;
+    let startLayer = consumer.currentLayers?.spatialLayer;
+    consumer.on('layerschange', (layers) => {
+      if (!layers || this.#active !== active) return;
+      if (startLayer === undefined) {
+        startLayer = layers.spatialLayer;
+      } else if (layers.spatialLayer > startLayer) {
+        this.#logger.info({ run: active.run, from: startLayer, to: layers.spatialLayer }, 'a higher simulcast layer arrived; recording it in a new run');
+        startLayer = layers.spatialLayer;
+        this.#scheduleRun(0);
+      }
+    });
   }
 
   async #stopRun(): Promise<void> {

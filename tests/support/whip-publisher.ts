@@ -22,10 +22,16 @@ export async function completeOffer(pc: RTCPeerConnection): Promise<string> {
   return pc.localDescription!.sdp;
 }
 
-export async function publishOverWhip(baseUrl: string, streamKey: string, size: { width: number; height: number } = { width: 640, height: 360 }): Promise<WhipPublication> {
+/** `videoEncodings` sends simulcast (RFC 8853 rids), lowest layer first. */
+export async function publishOverWhip(
+  baseUrl: string,
+  streamKey: string,
+  size: { width: number; height: number } = { width: 640, height: 360 },
+  videoEncodings?: RTCRtpEncodingParameters[],
+): Promise<WhipPublication> {
   const pc = new RTCPeerConnection();
   const media = syntheticMedia(size.width, size.height);
-  pc.addTransceiver(media.video, { direction: 'sendonly' });
+  pc.addTransceiver(media.video, { direction: 'sendonly', ...(videoEncodings ? { sendEncodings: videoEncodings } : {}) });
   pc.addTransceiver(media.audio, { direction: 'sendonly' });
   const vanish = () => {
     media.stop();
