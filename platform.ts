@@ -192,7 +192,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
         const recorder = new RecorderService(rooms, live, vods, store, { ...config.recorder, restartDelayMs: 500 }, logger);
         registerHlsRoutes(http, recorder, vods, store);
         const clips = new ClipMaker(database.prisma, recorder, store, config.recorder, logger);
-        registerClipRoutes(http, database.prisma, clips, store);
+        registerClipRoutes(http, database.prisma, clips, store, { clipsPerMinute: config.recorder.clipsPerMinute });
         const { retentionDays, maxStorageBytes } = config.recorder;
         if (retentionDays > 0 || maxStorageBytes > 0) {
           const prisma = database.prisma;

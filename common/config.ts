@@ -78,6 +78,8 @@ export interface Config {
     renditions: number[];
     /** Finished VODs and clips go to this S3-compatible bucket; undefined keeps them in recordingsDir. */
     s3: S3Config | undefined;
+    /** Live clips, and VOD clips, one client address may make per minute (each runs FFmpeg). */
+    clipsPerMinute: number;
   };
   auth: {
     /** Sign-up, log-in and password-change attempts allowed per client address per minute. */
@@ -179,6 +181,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
       maxStorageBytes: read.integer('RECORDINGS_MAX_GB', 0, 0, 1_000_000) * 1024 ** 3,
       renditions: parseRenditionHeights(read.optionalString('HLS_RENDITIONS'), problems),
       s3: readS3Config(read, problems),
+      clipsPerMinute: read.integer('CLIP_RATE_LIMIT_PER_MINUTE', 6, 1, 100_000),
     },
     auth: {
       attemptsPerMinute: read.integer('AUTH_RATE_LIMIT_PER_MINUTE', 10, 1, 100_000),

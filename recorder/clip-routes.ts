@@ -1,6 +1,8 @@
 // Clip API and files: POST a clip of a live stream or a VOD range, read clips, fetch their MP4
-// and poster. Clips are public, like the streams they come from.
+// and poster. Clips are public, like the streams they come from; making one takes a signed-in user
+// and is rate-limited per client address, since each runs FFmpeg and stores a file.
 import type { FastifyInstance } from 'fastify';
+import { requireUser } from '../api/accounts/auth.ts';
 import type { PrismaClient } from '../common/db/database.ts';
 import { NotFoundError } from '../common/errors.ts';
 import { MAX_CLIP_SECONDS, MIN_CLIP_SECONDS, type ClipMaker, type ClipRow } from './clip-maker.ts';
@@ -27,6 +29,7 @@ const clipSchema = {
 // The problem+json schema the API registers (api/openapi.ts), named by its $id.
 const problem = { $ref: 'Problem' } as const;
 const errors = { 400: problem, 404: problem, 409: problem, 503: problem };
+const creationErrors = { ...errors, 401: problem, 403: problem, 429: problem };
 const titleSchema = { type: 'string', maxLength: 140 } as const;
 
 function present(clip: ClipRow, channel: string) {
@@ -44,23 +47,31 @@ function present(clip: ClipRow, channel: string) {
   };
 }
 
-export function registerClipRoutes(app: FastifyInstance, prisma: PrismaClient, clips: ClipMaker, store: RecordingStore): void {
+export interface ClipRoutesOptions {
+  /** Clips one client address may make per minute, on each of the two routes. */
+  clipsPerMinute: number;
+}
+
+export function registerClipRoutes(app: FastifyInstance, prisma: PrismaClient, clips: ClipMaker, store: RecordingStore, options: ClipRoutesOptions): void {
+  const rateLimit = { max: options.clipsPerMinute, timeWindow: '1 minute' };
   app.post<{ Params: { slug: string }; Body: { seconds?: number; title?: string } }>(
     '/api/v1/channels/:slug/clips',
     {
       schema: {
         tags: ['clips'],
-        summary: 'Clip the last seconds of the live stream',
+        summary: 'Clip the last seconds of the live stream (signed in)',
         params: { type: 'object', required: ['slug'], properties: { slug: { type: 'string', minLength: 1, maxLength: 64 } } },
         body: {
           type: 'object',
           properties: { seconds: { type: 'number', minimum: MIN_CLIP_SECONDS, maximum: MAX_CLIP_SECONDS, default: 30 }, title: titleSchema },
           additionalProperties: false,
         },
-        response: { 201: clipSchema, ...errors },
+        response: { 201: clipSchema, ...creationErrors },
       },
+      config: { rateLimit },
     },
     async (request, reply) => {
+      await requireUser(request);
       const clip = await clips.fromLive(request.params.slug, request.body?.seconds ?? 30, request.body?.title?.trim() ?? '');
       return reply.status(201).header('location', `/api/v1/clips/${clip.id}`).send(present(clip, request.params.slug.toLowerCase()));
     },
@@ -71,7 +82,7 @@ export function registerClipRoutes(app: FastifyInstance, prisma: PrismaClient, c
     {
       schema: {
         tags: ['clips'],
-        summary: 'Clip a range of a VOD',
+        summary: 'Clip a range of a VOD (signed in)',
         params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: UUID } } },
         body: {
           type: 'object',
@@ -79,10 +90,12 @@ export function registerClipRoutes(app: FastifyInstance, prisma: PrismaClient, c
           properties: { startSeconds: { type: 'number', minimum: 0 }, endSeconds: { type: 'number', minimum: 0 }, title: titleSchema },
           additionalProperties: false,
         },
-        response: { 201: clipSchema, ...errors },
+        response: { 201: clipSchema, ...creationErrors },
       },
+      config: { rateLimit },
     },
     async (request, reply) => {
+      await requireUser(request);
       const clip = await clips.fromVod(request.params.id, request.body.startSeconds, request.body.endSeconds, request.body.title?.trim() ?? '');
       const channel = await prisma.channel.findUniqueOrThrow({ where: { id: clip.channelId }, select: { slug: true } });
       return reply.status(201).header('location', `/api/v1/clips/${clip.id}`).send(present(clip, channel.slug));

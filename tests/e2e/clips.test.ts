@@ -8,6 +8,7 @@ import { launchBrowser, newContext, screenshot } from '../support/browser.ts';
 import { createTestChannel } from '../support/channels.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
+import { signUpInBrowser } from '../support/web-session.ts';
 import { publishOverWhip } from '../support/whip-publisher.ts';
 
 interface ApiClip {
@@ -99,6 +100,11 @@ describe('clips', () => {
     const { channel, publisher } = await liveChannel(4);
     const { context, page } = await viewer('channel');
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    // Signed out, Clip is a way to sign in and come back: the server makes clips for users only.
+    await page.goto(`/${channel.slug}`);
+    await expect.poll(() => page.getByTestId('clip-button').getAttribute('href'), { timeout: 10_000 }).toBe(`/login?next=%2F${channel.slug}`);
+    await screenshot(page, 'e2e-clip-signed-out');
+    await signUpInBrowser(page, 'clipper');
     await page.goto(`/${channel.slug}`);
     await expect.poll(() => page.getByTestId('clip-empty').isVisible(), { timeout: 10_000 }).toBe(true);
 
@@ -158,6 +164,13 @@ describe('clips', () => {
     expect(vod.durationSeconds).toBeGreaterThan(8);
 
     const { page } = await viewer('vod');
+    await page.goto(`/vod/${vod.id}`);
+    await page.getByTestId('vod-clip-toggle').click();
+    // Signed out, the form offers to sign in and come back instead of a Create button.
+    await expect.poll(() => page.getByTestId('clip-sign-in').getAttribute('href'), { timeout: 10_000 }).toBe(`/login?next=%2Fvod%2F${vod.id}`);
+    expect(await page.getByTestId('clip-create').count()).toBe(0);
+    await screenshot(page, 'e2e-clip-vod-signed-out');
+    await signUpInBrowser(page, 'vodclipper');
     await page.goto(`/vod/${vod.id}`);
     await page.getByTestId('vod-clip-toggle').click();
     // From the start, 30 s around the position are more than the recording: all of it, at most 60 s.

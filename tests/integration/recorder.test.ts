@@ -6,15 +6,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signUp, type TestUser } from '../support/api-client.ts';
 import { createTestChannel } from '../support/channels.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
 import { publishOverWhip } from '../support/whip-publisher.ts';
 
 let platform: TestPlatform;
+/** Clips are made by signed-in users. */
+let clipper: TestUser;
 
 beforeAll(async () => {
-  platform = await startTestPlatform({ STREAM_END_GRACE_MS: '2000' });
+  platform = await startTestPlatform({ STREAM_END_GRACE_MS: '2000', CLIP_RATE_LIMIT_PER_MINUTE: '1000' });
+  clipper = await signUp(platform.url, 'clipper');
 });
 
 afterAll(async () => {
@@ -54,8 +58,13 @@ async function probeSegment(slug: string, playlist: string, segment: string) {
   return { codecs: json.streams.map((s) => `${s.codec_type}:${s.codec_name}`).sort(), duration: Number(json.format.duration) };
 }
 
+/** A POST as the signed-in clipper's browser sends it (session cookie, this site's Origin). */
 function postJson(urlPath: string, body: unknown): Promise<Response> {
-  return fetch(`${platform.url}${urlPath}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return fetch(`${platform.url}${urlPath}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: platform.url, cookie: clipper.client.cookie! },
+    body: JSON.stringify(body),
+  });
 }
 
 function probeDuration(file: string): number {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyRetention } from '../../recorder/retention.ts';
 import { S3Client } from '../../recorder/storage/s3-client.ts';
 import { S3RecordingStore } from '../../recorder/storage/s3-store.ts';
+import { signUp, type TestUser } from '../support/api-client.ts';
 import { createTestChannel } from '../support/channels.ts';
 import { testLogger } from '../support/logger.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -20,11 +21,14 @@ import { publishOverWhip } from '../support/whip-publisher.ts';
 
 let s3: S3TestServer;
 let platform: TestPlatform;
+/** Clips are made by signed-in users. */
+let clipper: TestUser;
 let bucket: S3Client;
 
 beforeAll(async () => {
   s3 = await startS3Server();
-  platform = await startTestPlatform({ STREAM_END_GRACE_MS: '2000', ...s3.env() });
+  platform = await startTestPlatform({ STREAM_END_GRACE_MS: '2000', CLIP_RATE_LIMIT_PER_MINUTE: '1000', ...s3.env() });
+  clipper = await signUp(platform.url, 'clipper');
   bucket = new S3Client({ bucket: s3.bucket, endpoint: s3.endpoint, region: s3.region, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, forcePathStyle: true });
 });
 
@@ -33,8 +37,13 @@ afterAll(async () => {
   await s3?.close();
 });
 
+/** A POST as the signed-in clipper's browser sends it (session cookie, this site's Origin). */
 function postJson(urlPath: string, body: unknown): Promise<Response> {
-  return fetch(`${platform.url}${urlPath}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return fetch(`${platform.url}${urlPath}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: platform.url, cookie: clipper.client.cookie! },
+    body: JSON.stringify(body),
+  });
 }
 
 async function keysUnder(prefix: string): Promise<string[]> {

@@ -36,7 +36,8 @@ export function clipErrorText(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.code === 'not_live') return error.message;
     if (error.status === 503) return 'Clips are being cut right now; try again in a moment.';
-    if (error.status === 429) return 'Too many clips at once; wait a little and try again.';
+    if (error.status === 401) return 'Your session ended: sign in again to clip.';
+    if (error.status === 429) return 'That is a lot of clips in a minute: wait a little and try again.';
     if (error.status === 400) return error.message;
     if (error.status === 404) return 'This stream or recording no longer exists.';
   }
