@@ -35,6 +35,8 @@ import { LiveStreams } from './signaling/live-streams.ts';
 import { attachMediaSignaling } from './signaling/media-signaling.ts';
 import { registerHttpMedia } from './signaling/whip/http-media-plugin.ts';
 import { ClipMaker } from './recorder/clip-maker.ts';
+import { registerViewerAccessRoutes } from './api/viewer-access/viewer-access-routes.ts';
+import { createWatchGuard } from './api/viewer-access/watch-guard.ts';
 import { registerClipRoutes } from './recorder/clip-routes.ts';
 import { registerHlsRoutes } from './recorder/hls-routes.ts';
 import { applyRetention, scheduleRetention } from './recorder/retention.ts';
@@ -147,11 +149,12 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       sessionSweep.unref();
       closers.push(() => clearInterval(sessionSweep));
       registerChannelRoutes(http, prisma);
+      registerViewerAccessRoutes(http, prisma);
       registerChannelManagementRoutes(http, { prisma, uploadsDir: config.uploads.dir });
       registerUploadFileRoutes(http, config.uploads.dir);
       registerFollowRoutes(http, { prisma });
       registerDiscoveryRoutes(http, { prisma });
-      registerVodRoutes(http, prisma);
+      registerVodRoutes(http, prisma, createWatchGuard(prisma));
       if (io) {
         const chat = registerChat(http, io, { prisma, logger: logger.child({ component: 'chat' }) });
         closers.push(() => chat.close());
@@ -190,9 +193,10 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
         const vods = createVodRepository(database.prisma);
         const store = await createRecordingStore(config.recorder, logger);
         const recorder = new RecorderService(rooms, live, vods, store, { ...config.recorder, restartDelayMs: 500 }, logger);
-        registerHlsRoutes(http, recorder, vods, store);
+        const guard = createWatchGuard(database.prisma);
+        registerHlsRoutes(http, recorder, vods, store, guard);
         const clips = new ClipMaker(database.prisma, recorder, store, config.recorder, logger);
-        registerClipRoutes(http, database.prisma, clips, store, { clipsPerMinute: config.recorder.clipsPerMinute });
+        registerClipRoutes(http, database.prisma, clips, store, { clipsPerMinute: config.recorder.clipsPerMinute, guard });
         const { retentionDays, maxStorageBytes } = config.recorder;
         if (retentionDays > 0 || maxStorageBytes > 0) {
           const prisma = database.prisma;

@@ -29,6 +29,12 @@ export class ForbiddenError extends AppError {
     super(403, 'forbidden', message);
   }
 }
+/** A private channel's stream, recordings or chat, asked for by someone who may not watch it. */
+export class PrivateChannelError extends ForbiddenError {
+  constructor(slug: string) {
+    super(`'${slug}' is a private channel: open it with a link its creator shared, or sign in as one of its team.`);
+  }
+}
 export class NotFoundError extends AppError {
   constructor(what: string, id?: string) {
     super(404, 'not_found', id ? `${what} '${id}' does not exist.` : `${what} does not exist.`);

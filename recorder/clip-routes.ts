@@ -1,8 +1,10 @@
 // Clip API and files: POST a clip of a live stream or a VOD range, read clips, fetch their MP4
-// and poster. Clips are public, like the streams they come from; making one takes a signed-in user
-// and is rate-limited per client address, since each runs FFmpeg and stores a file.
+// and poster. Clips are as public as the channel they come from (a private channel's go through
+// the WatchGuard); making one takes a signed-in user and is rate-limited per client address, since
+// each runs FFmpeg and stores a file.
 import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../api/accounts/auth.ts';
+import type { WatchGuard } from '../api/viewer-access/watch-guard.ts';
 import type { PrismaClient } from '../common/db/database.ts';
 import { NotFoundError } from '../common/errors.ts';
 import { MAX_CLIP_SECONDS, MIN_CLIP_SECONDS, type ClipMaker, type ClipRow } from './clip-maker.ts';
@@ -28,7 +30,7 @@ const clipSchema = {
 } as const;
 // The problem+json schema the API registers (api/openapi.ts), named by its $id.
 const problem = { $ref: 'Problem' } as const;
-const errors = { 400: problem, 404: problem, 409: problem, 503: problem };
+const errors = { 400: problem, 403: problem, 404: problem, 409: problem, 503: problem };
 const creationErrors = { ...errors, 401: problem, 403: problem, 429: problem };
 const titleSchema = { type: 'string', maxLength: 140 } as const;
 
@@ -50,10 +52,12 @@ function present(clip: ClipRow, channel: string) {
 export interface ClipRoutesOptions {
   /** Clips one client address may make per minute, on each of the two routes. */
   clipsPerMinute: number;
+  guard: WatchGuard;
 }
 
 export function registerClipRoutes(app: FastifyInstance, prisma: PrismaClient, clips: ClipMaker, store: RecordingStore, options: ClipRoutesOptions): void {
   const rateLimit = { max: options.clipsPerMinute, timeWindow: '1 minute' };
+  const { guard } = options;
   app.post<{ Params: { slug: string }; Body: { seconds?: number; title?: string } }>(
     '/api/v1/channels/:slug/clips',
     {
@@ -72,6 +76,7 @@ export function registerClipRoutes(app: FastifyInstance, prisma: PrismaClient, c
     },
     async (request, reply) => {
       await requireUser(request);
+      await guard.channelBySlug(request, request.params.slug);
       const clip = await clips.fromLive(request.params.slug, request.body?.seconds ?? 30, request.body?.title?.trim() ?? '');
       return reply.status(201).header('location', `/api/v1/clips/${clip.id}`).send(present(clip, request.params.slug.toLowerCase()));
     },
@@ -96,6 +101,8 @@ export function registerClipRoutes(app: FastifyInstance, prisma: PrismaClient, c
     },
     async (request, reply) => {
       await requireUser(request);
+      const source = await prisma.vod.findUnique({ where: { id: request.params.id }, select: { channelId: true } });
+      if (source) await guard.channelById(request, source.channelId);
       const clip = await clips.fromVod(request.params.id, request.body.startSeconds, request.body.endSeconds, request.body.title?.trim() ?? '');
       const channel = await prisma.channel.findUniqueOrThrow({ where: { id: clip.channelId }, select: { slug: true } });
       return reply.status(201).header('location', `/api/v1/clips/${clip.id}`).send(present(clip, channel.slug));
@@ -115,6 +122,7 @@ export function registerClipRoutes(app: FastifyInstance, prisma: PrismaClient, c
     async (request) => {
       const clip = await prisma.clip.findUnique({ where: { id: request.params.id }, include: { channel: { select: { slug: true } } } });
       if (!clip) throw new NotFoundError('Clip', request.params.id);
+      await guard.channelById(request, clip.channelId);
       return present(clip, clip.channel.slug);
     },
   );
@@ -131,8 +139,7 @@ export function registerClipRoutes(app: FastifyInstance, prisma: PrismaClient, c
       },
     },
     async (request) => {
-      const channel = await prisma.channel.findUnique({ where: { slug: request.params.slug.toLowerCase() }, select: { id: true, slug: true } });
-      if (!channel) throw new NotFoundError('Channel', request.params.slug);
+      const channel = await guard.channelBySlug(request, request.params.slug);
       const rows = await prisma.clip.findMany({ where: { channelId: channel.id }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: request.query.limit ?? 24 });
       return { items: rows.map((row) => present(row, channel.slug)) };
     },
@@ -141,9 +148,10 @@ export function registerClipRoutes(app: FastifyInstance, prisma: PrismaClient, c
   app.get<{ Params: { id: string; file: string } }>('/clip/:id/:file', async (request, reply) => {
     const { id, file } = request.params;
     if (!new RegExp(UUID).test(id) || (file !== 'clip.mp4' && file !== 'poster.jpg')) throw new NotFoundError('File', file);
-    const clip = await prisma.clip.findUnique({ where: { id }, select: { path: true, posterPath: true } });
+    const clip = await prisma.clip.findUnique({ where: { id }, select: { path: true, posterPath: true, channelId: true } });
     const key = file === 'clip.mp4' ? clip?.path : clip?.posterPath;
-    if (!key) throw new NotFoundError('File', file);
-    return sendStored(reply, store, key);
+    if (!clip || !key) throw new NotFoundError('File', file);
+    const channel = await guard.channelById(request, clip.channelId);
+    return sendStored(reply, store, key, { private: channel.private });
   });
 }

@@ -2,11 +2,15 @@
 // they name. With a rendition ladder, the live index.m3u8 is a master playlist and each rendition
 // is served at /hls/<channel>/<rendition>/ (source, 360p...). Playlists change, so they are never
 // cached; segments never change once written, so they are cached for a year (a CDN in front
-// serves any audience size from them).
+// serves any audience size from them). A private channel's are answered only to those who may watch
+// it (the WatchGuard), and kept out of shared caches.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, NotFoundError } from '../common/errors.ts';
+import type { WatchableChannel } from '../api/viewer-access/watch-access.ts';
+import { immutableCacheControl, type WatchGuard } from '../api/viewer-access/watch-guard.ts';
+import { withTokenInUris } from './playlist-token.ts';
 import type { RecorderService } from './recorder-service.ts';
 import { RENDITION_NAME } from './renditions.ts';
 import type { RecordingStore } from './storage/index.ts';
@@ -28,41 +32,46 @@ class NoSegmentsYet extends AppError {
   }
 }
 
-export function registerHlsRoutes(app: FastifyInstance, recorder: RecorderService, vods: VodRepository, store: RecordingStore): void {
+export function registerHlsRoutes(app: FastifyInstance, recorder: RecorderService, vods: VodRepository, store: RecordingStore, guard: WatchGuard): void {
   app.get<{ Params: { channel: string } }>('/hls/:channel/index.m3u8', async (request, reply) => {
+    const channel = await guard.channelBySlug(request, request.params.channel);
     const recording = recorder.recordingOf(request.params.channel.toLowerCase());
     const playlist = await recording?.livePlaylist(LIVE_WINDOW_SEGMENTS);
     if (!playlist) throw new NoSegmentsYet(request.params.channel);
-    return reply.type(PLAYLIST_TYPE).header('cache-control', 'no-cache, no-store').send(playlist);
+    return reply.type(PLAYLIST_TYPE).header('cache-control', 'no-cache, no-store').send(forPlayer(playlist, channel, request));
   });
 
   app.get<{ Params: { channel: string; file: string } }>('/hls/:channel/:file', async (request, reply) => {
+    const channel = await guard.channelBySlug(request, request.params.channel);
     const recording = recorder.recordingOf(request.params.channel.toLowerCase());
     if (!recording || !MEDIA_FILE.test(request.params.file)) throw new NotFoundError('File', request.params.file);
-    return sendImmutable(reply, path.join(recording.dir, request.params.file));
+    return sendImmutable(reply, path.join(recording.dir, request.params.file), immutableCacheControl(channel));
   });
 
   app.get<{ Params: { channel: string; rendition: string } }>('/hls/:channel/:rendition/index.m3u8', async (request, reply) => {
     const { channel, rendition } = request.params;
+    const watched = await guard.channelBySlug(request, channel);
     const playlist = RENDITION_NAME.test(rendition) ? await recorder.recordingOf(channel.toLowerCase())?.renditionPlaylist(rendition, LIVE_WINDOW_SEGMENTS) : undefined;
     if (!playlist) throw new NoSegmentsYet(channel);
-    return reply.type(PLAYLIST_TYPE).header('cache-control', 'no-cache, no-store').send(playlist);
+    return reply.type(PLAYLIST_TYPE).header('cache-control', 'no-cache, no-store').send(forPlayer(playlist, watched, request));
   });
 
   app.get<{ Params: { channel: string; rendition: string; file: string } }>('/hls/:channel/:rendition/:file', async (request, reply) => {
     const { channel, rendition, file } = request.params;
+    const watched = await guard.channelBySlug(request, channel);
     const dir = RENDITION_NAME.test(rendition) ? recorder.recordingOf(channel.toLowerCase())?.renditionDir(rendition) : undefined;
     if (!dir || !MEDIA_FILE.test(file)) throw new NotFoundError('File', file);
-    return sendImmutable(reply, path.join(dir, file));
+    return sendImmutable(reply, path.join(dir, file), immutableCacheControl(watched));
   });
 
   app.get<{ Params: { id: string } }>('/vod/:id/index.m3u8', async (request, reply) => {
     const vod = await vods.find(request.params.id);
     if (!vod) throw new NotFoundError('VOD', request.params.id);
+    const channel = await guard.channelById(request, vod.channelId);
     const playlist = await store.readText(vod.playlistPath);
     if (playlist === undefined) throw new NotFoundError('VOD playlist', request.params.id);
     // A finished VOD playlist never changes.
-    return reply.type(PLAYLIST_TYPE).header('cache-control', 'public, max-age=3600').send(playlist);
+    return reply.type(PLAYLIST_TYPE).header('cache-control', `${channel.private ? 'private' : 'public'}, max-age=3600`).send(forPlayer(playlist, channel, request));
   });
 
   app.get<{ Params: { id: string; file: string } }>('/vod/:id/:file', async (request, reply) => {
@@ -71,13 +80,20 @@ export function registerHlsRoutes(app: FastifyInstance, recorder: RecorderServic
     // The download and the poster exist only when the database says they were made.
     const missing = !vod || !VOD_FILE.test(file) || (file === 'vod.mp4' && !vod.mp4Path) || (file === 'poster.jpg' && !vod.posterPath);
     if (missing) throw new NotFoundError('File', file);
+    const channel = await guard.channelById(request, vod.channelId);
     // Keys are the playlist's folder and the file name (the playlist names its files relatively).
     const key = `${path.posix.dirname(vod.playlistPath)}/${file}`;
-    return sendStored(reply, store, key, file === 'vod.mp4' ? { downloadAs: `${vod.id}.mp4` } : {});
+    return sendStored(reply, store, key, { private: channel.private, ...(file === 'vod.mp4' ? { downloadAs: `${vod.id}.mp4` } : {}) });
   });
 }
 
-async function sendImmutable(reply: FastifyReply, file: string): Promise<FastifyReply> {
+/** A private channel's playlist asked for with `?token=` names its files with the token too. */
+function forPlayer(playlist: string, channel: WatchableChannel, request: FastifyRequest): string {
+  const token = (request.query as { token?: unknown } | undefined)?.token;
+  return channel.private && typeof token === 'string' && token ? withTokenInUris(playlist, token) : playlist;
+}
+
+async function sendImmutable(reply: FastifyReply, file: string, cacheControl: string): Promise<FastifyReply> {
   let size: number;
   try {
     size = (await fs.promises.stat(file)).size;
@@ -87,6 +103,6 @@ async function sendImmutable(reply: FastifyReply, file: string): Promise<Fastify
   return reply
     .type(CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream')
     .header('content-length', String(size))
-    .header('cache-control', 'public, max-age=31536000, immutable')
+    .header('cache-control', cacheControl)
     .send(fs.createReadStream(file));
 }

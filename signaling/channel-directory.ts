@@ -13,6 +13,14 @@ export interface HandshakeCredentials {
   host: string | undefined;
 }
 
+/** How a viewer may prove access to a private channel. */
+export interface ViewerCredentials {
+  /** The caller's cookies and page (a socket.io handshake, or the HTTP request of a WHEP offer). */
+  handshake: HandshakeCredentials;
+  /** A viewer token presented explicitly (a WHEP bearer token, a join request's viewerToken). */
+  token?: string | undefined;
+}
+
 export interface ChannelDirectory {
   /** The channel an active stream key publishes to; undefined for an unknown or revoked key. */
   channelForStreamKey(key: string): Promise<ChannelRef | undefined>;
@@ -22,7 +30,13 @@ export interface ChannelDirectory {
    * whatever the reason, so a refusal tells nothing about which check failed.
    */
   channelForPublisherSession(handshake: HandshakeCredentials, slug: string): Promise<ChannelRef | undefined>;
-  channelBySlug(slug: string): Promise<ChannelRef | undefined>;
+  /**
+   * The channel `slug` if the caller may watch it; 'private' for a private channel they may not
+   * watch; undefined when there is no such channel. A private channel lets in its team (by the
+   * session cookie) and holders of a viewer token (`token`, or the channel's access cookie); cookies
+   * count only from our own pages (Origin), as for publishers.
+   */
+  channelToWatch(slug: string, viewer: ViewerCredentials): Promise<ChannelRef | 'private' | undefined>;
   /** Records that the channel went live; returns the new Stream's id. */
   streamStarted(channel: ChannelRef): Promise<{ streamId: string; startedAt: Date }>;
   streamEnded(streamId: string): Promise<void>;

@@ -2,7 +2,7 @@
 // Requests are dispatched by a switch the compiler checks for exhaustiveness.
 import type { Socket } from 'socket.io';
 import type { Logger } from 'pino';
-import { BadRequestError, ConflictError, NotFoundError, UnauthorizedError } from '../common/errors.ts';
+import { BadRequestError, ConflictError, NotFoundError, PrivateChannelError, UnauthorizedError } from '../common/errors.ts';
 import type {
   ClientToServerEvents,
   ConsumerInfo,
@@ -125,8 +125,10 @@ export class MediaSession {
       // With PUBLISHER_TAKEOVER=replace this ends the channel's current publisher (its stream goes on).
       if (!live.claimPublisher(channel, this.#socket.id, () => this.#replaced())) throw new AlreadyLiveError(channel, 'refused');
     } else {
-      channel = await directory.channelBySlug(data.channel);
-      if (!channel) throw new NotFoundError('Channel', data.channel);
+      const found = await directory.channelToWatch(data.channel, { handshake: this.#handshake(), token: data.viewerToken });
+      if (!found) throw new NotFoundError('Channel', data.channel);
+      if (found === 'private') throw new PrivateChannelError(data.channel.trim().toLowerCase());
+      channel = found;
     }
     let room: Room | undefined;
     let peer: Peer | undefined;

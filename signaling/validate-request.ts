@@ -19,7 +19,10 @@ export function validateRequest(value: unknown): MediaRequest {
   const method = value.method as MediaRequest['method'];
   switch (method) {
     case 'join':
-      if (data.role === 'viewer') return { method, data: { role: 'viewer', channel: str(data, 'channel', 64) } };
+      if (data.role === 'viewer') {
+        const viewerToken = data.viewerToken === undefined ? undefined : str(data, 'viewerToken', 200);
+        return { method, data: { role: 'viewer', channel: str(data, 'channel', 64), ...(viewerToken ? { viewerToken } : {}) } };
+      }
       if (data.role === 'publisher') {
         // A key, when given, decides: the session path is only for callers without one.
         if (data.streamKey !== undefined) return { method, data: { role: 'publisher', streamKey: str(data, 'streamKey', 200) } };

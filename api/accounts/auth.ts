@@ -89,7 +89,8 @@ export function clearSessionCookie(reply: FastifyReply): void {
   reply.clearCookie(SESSION_COOKIE, cookieAttributes(reply));
 }
 
-function cookieAttributes(reply: FastifyReply) {
+/** HttpOnly, SameSite=Lax, Secure as configured, for the whole site: every cookie we set. */
+export function cookieAttributes(reply: FastifyReply) {
   return { httpOnly: true, sameSite: 'lax', secure: reply.server.authOptions.secureCookie, path: '/' } as const;
 }
 

@@ -26,6 +26,7 @@ const EditChannelBody = Type.Object(
     description: Type.Optional(Type.String({ maxLength: 2000 })),
     category: Type.Optional(Nullable(CategorySlug)),
     tags: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z0-9-]{1,24}$' }), { maxItems: 10 })),
+    private: Type.Optional(Type.Boolean({ description: 'Only the team and holders of a viewer token watch; left out of discovery.' })),
   },
   { additionalProperties: false },
 );
@@ -72,7 +73,7 @@ export function registerChannelEditRoutes(app: FastifyInstance, prisma: PrismaCl
     {
       schema: {
         tags: ['channels'],
-        summary: "Edit a channel's title, description, category and tags (owner or admin)",
+        summary: "Edit a channel's title, description, category, tags and privacy (owner or admin)",
         params: SlugParams,
         body: EditChannelBody,
         response: { 200: Type.Ref('Channel'), ...problems(400, 401, 403, 404) },
@@ -82,11 +83,12 @@ export function registerChannelEditRoutes(app: FastifyInstance, prisma: PrismaCl
       const user = await requireUser(request);
       const channel = await channelToManage(prisma, user, request.params.slug);
       const { title, description, category, tags } = request.body;
-      const data: { title?: string; description?: string; category?: string | null; tags?: string[] } = {};
+      const data: { title?: string; description?: string; category?: string | null; tags?: string[]; private?: boolean } = {};
       if (title !== undefined) data.title = nonBlank(title, 'title');
       if (description !== undefined) data.description = description.trim();
       if (category !== undefined) data.category = category === null ? null : await existingCategory(prisma, category);
       if (tags !== undefined) data.tags = [...new Set(tags)];
+      if (request.body.private !== undefined) data.private = request.body.private;
       if (Object.keys(data).length > 0) await prisma.channel.update({ where: { id: channel.id }, data });
       return describeChannel(prisma, channel.slug, user);
     },

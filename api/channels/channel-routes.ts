@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { PrismaClient } from '../../common/db/database.ts';
 import { userOf } from '../accounts/auth.ts';
 import { problems, SlugParams, Type } from '../http/schemas.ts';
+import { requestTokens } from '../viewer-access/watch-access.ts';
 import { addChannelSchema, describeChannel } from './channel-view.ts';
 
 export function registerChannelRoutes(app: FastifyInstance, prisma: PrismaClient): void {
@@ -21,7 +22,7 @@ export function registerChannelRoutes(app: FastifyInstance, prisma: PrismaClient
       },
     },
     async (request, reply) => {
-      const channel = await describeChannel(prisma, request.params.slug, await userOf(request));
+      const channel = await describeChannel(prisma, request.params.slug, await userOf(request), (id) => requestTokens(request, id));
       // The answer depends on who asks (following, canManage): no shared cache may keep it.
       return reply.header('cache-control', 'private, no-cache').send(channel);
     },

@@ -6,6 +6,7 @@ import { NotFoundError } from '../../common/errors.ts';
 import type { SessionUser } from '../accounts/sessions.ts';
 import { DateTime, Nullable, Type, UserSummary, type Static } from '../http/schemas.ts';
 import { uploadUrl } from '../uploads/image-store.ts';
+import { canWatch } from '../viewer-access/watch-access.ts';
 import { canManageChannel, canModerateChannel } from './permissions.ts';
 
 export const ChannelSchema = Type.Object(
@@ -30,6 +31,8 @@ export const ChannelSchema = Type.Object(
     canModerate: Type.Boolean({ description: "The caller may moderate the channel's chat." }),
     chat: Type.Object({ slowModeSeconds: Type.Integer(), followersOnly: Type.Boolean(), subscribersOnly: Type.Boolean() }),
     emotes: Type.Array(Type.Object({ name: Type.String(), url: Type.String() })),
+    private: Type.Boolean({ description: "Only the channel's team and holders of a viewer token watch it; left out of discovery." }),
+    canWatch: Type.Boolean({ description: 'The caller may watch the stream, VODs, clips and chat (false only for a private channel).' }),
   },
   { $id: 'Channel' },
 );
@@ -41,8 +44,16 @@ export function addChannelSchema(app: FastifyInstance): void {
   if (!app.getSchema('Channel')) app.addSchema(ChannelSchema);
 }
 
-/** The channel as `viewer` (undefined when signed out) sees it; 404 when there is no such channel. */
-export async function describeChannel(prisma: PrismaClient, slug: string, viewer: SessionUser | undefined): Promise<ChannelView> {
+/**
+ * The channel as `viewer` (undefined when signed out) sees it; 404 when there is no such channel.
+ * `tokensFor` gives the viewer tokens the caller presented for a channel (by id), for `canWatch`.
+ */
+export async function describeChannel(
+  prisma: PrismaClient,
+  slug: string,
+  viewer: SessionUser | undefined,
+  tokensFor: (channelId: string) => string[] = () => [],
+): Promise<ChannelView> {
   const channel = await prisma.channel.findUnique({
     where: { slug: slug.trim().toLowerCase() },
     include: {
@@ -60,11 +71,12 @@ export async function describeChannel(prisma: PrismaClient, slug: string, viewer
   });
   if (!channel) throw new NotFoundError('Channel', slug);
   const stream = channel.streams[0];
-  const [following, canModerate] = await Promise.all([
+  const [following, canModerate, watchable] = await Promise.all([
     viewer
       ? prisma.follow.findUnique({ where: { userId_channelId: { userId: viewer.id, channelId: channel.id } }, select: { userId: true } }).then(Boolean)
       : false,
     canModerateChannel(prisma, viewer, channel),
+    canWatch(prisma, channel, { user: viewer, tokens: tokensFor(channel.id) }),
   ]);
   // A live stream without a category of its own shows the channel's.
   const category = stream?.category ?? channel.category;
@@ -89,5 +101,7 @@ export async function describeChannel(prisma: PrismaClient, slug: string, viewer
     canModerate,
     chat: { slowModeSeconds: channel.slowModeSeconds, followersOnly: channel.followersOnly, subscribersOnly: channel.subscribersOnly },
     emotes: channel.emotes.map((emote) => ({ name: emote.name, url: uploadUrl(emote.imagePath) })),
+    private: channel.private,
+    canWatch: watchable,
   };
 }

@@ -5,6 +5,7 @@ import type { PrismaClient } from '../../common/db/database.ts';
 import { userOf } from '../accounts/auth.ts';
 import { channelBySlugOr404, channelToModerate } from '../channels/permissions.ts';
 import { NoContent, Page, PageQuery, problems, SlugParams, Type, Uuid } from '../http/schemas.ts';
+import { assertRequestCanWatch } from '../viewer-access/watch-access.ts';
 import type { ChatBroadcaster } from './chat-broadcast.ts';
 import { messagePage } from './chat-messages.ts';
 import { deleteMessage } from './moderation.ts';
@@ -25,11 +26,12 @@ export function registerChatRoutes(app: FastifyInstance, { prisma, broadcaster }
         summary: "A page of the channel's chat messages, newest first (deleted ones left out)",
         params: SlugParams,
         querystring: PageQuery,
-        response: { 200: Page(Type.Ref('ChatMessage')), ...problems(400, 404) },
+        response: { 200: Page(Type.Ref('ChatMessage')), ...problems(400, 403, 404) },
       },
     },
     async (request) => {
       const channel = await channelBySlugOr404(prisma, request.params.slug);
+      await assertRequestCanWatch(prisma, request, channel);
       return messagePage(prisma, channel, request.query.cursor, request.query.limit ?? 20);
     },
   );

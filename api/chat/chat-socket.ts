@@ -7,7 +7,7 @@
 // handshake's Origin names this site; otherwise the socket is anonymous and can only read.
 import type { Logger } from '../../common/logger.ts';
 import type { PrismaClient } from '../../common/db/database.ts';
-import { AppError, BadRequestError, toProblem } from '../../common/errors.ts';
+import { AppError, BadRequestError, PrivateChannelError, toProblem } from '../../common/errors.ts';
 import { isTrustedOrigin, sessionFromCookieHeader } from '../accounts/auth.ts';
 import type { SessionUser } from '../accounts/sessions.ts';
 import { channelRoom, moderatorsRoom, type ChatBroadcaster, type ChatNamespace } from './chat-broadcast.ts';
@@ -16,7 +16,8 @@ import type { ChatEmote, ChatMe, ChatMessage, ChatRefusalCode, JoinResult } from
 import { CHAT_RATE_LIMIT, type ChatRateLimiter } from './chat-rate-limiter.ts';
 import { activeBan, bannedWordRefusal, chatRefusal, ChatRefusal, normalizeBody, roomRefusal, slowModeRefusal, standingRefusal } from './chat-rules.ts';
 import { emotesOf, settingsOf } from './chat-settings.ts';
-import { loadChatContext } from './chat-standing.ts';
+import { loadChatContext, type ChatChannel, type ChatStanding } from './chat-standing.ts';
+import { canWatch, cookieHeaderTokens } from '../viewer-access/watch-access.ts';
 
 export interface ChatSocketDeps {
   prisma: PrismaClient;
@@ -66,6 +67,14 @@ export function attachChatSocket(namespace: ChatNamespace, deps: ChatSocketDeps)
       return user;
     };
 
+    // A private channel's chat is for those who may watch it: its team (their standing says so)
+    // or holders of its access cookie, which counts only from our own pages like the session.
+    const assertMayWatch = async (channel: ChatChannel, standing: ChatStanding) => {
+      if (!channel.private || standing.moderator) return;
+      const tokens = cookieHeaderTokens(socket.data.cookieHeader, channel.id);
+      if (!(await canWatch(prisma, channel, { user: undefined, tokens }))) throw new PrivateChannelError(channel.slug);
+    };
+
     const leaveChannel = async (slug: string) => {
       const channelId = socket.data.joined.get(slug);
       if (channelId === undefined) return;
@@ -101,6 +110,7 @@ export function attachChatSocket(namespace: ChatNamespace, deps: ChatSocketDeps)
     handle('join', async (payload): Promise<JoinResult> => {
       const slug = channelOf(payload);
       const { channel, standing } = await loadChatContext(prisma, slug, await currentUser());
+      await assertMayWatch(channel, standing);
       if (!socket.data.joined.has(channel.slug) && socket.data.joined.size >= MAX_JOINED_CHANNELS) {
         throw new AppError(429, 'too_many_channels', `A connection can be in at most ${MAX_JOINED_CHANNELS} chats; leave one first.`);
       }
@@ -143,6 +153,7 @@ export function attachChatSocket(namespace: ChatNamespace, deps: ChatSocketDeps)
       const user = await currentUser();
       if (!user) throw new ChatRefusal(401, 'unauthorized', 'Sign in to chat.');
       const { channel, standing, lastMessageAt, liveStreamId } = await loadChatContext(prisma, slug, user);
+      await assertMayWatch(channel, standing);
       const now = new Date();
       throwIfRefused(standingRefusal(standing, now));
       const body = normalizeBody(rawBody);

@@ -18,6 +18,8 @@ export interface ChatChannel {
   followersOnly: boolean;
   subscribersOnly: boolean;
   bannedWords: string[];
+  /** Only those who may watch the channel read and write its chat. */
+  private: boolean;
 }
 
 export interface ChatStanding extends Standing {
@@ -49,7 +51,7 @@ const NOBODY = '00000000-0000-0000-0000-000000000000';
 export async function loadChatContext(prisma: PrismaClient, slug: string, user: SessionUser | undefined): Promise<ChatContext> {
   const userId = user?.id ?? NOBODY;
   const rows = await prisma.$queryRaw<ContextRow[]>(Prisma.sql`
-    SELECT c."id", c."slug", c."ownerId", c."slowModeSeconds", c."followersOnly", c."subscribersOnly", c."bannedWords",
+    SELECT c."id", c."slug", c."ownerId", c."slowModeSeconds", c."followersOnly", c."subscribersOnly", c."bannedWords", c."private",
       EXISTS (SELECT 1 FROM "ChannelModerator" m WHERE m."channelId" = c."id" AND m."userId" = ${userId}::uuid) AS "channelModerator",
       EXISTS (SELECT 1 FROM "ChannelBan" b WHERE b."channelId" = c."id" AND b."userId" = ${userId}::uuid) AS "banned",
       (SELECT b."expiresAt" FROM "ChannelBan" b WHERE b."channelId" = c."id" AND b."userId" = ${userId}::uuid) AS "banExpiresAt",
@@ -68,6 +70,7 @@ export async function loadChatContext(prisma: PrismaClient, slug: string, user: 
     followersOnly: row.followersOnly,
     subscribersOnly: row.subscribersOnly,
     bannedWords: row.bannedWords,
+    private: row.private,
   };
   const standing: ChatStanding = user
     ? {

@@ -100,7 +100,7 @@ export async function activeBans(prisma: PrismaClient, channel: ChatChannel, now
   return bans.map((ban) => ({ user: ban.user, expiresAt: ban.expiresAt?.toISOString() ?? null, reason: ban.reason, createdAt: ban.createdAt.toISOString() }));
 }
 
-const SETTINGS_FIELDS = { id: true, slug: true, ownerId: true, slowModeSeconds: true, followersOnly: true, subscribersOnly: true, bannedWords: true } as const;
+const SETTINGS_FIELDS = { id: true, slug: true, ownerId: true, slowModeSeconds: true, followersOnly: true, subscribersOnly: true, bannedWords: true, private: true } as const;
 
 /** Applies a settings change; logs it when it changes anything. */
 export async function updateChatSettings(

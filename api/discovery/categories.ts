@@ -1,5 +1,6 @@
 // The categories, in their editorial order, with how many channels are live in each right now.
-import type { CardSource } from './channel-card.ts';
+import { Prisma } from '../../prisma/generated/client.ts';
+import { ofPublicChannel, type CardSource } from './channel-card.ts';
 
 export interface CategorySummary {
   slug: string;
@@ -19,7 +20,7 @@ export async function categoriesWithLiveCounts({ prisma, categories }: CardSourc
         SELECT DISTINCT ON (s."channelId")
           COALESCE(s."category", (SELECT c."category" FROM "Channel" c WHERE c."id" = s."channelId")) AS "category"
         FROM "Stream" s
-        WHERE s."state" = 'live'
+        WHERE s."state" = 'live' AND ${ofPublicChannel(Prisma.sql`s."channelId"`)}
         ORDER BY s."channelId", s."startedAt" DESC NULLS LAST
       ) live
       WHERE "category" IS NOT NULL

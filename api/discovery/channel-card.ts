@@ -76,6 +76,14 @@ export const LIVE_STREAM_OF_CHANNEL = Prisma.sql`
 export const CHANNEL_OF_LIVE_STREAM = Prisma.sql`
   CROSS JOIN LATERAL (SELECT * FROM "Channel" lc WHERE lc."id" = ps."channelId" LIMIT 1) pc`;
 
+/**
+ * The channel whose id is in `column` is public: private channels are left out of discovery. A
+ * primary-key lookup per row, like CHANNEL_OF_LIVE_STREAM, for the same reason.
+ */
+export function ofPublicChannel(column: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`NOT EXISTS (SELECT 1 FROM "Channel" xc WHERE xc."id" = ${column} AND xc."private")`;
+}
+
 /** The owner of channel `c`. */
 export const CARD_JOINS = Prisma.sql`JOIN "User" u ON u."id" = c."ownerId"`;
 

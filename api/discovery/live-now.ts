@@ -1,7 +1,7 @@
 // "Live now": live channels, most watched first, optionally in one category or with one tag.
 import { Prisma } from '../../prisma/generated/client.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
-import { CARD_COLUMNS, CARD_JOINS, CHANNEL_OF_LIVE_STREAM, toChannelCard, type CardRow, type CardSource } from './channel-card.ts';
+import { CARD_COLUMNS, CARD_JOINS, CHANNEL_OF_LIVE_STREAM, ofPublicChannel, toChannelCard, type CardRow, type CardSource } from './channel-card.ts';
 
 export interface LiveNowQuery {
   category?: string | undefined;
@@ -20,7 +20,7 @@ export async function liveNow({ prisma, categories }: CardSource, query: LiveNow
     WITH page AS (
       SELECT ps."id" FROM "Stream" ps
       ${filtered ? CHANNEL_OF_LIVE_STREAM : Prisma.empty}
-      WHERE ps."state" = 'live'
+      WHERE ps."state" = 'live' AND ${ofPublicChannel(Prisma.sql`ps."channelId"`)}
         ${query.category ? Prisma.sql`AND COALESCE(ps."category", pc."category") = ${query.category}` : Prisma.empty}
         ${query.tag ? Prisma.sql`AND ${query.tag} = ANY(pc."tags")` : Prisma.empty}
         ${after ? Prisma.sql`AND (ps."viewers" < ${after.v}::int OR (ps."viewers" = ${after.v}::int AND ps."id" > ${after.id}::uuid))` : Prisma.empty}

@@ -3,7 +3,7 @@
 // out, only the most watched. A user's own channels are never recommended to them.
 import type { PrismaClient } from '../../common/db/database.ts';
 import { Prisma } from '../../prisma/generated/client.ts';
-import { CARD_COLUMNS, CARD_JOINS, CHANNEL_OF_LIVE_STREAM, toChannelCard, type CardRow, type CardSource, type ChannelCard } from './channel-card.ts';
+import { CARD_COLUMNS, CARD_JOINS, CHANNEL_OF_LIVE_STREAM, ofPublicChannel, toChannelCard, type CardRow, type CardSource, type ChannelCard } from './channel-card.ts';
 
 export type RecommendationReason = 'following' | 'similar' | 'popular';
 export type Recommendation = ChannelCard & { reason: RecommendationReason };
@@ -32,7 +32,7 @@ const cardsOf = Prisma.sql`
 function popularRows(prisma: PrismaClient, limit: number) {
   return prisma.$queryRaw<RecommendedRow[]>`
     WITH page AS (
-      SELECT ps."id", 2 AS "tier" FROM "Stream" ps WHERE ps."state" = 'live' ORDER BY ps."viewers" DESC, ps."id" ASC LIMIT ${limit}
+      SELECT ps."id", 2 AS "tier" FROM "Stream" ps WHERE ps."state" = 'live' AND ${ofPublicChannel(Prisma.sql`ps."channelId"`)} ORDER BY ps."viewers" DESC, ps."id" ASC LIMIT ${limit}
     )
     ${cardsOf}`;
 }
@@ -65,7 +65,7 @@ function personalRows(prisma: PrismaClient, userId: string, limit: number) {
           ELSE 2
         END AS "tier"
       FROM "Stream" ps ${CHANNEL_OF_LIVE_STREAM}
-      WHERE ps."state" = 'live' AND pc."ownerId" <> ${user}
+      WHERE ps."state" = 'live' AND pc."ownerId" <> ${user} AND NOT pc."private"
       ORDER BY "tier" ASC, ps."viewers" DESC, ps."id" ASC
       LIMIT ${limit}
     )

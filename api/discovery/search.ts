@@ -51,6 +51,7 @@ export async function searchChannels({ prisma, categories }: CardSource, query: 
         (live."id" IS NOT NULL)::int AS "liveRank"
       FROM matched JOIN "Channel" rc ON rc."id" = matched."id" CROSS JOIN query
       LEFT JOIN live ON live."channelId" = rc."id"
+      WHERE NOT rc."private"
     ),
     page AS (
       SELECT * FROM ranked

@@ -25,10 +25,11 @@ export async function notifyFollowersOfLiveStream(deps: FanoutDeps, channelId: s
   const { prisma, push } = deps;
   const batchSize = deps.batchSize ?? DEFAULT_BATCH_SIZE;
   const [channel, stream] = await Promise.all([
-    prisma.channel.findUnique({ where: { id: channelId }, select: { slug: true, title: true } }),
+    prisma.channel.findUnique({ where: { id: channelId }, select: { slug: true, title: true, private: true } }),
     prisma.stream.findUnique({ where: { id: streamId }, select: { title: true } }),
   ]);
-  if (!channel || !stream) return { followers: 0, notified: 0 };
+  // A private channel's followers may not be its audience: its creator shares links instead.
+  if (!channel || !stream || channel.private) return { followers: 0, notified: 0 };
   const title = liveTitle(channel.title || channel.slug, stream.title);
 
   let followers = 0;

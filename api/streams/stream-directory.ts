@@ -4,6 +4,7 @@ import type { ChannelDirectory, ChannelRef } from '../../signaling/channel-direc
 import { isTrustedOrigin, sessionFromCookieHeader } from '../accounts/auth.ts';
 import { canManageChannel } from '../channels/permissions.ts';
 import { channelForStreamKey } from '../stream-keys/stream-keys.ts';
+import { canWatch, cookieHeaderTokens } from '../viewer-access/watch-access.ts';
 
 export interface StreamDirectoryOptions {
   /** PUBLIC_URL: pages at its origin may publish with the session, besides pages of the handshake's Host. */
@@ -31,9 +32,21 @@ export function createStreamDirectory(prisma: PrismaClient, options: StreamDirec
       return { id: channel.id, slug: channel.slug };
     },
 
-    async channelBySlug(slug) {
-      const channel = await prisma.channel.findUnique({ where: { slug: slug.toLowerCase() }, select: { id: true, slug: true } });
-      return channel ?? undefined;
+    async channelToWatch(slug, viewer) {
+      const channel = await prisma.channel.findUnique({
+        where: { slug: slug.trim().toLowerCase() },
+        select: { id: true, slug: true, ownerId: true, private: true },
+      });
+      if (!channel) return undefined;
+      const ref = { id: channel.id, slug: channel.slug };
+      if (!channel.private) return ref;
+      // Cookies (session, access) count only from our own pages: another site's page could open a
+      // socket that carries them and receive the stream on the victim's behalf.
+      const { handshake } = viewer;
+      const fromOurPage = isTrustedOrigin(handshake.origin, handshake.host, options.publicUrl ?? NO_PUBLIC_URL);
+      const user = fromOurPage ? (await sessionFromCookieHeader(prisma, handshake.cookie))?.user : undefined;
+      const tokens = [...(viewer.token ? [viewer.token] : []), ...(fromOurPage ? cookieHeaderTokens(handshake.cookie, channel.id) : [])];
+      return (await canWatch(prisma, channel, { user, tokens })) ? ref : 'private';
     },
 
     async streamStarted(channel: ChannelRef) {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { PrismaClient } from '../../common/db/database.ts';
 import { BadRequestError, NotFoundError } from '../../common/errors.ts';
 import { problems } from '../http/schemas.ts';
+import type { WatchGuard } from '../viewer-access/watch-guard.ts';
 
 const vodSchema = {
   type: 'object',
@@ -45,7 +46,7 @@ function present(vod: VodRow) {
 
 const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 
-export function registerVodRoutes(app: FastifyInstance, prisma: PrismaClient): void {
+export function registerVodRoutes(app: FastifyInstance, prisma: PrismaClient, guard: WatchGuard): void {
   app.get<{ Params: { slug: string }; Querystring: { cursor?: string; limit?: number } }>(
     '/api/v1/channels/:slug/vods',
     {
@@ -60,13 +61,12 @@ export function registerVodRoutes(app: FastifyInstance, prisma: PrismaClient): v
         },
         response: {
           200: { type: 'object', required: ['items', 'nextCursor'], properties: { items: { type: 'array', items: vodSchema }, nextCursor: { type: ['string', 'null'] } } },
-          ...problems(400, 404),
+          ...problems(400, 403, 404),
         },
       },
     },
     async (request) => {
-      const channel = await prisma.channel.findUnique({ where: { slug: request.params.slug.toLowerCase() }, select: { id: true } });
-      if (!channel) throw new NotFoundError('Channel', request.params.slug);
+      const channel = await guard.channelBySlug(request, request.params.slug);
       const limit = request.query.limit ?? 24;
       const cursor = request.query.cursor;
       if (cursor && !(await prisma.vod.findFirst({ where: { id: cursor, channelId: channel.id }, select: { id: true } }))) {
@@ -91,12 +91,13 @@ export function registerVodRoutes(app: FastifyInstance, prisma: PrismaClient): v
         tags: ['vods'],
         summary: 'One VOD: its playlist, MP4 and poster URLs',
         params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: UUID } } },
-        response: { 200: vodSchema, ...problems(400, 404) },
+        response: { 200: vodSchema, ...problems(400, 403, 404) },
       },
     },
     async (request) => {
       const vod = await prisma.vod.findUnique({ where: { id: request.params.id }, include: { channel: { select: { slug: true } } } });
       if (!vod) throw new NotFoundError('VOD', request.params.id);
+      await guard.channelById(request, vod.channelId);
       return present(vod);
     },
   );

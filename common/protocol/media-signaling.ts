@@ -61,7 +61,7 @@ export type MediaRequest =
    * bots), or name the channel and are let in by the session cookie of its owner (or an admin)
    * that the connection's handshake carried from this site's pages (the studio).
    */
-  | { method: 'join'; data: { role: 'viewer'; channel: string } }
+  | { method: 'join'; data: { role: 'viewer'; channel: string; /** A private channel's viewer token, when the page has no access cookie. */ viewerToken?: string } }
   | { method: 'join'; data: { role: 'publisher'; streamKey: string } }
   | { method: 'join'; data: { role: 'publisher'; channel: string } }
   | { method: 'createTransport'; data: { direction: 'send' | 'recv' } }

@@ -24,8 +24,12 @@ export interface RecordingStore {
    * upload failed stays local (and is still served from there), and the call rejects.
    */
   keep(keys: readonly string[]): Promise<void>;
-  /** The file for a viewer; undefined when there is none. */
-  open(key: string): Promise<StoredFile | undefined>;
+  /**
+   * The file for a viewer; undefined when there is none. `publicRedirect: false` streams it even
+   * where a public address (S3_PUBLIC_URL) would serve it: a private channel's files go through
+   * the access check every time.
+   */
+  open(key: string, options?: { publicRedirect?: boolean }): Promise<StoredFile | undefined>;
   /** A small file's text (a playlist); undefined when there is none. */
   readText(key: string): Promise<string | undefined>;
   /** Runs `use` with the files `names` under `prefix` in a local folder (for FFmpeg to read). */

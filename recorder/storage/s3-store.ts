@@ -66,10 +66,10 @@ export class S3RecordingStore implements RecordingStore {
     }
   }
 
-  async open(key: string): Promise<StoredFile | undefined> {
+  async open(key: string, options: { publicRedirect?: boolean } = {}): Promise<StoredFile | undefined> {
     const local = await openLocal(this.#root, key);
     if (local) return local;
-    if (this.#publicUrl) return { kind: 'redirect', url: `${this.#publicUrl}/${key}` };
+    if (this.#publicUrl && options.publicRedirect !== false) return { kind: 'redirect', url: `${this.#publicUrl}/${key}` };
     const response = await this.#s3.get(key);
     if (!response?.body) return undefined;
     return { kind: 'stream', body: Readable.fromWeb(response.body as WebReadableStream), size: Number(response.headers.get('content-length') ?? 0) };

@@ -1,7 +1,7 @@
 // POST /api/whep/<channel>: a player (or another server) offers to receive; we answer with one
 // WebRTC transport carrying the channel's current audio and video.
 import type { FastifyInstance } from 'fastify';
-import { NotFoundError } from '../../common/errors.ts';
+import { NotFoundError, UnauthorizedError } from '../../common/errors.ts';
 import { MEDIA_CODECS } from '../../sfu/media-codecs.ts';
 import type { RoomProducer } from '../../sfu/room.ts';
 import { buildAnswer } from '../sdp/answer.ts';
@@ -9,7 +9,7 @@ import { unsupportedMedia } from '../sdp/sdp-errors.ts';
 import { mediaCodecsForViewer, parseWhepOffer } from '../sdp/whep-offer.ts';
 import { newSessionId, type HttpSessions } from './http-sessions.ts';
 import { NotLiveError } from './http-media-errors.ts';
-import { linkHeaders, SDP, textBody, type HttpMediaDeps } from './http-media-plugin.ts';
+import { bearerToken, linkHeaders, SDP, textBody, type HttpMediaDeps } from './http-media-plugin.ts';
 
 /** Which of the room's producers a single-track-per-kind WHEP player gets. */
 const PREFERRED_SOURCES = { video: ['camera', 'screen'], audio: ['microphone', 'screen-audio'] } as const;
@@ -19,13 +19,14 @@ const problem = { $ref: 'Problem' } as const;
 // A function: SDP comes from the plugin module, which imports this one (not yet initialized at load).
 const whepSchema = () => ({
   tags: ['whep'],
-  summary: "Play a live channel over WebRTC (WHEP): one transport with the channel's audio and video",
+  summary: "Play a live channel over WebRTC (WHEP): one transport with the channel's audio and video; a private channel needs a viewer token as bearer token",
   description: 'The body is the SDP offer (application/sdp); the answer comes back as application/sdp with the session URL in Location.',
   params: { type: 'object', required: ['channel'], properties: { channel: { type: 'string', description: 'The channel slug.' } } },
   body: { content: { [SDP]: { schema: { type: 'string', description: 'The SDP offer.' } } } },
   response: {
     201: { description: 'The SDP answer.', content: { [SDP]: { schema: { type: 'string' } } } },
     400: problem,
+    401: problem,
     404: problem,
     409: problem,
     415: problem,
@@ -44,8 +45,14 @@ export function registerWhepRoutes(app: FastifyInstance, deps: HttpMediaDeps, se
 
   app.post<{ Params: { channel: string } }>('/api/whep/:channel', { schema: whepSchema() }, async (request, reply) => {
     const offerSdp = textBody(request, SDP);
-    const channel = await directory.channelBySlug(request.params.channel);
+    const handshake = { cookie: request.headers.cookie, origin: request.headers.origin, host: request.headers.host };
+    const channel = await directory.channelToWatch(request.params.channel, { handshake, token: bearerToken(request) ?? undefined });
     if (!channel) throw new NotFoundError('Channel', request.params.channel);
+    // RFC 6750: a missing or wrong token is a 401 that names the scheme to use.
+    if (channel === 'private') {
+      reply.header('www-authenticate', 'Bearer realm="whep"');
+      throw new UnauthorizedError(`'${request.params.channel.trim().toLowerCase()}' is a private channel: send one of its viewer tokens as "Authorization: Bearer <token>".`);
+    }
     const offered = parseWhepOffer(offerSdp);
     const room = rooms.get(channel.id);
     const available = room?.producers() ?? [];

@@ -50,6 +50,8 @@ describe.each(databaseTargets())('channel API on $name', (target) => {
       canModerate: false,
       chat: { slowModeSeconds: 0, followersOnly: false, subscribersOnly: false },
       emotes: [],
+      private: false,
+      canWatch: true,
     });
     const owner = await platform.database!.prisma.user.findUniqueOrThrow({ where: { email: channel.ownerEmail } });
     expect((reply.body.owner as { id: string }).id).toBe(owner.id);

@@ -235,9 +235,11 @@ describe('VOD routes', () => {
 });
 
 describe('live HLS routes', () => {
-  it('answers 404 not_live for a channel that is not live', async () => {
-    expectProblem(await get('/hls/nobody-here/index.m3u8'), 404, 'not_live');
-    expectProblem(await get('/hls/nobody-here/init-1.mp4'), 404, 'not_found');
+  it('answers 404 not_live for a channel that is not live, and not_found for no channel', async () => {
+    const channel = await createTestChannel(platform);
+    expectProblem(await get(`/hls/${channel.slug}/index.m3u8`), 404, 'not_live');
+    expectProblem(await get(`/hls/${channel.slug}/init-1.mp4`), 404, 'not_found');
+    expectProblem(await get('/hls/nobody-here/index.m3u8'), 404, 'not_found');
   });
 
   it("serves a live channel's segments and nothing else from its folder", { timeout: 60_000 }, async () => {

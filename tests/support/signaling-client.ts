@@ -24,12 +24,16 @@ export class TestSignalingClient {
   readonly notifications: MediaNotification[] = [];
 
   /** Connects and waits for the connection; rejects when the server refuses or does not answer in time. */
-  static async connect(baseUrl: string, { timeoutMs = 10_000, ackTimeoutMs = 10_000 } = {}): Promise<TestSignalingClient> {
+  static async connect(
+    baseUrl: string,
+    { timeoutMs = 10_000, ackTimeoutMs = 10_000, headers }: { timeoutMs?: number; ackTimeoutMs?: number; /** e.g. a browser page's cookie and origin. */ headers?: Record<string, string> } = {},
+  ): Promise<TestSignalingClient> {
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(`${baseUrl}${MEDIA_NAMESPACE}`, {
       forceNew: true,
       transports: ['websocket'],
       reconnection: false,
       timeout: timeoutMs,
+      ...(headers ? { extraHeaders: headers } : {}),
     });
     const client = new TestSignalingClient(socket, ackTimeoutMs);
     try {

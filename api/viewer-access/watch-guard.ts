@@ -1,0 +1,58 @@
+// The check in front of every media and recording route (live HLS, VOD and clip files and APIs):
+// passes for a public channel, asks watch-access.ts for a private one. A segment request comes every
+// second from every HLS viewer, so what the guard needs of a channel (id, owner, privacy) is kept
+// for a few seconds instead of read per request: making a channel private takes effect within
+// PRIVACY_CACHE_MS. Tokens and sessions are always checked fresh (revocation is immediate).
+import type { FastifyRequest } from 'fastify';
+import type { PrismaClient } from '../../common/db/database.ts';
+import { NotFoundError } from '../../common/errors.ts';
+import { assertRequestCanWatch, type WatchableChannel } from './watch-access.ts';
+
+const PRIVACY_CACHE_MS = 5000;
+/** Bounds the cache: far more channels than are watched at once. */
+const MAX_CACHED = 10_000;
+
+export interface WatchGuard {
+  /** The channel named by slug, if this request may watch it; 404 unknown, 403 private. */
+  channelBySlug(request: FastifyRequest, slug: string): Promise<WatchableChannel>;
+  /** The same, for a channel known by id (a VOD's, a clip's). */
+  channelById(request: FastifyRequest, id: string): Promise<WatchableChannel>;
+}
+
+const SELECT = { id: true, slug: true, ownerId: true, private: true } as const;
+
+export function createWatchGuard(prisma: PrismaClient): WatchGuard {
+  const cache = new Map<string, { channel: WatchableChannel | null; at: number }>();
+
+  async function cached(key: string, load: () => Promise<WatchableChannel | null>): Promise<WatchableChannel | null> {
+    const hit = cache.get(key);
+    if (hit && Date.now() - hit.at < PRIVACY_CACHE_MS) return hit.channel;
+    const channel = await load();
+    if (cache.size >= MAX_CACHED) cache.clear();
+    cache.set(key, { channel, at: Date.now() });
+    return channel;
+  }
+
+  async function guard(request: FastifyRequest, channel: WatchableChannel | null, what: string): Promise<WatchableChannel> {
+    if (!channel) throw new NotFoundError('Channel', what);
+    await assertRequestCanWatch(prisma, request, channel);
+    return channel;
+  }
+
+  return {
+    async channelBySlug(request, slug) {
+      const normalized = slug.trim().toLowerCase();
+      const channel = await cached(`slug:${normalized}`, () => prisma.channel.findUnique({ where: { slug: normalized }, select: SELECT }));
+      return guard(request, channel, slug);
+    },
+    async channelById(request, id) {
+      const channel = await cached(`id:${id}`, () => prisma.channel.findUnique({ where: { id }, select: SELECT }));
+      return guard(request, channel, id);
+    },
+  };
+}
+
+/** Cache-Control for a file that never changes: shared caches (a CDN) only for a public channel's. */
+export function immutableCacheControl(channel: WatchableChannel): string {
+  return channel.private ? 'private, max-age=31536000, immutable' : 'public, max-age=31536000, immutable';
+}
