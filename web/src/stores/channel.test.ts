@@ -11,7 +11,7 @@ function channel(change: Partial<ChannelInfo> = {}): ChannelInfo {
     category: null,
     live: false,
     viewers: 0,
-    streamId: null,
+    streamId: null, private: false, canWatch: true,
     startedAt: null,
     owner: { id: 'u1', username: 'ada', name: 'Ada' },
     followers: 41,
@@ -90,5 +90,24 @@ describe('useChannelStore', () => {
     replies.push(reply(500, { status: 500, code: 'internal', detail: 'boom' }));
     await store.load('ada');
     expect(store.lookup).toBe('failed');
+  });
+
+  it('hands a viewer link to the API and tells a granted link from a refused one', async () => {
+    const store = useChannelStore();
+    replies.push(reply(204));
+    await expect(store.grantViewerAccess('ada', 'view_ok')).resolves.toBe('granted');
+    replies.push(reply(403, { status: 403, code: 'forbidden', detail: 'revoked' }));
+    await expect(store.grantViewerAccess('ada', 'view_revoked')).resolves.toBe('refused');
+    replies.push(reply(404, { status: 404, code: 'not_found', detail: 'no' }));
+    await expect(store.grantViewerAccess('nope', 'view_x')).resolves.toBe('not-found');
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    replies.push(reply(502));
+    await expect(store.grantViewerAccess('ada', 'view_x')).resolves.toBe('failed');
+    expect(asked).toEqual([
+      'POST /api/v1/channels/ada/viewer-access',
+      'POST /api/v1/channels/ada/viewer-access',
+      'POST /api/v1/channels/nope/viewer-access',
+      'POST /api/v1/channels/ada/viewer-access',
+    ]);
   });
 });

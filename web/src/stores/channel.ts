@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { StreamStatus } from '../../../common/protocol/media-signaling.ts';
-import { sendJson } from '../lib/api.ts';
+import { ApiError, sendJson } from '../lib/api.ts';
 
 export interface ChannelOwner {
   id: string;
@@ -27,6 +27,10 @@ export interface ChannelInfo {
   followers?: number;
   /** Whether the signed-in caller follows the channel; false when signed out. */
   following?: boolean;
+  /** Private: only viewer links, the channel's team and admins may watch (details stay public). */
+  private: boolean;
+  /** False only for a private channel this caller may not watch: its media, chat and recordings answer 403. */
+  canWatch: boolean;
   canManage?: boolean;
   canModerate?: boolean;
   chat?: { slowModeSeconds: number; followersOnly: boolean; subscribersOnly: boolean };
@@ -38,6 +42,13 @@ export interface ChannelInfo {
  * failed: the API did not answer usefully; the page still plays what signaling offers.
  */
 export type ChannelLookup = 'idle' | 'loading' | 'found' | 'not-found' | 'failed';
+
+/**
+ * What opening a viewer link gave. granted: this browser holds the access cookie now (or the
+ * channel is public). refused: the token is wrong or revoked. not-found: no such channel.
+ * failed: no useful answer; the page goes on as if there had been no link.
+ */
+export type ViewerAccess = 'granted' | 'refused' | 'not-found' | 'failed';
 
 /** The channel being watched: what the API says about it, kept current by the player's live status. */
 export const useChannelStore = defineStore('channel', () => {
@@ -93,6 +104,22 @@ export const useChannelStore = defineStore('channel', () => {
     }
   }
 
+  /**
+   * Hands a viewer link's token to the API, which answers with an HttpOnly cookie: from then on
+   * every same-origin request and socket.io connection of this browser may watch the channel.
+   */
+  async function grantViewerAccess(channel: string, token: string): Promise<ViewerAccess> {
+    try {
+      await sendJson('POST', `/api/v1/channels/${encodeURIComponent(channel)}/viewer-access`, { token });
+      return 'granted';
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 403) return 'refused';
+      if (error instanceof ApiError && error.status === 404) return 'not-found';
+      console.warn(`[aethex] the viewer link of '${channel}' could not be checked`, error);
+      return 'failed';
+    }
+  }
+
   /** Live state from signaling is fresher than the API's. */
   function applyStreamStatus(status: StreamStatus): void {
     if (status.channel !== slug.value) return;
@@ -120,5 +147,5 @@ export const useChannelStore = defineStore('channel', () => {
     }
   }
 
-  return { slug, info, lookup, live, viewers, startedAt, followBusy, load, refresh, applyStreamStatus, setFollowing };
+  return { slug, info, lookup, live, viewers, startedAt, followBusy, load, refresh, grantViewerAccess, applyStreamStatus, setFollowing };
 });

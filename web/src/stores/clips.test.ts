@@ -60,7 +60,7 @@ describe('useClipStore', () => {
     expect(store.items).toEqual([]);
   });
 
-  it('tells a missing clip (404, or a malformed id) from a failed lookup', async () => {
+  it('tells a missing clip (404, or a malformed id) and a private one from a failed lookup', async () => {
     const store = useClipStore();
     replies.push(json(404, { status: 404, code: 'not_found', detail: 'Clip x not found' }));
     await store.loadClip('x');
@@ -68,6 +68,9 @@ describe('useClipStore', () => {
     replies.push(json(400, { status: 400, code: 'bad_request', detail: 'params/id must match pattern' }));
     await store.loadClip('not-a-uuid');
     expect(store.lookup).toBe('not-found');
+    replies.push(json(403, { status: 403, code: 'forbidden', detail: 'private channel' }));
+    await store.loadClip('p');
+    expect(store.lookup).toBe('forbidden');
     replies.push(json(500, { status: 500, code: 'internal', detail: 'boom' }));
     await store.loadClip('y');
     expect(store.lookup).toBe('failed');

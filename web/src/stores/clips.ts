@@ -21,7 +21,8 @@ export interface Clip {
 }
 
 export type ClipListState = 'idle' | 'loading' | 'loaded' | 'failed';
-export type ClipLookup = 'idle' | 'loading' | 'found' | 'not-found' | 'failed';
+/** forbidden: a clip of a private channel this reader may not watch. */
+export type ClipLookup = 'idle' | 'loading' | 'found' | 'not-found' | 'forbidden' | 'failed';
 
 /**
  * How long a clip is unless the viewer says otherwise (the live Clip button, the VOD form's first
@@ -89,6 +90,10 @@ export const useClipStore = defineStore('clips', () => {
       // A malformed id is a 400: to the viewer it is a clip that does not exist as well.
       if (error instanceof ApiError && (error.status === 404 || error.status === 400)) {
         lookup.value = 'not-found';
+        return;
+      }
+      if (error instanceof ApiError && error.status === 403) {
+        lookup.value = 'forbidden';
         return;
       }
       console.warn(`[aethex] clip '${id}' could not be loaded`, error);

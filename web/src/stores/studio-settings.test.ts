@@ -11,7 +11,7 @@ function me(channels: { slug: string; title: string }[]): Me {
 }
 
 function channel(slug: string, change: Partial<ChannelInfo> = {}): ChannelInfo {
-  return { slug, title: `${slug} title`, description: '', category: null, tags: [], live: false, viewers: 0, streamId: null, startedAt: null, ...change };
+  return { slug, title: `${slug} title`, description: '', category: null, tags: [], live: false, viewers: 0, streamId: null, private: false, canWatch: true, startedAt: null, ...change };
 }
 
 function reply(status: number, body?: unknown): Response {

@@ -140,6 +140,14 @@ export const useStudioSettingsStore = defineStore('studio-settings', () => {
     if (details.title !== undefined) await session.refresh();
   }
 
+  /** Private: only viewer links, the team and admins can watch, and discovery leaves the channel out. */
+  async function setPrivate(value: boolean): Promise<void> {
+    const current = slug.value;
+    if (!current) return;
+    const channel = await sendJson<ChannelInfo>('PATCH', channelUrl(current), { private: value });
+    if (slug.value === current) info.value = channel;
+  }
+
   async function saveLiveStream(stream: { title?: string; category?: string | null }): Promise<void> {
     const current = slug.value;
     if (!current) return;
@@ -175,6 +183,7 @@ export const useStudioSettingsStore = defineStore('studio-settings', () => {
     loadCategories,
     create,
     save,
+    setPrivate,
     saveLiveStream,
     uploadImage,
     removeImage,

@@ -76,6 +76,9 @@ describe('useVodStore', () => {
     replies.push(json(404, { status: 404, code: 'not_found', detail: 'VOD x not found' }));
     await store.loadVod('x');
     expect(store.lookup).toBe('not-found');
+    replies.push(json(403, { status: 403, code: 'forbidden', detail: 'private channel' }));
+    await store.loadVod('p');
+    expect(store.lookup).toBe('forbidden');
     replies.push(json(500, { status: 500, code: 'internal', detail: 'boom' }));
     await store.loadVod('y');
     expect(store.lookup).toBe('failed');

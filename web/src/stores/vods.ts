@@ -21,7 +21,8 @@ interface VodPage {
 }
 
 export type VodListState = 'idle' | 'loading' | 'loaded' | 'failed';
-export type VodLookup = 'idle' | 'loading' | 'found' | 'not-found' | 'failed';
+/** forbidden: the VOD of a private channel this reader may not watch. */
+export type VodLookup = 'idle' | 'loading' | 'found' | 'not-found' | 'forbidden' | 'failed';
 
 export const VOD_PAGE_SIZE = 12;
 
@@ -134,6 +135,10 @@ export const useVodStore = defineStore('vods', () => {
       // A malformed id is a 400: to the viewer it is a VOD that does not exist as well.
       if (error instanceof ApiError && (error.status === 404 || error.status === 400)) {
         lookup.value = 'not-found';
+        return;
+      }
+      if (error instanceof ApiError && error.status === 403) {
+        lookup.value = 'forbidden';
         return;
       }
       console.warn(`[aethex] VOD '${id}' could not be loaded`, error);
