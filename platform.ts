@@ -37,6 +37,7 @@ import { registerHttpMedia } from './signaling/whip/http-media-plugin.ts';
 import { ClipMaker } from './recorder/clip-maker.ts';
 import { registerViewerAccessRoutes } from './api/viewer-access/viewer-access-routes.ts';
 import { createWatchGuard } from './api/viewer-access/watch-guard.ts';
+import { accessNarrowedPublisher, onAccessNarrowed } from './api/viewer-access/access-changes.ts';
 import { registerClipRoutes } from './recorder/clip-routes.ts';
 import { registerHlsRoutes } from './recorder/hls-routes.ts';
 import { applyRetention, scheduleRetention } from './recorder/retention.ts';
@@ -149,8 +150,9 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       sessionSweep.unref();
       closers.push(() => clearInterval(sessionSweep));
       registerChannelRoutes(http, prisma);
-      registerViewerAccessRoutes(http, prisma);
-      registerChannelManagementRoutes(http, { prisma, uploadsDir: config.uploads.dir });
+      const accessNarrowed = accessNarrowedPublisher(pubsub, logger);
+      registerViewerAccessRoutes(http, prisma, accessNarrowed);
+      registerChannelManagementRoutes(http, { prisma, uploadsDir: config.uploads.dir, accessNarrowed });
       registerUploadFileRoutes(http, config.uploads.dir);
       registerFollowRoutes(http, { prisma });
       registerDiscoveryRoutes(http, { prisma });
@@ -158,6 +160,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       if (io) {
         const chat = registerChat(http, io, { prisma, logger: logger.child({ component: 'chat' }) });
         closers.push(() => chat.close());
+        closers.push(await onAccessNarrowed(pubsub, (channelId) => void chat.recheckAccess(channelId)));
         registerNotifications(http, io, { prisma, logger: logger.child({ component: 'notifications' }) });
       }
     }
@@ -186,9 +189,16 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       // Live streams end (and are recorded as ended) before the rooms and the database go away.
       closers.push(() => registry.close());
       closers.push(() => live.close());
-      attachMediaSignaling(io, { rooms, directory, live, logger });
+      const mediaSignaling = attachMediaSignaling(io, { rooms, directory, live, logger });
       notifyFollowersWhenLive(live, { prisma: database.prisma, io, logger: logger.child({ component: 'live-notifications' }) });
       const httpSessions = await registerHttpMedia(http, { rooms, directory, live, iceServers: config.media.iceServers, logger });
+      // A revoked viewer link or a channel made private (announced by whichever process took the
+      // request) lets go of this process's viewers who may no longer watch.
+      closers.push(
+        await onAccessNarrowed(pubsub, (channelId) => {
+          void Promise.all([mediaSignaling.recheckAccess(channelId), httpSessions.recheckAccess(channelId)]);
+        }),
+      );
       if (has('recorder')) {
         const vods = createVodRepository(database.prisma);
         const store = await createRecordingStore(config.recorder, logger);

@@ -15,13 +15,15 @@ import type {
 import type { Peer } from '../sfu/peer.ts';
 import type { Room, RoomProducer } from '../sfu/room.ts';
 import type { RoomRegistry } from '../sfu/room-registry.ts';
-import type { ChannelDirectory, ChannelRef, HandshakeCredentials } from './channel-directory.ts';
+import type { ChannelDirectory, ChannelRef, HandshakeCredentials, ViewerCredentials } from './channel-directory.ts';
 import { AlreadyLiveError, closeIfUnused, type LiveStreams } from './live-streams.ts';
 
 export type MediaSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
 /** What a publisher is told when another session of its channel takes over (PUBLISHER_TAKEOVER=replace). */
 const TAKEN_OVER_REASON = 'You went live on this channel from somewhere else (another tab, device or app), so publishing stopped here.';
+/** What a viewer is told when its access to a private channel ends (a revoked link, the channel made private). */
+const ACCESS_ENDED_REASON = 'Your access to this private channel ended: its viewer link was revoked, or the channel became private.';
 
 export interface MediaSessionDeps {
   rooms: RoomRegistry;
@@ -33,6 +35,8 @@ export interface MediaSessionDeps {
 /** Everything a joined session holds; absent before join and after leave. */
 interface Joined {
   channel: ChannelRef;
+  /** How a viewer proved it may watch, to ask again when the channel's access changes. */
+  viewer: ViewerCredentials | undefined;
   room: Room;
   peer: Peer;
   detach: () => void;
@@ -105,6 +109,19 @@ export class MediaSession {
     }
   }
 
+  /**
+   * The access rules of `channelId` narrowed (a viewer token revoked, the channel made private): a
+   * viewer of it that may no longer watch is told why and taken out of the room.
+   */
+  async recheckAccess(channelId: string): Promise<void> {
+    const joined = this.#joined;
+    if (!joined?.viewer || joined.channel.id !== channelId) return;
+    const found = await this.#deps.directory.channelToWatch(joined.channel.slug, joined.viewer);
+    if (found !== 'private' || this.#joined !== joined) return;
+    this.#socket.emit('notification', { method: 'kicked', data: { reason: ACCESS_ENDED_REASON } });
+    await this.#leave('left');
+  }
+
   /** The socket is gone: a publisher's stream survives the grace period in case it comes back. */
   async disconnected(): Promise<void> {
     await this.#leave('disconnected');
@@ -114,6 +131,7 @@ export class MediaSession {
     if (this.#joined) throw new ConflictError('already_joined', 'This session already joined a channel; leave first.');
     const { directory, live, rooms } = this.#deps;
     let channel: ChannelRef | undefined;
+    let viewer: ViewerCredentials | undefined;
     if (data.role === 'publisher') {
       if ('streamKey' in data) {
         channel = await directory.channelForStreamKey(data.streamKey);
@@ -125,7 +143,8 @@ export class MediaSession {
       // With PUBLISHER_TAKEOVER=replace this ends the channel's current publisher (its stream goes on).
       if (!live.claimPublisher(channel, this.#socket.id, () => this.#replaced())) throw new AlreadyLiveError(channel, 'refused');
     } else {
-      const found = await directory.channelToWatch(data.channel, { handshake: this.#handshake(), token: data.viewerToken });
+      viewer = { handshake: this.#handshake(), token: data.viewerToken };
+      const found = await directory.channelToWatch(data.channel, viewer);
       if (!found) throw new NotFoundError('Channel', data.channel);
       if (found === 'private') throw new PrivateChannelError(data.channel.trim().toLowerCase());
       channel = found;
@@ -145,7 +164,7 @@ export class MediaSession {
       throw error;
     }
     const detach = this.#wire(room, peer, channel);
-    this.#joined = { channel, room, peer, detach };
+    this.#joined = { channel, viewer, room, peer, detach };
     await this.#socket.join(statusRoom(channel));
     live.viewersChanged(channel, room.viewerCount());
     this.#logger.debug({ channel: channel.slug, role: data.role }, 'joined');

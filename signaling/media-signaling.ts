@@ -21,9 +21,16 @@ export interface MediaSignalingDeps {
 /** A client sending more than this many requests in a second is misbehaving; it gets errors. */
 const MAX_REQUESTS_PER_SECOND = 50;
 
-export function attachMediaSignaling(io: Server, deps: MediaSignalingDeps): Namespace<ClientToServerEvents, ServerToClientEvents> {
+export interface MediaSignaling {
+  namespace: Namespace<ClientToServerEvents, ServerToClientEvents>;
+  /** A channel's access narrowed: its viewers that may no longer watch it are removed. */
+  recheckAccess(channelId: string): Promise<void>;
+}
+
+export function attachMediaSignaling(io: Server, deps: MediaSignalingDeps): MediaSignaling {
   const logger = deps.logger.child({ component: 'media-signaling' });
   const namespace = io.of(MEDIA_NAMESPACE) as Namespace<ClientToServerEvents, ServerToClientEvents>;
+  const sessions = new Set<MediaSession>();
 
   deps.live.on('status', (status) => {
     namespace.to(statusRoom(status.channel)).emit('notification', { method: 'streamStatus', data: status });
@@ -31,6 +38,7 @@ export function attachMediaSignaling(io: Server, deps: MediaSignalingDeps): Name
 
   namespace.on('connection', (socket) => {
     const session = new MediaSession(socket, { ...deps, logger });
+    sessions.add(session);
     let windowStart = Date.now();
     let requestsInWindow = 0;
 
@@ -48,10 +56,20 @@ export function attachMediaSignaling(io: Server, deps: MediaSignalingDeps): Name
       void answer(session, raw, logger).then(ack);
     });
     socket.on('disconnect', () => {
+      sessions.delete(session);
       session.disconnected().catch((error: unknown) => logger.error({ err: error }, 'cleanup after disconnect failed'));
     });
   });
-  return namespace;
+  return {
+    namespace,
+    async recheckAccess(channelId) {
+      await Promise.all(
+        [...sessions].map((session) =>
+          session.recheckAccess(channelId).catch((error: unknown) => logger.error({ err: error, channelId }, 'could not recheck a viewer\'s access')),
+        ),
+      );
+    },
+  };
 }
 
 async function answer(session: MediaSession, raw: unknown, logger: Logger): Promise<Ack<unknown>> {

@@ -2,6 +2,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { PrismaClient } from '../../common/db/database.ts';
+import type { AccessNarrowed } from '../viewer-access/access-changes.ts';
 import { AppError, BadRequestError } from '../../common/errors.ts';
 import { requireUser } from '../accounts/auth.ts';
 import { Nullable, problems, SlugParams, Type, Uuid } from '../http/schemas.ts';
@@ -47,7 +48,7 @@ class NotLiveError extends AppError {
   }
 }
 
-export function registerChannelEditRoutes(app: FastifyInstance, prisma: PrismaClient): void {
+export function registerChannelEditRoutes(app: FastifyInstance, prisma: PrismaClient, accessNarrowed: AccessNarrowed): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
   api.post(
@@ -90,6 +91,8 @@ export function registerChannelEditRoutes(app: FastifyInstance, prisma: PrismaCl
       if (tags !== undefined) data.tags = [...new Set(tags)];
       if (request.body.private !== undefined) data.private = request.body.private;
       if (Object.keys(data).length > 0) await prisma.channel.update({ where: { id: channel.id }, data });
+      // Made private: its current viewers who are not let in any more are let go.
+      if (data.private === true && !channel.private) accessNarrowed(channel.id);
       return describeChannel(prisma, channel.slug, user);
     },
   );

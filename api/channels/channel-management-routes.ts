@@ -5,6 +5,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import type { PrismaClient } from '../../common/db/database.ts';
 import { registerStreamKeyRoutes } from '../stream-keys/stream-key-routes.ts';
+import type { AccessNarrowed } from '../viewer-access/access-changes.ts';
 import { ImageStore } from '../uploads/image-store.ts';
 import { registerChannelEditRoutes } from './channel-edit-routes.ts';
 import { registerChannelImageRoutes } from './channel-image-routes.ts';
@@ -16,9 +17,11 @@ export interface ChannelManagementOptions {
   prisma: PrismaClient;
   /** Where avatars, banners and emotes are stored (served at /uploads/). */
   uploadsDir: string;
+  /** Announces that a channel was made private, so its viewers are asked again. */
+  accessNarrowed: AccessNarrowed;
 }
 
-export function registerChannelManagementRoutes(app: FastifyInstance, { prisma, uploadsDir }: ChannelManagementOptions): void {
+export function registerChannelManagementRoutes(app: FastifyInstance, { prisma, uploadsDir, accessNarrowed }: ChannelManagementOptions): void {
   addChannelSchema(app);
   const images = new ImageStore(uploadsDir, app.log.child({ component: 'uploads' }));
   app.register(async (scope) => {
@@ -27,7 +30,7 @@ export function registerChannelManagementRoutes(app: FastifyInstance, { prisma, 
       throwFileSizeLimit: true,
       limits: { files: 1, fields: 2, parts: 3, fieldSize: 256, fileSize: 1024 * 1024, headerPairs: 100 },
     });
-    registerChannelEditRoutes(scope, prisma);
+    registerChannelEditRoutes(scope, prisma, accessNarrowed);
     registerChannelImageRoutes(scope, prisma, images);
     registerEmoteRoutes(scope, prisma, images);
     registerStreamKeyRoutes(scope, prisma);

@@ -38,8 +38,14 @@ const SESSION_RECHECK_MS = 5_000;
 
 type Reply = (reply: unknown) => void;
 
-export function attachChatSocket(namespace: ChatNamespace, deps: ChatSocketDeps): void {
+export interface ChatSockets {
+  /** A channel's access narrowed: this process's sockets in its chat that may no longer watch it leave it. */
+  recheckAccess(channelId: string): Promise<void>;
+}
+
+export function attachChatSocket(namespace: ChatNamespace, deps: ChatSocketDeps): ChatSockets {
   const { prisma, logger } = deps;
+  const rechecks = new Set<(channelId: string) => Promise<void>>();
 
   namespace.use((socket, next) => {
     const { cookie, origin, host } = socket.handshake.headers;
@@ -82,6 +88,17 @@ export function attachChatSocket(namespace: ChatNamespace, deps: ChatSocketDeps)
       await socket.leave(moderatorsRoom(channelId));
       socket.data.joined.delete(slug);
     };
+
+    // Taken out of a private channel's chat room once it may no longer watch: it hears no more
+    // messages, and sending is refused by the check above.
+    const recheck = async (channelId: string) => {
+      const slug = [...socket.data.joined].find(([, id]) => id === channelId)?.[0];
+      if (slug === undefined) return;
+      const { channel, standing } = await loadChatContext(prisma, slug, await currentUser());
+      if (!(await assertMayWatch(channel, standing).then(() => true, () => false))) await leaveChannel(slug);
+    };
+    rechecks.add(recheck);
+    socket.on('disconnect', () => rechecks.delete(recheck));
 
     const handle = (event: string, run: (payload: unknown) => Promise<object>) => {
       socket.on(event as 'join', (...args: unknown[]) => {
@@ -169,6 +186,14 @@ export function attachChatSocket(namespace: ChatNamespace, deps: ChatSocketDeps)
       return { message };
     });
   });
+
+  return {
+    async recheckAccess(channelId) {
+      await Promise.all(
+        [...rechecks].map((recheck) => recheck(channelId).catch((error: unknown) => logger.error({ err: error, channelId }, 'could not recheck a chat socket'))),
+      );
+    },
+  };
 }
 
 function throwIfRefused(refusal: ChatRefusal | undefined): void {

@@ -8,7 +8,7 @@ import { ChatBroadcaster, chatNamespace } from './chat-broadcast.ts';
 import { ChatRateLimiter } from './chat-rate-limiter.ts';
 import { registerChatRoutes } from './chat-routes.ts';
 import { ChatMessageSchema, ChatSettingsSchema } from './chat-schemas.ts';
-import { attachChatSocket } from './chat-socket.ts';
+import { attachChatSocket, type ChatSockets } from './chat-socket.ts';
 import { registerModerationRoutes } from './moderation-routes.ts';
 
 export interface ChatDeps {
@@ -17,16 +17,17 @@ export interface ChatDeps {
 }
 
 /** Needs registerAuth first (app.authOptions). The returned close() is safe to call twice. */
-export function registerChat(app: FastifyInstance, io: SocketServer, { prisma, logger }: ChatDeps): { close(): Promise<void> } {
+export function registerChat(app: FastifyInstance, io: SocketServer, { prisma, logger }: ChatDeps): ChatSockets & { close(): Promise<void> } {
   const namespace = chatNamespace(io);
   const broadcaster = new ChatBroadcaster(namespace);
   const limiter = new ChatRateLimiter();
   app.addSchema(ChatMessageSchema);
   app.addSchema(ChatSettingsSchema);
-  attachChatSocket(namespace, { prisma, publicUrl: app.authOptions.publicUrl, broadcaster, limiter, logger });
+  const sockets = attachChatSocket(namespace, { prisma, publicUrl: app.authOptions.publicUrl, broadcaster, limiter, logger });
   registerChatRoutes(app, { prisma, broadcaster });
   registerModerationRoutes(app, { prisma, broadcaster });
   return {
+    recheckAccess: (channelId) => sockets.recheckAccess(channelId),
     close: async () => {
       // The sockets themselves are closed with the shared socket.io server.
       limiter.close();

@@ -8,6 +8,7 @@ import { cookieAttributes, requireUser } from '../accounts/auth.ts';
 import { channelBySlugOr404, channelToManage } from '../channels/permissions.ts';
 import { DateTime, NoContent, Nullable, problems, SlugParams, Type, Uuid } from '../http/schemas.ts';
 import { publicUrlOf } from '../stream-keys/whip-url.ts';
+import type { AccessNarrowed } from './access-changes.ts';
 import { accessCookieName } from './watch-access.ts';
 import { countActiveViewerTokens, isViewerTokenOf, issueViewerToken, listViewerTokens, MAX_ACTIVE_VIEWER_TOKENS, revokeViewerToken } from './viewer-tokens.ts';
 
@@ -32,7 +33,7 @@ const IssuedToken = Type.Object({
 /** How long a browser keeps its access to a channel; the token's revocation ends it sooner. */
 const ACCESS_COOKIE_DAYS = 30;
 
-export function registerViewerAccessRoutes(app: FastifyInstance, prisma: PrismaClient): void {
+export function registerViewerAccessRoutes(app: FastifyInstance, prisma: PrismaClient, accessNarrowed: AccessNarrowed): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
   api.get(
@@ -99,6 +100,8 @@ export function registerViewerAccessRoutes(app: FastifyInstance, prisma: PrismaC
     async (request, reply) => {
       const channel = await channelToManage(prisma, await requireUser(request), request.params.slug);
       if (!(await revokeViewerToken(prisma, channel.id, request.params.id))) throw new NotFoundError('Viewer token', request.params.id);
+      // Whoever watches with it now is let go too, not only at their next request.
+      accessNarrowed(channel.id);
       return reply.status(204).send(null);
     },
   );

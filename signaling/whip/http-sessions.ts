@@ -29,7 +29,7 @@ export interface HttpSessionEvents {
   onLost(session: HttpSession): void;
   onRecovered(session: HttpSession): void;
   /** The session is over, whatever the reason. */
-  onClosed(session: HttpSession, reason: 'deleted' | 'gone' | 'replaced' | 'room-closed' | 'shutdown'): void;
+  onClosed(session: HttpSession, reason: 'deleted' | 'gone' | 'replaced' | 'room-closed' | 'shutdown' | 'access-ended'): void;
 }
 
 const WATCHDOG_INTERVAL_MS = 1000;
@@ -41,6 +41,8 @@ type CloseReason = Parameters<HttpSessionEvents['onClosed']>[1];
 interface Entry {
   session: HttpSession;
   tokenHash: string | null;
+  /** A WHEP viewer's: whether it may still watch, asked when the channel's access narrows. */
+  mayStay: (() => Promise<boolean>) | undefined;
   close(reason: CloseReason): void;
 }
 
@@ -57,6 +59,7 @@ export class HttpSessions {
     init: Omit<HttpSession, 'etag'>,
     token: string | null,
     events: HttpSessionEvents,
+    mayStay?: () => Promise<boolean>,
   ): HttpSession {
     const session: HttpSession = { ...init, etag: newEtag() };
     // mediasoup 3.12's ICE-lite side never notices a client that vanished without a DELETE (no
@@ -103,8 +106,22 @@ export class HttpSessions {
     const onRoomClosed = () => close('room-closed');
     session.transport.on('dtlsstatechange', onDtls);
     session.room.once('closed', onRoomClosed);
-    this.#sessions.set(session.id, { session, tokenHash: token === null ? null : hash(token), close });
+    this.#sessions.set(session.id, { session, tokenHash: token === null ? null : hash(token), mayStay, close });
     return session;
+  }
+
+  /**
+   * A channel's access narrowed (a viewer token revoked, the channel made private): ends its WHEP
+   * sessions whose viewer may no longer watch. A failed check keeps the session (a database
+   * hiccup should not cut every viewer off); the next change asks again.
+   */
+  async recheckAccess(channelId: string): Promise<void> {
+    const entries = [...this.#sessions.values()].filter((entry) => entry.session.channel.id === channelId && entry.mayStay);
+    await Promise.all(
+      entries.map(async (entry) => {
+        if (!(await entry.mayStay!().catch(() => true))) entry.close('access-ended');
+      }),
+    );
   }
 
   get(kind: HttpSessionKind, id: string): HttpSession | undefined {

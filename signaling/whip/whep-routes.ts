@@ -45,8 +45,11 @@ export function registerWhepRoutes(app: FastifyInstance, deps: HttpMediaDeps, se
 
   app.post<{ Params: { channel: string } }>('/api/whep/:channel', { schema: whepSchema() }, async (request, reply) => {
     const offerSdp = textBody(request, SDP);
-    const handshake = { cookie: request.headers.cookie, origin: request.headers.origin, host: request.headers.host };
-    const channel = await directory.channelToWatch(request.params.channel, { handshake, token: bearerToken(request) ?? undefined });
+    const viewer = {
+      handshake: { cookie: request.headers.cookie, origin: request.headers.origin, host: request.headers.host },
+      token: bearerToken(request) ?? undefined,
+    };
+    const channel = await directory.channelToWatch(request.params.channel, viewer);
     if (!channel) throw new NotFoundError('Channel', request.params.channel);
     // RFC 6750: a missing or wrong token is a 401 that names the scheme to use.
     if (channel === 'private') {
@@ -91,7 +94,7 @@ export function registerWhepRoutes(app: FastifyInstance, deps: HttpMediaDeps, se
           live.viewersChanged(channel, room.viewerCount());
           if (room.peers().length === 0) room.close('empty');
         },
-      });
+      }, async () => (await directory.channelToWatch(channel.slug, viewer)) !== 'private');
       // The player is ready as soon as it has our answer: media flows once DTLS is up.
       await Promise.all(sending.map(({ consumer }) => consumer.resume()));
       live.viewersChanged(channel, room.viewerCount());

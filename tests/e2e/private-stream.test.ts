@@ -159,7 +159,9 @@ describe('a private channel', () => {
     expect(await late.getByTestId('player').count()).toBe(0);
     await screenshot(late, 'e2e-private-link-revoked');
 
-    // Revoking cut off whoever watched with the link too.
+    // Revoking cut off whoever watched with the link too: the player stops, saying why.
+    await expect.poll(() => viewer.getByTestId('player').getAttribute('data-phase'), { timeout: 10_000 }).toBe('error');
+    expect(await viewer.getByTestId('player').textContent()).toContain('Your access to this private channel ended');
     expect(await statusFromPage(viewer, `/api/v1/channels/${channel.slug}/vods`)).toBe(403);
     await screenshot(viewer, 'e2e-private-viewer-after-revoke');
 

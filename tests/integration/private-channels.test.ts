@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notifyFollowersOfLiveStream } from '../../api/notifications/follower-fanout.ts';
 import type { NotificationPush } from '../../api/notifications/notification-push.ts';
+import { channelRoom } from '../../api/chat/chat-broadcast.ts';
 import { ApiClient, signUp, type TestUser } from '../support/api-client.ts';
 import { createTestChannel, OWNER_PASSWORD, type TestChannel } from '../support/channels.ts';
 import { ChatTestClient } from '../support/chat-client.ts';
@@ -176,6 +177,47 @@ describe('private channels', () => {
     }
   });
 
+  it('lets go of the viewers of a link when it is revoked, over socket.io and WHEP, and of no one else', async () => {
+    const temporary = (await owner.post(`/api/v1/channels/${channel.slug}/viewer-tokens`, { label: 'one evening' })).body as { id: string; token: string };
+    const room = platform.rooms!.rooms().find((r) => r.producers().length === 2)!;
+    const viewersBefore = room.viewerCount();
+    const guest = await TestSignalingClient.connect(platform.url);
+    const team = await TestSignalingClient.connect(platform.url, { headers: { origin: platform.url, cookie: owner.cookie! } });
+    const player = await whepOffer();
+    // The guest's page also chats, with the access cookie the link was traded for.
+    const traded = await anonymous().post(`/api/v1/channels/${channel.slug}/viewer-access`, { token: temporary.token });
+    const accessCookie = traded.headers.getSetCookie()[0]!.split(';')[0]!;
+    const guestChat = await ChatTestClient.connect(platform.url, { cookie: accessCookie });
+    const chatRoom = () => platform.io!.of('/chat').adapter.rooms.get(channelRoom(room.id))?.size ?? 0;
+    try {
+      await guestChat.joined(channel.slug);
+      expect(chatRoom()).toBe(1);
+      await guest.ok('join', { role: 'viewer', channel: channel.slug, viewerToken: temporary.token });
+      await team.ok('join', { role: 'viewer', channel: channel.slug });
+      const whep = await postWhep(player.sdp, { authorization: `Bearer ${temporary.token}` });
+      expect(whep.status).toBe(201);
+      await player.pc.setRemoteDescription({ type: 'answer', sdp: await whep.text() });
+      expect(room.viewerCount()).toBe(viewersBefore + 3);
+
+      expect((await owner.delete(`/api/v1/channels/${channel.slug}/viewer-tokens/${temporary.id}`)).status).toBe(204);
+      const kicked = await guest.waitForNotification('kicked');
+      expect(kicked.reason).toMatch(/access to this private channel ended/);
+      await waitFor(() => room.viewerCount() === viewersBefore + 1, { what: 'the link\'s two viewers to be let go' });
+      // The WHEP session is gone, the team's viewer stays.
+      expect((await fetch(`${platform.url}${whep.headers.get('location')}`, { method: 'DELETE' })).status).toBe(404);
+      expect(team.notificationsOf('kicked')).toEqual([]);
+      // Out of the chat room too: no more messages reach it, and it can't join again.
+      await waitFor(() => chatRoom() === 0, { what: 'the guest to leave the chat room' });
+      expect(await guestChat.join(channel.slug)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      expect((await guest.request('join', { role: 'viewer', channel: channel.slug, viewerToken: temporary.token })).ok).toBe(false);
+    } finally {
+      player.pc.close();
+      guest.close();
+      team.close();
+      guestChat.close();
+    }
+  });
+
   it('serves live HLS and chat only to those who may watch', async () => {
     const hls = `${platform.url}/hls/${channel.slug}/index.m3u8`;
     expect((await fetch(hls)).status).toBe(403);
@@ -238,5 +280,15 @@ describe('private channels', () => {
     expect((await owner.patch(`/api/v1/channels/${channel.slug}`, { private: false })).body.private).toBe(false);
     await waitFor(async () => (await fetch(`${platform.url}/vod/${vod.id}/index.m3u8`)).status === 200, { timeoutMs: 10_000, what: 'the VOD to open up' });
     expect((await anonymous().get(`/api/v1/channels/${channel.slug}/vods`)).status).toBe(200);
+
+    // Made private again while a stranger is in the room: the stranger is let go.
+    const watcher = await TestSignalingClient.connect(platform.url);
+    try {
+      await watcher.ok('join', { role: 'viewer', channel: channel.slug });
+      expect((await owner.patch(`/api/v1/channels/${channel.slug}`, { private: true })).body.private).toBe(true);
+      expect((await watcher.waitForNotification('kicked')).reason).toMatch(/became private/);
+    } finally {
+      watcher.close();
+    }
   });
 });
