@@ -39,6 +39,7 @@ import { registerViewerAccessRoutes } from './api/viewer-access/viewer-access-ro
 import { createWatchGuard } from './api/viewer-access/watch-guard.ts';
 import { accessNarrowedPublisher, onAccessNarrowed } from './api/viewer-access/access-changes.ts';
 import { registerClipRoutes } from './recorder/clip-routes.ts';
+import { HlsAudience } from './recorder/hls-audience.ts';
 import { registerHlsRoutes } from './recorder/hls-routes.ts';
 import { applyRetention, scheduleRetention } from './recorder/retention.ts';
 import { RecorderService } from './recorder/recorder-service.ts';
@@ -204,7 +205,11 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
         const store = await createRecordingStore(config.recorder, logger);
         const recorder = new RecorderService(rooms, live, vods, store, { ...config.recorder, restartDelayMs: 500 }, logger);
         const guard = createWatchGuard(database.prisma);
-        registerHlsRoutes(http, recorder, vods, store, guard);
+        // HLS viewers count with the room's in the channel's viewer number.
+        const audience = new HlsAudience((channel, viewers) => live.hlsViewersChanged(channel, viewers));
+        live.on('ended', (channel) => audience.forget(channel));
+        closers.push(() => audience.close());
+        registerHlsRoutes(http, recorder, vods, store, guard, audience);
         const clips = new ClipMaker(database.prisma, recorder, store, config.recorder, logger);
         registerClipRoutes(http, database.prisma, clips, store, { clipsPerMinute: config.recorder.clipsPerMinute, guard });
         const { retentionDays, maxStorageBytes } = config.recorder;

@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, NotFoundError } from '../common/errors.ts';
 import type { WatchableChannel } from '../api/viewer-access/watch-access.ts';
 import { immutableCacheControl, type WatchGuard } from '../api/viewer-access/watch-guard.ts';
+import { hlsClientKey, type HlsAudience } from './hls-audience.ts';
 import { withTokenInUris } from './playlist-token.ts';
 import type { RecorderService } from './recorder-service.ts';
 import { RENDITION_NAME } from './renditions.ts';
@@ -32,12 +33,26 @@ class NoSegmentsYet extends AppError {
   }
 }
 
-export function registerHlsRoutes(app: FastifyInstance, recorder: RecorderService, vods: VodRepository, store: RecordingStore, guard: WatchGuard): void {
+export function registerHlsRoutes(
+  app: FastifyInstance,
+  recorder: RecorderService,
+  vods: VodRepository,
+  store: RecordingStore,
+  guard: WatchGuard,
+  audience: HlsAudience,
+): void {
+  /** A live playlist request is a viewer still watching (see hls-audience.ts). */
+  const countViewer = (request: FastifyRequest, slug: string) => {
+    const channel = recorder.channelOf(slug.toLowerCase());
+    if (channel) audience.seen(channel, hlsClientKey(request.ip, request.headers['user-agent']));
+  };
+
   app.get<{ Params: { channel: string } }>('/hls/:channel/index.m3u8', async (request, reply) => {
     const channel = await guard.channelBySlug(request, request.params.channel);
     const recording = recorder.recordingOf(request.params.channel.toLowerCase());
     const playlist = await recording?.livePlaylist(LIVE_WINDOW_SEGMENTS);
     if (!playlist) throw new NoSegmentsYet(request.params.channel);
+    countViewer(request, request.params.channel);
     return reply.type(PLAYLIST_TYPE).header('cache-control', 'no-cache, no-store').send(forPlayer(playlist, channel, request));
   });
 
@@ -53,6 +68,7 @@ export function registerHlsRoutes(app: FastifyInstance, recorder: RecorderServic
     const watched = await guard.channelBySlug(request, channel);
     const playlist = RENDITION_NAME.test(rendition) ? await recorder.recordingOf(channel.toLowerCase())?.renditionPlaylist(rendition, LIVE_WINDOW_SEGMENTS) : undefined;
     if (!playlist) throw new NoSegmentsYet(channel);
+    countViewer(request, channel);
     return reply.type(PLAYLIST_TYPE).header('cache-control', 'no-cache, no-store').send(forPlayer(playlist, watched, request));
   });
 

@@ -61,6 +61,12 @@ export class RecorderService {
     return undefined;
   }
 
+  /** The channel whose stream is being recorded, by slug (the HLS routes count its audience). */
+  channelOf(slug: string): ChannelRef | undefined {
+    for (const { channel } of this.#recordings.values()) if (channel.slug === slug) return channel;
+    return undefined;
+  }
+
   vodDir(streamId: string): string {
     return path.join(this.#options.recordingsDir, streamId);
   }

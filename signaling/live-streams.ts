@@ -34,7 +34,10 @@ interface ChannelState {
   streamId: string | null;
   startedAt: Date | null;
   publisher: Publisher | null;
+  /** Everyone watching: WebRTC (the room's viewers, socket.io and WHEP) plus HLS. */
   viewers: number;
+  webrtcViewers: number;
+  hlsViewers: number;
   graceTimer: NodeJS.Timeout | undefined;
   viewerTimer: NodeJS.Timeout | undefined;
   /** The go-live write in flight: producers arriving together share it. */
@@ -168,8 +171,23 @@ export class LiveStreams extends EventEmitter<LiveStreamsEvents> {
     state.graceTimer = setTimeout(() => void this.#end(state), this.#options.endGraceMs);
   }
 
+  /** The room's viewer count changed (socket.io and WHEP viewers). */
   viewersChanged(channel: ChannelRef, viewers: number): void {
     const state = this.#state(channel);
+    state.webrtcViewers = viewers;
+    this.#viewersUpdated(state);
+  }
+
+  /** The channel's HLS audience changed (recorder/hls-audience.ts). */
+  hlsViewersChanged(channel: ChannelRef, viewers: number): void {
+    const state = this.#state(channel);
+    state.hlsViewers = viewers;
+    this.#viewersUpdated(state);
+  }
+
+  #viewersUpdated(state: ChannelState): void {
+    const { channel } = state;
+    const viewers = state.webrtcViewers + state.hlsViewers;
     if (state.viewers === viewers) return;
     state.viewers = viewers;
     this.emit('status', this.status(channel));
@@ -226,6 +244,8 @@ export class LiveStreams extends EventEmitter<LiveStreamsEvents> {
         startedAt: null,
         publisher: null,
         viewers: 0,
+        webrtcViewers: 0,
+        hlsViewers: 0,
         graceTimer: undefined,
         viewerTimer: undefined,
         starting: undefined,
