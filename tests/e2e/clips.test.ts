@@ -4,7 +4,7 @@
 // the stream, a range of its VOD is clipped from the VOD page. An unknown clip says so.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { launchBrowser, newContext, screenshot } from '../support/browser.ts';
+import { launchBrowser, newContext, recordConsole, screenshot } from '../support/browser.ts';
 import { createTestChannel } from '../support/channels.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
@@ -26,20 +26,6 @@ interface ApiClip {
 function segmentsRecorded(playlist: string): number {
   const before = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(playlist)?.[1] ?? 0);
   return before + playlist.split('\n').filter((line) => line.endsWith('.m4s')).length;
-}
-
-/** Console warnings and errors of the page, and failed requests, printed when the test fails. */
-function recordConsole(page: Page, name: string): void {
-  const lines: string[] = [];
-  page.on('console', (message) => {
-    if (message.text().startsWith('Failed to load resource')) return;
-    if (message.type() === 'warning' || message.type() === 'error') lines.push(`[${name} ${message.type()}] ${message.text()}`);
-  });
-  page.on('response', (response) => {
-    if (response.status() >= 400) lines.push(`[${name} http] ${response.status()} ${new URL(response.url()).pathname}`);
-  });
-  page.on('pageerror', (error) => lines.push(`[${name} pageerror] ${error.message}`));
-  onTestFailed(() => console.log(lines.join('\n')));
 }
 
 /** The clip page's <video>: where it is and how many frames it has shown. */

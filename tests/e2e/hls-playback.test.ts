@@ -5,7 +5,7 @@
 // HLS viewer sees the end, the VOD appears under the player, and its page plays and seeks.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { launchBrowser, newContext, screenshot } from '../support/browser.ts';
+import { launchBrowser, newContext, recordConsole, screenshot } from '../support/browser.ts';
 import { createTestChannel, type TestChannel } from '../support/channels.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
@@ -52,22 +52,6 @@ async function waitForPlayback(page: Page, testId: string, seconds: number, time
   );
 }
 
-/** Console warnings and errors of the page, and failed requests, printed when the test fails. */
-function recordConsole(page: Page, name: string): void {
-  const lines: string[] = [];
-  page.on('console', (message) => {
-    const type = message.type();
-    // Failed requests are logged below with their address.
-    if (message.text().startsWith('Failed to load resource')) return;
-    if (type === 'warning' || type === 'error' || message.text().includes('HLS')) lines.push(`[${name} ${type}] ${message.text()}`);
-  });
-  page.on('response', (response) => {
-    if (response.status() >= 400) lines.push(`[${name} http] ${response.status()} ${new URL(response.url()).pathname}`);
-  });
-  page.on('pageerror', (error) => lines.push(`[${name} pageerror] ${error.message}`));
-  onTestFailed(() => console.log(lines.join('\n')));
-}
-
 describe('HLS playback and VODs', () => {
   let platform: TestPlatform;
   let browser: Browser;
@@ -86,7 +70,7 @@ describe('HLS playback and VODs', () => {
     const context = await newContext(browser, platform.url);
     if (initScript) await context.addInitScript(initScript);
     const page = await context.newPage();
-    recordConsole(page, name);
+    recordConsole(page, name, /HLS/);
     return page;
   }
 

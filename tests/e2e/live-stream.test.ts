@@ -6,37 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newContext, screenshot } from '../support/browser.ts';
 import { createTestChannel, OWNER_PASSWORD, type TestChannel } from '../support/channels.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { waitForMedia } from '../support/player-stats.ts';
 import { waitFor } from '../support/wait.ts';
-
-interface ViewerStats {
-  framesDecoded: number;
-  frameWidth: number;
-  audioPacketsReceived: number;
-}
-
-function playerStats(page: Page): Promise<ViewerStats | null> {
-  return page.evaluate(async () => {
-    const player = window.__aethex?.player;
-    if (!player) return null;
-    const stats = await player.stats();
-    return { framesDecoded: stats.framesDecoded, frameWidth: stats.frameWidth, audioPacketsReceived: stats.audioPacketsReceived };
-  });
-}
 
 function phaseOf(page: Page, testId: 'player' | 'studio-status'): Promise<string | null> {
   return page.getByTestId(testId).getAttribute('data-phase');
-}
-
-/** Waits until the viewer has decoded at least `frames` more frames and received audio. */
-async function waitForMedia(page: Page, frames = 10): Promise<ViewerStats> {
-  const before = (await playerStats(page))?.framesDecoded ?? 0;
-  return waitFor(
-    async () => {
-      const stats = await playerStats(page);
-      return stats && stats.framesDecoded >= before + frames && stats.audioPacketsReceived > 0 ? stats : undefined;
-    },
-    { timeoutMs: 20_000, what: 'decoded video frames and audio packets' },
-  );
 }
 
 /** Signs the channel's owner in (the studio is for signed-in creators) and goes live with the channel's stream key. */

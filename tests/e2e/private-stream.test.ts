@@ -5,52 +5,12 @@
 // recording and a clip of it are private for the stranger.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { launchBrowser, newContext, screenshot } from '../support/browser.ts';
+import { launchBrowser, newContext, recordConsole, screenshot } from '../support/browser.ts';
 import { createTestChannel, OWNER_PASSWORD } from '../support/channels.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
 import { publishOverWhip } from '../support/whip-publisher.ts';
-
-interface ViewerStats {
-  framesDecoded: number;
-  frameWidth: number;
-  audioPacketsReceived: number;
-}
-
-function playerStats(page: Page): Promise<ViewerStats | null> {
-  return page.evaluate(async () => {
-    const player = window.__aethex?.player;
-    if (!player) return null;
-    const stats = await player.stats();
-    return { framesDecoded: stats.framesDecoded, frameWidth: stats.frameWidth, audioPacketsReceived: stats.audioPacketsReceived };
-  });
-}
-
-/** Waits until the viewer has decoded at least `frames` more frames and received audio. */
-async function waitForMedia(page: Page, frames = 10): Promise<ViewerStats> {
-  const before = (await playerStats(page))?.framesDecoded ?? 0;
-  return waitFor(
-    async () => {
-      const stats = await playerStats(page);
-      return stats && stats.framesDecoded >= before + frames && stats.audioPacketsReceived > 0 ? stats : undefined;
-    },
-    { timeoutMs: 20_000, what: 'decoded video frames and audio packets' },
-  );
-}
-
-/** Console warnings and errors of the page, and failed requests, printed when the test fails. */
-function recordConsole(page: Page, name: string): void {
-  const lines: string[] = [];
-  page.on('console', (message) => {
-    if (message.text().startsWith('Failed to load resource')) return;
-    if (message.type() === 'warning' || message.type() === 'error') lines.push(`[${name} ${message.type()}] ${message.text()}`);
-  });
-  page.on('response', (response) => {
-    if (response.status() >= 400) lines.push(`[${name} http] ${response.status()} ${new URL(response.url()).pathname}`);
-  });
-  page.on('pageerror', (error) => lines.push(`[${name} pageerror] ${error.message}`));
-  onTestFailed(() => console.log(lines.join('\n')));
-}
+import { waitForMedia } from '../support/player-stats.ts';
 
 /** What a same-origin GET of the page answers: the page's cookies go along, as the app's own requests do. */
 function statusFromPage(page: Page, path: string): Promise<number> {

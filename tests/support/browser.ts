@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { onTestFailed } from 'vitest';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -47,4 +48,23 @@ declare global {
       player?: { stats(): Promise<{ framesDecoded: number; frameWidth: number; audioPacketsReceived: number }> };
     };
   }
+}
+
+/**
+ * Keeps the page's console warnings and errors, failed requests and page errors, and prints them
+ * when the running test fails. `alsoKeep` keeps other console lines too (e.g. /HLS/).
+ */
+export function recordConsole(page: Page, name: string, alsoKeep?: RegExp): void {
+  const lines: string[] = [];
+  page.on('console', (message) => {
+    const type = message.type();
+    // Failed requests are logged below with their address.
+    if (message.text().startsWith('Failed to load resource')) return;
+    if (type === 'warning' || type === 'error' || alsoKeep?.test(message.text())) lines.push(`[${name} ${type}] ${message.text()}`);
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400) lines.push(`[${name} http] ${response.status()} ${new URL(response.url()).pathname}`);
+  });
+  page.on('pageerror', (error) => lines.push(`[${name} pageerror] ${error.message}`));
+  onTestFailed(() => console.log(lines.join('\n')));
 }
