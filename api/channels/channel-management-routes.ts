@@ -34,6 +34,6 @@ export function registerChannelManagementRoutes(app: FastifyInstance, { prisma, 
     registerChannelImageRoutes(scope, prisma, images);
     registerEmoteRoutes(scope, prisma, images);
     registerStreamKeyRoutes(scope, prisma);
-    registerModeratorRoutes(scope, prisma);
+    registerModeratorRoutes(scope, prisma, accessNarrowed);
   });
 }

@@ -6,12 +6,13 @@ import type { PrismaClient } from '../../common/db/database.ts';
 import { BadRequestError, NotFoundError } from '../../common/errors.ts';
 import { requireUser } from '../accounts/auth.ts';
 import { DateTime, NoContent, problems, SlugParams, Type, Uuid } from '../http/schemas.ts';
+import type { AccessNarrowed } from '../viewer-access/access-changes.ts';
 import { channelToManage } from './permissions.ts';
 
 const Moderator = Type.Object({ id: Uuid, username: Type.String(), name: Type.String(), addedAt: DateTime });
 const ModeratorParams = Type.Object({ ...SlugParams.properties, username: Type.String({ pattern: '^[A-Za-z0-9_]{3,24}$' }) });
 
-export function registerModeratorRoutes(app: FastifyInstance, prisma: PrismaClient): void {
+export function registerModeratorRoutes(app: FastifyInstance, prisma: PrismaClient, accessNarrowed: AccessNarrowed): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
   api.get(
@@ -77,12 +78,15 @@ export function registerModeratorRoutes(app: FastifyInstance, prisma: PrismaClie
       const actor = await requireUser(request);
       const channel = await channelToManage(prisma, actor, request.params.slug);
       const target = await userByUsername(prisma, request.params.username);
-      await prisma.$transaction(async (tx) => {
+      const removed = await prisma.$transaction(async (tx) => {
         const { count } = await tx.channelModerator.deleteMany({ where: { channelId: channel.id, userId: target.id } });
         if (count > 0) {
           await tx.moderationAction.create({ data: { channelId: channel.id, moderatorId: actor.id, kind: 'remove_moderator', targetUserId: target.id } });
         }
+        return count > 0;
       });
+      // A private channel's former moderator watched as its team: asked again, like everyone.
+      if (removed && channel.private) accessNarrowed(channel.id);
       return reply.status(204).send(null);
     },
   );

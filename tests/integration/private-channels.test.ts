@@ -290,5 +290,16 @@ describe('private channels', () => {
     } finally {
       watcher.close();
     }
+
+    // A moderator watches as the channel's team, and is let go when no longer one.
+    expect((await owner.put(`/api/v1/channels/${channel.slug}/moderators/${stranger.username}`)).status).toBe(204);
+    const moderator = await TestSignalingClient.connect(platform.url, { headers: { origin: platform.url, cookie: stranger.client.cookie! } });
+    try {
+      await moderator.ok('join', { role: 'viewer', channel: channel.slug });
+      expect((await owner.delete(`/api/v1/channels/${channel.slug}/moderators/${stranger.username}`)).status).toBe(204);
+      expect((await moderator.waitForNotification('kicked')).reason).toMatch(/access to this private channel ended/);
+    } finally {
+      moderator.close();
+    }
   });
 });
