@@ -9,10 +9,9 @@ import { openChannelPage } from './lib/media/channel-page.ts';
 import { describeLayers, startChromiumPublisher, type ChromiumPublisher } from './lib/media/chromium-publisher.ts';
 import { OutsideCpuMeter, machineBusyOver, machineBusyPercent, machineCpu } from './lib/media/cpu.ts';
 import { reportHlsDelay, type ViewerRun } from './lib/media/hls-delay-report.ts';
-import { countPictures, readSegmentClock, watchPlaylist, type PlaylistWatch, type SegmentClock } from './lib/media/hls-segments.ts';
+import { readSegmentClock, watchPlaylist, type PlaylistWatch, type SegmentClock } from './lib/media/hls-segments.ts';
 import { startLiveServer, type LiveServer } from './lib/media/live-server.ts';
 import { round1 } from './lib/media/percentiles.ts';
-import { waitForNoDescendant } from './lib/media/process-tree.ts';
 import { BenchError, type BenchContext, type BenchResult } from './lib/types.ts';
 
 export const summary =
@@ -34,7 +33,6 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
   const simulcast = ctx.flags.string('simulcast') === undefined ? true : ctx.flags.boolean('simulcast');
   const audio = ctx.flags.string('audio') === undefined ? true : ctx.flags.boolean('audio');
   const evenTimestamps = ctx.flags.string('even-timestamps') === undefined ? true : ctx.flags.boolean('even-timestamps');
-  const attempts = ctx.flags.integer('attempts', 4, 1, 10);
   const mediaWorkers = ctx.flags.integer('workers', os.availableParallelism(), 1, 16);
   const ffmpegPath = process.env.FFMPEG_PATH || 'ffmpeg';
 
@@ -45,18 +43,7 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
   try {
     server = await startLiveServer(ctx, { mediaWorkers, requireWebApp: true });
     browser = await launchMediaBrowser();
-    // A recording whose picture stands still between keyframes (see the notes) would be measured
-    // by its keyframes alone: publish again, up to `attempts` times, until the recording moves.
-    const stills: string[] = [];
-    for (let attempt = 1; ; attempt++) {
-      stream = await goLive(ctx, browser, server, { audio, simulcast, evenTimestamps });
-      const check = await countPictures(stream.watch.segments.at(-1)!, ffmpegPath);
-      if (check.distinct >= check.frames / 2 || attempt >= attempts) break;
-      stills.push(`${check.distinct} pictures in ${check.frames} frames`);
-      ctx.log(`attempt ${attempt}: the recording stands still (${stills.at(-1)}); publishing again`);
-      await stream.stop();
-      await waitForNoDescendant(server.pid!, /^ffmpeg$/, 60_000);
-    }
+    stream = await goLive(ctx, browser, server, { audio, simulcast, evenTimestamps });
 
     // A viewer usually arrives at a stream that has been going for a while, and hls.js picks its
     // distance from the live edge from the playlist's target duration when it starts (see the notes).
@@ -91,7 +78,6 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
       mediaWorkers,
       playerConfig: PLAYER_CONFIG,
       playlistPollMs: PLAYLIST_POLL_MS,
-      stills,
       firstSegmentMs: stream.firstSegmentMs,
       targetDurations: stream.watch.targetDurations,
       layers: describeLayers(layers),

@@ -34,7 +34,6 @@ export interface HlsRunInfo {
   playerConfig: string;
   playlistPollMs: number;
   /** Streams dropped before the measured one because their recording stood still. */
-  stills: string[];
   firstSegmentMs: number;
   targetDurations: number[];
   layers: string;
@@ -164,14 +163,9 @@ export function reportHlsDelay(viewers: readonly ViewerRun[], clocks: readonly S
       `The ${decoded.length} decoded segments held ${framesInSegments} frames showing ${picturesInSegments} distinct pictures.` +
         (repeats ? ' This recording repeats pictures; the delays above count each picture when first shown.' : '') +
         ' ' + STILL_RECORDING,
-      `The recorder listed its first segment ${round1(info.firstSegmentMs / 1000)} s after the publisher started. ` +
-        (info.stills.length > 0
-          ? `Before the measured stream, ${info.stills.length} stream(s) were published and dropped because their recording stood still ` +
-            `(${info.stills.join('; ')} in a segment): a viewer of those would have seen about one picture a second.`
-          : 'The first stream published recorded a moving picture; no stream was dropped.'),
-      `Publisher: ${info.layers}. The recorder consumes the best layer the SFU has when its FFmpeg run starts and FFmpeg keeps that ` +
-        `size for the whole run (it scales later frames to it), so a recording that starts while the top layer is still ramping up ` +
-        `stays at the lower size.`,
+      `The recorder listed its first segment ${round1(info.firstSegmentMs / 1000)} s after the publisher started.`,
+      `Publisher: ${info.layers}. FFmpeg keeps the picture size a run starts with, so the recorder starts a new run when a higher ` +
+        `simulcast layer arrives than its run started on: the recording follows the publisher's ramp-up.`,
       `The machine was ${fmtPercent(info.busyBefore)} busy (all cores) in the 3 s before the run; while sampling ` +
         viewers.map((v, i) => `viewer ${i + 1} ${fmtPercent(v.busyDuring)}, of which ${fmtPercent(v.outsideDuring)} outside this benchmark's processes`).join(', ') +
         ` (other jobs on the shared machine); load average at the end ${info.loadAverage.map((l) => l.toFixed(2)).join(' / ')}.`,
