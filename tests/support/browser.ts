@@ -46,6 +46,8 @@ declare global {
   interface Window {
     __aethex?: {
       player?: { stats(): Promise<{ framesDecoded: number; frameWidth: number; audioPacketsReceived: number }> };
+      whipClient?: { status: { phase: string } };
+      whepClient?: { stats(): Promise<{ framesDecoded: number; frameWidth: number; audioPacketsReceived: number }> };
     };
   }
 }
