@@ -190,9 +190,10 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       // Live streams end (and are recorded as ended) before the rooms and the database go away.
       closers.push(() => registry.close());
       closers.push(() => live.close());
-      const mediaSignaling = attachMediaSignaling(io, { rooms, directory, live, logger });
+      const { webrtcSeatsPerStream } = config.streams;
+      const mediaSignaling = attachMediaSignaling(io, { rooms, directory, live, logger, webrtcSeatsPerStream });
       notifyFollowersWhenLive(live, { prisma: database.prisma, io, logger: logger.child({ component: 'live-notifications' }) });
-      const httpSessions = await registerHttpMedia(http, { rooms, directory, live, iceServers: config.media.iceServers, logger });
+      const httpSessions = await registerHttpMedia(http, { rooms, directory, live, iceServers: config.media.iceServers, logger, webrtcSeatsPerStream });
       // A revoked viewer link or a channel made private (announced by whichever process took the
       // request) lets go of this process's viewers who may no longer watch.
       closers.push(

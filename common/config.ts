@@ -63,6 +63,11 @@ export interface Config {
      * 'refuse' answers 409 until the first one ends or is noticed gone.
      */
     publisherTakeover: 'replace' | 'refuse';
+    /**
+     * WebRTC viewers one stream takes before further viewers are told to watch over HLS (the
+     * player switches by itself); 0: no limit but the machine's. A channel can set its own.
+     */
+    webrtcSeatsPerStream: number;
   };
   recorder: {
     /** Where live HLS and VODs are written (one folder per stream). */
@@ -172,6 +177,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
     streams: {
       endGraceMs: read.integer('STREAM_END_GRACE_MS', 15_000, 0, 600_000),
       publisherTakeover: read.oneOf('PUBLISHER_TAKEOVER', ['replace', 'refuse'] as const, 'replace'),
+      webrtcSeatsPerStream: read.integer('WEBRTC_SEATS_PER_STREAM', 0, 0, 1_000_000),
     },
     recorder: {
       recordingsDir: path.resolve(read.string('RECORDINGS_DIR', path.join(read.string('DATA_DIR', './data'), 'recordings'))),

@@ -3,6 +3,12 @@
 // switch on `code` whatever the transport.
 
 export class AppError extends Error {
+  /**
+   * A 5xx that is part of normal operation (a capacity limit reached), not a failure an operator
+   * must look at: not logged as an error.
+   */
+  readonly routine: boolean = false;
+
   constructor(
     readonly status: number,
     readonly code: string,
@@ -12,6 +18,12 @@ export class AppError extends Error {
     super(message);
     this.name = new.target.name;
   }
+}
+
+/** Whether `error` deserves an operator's attention: an unexpected error, or a 5xx not marked routine. */
+export function isFailure(error: unknown): boolean {
+  if (!(error instanceof AppError)) return true;
+  return error.status >= 500 && !error.routine;
 }
 
 export class BadRequestError extends AppError {

@@ -13,6 +13,11 @@ export interface HandshakeCredentials {
   host: string | undefined;
 }
 
+/** A channel as a viewer joins it: with its own WebRTC seat count, if it set one. */
+export interface WatchedChannel extends ChannelRef {
+  webrtcSeats: number | null;
+}
+
 /** How a viewer may prove access to a private channel. */
 export interface ViewerCredentials {
   /** The caller's cookies and page (a socket.io handshake, or the HTTP request of a WHEP offer). */
@@ -36,7 +41,7 @@ export interface ChannelDirectory {
    * session cookie) and holders of a viewer token (`token`, or the channel's access cookie); cookies
    * count only from our own pages (Origin), as for publishers.
    */
-  channelToWatch(slug: string, viewer: ViewerCredentials): Promise<ChannelRef | 'private' | undefined>;
+  channelToWatch(slug: string, viewer: ViewerCredentials): Promise<WatchedChannel | 'private' | undefined>;
   /** Records that the channel went live; returns the new Stream's id. */
   streamStarted(channel: ChannelRef): Promise<{ streamId: string; startedAt: Date }>;
   streamEnded(streamId: string): Promise<void>;

@@ -15,8 +15,9 @@ import type {
 import type { Peer } from '../sfu/peer.ts';
 import type { Room, RoomProducer } from '../sfu/room.ts';
 import type { RoomRegistry } from '../sfu/room-registry.ts';
-import type { ChannelDirectory, ChannelRef, HandshakeCredentials, ViewerCredentials } from './channel-directory.ts';
+import type { ChannelDirectory, ChannelRef, HandshakeCredentials, ViewerCredentials, WatchedChannel } from './channel-directory.ts';
 import { AlreadyLiveError, closeIfUnused, type LiveStreams } from './live-streams.ts';
+import { assertSeatTaken } from './webrtc-seats.ts';
 
 export type MediaSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
@@ -30,6 +31,8 @@ export interface MediaSessionDeps {
   directory: ChannelDirectory;
   live: LiveStreams;
   logger: Logger;
+  /** WEBRTC_SEATS_PER_STREAM: viewers one stream takes over WebRTC (0: no limit); a channel may set its own. */
+  webrtcSeatsPerStream: number;
 }
 
 /** Everything a joined session holds; absent before join and after leave. */
@@ -131,6 +134,7 @@ export class MediaSession {
     if (this.#joined) throw new ConflictError('already_joined', 'This session already joined a channel; leave first.');
     const { directory, live, rooms } = this.#deps;
     let channel: ChannelRef | undefined;
+    let watched: WatchedChannel | undefined;
     let viewer: ViewerCredentials | undefined;
     if (data.role === 'publisher') {
       if ('streamKey' in data) {
@@ -147,7 +151,7 @@ export class MediaSession {
       const found = await directory.channelToWatch(data.channel, viewer);
       if (!found) throw new NotFoundError('Channel', data.channel);
       if (found === 'private') throw new PrivateChannelError(data.channel.trim().toLowerCase());
-      channel = found;
+      channel = watched = found;
     }
     let room: Room | undefined;
     let peer: Peer | undefined;
@@ -156,6 +160,8 @@ export class MediaSession {
       peer = await room.join(`${this.#socket.id}:${++this.#joins}`, data.role);
       // A publisher that came after this one (replace mode) already has the channel.
       if (data.role === 'publisher' && !live.holdsPublisher(channel, this.#socket.id)) throw new AlreadyLiveError(channel, 'overtaken');
+      // Past the stream's WebRTC seats: the player goes to HLS.
+      if (watched) assertSeatTaken(room, watched, this.#deps.webrtcSeatsPerStream);
     } catch (error) {
       peer?.close();
       // Give the claim back; a stream already live keeps its grace period.

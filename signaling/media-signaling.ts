@@ -3,7 +3,7 @@
 // `{ ok: true, data }` or `{ ok: false, error: { code, message } }`.
 import type { Namespace, Server } from 'socket.io';
 import type { Logger } from 'pino';
-import { toProblem } from '../common/errors.ts';
+import { isFailure, toProblem } from '../common/errors.ts';
 import { MEDIA_NAMESPACE, type Ack, type ClientToServerEvents, type ServerToClientEvents } from '../common/protocol/media-signaling.ts';
 import type { RoomRegistry } from '../sfu/room-registry.ts';
 import type { ChannelDirectory } from './channel-directory.ts';
@@ -16,6 +16,8 @@ export interface MediaSignalingDeps {
   directory: ChannelDirectory;
   live: LiveStreams;
   logger: Logger;
+  /** WEBRTC_SEATS_PER_STREAM (see webrtc-seats.ts). */
+  webrtcSeatsPerStream: number;
 }
 
 /** A client sending more than this many requests in a second is misbehaving; it gets errors. */
@@ -78,7 +80,7 @@ async function answer(session: MediaSession, raw: unknown, logger: Logger): Prom
     return { ok: true, data: await session.handle(request) };
   } catch (error) {
     const problem = toProblem(error);
-    if (problem.status >= 500) logger.error({ err: error }, 'media request failed');
+    if (problem.status >= 500 && isFailure(error)) logger.error({ err: error }, 'media request failed');
     return { ok: false, error: { code: problem.code, message: problem.detail } };
   }
 }

@@ -28,6 +28,9 @@ const EditChannelBody = Type.Object(
     category: Type.Optional(Nullable(CategorySlug)),
     tags: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z0-9-]{1,24}$' }), { maxItems: 10 })),
     private: Type.Optional(Type.Boolean({ description: 'Only the team and holders of a viewer token watch; left out of discovery.' })),
+    webrtcSeats: Type.Optional(
+      Nullable(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'WebRTC viewers per stream before the rest go to HLS; 0 no limit; null the server default.' })),
+    ),
   },
   { additionalProperties: false },
 );
@@ -84,12 +87,13 @@ export function registerChannelEditRoutes(app: FastifyInstance, prisma: PrismaCl
       const user = await requireUser(request);
       const channel = await channelToManage(prisma, user, request.params.slug);
       const { title, description, category, tags } = request.body;
-      const data: { title?: string; description?: string; category?: string | null; tags?: string[]; private?: boolean } = {};
+      const data: { title?: string; description?: string; category?: string | null; tags?: string[]; private?: boolean; webrtcSeats?: number | null } = {};
       if (title !== undefined) data.title = nonBlank(title, 'title');
       if (description !== undefined) data.description = description.trim();
       if (category !== undefined) data.category = category === null ? null : await existingCategory(prisma, category);
       if (tags !== undefined) data.tags = [...new Set(tags)];
       if (request.body.private !== undefined) data.private = request.body.private;
+      if (request.body.webrtcSeats !== undefined) data.webrtcSeats = request.body.webrtcSeats;
       if (Object.keys(data).length > 0) await prisma.channel.update({ where: { id: channel.id }, data });
       // Made private: its current viewers who are not let in any more are let go.
       if (data.private === true && !channel.private) accessNarrowed(channel.id);

@@ -33,6 +33,7 @@ export const ChannelSchema = Type.Object(
     emotes: Type.Array(Type.Object({ name: Type.String(), url: Type.String() })),
     private: Type.Boolean({ description: "Only the channel's team and holders of a viewer token watch it; left out of discovery." }),
     canWatch: Type.Boolean({ description: 'The caller may watch the stream, VODs, clips and chat (false only for a private channel).' }),
+    webrtcSeats: Nullable(Type.Integer({ description: "WebRTC viewers per stream before the rest go to HLS (0: no limit); null: the server's default." })),
   },
   { $id: 'Channel' },
 );
@@ -103,5 +104,6 @@ export async function describeChannel(
     emotes: channel.emotes.map((emote) => ({ name: emote.name, url: uploadUrl(emote.imagePath) })),
     private: channel.private,
     canWatch: watchable,
+    webrtcSeats: channel.webrtcSeats,
   };
 }

@@ -35,10 +35,10 @@ export function createStreamDirectory(prisma: PrismaClient, options: StreamDirec
     async channelToWatch(slug, viewer) {
       const channel = await prisma.channel.findUnique({
         where: { slug: slug.trim().toLowerCase() },
-        select: { id: true, slug: true, ownerId: true, private: true },
+        select: { id: true, slug: true, ownerId: true, private: true, webrtcSeats: true },
       });
       if (!channel) return undefined;
-      const ref = { id: channel.id, slug: channel.slug };
+      const ref = { id: channel.id, slug: channel.slug, webrtcSeats: channel.webrtcSeats };
       if (!channel.private) return ref;
       // Cookies (session, access) count only from our own pages: another site's page could open a
       // socket that carries them and receive the stream on the victim's behalf.

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
-import { toProblem } from '../errors.ts';
+import { isFailure, toProblem } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -36,7 +36,7 @@ export function createHttpServer(config: Config, logger: Logger): FastifyInstanc
 
   app.setErrorHandler((error, request, reply) => {
     const problem = toProblem(error);
-    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (problem.status >= 500 && isFailure(error)) request.log.error({ err: error }, 'request failed');
     const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
     if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
     void reply.status(problem.status).type('application/problem+json').send(problem);

@@ -23,6 +23,8 @@ export interface HttpMediaDeps {
   /** STUN/TURN servers advertised to clients in Link headers. */
   iceServers: readonly string[];
   logger: Logger;
+  /** WEBRTC_SEATS_PER_STREAM: WHEP players count as WebRTC viewers. */
+  webrtcSeatsPerStream: number;
 }
 
 export const SDP = 'application/sdp';

@@ -8,6 +8,7 @@ import { buildAnswer } from '../sdp/answer.ts';
 import { unsupportedMedia } from '../sdp/sdp-errors.ts';
 import { mediaCodecsForViewer, parseWhepOffer } from '../sdp/whep-offer.ts';
 import { newSessionId, type HttpSessions } from './http-sessions.ts';
+import { assertSeatTaken } from '../webrtc-seats.ts';
 import { NotLiveError } from './http-media-errors.ts';
 import { bearerToken, linkHeaders, SDP, textBody, type HttpMediaDeps } from './http-media-plugin.ts';
 
@@ -67,6 +68,8 @@ export function registerWhepRoutes(app: FastifyInstance, deps: HttpMediaDeps, se
     const sessionId = newSessionId();
     const { peer, producers } = await room.joinWithCodecs(`whep:${sessionId}`, mediaCodecs);
     try {
+      // A WHEP player takes a WebRTC seat like any other viewer; past the last one, 503 Retry-After.
+      assertSeatTaken(room, channel, deps.webrtcSeatsPerStream);
       const offer = parseWhepOffer(offerSdp, peer.rtpCapabilities);
       const transport = await peer.createTransport('recv');
       await transport.connect({ dtlsParameters: offer.remoteDtlsParameters });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { launchBrowser, newContext, recordConsole, screenshot } from '../support/browser.ts';
 import { createTestChannel, type TestChannel } from '../support/channels.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { TestSignalingClient } from '../support/signaling-client.ts';
 import { waitFor } from '../support/wait.ts';
 import { RTCPeerConnection, syntheticMedia } from '../support/wrtc-media.ts';
 
@@ -188,6 +189,27 @@ describe('HLS playback and VODs', () => {
     await waitForPlayback(page, 'player-video', 2);
     expect((await pageHandle(page)).via).toBe('hls');
     await publisher.stop();
+  });
+
+  it("falls back to HLS at once when the stream's WebRTC seats are taken", async () => {
+    const { channel, publisher } = await liveChannel();
+    // One seat, and someone already in it.
+    await platform.database!.prisma.channel.update({ where: { slug: channel.slug }, data: { webrtcSeats: 1 } });
+    const seated = await TestSignalingClient.connect(platform.url);
+    try {
+      await seated.ok('join', { role: 'viewer', channel: channel.slug });
+      const page = await viewerPage('seats-taken');
+      await page.goto(`/${channel.slug}`);
+      await expect.poll(() => page.getByTestId('player-via').textContent(), { timeout: 15_000 }).toBe('HLS');
+      // Because the server said so (not the WebRTC deadline): its reason is the player's.
+      expect(await page.getByTestId('player-via').getAttribute('title')).toContain('Every WebRTC seat');
+      await waitForPlayback(page, 'player-video', 2);
+      expect((await pageHandle(page)).via).toBe('hls');
+      await screenshot(page, 'e2e-hls-seats-taken');
+    } finally {
+      seated.close();
+      await publisher.stop();
+    }
   });
 
   it('shows the end over HLS, then lists the VOD, which plays and seeks on its own page', async () => {

@@ -52,6 +52,7 @@ describe.each(databaseTargets())('channel API on $name', (target) => {
       emotes: [],
       private: false,
       canWatch: true,
+      webrtcSeats: null,
     });
     const owner = await platform.database!.prisma.user.findUniqueOrThrow({ where: { email: channel.ownerEmail } });
     expect((reply.body.owner as { id: string }).id).toBe(owner.id);

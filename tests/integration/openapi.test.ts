@@ -182,7 +182,7 @@ describe('OpenAPI document', () => {
     expect(new Set(channel.required)).toEqual(
       new Set([
         'slug', 'title', 'description', 'category', 'categoryName', 'tags', 'live', 'viewers', 'streamId', 'startedAt', 'avatarUrl',
-        'bannerUrl', 'owner', 'followers', 'following', 'canManage', 'canModerate', 'chat', 'emotes', 'private', 'canWatch',
+        'bannerUrl', 'owner', 'followers', 'following', 'canManage', 'canModerate', 'chat', 'emotes', 'private', 'canWatch', 'webrtcSeats',
       ]),
     );
   });
