@@ -59,6 +59,13 @@ describe('a private channel', () => {
     const saved = (await (await fetch(`${platform.url}/api/v1/channels/${channel.slug}`)).json()) as { private: boolean; canWatch: boolean };
     expect(saved).toMatchObject({ private: true, canWatch: false });
 
+    // The same panel caps the stream's WebRTC viewers (the rest go to HLS).
+    await owner.getByLabel('WebRTC seats per stream').fill('50');
+    await owner.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => owner.getByText('Saved: 50 WebRTC viewers a stream.').isVisible(), { timeout: 10_000 }).toBe(true);
+    expect((await platform.database!.prisma.channel.findUniqueOrThrow({ where: { slug: channel.slug } })).webrtcSeats).toBe(50);
+    await screenshot(owner, 'e2e-private-privacy-panel');
+
     await owner.getByLabel('Who is the new link for?').fill('Marketing team');
     await owner.getByTestId('create-viewer-link').click();
     const issuedUrl = owner.getByTestId('issued-watch-url');

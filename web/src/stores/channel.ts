@@ -31,6 +31,8 @@ export interface ChannelInfo {
   private: boolean;
   /** False only for a private channel this caller may not watch: its media, chat and recordings answer 403. */
   canWatch: boolean;
+  /** WebRTC viewers a stream takes before the rest go to HLS (0: no limit); null: the server's default. */
+  webrtcSeats?: number | null;
   canManage?: boolean;
   canModerate?: boolean;
   chat?: { slowModeSeconds: number; followersOnly: boolean; subscribersOnly: boolean };

@@ -148,6 +148,14 @@ export const useStudioSettingsStore = defineStore('studio-settings', () => {
     if (slug.value === current) info.value = channel;
   }
 
+  /** WebRTC viewers a stream takes before the rest go to HLS; null: the server's default, 0: no limit. */
+  async function setWebrtcSeats(value: number | null): Promise<void> {
+    const current = slug.value;
+    if (!current) return;
+    const channel = await sendJson<ChannelInfo>('PATCH', channelUrl(current), { webrtcSeats: value });
+    if (slug.value === current) info.value = channel;
+  }
+
   async function saveLiveStream(stream: { title?: string; category?: string | null }): Promise<void> {
     const current = slug.value;
     if (!current) return;
@@ -184,6 +192,7 @@ export const useStudioSettingsStore = defineStore('studio-settings', () => {
     create,
     save,
     setPrivate,
+    setWebrtcSeats,
     saveLiveStream,
     uploadImage,
     removeImage,
