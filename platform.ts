@@ -183,7 +183,12 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       const directory = createStreamDirectory(database.prisma, { publicUrl: config.http.publicUrl });
       const live = new LiveStreams(
         directory,
-        { endGraceMs: config.streams.endGraceMs, publisherTakeover: config.streams.publisherTakeover, viewerWriteIntervalMs: 1000 },
+        {
+          endGraceMs: config.streams.endGraceMs,
+          publisherTakeover: config.streams.publisherTakeover,
+          maxLiveStreams: config.streams.maxLiveStreams,
+          viewerWriteIntervalMs: 1000,
+        },
         logger,
       );
       const registry = rooms;

@@ -68,6 +68,11 @@ export interface Config {
      * player switches by itself); 0: no limit but the machine's. A channel can set its own.
      */
     webrtcSeatsPerStream: number;
+    /**
+     * Channels live at once on this server (each costs a recorder FFmpeg: about 0.3 core when it
+     * transcodes); a publisher of one more gets 503 with Retry-After. 0: no limit.
+     */
+    maxLiveStreams: number;
   };
   recorder: {
     /** Where live HLS and VODs are written (one folder per stream). */
@@ -178,6 +183,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
       endGraceMs: read.integer('STREAM_END_GRACE_MS', 15_000, 0, 600_000),
       publisherTakeover: read.oneOf('PUBLISHER_TAKEOVER', ['replace', 'refuse'] as const, 'replace'),
       webrtcSeatsPerStream: read.integer('WEBRTC_SEATS_PER_STREAM', 0, 0, 1_000_000),
+      maxLiveStreams: read.integer('MAX_LIVE_STREAMS', 0, 0, 100_000),
     },
     recorder: {
       recordingsDir: path.resolve(read.string('RECORDINGS_DIR', path.join(read.string('DATA_DIR', './data'), 'recordings'))),

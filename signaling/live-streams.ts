@@ -5,7 +5,7 @@
 // publisher at a time; a second one is refused or takes over (`publisherTakeover`).
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { ConflictError } from '../common/errors.ts';
+import { ConflictError, UnavailableError } from '../common/errors.ts';
 import type { StreamStatus } from '../common/protocol/media-signaling.ts';
 import type { Room } from '../sfu/room.ts';
 import type { ChannelDirectory, ChannelRef } from './channel-directory.ts';
@@ -18,6 +18,18 @@ export interface LiveStreamsOptions {
   viewerWriteIntervalMs: number;
   /** PUBLISHER_TAKEOVER, passed by the platform; absent means 'refuse'. */
   publisherTakeover?: PublisherTakeover;
+  /** MAX_LIVE_STREAMS: channels live (or going live) at once on this server; 0 or absent: no limit. */
+  maxLiveStreams?: number;
+}
+
+/** 503 for a publisher of one more channel than the server takes (MAX_LIVE_STREAMS). */
+export class ServerFullError extends UnavailableError {
+  /** The limit doing its job: LiveStreams logs it as a warning, not as a failure. */
+  override readonly routine = true;
+
+  constructor(max: number) {
+    super(`This server carries at most ${max} live stream${max === 1 ? '' : 's'}, and every place is taken; try again in a minute.`, 60);
+  }
 }
 
 /** The session that holds a channel's publisher claim. */
@@ -122,6 +134,7 @@ export class LiveStreams extends EventEmitter<LiveStreamsEvents> {
    * keeps its `onReplaced` unless it gives a new one.
    */
   claimPublisher(channel: ChannelRef, sessionId: string, onReplaced?: () => void): boolean {
+    this.#assertRoomFor(channel);
     const state = this.#state(channel);
     const previous = state.publisher;
     const same = previous?.sessionId === sessionId ? previous : null;
@@ -133,6 +146,24 @@ export class LiveStreams extends EventEmitter<LiveStreamsEvents> {
     // After the claim moved, so whatever the old session does on its way out can't touch it.
     if (other) this.#replace(state, other, sessionId);
     return true;
+  }
+
+  /**
+   * Throws ServerFullError when `channel` would be one live stream more than MAX_LIVE_STREAMS. A
+   * channel already live or going live (a takeover, an encoder reconnecting) always has its place.
+   */
+  #assertRoomFor(channel: ChannelRef): void {
+    const max = this.#options.maxLiveStreams ?? 0;
+    if (max <= 0) return;
+    const taken = (state: ChannelState) => state.streamId !== null || state.publisher?.present === true;
+    const own = this.#channels.get(channel.id);
+    if (own && taken(own)) return;
+    let live = 0;
+    for (const state of this.#channels.values()) if (taken(state)) live++;
+    if (live >= max) {
+      this.#logger.warn({ channel: channel.slug, live, max }, 'publisher refused: MAX_LIVE_STREAMS reached');
+      throw new ServerFullError(max);
+    }
   }
 
   /** The publisher's media is flowing: the channel is live (a no-op if it already is). */
