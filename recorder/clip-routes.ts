@@ -152,6 +152,6 @@ export function registerClipRoutes(app: FastifyInstance, prisma: PrismaClient, c
     const key = file === 'clip.mp4' ? clip?.path : clip?.posterPath;
     if (!clip || !key) throw new NotFoundError('File', file);
     const channel = await guard.channelById(request, clip.channelId);
-    return sendStored(reply, store, key, { private: channel.private });
+    return sendStored(reply, store, key, { private: channel.private, range: request.headers.range });
   });
 }

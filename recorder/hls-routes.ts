@@ -99,7 +99,7 @@ export function registerHlsRoutes(
     const channel = await guard.channelById(request, vod.channelId);
     // Keys are the playlist's folder and the file name (the playlist names its files relatively).
     const key = `${path.posix.dirname(vod.playlistPath)}/${file}`;
-    return sendStored(reply, store, key, { private: channel.private, ...(file === 'vod.mp4' ? { downloadAs: `${vod.id}.mp4` } : {}) });
+    return sendStored(reply, store, key, { private: channel.private, range: request.headers.range, ...(file === 'vod.mp4' ? { downloadAs: `${vod.id}.mp4` } : {}) });
   });
 }
 

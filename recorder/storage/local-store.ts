@@ -1,7 +1,8 @@
 // The default store: finished files stay where the recorder wrote them, in the recordings folder.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { assertKey, type RecordingStore, type StoredEntry, type StoredFile } from './recording-store.ts';
+import { resolveRange, type RangeRequest } from './byte-range.ts';
+import { assertKey, type OpenOptions, type RecordingStore, type StoredEntry, type StoredFile } from './recording-store.ts';
 
 export class LocalRecordingStore implements RecordingStore {
   readonly kind = 'local' as const;
@@ -15,8 +16,8 @@ export class LocalRecordingStore implements RecordingStore {
     // Already where they belong.
   }
 
-  open(key: string): Promise<StoredFile | undefined> {
-    return openLocal(this.#root, key);
+  open(key: string, options: OpenOptions = {}): Promise<StoredFile | undefined> {
+    return openLocal(this.#root, key, options.range);
   }
 
   readText(key: string): Promise<string | undefined> {
@@ -46,7 +47,7 @@ export class LocalRecordingStore implements RecordingStore {
 }
 
 /** The local file at `key`, opened before it is stat'ed so a concurrent delete can't break the reply. */
-export async function openLocal(root: string, key: string): Promise<StoredFile | undefined> {
+export async function openLocal(root: string, key: string, range?: RangeRequest): Promise<StoredFile | undefined> {
   assertKey(key);
   let handle: fs.FileHandle;
   try {
@@ -58,7 +59,12 @@ export async function openLocal(root: string, key: string): Promise<StoredFile |
   try {
     const stat = await handle.stat();
     if (!stat.isFile()) throw Object.assign(new Error('not a file'), { code: 'ENOENT' });
-    return { kind: 'stream', body: handle.createReadStream(), size: stat.size };
+    const bytes = range && resolveRange(range, stat.size);
+    if (bytes === 'unsatisfiable') {
+      await handle.close();
+      return { kind: 'unsatisfiable', size: stat.size };
+    }
+    return { kind: 'stream', body: handle.createReadStream(bytes ?? {}), size: stat.size, range: bytes };
   } catch (error) {
     await handle.close();
     if (isMissing(error)) return undefined;

@@ -4,12 +4,22 @@
 // recordings folder ("<stream id>/seg-1-00001.m4s", "clips/<id>.mp4"), which is also what the
 // Vod and Clip rows hold, so rows don't change with the store.
 import type { Readable } from 'node:stream';
+import type { ByteRange, RangeRequest } from './byte-range.ts';
 
 export type StoredFile =
-  /** The bytes, streamed through this server. */
-  | { kind: 'stream'; body: Readable; size: number }
+  /** The bytes, streamed through this server: the whole file of `size` bytes, or only `range` of it. */
+  | { kind: 'stream'; body: Readable; size: number; range?: ByteRange | undefined }
+  /** A range was asked for and none of it is in the file. */
+  | { kind: 'unsatisfiable'; size: number }
   /** Somewhere the viewer can fetch the file from directly (a CDN in front of the bucket). */
   | { kind: 'redirect'; url: string };
+
+export interface OpenOptions {
+  /** False: stream it even where a public address (S3_PUBLIC_URL) would serve it. */
+  publicRedirect?: boolean;
+  /** Only these bytes (a player seeking). */
+  range?: RangeRequest | undefined;
+}
 
 export interface StoredEntry {
   key: string;
@@ -29,7 +39,7 @@ export interface RecordingStore {
    * where a public address (S3_PUBLIC_URL) would serve it: a private channel's files go through
    * the access check every time.
    */
-  open(key: string, options?: { publicRedirect?: boolean }): Promise<StoredFile | undefined>;
+  open(key: string, options?: OpenOptions): Promise<StoredFile | undefined>;
   /** A small file's text (a playlist); undefined when there is none. */
   readText(key: string): Promise<string | undefined>;
   /** Runs `use` with the files `names` under `prefix` in a local folder (for FFmpeg to read). */

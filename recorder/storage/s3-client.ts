@@ -97,9 +97,13 @@ export class S3Client {
     else await this.#putMultipart(key, file, size, headers);
   }
 
-  /** GET of an object; undefined when there is none. */
-  async get(key: string): Promise<Response | undefined> {
-    const response = await this.#aws.fetch(this.#url(key));
+  /**
+   * GET of an object, or with `range` (a `Range` header value) part of it: 206, or 416 when none
+   * of it exists; undefined when there is no such object.
+   */
+  async get(key: string, range?: string): Promise<Response | undefined> {
+    const response = await this.#aws.fetch(this.#url(key), range ? { headers: { range } } : {});
+    if (response.status === 416) return response;
     if (response.status === 404) {
       const error = await errorOf(response, 'GET');
       if (error.code === 'NoSuchKey') return undefined;
@@ -107,6 +111,14 @@ export class S3Client {
     }
     if (!response.ok) throw await errorOf(response, 'GET');
     return response;
+  }
+
+  /** An object's size in bytes; undefined when there is none. */
+  async size(key: string): Promise<number | undefined> {
+    const response = await this.#aws.fetch(this.#url(key), { method: 'HEAD' });
+    if (response.status === 404) return undefined;
+    if (!response.ok) throw new S3Error(response.status, String(response.status), `HEAD ${key} answered ${response.status}`, 'HEAD');
+    return Number(response.headers.get('content-length') ?? 0);
   }
 
   /** Every object whose key starts with `prefix`. */

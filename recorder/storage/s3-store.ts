@@ -8,8 +8,9 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Logger } from 'pino';
+import { parseContentRange, rangeHeader, resolveRange, type RangeRequest } from './byte-range.ts';
+import { assertKey, contentDispositionOf, contentTypeOf, IMMUTABLE, type OpenOptions, type RecordingStore, type StoredEntry, type StoredFile } from './recording-store.ts';
 import { deleteLocal, isMissing, listLocal, openLocal, readLocalText, sum } from './local-store.ts';
-import { assertKey, contentDispositionOf, contentTypeOf, IMMUTABLE, type RecordingStore, type StoredEntry, type StoredFile } from './recording-store.ts';
 import type { S3Client } from './s3-client.ts';
 import { S3Error } from './s3-client.ts';
 
@@ -66,13 +67,36 @@ export class S3RecordingStore implements RecordingStore {
     }
   }
 
-  async open(key: string, options: { publicRedirect?: boolean } = {}): Promise<StoredFile | undefined> {
-    const local = await openLocal(this.#root, key);
+  async open(key: string, options: OpenOptions = {}): Promise<StoredFile | undefined> {
+    const local = await openLocal(this.#root, key, options.range);
     if (local) return local;
     if (this.#publicUrl && options.publicRedirect !== false) return { kind: 'redirect', url: `${this.#publicUrl}/${key}` };
-    const response = await this.#s3.get(key);
-    if (!response?.body) return undefined;
-    return { kind: 'stream', body: Readable.fromWeb(response.body as WebReadableStream), size: Number(response.headers.get('content-length') ?? 0) };
+    const response = await this.#s3.get(key, options.range && (await this.#explicitRange(key, options.range)));
+    if (!response) return undefined;
+    // 206 with the range, 416 for none of it, or 200: a server that ignored the range sends it all.
+    const contentRange = parseContentRange(response.headers.get('content-range'));
+    if (response.status === 416) {
+      await response.body?.cancel();
+      // Not every server names the size in a 416 (AWS answers with an XML error): ask for it.
+      return { kind: 'unsatisfiable', size: contentRange?.size ?? (await this.#s3.size(key)) ?? 0 };
+    }
+    if (!response.body) return undefined;
+    const body = Readable.fromWeb(response.body as WebReadableStream);
+    if (response.status === 206 && contentRange?.range) return { kind: 'stream', body, size: contentRange.size, range: contentRange.range };
+    return { kind: 'stream', body, size: Number(response.headers.get('content-length') ?? 0) };
+  }
+
+  /**
+   * The Range header for S3 with explicit first and last bytes: not every S3-compatible server
+   * reads a suffix range (`bytes=-N`) right, so its start is worked out from the object's size.
+   */
+  async #explicitRange(key: string, range: RangeRequest): Promise<string | undefined> {
+    if (!('suffix' in range)) return rangeHeader(range);
+    const size = await this.#s3.size(key);
+    if (size === undefined) return undefined;
+    const bytes = resolveRange(range, size);
+    // None of it in the object: a range past its end gets S3's own 416.
+    return bytes === 'unsatisfiable' ? `bytes=${size}-` : rangeHeader({ start: bytes.start, end: bytes.end });
   }
 
   async readText(key: string): Promise<string | undefined> {

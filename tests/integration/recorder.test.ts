@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, type TestUser } from '../support/api-client.ts';
+import { expectByteRanges } from '../support/byte-ranges.ts';
 import { createTestChannel } from '../support/channels.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
@@ -127,7 +128,10 @@ describe('recorder', () => {
     expect(clip.title).toBe('Nice play');
     const clipFile = await fetch(`${platform.url}${clip.videoUrl}`);
     expect(clipFile.headers.get('content-type')).toBe('video/mp4');
-    expect((await clipFile.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
+    expect(clipFile.headers.get('accept-ranges')).toBe('bytes');
+    const clipBytes = Buffer.from(await clipFile.arrayBuffer());
+    expect(clipBytes.byteLength).toBeGreaterThan(10_000);
+    await expectByteRanges(`${platform.url}${clip.videoUrl}`, clipBytes);
     expect((await postJson(`/api/v1/channels/${channel.slug}/clips`, { seconds: 120 })).status).toBe(400);
     expect((await postJson('/api/v1/channels/no-such-channel/clips', { seconds: 5 })).status).toBe(404);
 
