@@ -3,11 +3,13 @@
 // (?via=whep on the channel page). Both land in the same SFU room as any other publisher and
 // viewer; ending the stream in the studio ends it for the server.
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newContext, recordConsole, screenshot } from '../support/browser.ts';
-import { createTestChannel, OWNER_PASSWORD } from '../support/channels.ts';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { describe, expect, it } from 'vitest';
+import { newContext, recordConsole, screenshot } from '../support/browser.ts';
+import { withBrowserPlatform } from '../support/browser-platform.ts';
+import { createTestChannel } from '../support/channels.ts';
+import type { TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
+import { signInOwner } from '../support/web-session.ts';
 
 /** What the page's WHIP or WHEP client reports, through the web app's test handle. */
 function whipPhase(page: Page): Promise<string | null> {
@@ -27,26 +29,14 @@ describe('a browser WHIP publisher and a browser WHEP player', () => {
   let platform: TestPlatform;
   let browser: Browser;
 
-  beforeAll(async () => {
-    platform = await startTestPlatform({ STREAM_END_GRACE_MS: '2000' });
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.close();
-  });
+  withBrowserPlatform((started) => ({ platform, browser } = started));
 
   it('meet in one room: the studio publishes over WHIP, the channel page plays over WHEP', async () => {
     const channel = await createTestChannel(platform);
     const studio = await (await newContext(browser, platform.url)).newPage();
     recordConsole(studio, 'studio');
     await studio.goto('/login');
-    const login = await studio.evaluate(async (body) => {
-      const response = await fetch('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      return response.status;
-    }, { login: channel.ownerEmail, password: OWNER_PASSWORD });
-    expect(login).toBe(200);
+    await signInOwner(studio, channel);
     await studio.goto('/studio');
     await studio.getByRole('radio', { name: /^Use a stream key/ }).check();
     await studio.getByLabel('Stream key', { exact: true }).fill(channel.streamKey);

@@ -3,10 +3,11 @@
 // from the recording, listed under the player, and its own page plays it and copies its link. After
 // the stream, a range of its VOD is clipped from the VOD page. An unknown clip says so.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { launchBrowser, newContext, recordConsole, screenshot } from '../support/browser.ts';
+import { describe, expect, it, onTestFailed } from 'vitest';
+import { newContext, recordConsole, screenshot } from '../support/browser.ts';
+import { withBrowserPlatform } from '../support/browser-platform.ts';
 import { createTestChannel } from '../support/channels.ts';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import type { TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
 import { signUpInBrowser } from '../support/web-session.ts';
 import { publishOverWhip } from '../support/whip-publisher.ts';
@@ -53,15 +54,7 @@ describe('clips', () => {
   let platform: TestPlatform;
   let browser: Browser;
 
-  beforeAll(async () => {
-    platform = await startTestPlatform({ STREAM_END_GRACE_MS: '2000' });
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.close();
-  });
+  withBrowserPlatform((started) => ({ platform, browser } = started));
 
   async function viewer(name: string): Promise<{ context: BrowserContext; page: Page }> {
     const context = await newContext(browser, platform.url);

@@ -4,10 +4,11 @@
 // RTCPeerConnection, or ICE that never connects) get HLS by themselves; when the stream ends, the
 // HLS viewer sees the end, the VOD appears under the player, and its page plays and seeks.
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { launchBrowser, newContext, recordConsole, screenshot } from '../support/browser.ts';
+import { describe, expect, it, onTestFailed } from 'vitest';
+import { newContext, recordConsole, screenshot } from '../support/browser.ts';
+import { withBrowserPlatform } from '../support/browser-platform.ts';
 import { createTestChannel, type TestChannel } from '../support/channels.ts';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import type { TestPlatform } from '../support/platform.ts';
 import { TestSignalingClient } from '../support/signaling-client.ts';
 import { waitFor } from '../support/wait.ts';
 import { RTCPeerConnection, syntheticMedia } from '../support/wrtc-media.ts';
@@ -57,15 +58,7 @@ describe('HLS playback and VODs', () => {
   let platform: TestPlatform;
   let browser: Browser;
 
-  beforeAll(async () => {
-    platform = await startTestPlatform({ STREAM_END_GRACE_MS: '2000' });
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.close();
-  });
+  withBrowserPlatform((started) => ({ platform, browser } = started));
 
   async function viewerPage(name: string, initScript?: string): Promise<Page> {
     const context = await newContext(browser, platform.url);

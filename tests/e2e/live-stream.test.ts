@@ -4,10 +4,11 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newContext, screenshot } from '../support/browser.ts';
-import { createTestChannel, OWNER_PASSWORD, type TestChannel } from '../support/channels.ts';
+import { createTestChannel, type TestChannel } from '../support/channels.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { waitForMedia } from '../support/player-stats.ts';
 import { waitFor } from '../support/wait.ts';
+import { signInOwner } from '../support/web-session.ts';
 
 function phaseOf(page: Page, testId: 'player' | 'studio-status'): Promise<string | null> {
   return page.getByTestId(testId).getAttribute('data-phase');
@@ -16,11 +17,7 @@ function phaseOf(page: Page, testId: 'player' | 'studio-status'): Promise<string
 /** Signs the channel's owner in (the studio is for signed-in creators) and goes live with the channel's stream key. */
 async function goLive(studio: Page, channel: TestChannel): Promise<void> {
   await studio.goto('/');
-  const status = await studio.evaluate(async (body) => {
-    const response = await fetch('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    return response.status;
-  }, { login: channel.ownerEmail, password: OWNER_PASSWORD });
-  expect(status).toBe(200);
+  await signInOwner(studio, channel);
   await studio.goto('/studio');
   await studio.getByRole('radio', { name: /^Use a stream key/ }).check();
   await studio.getByLabel('Stream key', { exact: true }).fill(channel.streamKey);

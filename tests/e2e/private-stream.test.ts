@@ -4,10 +4,11 @@
 // the owner revokes the link, opening it again says it is no longer valid. After the stream, the
 // recording and a clip of it are private for the stranger.
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { launchBrowser, newContext, recordConsole, screenshot } from '../support/browser.ts';
+import { describe, expect, it, onTestFailed } from 'vitest';
+import { newContext, recordConsole, screenshot } from '../support/browser.ts';
+import { withBrowserPlatform } from '../support/browser-platform.ts';
 import { createTestChannel, OWNER_PASSWORD } from '../support/channels.ts';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import type { TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
 import { publishOverWhip } from '../support/whip-publisher.ts';
 import { waitForMedia } from '../support/player-stats.ts';
@@ -21,15 +22,7 @@ describe('a private channel', () => {
   let platform: TestPlatform;
   let browser: Browser;
 
-  beforeAll(async () => {
-    platform = await startTestPlatform({ STREAM_END_GRACE_MS: '2000' });
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.close();
-  });
+  withBrowserPlatform((started) => ({ platform, browser } = started));
 
   async function page(name: string): Promise<Page> {
     const opened = await (await newContext(browser, platform.url)).newPage();

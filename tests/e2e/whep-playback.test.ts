@@ -1,10 +1,11 @@
 // A WHIP publisher (libwebrtc in Node) and Chromium as a bare WHEP player: a page with nothing but
 // an RTCPeerConnection that POSTs its unmodified offer and sets the answer, as any WHEP player does.
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newContext } from '../support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { newContext } from '../support/browser.ts';
+import { withBrowserPlatform } from '../support/browser-platform.ts';
 import { createTestChannel } from '../support/channels.ts';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import type { TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
 import { publishOverWhip } from '../support/whip-publisher.ts';
 
@@ -27,15 +28,7 @@ describe('WHEP playback in a browser', () => {
   let platform: TestPlatform;
   let browser: Browser;
 
-  beforeAll(async () => {
-    platform = await startTestPlatform({ STREAM_END_GRACE_MS: '2000' });
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.close();
-  });
+  withBrowserPlatform((started) => ({ platform, browser } = started));
 
   it("plays a WHIP-published channel in Chromium's own payload types", async () => {
     const channel = await createTestChannel(platform);

@@ -1,10 +1,11 @@
 // A WHIP publisher (what OBS does, here libwebrtc in Node) and a browser viewer on the channel
 // page meet in the same SFU room: the viewer decodes the WHIP stream's video and audio.
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newContext, screenshot } from '../support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { newContext, screenshot } from '../support/browser.ts';
+import { withBrowserPlatform } from '../support/browser-platform.ts';
 import { createTestChannel } from '../support/channels.ts';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import type { TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
 import { publishOverWhip } from '../support/whip-publisher.ts';
 
@@ -12,15 +13,7 @@ describe('WHIP publisher, browser viewer', () => {
   let platform: TestPlatform;
   let browser: Browser;
 
-  beforeAll(async () => {
-    platform = await startTestPlatform({ STREAM_END_GRACE_MS: '2000' });
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.close();
-  });
+  withBrowserPlatform((started) => ({ platform, browser } = started));
 
   it('plays a WHIP stream on the channel page', async () => {
     const channel = await createTestChannel(platform);

@@ -2,6 +2,7 @@
 // lands in the page's browser context.
 import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
+import { OWNER_PASSWORD } from './channels.ts';
 import { waitFor } from './wait.ts';
 
 export const TEST_PASSWORD = 'correct horse battery staple';
@@ -16,4 +17,17 @@ export async function signUpInBrowser(page: Page, prefix: string): Promise<strin
   await form.locator('button[type="submit"]').click();
   await waitFor(() => !new URL(page.url()).pathname.startsWith('/signup'), { what: `${username} to be signed up` });
   return username;
+}
+
+/**
+ * Signs a test channel's owner in from the page, through the log-in API (the form itself is
+ * tested in accounts.test.ts): the session cookie lands in the page's context. The page must be
+ * on this site already.
+ */
+export async function signInOwner(page: Page, owner: { ownerEmail: string }): Promise<void> {
+  const status = await page.evaluate(async (body) => {
+    const response = await fetch('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return response.status;
+  }, { login: owner.ownerEmail, password: OWNER_PASSWORD });
+  if (status !== 200) throw new Error(`the owner's log-in answered ${status}`);
 }
