@@ -24,7 +24,7 @@ import { registerHealthRoute } from './api/health/health-route.ts';
 import { registerVodRoutes } from './api/vods/vod-routes.ts';
 import { createStreamDirectory } from './api/streams/stream-directory.ts';
 import type { Config, Role } from './common/config.ts';
-import { openDatabase, type Database } from './common/db/database.ts';
+import { openDatabase, type Database, type PrismaClient } from './common/db/database.ts';
 import { createHttpServer } from './common/http/http-server.ts';
 import type { Logger } from './common/logger.ts';
 import { createPubSub, type PubSub } from './common/pubsub/index.ts';
@@ -36,7 +36,7 @@ import { attachMediaSignaling } from './signaling/media-signaling.ts';
 import { registerHttpMedia } from './signaling/whip/http-media-plugin.ts';
 import { ClipMaker } from './recorder/clip-maker.ts';
 import { registerViewerAccessRoutes } from './api/viewer-access/viewer-access-routes.ts';
-import { createWatchGuard } from './api/viewer-access/watch-guard.ts';
+import { createWatchGuard, type WatchGuard } from './api/viewer-access/watch-guard.ts';
 import { accessNarrowedPublisher, onAccessNarrowed } from './api/viewer-access/access-changes.ts';
 import { registerClipRoutes } from './recorder/clip-routes.ts';
 import { HlsAudience } from './recorder/hls-audience.ts';
@@ -129,6 +129,10 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       io = realtime.io;
     }
 
+    // One guard, and so one cache of channels' privacy, for the API's and the recorder's media routes.
+    let watchGuard: WatchGuard | undefined;
+    const guardOf = (prisma: PrismaClient) => (watchGuard ??= createWatchGuard(prisma));
+
     if (database) {
       const secureCookie = config.auth.secureCookie === 'auto' ? cookieCanBeSecure(config.http.publicUrl) : config.auth.secureCookie;
       if (!secureCookie && config.http.publicUrl.startsWith('https:')) logger.warn('SESSION_COOKIE_SECURE=false on an HTTPS site: session cookies can leak over plain HTTP.');
@@ -157,7 +161,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       registerUploadFileRoutes(http, config.uploads.dir);
       registerFollowRoutes(http, { prisma });
       registerDiscoveryRoutes(http, { prisma });
-      registerVodRoutes(http, prisma, createWatchGuard(prisma));
+      registerVodRoutes(http, prisma, guardOf(prisma));
       if (io) {
         const chat = registerChat(http, io, { prisma, logger: logger.child({ component: 'chat' }) });
         closers.push(() => chat.close());
@@ -210,7 +214,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
         const vods = createVodRepository(database.prisma);
         const store = await createRecordingStore(config.recorder, logger);
         const recorder = new RecorderService(rooms, live, vods, store, { ...config.recorder, restartDelayMs: 500 }, logger);
-        const guard = createWatchGuard(database.prisma);
+        const guard = guardOf(database.prisma);
         // HLS viewers count with the room's in the channel's viewer number.
         const audience = new HlsAudience((channel, viewers) => live.hlsViewersChanged(channel, viewers));
         live.on('ended', (channel) => audience.forget(channel));

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, NotFoundError } from '../common/errors.ts';
-import type { WatchableChannel } from '../api/viewer-access/watch-access.ts';
+import { queryToken, type WatchableChannel } from '../api/viewer-access/watch-access.ts';
 import { immutableCacheControl, type WatchGuard } from '../api/viewer-access/watch-guard.ts';
 import { hlsClientKey, type HlsAudience } from './hls-audience.ts';
 import { withTokenInUris } from './playlist-token.ts';
@@ -105,8 +105,8 @@ export function registerHlsRoutes(
 
 /** A private channel's playlist asked for with `?token=` names its files with the token too. */
 function forPlayer(playlist: string, channel: WatchableChannel, request: FastifyRequest): string {
-  const token = (request.query as { token?: unknown } | undefined)?.token;
-  return channel.private && typeof token === 'string' && token ? withTokenInUris(playlist, token) : playlist;
+  const token = queryToken(request);
+  return channel.private && token ? withTokenInUris(playlist, token) : playlist;
 }
 
 async function sendImmutable(reply: FastifyReply, file: string, cacheControl: string): Promise<FastifyReply> {

@@ -43,13 +43,19 @@ export function accessCookieName(channelId: string): string {
   return `aethex_view_${channelId.replaceAll('-', '')}`;
 }
 
+/** The `token` query parameter (an external HLS player's), if any. */
+export function queryToken(request: FastifyRequest): string | undefined {
+  const token = (request.query as Record<string, unknown> | undefined)?.token;
+  return typeof token === 'string' && token ? token : undefined;
+}
+
 /** Tokens an HTTP request carries for the channel: bearer, `?token=`, the channel's access cookie. */
 export function requestTokens(request: FastifyRequest, channelId: string): string[] {
   const tokens: string[] = [];
   const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
   if (bearer) tokens.push(bearer);
-  const query = (request.query as Record<string, unknown> | undefined)?.token;
-  if (typeof query === 'string' && query) tokens.push(query);
+  const query = queryToken(request);
+  if (query) tokens.push(query);
   const fromCookie = request.cookies?.[accessCookieName(channelId)];
   if (fromCookie) tokens.push(fromCookie);
   return tokens;
