@@ -154,7 +154,13 @@ describe('channel chat and follow, in two browsers', () => {
     const blocked = reader.page.getByTestId('chat-blocked');
     await expect.poll(() => blocked.getAttribute('data-reason'), { timeout: 10_000 }).toBe('followers_only');
     expect(await reader.page.getByTestId('chat-input').count()).toBe(0);
-    // The prompt's Follow button (the header has one too) opens the chat.
+    // The prompt's Follow button (the header has one too) opens the chat. The button flips before
+    // the server stores the follow; hold the request until it has flipped, so the chat has to
+    // wait for the stored follow rather than ask again on the flip.
+    await reader.page.route('**/api/v1/channels/*/follow', async (route) => {
+      await reader.page.locator('[data-testid="follow-button"][aria-pressed="true"]').first().waitFor();
+      await route.continue();
+    });
     await blocked.getByTestId('follow-button').click();
     await reader.page.getByTestId('chat-input').waitFor();
     await sendChat(reader.page, 'Thanks for the follow-only chat');
