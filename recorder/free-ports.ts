@@ -1,4 +1,5 @@
 import dgram from 'node:dgram';
+import { readFile } from 'node:fs/promises';
 
 /**
  * An even UDP port whose successor is free too (RTP and RTCP, as FFmpeg expects from an SDP).
@@ -33,4 +34,38 @@ function bind(port: number): Promise<dgram.Socket> {
     });
     socket.bind(port, '127.0.0.1', () => resolve(socket));
   });
+}
+
+/**
+ * Resolves once some process has bound each of `ports` over UDP (read from /proc/net/udp), or
+ * after `timeoutMs`: FFmpeg binds its RTP ports a moment after it starts, and media sent before
+ * that is lost, the first keyframe with it. Answers false on timeout or where /proc is missing.
+ */
+export async function udpPortsBound(ports: readonly number[], timeoutMs: number, pollMs = 10): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const bound = await boundUdpPorts();
+    if (!bound) return false;
+    if (ports.every((port) => bound.has(port))) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+/** Local ports of the machine's IPv4 UDP sockets; undefined where /proc/net/udp can't be read. */
+async function boundUdpPorts(): Promise<Set<number> | undefined> {
+  let table: string;
+  try {
+    table = await readFile('/proc/net/udp', 'utf8');
+  } catch {
+    return undefined;
+  }
+  const ports = new Set<number>();
+  // "  sl  local_address rem_address ...", then "   0: 0100007F:1F90 00000000:0000 ..."
+  for (const line of table.split('\n').slice(1)) {
+    const local = line.trim().split(/\s+/)[1];
+    const port = local?.split(':')[1];
+    if (port) ports.add(Number.parseInt(port, 16));
+  }
+  return ports;
 }

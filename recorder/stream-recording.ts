@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import type { Room, RoomProducer } from '../sfu/room.ts';
 import { liveHlsArgs, runPlaylistName, type VideoMode } from './ffmpeg-args.ts';
 import { FfmpegProcess, type FfmpegEnd } from './ffmpeg-process.ts';
-import { freeRtpPortPair } from './free-ports.ts';
+import { freeRtpPortPair, udpPortsBound } from './free-ports.ts';
 import { liveMasterPlaylist, type InitSegmentCache, type RenditionRuns } from './live-master.ts';
 import { composePlaylist, parseRunPlaylist, type RunPlaylist } from './playlist.ts';
 import { renditionDir, renditionName, SOURCE_RENDITION } from './renditions.ts';
@@ -44,6 +44,8 @@ interface ActiveRun {
 
 const VIDEO_SOURCES = ['camera', 'screen'] as const;
 const AUDIO_SOURCES = ['microphone', 'screen-audio'] as const;
+/** How long a new run waits to see FFmpeg bind its RTP ports (it takes tens of ms). */
+const FFMPEG_LISTEN_TIMEOUT_MS = 2000;
 
 export class StreamRecording extends EventEmitter<RecordingEvents> {
   readonly streamId: string;
@@ -254,6 +256,10 @@ export class StreamRecording extends EventEmitter<RecordingEvents> {
       this.#active = undefined;
       this.#scheduleRun(this.#options.restartDelayMs);
     });
+    // Media sent before FFmpeg listens is lost, and with it the keyframe asked for below: the
+    // recording would start a keyframe interval late. Resume once FFmpeg holds its ports.
+    const listening = await udpPortsBound(tracks.map((track) => track.port), FFMPEG_LISTEN_TIMEOUT_MS);
+    if (!listening) this.#logger.debug({ run }, 'could not see FFmpeg bind its RTP ports; sending media anyway');
     // The consumers close with their producer or the room; the run's exit handler cleans up then.
     await Promise.all(consumers.map((consumer) => consumer.resume().catch(() => undefined)));
     await videoConsumer?.requestKeyFrame().catch(() => undefined);

@@ -1,6 +1,7 @@
 // The recorder with real FFmpeg: a live publisher (libwebrtc over WHIP, sending VP8, so the
 // transcode path) becomes live HLS within seconds; a killed FFmpeg is replaced and the playlist
-// continues after a discontinuity; the ended stream becomes a VOD whose duration matches.
+// continues after a discontinuity; the ended stream becomes a VOD with both runs; an
+// uninterrupted stream's VOD lasts as long as the stream, within 1 s.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -183,5 +184,32 @@ describe('recorder', () => {
         return true;
       }
     }, { timeoutMs: 10_000, what: 'no FFmpeg left for the stream' });
+  });
+
+  it('keeps an uninterrupted stream whole: the VOD lasts as long as the stream, within 1 s', async () => {
+    const channel = await createTestChannel(platform);
+    const publisher = await publishOverWhip(platform.url, channel.streamKey);
+    const prisma = platform.database!.prisma;
+    // Eight whole segments (about 8 s), counted by the segments' own numbers.
+    await waitFor(async () => {
+      const playlist = await livePlaylist(channel.slug);
+      const numbers = segmentsOf(playlist ?? '').map((name) => Number(/seg-1-(\d+)\.m4s$/.exec(name)?.[1] ?? -1));
+      return Math.max(-1, ...numbers) >= 7;
+    }, { timeoutMs: 30_000, what: 'eight segments' });
+    const dbChannel = await prisma.channel.findUniqueOrThrow({ where: { slug: channel.slug } });
+    const stream = await prisma.stream.findFirstOrThrow({ where: { channelId: dbChannel.id } });
+    await publisher.stop();
+    const ended = await waitFor(() => prisma.stream.findUnique({ where: { id: stream.id } }).then((s) => (s?.state === 'ended' ? s : undefined)), {
+      what: 'the stream to end',
+    });
+    const vod = await waitFor(() => prisma.vod.findUnique({ where: { streamId: stream.id } }).then((v) => v ?? undefined), {
+      timeoutMs: 30_000,
+      what: 'the Vod row',
+    });
+    const streamSeconds = (ended.endedAt!.getTime() - ended.startedAt!.getTime()) / 1000;
+    expect(streamSeconds).toBeGreaterThan(8);
+    expect(Math.abs(vod.durationSeconds - streamSeconds)).toBeLessThanOrEqual(1);
+    const mp4 = path.join(platform.config.recorder.recordingsDir, vod.mp4Path!);
+    expect(Math.abs(probeDuration(mp4) - streamSeconds)).toBeLessThanOrEqual(1);
   });
 });
