@@ -154,10 +154,37 @@ export class Peer extends EventEmitter<PeerEvents> {
     return consumer;
   }
 
-  consumer(consumerId: string): ms.Consumer {
+  #consumer(consumerId: string): ms.Consumer {
     const entry = this.#consumers.get(consumerId);
     if (!entry) throw new NotFoundError('Consumer', consumerId);
     return entry.consumer;
+  }
+
+  /** The client is ready for the consumer's media. */
+  resumeConsumer(consumerId: string): Promise<void> {
+    return this.#onConsumer(consumerId, (consumer) => consumer.resume());
+  }
+
+  setConsumerPreferredLayers(consumerId: string, layers: ms.ConsumerLayers): Promise<void> {
+    return this.#onConsumer(consumerId, (consumer) => consumer.setPreferredLayers(layers));
+  }
+
+  /**
+   * A consumer closes with its producer (the publisher left or stopped a source), which can happen
+   * while a client's request for it is on its way to the worker: the worker then no longer knows
+   * it, and says so before this process hears of the close (a viewer on an edge router hears it
+   * only through the pipe). Such a consumer is gone (404), as if the request had come a moment
+   * later, not a failure; whether the worker still has it tells the two apart.
+   */
+  async #onConsumer(consumerId: string, call: (consumer: ms.Consumer) => Promise<void>): Promise<void> {
+    const consumer = this.#consumer(consumerId);
+    try {
+      await call(consumer);
+    } catch (error) {
+      const gone = consumer.closed || (await consumer.dump().then(() => false, () => true));
+      if (gone) throw new NotFoundError('Consumer', consumerId);
+      throw error;
+    }
   }
 
   consumerCount(): number {

@@ -97,11 +97,11 @@ export class MediaSession {
       case 'consume':
         return this.#consume(request.data.transportId, request.data.producerId, request.data.rtpCapabilities);
       case 'resumeConsumer':
-        await this.#peer().consumer(request.data.consumerId).resume();
+        await this.#peer().resumeConsumer(request.data.consumerId);
         return {};
       case 'setPreferredLayers': {
         const { consumerId, spatialLayer, temporalLayer } = request.data;
-        await this.#peer().consumer(consumerId).setPreferredLayers({ spatialLayer, ...(temporalLayer !== undefined && { temporalLayer }) });
+        await this.#peer().setConsumerPreferredLayers(consumerId, { spatialLayer, ...(temporalLayer !== undefined && { temporalLayer }) });
         return {};
       }
       case 'leave':

@@ -407,6 +407,33 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
       expect(consumer).toMatchObject({ producerId, kind: 'audio', source: 'microphone' });
     });
 
+    it('resuming a consumer whose producer closed on the way to the worker: not_found, not a failure', async () => {
+      const channel = await createTestChannel(platform);
+      const { client: publisher } = await joinAsPublisher(channel);
+      const send = await publisher.ok('createTransport', { direction: 'send' });
+      const { producerId } = await publisher.ok('produce', {
+        transportId: send.id,
+        kind: 'audio',
+        rtpParameters: rtpParameters('audio', '0'),
+        source: 'microphone',
+      });
+      // In-process, to order the two worker requests: the close is sent first, the resume right
+      // behind it, while this side still holds the consumer as open.
+      const room = platform.rooms!.get(await channelId(channel.slug))!;
+      const viewer = await room.join(`in-process-${randomUUID()}`, 'viewer');
+      try {
+        const recv = await viewer.createTransport('recv');
+        const consumer = await viewer.consume(recv.id, producerId, 'microphone', viewer.rtpCapabilities);
+        room.producers().find((entry) => entry.producer.id === producerId)!.producer.close();
+        expect(consumer.closed).toBe(false);
+
+        await expect(viewer.resumeConsumer(consumer.id)).rejects.toMatchObject({ status: 404, code: 'not_found' });
+        await waitFor(() => consumer.closed, { what: 'the consumer to close' });
+      } finally {
+        viewer.close();
+      }
+    });
+
     it('more than 50 requests in a second: rate_limited, and a limited request does nothing', async () => {
       const channel = await createTestChannel(platform);
       const client = await connect();
