@@ -1,7 +1,7 @@
 import { getCurrentScope, onScopeDispose, ref, shallowRef, watch, type Ref } from 'vue';
 import { AutoPlayer, type PlaybackFailure } from '../media/auto-player.ts';
 import { HlsPlayer } from '../media/hls-player.ts';
-import type { PlaybackClient, PlaybackVia } from '../media/playback-client.ts';
+import type { PlaybackClient, PlaybackVia, Rendition, RenditionPick } from '../media/playback-client.ts';
 import { Player, type PlayerStatus } from '../media/player.ts';
 import type { PlayerStats } from '../media/stats.ts';
 import { exposeForTests, withdrawFromTests } from '../media/test-handle.ts';
@@ -15,7 +15,9 @@ export type { PlaybackVia } from '../media/playback-client.ts';
  * A player for `channel` drawing into `video` (and `pip`), replaced when the channel or the source
  * changes and closed with the component. Status and the way the stream arrives (`via`) are
  * reactive; stats refresh every second while live. When Auto had to fall back to HLS, Auto means
- * HLS for the rest of this player's life (the page view), without trying WebRTC again.
+ * HLS for the rest of this player's life (the page view), without trying WebRTC again. The
+ * viewer's pick of a rendition (`rendition`) holds across players; `renditions` lists what the
+ * current one can offer (an HLS ladder), refreshed with the stats.
  */
 export function usePlayer(
   channel: Ref<string | null>,
@@ -28,6 +30,8 @@ export function usePlayer(
   const via = shallowRef<PlaybackVia | null>(null);
   /** Why Auto left WebRTC, when it did. */
   const fallback = shallowRef<PlaybackFailure | null>(null);
+  const renditions = shallowRef<Rendition[]>([]);
+  const rendition = ref<RenditionPick>('auto');
   let webrtcFailedFor: string | null = null;
   let player: PlaybackClient | null = null;
 
@@ -39,6 +43,7 @@ export function usePlayer(
     status.value = null;
     stats.value = null;
     via.value = null;
+    renditions.value = [];
   };
 
   function create(slug: string, how: PlaybackSource): PlaybackClient {
@@ -78,6 +83,7 @@ export function usePlayer(
       };
       created.on('status', sync);
       sync();
+      created.pickRendition?.(rendition.value);
       if (video.value) created.attach(video.value, pip.value);
       created.start();
     },
@@ -89,9 +95,16 @@ export function usePlayer(
     else player?.detach();
   });
 
+  watch(rendition, (pick) => player?.pickRendition?.(pick));
+
   useInterval(
     async () => {
       stats.value = (await player?.stats()) ?? null;
+      const offered = player?.renditions?.() ?? [];
+      if (!sameRenditions(offered, renditions.value)) renditions.value = offered;
+      // A new stream whose ladder lacks the height picked plays Auto; say so.
+      const pick = rendition.value;
+      if (pick !== 'auto' && offered.length > 0 && !offered.some((r) => r.height === pick)) rendition.value = 'auto';
     },
     1000,
     () => status.value?.phase === 'live',
@@ -104,8 +117,14 @@ export function usePlayer(
     stats,
     via,
     fallback,
+    renditions,
+    rendition,
     unmute: () => player?.unmute() ?? Promise.resolve(),
     mute: () => player?.mute(),
     close,
   };
+}
+
+function sameRenditions(a: readonly Rendition[], b: readonly Rendition[]): boolean {
+  return a.length === b.length && a.every((r, i) => r.height === b[i]!.height && r.bitrate === b[i]!.bitrate);
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AutoPlayer, type PlaybackFailure } from './auto-player.ts';
 import { Emitter } from './emitter.ts';
-import type { PlaybackVia } from './playback-client.ts';
+import type { PlaybackVia, RenditionPick } from './playback-client.ts';
 import type { PlayerPhase, PlayerStatus } from './player.ts';
 import type { PlayerStats } from './stats.ts';
 
@@ -15,6 +15,7 @@ class FakeClient extends Emitter<{ status: [status: PlayerStatus]; failure: [err
   started = false;
   closed = false;
   attached: HTMLVideoElement | null = null;
+  picked: RenditionPick | null = null;
 
   constructor(readonly via: PlaybackVia) {
     super();
@@ -42,6 +43,9 @@ class FakeClient extends Emitter<{ status: [status: PlayerStatus]; failure: [err
   mute(): void {}
   stats(): Promise<PlayerStats> {
     return Promise.reject(new Error('not used'));
+  }
+  pickRendition(pick: RenditionPick): void {
+    this.picked = pick;
   }
   async mediaArrived(): Promise<boolean> {
     return this.arrived;
@@ -126,6 +130,15 @@ describe('AutoPlayer', () => {
     webrtc.fail('unavailable', true);
     expect(player.via).toBe('hls');
     expect(fallbacks.map((f) => f.code)).toEqual(['unavailable']);
+  });
+
+  it('hands the rendition the viewer picked to the HLS player it falls back to', () => {
+    player.pickRendition(240);
+    expect(webrtc.picked).toBe(240);
+    webrtc.fail('unavailable', true);
+    expect(hls.picked).toBe(240);
+    player.pickRendition('auto');
+    expect(hls.picked).toBe('auto');
   });
 
   it('falls back at once when WebRTC gives up, but not for a missing channel', () => {

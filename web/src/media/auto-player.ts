@@ -5,7 +5,7 @@
 // player's life: a viewer whose network blocks WebRTC would otherwise wait out the deadline again
 // on every stream start. Once WebRTC has delivered media, it recovers from later trouble itself.
 import { Emitter, type Unsubscribe } from './emitter.ts';
-import type { PlaybackClient, PlaybackVia } from './playback-client.ts';
+import type { PlaybackClient, PlaybackVia, Rendition, RenditionPick } from './playback-client.ts';
 import type { PlayerPhase, PlayerStatus } from './player.ts';
 import type { PlayerStats } from './stats.ts';
 
@@ -54,6 +54,7 @@ export class AutoPlayer extends Emitter<AutoPlayerEvents> implements PlaybackCli
   #waitingSince = 0;
   #checking = false;
   #closed = false;
+  #pick: RenditionPick = 'auto';
 
   constructor(options: AutoPlayerOptions) {
     super();
@@ -107,6 +108,15 @@ export class AutoPlayer extends Emitter<AutoPlayerEvents> implements PlaybackCli
   stats(): Promise<PlayerStats> {
     if (!this.#current) return Promise.reject(new Error('The player has not started.'));
     return this.#current.stats();
+  }
+
+  renditions(): Rendition[] {
+    return this.#current?.renditions?.() ?? [];
+  }
+
+  pickRendition(pick: RenditionPick): void {
+    this.#pick = pick;
+    this.#current?.pickRendition?.(pick);
   }
 
   /** Closes whichever player is playing; safe to call twice. */
@@ -173,6 +183,7 @@ export class AutoPlayer extends Emitter<AutoPlayerEvents> implements PlaybackCli
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
     this.#current?.close();
     const hls = this.#options.hls();
+    hls.pickRendition?.(this.#pick);
     this.#current = hls;
     this.#via = 'hls';
     this.#unsubscribe = [hls.on('status', (status) => this.emit('status', status))];

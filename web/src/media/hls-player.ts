@@ -12,7 +12,7 @@ import { Emitter } from './emitter.ts';
 import { HlsSource, NO_PLAYBACK, type HlsFailure, type HlsPlaybackStats } from './hls-source.ts';
 import { createLog, type Log } from './log.ts';
 import { SoundState } from './sound-state.ts';
-import type { PlaybackClient } from './playback-client.ts';
+import type { PlaybackClient, Rendition, RenditionPick } from './playback-client.ts';
 import type { PlayerPhase, PlayerStatus } from './player.ts';
 import { DeltaSampler, type PlayerStats } from './stats.ts';
 import { exposeForTests, withdrawFromTests, type HlsTestHandle } from './test-handle.ts';
@@ -60,6 +60,7 @@ export class HlsPlayer extends Emitter<{ status: [status: PlayerStatus] }> imple
   #pollTimer: ReturnType<typeof setInterval> | undefined;
   #probeTimer: ReturnType<typeof setTimeout> | undefined;
   #probing = false;
+  #pick: RenditionPick = 'auto';
   readonly #abort = new AbortController();
   #status: PlayerStatus = { phase: 'connecting', stream: null, error: null, soundBlocked: false, videoPaused: false };
 
@@ -139,6 +140,15 @@ export class HlsPlayer extends Emitter<{ status: [status: PlayerStatus] }> imple
       spatialLayer: null,
       temporalLayer: null,
     };
+  }
+
+  renditions(): Rendition[] {
+    return this.#source?.renditions() ?? [];
+  }
+
+  pickRendition(pick: RenditionPick): void {
+    this.#pick = pick;
+    this.#source?.pickRendition(pick);
   }
 
   /** Stops playing and asking; safe to call twice. */
@@ -227,6 +237,7 @@ export class HlsPlayer extends Emitter<{ status: [status: PlayerStatus] }> imple
   #startSource(video: HTMLVideoElement): void {
     const source = new HlsSource({ url: this.playlistUrl, live: true, log: this.#log });
     this.#source = source;
+    source.pickRendition(this.#pick);
     source.on('ready', () => void this.#play(video));
     source.on('playing', () => {
       this.#playing = true;

@@ -1,7 +1,9 @@
 // One HLS playlist played into a <video>: with hls.js wherever the browser has Media Source
 // Extensions (every desktop browser, iOS 17.1+), natively where it has not but plays HLS itself
-// (older iPhones). hls.js (its light build: the recorder's playlists have one rendition, no
-// subtitles, no DRM) is loaded on first use, so pages that never play HLS never download it.
+// (older iPhones). hls.js (its light build: it switches renditions but leaves out alternate audio,
+// subtitles and DRM, which the recorder never writes) is loaded on first use, so pages that never
+// play HLS never download it. With a rendition ladder, hls.js picks by bandwidth unless the viewer
+// picks a height (`pickRendition`).
 // A failure hls.js cannot recover from is reported once, by kind, and leaves the source unusable:
 // its owner closes it and decides what comes next (ask again, show the end, give up).
 import type Hls from 'hls.js';
@@ -9,6 +11,7 @@ import type { ErrorData, FragLoadedData, HlsConfig, LevelUpdatedData } from 'hls
 import { Emitter } from './emitter.ts';
 import { bufferedAhead, liveDelaySeconds } from './hls-timing.ts';
 import type { Log } from './log.ts';
+import type { Rendition, RenditionPick } from './playback-client.ts';
 import { DeltaSampler } from './stats.ts';
 
 export type HlsEngine = 'hls.js' | 'native';
@@ -103,6 +106,7 @@ export class HlsSource extends Emitter<HlsSourceEvents> {
   #mediaErrors: number[] = [];
   #failed = false;
   #closed = false;
+  #pick: RenditionPick = 'auto';
   readonly #listeners: [string, () => void][] = [];
 
   constructor(options: HlsSourceOptions) {
@@ -156,6 +160,34 @@ export class HlsSource extends Emitter<HlsSourceEvents> {
     };
   }
 
+  /**
+   * The renditions the viewer can choose between, tallest first: empty for a single one, for
+   * native playback (Safari picks by itself) and before the playlist is loaded.
+   */
+  renditions(): Rendition[] {
+    const levels = this.#hls?.levels ?? [];
+    if (levels.length < 2) return [];
+    return levels.map((level) => ({ height: level.height, bitrate: level.bitrate })).sort((a, b) => b.height - a.height);
+  }
+
+  /**
+   * Plays the rendition of that height from the next segment on (without emptying the buffer, so
+   * nothing stalls), or lets hls.js choose again. Kept for a playlist that is not loaded yet.
+   */
+  pickRendition(pick: RenditionPick): void {
+    this.#pick = pick;
+    this.#applyPick();
+  }
+
+  #applyPick(): void {
+    const hls = this.#hls;
+    if (!hls || hls.levels.length < 2) return;
+    const index = this.#pick === 'auto' ? -1 : hls.levels.findIndex((level) => level.height === this.#pick);
+    // A height this stream does not have (the ladder changed): hls.js chooses.
+    // Setting it again would abort the segment loading now.
+    if (hls.manualLevel !== index) hls.nextLevel = index;
+  }
+
   /** Stops loading and lets go of the element; safe to call twice. */
   close(): void {
     if (this.#closed) return;
@@ -177,7 +209,10 @@ export class HlsSource extends Emitter<HlsSourceEvents> {
     this.#engine = 'hls.js';
     const hls = new HlsClass(this.#options.live ? LIVE_CONFIG : VOD_CONFIG);
     this.#hls = hls;
-    hls.on(HlsClass.Events.MANIFEST_PARSED, () => this.emit('ready'));
+    hls.on(HlsClass.Events.MANIFEST_PARSED, () => {
+      this.#applyPick();
+      this.emit('ready');
+    });
     hls.on(HlsClass.Events.FRAG_LOADED, (_event, data: FragLoadedData) => (this.#bytesLoaded += data.payload.byteLength));
     hls.on(HlsClass.Events.LEVEL_UPDATED, (_event, data: LevelUpdatedData) => {
       if (this.#options.live && !data.details.live) this.#log.info('the live playlist ended');
