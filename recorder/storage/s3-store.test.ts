@@ -122,6 +122,21 @@ describe('S3 recording store', () => {
     expect(await s3.list(prefix)).toEqual([]);
   });
 
+  it('deletes a folder whose upload is still running only after it, leaving nothing behind', async () => {
+    const s3 = store();
+    const prefix = folder();
+    const keys = Array.from({ length: 8 }, (_, i) => `${prefix}seg-1-0000${i}.m4s`);
+    for (const key of keys) write(key, randomBytes(256 * 1024));
+
+    // Retention deleting a VOD while its files go up (a leftover stored at start, say).
+    const kept = s3.keep(keys);
+    await s3.deleteFolder(prefix);
+    await kept;
+
+    expect(await s3.list(prefix)).toEqual([]);
+    expect(fs.existsSync(path.join(root, prefix))).toBe(false);
+  });
+
   it('uploads a file larger than a part in parts, byte for byte', async () => {
     const s3 = store();
     const prefix = folder();

@@ -30,6 +30,8 @@ export class S3RecordingStore implements RecordingStore {
   readonly #root: string;
   readonly #publicUrl: string | undefined;
   readonly #logger: Logger;
+  /** keep() calls in progress, each with the keys it uploads: deleteFolder waits for those inside. */
+  readonly #uploading = new Set<{ keys: readonly string[]; done: Promise<unknown> }>();
 
   constructor(s3: S3Client, options: S3StoreOptions, logger: Logger) {
     this.#s3 = s3;
@@ -45,6 +47,17 @@ export class S3RecordingStore implements RecordingStore {
 
   async keep(keys: readonly string[]): Promise<void> {
     keys.forEach(assertKey);
+    const done = this.#uploadAll(keys);
+    const entry = { keys, done };
+    this.#uploading.add(entry);
+    try {
+      await done;
+    } finally {
+      this.#uploading.delete(entry);
+    }
+  }
+
+  async #uploadAll(keys: readonly string[]): Promise<void> {
     const queue = [...keys];
     const failed: { key: string; error: unknown }[] = [];
     const worker = async () => {
@@ -131,6 +144,10 @@ export class S3RecordingStore implements RecordingStore {
   async deleteFolder(prefix: string): Promise<void> {
     assertKey(prefix.replace(/\/$/, ''));
     const folder = prefix.endsWith('/') ? prefix : `${prefix}/`;
+    // An upload into the folder still running would put its objects back after the delete, where
+    // nothing lists them again: let it finish first (its failure is the uploader's to report).
+    const inside = [...this.#uploading].filter((upload) => upload.keys.some((key) => key.startsWith(folder)));
+    await Promise.allSettled(inside.map((upload) => upload.done));
     await this.#s3.delete((await this.#s3.list(folder)).map((entry) => entry.key));
     await fs.rm(path.join(this.#root, folder), { recursive: true, force: true });
   }
