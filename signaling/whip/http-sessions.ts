@@ -1,7 +1,8 @@
 // WHIP and WHEP sessions: one per POST, addressed by an unguessable URL. Each owns its SFU peer
 // (and so its transport, producers or consumers). A session also ends by itself when its client
 // vanishes without a DELETE: its DTLS closes or its ICE stays disconnected. A WHIP session also
-// ends when another publisher takes its channel over.
+// ends when another publisher takes its channel over; a WHEP session when a producer it plays
+// closes (the stream ended, or the encoder was replaced).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
@@ -29,7 +30,7 @@ export interface HttpSessionEvents {
   onLost(session: HttpSession): void;
   onRecovered(session: HttpSession): void;
   /** The session is over, whatever the reason. */
-  onClosed(session: HttpSession, reason: 'deleted' | 'gone' | 'replaced' | 'room-closed' | 'shutdown' | 'access-ended'): void;
+  onClosed(session: HttpSession, reason: 'deleted' | 'gone' | 'replaced' | 'room-closed' | 'shutdown' | 'access-ended' | 'source-gone'): void;
 }
 
 const WATCHDOG_INTERVAL_MS = 1000;
@@ -122,6 +123,17 @@ export class HttpSessions {
         if (!(await entry.mayStay!().catch(() => true))) entry.close('access-ended');
       }),
     );
+  }
+
+  /**
+   * A producer the WHEP session plays closed (the stream ended, the encoder reconnected, the
+   * streamer switched cameras): the session ends. WHEP has no way to say so in-band and cannot
+   * renegotiate; a track fed by a new producer would have a new SSRC, which libwebrtc decodes but
+   * does not draw on the same track (tried). A closed connection (DTLS close_notify) tells the
+   * player to ask again, and its new offer gets what the channel sends now.
+   */
+  sourceGone(id: string): void {
+    this.#sessions.get(id)?.close('source-gone');
   }
 
   get(kind: HttpSessionKind, id: string): HttpSession | undefined {

@@ -35,8 +35,8 @@ function onlyCodec(sdp: string, codec: string): string {
   return sdpTransform.write(parsed);
 }
 
-async function streamRows(slug: string) {
-  const channel = await platform.database!.prisma.channel.findUniqueOrThrow({ where: { slug }, include: { streams: true } });
+async function streamRows(slug: string, on: TestPlatform = platform) {
+  const channel = await on.database!.prisma.channel.findUniqueOrThrow({ where: { slug }, include: { streams: true } });
   return channel.streams;
 }
 
@@ -126,12 +126,23 @@ describe('WHIP publish and WHEP playback', () => {
     const channel = await createTestChannel(platform);
     const publication = await publish(channel);
     const live = await waitFor(async () => (await streamRows(channel.slug)).find((s) => s.state === 'live'), { what: 'a live Stream row' });
+    const room = await waitFor(() => platform.rooms!.rooms().find((r) => r.producers().length === 2), { what: 'both producers' });
+    // A WHEP player watching.
+    const player = new RTCPeerConnection();
+    player.addTransceiver('video', { direction: 'recvonly' });
+    const whep = await fetch(`${platform.url}/api/whep/${channel.slug}`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: await completeOffer(player) });
+    expect(whep.status).toBe(201);
+    await player.setRemoteDescription({ type: 'answer', sdp: await whep.text() });
+    expect(room.viewerCount()).toBe(1);
     publication.vanish(); // the encoder crashed or the network went away: no DELETE
     // Silence is noticed within seconds, then the grace period (2 s here) runs out.
     await waitFor(async () => (await streamRows(channel.slug)).find((s) => s.id === live.id)?.state === 'ended', {
       timeoutMs: 20_000,
       what: 'the silent stream to end',
     });
+    // The WHEP player is let go with the stream, though the vanished encoder's session lingers.
+    await waitFor(() => room.closed || room.viewerCount() === 0, { what: 'the WHEP session to end with the stream' });
+    player.close();
     const again = await publish(channel);
     await fetch(`${platform.url}${again.location}`, { method: 'DELETE', headers: { authorization: `Bearer ${channel.streamKey}` } });
     again.vanish();
@@ -251,5 +262,70 @@ describe('WHIP and WHEP errors change nothing', () => {
     expect(((await unknown.json()) as { code: string }).code).toBe('not_found');
     const offline = await fetch(`${platform.url}/api/whep/${channel.slug}`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: playerOffer });
     await expectProblem(offline, 404, 'not_live');
+  });
+});
+
+describe('a WHEP player while the encoder reconnects and when the stream ends', () => {
+  let replacing: TestPlatform;
+
+  beforeAll(async () => {
+    // OBS reconnecting sends a new WHIP offer while its old session may still look alive.
+    replacing = await startTestPlatform({ STREAM_END_GRACE_MS: '2000', PUBLISHER_TAKEOVER: 'replace' });
+  });
+  afterAll(async () => {
+    await replacing?.close();
+  });
+
+  /** A WHEP player on libwebrtc: its session URL and what it decodes. */
+  async function playOverWhep(slug: string) {
+    const pc = new RTCPeerConnection();
+    pc.addTransceiver('video', { direction: 'recvonly' });
+    pc.addTransceiver('audio', { direction: 'recvonly' });
+    const received = countReceived(pc);
+    const response = await fetch(`${replacing.url}/api/whep/${slug}`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: await completeOffer(pc) });
+    expect(response.status).toBe(201);
+    await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
+    const peerId = `whep:${response.headers.get('location')!.split('/').pop()}`;
+    /** The session's peer left every room: the server ended the session. */
+    const gone = () => !replacing.rooms!.rooms().some((room) => room.peers().some((peer) => peer.id === peerId));
+    expect(gone()).toBe(false);
+    return { pc, received, gone, close: () => (received.stop(), pc.close()) };
+  }
+
+  it('ends the session when the encoder is replaced (a new offer plays the new one) and when the stream ends', async () => {
+    const channel = await createTestChannel(replacing);
+    const first = await publishOverWhip(replacing.url, channel.streamKey, { width: 640, height: 360 });
+    let second: Awaited<ReturnType<typeof publishOverWhip>> | undefined;
+    const players: { close(): void }[] = [];
+    try {
+      const room = await waitFor(() => replacing.rooms!.rooms().find((r) => r.producers().length === 2), { what: 'both producers' });
+      const before = await playOverWhep(channel.slug);
+      players.push(before);
+      await waitFor(() => before.received.videoFrames > 10 && before.received.width === 640, { timeoutMs: 15_000, what: "the first encoder's frames" });
+
+      // The encoder comes back with a new session (and, to tell its frames apart, a smaller
+      // picture). The player's session ends at once instead of freezing on the old picture.
+      second = await publishOverWhip(replacing.url, channel.streamKey, { width: 320, height: 180 });
+      await waitFor(() => before.gone(), { timeoutMs: 10_000, what: 'the WHEP session on the old encoder to end' });
+      expect((await streamRows(channel.slug, replacing)).filter((s) => s.state === 'live')).toHaveLength(1);
+
+      // Asking again, as a player does when its connection ends, plays the new encoder.
+      await waitFor(() => room.producers().length === 2, { what: 'the new producers' });
+      const after = await playOverWhep(channel.slug);
+      players.push(after);
+      await waitFor(() => after.received.width === 320 && after.received.videoFrames > 10 && after.received.audioChunks > 10, {
+        timeoutMs: 15_000,
+        what: "the new encoder's frames and sound",
+      });
+
+      // The stream ends: the WHEP session ends with it, instead of leaving the player on the last picture.
+      await second.stop();
+      await waitFor(() => after.gone(), { timeoutMs: 10_000, what: 'the WHEP session to end with the stream' });
+      await waitFor(() => room.closed || room.viewerCount() === 0, { what: 'the WHEP viewer to leave the room' });
+    } finally {
+      for (const player of players) player.close();
+      first.vanish();
+      second?.vanish();
+    }
   });
 });
