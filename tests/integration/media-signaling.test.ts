@@ -98,6 +98,14 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
     return { client, joined };
   }
 
+  /** Goes live on `channel` with a microphone producer (no media flows); answers its id. */
+  async function publishMicrophone(channel: TestChannel): Promise<string> {
+    const { client: publisher } = await joinAsPublisher(channel);
+    const send = await publisher.ok('createTransport', { direction: 'send' });
+    const { producerId } = await publisher.ok('produce', { transportId: send.id, kind: 'audio', rtpParameters: rtpParameters('audio', '0'), source: 'microphone' });
+    return producerId;
+  }
+
   describe('join', () => {
     it('gives a viewer of an offline channel the router capabilities (Opus, VP8, H.264), no producers, and an offline status', async () => {
       const channel = await createTestChannel(platform);
@@ -388,14 +396,7 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
 
     it('consuming a producer that does not exist: not_found (while a real one can be consumed)', async () => {
       const channel = await createTestChannel(platform);
-      const { client: publisher } = await joinAsPublisher(channel);
-      const send = await publisher.ok('createTransport', { direction: 'send' });
-      const { producerId } = await publisher.ok('produce', {
-        transportId: send.id,
-        kind: 'audio',
-        rtpParameters: rtpParameters('audio', '0'),
-        source: 'microphone',
-      });
+      const producerId = await publishMicrophone(channel);
       const { client: viewer, joined } = await joinAsViewer(channel);
       const recv = await viewer.ok('createTransport', { direction: 'recv' });
       const rtpCapabilities = joined.routerRtpCapabilities;
@@ -409,14 +410,7 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
 
     it('resuming a consumer whose producer closed on the way to the worker: not_found, not a failure', async () => {
       const channel = await createTestChannel(platform);
-      const { client: publisher } = await joinAsPublisher(channel);
-      const send = await publisher.ok('createTransport', { direction: 'send' });
-      const { producerId } = await publisher.ok('produce', {
-        transportId: send.id,
-        kind: 'audio',
-        rtpParameters: rtpParameters('audio', '0'),
-        source: 'microphone',
-      });
+      const producerId = await publishMicrophone(channel);
       // In-process, to order the two worker requests: the close is sent first, the resume right
       // behind it, while this side still holds the consumer as open.
       const room = platform.rooms!.get(await channelId(channel.slug))!;
