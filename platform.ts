@@ -140,11 +140,14 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     }
 
     if (has('api') && database) {
+      const accessNarrowed = accessNarrowedPublisher(pubsub, logger);
       registerAccountRoutes(http, {
         prisma: database.prisma,
         authAttemptsPerMinute: config.auth.attemptsPerMinute,
         onSessionsEnded: (sessionIds) => {
           if (io) disconnectSessions(io, sessionIds);
+          // Whoever watched a private channel on the strength of those sessions is asked again.
+          if (sessionIds.length > 0) accessNarrowed({ sessionIds: [...sessionIds] });
         },
       });
       const prisma = database.prisma;
@@ -155,7 +158,6 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       sessionSweep.unref();
       closers.push(() => clearInterval(sessionSweep));
       registerChannelRoutes(http, prisma);
-      const accessNarrowed = accessNarrowedPublisher(pubsub, logger);
       registerViewerAccessRoutes(http, prisma, accessNarrowed);
       registerChannelManagementRoutes(http, { prisma, uploadsDir: config.uploads.dir, accessNarrowed });
       registerUploadFileRoutes(http, config.uploads.dir);
@@ -165,7 +167,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       if (io) {
         const chat = registerChat(http, io, { prisma, logger: logger.child({ component: 'chat' }) });
         closers.push(() => chat.close());
-        closers.push(await onAccessNarrowed(pubsub, (channelId) => void chat.recheckAccess(channelId)));
+        closers.push(await onAccessNarrowed(pubsub, (filter) => void chat.recheckAccess(filter)));
         registerNotifications(http, io, { prisma, logger: logger.child({ component: 'notifications' }) });
       }
     }
@@ -203,11 +205,11 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       const mediaSignaling = attachMediaSignaling(io, { rooms, directory, live, logger, webrtcSeatsPerStream });
       notifyFollowersWhenLive(live, { prisma: database.prisma, io, logger: logger.child({ component: 'live-notifications' }) });
       const httpSessions = await registerHttpMedia(http, { rooms, directory, live, iceServers: config.media.iceServers, logger, webrtcSeatsPerStream });
-      // A revoked viewer link or a channel made private (announced by whichever process took the
-      // request) lets go of this process's viewers who may no longer watch.
+      // A revoked viewer link, a channel made private or an ended session (announced by whichever
+      // process took the request) lets go of this process's viewers who may no longer watch.
       closers.push(
-        await onAccessNarrowed(pubsub, (channelId) => {
-          void Promise.all([mediaSignaling.recheckAccess(channelId), httpSessions.recheckAccess(channelId)]);
+        await onAccessNarrowed(pubsub, (filter) => {
+          void Promise.all([mediaSignaling.recheckAccess(filter), httpSessions.recheckAccess(filter)]);
         }),
       );
       if (has('recorder')) {

@@ -26,6 +26,13 @@ export interface ViewerCredentials {
   token?: string | undefined;
 }
 
+/**
+ * Which viewers to ask again whether they may still watch, after access narrowed somewhere: a
+ * viewer is the channel it watches and the cookies it joined with. Built from what narrowed (a
+ * channel's rules, or sessions that ended) by api/viewer-access/access-changes.ts.
+ */
+export type RecheckFilter = (viewer: { channelId: string; cookie: string | undefined }) => boolean;
+
 export interface ChannelDirectory {
   /** The channel an active stream key publishes to; undefined for an unknown or revoked key. */
   channelForStreamKey(key: string): Promise<ChannelRef | undefined>;

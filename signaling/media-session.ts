@@ -15,7 +15,7 @@ import type {
 import type { Peer } from '../sfu/peer.ts';
 import type { Room, RoomProducer } from '../sfu/room.ts';
 import type { RoomRegistry } from '../sfu/room-registry.ts';
-import type { ChannelDirectory, ChannelRef, HandshakeCredentials, ViewerCredentials, WatchedChannel } from './channel-directory.ts';
+import type { ChannelDirectory, ChannelRef, HandshakeCredentials, RecheckFilter, ViewerCredentials, WatchedChannel } from './channel-directory.ts';
 import { AlreadyLiveError, closeIfUnused, type LiveStreams } from './live-streams.ts';
 import { assertSeatTaken } from './webrtc-seats.ts';
 
@@ -113,12 +113,12 @@ export class MediaSession {
   }
 
   /**
-   * The access rules of `channelId` narrowed (a viewer token revoked, the channel made private): a
-   * viewer of it that may no longer watch is told why and taken out of the room.
+   * Access narrowed (a viewer token revoked, a channel made private, a session ended): a viewer
+   * that `filter` picks and that may no longer watch is told why and taken out of the room.
    */
-  async recheckAccess(channelId: string): Promise<void> {
+  async recheckAccess(filter: RecheckFilter): Promise<void> {
     const joined = this.#joined;
-    if (!joined?.viewer || joined.channel.id !== channelId) return;
+    if (!joined?.viewer || !filter({ channelId: joined.channel.id, cookie: joined.viewer.handshake.cookie })) return;
     const found = await this.#deps.directory.channelToWatch(joined.channel.slug, joined.viewer);
     if (found !== 'private' || this.#joined !== joined) return;
     this.#socket.emit('notification', { method: 'kicked', data: { reason: ACCESS_ENDED_REASON } });

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { isFailure, toProblem } from '../common/errors.ts';
 import { MEDIA_NAMESPACE, type Ack, type ClientToServerEvents, type ServerToClientEvents } from '../common/protocol/media-signaling.ts';
 import type { RoomRegistry } from '../sfu/room-registry.ts';
-import type { ChannelDirectory } from './channel-directory.ts';
+import type { ChannelDirectory, RecheckFilter } from './channel-directory.ts';
 import type { LiveStreams } from './live-streams.ts';
 import { MediaSession, statusRoom } from './media-session.ts';
 import { validateRequest } from './validate-request.ts';
@@ -26,7 +26,7 @@ const MAX_REQUESTS_PER_SECOND = 50;
 export interface MediaSignaling {
   namespace: Namespace<ClientToServerEvents, ServerToClientEvents>;
   /** A channel's access narrowed: its viewers that may no longer watch it are removed. */
-  recheckAccess(channelId: string): Promise<void>;
+  recheckAccess(filter: RecheckFilter): Promise<void>;
 }
 
 export function attachMediaSignaling(io: Server, deps: MediaSignalingDeps): MediaSignaling {
@@ -64,11 +64,9 @@ export function attachMediaSignaling(io: Server, deps: MediaSignalingDeps): Medi
   });
   return {
     namespace,
-    async recheckAccess(channelId) {
+    async recheckAccess(filter) {
       await Promise.all(
-        [...sessions].map((session) =>
-          session.recheckAccess(channelId).catch((error: unknown) => logger.error({ err: error, channelId }, 'could not recheck a viewer\'s access')),
-        ),
+        [...sessions].map((session) => session.recheckAccess(filter).catch((error: unknown) => logger.error({ err: error }, 'could not recheck a viewer\'s access'))),
       );
     },
   };

@@ -8,7 +8,7 @@ import { fastifyCookie as cookie } from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PrismaClient } from '../../common/db/database.ts';
 import { ForbiddenError, UnauthorizedError } from '../../common/errors.ts';
-import { invalidateSession, validateSessionToken, type SessionUser, type ValidSession } from './sessions.ts';
+import { invalidateSession, sessionIdOf, validateSessionToken, type SessionUser, type ValidSession } from './sessions.ts';
 
 export const SESSION_COOKIE = 'aethex_session';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -122,6 +122,12 @@ export async function sessionFromCookieHeader(prisma: PrismaClient, header: stri
   if (!header) return undefined;
   const token = cookie.parse(header)[SESSION_COOKIE];
   return token ? validateSessionToken(prisma, token) : undefined;
+}
+
+/** The id of the session a raw Cookie header carries, without asking whether it is valid. */
+export function sessionIdFromCookieHeader(header: string | undefined): string | undefined {
+  const token = header ? cookie.parse(header)[SESSION_COOKIE] : undefined;
+  return token ? sessionIdOf(token) : undefined;
 }
 
 /** Whether the user may secure cookies on this public URL: HTTPS, or a loopback host. */

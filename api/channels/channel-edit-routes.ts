@@ -96,7 +96,7 @@ export function registerChannelEditRoutes(app: FastifyInstance, prisma: PrismaCl
       if (request.body.webrtcSeats !== undefined) data.webrtcSeats = request.body.webrtcSeats;
       if (Object.keys(data).length > 0) await prisma.channel.update({ where: { id: channel.id }, data });
       // Made private: its current viewers who are not let in any more are let go.
-      if (data.private === true && !channel.private) accessNarrowed(channel.id);
+      if (data.private === true && !channel.private) accessNarrowed({ channelId: channel.id });
       return describeChannel(prisma, channel.slug, user);
     },
   );

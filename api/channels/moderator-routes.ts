@@ -86,7 +86,7 @@ export function registerModeratorRoutes(app: FastifyInstance, prisma: PrismaClie
         return count > 0;
       });
       // A private channel's former moderator watched as its team: asked again, like everyone.
-      if (removed && channel.private) accessNarrowed(channel.id);
+      if (removed && channel.private) accessNarrowed({ channelId: channel.id });
       return reply.status(204).send(null);
     },
   );

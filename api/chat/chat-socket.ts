@@ -18,6 +18,7 @@ import { activeBan, bannedWordRefusal, chatRefusal, ChatRefusal, normalizeBody, 
 import { emotesOf, settingsOf } from './chat-settings.ts';
 import { loadChatContext, type ChatChannel, type ChatStanding } from './chat-standing.ts';
 import { canWatch, cookieHeaderTokens } from '../viewer-access/watch-access.ts';
+import type { RecheckFilter } from '../../signaling/channel-directory.ts';
 
 export interface ChatSocketDeps {
   prisma: PrismaClient;
@@ -39,13 +40,13 @@ const SESSION_RECHECK_MS = 5_000;
 type Reply = (reply: unknown) => void;
 
 export interface ChatSockets {
-  /** A channel's access narrowed: this process's sockets in its chat that may no longer watch it leave it. */
-  recheckAccess(channelId: string): Promise<void>;
+  /** Access narrowed: this process's sockets that `filter` picks leave the chats they may no longer watch. */
+  recheckAccess(filter: RecheckFilter): Promise<void>;
 }
 
 export function attachChatSocket(namespace: ChatNamespace, deps: ChatSocketDeps): ChatSockets {
   const { prisma, logger } = deps;
-  const rechecks = new Set<(channelId: string) => Promise<void>>();
+  const rechecks = new Set<(filter: RecheckFilter) => Promise<void>>();
 
   namespace.use((socket, next) => {
     const { cookie, origin, host } = socket.handshake.headers;
@@ -64,10 +65,10 @@ export function attachChatSocket(namespace: ChatNamespace, deps: ChatSocketDeps)
     // (log-out, password change) stops chatting within SESSION_RECHECK_MS, without a session query
     // for every message.
     let known: { user: SessionUser | undefined; at: number } | undefined;
-    const currentUser = async (): Promise<SessionUser | undefined> => {
+    const currentUser = async (fresh = false): Promise<SessionUser | undefined> => {
       if (socket.data.cookieHeader === undefined) return undefined;
       const now = Date.now();
-      if (known && now - known.at < SESSION_RECHECK_MS) return known.user;
+      if (!fresh && known && now - known.at < SESSION_RECHECK_MS) return known.user;
       const user = (await sessionFromCookieHeader(prisma, socket.data.cookieHeader))?.user;
       known = { user, at: now };
       return user;
@@ -91,11 +92,14 @@ export function attachChatSocket(namespace: ChatNamespace, deps: ChatSocketDeps)
 
     // Taken out of a private channel's chat room once it may no longer watch: it hears no more
     // messages, and sending is refused by the check above.
-    const recheck = async (channelId: string) => {
-      const slug = [...socket.data.joined].find(([, id]) => id === channelId)?.[0];
-      if (slug === undefined) return;
-      const { channel, standing } = await loadChatContext(prisma, slug, await currentUser());
-      if (!(await assertMayWatch(channel, standing).then(() => true, () => false))) await leaveChannel(slug);
+    const recheck = async (filter: RecheckFilter) => {
+      const cookie = socket.data.cookieHeader;
+      for (const [slug, channelId] of [...socket.data.joined]) {
+        if (!filter({ channelId, cookie })) continue;
+        // Asked afresh: the change may be this socket's session ending.
+        const { channel, standing } = await loadChatContext(prisma, slug, await currentUser(true));
+        if (!(await assertMayWatch(channel, standing).then(() => true, () => false))) await leaveChannel(slug);
+      }
     };
     rechecks.add(recheck);
     socket.on('disconnect', () => rechecks.delete(recheck));
@@ -188,10 +192,8 @@ export function attachChatSocket(namespace: ChatNamespace, deps: ChatSocketDeps)
   });
 
   return {
-    async recheckAccess(channelId) {
-      await Promise.all(
-        [...rechecks].map((recheck) => recheck(channelId).catch((error: unknown) => logger.error({ err: error, channelId }, 'could not recheck a chat socket'))),
-      );
+    async recheckAccess(filter) {
+      await Promise.all([...rechecks].map((recheck) => recheck(filter).catch((error: unknown) => logger.error({ err: error }, 'could not recheck a chat socket'))));
     },
   };
 }

@@ -27,7 +27,7 @@ export function registerChat(app: FastifyInstance, io: SocketServer, { prisma, l
   registerChatRoutes(app, { prisma, broadcaster });
   registerModerationRoutes(app, { prisma, broadcaster });
   return {
-    recheckAccess: (channelId) => sockets.recheckAccess(channelId),
+    recheckAccess: (filter) => sockets.recheckAccess(filter),
     close: async () => {
       // The sockets themselves are closed with the shared socket.io server.
       limiter.close();

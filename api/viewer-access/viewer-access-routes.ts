@@ -101,7 +101,7 @@ export function registerViewerAccessRoutes(app: FastifyInstance, prisma: PrismaC
       const channel = await channelToManage(prisma, await requireUser(request), request.params.slug);
       if (!(await revokeViewerToken(prisma, channel.id, request.params.id))) throw new NotFoundError('Viewer token', request.params.id);
       // Whoever watches with it now is let go too, not only at their next request.
-      accessNarrowed(channel.id);
+      accessNarrowed({ channelId: channel.id });
       return reply.status(204).send(null);
     },
   );

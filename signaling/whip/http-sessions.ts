@@ -8,9 +8,15 @@ import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
 import type { Peer } from '../../sfu/peer.ts';
 import type { Room } from '../../sfu/room.ts';
-import type { ChannelRef } from '../channel-directory.ts';
+import type { ChannelRef, RecheckFilter } from '../channel-directory.ts';
 
 export type HttpSessionKind = 'whip' | 'whep';
+
+/** A WHEP viewer: the cookies its offer came with, and whether it may still watch. */
+export interface Watcher {
+  cookie: string | undefined;
+  mayStay(): Promise<boolean>;
+}
 
 export interface HttpSession {
   readonly id: string;
@@ -42,8 +48,8 @@ type CloseReason = Parameters<HttpSessionEvents['onClosed']>[1];
 interface Entry {
   session: HttpSession;
   tokenHash: string | null;
-  /** A WHEP viewer's: whether it may still watch, asked when the channel's access narrows. */
-  mayStay: (() => Promise<boolean>) | undefined;
+  /** A WHEP viewer's cookies, and whether it may still watch: asked when access narrows. */
+  watcher: Watcher | undefined;
   close(reason: CloseReason): void;
 }
 
@@ -60,7 +66,7 @@ export class HttpSessions {
     init: Omit<HttpSession, 'etag'>,
     token: string | null,
     events: HttpSessionEvents,
-    mayStay?: () => Promise<boolean>,
+    watcher?: Watcher,
   ): HttpSession {
     const session: HttpSession = { ...init, etag: newEtag() };
     // mediasoup 3.12's ICE-lite side never notices a client that vanished without a DELETE (no
@@ -107,20 +113,21 @@ export class HttpSessions {
     const onRoomClosed = () => close('room-closed');
     session.transport.on('dtlsstatechange', onDtls);
     session.room.once('closed', onRoomClosed);
-    this.#sessions.set(session.id, { session, tokenHash: token === null ? null : hash(token), mayStay, close });
+    this.#sessions.set(session.id, { session, tokenHash: token === null ? null : hash(token), watcher, close });
     return session;
   }
 
   /**
-   * A channel's access narrowed (a viewer token revoked, the channel made private): ends its WHEP
-   * sessions whose viewer may no longer watch. A failed check keeps the session (a database
-   * hiccup should not cut every viewer off); the next change asks again.
+   * Access narrowed (a viewer token revoked, a channel made private, a session ended): ends the
+   * WHEP sessions `filter` picks whose viewer may no longer watch. A failed check keeps the session
+   * (a database hiccup should not cut every viewer off); the next change asks again.
    */
-  async recheckAccess(channelId: string): Promise<void> {
-    const entries = [...this.#sessions.values()].filter((entry) => entry.session.channel.id === channelId && entry.mayStay);
+  async recheckAccess(filter: RecheckFilter): Promise<void> {
     await Promise.all(
-      entries.map(async (entry) => {
-        if (!(await entry.mayStay!().catch(() => true))) entry.close('access-ended');
+      [...this.#sessions.values()].map(async (entry) => {
+        const watcher = entry.watcher;
+        if (!watcher || !filter({ channelId: entry.session.channel.id, cookie: watcher.cookie })) return;
+        if (!(await watcher.mayStay().catch(() => true))) entry.close('access-ended');
       }),
     );
   }

@@ -97,7 +97,7 @@ export function registerWhepRoutes(app: FastifyInstance, deps: HttpMediaDeps, se
           live.viewersChanged(channel, room.viewerCount());
           if (room.peers().length === 0) room.close('empty');
         },
-      }, async () => (await directory.channelToWatch(channel.slug, viewer)) !== 'private');
+      }, { cookie: viewer.handshake.cookie, mayStay: async () => (await directory.channelToWatch(channel.slug, viewer)) !== 'private' });
       for (const { consumer } of sending) consumer.once('producerclose', () => sessions.sourceGone(session.id));
       // The player is ready as soon as it has our answer: media flows once DTLS is up.
       await Promise.all(sending.map(({ consumer }) => consumer.resume()));

@@ -218,6 +218,46 @@ describe('private channels', () => {
     }
   });
 
+  it("lets go of what a team member watches on a session once it ends (log-out), and of no one else", async () => {
+    // The owner signed in a second time (another browser), watching over socket.io and WHEP and
+    // reading the chat on that session alone.
+    const second = new ApiClient(platform.url);
+    expect((await second.post('/api/v1/auth/login', { login: channel.ownerEmail, password: OWNER_PASSWORD })).status).toBe(200);
+    const browser = { origin: platform.url, cookie: second.cookie! };
+    const room = platform.rooms!.rooms().find((r) => r.producers().length === 2)!;
+    const viewersBefore = room.viewerCount();
+    const viewer = await TestSignalingClient.connect(platform.url, { headers: browser });
+    const team = await TestSignalingClient.connect(platform.url, { headers: { origin: platform.url, cookie: owner.cookie! } });
+    const chat = await ChatTestClient.connect(platform.url, browser);
+    const player = await whepOffer();
+    const chatRoom = () => platform.io!.of('/chat').adapter.rooms.get(channelRoom(room.id))?.size ?? 0;
+    try {
+      await viewer.ok('join', { role: 'viewer', channel: channel.slug });
+      await team.ok('join', { role: 'viewer', channel: channel.slug });
+      const whep = await postWhep(player.sdp, browser);
+      expect(whep.status).toBe(201);
+      await player.pc.setRemoteDescription({ type: 'answer', sdp: await whep.text() });
+      await chat.joined(channel.slug);
+      expect(chatRoom()).toBe(1);
+      expect(room.viewerCount()).toBe(viewersBefore + 3);
+
+      expect((await second.post('/api/v1/auth/logout', {})).status).toBe(204);
+
+      const kicked = await viewer.waitForNotification('kicked');
+      expect(kicked.reason).toMatch(/access to this private channel ended/);
+      await waitFor(() => room.viewerCount() === viewersBefore + 1, { what: "the ended session's viewers to be let go" });
+      expect((await fetch(`${platform.url}${whep.headers.get('location')}`, { method: 'DELETE' })).status).toBe(404);
+      await waitFor(() => chatRoom() === 0, { what: 'the chat socket to leave the room' });
+      // The owner's other session watches on.
+      expect(team.notificationsOf('kicked')).toEqual([]);
+    } finally {
+      player.pc.close();
+      viewer.close();
+      team.close();
+      chat.close();
+    }
+  });
+
   it('serves live HLS and chat only to those who may watch', async () => {
     const hls = `${platform.url}/hls/${channel.slug}/index.m3u8`;
     expect((await fetch(hls)).status).toBe(403);
