@@ -18,6 +18,16 @@ export class PreconditionRequiredError extends AppError {
   }
 }
 
+/**
+ * A request about a WHIP session that another publisher took the channel from: the client should
+ * stop rather than publish again, or two encoders on one key would take it from each other for ever.
+ */
+export class TakenOverError extends AppError {
+  constructor() {
+    super(409, 'taken_over', 'Another publisher took this channel over, which ended this session. Publish again only to take it back.');
+  }
+}
+
 export class NotLiveError extends AppError {
   constructor(channel: string) {
     super(404, 'not_live', `Channel '${channel}' is not live right now.`);

@@ -40,6 +40,8 @@ export interface HttpSessionEvents {
 }
 
 const WATCHDOG_INTERVAL_MS = 1000;
+/** How long a WHIP session taken over is remembered, to tell its client why it ended. */
+const TAKEN_OVER_MEMORY_MS = 10 * 60_000;
 const LOST_AFTER_MS = 4000;
 const GONE_AFTER_MS = 30_000;
 
@@ -55,6 +57,8 @@ interface Entry {
 
 export class HttpSessions {
   readonly #sessions = new Map<string, Entry>();
+  /** Ids of WHIP sessions ended by a takeover, with when; forgotten after TAKEN_OVER_MEMORY_MS. */
+  readonly #takenOver = new Map<string, number>();
   readonly #logger: Logger;
 
   constructor(logger: Logger) {
@@ -100,6 +104,7 @@ export class HttpSessions {
     }, WATCHDOG_INTERVAL_MS);
     const close = (reason: CloseReason) => {
       if (!this.#sessions.delete(session.id)) return;
+      if (reason === 'replaced') this.#rememberTakenOver(session.id);
       clearInterval(watchdog);
       session.transport.off('dtlsstatechange', onDtls);
       session.room.off('closed', onRoomClosed);
@@ -164,6 +169,21 @@ export class HttpSessions {
   /** Another publisher took the session's channel over: its URL is gone from now on. */
   replaced(id: string): void {
     this.#sessions.get(id)?.close('replaced');
+  }
+
+  /** Whether `id` was a WHIP session that ended because another publisher took its channel over. */
+  wasTakenOver(kind: HttpSessionKind, id: string): boolean {
+    return kind === 'whip' && this.#takenOver.has(id);
+  }
+
+  #rememberTakenOver(id: string): void {
+    const now = Date.now();
+    // Oldest first (insertion order): drop what is too old before adding.
+    for (const [old, at] of this.#takenOver) {
+      if (now - at < TAKEN_OVER_MEMORY_MS) break;
+      this.#takenOver.delete(old);
+    }
+    this.#takenOver.set(id, now);
   }
 
   count(kind: HttpSessionKind): number {

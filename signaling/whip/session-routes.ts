@@ -6,7 +6,7 @@ import { BadRequestError, ForbiddenError, NotFoundError } from '../../common/err
 import { buildIceRestartFragment, parseTrickleFragment } from '../sdp/trickle.ts';
 import type { HttpSession, HttpSessionKind, HttpSessions } from './http-sessions.ts';
 import { newEtag } from './http-sessions.ts';
-import { PreconditionFailedError, PreconditionRequiredError } from './http-media-errors.ts';
+import { PreconditionFailedError, PreconditionRequiredError, TakenOverError } from './http-media-errors.ts';
 import { bearerToken, textBody, TRICKLE, type HttpMediaDeps } from './http-media-plugin.ts';
 
 type SessionRequest = FastifyRequest<{ Params: { id: string } }>;
@@ -28,7 +28,7 @@ function deleteSchema(kind: HttpSessionKind) {
     summary: `End a ${kind.toUpperCase()} session`,
     params,
     headers,
-    response: { 200: { description: 'Ended.', type: 'null' }, 403: problem, 404: problem },
+    response: { 200: { description: 'Ended.', type: 'null' }, 403: problem, 404: problem, 409: problem },
   };
 }
 
@@ -46,6 +46,7 @@ function patchSchema(kind: HttpSessionKind) {
       400: problem,
       403: problem,
       404: problem,
+      409: problem,
       412: problem,
       415: problem,
       428: problem,
@@ -97,9 +98,10 @@ export function registerSessionRoutes(app: FastifyInstance, _deps: HttpMediaDeps
   }
 }
 
-/** The session named in the URL, if the caller may change it; otherwise a 404 or 403. */
+/** The session named in the URL, if the caller may change it; otherwise a 404, 403, or 409 taken_over. */
 function ownedSession(sessions: HttpSessions, kind: HttpSessionKind, request: SessionRequest): HttpSession {
   const session = sessions.get(kind, request.params.id);
+  if (!session && sessions.wasTakenOver(kind, request.params.id)) throw new TakenOverError();
   if (!session) throw new NotFoundError('Session', request.params.id);
   if (!sessions.mayChange(session, bearerToken(request))) throw new ForbiddenError('Only the session that created this resource may change it.');
   return session;

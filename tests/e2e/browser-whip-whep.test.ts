@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { newContext, recordConsole, screenshot } from '../support/browser.ts';
 import { withBrowserPlatform } from '../support/browser-platform.ts';
-import { createTestChannel } from '../support/channels.ts';
+import { createTestChannel, type TestChannel } from '../support/channels.ts';
 import type { TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
 import { signInOwner } from '../support/web-session.ts';
@@ -25,6 +25,21 @@ function whepStats(page: Page): Promise<{ framesDecoded: number; frameWidth: num
   });
 }
 
+/** Signs the channel's owner in on a new page and goes live from the studio over WHIP with the stream key. */
+async function studioLiveOverWhip(browser: Browser, platform: TestPlatform, channel: TestChannel, name: string): Promise<Page> {
+  const studio = await (await newContext(browser, platform.url)).newPage();
+  recordConsole(studio, name);
+  await studio.goto('/login');
+  await signInOwner(studio, channel);
+  await studio.goto('/studio');
+  await studio.getByRole('radio', { name: /^Use a stream key/ }).check();
+  await studio.getByLabel('Stream key', { exact: true }).fill(channel.streamKey);
+  await studio.getByRole('radio', { name: /^WHIP/ }).check();
+  await studio.getByRole('button', { name: 'Go live' }).click();
+  await waitFor(async () => (await whipPhase(studio)) === 'live', { timeoutMs: 20_000, what: `${name} to be live over WHIP` });
+  return studio;
+}
+
 describe('a browser WHIP publisher and a browser WHEP player', () => {
   let platform: TestPlatform;
   let browser: Browser;
@@ -33,16 +48,7 @@ describe('a browser WHIP publisher and a browser WHEP player', () => {
 
   it('meet in one room: the studio publishes over WHIP, the channel page plays over WHEP', async () => {
     const channel = await createTestChannel(platform);
-    const studio = await (await newContext(browser, platform.url)).newPage();
-    recordConsole(studio, 'studio');
-    await studio.goto('/login');
-    await signInOwner(studio, channel);
-    await studio.goto('/studio');
-    await studio.getByRole('radio', { name: /^Use a stream key/ }).check();
-    await studio.getByLabel('Stream key', { exact: true }).fill(channel.streamKey);
-    await studio.getByRole('radio', { name: /^WHIP/ }).check();
-    await studio.getByRole('button', { name: 'Go live' }).click();
-    await waitFor(async () => (await whipPhase(studio)) === 'live', { timeoutMs: 20_000, what: 'the studio to be live over WHIP' });
+    const studio = await studioLiveOverWhip(browser, platform, channel, 'studio');
 
     // The server holds a WHIP session for the channel, with the camera and the microphone.
     const room = await waitFor(() => platform.rooms!.rooms().find((r) => r.producers().length === 2), { what: 'both WHIP producers' });
@@ -74,5 +80,27 @@ describe('a browser WHIP publisher and a browser WHEP player', () => {
       what: 'the Stream row to end',
     });
     expect(ended.endedAt).toBeInstanceOf(Date);
+  });
+
+  it('lets the newest of two studios on one key keep the channel: the other stops and says why', async () => {
+    const channel = await createTestChannel(platform);
+    const first = await studioLiveOverWhip(browser, platform, channel, 'first studio');
+    // Another tab (or a second computer) goes live with the same key: PUBLISHER_TAKEOVER=replace.
+    const second = await studioLiveOverWhip(browser, platform, channel, 'second studio');
+    const secondSession = await second.evaluate(() => window.__aethex?.whipClient?.status.resource ?? null);
+    expect(secondSession).not.toBeNull();
+
+    // The first hears that it was taken over and stops, instead of taking the channel back (and
+    // the second then back again, for ever).
+    const stopped = await waitFor(
+      () => first.evaluate(() => (window.__aethex?.whipClient?.status.phase === 'error' ? window.__aethex.whipClient.status.error?.code : undefined)),
+      { timeoutMs: 30_000, what: 'the first studio to stop' },
+    );
+    expect(stopped).toBe('taken_over');
+    await first.getByText(/took over this stream with the same key/).waitFor();
+    await screenshot(first, 'e2e-whip-taken-over');
+    expect(await whipPhase(second)).toBe('live');
+    expect(await second.evaluate(() => window.__aethex?.whipClient?.status.resource ?? null)).toBe(secondSession);
+    await second.getByRole('button', { name: 'End stream' }).click();
   });
 });

@@ -292,7 +292,7 @@ describe('a WHEP player while the encoder reconnects and when the stream ends', 
     return { pc, received, gone, close: () => (received.stop(), pc.close()) };
   }
 
-  it('ends the session when the encoder is replaced (a new offer plays the new one) and when the stream ends', async () => {
+  it('ends the session when the encoder is replaced (a new offer plays the new one) and when the stream ends; tells the old encoder why', async () => {
     const channel = await createTestChannel(replacing);
     const first = await publishOverWhip(replacing.url, channel.streamKey, { width: 640, height: 360 });
     let second: Awaited<ReturnType<typeof publishOverWhip>> | undefined;
@@ -307,6 +307,14 @@ describe('a WHEP player while the encoder reconnects and when the stream ends', 
       // picture). The player's session ends at once instead of freezing on the old picture.
       second = await publishOverWhip(replacing.url, channel.streamKey, { width: 320, height: 180 });
       await waitFor(() => before.gone(), { timeoutMs: 10_000, what: 'the WHEP session on the old encoder to end' });
+      // The old encoder hears why its session ended (as it asks for an ICE restart or DELETEs),
+      // so it can stop instead of taking the channel back.
+      const auth = { authorization: `Bearer ${channel.streamKey}` };
+      for (const method of ['DELETE', 'PATCH']) {
+        const asked = await fetch(`${replacing.url}${first.location}`, { method, headers: { ...auth, 'content-type': 'application/trickle-ice-sdpfrag', 'if-match': '*' }, body: method === 'PATCH' ? 'a=ice-ufrag:x\r\na=ice-pwd:yyyyyyyyyyyyyyyyyyyyyy\r\n' : undefined });
+        expect(asked.status).toBe(409);
+        expect(((await asked.json()) as { code: string }).code).toBe('taken_over');
+      }
       expect((await streamRows(channel.slug, replacing)).filter((s) => s.state === 'live')).toHaveLength(1);
 
       // Asking again, as a player does when its connection ends, plays the new encoder.

@@ -46,7 +46,7 @@ declare global {
   interface Window {
     __aethex?: {
       player?: { stats(): Promise<{ framesDecoded: number; frameWidth: number; audioPacketsReceived: number }> };
-      whipClient?: { status: { phase: string } };
+      whipClient?: { status: { phase: string; resource: string | null; error: { code: string } | null } };
       whepClient?: { stats(): Promise<{ framesDecoded: number; frameWidth: number; audioPacketsReceived: number }> };
     };
   }

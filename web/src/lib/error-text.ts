@@ -4,6 +4,7 @@ const STUDIO: Record<string, string> = {
   unauthorized: "That stream key isn't valid: it may be mistyped or revoked. Check it, or create a new one.",
   already_live: 'This channel is already live from another tab or app. End that stream first, then go live here.',
   kicked: 'Another session took over this stream, so it ended here.',
+  taken_over: 'Another encoder or tab took over this stream with the same key, so it stopped here.',
   forbidden: "This stream key can't be used to go live right now.",
   unsupported: "This browser can't stream here. Use a recent Chrome, Edge, Firefox or Safari.",
   closed: "Can't reach live streaming on this server.",

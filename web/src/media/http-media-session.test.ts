@@ -174,6 +174,20 @@ describe('HttpMediaSession', () => {
     expect(FakePeerConnection.last.closed).toBe(true);
   });
 
+  it('remembers when the server says another publisher took the channel over', async () => {
+    answer = created;
+    const session = new HttpMediaSession({ endpoint: '/api/whip', token: 'live_key', log: quietLog });
+    await session.negotiate();
+    expect(session.takenOver).toBe(false);
+    answer = () =>
+      new Response(JSON.stringify({ status: 409, code: 'taken_over', detail: 'Another publisher took this channel over.' }), {
+        status: 409,
+        headers: { 'content-type': 'application/problem+json' },
+      });
+    await session.close();
+    expect(session.takenOver).toBe(true);
+  });
+
   it('deletes a session the server created after close() was called', async () => {
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));

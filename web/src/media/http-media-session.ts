@@ -46,6 +46,7 @@ export class HttpMediaSession extends Emitter<HttpMediaSessionEvents> {
   #linkIceServers: RTCIceServer[] = [];
   #closed = false;
   #lost = false;
+  #takenOver = false;
   #restarts = 0;
   #restarting = false;
   #graceTimer: ReturnType<typeof setTimeout> | undefined;
@@ -69,6 +70,14 @@ export class HttpMediaSession extends Emitter<HttpMediaSessionEvents> {
   }
 
   /** The session's URL once the server created it. */
+  /**
+   * The server said (409 taken_over, to an ICE restart or the DELETE) that another publisher took
+   * the channel over, which ended this session: publishing again would take it back.
+   */
+  get takenOver(): boolean {
+    return this.#takenOver;
+  }
+
   get resource(): string | null {
     return this.#resource;
   }
@@ -204,8 +213,9 @@ export class HttpMediaSession extends Emitter<HttpMediaSessionEvents> {
       await this.restartIce();
     } catch (error) {
       this.#log.warn('ICE restart failed', error);
+      if (error instanceof HttpMediaError && error.code === 'taken_over') this.#takenOver = true;
       // The server forgot the session (it timed out, or the stream was taken over): start over.
-      if (error instanceof HttpMediaError && (error.status === 404 || error.status === 403 || error.code === 'restart_unsupported')) {
+      if (error instanceof HttpMediaError && (error.status === 404 || error.status === 403 || error.code === 'taken_over' || error.code === 'restart_unsupported')) {
         this.#loseSession(`ICE restart refused: ${error.code}`);
         return;
       }
@@ -275,7 +285,8 @@ export class HttpMediaSession extends Emitter<HttpMediaSessionEvents> {
         keepalive: true,
         signal: controller.signal,
       });
-      if (!response.ok && response.status !== 404) this.#log.warn(`DELETE ${resource} answered ${response.status}`);
+      if (response.status === 409 && (await errorFromResponse(response)).code === 'taken_over') this.#takenOver = true;
+      else if (!response.ok && response.status !== 404) this.#log.warn(`DELETE ${resource} answered ${response.status}`);
     } catch (error) {
       this.#log.warn(`DELETE ${resource} failed`, error);
     } finally {

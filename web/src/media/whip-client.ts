@@ -192,14 +192,25 @@ export class WhipClient extends Emitter<WhipClientEvents> {
     return senders;
   }
 
-  /** Drops the current session (DELETE, so the server does not wait for it) and opens a new one. */
+  /**
+   * Drops the current session (DELETE, so the server does not wait for it) and opens a new one,
+   * unless the server says another publisher took the channel over.
+   */
   async #replaceSession(): Promise<void> {
     const epoch = ++this.#epoch;
     const old = this.#session;
     this.#session = null;
     this.#senders = new Map();
     await old?.close();
-    if (epoch === this.#epoch) await this.#connect();
+    if (epoch !== this.#epoch) return;
+    if (old?.takenOver) {
+      // Another encoder (or tab) publishes with this key now. Publishing again would take the
+      // channel back, and it would do the same: stop here and say why.
+      this.#log.warn('another publisher took the channel over; stopping');
+      this.#setStatus({ phase: 'error', error: { code: 'taken_over', message: 'Another publisher took this channel over.' }, resource: null });
+      return;
+    }
+    await this.#connect();
   }
 
   #fail(error: unknown): void {
