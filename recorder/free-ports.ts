@@ -37,9 +37,9 @@ function bind(port: number): Promise<dgram.Socket> {
 }
 
 /**
- * Resolves once some process has bound each of `ports` over UDP (read from /proc/net/udp), or
- * after `timeoutMs`: FFmpeg binds its RTP ports a moment after it starts, and media sent before
- * that is lost, the first keyframe with it. Answers false on timeout or where /proc is missing.
+ * Resolves once some process has bound each of `ports` over UDP (read from /proc/net/udp and
+ * udp6), or after `timeoutMs`: FFmpeg binds its RTP ports a moment after it starts, and media sent
+ * before that is lost, the first keyframe with it. Answers false on timeout or where /proc is missing.
  */
 export async function udpPortsBound(ports: readonly number[], timeoutMs: number, pollMs = 10): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -52,19 +52,16 @@ export async function udpPortsBound(ports: readonly number[], timeoutMs: number,
   }
 }
 
-/** Local ports of the machine's IPv4 UDP sockets; undefined where /proc/net/udp can't be read. */
+/** Local ports of the machine's UDP sockets; undefined where /proc/net/udp can't be read. */
 async function boundUdpPorts(): Promise<Set<number> | undefined> {
-  let table: string;
-  try {
-    table = await readFile('/proc/net/udp', 'utf8');
-  } catch {
-    return undefined;
-  }
+  const [v4, v6] = await Promise.all(['/proc/net/udp', '/proc/net/udp6'].map((file) => readFile(file, 'utf8').catch(() => undefined)));
+  if (v4 === undefined) return undefined;
   const ports = new Set<number>();
-  // "  sl  local_address rem_address ...", then "   0: 0100007F:1F90 00000000:0000 ..."
-  for (const line of table.split('\n').slice(1)) {
+  // "  sl  local_address rem_address ...", then "   0: 0100007F:1F90 00000000:0000 ..." (udp6:
+  // the same with 32 hex digits of address).
+  for (const line of `${v4}\n${v6 ?? ''}`.split('\n')) {
     const local = line.trim().split(/\s+/)[1];
-    const port = local?.split(':')[1];
+    const port = /^[0-9A-F]+:([0-9A-F]{4})$/.exec(local ?? '')?.[1];
     if (port) ports.add(Number.parseInt(port, 16));
   }
   return ports;
