@@ -173,7 +173,8 @@ export class HttpSessions {
 
   /** Whether `id` was a WHIP session that ended because another publisher took its channel over. */
   wasTakenOver(kind: HttpSessionKind, id: string): boolean {
-    return kind === 'whip' && this.#takenOver.has(id);
+    const at = kind === 'whip' ? this.#takenOver.get(id) : undefined;
+    return at !== undefined && Date.now() - at < TAKEN_OVER_MEMORY_MS;
   }
 
   #rememberTakenOver(id: string): void {
