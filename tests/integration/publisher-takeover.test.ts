@@ -211,8 +211,12 @@ describe('PUBLISHER_TAKEOVER=replace', () => {
     // OBS restarted: a new session with the same key, while the old one is still on the server.
     const second = await publish(platform, channel, SECOND_SIZE);
 
-    expect((await sessionRequest(platform, channel, first.location, 'PATCH')).status).toBe(404);
-    expect((await sessionRequest(platform, channel, first.location, 'DELETE')).status).toBe(404);
+    // The old session's URL says why it is gone, so its encoder can stop rather than take back.
+    for (const method of ['PATCH', 'DELETE'] as const) {
+      const asked = await sessionRequest(platform, channel, first.location, method);
+      expect(asked.status).toBe(409);
+      expect(((await asked.json()) as { code: string }).code).toBe('taken_over');
+    }
     expect(await publisherIdsIn(platform, channel)).toEqual([whipPeerId(second)]);
     // Viewers are told of the new producers as when a publisher comes back within the grace period.
     const added = await viewer.signaling.waitForNotification('producerAdded', (p) => p.kind === 'video');
@@ -245,7 +249,8 @@ describe('PUBLISHER_TAKEOVER=replace', () => {
       ),
     );
 
-    // Each was either taken over later (its URL is gone) or overtaken while starting (409).
+    // Each was either taken over later (its URL then answers 409 taken_over) or overtaken while
+    // starting (409).
     for (const response of responses) expect([201, 409]).toContain(response.status);
     const locations = responses.filter((r) => r.status === 201).map((r) => r.headers.get('location')!);
     expect(await publisherIdsIn(platform, channel)).toHaveLength(1);
@@ -263,7 +268,7 @@ describe('PUBLISHER_TAKEOVER=replace', () => {
 
     const studio = await openStudio(platform, channel);
     await studio.goLive();
-    expect((await sessionRequest(platform, channel, obs.location, 'DELETE')).status).toBe(404);
+    expect((await sessionRequest(platform, channel, obs.location, 'DELETE')).status).toBe(409);
     expect(await publisherIdsIn(platform, channel)).toEqual([expect.stringMatching(new RegExp(`^${studio.socket.id}:`))]);
     expect(await streamsOf(platform, channel)).toEqual([{ id: stream.id, state: 'live' }]);
 
