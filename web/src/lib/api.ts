@@ -12,6 +12,11 @@ export class ApiError extends Error {
   }
 }
 
+/** What went wrong with a request, in words: the server's explanation, or that it was out of reach. */
+export function failureText(failure: unknown): string {
+  return failure instanceof ApiError ? failure.message : "Couldn't reach the server. Try again.";
+}
+
 export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   const response = await fetch(url, { headers: { accept: 'application/json' }, signal });
   return readReply<T>(response);

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
-import { ApiError, getJson, sendJson } from '../lib/api.ts';
+import { ApiError, failureText, getJson, sendJson } from '../lib/api.ts';
 import type { ChannelInfo } from './channel.ts';
 import { useSessionStore } from './session.ts';
 
@@ -55,7 +55,7 @@ export function imageProblemText(error: unknown, kind: ImageKind): string {
     if (error.status === 415 || error.code === 'unsupported_media_type') return 'That file is not an image we take: use PNG, JPEG, WebP or GIF.';
     return error.message;
   }
-  return "Couldn't reach the server. Try again.";
+  return failureText(error);
 }
 
 export function channelUrl(slug: string, path = ''): string {
