@@ -10,7 +10,7 @@ import { liveHlsArgs, runPlaylistName, type VideoMode } from './ffmpeg-args.ts';
 import { FfmpegProcess } from './ffmpeg-process.ts';
 import { codecsOf, extinfs, ffprobe, joinSegment, LAVFI_GRAPH, tempDir } from './fixtures/real-media.ts';
 import { freeRtpPortPair } from './free-ports.ts';
-import { rtpInputSdp, type RtpInputTrack } from './rtp-input-sdp.ts';
+import { rtpInputSdp } from './rtp-input-sdp.ts';
 
 // Codec parameters as mediasoup hands them to a consumer.
 const OPUS = { kind: 'audio', payloadType: 100, mimeType: 'audio/opus', clockRate: 48000, channels: 2, parameters: { minptime: 10, useinbandfec: 1 } } as const;
