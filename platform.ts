@@ -117,7 +117,9 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     await registerOpenApi(http);
     // Limits apply only to the routes that ask (config.rateLimit). With Redis they hold across
     // processes; otherwise per process.
-    const rateLimitRedis = config.redis.url ? new Redis(config.redis.url, { maxRetriesPerRequest: 2, connectTimeout: 5000 }) : undefined;
+    const rateLimitRedis = config.redis.url
+      ? new Redis(config.redis.url, { maxRetriesPerRequest: 2, connectTimeout: 5000 })
+      : undefined;
     if (rateLimitRedis) closers.push(() => void rateLimitRedis.disconnect());
     await http.register(rateLimit, { global: false, ...(rateLimitRedis ? { redis: rateLimitRedis } : {}) });
     registerHealthRoute(http, { database, pubsub, workers, startedAt });
@@ -134,8 +136,10 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     const guardOf = (prisma: PrismaClient) => (watchGuard ??= createWatchGuard(prisma));
 
     if (database) {
-      const secureCookie = config.auth.secureCookie === 'auto' ? cookieCanBeSecure(config.http.publicUrl) : config.auth.secureCookie;
-      if (!secureCookie && config.http.publicUrl.startsWith('https:')) logger.warn('SESSION_COOKIE_SECURE=false on an HTTPS site: session cookies can leak over plain HTTP.');
+      const secureCookie =
+        config.auth.secureCookie === 'auto' ? cookieCanBeSecure(config.http.publicUrl) : config.auth.secureCookie;
+      if (!secureCookie && config.http.publicUrl.startsWith('https:'))
+        logger.warn('SESSION_COOKIE_SECURE=false on an HTTPS site: session cookies can leak over plain HTTP.');
       await registerAuth(http, { prisma: database.prisma, publicUrl: config.http.publicUrl, secureCookie });
     }
 
@@ -153,7 +157,9 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       const prisma = database.prisma;
       // Expired sessions are refused when used; this sweep removes the ones never used again.
       const sessionSweep = setInterval(() => {
-        deleteExpiredSessions(prisma).catch((error) => logger.warn({ err: error }, 'could not delete expired sessions'));
+        deleteExpiredSessions(prisma).catch((error) =>
+          logger.warn({ err: error }, 'could not delete expired sessions'),
+        );
       }, 3_600_000);
       sessionSweep.unref();
       closers.push(() => clearInterval(sessionSweep));
@@ -176,7 +182,8 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     if (has('signaling')) {
       // Placement across processes is not built yet: signaling drives the media workers of its
       // own process.
-      if (!workers || !database || !io) throw new Error("The 'signaling' role needs the 'sfu' role in the same process (ROLES=...,signaling,sfu).");
+      if (!workers || !database || !io)
+        throw new Error("The 'signaling' role needs the 'sfu' role in the same process (ROLES=...,signaling,sfu).");
       rooms = new RoomRegistry(
         workers,
         {
@@ -203,8 +210,19 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       closers.push(() => live.close());
       const { webrtcSeatsPerStream } = config.streams;
       const mediaSignaling = attachMediaSignaling(io, { rooms, directory, live, logger, webrtcSeatsPerStream });
-      notifyFollowersWhenLive(live, { prisma: database.prisma, io, logger: logger.child({ component: 'live-notifications' }) });
-      const httpSessions = await registerHttpMedia(http, { rooms, directory, live, iceServers: config.media.iceServers, logger, webrtcSeatsPerStream });
+      notifyFollowersWhenLive(live, {
+        prisma: database.prisma,
+        io,
+        logger: logger.child({ component: 'live-notifications' }),
+      });
+      const httpSessions = await registerHttpMedia(http, {
+        rooms,
+        directory,
+        live,
+        iceServers: config.media.iceServers,
+        logger,
+        webrtcSeatsPerStream,
+      });
       // A revoked viewer link, a channel made private or an ended session (announced by whichever
       // process took the request) lets go of this process's viewers who may no longer watch.
       closers.push(
@@ -215,7 +233,14 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       if (has('recorder')) {
         const vods = createVodRepository(database.prisma);
         const store = await createRecordingStore(config.recorder, logger);
-        const recorder = new RecorderService(rooms, live, vods, store, { ...config.recorder, restartDelayMs: 500 }, logger);
+        const recorder = new RecorderService(
+          rooms,
+          live,
+          vods,
+          store,
+          { ...config.recorder, restartDelayMs: 500 },
+          logger,
+        );
         const guard = guardOf(database.prisma);
         // HLS viewers count with the room's in the channel's viewer number.
         const audience = new HlsAudience((channel, viewers) => live.hlsViewersChanged(channel, viewers));
@@ -223,7 +248,10 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
         closers.push(() => audience.close());
         registerHlsRoutes(http, recorder, vods, store, guard, audience);
         const clips = new ClipMaker(database.prisma, recorder, store, config.recorder, logger);
-        registerClipRoutes(http, database.prisma, clips, store, { clipsPerMinute: config.recorder.clipsPerMinute, guard });
+        registerClipRoutes(http, database.prisma, clips, store, {
+          clipsPerMinute: config.recorder.clipsPerMinute,
+          guard,
+        });
         const { retentionDays, maxStorageBytes } = config.recorder;
         if (retentionDays > 0 || maxStorageBytes > 0) {
           const prisma = database.prisma;
@@ -243,10 +271,17 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
 
     // After listen: links the CLI hands out (the WHIP URL) must carry the real port when PORT=0.
     if (has('api') && database) {
-      const adminSocket: AdminSocket = await listenAdminSocket(config.dataDir, { prisma: database.prisma, publicUrl: url }, logger);
+      const adminSocket: AdminSocket = await listenAdminSocket(
+        config.dataDir,
+        { prisma: database.prisma, publicUrl: url },
+        logger,
+      );
       closers.push(() => adminSocket.close());
     }
-    logger.info({ url, roles: [...config.roles], database: database?.kind, pubsub: pubsub.kind }, 'AeThex Live is ready');
+    logger.info(
+      { url, roles: [...config.roles], database: database?.kind, pubsub: pubsub.kind },
+      'AeThex Live is ready',
+    );
 
     let closing: Promise<void> | undefined;
     return {
@@ -271,9 +306,12 @@ async function listen(http: FastifyInstance, config: Config): Promise<{ port: nu
     await http.listen({ host: config.http.host, port: config.http.port });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new Error(`Port ${config.http.port} on ${config.http.host} is in use; stop what uses it or set PORT to another port.`, {
-        cause: error,
-      });
+      throw new Error(
+        `Port ${config.http.port} on ${config.http.host} is in use; stop what uses it or set PORT to another port.`,
+        {
+          cause: error,
+        },
+      );
     }
     throw error;
   }

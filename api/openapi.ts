@@ -24,7 +24,9 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     // Only the API is documented; pages, HLS files and socket.io are not REST routes.
     hideUntagged: true,
     // Shared schemas keep their $id as their name in the document (not def-0, def-1...).
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+    },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
 }

@@ -10,7 +10,8 @@ import { machineBusyOver, OutsideCpuMeter, ProcessCpuMeter } from './lib/media/c
 import { percentile, round1 } from './lib/media/percentiles.ts';
 import { BenchError, type BenchContext, type BenchResult, type Cell } from './lib/types.ts';
 
-export const summary = 'chat message delay from one sender to N socket.io readers of one room (--clients=1000 --messages=200 --rate=10)';
+export const summary =
+  'chat message delay from one sender to N socket.io readers of one room (--clients=1000 --messages=200 --rate=10)';
 
 const GOAL_P99_MS = 100;
 const JOIN_TIMEOUT_MS = 20_000;
@@ -43,16 +44,25 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
     for (let i = 0; i < settings.senders; i++) cookies.push(await server.signUp(`sender${i}`));
     senders = await ChatSenders.connect(server.url, cookies, JOIN_TIMEOUT_MS);
 
-    ctx.log(`joining ${settings.clients} readers, ${settings.joinConcurrency} at a time, ${settings.readerThreads === 0 ? 'on the main thread' : `in ${settings.readerThreads} worker threads`}`);
+    ctx.log(
+      `joining ${settings.clients} readers, ${settings.joinConcurrency} at a time, ${settings.readerThreads === 0 ? 'on the main thread' : `in ${settings.readerThreads} worker threads`}`,
+    );
     const joinStart = performance.now();
     readers = await startReaders(
       server.url,
       server.channel,
-      { count: settings.clients, concurrency: settings.joinConcurrency, timeoutMs: JOIN_TIMEOUT_MS, deadlineMs: JOIN_DEADLINE_MS },
+      {
+        count: settings.clients,
+        concurrency: settings.joinConcurrency,
+        timeoutMs: JOIN_TIMEOUT_MS,
+        deadlineMs: JOIN_DEADLINE_MS,
+      },
       settings.readerThreads,
     );
     const joinSeconds = (performance.now() - joinStart) / 1000;
-    ctx.log(`${readers.joined} readers joined in ${joinSeconds.toFixed(1)} s${readers.failures.length ? `; ${readers.failures.length} failed, e.g. ${readers.failures[0]}` : ''}`);
+    ctx.log(
+      `${readers.joined} readers joined in ${joinSeconds.toFixed(1)} s${readers.failures.length ? `; ${readers.failures.length} failed, e.g. ${readers.failures[0]}` : ''}`,
+    );
     if (readers.joined === 0) throw new BenchError(`no reader could join\n${server.outputTail()}`);
 
     ctx.log(`sending ${settings.messages} messages at ${settings.rate}/s from ${settings.senders} senders`);
@@ -72,7 +82,10 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
     const deliveries = await readers.collect();
     const received = deliveries.delays.length;
     ctx.log(`${received} of ${expected} deliveries`);
-    if (received === 0) throw new BenchError(`no message reached any reader; refusals: ${describeRefusals(outcomes)}\n${server.outputTail()}`);
+    if (received === 0)
+      throw new BenchError(
+        `no message reached any reader; refusals: ${describeRefusals(outcomes)}\n${server.outputTail()}`,
+      );
 
     return report(settings, {
       joined: readers.joined,
@@ -171,7 +184,8 @@ function report(settings: Settings, m: Measured): BenchResult {
   ];
   const refused = m.outcomes.filter((o) => !o.ok);
   if (refused.length > 0) notes.push(`Sends refused or unanswered: ${describeRefusals(m.outcomes)}.`);
-  if (m.joinFailures.length > 0) notes.push(`${m.joinFailures.length} readers failed to join, e.g. ${m.joinFailures[0]}.`);
+  if (m.joinFailures.length > 0)
+    notes.push(`${m.joinFailures.length} readers failed to join, e.g. ${m.joinFailures[0]}.`);
   if (m.disconnects > 0) notes.push(`${m.disconnects} readers were disconnected during the run.`);
   return {
     title: 'Chat delivery delay',
@@ -183,8 +197,16 @@ function report(settings: Settings, m: Measured): BenchResult {
       `receipt time minus send time. Messages not received ${settings.drainMs / 1000} s after the last ack count as lost.`,
     table: { columns: ['Measure', 'Value'], rows },
     goals: [
-      { statement: `Chat delivery p99 under ${GOAL_P99_MS} ms with ${settings.clients} readers`, passed: p99 < GOAL_P99_MS && m.joined === settings.clients, measured: `p99 ${round1(p99)} ms over ${m.received} deliveries, ${m.joined} readers joined` },
-      { statement: 'Every accepted message reaches every reader', passed: lost === 0 && accepted.length === m.outcomes.length, measured: `${lost} deliveries missing, ${refused.length} sends refused` },
+      {
+        statement: `Chat delivery p99 under ${GOAL_P99_MS} ms with ${settings.clients} readers`,
+        passed: p99 < GOAL_P99_MS && m.joined === settings.clients,
+        measured: `p99 ${round1(p99)} ms over ${m.received} deliveries, ${m.joined} readers joined`,
+      },
+      {
+        statement: 'Every accepted message reaches every reader',
+        passed: lost === 0 && accepted.length === m.outcomes.length,
+        measured: `${lost} deliveries missing, ${refused.length} sends refused`,
+      },
     ],
     notes,
   };
@@ -200,7 +222,10 @@ function readSettings(ctx: BenchContext): Settings {
   const clients = ctx.flags.integer('clients', 1000, 1, 5000);
   const messages = ctx.flags.integer('messages', 200, 1, 5000);
   const rate = ctx.flags.integer('rate', 10, 1, 100);
-  if (messages / rate > MAX_SENDING_SECONDS) throw new BenchError(`--messages / --rate would send for ${Math.round(messages / rate)} s; keep it under ${MAX_SENDING_SECONDS} s`);
+  if (messages / rate > MAX_SENDING_SECONDS)
+    throw new BenchError(
+      `--messages / --rate would send for ${Math.round(messages / rate)} s; keep it under ${MAX_SENDING_SECONDS} s`,
+    );
   return {
     clients,
     messages,

@@ -63,16 +63,25 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
       await target.dispose();
     }
   }
-  return report(settings, phases, [`Before the run the machine was ${fmt(busyBefore)}% busy (3 s sample) with a 1-minute load average of ${loadBefore.toFixed(1)} on ${os.availableParallelism()} cores.`, ...seeding]);
+  return report(settings, phases, [
+    `Before the run the machine was ${fmt(busyBefore)}% busy (3 s sample) with a 1-minute load average of ${loadBefore.toFixed(1)} on ${os.availableParallelism()} cores.`,
+    ...seeding,
+  ]);
 }
 
 function readSettings(ctx: BenchContext): Settings {
   const choice = ctx.flags.string('database') ?? (process.env.DATABASE_URL ? 'both' : 'pglite');
   const databases: Settings['databases'] | undefined =
-    choice === 'both' ? ['pglite', 'postgresql'] : choice === 'pglite' || choice === 'postgresql' ? [choice] : undefined;
+    choice === 'both'
+      ? ['pglite', 'postgresql']
+      : choice === 'pglite' || choice === 'postgresql'
+        ? [choice]
+        : undefined;
   if (!databases) throw new BenchError(`--database must be pglite, postgresql or both, got '${choice}'`);
   if (databases.includes('postgresql') && !process.env.DATABASE_URL) {
-    throw new BenchError('--database=postgresql needs DATABASE_URL naming a PostgreSQL server where a database can be created for the run');
+    throw new BenchError(
+      '--database=postgresql needs DATABASE_URL naming a PostgreSQL server where a database can be created for the run',
+    );
   }
   return {
     databases,
@@ -144,7 +153,14 @@ async function seed(options: DatabaseOptions, size: SeedSize): Promise<SeededCat
   }
 }
 
-async function measure(ctx: BenchContext, settings: Settings, database: string, extraEnv: Record<string, string>, dataDir: string, catalog: SeededCatalog): Promise<Phase[]> {
+async function measure(
+  ctx: BenchContext,
+  settings: Settings,
+  database: string,
+  extraEnv: Record<string, string>,
+  dataDir: string,
+  catalog: SeededCatalog,
+): Promise<Phase[]> {
   const setup = await serverEnv({ dataDir, logLevel: 'warn', mediaWorkers: 1 });
   // The api role alone serves these routes; without media workers the numbers are the API's own.
   const env = { ...setup.env, ROLES: 'api', ...extraEnv };
@@ -159,9 +175,17 @@ async function measure(ctx: BenchContext, settings: Settings, database: string, 
 
     const phases: Phase[] = [];
     ctx.log(`${database}: closed loop, ${settings.connections} connections, ${settings.saturateMs / 1000} s`);
-    phases.push(await phase(database, `closed loop, ${settings.connections} connections`, server.pid, () => closedLoop(client, next, { connections: settings.connections, durationMs: settings.saturateMs })));
+    phases.push(
+      await phase(database, `closed loop, ${settings.connections} connections`, server.pid, () =>
+        closedLoop(client, next, { connections: settings.connections, durationMs: settings.saturateMs }),
+      ),
+    );
     ctx.log(`${database}: open loop, ${settings.rate} req/s, ${settings.durationMs / 1000} s`);
-    phases.push(await phase(database, `open loop, ${settings.rate} req/s`, server.pid, () => openLoop(client, next, { ratePerSecond: settings.rate, durationMs: settings.durationMs, drainMs: DRAIN_MS })));
+    phases.push(
+      await phase(database, `open loop, ${settings.rate} req/s`, server.pid, () =>
+        openLoop(client, next, { ratePerSecond: settings.rate, durationMs: settings.durationMs, drainMs: DRAIN_MS }),
+      ),
+    );
     for (const p of phases) {
       const errors = p.run.samples.filter((s) => !s.ok).length;
       if (errors > 0) ctx.log(`${database} ${p.phase}: ${errors} requests failed`);
@@ -199,17 +223,36 @@ function requestMix(catalog: SeededCatalog): () => PlannedRequest {
     const i = n++;
     const slot = i % 20;
     if (slot < 7) {
-      const filter = i % 4 === 1 ? `&category=${at(catalog.categories, i)}` : i % 4 === 2 ? `&tag=${encodeURIComponent(at(catalog.tags, i))}` : '';
+      const filter =
+        i % 4 === 1
+          ? `&category=${at(catalog.categories, i)}`
+          : i % 4 === 2
+            ? `&tag=${encodeURIComponent(at(catalog.tags, i))}`
+            : '';
       return { endpoint: 'GET /discover/live', path: `/api/v1/discover/live?limit=20${filter}` };
     }
     if (slot < 10) return { endpoint: 'GET /categories', path: '/api/v1/categories' };
-    if (slot < 16) return { endpoint: 'GET /search', path: `/api/v1/search?limit=20&q=${encodeURIComponent(at(catalog.searches, i))}` };
-    if (slot < 19) return { endpoint: 'GET /discover/recommended (signed in)', path: '/api/v1/discover/recommended?limit=20', cookie: at(catalog.sessionCookies, i) };
+    if (slot < 16)
+      return {
+        endpoint: 'GET /search',
+        path: `/api/v1/search?limit=20&q=${encodeURIComponent(at(catalog.searches, i))}`,
+      };
+    if (slot < 19)
+      return {
+        endpoint: 'GET /discover/recommended (signed in)',
+        path: '/api/v1/discover/recommended?limit=20',
+        cookie: at(catalog.sessionCookies, i),
+      };
     return { endpoint: 'GET /discover/recommended (signed out)', path: '/api/v1/discover/recommended?limit=20' };
   };
 }
 
-async function phase(database: string, name: string, serverPid: number | undefined, load: () => Promise<LoadRun>): Promise<Phase> {
+async function phase(
+  database: string,
+  name: string,
+  serverPid: number | undefined,
+  load: () => Promise<LoadRun>,
+): Promise<Phase> {
   const [serverBefore, selfBefore, machineBefore] = [processCpuMs(serverPid), process.cpuUsage(), machineCpu()];
   const run = await load();
   const [serverAfter, selfAfter, machineAfter] = [processCpuMs(serverPid), process.cpuUsage(selfBefore), machineCpu()];
@@ -218,7 +261,9 @@ async function phase(database: string, name: string, serverPid: number | undefin
     database,
     phase: name,
     run,
-    serverCpuPercent: share(serverBefore !== undefined && serverAfter !== undefined ? serverAfter - serverBefore : undefined),
+    serverCpuPercent: share(
+      serverBefore !== undefined && serverAfter !== undefined ? serverAfter - serverBefore : undefined,
+    ),
     generatorCpuPercent: share((selfAfter.user + selfAfter.system) / 1000),
     machineBusy: machineBusyPercent(machineBefore, machineAfter),
   };
@@ -282,10 +327,13 @@ function report(settings: Settings, phases: Phase[], context: string[]): BenchRe
       'The load generator runs on the same machine as the server (and PostgreSQL): the CPU it takes is CPU the server does not get. ' +
         'CPU per phase (100% = one core): ' +
         phases
-          .map((p) => `${p.database} ${p.phase}: server ${fmt(p.serverCpuPercent)}%, load generator ${fmt(p.generatorCpuPercent)}%, machine ${fmt(p.machineBusy)}% busy`)
+          .map(
+            (p) =>
+              `${p.database} ${p.phase}: server ${fmt(p.serverCpuPercent)}%, load generator ${fmt(p.generatorCpuPercent)}%, machine ${fmt(p.machineBusy)}% busy`,
+          )
           .join('; ') +
         '.',
-      'Closed-loop latencies are queueing-bound: with every connection always waiting, mean latency is connections / throughput (Little\'s law), whatever the query costs.',
+      "Closed-loop latencies are queueing-bound: with every connection always waiting, mean latency is connections / throughput (Little's law), whatever the query costs.",
       ...context,
     ],
   };

@@ -24,7 +24,8 @@ const PLAYLIST_POLL_MS = 100;
 /** Segments to wait for before checking that the recording moves (the recorder's first run restarts when the audio arrives). */
 const SEGMENTS_BEFORE_CHECK = 3;
 /** The page's player as web/src/media/hls-source.ts configures hls.js, for the report. */
-const PLAYER_CONFIG = 'liveSyncDurationCount 2, liveMaxLatencyDurationCount 6, lowLatencyMode on, maxLiveSyncPlaybackRate 1.2';
+const PLAYER_CONFIG =
+  'liveSyncDurationCount 2, liveMaxLatencyDurationCount 6, lowLatencyMode on, maxLiveSyncPlaybackRate 1.2';
 
 export default async function run(ctx: BenchContext): Promise<BenchResult> {
   const seconds = ctx.flags.integer('seconds', 30, 5, 300);
@@ -32,7 +33,8 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
   const joinAfterSeconds = ctx.flags.integer('join-after', 20, 0, 300);
   const simulcast = ctx.flags.string('simulcast') === undefined ? true : ctx.flags.boolean('simulcast');
   const audio = ctx.flags.string('audio') === undefined ? true : ctx.flags.boolean('audio');
-  const evenTimestamps = ctx.flags.string('even-timestamps') === undefined ? true : ctx.flags.boolean('even-timestamps');
+  const evenTimestamps =
+    ctx.flags.string('even-timestamps') === undefined ? true : ctx.flags.boolean('even-timestamps');
   const mediaWorkers = ctx.flags.integer('workers', os.availableParallelism(), 1, 16);
   const ffmpegPath = process.env.FFMPEG_PATH || 'ffmpeg';
 
@@ -51,7 +53,9 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
     if (Date.now() < joinAt) await new Promise((resolve) => setTimeout(resolve, joinAt - Date.now()));
     const viewers: ViewerRun[] = [await watchAsViewer(ctx, browser, server, stream, { seconds, warmupSeconds })];
     if (stream.watch.targetDurations.at(-1) !== viewers[0]!.targetDurationAtJoin) {
-      ctx.log(`the target duration changed to ${stream.watch.targetDurations.at(-1)} while viewer 1 watched: a second viewer joins`);
+      ctx.log(
+        `the target duration changed to ${stream.watch.targetDurations.at(-1)} while viewer 1 watched: a second viewer joins`,
+      );
       viewers.push(await watchAsViewer(ctx, browser, server, stream, { seconds, warmupSeconds }));
     }
     const layers = await stream.publisher.layers();
@@ -62,7 +66,9 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
     const samples = viewers.flatMap((v) => v.read.samples);
     const firstCapture = Math.min(...samples.map((s) => s.shownAtMs - s.latencyMs));
     const lastShown = Math.max(...samples.map((s) => s.shownAtMs));
-    const wanted = stream.watch.segments.filter((s) => s.listedAtMs >= firstCapture - 1000 && s.listedAtMs <= lastShown);
+    const wanted = stream.watch.segments.filter(
+      (s) => s.listedAtMs >= firstCapture - 1000 && s.listedAtMs <= lastShown,
+    );
     ctx.log(`decoding ${wanted.length} segments to find which frames they hold`);
     const publisherOffsetMs = await callPage(stream.publisher.page, 'clockOffsetMs');
     const clocks: SegmentClock[] = [];
@@ -105,7 +111,9 @@ async function watchAsViewer(
   try {
     const picture = await page.call('waitForHlsPicture', FIRST_PICTURE_TIMEOUT_MS);
     const firstPictureMs = Date.now() - openedAt;
-    ctx.log(`the channel page shows ${picture.width}x${picture.height} over HLS ${round1(firstPictureMs / 1000)} s after opening; warming up ${options.warmupSeconds} s`);
+    ctx.log(
+      `the channel page shows ${picture.width}x${picture.height} over HLS ${round1(firstPictureMs / 1000)} s after opening; warming up ${options.warmupSeconds} s`,
+    );
     await new Promise((resolve) => setTimeout(resolve, options.warmupSeconds * 1000));
     const skewMs = (await callPage(stream.publisher.page, 'clockOffsetMs')) - (await page.call('clockOffsetMs'));
     const machineStart = machineCpu();
@@ -117,13 +125,23 @@ async function watchAsViewer(
     const outsideDuring = outside.percent();
     if (read.via !== 'hls') throw new BenchError(`the channel page played via ${read.via ?? 'nothing'}, not HLS`);
     if (read.samples.length < options.seconds * 2) {
-      const probes = read.probes.map((p) => `${p.behindEdgeS?.toFixed(1) ?? '?'}/${p.bufferedS.toFixed(1)}/${p.playbackRate}`).join(' ');
+      const probes = read.probes
+        .map((p) => `${p.behindEdgeS?.toFixed(1) ?? '?'}/${p.bufferedS.toFixed(1)}/${p.playbackRate}`)
+        .join(' ');
       throw new BenchError(
         `only ${read.samples.length} readable frames of ${read.framesPresented} presented (${read.unreadable} unreadable) in ${options.seconds} s; ` +
           `the player once a second (behind edge s / buffered s / rate): ${probes}; load average ${os.loadavg()[0]!.toFixed(2)}`,
       );
     }
-    return { read, joinedAfterS: (openedAt - stream.liveAt) / 1000, targetDurationAtJoin, firstPictureMs, skewMs, busyDuring, outsideDuring };
+    return {
+      read,
+      joinedAfterS: (openedAt - stream.liveAt) / 1000,
+      targetDurationAtJoin,
+      firstPictureMs,
+      skewMs,
+      busyDuring,
+      outsideDuring,
+    };
   } finally {
     await page.close();
   }
@@ -152,7 +170,13 @@ async function goLive(
   const publisher = await startChromiumPublisher(
     browser,
     server,
-    { video: 'clock', audio: options.audio, simulcast: options.simulcast, fps: FPS, evenTimestamps: options.evenTimestamps },
+    {
+      video: 'clock',
+      audio: options.audio,
+      simulcast: options.simulcast,
+      fps: FPS,
+      evenTimestamps: options.evenTimestamps,
+    },
     { layers: options.simulcast ? 3 : 1, deadlineMs: 30_000, settleMs: 0 },
   );
   const watch = watchPlaylist(`${server.url}/hls/${encodeURIComponent(server.channel)}/index.m3u8`, PLAYLIST_POLL_MS);
@@ -166,7 +190,10 @@ async function goLive(
     ctx.log(`publishing the clock: ${describeLayers(await publisher.layers())}`);
     const deadline = Date.now() + FIRST_PICTURE_TIMEOUT_MS;
     while (watch.segments.length < SEGMENTS_BEFORE_CHECK) {
-      if (Date.now() > deadline) throw new BenchError(`the recorder listed ${watch.segments.length} segments in ${FIRST_PICTURE_TIMEOUT_MS / 1000} s:\n${server.outputTail()}`);
+      if (Date.now() > deadline)
+        throw new BenchError(
+          `the recorder listed ${watch.segments.length} segments in ${FIRST_PICTURE_TIMEOUT_MS / 1000} s:\n${server.outputTail()}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, PLAYLIST_POLL_MS));
     }
     return { publisher, watch, liveAt, firstSegmentMs: watch.segments[0]!.listedAtMs - liveAt, stop };
@@ -175,4 +202,3 @@ async function goLive(
     throw error;
   }
 }
-

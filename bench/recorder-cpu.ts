@@ -13,7 +13,8 @@ import { round1 } from './lib/media/percentiles.ts';
 import { descendants, waitForNoDescendant, type ProcessInfo } from './lib/media/process-tree.ts';
 import { BenchError, type BenchContext, type BenchResult, type Cell } from './lib/types.ts';
 
-export const summary = "CPU of the recorder's FFmpeg per stream: VP8 publisher (transcoded by libx264) vs H.264 publisher (copied) (--seconds=30)";
+export const summary =
+  "CPU of the recorder's FFmpeg per stream: VP8 publisher (transcoded by libx264) vs H.264 publisher (copied) (--seconds=30)";
 
 type Codec = 'vp8' | 'h264';
 
@@ -68,7 +69,15 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
       }
     }
     await waitForNoFfmpeg(serverPid);
-    return report(measurements, { seconds, warmupSeconds, rounds, audio, mediaWorkers, busyBefore, loadAverage: os.loadavg() });
+    return report(measurements, {
+      seconds,
+      warmupSeconds,
+      rounds,
+      audio,
+      mediaWorkers,
+      busyBefore,
+      loadAverage: os.loadavg(),
+    });
   } finally {
     await browser?.close();
     await server?.stop();
@@ -112,7 +121,9 @@ async function measure(
     const layersAfter = await publisher.layers();
     await watch.stop();
     if (start.ffmpegMs === undefined || end.ffmpegMs === undefined) {
-      throw new BenchError(`the recorder's FFmpeg (pid ${ffmpeg.pid}) ended during the measurement:\n${server.outputTail()}`);
+      throw new BenchError(
+        `the recorder's FFmpeg (pid ${ffmpeg.pid}) ended during the measurement:\n${server.outputTail()}`,
+      );
     }
     const wallS = (end.at - start.at) / 1000;
     const lastSegment = watch.segments.at(-1);
@@ -156,10 +167,16 @@ async function waitForRecording(server: LiveServer, serverPid: number): Promise<
   const deadline = Date.now() + RECORDING_DEADLINE_MS;
   for (;;) {
     const runs = descendants(serverPid, /^ffmpeg$/).filter((p) => p.cmdline.includes(' -f hls '));
-    const listed = await fetch(playlistUrl, { cache: 'no-store' }).then((r) => r.ok, () => false);
+    const listed = await fetch(playlistUrl, { cache: 'no-store' }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (runs.length === 1 && listed) return runs[0]!;
     if (runs.length > 1) throw new BenchError(`more than one live FFmpeg run: ${runs.map((r) => r.pid).join(', ')}`);
-    if (Date.now() > deadline) throw new BenchError(`no live HLS from the recorder after ${RECORDING_DEADLINE_MS / 1000} s:\n${server.outputTail()}`);
+    if (Date.now() > deadline)
+      throw new BenchError(
+        `no live HLS from the recorder after ${RECORDING_DEADLINE_MS / 1000} s:\n${server.outputTail()}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
@@ -169,7 +186,9 @@ async function waitForNoFfmpeg(serverPid: number): Promise<void> {
   try {
     await waitForNoDescendant(serverPid, /^ffmpeg$/, QUIET_DEADLINE_MS);
   } catch {
-    throw new BenchError(`the recorder's FFmpeg runs were still going ${QUIET_DEADLINE_MS / 1000} s after the stream ended`);
+    throw new BenchError(
+      `the recorder's FFmpeg runs were still going ${QUIET_DEADLINE_MS / 1000} s after the stream ended`,
+    );
   }
 }
 
@@ -205,7 +224,7 @@ function report(measurements: Measurement[], info: RunInfo): BenchResult {
   const transcode = mean('vp8');
   const copy = mean('h264');
   return {
-    title: "Recorder: FFmpeg CPU per stream, copy vs transcode",
+    title: 'Recorder: FFmpeg CPU per stream, copy vs transcode',
     method:
       `Starts the server (all roles, embedded database, ${info.mediaWorkers} mediasoup workers, loopback only, default recorder ` +
       `settings: 1 s fMP4 HLS segments). A headless Chromium page publishes with mediasoup-client from its fake camera (1280x720, ` +
@@ -242,10 +261,12 @@ function report(measurements: Measurement[], info: RunInfo): BenchResult {
         `${copy > 0 ? Math.floor(os.availableParallelism() / copy) : 'n/a'} copied recordings would fill every core, before the SFU, the API and anything else.`,
       'Percentages are of one core (100% = one core busy all the time). "Media s recorded per s" is the length of the segments ' +
         'the live playlist gained during the window over the window: near 1 means FFmpeg kept up with real time. The last segment ' +
-        "of each window is decoded to check the recording moves: libx264 coding frames as copies of a keyframe (which happens when " +
+        'of each window is decoded to check the recording moves: libx264 coding frames as copies of a keyframe (which happens when ' +
         "FFmpeg takes the RTP input's frame rate to be 90k, see the HLS benchmark) would cost far less and record a still picture.",
       ...(measurements.some((m) => m.pictures && m.pictures.distinct < m.pictures.frames / 2)
-        ? ['In this run a recording repeated pictures (see the table): its CPU figure is not what a moving picture costs.']
+        ? [
+            'In this run a recording repeated pictures (see the table): its CPU figure is not what a moving picture costs.',
+          ]
         : []),
       "Chromium's fake camera shows a simple moving test pattern that compresses easily; a real camera's noisier picture likely costs " +
         'libx264 more, so the transcode figure is a lower bound.',

@@ -57,7 +57,9 @@ async function main(argv: readonly string[]): Promise<number> {
   for (const goal of result.goals) {
     process.stdout.write(`${goal.passed ? 'PASS' : 'FAIL'}  ${goal.statement}: ${goal.measured}\n`);
   }
-  process.stdout.write(`\nSaved ${relativeFile}${flags.boolean('no-docs') ? '' : `; updated ${path.relative(repoRoot, docFile)}`}\n`);
+  process.stdout.write(
+    `\nSaved ${relativeFile}${flags.boolean('no-docs') ? '' : `; updated ${path.relative(repoRoot, docFile)}`}\n`,
+  );
   return result.goals.every((goal) => goal.passed) ? 0 : 2;
 }
 

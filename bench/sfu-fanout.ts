@@ -6,9 +6,22 @@
 import os from 'node:os';
 import { launchMediaBrowser, type MediaBrowser } from './lib/media/browser.ts';
 import { describeLayers, startChromiumPublisher, type ChromiumPublisher } from './lib/media/chromium-publisher.ts';
-import { ProcessCpuMeter, descendantsCpuMs, machineBusyOver, machineBusyPercent, machineCpu, machineIrqPercent } from './lib/media/cpu.ts';
+import {
+  ProcessCpuMeter,
+  descendantsCpuMs,
+  machineBusyOver,
+  machineBusyPercent,
+  machineCpu,
+  machineIrqPercent,
+} from './lib/media/cpu.ts';
 import { FanoutPool } from './lib/media/fanout-pool.ts';
-import { MAX_LOSS_PERCENT, MIN_FPS_RATIO, fanoutReport, type FanoutSettings, type FanoutStep } from './lib/media/fanout-report.ts';
+import {
+  MAX_LOSS_PERCENT,
+  MIN_FPS_RATIO,
+  fanoutReport,
+  type FanoutSettings,
+  type FanoutStep,
+} from './lib/media/fanout-report.ts';
 import { startLiveServer, type LiveServer, type WorkerHealthSample } from './lib/media/live-server.ts';
 import type { PublishedLayer } from './lib/media/page/publisher.ts';
 import { percentile, round1 } from './lib/media/percentiles.ts';
@@ -16,7 +29,8 @@ import { udpDrops, udpDropsBetween } from './lib/media/udp-drops.ts';
 import type { ViewerWindow } from './lib/media/werift-viewer.ts';
 import { BenchError, type BenchContext, type BenchResult } from './lib/types.ts';
 
-export const summary = 'one stream to N werift viewers in separate processes: server CPU, loss, fps per N (--sizes=50,100,200,400, --max=N)';
+export const summary =
+  'one stream to N werift viewers in separate processes: server CPU, loss, fps per N (--sizes=50,100,200,400, --max=N)';
 
 const DEFAULT_SIZES = [50, 100, 200, 400];
 /** The brief for this machine: the whole run, joins included, ends within 15 minutes. */
@@ -65,7 +79,7 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
       if (step.stopReason) break;
     }
     if (steps.length === 0) throw new BenchError('no step fitted in the time budget');
-      const spreadLogs = (server.outputTail().match(/room spread to another worker/g) ?? []).length;
+    const spreadLogs = (server.outputTail().match(/room spread to another worker/g) ?? []).length;
     return fanoutReport(settings, steps, { spreadLogs, busyBefore, withoutWebRole: server.withoutWebRole });
   } finally {
     await pool?.close();
@@ -172,7 +186,10 @@ async function measureStep(
           : undefined;
   const workerCpu = workers.map((w) => w.cpuPercent);
   const attributed = workerCpu.reduce((a, b) => a + b, 0) + (nodeCpu ?? 0) + (generatorCpu ?? 0) + (chromiumCpu ?? 0);
-  const otherCpu = machineBusy === undefined ? undefined : Math.max(0, machineBusy * os.availableParallelism() - attributed - (kernelIrqCpu ?? 0));
+  const otherCpu =
+    machineBusy === undefined
+      ? undefined
+      : Math.max(0, machineBusy * os.availableParallelism() - attributed - (kernelIrqCpu ?? 0));
   const layers = new Map<string, number>();
   for (const v of viewers) {
     const key = v.spatialLayer === null ? 'unknown' : `L${v.spatialLayer}`;
@@ -193,8 +210,16 @@ async function measureStep(
     machineBusy,
     kernelIrqCpu,
     otherCpu,
-    udpDrops: udpDropsBetween(dropsStart, dropsEnd, viewers.map((v) => v.serverPort)),
-    udpDropsJoining: udpDropsBetween(dropsBeforeJoins, dropsStart, viewers.map((v) => v.serverPort)),
+    udpDrops: udpDropsBetween(
+      dropsStart,
+      dropsEnd,
+      viewers.map((v) => v.serverPort),
+    ),
+    udpDropsJoining: udpDropsBetween(
+      dropsBeforeJoins,
+      dropsStart,
+      viewers.map((v) => v.serverPort),
+    ),
     lossPercent: loss.total,
     worstLossPercent: loss.worst,
     fpsMedian: percentile(fps, 50),

@@ -13,7 +13,8 @@ import { percentile, round1 } from './lib/media/percentiles.ts';
 import { ms } from './lib/stats.ts';
 import { BenchError, type BenchContext, type BenchResult, type Cell } from './lib/types.ts';
 
-export const summary = 'time from a viewer\'s join to its first video frame, Chromium publisher and viewers (--joins=20, --gap-ms=1000)';
+export const summary =
+  "time from a viewer's join to its first video frame, Chromium publisher and viewers (--joins=20, --gap-ms=1000)";
 
 const GOAL_MEDIAN_MS = 500;
 /** A join that ran while other work took this much of all cores competed with it for CPU. */
@@ -55,13 +56,21 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
       try {
         const outside = new OutsideCpuMeter();
         outside.start();
-        const timing = await callPage(viewer.page, 'firstFrame', { serverUrl: server.url, channel: server.channel, timeoutMs: FRAME_TIMEOUT_MS });
+        const timing = await callPage(viewer.page, 'firstFrame', {
+          serverUrl: server.url,
+          channel: server.channel,
+          timeoutMs: FRAME_TIMEOUT_MS,
+        });
         timings.push(timing);
         outsideDuringJoin.push(outside.percent() ?? 0);
-        ctx.log(`join ${i + 1}/${joins}: first frame after ${ms(timing.firstFrameMs)} ms (${timing.frameWidth}x${timing.frameHeight})`);
+        ctx.log(
+          `join ${i + 1}/${joins}: first frame after ${ms(timing.firstFrameMs)} ms (${timing.frameWidth}x${timing.frameHeight})`,
+        );
         await callPage(viewer.page, 'stopWatching');
       } catch (error) {
-        throw new BenchError(`viewer ${i + 1} failed: ${(error as Error).message}\nserver output:\n${server.outputTail()}`);
+        throw new BenchError(
+          `viewer ${i + 1} failed: ${(error as Error).message}\nserver output:\n${server.outputTail()}`,
+        );
       } finally {
         await viewer.context.close();
       }
@@ -69,7 +78,15 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
     }
     const layers = describeLayers(await publisher.layers());
     await publisher.stop();
-    return report(timings, { joins, gapMs, mediaWorkers, layers, withoutWebRole: server.withoutWebRole, busyBefore, outsideDuringJoin });
+    return report(timings, {
+      joins,
+      gapMs,
+      mediaWorkers,
+      layers,
+      withoutWebRole: server.withoutWebRole,
+      busyBefore,
+      outsideDuringJoin,
+    });
   } finally {
     await browser?.close();
     await server?.stop();
@@ -99,18 +116,27 @@ function report(timings: FirstFrameTimings[], info: RunInfo): BenchResult {
   ];
   const stat = (pick: (t: FirstFrameTimings) => number) => {
     const values = timings.map(pick);
-    return { median: percentile(values, 50), p90: percentile(values, 90), min: Math.min(...values), max: Math.max(...values) };
+    return {
+      median: percentile(values, 50),
+      p90: percentile(values, 90),
+      min: Math.min(...values),
+      max: Math.max(...values),
+    };
   };
   const rows = steps.map(([label, pick]): Cell[] => {
     const s = stat(pick);
     return [label, ms(s.median), ms(s.p90), ms(s.min), ms(s.max)];
   });
   const total = stat((t) => t.firstFrameMs);
-  const roundTrips = stat((t) => t.joinedMs + (t.transportMs - t.deviceLoadedMs) + (t.consumedMs - t.transportMs) + (t.resumedMs - t.consumedMs));
+  const roundTrips = stat(
+    (t) =>
+      t.joinedMs + (t.transportMs - t.deviceLoadedMs) + (t.consumedMs - t.transportMs) + (t.resumedMs - t.consumedMs),
+  );
   const device = stat((t) => t.deviceLoadedMs - t.joinedMs);
   const media = stat((t) => t.firstFrameMs - t.resumedMs);
   const sizes = new Map<string, number>();
-  for (const t of timings) sizes.set(`${t.frameWidth}x${t.frameHeight}`, (sizes.get(`${t.frameWidth}x${t.frameHeight}`) ?? 0) + 1);
+  for (const t of timings)
+    sizes.set(`${t.frameWidth}x${t.frameHeight}`, (sizes.get(`${t.frameWidth}x${t.frameHeight}`) ?? 0) + 1);
   return {
     title: 'SFU: time to first frame for a joining viewer',
     method:
@@ -147,7 +173,9 @@ function report(timings: FirstFrameTimings[], info: RunInfo): BenchResult {
       `First frame sizes: ${[...sizes].map(([size, n]) => `${size} ×${n}`).join(', ')} (the simulcast layer the SFU started each viewer ` +
         `on). Publisher layers at the end: ${info.layers}.`,
       contention(timings, info),
-      ...(info.withoutWebRole ? ['web/dist was not built, so the server ran without the web role (the benchmark does not use the web app).'] : []),
+      ...(info.withoutWebRole
+        ? ['web/dist was not built, so the server ran without the web role (the benchmark does not use the web app).']
+        : []),
     ],
   };
 }
@@ -157,7 +185,13 @@ function contention(timings: FirstFrameTimings[], info: RunInfo): string {
   const before = info.busyBefore === undefined ? 'n/a' : `${round1(info.busyBefore)}%`;
   const loaded = timings.filter((_, i) => (info.outsideDuringJoin[i] ?? 0) >= OUTSIDE_BUSY_PERCENT);
   const clear = timings.filter((_, i) => (info.outsideDuringJoin[i] ?? 0) < OUTSIDE_BUSY_PERCENT);
-  const medianOf = (list: FirstFrameTimings[]) => ms(percentile(list.map((t) => t.firstFrameMs), 50));
+  const medianOf = (list: FirstFrameTimings[]) =>
+    ms(
+      percentile(
+        list.map((t) => t.firstFrameMs),
+        50,
+      ),
+    );
   const split =
     loaded.length === 0
       ? ` During the joins, work outside the benchmark never took ${OUTSIDE_BUSY_PERCENT}% of the cores.`

@@ -12,7 +12,8 @@ import type { ClockResult } from './lib/media/page/viewer.ts';
 import { percentile, round1 } from './lib/media/percentiles.ts';
 import { BenchError, type BenchContext, type BenchResult, type Cell } from './lib/types.ts';
 
-export const summary = 'glass-to-glass latency publisher canvas -> SFU -> viewer <video>, read from a clock drawn into each frame (--samples=300)';
+export const summary =
+  'glass-to-glass latency publisher canvas -> SFU -> viewer <video>, read from a clock drawn into each frame (--samples=300)';
 
 const GOAL_MEDIAN_MS = 150;
 const WARMUP_MS = 2000;
@@ -45,13 +46,24 @@ export async function measureGlassToGlass(ctx: BenchContext, via: MediaPath): Pr
     );
     ctx.log(`publishing the clock: ${describeLayers(await publisher.layers())}`);
     const viewer = await browser.newPage();
-    const first = await callPage(viewer.page, via === 'whip-whep' ? 'firstFrameWhep' : 'firstFrame', { serverUrl: server.url, channel: server.channel, timeoutMs: 10_000 });
-    ctx.log(`viewer sees ${first.frameWidth}x${first.frameHeight} after ${Math.round(first.firstFrameMs)} ms; sampling`);
+    const first = await callPage(viewer.page, via === 'whip-whep' ? 'firstFrameWhep' : 'firstFrame', {
+      serverUrl: server.url,
+      channel: server.channel,
+      timeoutMs: 10_000,
+    });
+    ctx.log(
+      `viewer sees ${first.frameWidth}x${first.frameHeight} after ${Math.round(first.firstFrameMs)} ms; sampling`,
+    );
     // Both pages' clocks against the one system clock: their difference is the skew to correct.
     const skewMs = (await callPage(publisher.page, 'clockOffsetMs')) - (await callPage(viewer.page, 'clockOffsetMs'));
     const layersBefore = await publisher.layers();
     const machineStart = machineCpu();
-    const result = await callPage(viewer.page, 'readClock', { warmupMs: WARMUP_MS, samples, timeoutMs: SAMPLING_TIMEOUT_MS, skewMs });
+    const result = await callPage(viewer.page, 'readClock', {
+      warmupMs: WARMUP_MS,
+      samples,
+      timeoutMs: SAMPLING_TIMEOUT_MS,
+      skewMs,
+    });
     const busyDuring = machineBusyPercent(machineStart, machineCpu());
     const layersAfter = await publisher.layers();
     await callPage(viewer.page, 'stopWatching');
@@ -62,7 +74,18 @@ export async function measureGlassToGlass(ctx: BenchContext, via: MediaPath): Pr
         `only ${result.samples.length} readable frames of ${result.framesPresented} presented (${result.unreadable} unreadable) in ${SAMPLING_TIMEOUT_MS / 1000} s`,
       );
     }
-    return report(result, { via, samples, simulcast, mediaWorkers, skewMs, layersBefore, layersAfter, withoutWebRole: server.withoutWebRole, busyBefore, busyDuring });
+    return report(result, {
+      via,
+      samples,
+      simulcast,
+      mediaWorkers,
+      skewMs,
+      layersBefore,
+      layersAfter,
+      withoutWebRole: server.withoutWebRole,
+      busyBefore,
+      busyDuring,
+    });
   } finally {
     await browser?.close();
     await server?.stop();
@@ -103,9 +126,14 @@ function report(result: ClockResult, info: RunInfo): BenchResult {
   ];
   const median = percentile(latency, 50);
   const parts = [sentLayer?.encodeMs, jitterMs, decodeMs];
-  const residual = parts.every((p) => typeof p === 'number') ? median - (parts as number[]).reduce((a, b) => a + b, 0) : undefined;
+  const residual = parts.every((p) => typeof p === 'number')
+    ? median - (parts as number[]).reduce((a, b) => a + b, 0)
+    : undefined;
   return {
-    title: info.via === 'whip-whep' ? 'WHIP to WHEP: glass-to-glass latency on loopback' : 'SFU: glass-to-glass latency on loopback',
+    title:
+      info.via === 'whip-whep'
+        ? 'WHIP to WHEP: glass-to-glass latency on loopback'
+        : 'SFU: glass-to-glass latency on loopback',
     method:
       `Starts the server (all roles, embedded database, ${info.mediaWorkers} mediasoup workers, loopback only) and a headless ` +
       `Chromium. A publisher page draws a 1280x720 canvas ${FPS} times a second (setInterval), each time with the current ` +
@@ -126,7 +154,10 @@ function report(result: ClockResult, info: RunInfo): BenchResult {
       `high-resolution clocks are compared through Date.now() and the difference (${round1(info.skewMs)} ms) corrected.`,
     table: {
       columns: ['Measure (ms)', 'median', 'p90', 'p99', 'min', 'max'],
-      rows: [row('glass-to-glass (drawn -> expected on screen)', latency), row('drawn -> handed to the compositor', presented)],
+      rows: [
+        row('glass-to-glass (drawn -> expected on screen)', latency),
+        row('drawn -> handed to the compositor', presented),
+      ],
     },
     goals: [
       {
@@ -161,7 +192,9 @@ function report(result: ClockResult, info: RunInfo): BenchResult {
       `The machine was ${info.busyBefore === undefined ? 'n/a' : `${round1(info.busyBefore)}%`} busy (all cores) in the 3 s before ` +
         `the run, from other work, and ${info.busyDuring === undefined ? 'n/a' : `${round1(info.busyDuring)}%`} while the frames were ` +
         `sampled (publisher, viewer, SFU and whatever else runs here).`,
-      ...(info.withoutWebRole ? ['web/dist was not built, so the server ran without the web role (the benchmark does not use the web app).'] : []),
+      ...(info.withoutWebRole
+        ? ['web/dist was not built, so the server ran without the web role (the benchmark does not use the web app).']
+        : []),
     ],
   };
 }
@@ -187,6 +220,7 @@ function senderDelta(before: PublishedLayer[], after: PublishedLayer[], width: n
   return {
     rid: end.rid,
     encodeMs: frames > 0 ? round1(((end.totalEncodeTimeS - start.totalEncodeTimeS) * 1000) / frames) : 'n/a',
-    sendDelayMs: packets > 0 ? round1(((end.totalPacketSendDelayS - start.totalPacketSendDelayS) * 1000) / packets) : 'n/a',
+    sendDelayMs:
+      packets > 0 ? round1(((end.totalPacketSendDelayS - start.totalPacketSendDelayS) * 1000) / packets) : 'n/a',
   };
 }

@@ -71,13 +71,25 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
   };
 }
 
-async function measure(ctx: BenchContext, label: string, state: string, env: NodeJS.ProcessEnv, healthUrl: string): Promise<Run> {
+async function measure(
+  ctx: BenchContext,
+  label: string,
+  state: string,
+  env: NodeJS.ProcessEnv,
+  healthUrl: string,
+): Promise<Run> {
   ctx.log(`${label}: starting server.ts`);
   const server = spawnServer({ cwd: ctx.repoRoot, args: ['--import', 'tsx', 'server.ts'], env });
   try {
-    const msToHealthy = await waitUntilHealthy(server, { url: healthUrl, intervalMs: POLL_INTERVAL_MS, deadlineMs: HEALTHY_DEADLINE_MS });
+    const msToHealthy = await waitUntilHealthy(server, {
+      url: healthUrl,
+      intervalMs: POLL_INTERVAL_MS,
+      deadlineMs: HEALTHY_DEADLINE_MS,
+    });
     const stop = await server.stop();
-    ctx.log(`${label}: healthy after ${ms(msToHealthy)} ms, exited ${ms(stop.ms)} ms after SIGTERM (${describeExit(stop)})`);
+    ctx.log(
+      `${label}: healthy after ${ms(msToHealthy)} ms, exited ${ms(stop.ms)} ms after SIGTERM (${describeExit(stop)})`,
+    );
     return { label, state, msToHealthy, stop };
   } finally {
     await server.stop(); // no-op after a successful run; on a failure, never leave the server behind

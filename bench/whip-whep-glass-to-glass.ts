@@ -4,7 +4,8 @@
 import { measureGlassToGlass } from './sfu-glass-to-glass.ts';
 import type { BenchContext, BenchResult } from './lib/types.ts';
 
-export const summary = 'glass-to-glass latency WHIP publisher canvas -> SFU -> WHEP viewer <video>, read from a clock drawn into each frame (--samples=300)';
+export const summary =
+  'glass-to-glass latency WHIP publisher canvas -> SFU -> WHEP viewer <video>, read from a clock drawn into each frame (--samples=300)';
 
 export default function run(ctx: BenchContext): Promise<BenchResult> {
   return measureGlassToGlass(ctx, 'whip-whep');

@@ -49,15 +49,18 @@ function viaRunningServer(config: Config, command: AdminCommand): Promise<unknow
   const socketPath = adminSocketPath(config.dataDir);
   if (!fs.existsSync(socketPath)) return Promise.resolve(undefined);
   return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath, path: '/command', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { detail?: string };
-        if (res.statusCode === 200) resolve(body);
-        else reject(new CommandFailed(body.detail ?? `server answered ${res.statusCode}`));
-      });
-    });
+    const req = http.request(
+      { socketPath, path: '/command', method: 'POST', headers: { 'content-type': 'application/json' } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { detail?: string };
+          if (res.statusCode === 200) resolve(body);
+          else reject(new CommandFailed(body.detail ?? `server answered ${res.statusCode}`));
+        });
+      },
+    );
     req.on('error', (error: NodeJS.ErrnoException) => {
       // A socket file without a server behind it: the server stopped uncleanly. Work directly.
       if (error.code === 'ECONNREFUSED' || error.code === 'ENOENT') resolve(undefined);
@@ -70,7 +73,9 @@ function viaRunningServer(config: Config, command: AdminCommand): Promise<unknow
 async function directly(config: Config, command: AdminCommand): Promise<unknown> {
   const logger = createLogger({ level: 'warn', pretty: false });
   const database = await openDatabase(
-    config.database.url ? { kind: 'postgresql', url: config.database.url } : { kind: 'pglite', dir: `${config.dataDir}/pglite` },
+    config.database.url
+      ? { kind: 'postgresql', url: config.database.url }
+      : { kind: 'pglite', dir: `${config.dataDir}/pglite` },
     logger,
   );
   try {

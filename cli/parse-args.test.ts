@@ -19,7 +19,9 @@ describe('parseCliArgs', () => {
       email: 'ada@example.com',
       password: 'correct horse',
     });
-    expect(parseCliArgs(['user', 'create', '--name', 'Ada', '--password', 'pw123456', '--email', 'ada@example.com'])).toEqual({
+    expect(
+      parseCliArgs(['user', 'create', '--name', 'Ada', '--password', 'pw123456', '--email', 'ada@example.com']),
+    ).toEqual({
       command: 'user.create',
       email: 'ada@example.com',
       password: 'pw123456',
@@ -28,7 +30,9 @@ describe('parseCliArgs', () => {
   });
 
   it('parses channel create', () => {
-    expect(parseCliArgs(['channel', 'create', '--owner', 'ada@example.com', '--slug', 'ada', '--title', 'Ada live'])).toEqual({
+    expect(
+      parseCliArgs(['channel', 'create', '--owner', 'ada@example.com', '--slug', 'ada', '--title', 'Ada live']),
+    ).toEqual({
       command: 'channel.create',
       owner: 'ada@example.com',
       slug: 'ada',
@@ -37,8 +41,14 @@ describe('parseCliArgs', () => {
   });
 
   it('parses stream-key create and revoke', () => {
-    expect(parseCliArgs(['stream-key', 'create', '--channel', 'ada'])).toEqual({ command: 'stream-key.create', channel: 'ada' });
-    expect(parseCliArgs(['stream-key', 'revoke', '--channel', 'ada'])).toEqual({ command: 'stream-key.revoke', channel: 'ada' });
+    expect(parseCliArgs(['stream-key', 'create', '--channel', 'ada'])).toEqual({
+      command: 'stream-key.create',
+      channel: 'ada',
+    });
+    expect(parseCliArgs(['stream-key', 'revoke', '--channel', 'ada'])).toEqual({
+      command: 'stream-key.revoke',
+      channel: 'ada',
+    });
   });
 
   it('names every missing required flag', () => {
@@ -47,7 +57,9 @@ describe('parseCliArgs', () => {
   });
 
   it('refuses a flag the command does not have', () => {
-    expect(usageErrorOf(['stream-key', 'create', '--channel', 'ada', '--slug', 'ada'])).toBe("'stream-key create' has no option --slug.");
+    expect(usageErrorOf(['stream-key', 'create', '--channel', 'ada', '--slug', 'ada'])).toBe(
+      "'stream-key create' has no option --slug.",
+    );
   });
 
   it('refuses a flag without a value, at the end or followed by another flag', () => {
@@ -56,7 +68,9 @@ describe('parseCliArgs', () => {
   });
 
   it('refuses a flag given twice rather than picking one', () => {
-    expect(usageErrorOf(['stream-key', 'revoke', '--channel', 'a', '--channel', 'b'])).toBe('--channel is given twice.');
+    expect(usageErrorOf(['stream-key', 'revoke', '--channel', 'a', '--channel', 'b'])).toBe(
+      '--channel is given twice.',
+    );
   });
 
   it('refuses a stray positional argument', () => {

@@ -32,7 +32,9 @@ export function parseCliArgs(argv: readonly string[]): AdminCommand {
   const spec = SPECS[`${noun ?? ''} ${verb ?? ''}`];
   if (!spec) {
     const given = [noun, verb].filter(Boolean).join(' ');
-    throw new UsageError(given ? `unknown command '${given}'; try 'npm run cli -- --help'.` : 'no command given; try --help.');
+    throw new UsageError(
+      given ? `unknown command '${given}'; try 'npm run cli -- --help'.` : 'no command given; try --help.',
+    );
   }
   const flags: Record<string, string> = {};
   for (let i = 0; i < rest.length; i += 2) {
@@ -48,6 +50,7 @@ export function parseCliArgs(argv: readonly string[]): AdminCommand {
     flags[name] = value;
   }
   const missing = spec.required.filter((name) => !(name in flags));
-  if (missing.length > 0) throw new UsageError(`'${noun} ${verb}' needs ${missing.map((m) => `--${m}`).join(' and ')}.`);
+  if (missing.length > 0)
+    throw new UsageError(`'${noun} ${verb}' needs ${missing.map((m) => `--${m}`).join(' and ')}.`);
   return { command: spec.command, ...flags } as AdminCommand;
 }

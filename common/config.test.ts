@@ -75,7 +75,9 @@ describe('loadConfig problems', () => {
 
   it('refuses WebRTC server ports inside the RTC_MIN_PORT..RTC_MAX_PORT range', () => {
     // Workers listen on RTC_PORT..RTC_PORT+MEDIA_WORKERS-1; the last one may not reach 40000.
-    expect(problemsOf({ RTC_PORT: '39999', MEDIA_WORKERS: '2' })).toEqual([expect.stringMatching(/\(39999-40000\) overlaps RTC_MIN_PORT/)]);
+    expect(problemsOf({ RTC_PORT: '39999', MEDIA_WORKERS: '2' })).toEqual([
+      expect.stringMatching(/\(39999-40000\) overlaps RTC_MIN_PORT/),
+    ]);
     expect(problemsOf({ RTC_PORT: '44399', MEDIA_WORKERS: '1' })).toEqual([expect.stringMatching(/overlaps/)]);
     expect(load({ RTC_PORT: '39998', MEDIA_WORKERS: '2' }).media.rtcPort).toBe(39998);
     expect(load({ RTC_PORT: '44400', MEDIA_WORKERS: '4' }).media.rtcPort).toBe(44400);
@@ -130,7 +132,9 @@ describe('roles', () => {
   });
 
   it('reports an unknown role given with --roles=', () => {
-    expect(problemsOf({ ROLES: 'api' }, ['--roles=sfu,media'])).toEqual([expect.stringMatching(/unknown role 'media'/)]);
+    expect(problemsOf({ ROLES: 'api' }, ['--roles=sfu,media'])).toEqual([
+      expect.stringMatching(/unknown role 'media'/),
+    ]);
   });
 });
 
@@ -144,7 +148,9 @@ describe('redactUrl', () => {
 
   it('leaves a URL without a password as it is', () => {
     expect(redactUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
-    expect(redactUrl('postgresql://postgres@127.0.0.1:5432/postgres')).toBe('postgresql://postgres@127.0.0.1:5432/postgres');
+    expect(redactUrl('postgresql://postgres@127.0.0.1:5432/postgres')).toBe(
+      'postgresql://postgres@127.0.0.1:5432/postgres',
+    );
   });
 
   it('says nothing of an unparsable URL, which may hold a password', () => {

@@ -143,15 +143,22 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
 
   const rtcMinPort = read.integer('RTC_MIN_PORT', 40000, 1024, 65535);
   const rtcMaxPort = read.integer('RTC_MAX_PORT', 44399, 1024, 65535);
-  if (rtcMinPort > rtcMaxPort) problems.push(`RTC_MIN_PORT (${rtcMinPort}) must not exceed RTC_MAX_PORT (${rtcMaxPort}).`);
+  if (rtcMinPort > rtcMaxPort)
+    problems.push(`RTC_MIN_PORT (${rtcMinPort}) must not exceed RTC_MAX_PORT (${rtcMaxPort}).`);
   const workers = read.integer('MEDIA_WORKERS', os.availableParallelism(), 1, 256);
   const rtcPort = read.integer('RTC_PORT', 44400, 0, 65535 - workers);
   if (rtcPort !== 0 && rtcPort <= rtcMaxPort && rtcPort + workers - 1 >= rtcMinPort) {
-    problems.push(`RTC_PORT..RTC_PORT+MEDIA_WORKERS-1 (${rtcPort}-${rtcPort + workers - 1}) overlaps RTC_MIN_PORT..RTC_MAX_PORT; move one of them.`);
+    problems.push(
+      `RTC_PORT..RTC_PORT+MEDIA_WORKERS-1 (${rtcPort}-${rtcPort + workers - 1}) overlaps RTC_MIN_PORT..RTC_MAX_PORT; move one of them.`,
+    );
   }
 
   const roles = parseRoles(argv.find((a) => a.startsWith('--roles='))?.slice('--roles='.length) ?? env.ROLES, problems);
-  const logLevel = read.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info');
+  const logLevel = read.oneOf(
+    'LOG_LEVEL',
+    ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const,
+    'info',
+  );
 
   const config: Config = {
     roles,
@@ -177,7 +184,11 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
       workerLogLevel: read.oneOf('MEDIA_WORKER_LOG_LEVEL', ['debug', 'warn', 'error', 'none'] as const, 'warn'),
       consumersPerRouter: read.integer('SFU_CONSUMERS_PER_ROUTER', 500, 1, 100_000),
       keyFrameRequestDelayMs: read.integer('SFU_KEYFRAME_REQUEST_DELAY_MS', 500, 0, 10_000),
-      iceServers: read.list('ICE_SERVERS', /^(stun|stuns|turn|turns):[^\s<>"]+$/, 'a stun:, stuns:, turn: or turns: URL'),
+      iceServers: read.list(
+        'ICE_SERVERS',
+        /^(stun|stuns|turn|turns):[^\s<>"]+$/,
+        'a stun:, stuns:, turn: or turns: URL',
+      ),
     },
     streams: {
       endGraceMs: read.integer('STREAM_END_GRACE_MS', 15_000, 0, 600_000),
@@ -186,7 +197,9 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
       maxLiveStreams: read.integer('MAX_LIVE_STREAMS', 0, 0, 100_000),
     },
     recorder: {
-      recordingsDir: path.resolve(read.string('RECORDINGS_DIR', path.join(read.string('DATA_DIR', './data'), 'recordings'))),
+      recordingsDir: path.resolve(
+        read.string('RECORDINGS_DIR', path.join(read.string('DATA_DIR', './data'), 'recordings')),
+      ),
       segmentSeconds: read.integer('HLS_SEGMENT_SECONDS', 1, 1, 10),
       ffmpegPath: read.string('FFMPEG_PATH', 'ffmpeg'),
       retentionDays: read.integer('VOD_RETENTION_DAYS', 0, 0, 36_500),
@@ -219,9 +232,13 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
 function parseRoles(raw: string | undefined, problems: string[]): ReadonlySet<Role> {
   if (!raw || raw.trim() === '' || raw.trim() === 'all') return new Set(ALL_ROLES);
   const roles = new Set<Role>();
-  for (const name of raw.split(',').map((r) => r.trim()).filter(Boolean)) {
+  for (const name of raw
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean)) {
     if ((ALL_ROLES as readonly string[]).includes(name)) roles.add(name as Role);
-    else problems.push(`ROLES: unknown role '${name}'; use a comma-separated list of ${ALL_ROLES.join(', ')} (or 'all').`);
+    else
+      problems.push(`ROLES: unknown role '${name}'; use a comma-separated list of ${ALL_ROLES.join(', ')} (or 'all').`);
   }
   return roles;
 }
@@ -230,10 +247,15 @@ function parseRoles(raw: string | undefined, problems: string[]): ReadonlySet<Ro
 function parseRenditionHeights(raw: string | undefined, problems: string[]): number[] {
   if (raw === undefined) return [];
   const heights: number[] = [];
-  for (const item of raw.split(',').map((h) => h.trim()).filter(Boolean)) {
+  for (const item of raw
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean)) {
     const height = Number(/^(\d{1,4})p?$/i.exec(item)?.[1] ?? Number.NaN);
     if (!Number.isInteger(height) || height < 144 || height > 2160 || height % 2 !== 0) {
-      problems.push(`HLS_RENDITIONS: '${item}' is not a rendition height; use a comma-separated list of even heights from 144 to 2160, like 720p,480p,360p (or leave it empty for the source only).`);
+      problems.push(
+        `HLS_RENDITIONS: '${item}' is not a rendition height; use a comma-separated list of even heights from 144 to 2160, like 720p,480p,360p (or leave it empty for the source only).`,
+      );
     } else if (heights.includes(height)) {
       problems.push(`HLS_RENDITIONS: ${height}p is listed twice; list each height once.`);
     } else {
@@ -270,19 +292,31 @@ function readS3Config(read: EnvReader, problems: string[]): S3Config | undefined
   const publicUrl = read.optionalUrl('S3_PUBLIC_URL', ['http:', 'https:']);
   if (bucket === undefined) {
     const stray = S3_SETTINGS.filter((name) => read.optionalString(name) !== undefined);
-    if (stray.length > 0) problems.push(`${stray.join(', ')} ${stray.length === 1 ? 'is' : 'are'} set but S3_BUCKET is not: set S3_BUCKET to keep recordings in S3, or unset ${stray.length === 1 ? 'it' : 'them'} to keep them in RECORDINGS_DIR.`);
+    if (stray.length > 0)
+      problems.push(
+        `${stray.join(', ')} ${stray.length === 1 ? 'is' : 'are'} set but S3_BUCKET is not: set S3_BUCKET to keep recordings in S3, or unset ${stray.length === 1 ? 'it' : 'them'} to keep them in RECORDINGS_DIR.`,
+      );
     return undefined;
   }
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-    problems.push(`S3_BUCKET must be a bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, got '${bucket}'.`);
+    problems.push(
+      `S3_BUCKET must be a bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, got '${bucket}'.`,
+    );
   }
-  if (!/^[a-z0-9-]{1,32}$/.test(region)) problems.push(`S3_REGION must be a region name like us-east-1 (or auto for R2), got '${region}'.`);
+  if (!/^[a-z0-9-]{1,32}$/.test(region))
+    problems.push(`S3_REGION must be a region name like us-east-1 (or auto for R2), got '${region}'.`);
   // Never echo the keys themselves.
   if (!accessKeyId || !secretAccessKey) {
-    const missing = [accessKeyId ? undefined : 'S3_ACCESS_KEY_ID', secretAccessKey ? undefined : 'S3_SECRET_ACCESS_KEY'].filter(Boolean);
-    problems.push(`S3_BUCKET is set, so S3 needs credentials: set ${missing.join(' and ')} (a key allowed to list, read, write and delete in the bucket).`);
+    const missing = [
+      accessKeyId ? undefined : 'S3_ACCESS_KEY_ID',
+      secretAccessKey ? undefined : 'S3_SECRET_ACCESS_KEY',
+    ].filter(Boolean);
+    problems.push(
+      `S3_BUCKET is set, so S3 needs credentials: set ${missing.join(' and ')} (a key allowed to list, read, write and delete in the bucket).`,
+    );
   }
-  if (endpoint && new URL(endpoint).search) problems.push('S3_ENDPOINT must be the server address only, like https://minio.example.com:9000, without a query.');
+  if (endpoint && new URL(endpoint).search)
+    problems.push('S3_ENDPOINT must be the server address only, like https://minio.example.com:9000, without a query.');
   return {
     bucket,
     endpoint: (endpoint ?? `https://s3.${region}.amazonaws.com`).replace(/\/$/, ''),
@@ -296,7 +330,10 @@ function readS3Config(read: EnvReader, problems: string[]): S3Config | undefined
 
 /** Small typed readers that collect problems instead of throwing on the first one. */
 class EnvReader {
-  constructor(private readonly env: Env, private readonly problems: string[]) {}
+  constructor(
+    private readonly env: Env,
+    private readonly problems: string[],
+  ) {}
 
   private raw(name: string): string | undefined {
     const value = this.env[name]?.trim();
@@ -335,7 +372,10 @@ class EnvReader {
   list(name: string, pattern: RegExp, what: string): string[] {
     const value = this.raw(name);
     if (value === undefined) return [];
-    const items = value.split(',').map((item) => item.trim()).filter(Boolean);
+    const items = value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
     for (const item of items) {
       if (!pattern.test(item)) this.problems.push(`${name}: '${item}' is not ${what}.`);
     }
@@ -366,7 +406,9 @@ class EnvReader {
       return undefined;
     }
     if (!protocols.includes(parsed.protocol)) {
-      this.problems.push(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}, got '${parsed.protocol}//...'.`);
+      this.problems.push(
+        `${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}, got '${parsed.protocol}//...'.`,
+      );
       return undefined;
     }
     return value;

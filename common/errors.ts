@@ -58,7 +58,10 @@ export class ConflictError extends AppError {
   }
 }
 export class UnavailableError extends AppError {
-  constructor(message: string, readonly retryAfterSeconds?: number) {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
     super(503, 'unavailable', message);
   }
 }
@@ -75,7 +78,14 @@ export interface Problem {
 /** Maps any thrown value to a problem; details of unexpected (5xx) errors are never exposed. */
 export function toProblem(error: unknown): Problem {
   if (error instanceof AppError) {
-    return { type: 'about:blank', title: error.name, status: error.status, code: error.code, detail: error.message, ...error.details };
+    return {
+      type: 'about:blank',
+      title: error.name,
+      status: error.status,
+      code: error.code,
+      detail: error.message,
+      ...error.details,
+    };
   }
   // Errors from the framework (validation, body parsing) carry a 4xx status; their own codes are
   // internal names, so clients get our stable code for the status instead.
@@ -85,7 +95,13 @@ export function toProblem(error: unknown): Problem {
     const code = CODES_BY_STATUS[status] ?? 'bad_request';
     return { type: 'about:blank', title: code, status, code, detail: message };
   }
-  return { type: 'about:blank', title: 'Internal Server Error', status: 500, code: 'internal', detail: 'Something went wrong on our side.' };
+  return {
+    type: 'about:blank',
+    title: 'Internal Server Error',
+    status: 500,
+    code: 'internal',
+    detail: 'Something went wrong on our side.',
+  };
 }
 
 function statusOf(error: unknown): number | undefined {

@@ -43,7 +43,13 @@ export class ClipMaker {
   readonly #logger: Logger;
   #running = 0;
 
-  constructor(prisma: PrismaClient, recorder: RecorderService, store: RecordingStore, options: { recordingsDir: string; ffmpegPath: string }, logger: Logger) {
+  constructor(
+    prisma: PrismaClient,
+    recorder: RecorderService,
+    store: RecordingStore,
+    options: { recordingsDir: string; ffmpegPath: string },
+    logger: Logger,
+  ) {
     this.#prisma = prisma;
     this.#recorder = recorder;
     this.#store = store;
@@ -58,13 +64,25 @@ export class ClipMaker {
     const channel = await this.#prisma.channel.findUnique({ where: { slug: channelSlug.toLowerCase() } });
     if (!channel) throw new NotFoundError('Channel', channelSlug);
     const recording = this.#recorder.recordingOf(channel.slug);
-    if (!recording) throw new AppError(409, 'not_live', `Channel '${channel.slug}' is not live, so there is nothing to clip.`);
+    if (!recording)
+      throw new AppError(409, 'not_live', `Channel '${channel.slug}' is not live, so there is nothing to clip.`);
     const dir = recording.dir;
-    return this.#cut(await recording.runs(), (parts, remux) => remux(dir, parts), (total) => {
-      if (total === 0) throw new AppError(409, 'not_live', 'The stream has not recorded anything yet; try again in a few seconds.');
-      const duration = Math.min(seconds, total);
-      return { start: total - duration, duration };
-    }, { channelId: channel.id, streamId: recording.streamId, vodId: null, title: title || `Clip of ${channel.title || channel.slug}` });
+    return this.#cut(
+      await recording.runs(),
+      (parts, remux) => remux(dir, parts),
+      (total) => {
+        if (total === 0)
+          throw new AppError(409, 'not_live', 'The stream has not recorded anything yet; try again in a few seconds.');
+        const duration = Math.min(seconds, total);
+        return { start: total - duration, duration };
+      },
+      {
+        channelId: channel.id,
+        streamId: recording.streamId,
+        vodId: null,
+        title: title || `Clip of ${channel.title || channel.slug}`,
+      },
+    );
   }
 
   /** `startSeconds` to `endSeconds` of a VOD. */
@@ -72,7 +90,9 @@ export class ClipMaker {
     const vod = await this.#prisma.vod.findUnique({ where: { id: vodId }, include: { channel: true } });
     if (!vod) throw new NotFoundError('VOD', vodId);
     if (!(startSeconds >= 0 && endSeconds > startSeconds && endSeconds <= vod.durationSeconds + 0.5)) {
-      throw new BadRequestError(`The range must lie within the VOD: 0 <= start < end <= ${vod.durationSeconds.toFixed(1)} seconds.`);
+      throw new BadRequestError(
+        `The range must lie within the VOD: 0 <= start < end <= ${vod.durationSeconds.toFixed(1)} seconds.`,
+      );
     }
     validateLength(endSeconds - startSeconds);
     const folder = `${path.posix.dirname(vod.playlistPath)}/`;
@@ -80,12 +100,17 @@ export class ClipMaker {
       const names = parts.flatMap((run) => [run.initUri, ...run.segments.map((segment) => segment.uri)]);
       return this.#store.withLocalFiles(folder, names, (dir) => remux(dir, parts));
     };
-    return this.#cut(await this.#storedRuns(folder), fromStore, () => ({ start: startSeconds, duration: endSeconds - startSeconds }), {
-      channelId: vod.channelId,
-      streamId: vod.streamId,
-      vodId: vod.id,
-      title: title || `Clip of ${vod.title || vod.channel.slug}`,
-    });
+    return this.#cut(
+      await this.#storedRuns(folder),
+      fromStore,
+      () => ({ start: startSeconds, duration: endSeconds - startSeconds }),
+      {
+        channelId: vod.channelId,
+        streamId: vod.streamId,
+        vodId: vod.id,
+        title: title || `Clip of ${vod.title || vod.channel.slug}`,
+      },
+    );
   }
 
   /** The run playlists a finished recording left under `folder`, wherever the store keeps them. */
@@ -110,7 +135,8 @@ export class ClipMaker {
     choose: (totalSeconds: number) => { start: number; duration: number },
     row: Pick<ClipRow, 'channelId' | 'streamId' | 'vodId' | 'title'>,
   ): Promise<ClipRow> {
-    if (this.#running >= MAX_CONCURRENT_CUTS) throw new UnavailableError('Clips are being cut right now; try again in a moment.', 2);
+    if (this.#running >= MAX_CONCURRENT_CUTS)
+      throw new UnavailableError('Clips are being cut right now; try again in a moment.', 2);
     this.#running++;
     const id = randomUUID();
     const keys = { mp4: `clips/${id}.mp4`, poster: `clips/${id}.jpg` };
@@ -123,7 +149,10 @@ export class ClipMaker {
       await fs.mkdir(path.dirname(mp4), { recursive: true });
       await withSegments(parts, (dir, chosen) => remuxRunsToMp4(dir, chosen, mp4, this.#ffmpegPath));
       const durationSeconds = await probeDuration(mp4, this.#ffmpegPath);
-      const posterMade = await runFfmpeg(posterArgs(mp4, Math.min(1, durationSeconds / 2), poster), this.#ffmpegPath).then(
+      const posterMade = await runFfmpeg(
+        posterArgs(mp4, Math.min(1, durationSeconds / 2), poster),
+        this.#ffmpegPath,
+      ).then(
         () => true,
         (error: unknown) => {
           this.#logger.warn({ err: error, clip: id }, 'no poster for the clip');
@@ -135,13 +164,24 @@ export class ClipMaker {
         throw new UnavailableError('The clip could not be stored right now; try again in a moment.', 5);
       });
       const created = await this.#prisma.clip.create({
-        data: { id, ...row, startSeconds: start, durationSeconds, path: keys.mp4, posterPath: posterMade ? keys.poster : null },
+        data: {
+          id,
+          ...row,
+          startSeconds: start,
+          durationSeconds,
+          path: keys.mp4,
+          posterPath: posterMade ? keys.poster : null,
+        },
       });
       this.#logger.info({ clip: id, durationSeconds }, 'clip made');
       return created;
     } catch (error) {
       // No row, so no one can reach these files: remove them wherever they got to.
-      await this.#store.delete([keys.mp4, keys.poster]).catch((cleanup: unknown) => this.#logger.warn({ err: cleanup, clip: id }, 'could not remove the files of a failed clip'));
+      await this.#store
+        .delete([keys.mp4, keys.poster])
+        .catch((cleanup: unknown) =>
+          this.#logger.warn({ err: cleanup, clip: id }, 'could not remove the files of a failed clip'),
+        );
       throw error;
     } finally {
       this.#running--;

@@ -14,7 +14,18 @@ import { sendStored } from './storage/send-stored.ts';
 const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 const clipSchema = {
   type: 'object',
-  required: ['id', 'channel', 'title', 'startSeconds', 'durationSeconds', 'createdAt', 'videoUrl', 'posterUrl', 'pageUrl', 'vodId'],
+  required: [
+    'id',
+    'channel',
+    'title',
+    'startSeconds',
+    'durationSeconds',
+    'createdAt',
+    'videoUrl',
+    'posterUrl',
+    'pageUrl',
+    'vodId',
+  ],
   properties: {
     id: { type: 'string' },
     channel: { type: 'string' },
@@ -55,7 +66,13 @@ export interface ClipRoutesOptions {
   guard: WatchGuard;
 }
 
-export function registerClipRoutes(app: FastifyInstance, prisma: PrismaClient, clips: ClipMaker, store: RecordingStore, options: ClipRoutesOptions): void {
+export function registerClipRoutes(
+  app: FastifyInstance,
+  prisma: PrismaClient,
+  clips: ClipMaker,
+  store: RecordingStore,
+  options: ClipRoutesOptions,
+): void {
   const rateLimit = { max: options.clipsPerMinute, timeWindow: '1 minute' };
   const { guard } = options;
   app.post<{ Params: { slug: string }; Body: { seconds?: number; title?: string } }>(
@@ -64,10 +81,17 @@ export function registerClipRoutes(app: FastifyInstance, prisma: PrismaClient, c
       schema: {
         tags: ['clips'],
         summary: 'Clip the last seconds of the live stream (signed in)',
-        params: { type: 'object', required: ['slug'], properties: { slug: { type: 'string', minLength: 1, maxLength: 64 } } },
+        params: {
+          type: 'object',
+          required: ['slug'],
+          properties: { slug: { type: 'string', minLength: 1, maxLength: 64 } },
+        },
         body: {
           type: 'object',
-          properties: { seconds: { type: 'number', minimum: MIN_CLIP_SECONDS, maximum: MAX_CLIP_SECONDS, default: 30 }, title: titleSchema },
+          properties: {
+            seconds: { type: 'number', minimum: MIN_CLIP_SECONDS, maximum: MAX_CLIP_SECONDS, default: 30 },
+            title: titleSchema,
+          },
           additionalProperties: false,
         },
         response: { 201: clipSchema, ...creationErrors },
@@ -77,8 +101,15 @@ export function registerClipRoutes(app: FastifyInstance, prisma: PrismaClient, c
     async (request, reply) => {
       await requireUser(request);
       await guard.channelBySlug(request, request.params.slug);
-      const clip = await clips.fromLive(request.params.slug, request.body?.seconds ?? 30, request.body?.title?.trim() ?? '');
-      return reply.status(201).header('location', `/api/v1/clips/${clip.id}`).send(present(clip, request.params.slug.toLowerCase()));
+      const clip = await clips.fromLive(
+        request.params.slug,
+        request.body?.seconds ?? 30,
+        request.body?.title?.trim() ?? '',
+      );
+      return reply
+        .status(201)
+        .header('location', `/api/v1/clips/${clip.id}`)
+        .send(present(clip, request.params.slug.toLowerCase()));
     },
   );
 
@@ -92,7 +123,11 @@ export function registerClipRoutes(app: FastifyInstance, prisma: PrismaClient, c
         body: {
           type: 'object',
           required: ['startSeconds', 'endSeconds'],
-          properties: { startSeconds: { type: 'number', minimum: 0 }, endSeconds: { type: 'number', minimum: 0 }, title: titleSchema },
+          properties: {
+            startSeconds: { type: 'number', minimum: 0 },
+            endSeconds: { type: 'number', minimum: 0 },
+            title: titleSchema,
+          },
           additionalProperties: false,
         },
         response: { 201: clipSchema, ...creationErrors },
@@ -103,7 +138,12 @@ export function registerClipRoutes(app: FastifyInstance, prisma: PrismaClient, c
       await requireUser(request);
       const source = await prisma.vod.findUnique({ where: { id: request.params.id }, select: { channelId: true } });
       if (source) await guard.channelById(request, source.channelId);
-      const clip = await clips.fromVod(request.params.id, request.body.startSeconds, request.body.endSeconds, request.body.title?.trim() ?? '');
+      const clip = await clips.fromVod(
+        request.params.id,
+        request.body.startSeconds,
+        request.body.endSeconds,
+        request.body.title?.trim() ?? '',
+      );
       const channel = await prisma.channel.findUniqueOrThrow({ where: { id: clip.channelId }, select: { slug: true } });
       return reply.status(201).header('location', `/api/v1/clips/${clip.id}`).send(present(clip, channel.slug));
     },
@@ -120,7 +160,10 @@ export function registerClipRoutes(app: FastifyInstance, prisma: PrismaClient, c
       },
     },
     async (request) => {
-      const clip = await prisma.clip.findUnique({ where: { id: request.params.id }, include: { channel: { select: { slug: true } } } });
+      const clip = await prisma.clip.findUnique({
+        where: { id: request.params.id },
+        include: { channel: { select: { slug: true } } },
+      });
       if (!clip) throw new NotFoundError('Clip', request.params.id);
       await guard.channelById(request, clip.channelId);
       return present(clip, clip.channel.slug);
@@ -133,22 +176,41 @@ export function registerClipRoutes(app: FastifyInstance, prisma: PrismaClient, c
       schema: {
         tags: ['clips'],
         summary: "A channel's clips, newest first",
-        params: { type: 'object', required: ['slug'], properties: { slug: { type: 'string', minLength: 1, maxLength: 64 } } },
-        querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 100, default: 24 } }, additionalProperties: false },
-        response: { 200: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: clipSchema } } }, ...errors },
+        params: {
+          type: 'object',
+          required: ['slug'],
+          properties: { slug: { type: 'string', minLength: 1, maxLength: 64 } },
+        },
+        querystring: {
+          type: 'object',
+          properties: { limit: { type: 'integer', minimum: 1, maximum: 100, default: 24 } },
+          additionalProperties: false,
+        },
+        response: {
+          200: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: clipSchema } } },
+          ...errors,
+        },
       },
     },
     async (request) => {
       const channel = await guard.channelBySlug(request, request.params.slug);
-      const rows = await prisma.clip.findMany({ where: { channelId: channel.id }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: request.query.limit ?? 24 });
+      const rows = await prisma.clip.findMany({
+        where: { channelId: channel.id },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: request.query.limit ?? 24,
+      });
       return { items: rows.map((row) => present(row, channel.slug)) };
     },
   );
 
   app.get<{ Params: { id: string; file: string } }>('/clip/:id/:file', async (request, reply) => {
     const { id, file } = request.params;
-    if (!new RegExp(UUID).test(id) || (file !== 'clip.mp4' && file !== 'poster.jpg')) throw new NotFoundError('File', file);
-    const clip = await prisma.clip.findUnique({ where: { id }, select: { path: true, posterPath: true, channelId: true } });
+    if (!new RegExp(UUID).test(id) || (file !== 'clip.mp4' && file !== 'poster.jpg'))
+      throw new NotFoundError('File', file);
+    const clip = await prisma.clip.findUnique({
+      where: { id },
+      select: { path: true, posterPath: true, channelId: true },
+    });
     const key = file === 'clip.mp4' ? clip?.path : clip?.posterPath;
     if (!clip || !key) throw new NotFoundError('File', file);
     const channel = await guard.channelById(request, clip.channelId);

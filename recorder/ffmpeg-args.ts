@@ -40,23 +40,32 @@ export function liveHlsArgs(input: LiveHlsInput): string[] {
     ...hlsOutputArgs(input.outputDir, run, segmentSeconds),
   ];
   // Without video there is nothing to scale.
-  const renditions = video === null ? [] : (input.renditions ?? []).map((height) => [
-    ...mapArgs(input),
-    ...renditionVideoArgs(video, height, segmentSeconds),
-    ...audioArgs(input.audio),
-    ...hlsOutputArgs(renditionDir(input.outputDir, renditionName(height)), run, segmentSeconds),
-  ]);
+  const renditions =
+    video === null
+      ? []
+      : (input.renditions ?? []).map((height) => [
+          ...mapArgs(input),
+          ...renditionVideoArgs(video, height, segmentSeconds),
+          ...audioArgs(input.audio),
+          ...hlsOutputArgs(renditionDir(input.outputDir, renditionName(height)), run, segmentSeconds),
+        ]);
   return [
     '-hide_banner',
-    '-loglevel', 'warning',
+    '-loglevel',
+    'warning',
     '-nostdin',
-    '-protocol_whitelist', 'file,udp,rtp',
+    '-protocol_whitelist',
+    'file,udp,rtp',
     // RTP has no container to probe: what the SDP says is what arrives. Keep probing short so the
     // first segment comes quickly.
-    '-analyzeduration', '1000000',
-    '-probesize', '1000000',
-    '-fflags', '+genpts',
-    '-i', input.sdpPath,
+    '-analyzeduration',
+    '1000000',
+    '-probesize',
+    '1000000',
+    '-fflags',
+    '+genpts',
+    '-i',
+    input.sdpPath,
     ...source,
     ...renditions.flat(),
   ];
@@ -72,14 +81,22 @@ function audioArgs(audio: boolean): string[] {
 
 function hlsOutputArgs(dir: string, run: number, segmentSeconds: number): string[] {
   return [
-    '-f', 'hls',
-    '-hls_time', String(segmentSeconds),
-    '-hls_list_size', '0',
-    '-hls_playlist_type', 'event',
-    '-hls_segment_type', 'fmp4',
-    '-hls_fmp4_init_filename', `init-${run}.mp4`,
-    '-hls_segment_filename', `${dir}/seg-${run}-%05d.m4s`,
-    '-hls_flags', 'independent_segments+temp_file',
+    '-f',
+    'hls',
+    '-hls_time',
+    String(segmentSeconds),
+    '-hls_list_size',
+    '0',
+    '-hls_playlist_type',
+    'event',
+    '-hls_segment_type',
+    'fmp4',
+    '-hls_fmp4_init_filename',
+    `init-${run}.mp4`,
+    '-hls_segment_filename',
+    `${dir}/seg-${run}-%05d.m4s`,
+    '-hls_flags',
+    'independent_segments+temp_file',
     `${dir}/${runPlaylistName(run)}`,
   ];
 }
@@ -119,7 +136,8 @@ function renditionVideoArgs(sourceMode: VideoMode, height: number, segmentSecond
     ...encoderTiming(),
     // The source's size is not known before it arrives (and WebRTC publishers change it with their
     // bandwidth), so never scale up: at most `height` lines, even for x264, width keeping the shape.
-    '-vf', `scale=-2:'min(${height},trunc(ih/2)*2)'`,
+    '-vf',
+    `scale=-2:'min(${height},trunc(ih/2)*2)'`,
     // Every output must cut its segments at the same frames, so a player switching renditions
     // lands on the same segment number. A copied source is cut at the publisher's keyframes (asked
     // for every segment): key the rendition wherever the source is keyed. An encoded source is
@@ -130,27 +148,45 @@ function renditionVideoArgs(sourceMode: VideoMode, height: number, segmentSecond
 
 function x264Args(forceKeyFrames: string, rate: VideoRate): string[] {
   return [
-    '-c:v', 'libx264',
-    '-preset', 'veryfast',
-    '-tune', 'zerolatency',
-    '-profile:v', 'high',
-    '-pix_fmt', 'yuv420p',
-    '-force_key_frames', forceKeyFrames,
-    '-sc_threshold', '0',
-    '-b:v', `${rate.kbps}k`,
-    '-maxrate', `${rate.maxKbps}k`,
-    '-bufsize', `${rate.maxKbps}k`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-tune',
+    'zerolatency',
+    '-profile:v',
+    'high',
+    '-pix_fmt',
+    'yuv420p',
+    '-force_key_frames',
+    forceKeyFrames,
+    '-sc_threshold',
+    '0',
+    '-b:v',
+    `${rate.kbps}k`,
+    '-maxrate',
+    `${rate.maxKbps}k`,
+    '-bufsize',
+    `${rate.maxKbps}k`,
   ];
 }
 
 /** Remuxes a finished recording's playlist into one MP4 for download (no re-encoding). */
 export function vodMp4Args(playlistPath: string, mp4Path: string): string[] {
   return [
-    '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
-    '-allowed_extensions', 'ALL',
-    '-i', playlistPath,
-    '-c', 'copy',
-    '-movflags', '+faststart',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-y',
+    '-allowed_extensions',
+    'ALL',
+    '-i',
+    playlistPath,
+    '-c',
+    'copy',
+    '-movflags',
+    '+faststart',
     mp4Path,
   ];
 }
@@ -158,12 +194,21 @@ export function vodMp4Args(playlistPath: string, mp4Path: string): string[] {
 /** One JPEG frame from `atSeconds` into the video, for the VOD's poster. */
 export function posterArgs(videoPath: string, atSeconds: number, posterPath: string): string[] {
   return [
-    '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
-    '-ss', atSeconds.toFixed(3),
-    '-i', videoPath,
-    '-frames:v', '1',
-    '-vf', 'scale=640:-2',
-    '-q:v', '3',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-y',
+    '-ss',
+    atSeconds.toFixed(3),
+    '-i',
+    videoPath,
+    '-frames:v',
+    '1',
+    '-vf',
+    'scale=640:-2',
+    '-q:v',
+    '3',
     posterPath,
   ];
 }
@@ -171,11 +216,21 @@ export function posterArgs(videoPath: string, atSeconds: number, posterPath: str
 /** Joins MP4 parts listed in a concat file (`file '<path>'` lines) into one MP4, without re-encoding. */
 export function concatArgs(listPath: string, mp4Path: string): string[] {
   return [
-    '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
-    '-f', 'concat', '-safe', '0',
-    '-i', listPath,
-    '-c', 'copy',
-    '-movflags', '+faststart',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-y',
+    '-f',
+    'concat',
+    '-safe',
+    '0',
+    '-i',
+    listPath,
+    '-c',
+    'copy',
+    '-movflags',
+    '+faststart',
     mp4Path,
   ];
 }

@@ -9,7 +9,19 @@ import { liveHlsArgs, runPlaylistName } from './ffmpeg-args.ts';
 import { FfmpegProcess, runFfmpeg, type FfmpegEnd } from './ffmpeg-process.ts';
 import { extinfs, lavfiInput, swapInput, tempDir } from './fixtures/real-media.ts';
 
-const SHORT_RUN = ['-hide_banner', '-nostdin', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=10', '-t', '0.5', '-f', 'null', '-'];
+const SHORT_RUN = [
+  '-hide_banner',
+  '-nostdin',
+  '-f',
+  'lavfi',
+  '-i',
+  'testsrc2=size=160x120:rate=10',
+  '-t',
+  '0.5',
+  '-f',
+  'null',
+  '-',
+];
 const MISSING_INPUT = ['-hide_banner', '-nostdin', '-i', '/nonexistent/aethex-input.mp4', '-f', 'null', '-'];
 
 function alive(pid: number): boolean {
@@ -37,7 +49,14 @@ afterEach(async () => {
 function endlessLiveRun(): { process: FfmpegProcess; dir: string } {
   const dir = tempDir('process');
   dirs.push(dir);
-  const args = liveHlsArgs({ sdpPath: path.join(dir, 'input-1.sdp'), outputDir: dir, run: 1, video: 'transcode', audio: true, segmentSeconds: 1 });
+  const args = liveHlsArgs({
+    sdpPath: path.join(dir, 'input-1.sdp'),
+    outputDir: dir,
+    run: 1,
+    video: 'transcode',
+    audio: true,
+    segmentSeconds: 1,
+  });
   return { process: track(new FfmpegProcess(swapInput(args, ['-re', ...lavfiInput()]))), dir };
 }
 
@@ -155,6 +174,8 @@ describe('runFfmpeg', () => {
   });
 
   it('rejects with the exit code and the end of stderr', async () => {
-    await expect(runFfmpeg(MISSING_INPUT)).rejects.toThrow(/^ffmpeg failed \(code 1\): .*aethex-input\.mp4: No such file or directory/);
+    await expect(runFfmpeg(MISSING_INPUT)).rejects.toThrow(
+      /^ffmpeg failed \(code 1\): .*aethex-input\.mp4: No such file or directory/,
+    );
   });
 });

@@ -34,7 +34,9 @@ export class FfmpegProcess extends EventEmitter<FfmpegProcessEvents> {
         resolve(end);
         this.emit('exit', end);
       };
-      this.#child.once('error', (error) => finish({ reason: 'errored', code: null, signal: null, stderr: error.message }));
+      this.#child.once('error', (error) =>
+        finish({ reason: 'errored', code: null, signal: null, stderr: error.message }),
+      );
       this.#child.once('exit', (code, signal) => {
         if (this.#stopping) finish({ reason: 'stopped' });
         else if (code === 0) finish({ reason: 'finished' });
@@ -66,5 +68,6 @@ export class FfmpegProcess extends EventEmitter<FfmpegProcessEvents> {
 /** Runs FFmpeg to completion (remux, poster); rejects with its stderr when it fails. */
 export async function runFfmpeg(args: readonly string[], binary = 'ffmpeg'): Promise<void> {
   const end = await new FfmpegProcess(args, binary).ended;
-  if (end.reason === 'errored') throw new Error(`ffmpeg failed (code ${end.code}): ${end.stderr.split('\n').slice(-3).join(' | ')}`);
+  if (end.reason === 'errored')
+    throw new Error(`ffmpeg failed (code ${end.code}): ${end.stderr.split('\n').slice(-3).join(' | ')}`);
 }

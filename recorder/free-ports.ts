@@ -54,7 +54,9 @@ export async function udpPortsBound(ports: readonly number[], timeoutMs: number,
 
 /** Local ports of the machine's UDP sockets; undefined where /proc/net/udp can't be read. */
 async function boundUdpPorts(): Promise<Set<number> | undefined> {
-  const [v4, v6] = await Promise.all(['/proc/net/udp', '/proc/net/udp6'].map((file) => readFile(file, 'utf8').catch(() => undefined)));
+  const [v4, v6] = await Promise.all(
+    ['/proc/net/udp', '/proc/net/udp6'].map((file) => readFile(file, 'utf8').catch(() => undefined)),
+  );
   if (v4 === undefined) return undefined;
   const ports = new Set<number>();
   // "  sl  local_address rem_address ...", then "   0: 0100007F:1F90 00000000:0000 ..." (udp6:

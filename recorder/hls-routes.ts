@@ -25,7 +25,11 @@ const MEDIA_FILE = /^(init-\d{1,4}\.mp4|seg-\d{1,4}-\d{5,6}\.m4s)$/;
 const VOD_FILE = /^(init-\d{1,4}\.mp4|seg-\d{1,4}-\d{5,6}\.m4s|vod\.mp4|poster\.jpg)$/;
 
 const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
-const CONTENT_TYPES: Record<string, string> = { '.mp4': 'video/mp4', '.m4s': 'video/iso.segment', '.jpg': 'image/jpeg' };
+const CONTENT_TYPES: Record<string, string> = {
+  '.mp4': 'video/mp4',
+  '.m4s': 'video/iso.segment',
+  '.jpg': 'image/jpeg',
+};
 
 class NoSegmentsYet extends AppError {
   constructor(channel: string) {
@@ -53,7 +57,10 @@ export function registerHlsRoutes(
     const playlist = await recording?.livePlaylist(LIVE_WINDOW_SEGMENTS);
     if (!playlist) throw new NoSegmentsYet(request.params.channel);
     countViewer(request, request.params.channel);
-    return reply.type(PLAYLIST_TYPE).header('cache-control', 'no-cache, no-store').send(forPlayer(playlist, channel, request));
+    return reply
+      .type(PLAYLIST_TYPE)
+      .header('cache-control', 'no-cache, no-store')
+      .send(forPlayer(playlist, channel, request));
   });
 
   app.get<{ Params: { channel: string; file: string } }>('/hls/:channel/:file', async (request, reply) => {
@@ -63,22 +70,35 @@ export function registerHlsRoutes(
     return sendImmutable(reply, path.join(recording.dir, request.params.file), immutableCacheControl(channel));
   });
 
-  app.get<{ Params: { channel: string; rendition: string } }>('/hls/:channel/:rendition/index.m3u8', async (request, reply) => {
-    const { channel, rendition } = request.params;
-    const watched = await guard.channelBySlug(request, channel);
-    const playlist = RENDITION_NAME.test(rendition) ? await recorder.recordingOf(channel.toLowerCase())?.renditionPlaylist(rendition, LIVE_WINDOW_SEGMENTS) : undefined;
-    if (!playlist) throw new NoSegmentsYet(channel);
-    countViewer(request, channel);
-    return reply.type(PLAYLIST_TYPE).header('cache-control', 'no-cache, no-store').send(forPlayer(playlist, watched, request));
-  });
+  app.get<{ Params: { channel: string; rendition: string } }>(
+    '/hls/:channel/:rendition/index.m3u8',
+    async (request, reply) => {
+      const { channel, rendition } = request.params;
+      const watched = await guard.channelBySlug(request, channel);
+      const playlist = RENDITION_NAME.test(rendition)
+        ? await recorder.recordingOf(channel.toLowerCase())?.renditionPlaylist(rendition, LIVE_WINDOW_SEGMENTS)
+        : undefined;
+      if (!playlist) throw new NoSegmentsYet(channel);
+      countViewer(request, channel);
+      return reply
+        .type(PLAYLIST_TYPE)
+        .header('cache-control', 'no-cache, no-store')
+        .send(forPlayer(playlist, watched, request));
+    },
+  );
 
-  app.get<{ Params: { channel: string; rendition: string; file: string } }>('/hls/:channel/:rendition/:file', async (request, reply) => {
-    const { channel, rendition, file } = request.params;
-    const watched = await guard.channelBySlug(request, channel);
-    const dir = RENDITION_NAME.test(rendition) ? recorder.recordingOf(channel.toLowerCase())?.renditionDir(rendition) : undefined;
-    if (!dir || !MEDIA_FILE.test(file)) throw new NotFoundError('File', file);
-    return sendImmutable(reply, path.join(dir, file), immutableCacheControl(watched));
-  });
+  app.get<{ Params: { channel: string; rendition: string; file: string } }>(
+    '/hls/:channel/:rendition/:file',
+    async (request, reply) => {
+      const { channel, rendition, file } = request.params;
+      const watched = await guard.channelBySlug(request, channel);
+      const dir = RENDITION_NAME.test(rendition)
+        ? recorder.recordingOf(channel.toLowerCase())?.renditionDir(rendition)
+        : undefined;
+      if (!dir || !MEDIA_FILE.test(file)) throw new NotFoundError('File', file);
+      return sendImmutable(reply, path.join(dir, file), immutableCacheControl(watched));
+    },
+  );
 
   app.get<{ Params: { id: string } }>('/vod/:id/index.m3u8', async (request, reply) => {
     const vod = await vods.find(request.params.id);
@@ -87,19 +107,30 @@ export function registerHlsRoutes(
     const playlist = await store.readText(vod.playlistPath);
     if (playlist === undefined) throw new NotFoundError('VOD playlist', request.params.id);
     // A finished VOD playlist never changes.
-    return reply.type(PLAYLIST_TYPE).header('cache-control', `${channel.private ? 'private' : 'public'}, max-age=3600`).send(forPlayer(playlist, channel, request));
+    return reply
+      .type(PLAYLIST_TYPE)
+      .header('cache-control', `${channel.private ? 'private' : 'public'}, max-age=3600`)
+      .send(forPlayer(playlist, channel, request));
   });
 
   app.get<{ Params: { id: string; file: string } }>('/vod/:id/:file', async (request, reply) => {
     const vod = await vods.find(request.params.id);
     const { file } = request.params;
     // The download and the poster exist only when the database says they were made.
-    const missing = !vod || !VOD_FILE.test(file) || (file === 'vod.mp4' && !vod.mp4Path) || (file === 'poster.jpg' && !vod.posterPath);
+    const missing =
+      !vod ||
+      !VOD_FILE.test(file) ||
+      (file === 'vod.mp4' && !vod.mp4Path) ||
+      (file === 'poster.jpg' && !vod.posterPath);
     if (missing) throw new NotFoundError('File', file);
     const channel = await guard.channelById(request, vod.channelId);
     // Keys are the playlist's folder and the file name (the playlist names its files relatively).
     const key = `${path.posix.dirname(vod.playlistPath)}/${file}`;
-    return sendStored(reply, store, key, { private: channel.private, range: request.headers.range, ...(file === 'vod.mp4' ? { downloadAs: `${vod.id}.mp4` } : {}) });
+    return sendStored(reply, store, key, {
+      private: channel.private,
+      range: request.headers.range,
+      ...(file === 'vod.mp4' ? { downloadAs: `${vod.id}.mp4` } : {}),
+    });
   });
 }
 

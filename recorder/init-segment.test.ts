@@ -22,10 +22,25 @@ const init = (run: number) => fs.readFileSync(path.join(dir, `init-${run}.mp4`))
 /** ffprobe's H.264 profile, level and size of a run (it needs a segment to tell them). */
 function probeVideo(run: number): { profile: string; level: number; width: number; height: number } {
   const joined = joinSegment(dir, `init-${run}.mp4`, `seg-${run}-00000.m4s`);
-  const json = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_entries', 'stream=profile,level,width,height', '-of', 'json', joined], {
-    encoding: 'utf8',
-  });
-  return (JSON.parse(json) as { streams: { profile: string; level: number; width: number; height: number }[] }).streams[0]!;
+  const json = execFileSync(
+    'ffprobe',
+    [
+      '-v',
+      'error',
+      '-select_streams',
+      'v',
+      '-show_entries',
+      'stream=profile,level,width,height',
+      '-of',
+      'json',
+      joined,
+    ],
+    {
+      encoding: 'utf8',
+    },
+  );
+  return (JSON.parse(json) as { streams: { profile: string; level: number; width: number; height: number }[] })
+    .streams[0]!;
 }
 
 describe('readInitSegment', () => {
@@ -56,6 +71,7 @@ describe('readInitSegment', () => {
     expect(readInitSegment(fs.readFileSync(path.join(dir, 'seg-1-00000.m4s')))).toBeUndefined();
     expect(readInitSegment(Buffer.from('not an mp4 at all'))).toBeUndefined();
     const whole = init(1);
-    for (let length = 0; length < whole.length; length += 7) expect(() => readInitSegment(whole.subarray(0, length))).not.toThrow();
+    for (let length = 0; length < whole.length; length += 7)
+      expect(() => readInitSegment(whole.subarray(0, length))).not.toThrow();
   });
 });

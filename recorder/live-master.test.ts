@@ -15,7 +15,14 @@ beforeAll(async () => {
   dir = tempDir('live-master');
   dirs.push(dir);
   const source = await makeH264Source(dir, 3);
-  await recordLadderRun(dir, { run: 1, video: 'copy', audio: true, renditions: [480, 180], seconds: 3, input: ['-i', source] });
+  await recordLadderRun(dir, {
+    run: 1,
+    video: 'copy',
+    audio: true,
+    renditions: [480, 180],
+    seconds: 3,
+    input: ['-i', source],
+  });
 }, 30_000);
 afterAll(() => {
   for (const made of dirs) fs.rmSync(made, { recursive: true, force: true });
@@ -28,7 +35,10 @@ async function rendition(name: string, folder = dir): Promise<RenditionRuns> {
 
 /** The rendition as it was after its first `count` segments. */
 function firstSegments(of: RenditionRuns, count: number): RenditionRuns {
-  return { ...of, runs: of.runs.map((run): RunPlaylist => ({ ...run, segments: run.segments.slice(0, count), ended: false })) };
+  return {
+    ...of,
+    runs: of.runs.map((run): RunPlaylist => ({ ...run, segments: run.segments.slice(0, count), ended: false })),
+  };
 }
 
 function streamInfs(master: string): string[] {
@@ -40,12 +50,22 @@ describe('liveMasterPlaylist', () => {
     const source = await rendition('source');
     const master = await liveMasterPlaylist(source, [await rendition('480p'), await rendition('180p')], 6, new Map());
 
-    expect(master?.split('\n').filter((line) => !line.startsWith('#'))).toEqual(['source/index.m3u8', '180p/index.m3u8', '']);
+    expect(master?.split('\n').filter((line) => !line.startsWith('#'))).toEqual([
+      'source/index.m3u8',
+      '180p/index.m3u8',
+      '',
+    ]);
     const [sourceInf, lowInf] = streamInfs(master!);
-    expect(sourceInf).toMatch(/^#EXT-X-STREAM-INF:BANDWIDTH=\d+,RESOLUTION=320x240,CODECS="avc1\.42c0[0-9a-f]{2},mp4a\.40\.2"$/);
-    expect(lowInf).toMatch(/^#EXT-X-STREAM-INF:BANDWIDTH=\d+,RESOLUTION=240x180,CODECS="avc1\.6400[0-9a-f]{2},mp4a\.40\.2"$/);
+    expect(sourceInf).toMatch(
+      /^#EXT-X-STREAM-INF:BANDWIDTH=\d+,RESOLUTION=320x240,CODECS="avc1\.42c0[0-9a-f]{2},mp4a\.40\.2"$/,
+    );
+    expect(lowInf).toMatch(
+      /^#EXT-X-STREAM-INF:BANDWIDTH=\d+,RESOLUTION=240x180,CODECS="avc1\.6400[0-9a-f]{2},mp4a\.40\.2"$/,
+    );
     // BANDWIDTH: the densest recent segment, in bits per second.
-    const peak = Math.max(...source.runs[0]!.segments.map((s) => (fs.statSync(path.join(dir, s.uri)).size * 8) / s.durationSeconds));
+    const peak = Math.max(
+      ...source.runs[0]!.segments.map((s) => (fs.statSync(path.join(dir, s.uri)).size * 8) / s.durationSeconds),
+    );
     expect(Number(/BANDWIDTH=(\d+)/.exec(sourceInf!)![1])).toBe(Math.ceil(peak));
   });
 
@@ -83,6 +103,8 @@ describe('liveMasterPlaylist', () => {
 
     const master = await liveMasterPlaylist(source, [await rendition('180p', audioOnly)], 6, new Map());
 
-    expect(streamInfs(master!)).toEqual([expect.stringMatching(/^#EXT-X-STREAM-INF:BANDWIDTH=\d+,CODECS="mp4a\.40\.2"$/)]);
+    expect(streamInfs(master!)).toEqual([
+      expect.stringMatching(/^#EXT-X-STREAM-INF:BANDWIDTH=\d+,CODECS="mp4a\.40\.2"$/),
+    ]);
   });
 });

@@ -37,13 +37,15 @@ export async function liveMasterPlaylist(
   const current = latestRun(source)!.run;
   const started = lower.filter((rendition) => latestRun(rendition)?.run === current);
   // Audio alone has no lower renditions to wait for.
-  const waiting = sourceHeight !== undefined && started.length < lower.length && segmentCount(source) < LADDER_WAIT_SEGMENTS;
+  const waiting =
+    sourceHeight !== undefined && started.length < lower.length && segmentCount(source) < LADDER_WAIT_SEGMENTS;
   if (waiting) return undefined;
   const variants = [sourceVariant];
   for (const rendition of started) {
     const variant = await variantOf(rendition, window, cache);
     // Scaled to at most its height, a rendition as tall as the source is the source again: left out.
-    const lowerThanSource = variant?.resolution && (sourceHeight === undefined || variant.resolution.height < sourceHeight);
+    const lowerThanSource =
+      variant?.resolution && (sourceHeight === undefined || variant.resolution.height < sourceHeight);
     if (variant && lowerThanSource) variants.push(variant);
   }
   return composeMasterPlaylist(variants);
@@ -58,7 +60,11 @@ function latestRun(rendition: RenditionRuns): RunPlaylist | undefined {
 }
 
 /** Undefined while its latest init segment can't be read (FFmpeg is writing it). */
-async function variantOf(rendition: RenditionRuns, window: number, cache: InitSegmentCache): Promise<Variant | undefined> {
+async function variantOf(
+  rendition: RenditionRuns,
+  window: number,
+  cache: InitSegmentCache,
+): Promise<Variant | undefined> {
   const latest = latestRun(rendition);
   if (!latest) return undefined;
   const info = await initSegmentInfo(path.join(rendition.dir, latest.initUri), cache);
@@ -85,7 +91,10 @@ async function peakBitsPerSecond(rendition: RenditionRuns, window: number): Prom
   const recent = rendition.runs.flatMap((run) => run.segments).slice(-window);
   let peak = 0;
   for (const segment of recent) {
-    const bytes = await fs.stat(path.join(rendition.dir, segment.uri)).then((stat) => stat.size, () => 0);
+    const bytes = await fs.stat(path.join(rendition.dir, segment.uri)).then(
+      (stat) => stat.size,
+      () => 0,
+    );
     if (segment.durationSeconds > 0) peak = Math.max(peak, (bytes * 8) / segment.durationSeconds);
   }
   return peak;

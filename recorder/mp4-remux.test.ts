@@ -21,7 +21,12 @@ function ownDir(): string {
 
 /** Video that starts 0.4 s after the audio, as when the recorder waits for a keyframe. */
 function lateVideoInput(): string[] {
-  return ['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=30,setpts=PTS+0.4/TB[out0];sine=frequency=440:sample_rate=48000[out1]'];
+  return [
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=320x240:rate=30,setpts=PTS+0.4/TB[out0];sine=frequency=440:sample_rate=48000[out1]',
+  ];
 }
 
 function readRun(dir: string, run: number): RunPlaylist {
@@ -81,6 +86,8 @@ describe('remuxRunsToMp4', () => {
 
   it('quotes file names for the concat list', () => {
     expect(concatEntry("/rec/it's.mp4", undefined)).toBe("file '/rec/it'\\''s.mp4'");
-    expect(concatEntry('/rec/a.mp4', { start: 0.324, end: 5.31 })).toBe("file '/rec/a.mp4'\ninpoint 0.324000\noutpoint 5.310000");
+    expect(concatEntry('/rec/a.mp4', { start: 0.324, end: 5.31 })).toBe(
+      "file '/rec/a.mp4'\ninpoint 0.324000\noutpoint 5.310000",
+    );
   });
 });

@@ -20,7 +20,12 @@ import { composePlaylist, type RunPlaylist } from './playlist.ts';
  * Writes `runs` (segments in `dir`) into `mp4`. Temporary files go next to the segments, named
  * after `mp4`'s base name, and are removed whether or not FFmpeg succeeds.
  */
-export async function remuxRunsToMp4(dir: string, runs: readonly RunPlaylist[], mp4: string, ffmpegPath: string): Promise<void> {
+export async function remuxRunsToMp4(
+  dir: string,
+  runs: readonly RunPlaylist[],
+  mp4: string,
+  ffmpegPath: string,
+): Promise<void> {
   if (runs.length === 0) throw new Error('no recorded runs to remux');
   const stem = path.join(dir, `.remux-${path.basename(mp4, '.mp4')}`);
   const temporary: string[] = [];

@@ -35,6 +35,8 @@ describe('withTokenInUris', () => {
 
   it('carries the token into the variant playlists of a master playlist', () => {
     const master = '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=2800000,RESOLUTION=1280x720\nsource/index.m3u8\n';
-    expect(withTokenInUris(master, 'view_x')).toBe('#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=2800000,RESOLUTION=1280x720\nsource/index.m3u8?token=view_x\n');
+    expect(withTokenInUris(master, 'view_x')).toBe(
+      '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=2800000,RESOLUTION=1280x720\nsource/index.m3u8?token=view_x\n',
+    );
   });
 });

@@ -7,7 +7,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runPlaylistName } from './ffmpeg-args.ts';
 import { ffprobe, recordRun, tempDir } from './fixtures/real-media.ts';
 import { remuxRunsToMp4 } from './mp4-remux.ts';
-import { composeMasterPlaylist, composePlaylist, parseRunPlaylist, totalDurationSeconds, type RunPlaylist } from './playlist.ts';
+import {
+  composeMasterPlaylist,
+  composePlaylist,
+  parseRunPlaylist,
+  totalDurationSeconds,
+  type RunPlaylist,
+} from './playlist.ts';
 
 const dirs: string[] = [];
 function ownDir(name: string): string {
@@ -24,7 +30,10 @@ function runOf(run: number, durations: number[], ended = true): RunPlaylist {
   return {
     run,
     initUri: `init-${run}.mp4`,
-    segments: durations.map((durationSeconds, i) => ({ uri: `seg-${run}-${String(i).padStart(5, '0')}.m4s`, durationSeconds })),
+    segments: durations.map((durationSeconds, i) => ({
+      uri: `seg-${run}-${String(i).padStart(5, '0')}.m4s`,
+      durationSeconds,
+    })),
     ended,
   };
 }
@@ -86,7 +95,10 @@ describe('parseRunPlaylist', () => {
   });
 
   it('reads CRLF line endings and ignores unknown tags between EXTINF and its URI', () => {
-    const parsed = parseRunPlaylist(1, '#EXTM3U\r\n#EXT-X-MAP:URI="init-1.mp4"\r\n#EXTINF:1.5,\r\n#EXT-X-PROGRAM-DATE-TIME:2024-01-01T00:00:00Z\r\nseg-1-00000.m4s\r\n');
+    const parsed = parseRunPlaylist(
+      1,
+      '#EXTM3U\r\n#EXT-X-MAP:URI="init-1.mp4"\r\n#EXTINF:1.5,\r\n#EXT-X-PROGRAM-DATE-TIME:2024-01-01T00:00:00Z\r\nseg-1-00000.m4s\r\n',
+    );
 
     expect(parsed.segments).toEqual([{ uri: 'seg-1-00000.m4s', durationSeconds: 1.5 }]);
     expect(parsed.ended).toBe(false);
@@ -166,7 +178,10 @@ describe('composePlaylist: the live window', () => {
     expect(tag(across, 'EXT-X-MEDIA-SEQUENCE')).toBe('3');
     expect(tag(across, 'EXT-X-DISCONTINUITY-SEQUENCE')).toBe('1');
     expect(across.match(/#EXT-X-DISCONTINUITY\n/g)).toHaveLength(1);
-    expect(across.match(/#EXT-X-MAP:URI="[^"]+"/g)).toEqual(['#EXT-X-MAP:URI="init-2.mp4"', '#EXT-X-MAP:URI="init-3.mp4"']);
+    expect(across.match(/#EXT-X-MAP:URI="[^"]+"/g)).toEqual([
+      '#EXT-X-MAP:URI="init-2.mp4"',
+      '#EXT-X-MAP:URI="init-3.mp4"',
+    ]);
   });
 
   it('keeps the sequence numbers consistent as the window slides: each segment keeps its numbers', () => {
@@ -204,7 +219,10 @@ describe('composePlaylist: the live window', () => {
 
     expect(text.match(/#EXT-X-DISCONTINUITY\n/g)).toHaveLength(1);
     expect(text).not.toContain('init-2.mp4');
-    expect(text.match(/#EXT-X-MAP:URI="[^"]+"/g)).toEqual(['#EXT-X-MAP:URI="init-1.mp4"', '#EXT-X-MAP:URI="init-3.mp4"']);
+    expect(text.match(/#EXT-X-MAP:URI="[^"]+"/g)).toEqual([
+      '#EXT-X-MAP:URI="init-1.mp4"',
+      '#EXT-X-MAP:URI="init-3.mp4"',
+    ]);
   });
 
   it('prefixes init and segment URIs', () => {
@@ -272,7 +290,9 @@ describe('composePlaylist: the VOD', () => {
     const dir = ownDir('vod');
     await recordRun(dir, { run: 1, video: 'transcode', audio: true, seconds: 3 });
     await recordRun(dir, { run: 2, video: 'transcode', audio: true, seconds: 2 });
-    const runs = [1, 2].map((run) => parseRunPlaylist(run, fs.readFileSync(path.join(dir, runPlaylistName(run)), 'utf8')));
+    const runs = [1, 2].map((run) =>
+      parseRunPlaylist(run, fs.readFileSync(path.join(dir, runPlaylistName(run)), 'utf8')),
+    );
     const playlist = path.join(dir, 'vod.m3u8');
     fs.writeFileSync(playlist, composePlaylist(runs, { ended: true }));
     const expected = totalDurationSeconds(runs);
@@ -295,8 +315,18 @@ describe('composeMasterPlaylist', () => {
   it('names each rendition with its peak bit rate, size and codecs, in the order given', () => {
     expect(
       composeMasterPlaylist([
-        { uri: 'source/index.m3u8', bandwidth: 2_412_345.6, codecs: ['avc1.42c01f', 'mp4a.40.2'], resolution: { width: 1280, height: 720 } },
-        { uri: '360p/index.m3u8', bandwidth: 1_020_000, codecs: ['avc1.64001e', 'mp4a.40.2'], resolution: { width: 640, height: 360 } },
+        {
+          uri: 'source/index.m3u8',
+          bandwidth: 2_412_345.6,
+          codecs: ['avc1.42c01f', 'mp4a.40.2'],
+          resolution: { width: 1280, height: 720 },
+        },
+        {
+          uri: '360p/index.m3u8',
+          bandwidth: 1_020_000,
+          codecs: ['avc1.64001e', 'mp4a.40.2'],
+          resolution: { width: 640, height: 360 },
+        },
       ]),
     ).toBe(
       [

@@ -52,7 +52,9 @@ export interface ComposeOptions {
 }
 
 export function composePlaylist(runs: readonly RunPlaylist[], options: ComposeOptions): string {
-  const all = runs.flatMap((run) => run.segments.map((segment) => ({ ...segment, run: run.run, initUri: run.initUri })));
+  const all = runs.flatMap((run) =>
+    run.segments.map((segment) => ({ ...segment, run: run.run, initUri: run.initUri })),
+  );
   const start = options.window === undefined ? 0 : Math.max(0, all.length - options.window);
   const shown = all.slice(start);
   const prefix = options.uriPrefix ?? '';

@@ -41,7 +41,14 @@ export class RecorderService {
   readonly #onEnded = (channel: ChannelRef, streamId: string) => this.#track(this.#finish(channel, streamId));
   readonly #onRoom = (room: Room) => this.#recordings.get(room.id)?.recording.attach(room);
 
-  constructor(rooms: RoomRegistry, live: LiveStreams, vods: VodRepository, store: RecordingStore, options: RecorderOptions, logger: Logger) {
+  constructor(
+    rooms: RoomRegistry,
+    live: LiveStreams,
+    vods: VodRepository,
+    store: RecordingStore,
+    options: RecorderOptions,
+    logger: Logger,
+  ) {
     this.#rooms = rooms;
     this.#live = live;
     this.#vods = vods;
@@ -142,7 +149,10 @@ export class RecorderService {
       if (this.#store.kind !== 'local') this.#logger.info({ streamId, files: keys.length }, 'vod stored');
     } catch (error) {
       // Nothing is lost: what did not upload is still in the folder and served from there.
-      this.#logger.error({ err: error, streamId }, 'could not store the vod; it stays in the recordings folder and is stored at the next start');
+      this.#logger.error(
+        { err: error, streamId },
+        'could not store the vod; it stays in the recordings folder and is stored at the next start',
+      );
     }
   }
 
@@ -160,7 +170,9 @@ export class RecorderService {
   }
 
   #track(promise: Promise<void>): void {
-    const tracked = promise.catch((error: unknown) => this.#logger.error({ err: error }, 'could not finish a recording'));
+    const tracked = promise.catch((error: unknown) =>
+      this.#logger.error({ err: error }, 'could not finish a recording'),
+    );
     this.#finishing.add(tracked);
     void tracked.finally(() => this.#finishing.delete(tracked));
   }

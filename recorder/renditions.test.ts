@@ -25,7 +25,9 @@ describe('HLS_RENDITIONS', () => {
 
   it('says what to fix for a height it cannot encode', () => {
     for (const bad of ['720x480', 'hd', '100', '4320p', '361p']) {
-      expect(problemsOf(`480p,${bad}`)).toEqual([expect.stringMatching(new RegExp(`^HLS_RENDITIONS: '${bad}' is not a rendition height; use .*720p,480p,360p`))]);
+      expect(problemsOf(`480p,${bad}`)).toEqual([
+        expect.stringMatching(new RegExp(`^HLS_RENDITIONS: '${bad}' is not a rendition height; use .*720p,480p,360p`)),
+      ]);
     }
   });
 

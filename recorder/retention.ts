@@ -25,7 +25,10 @@ export async function applyRetention(
   logger: Logger,
   now = new Date(),
 ): Promise<RetentionResult> {
-  const vods = await prisma.vod.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { id: true, createdAt: true, playlistPath: true } });
+  const vods = await prisma.vod.findMany({
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    select: { id: true, createdAt: true, playlistPath: true },
+  });
   const sized = await Promise.all(
     vods.map(async (vod) => {
       const folder = `${path.posix.dirname(vod.playlistPath)}/`;
@@ -49,7 +52,8 @@ export async function applyRetention(
     result.deleted.push(vod.id);
     result.bytesFreed += vod.bytes;
   }
-  if (result.deleted.length > 0) logger.info({ deleted: result.deleted.length, bytesFreed: result.bytesFreed }, 'vod retention applied');
+  if (result.deleted.length > 0)
+    logger.info({ deleted: result.deleted.length, bytesFreed: result.bytesFreed }, 'vod retention applied');
   return result;
 }
 

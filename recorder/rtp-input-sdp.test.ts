@@ -13,7 +13,14 @@ import { freeRtpPortPair } from './free-ports.ts';
 import { rtpInputSdp } from './rtp-input-sdp.ts';
 
 // Codec parameters as mediasoup hands them to a consumer.
-const OPUS = { kind: 'audio', payloadType: 100, mimeType: 'audio/opus', clockRate: 48000, channels: 2, parameters: { minptime: 10, useinbandfec: 1 } } as const;
+const OPUS = {
+  kind: 'audio',
+  payloadType: 100,
+  mimeType: 'audio/opus',
+  clockRate: 48000,
+  channels: 2,
+  parameters: { minptime: 10, useinbandfec: 1 },
+} as const;
 const VP8 = { kind: 'video', payloadType: 101, mimeType: 'video/VP8', clockRate: 90000, parameters: {} } as const;
 const H264 = {
   kind: 'video',
@@ -25,7 +32,12 @@ const H264 = {
 
 describe('rtpInputSdp', () => {
   it('describes VP8 and stereo Opus on their ports, RTCP on the next port', () => {
-    expect(rtpInputSdp([{ ...VP8, port: 40000 }, { ...OPUS, port: 40002 }])).toBe(
+    expect(
+      rtpInputSdp([
+        { ...VP8, port: 40000 },
+        { ...OPUS, port: 40002 },
+      ]),
+    ).toBe(
       [
         'v=0',
         'o=- 0 0 IN IP4 127.0.0.1',
@@ -65,7 +77,9 @@ describe('rtpInputSdp', () => {
   });
 
   it('gives no channel count for mono audio', () => {
-    const sdp = rtpInputSdp([{ kind: 'audio', port: 41000, payloadType: 0, mimeType: 'audio/PCMU', clockRate: 8000, channels: 1 }]);
+    const sdp = rtpInputSdp([
+      { kind: 'audio', port: 41000, payloadType: 0, mimeType: 'audio/PCMU', clockRate: 8000, channels: 1 },
+    ]);
 
     expect(sdp).toContain('a=rtpmap:0 PCMU/8000\n');
     expect(sdp).not.toContain('a=fmtp');
@@ -88,14 +102,45 @@ describe('real RTP received through the SDP by the live command line', () => {
   }
 
   /** FFmpeg standing in for mediasoup: RTP of generated media to the ports, payload types as in the SDP. */
-  function sendRtp(video: { codec: string[]; payloadType: number; port: number }, audio: { payloadType: number; port: number }): ChildProcess {
+  function sendRtp(
+    video: { codec: string[]; payloadType: number; port: number },
+    audio: { payloadType: number; port: number },
+  ): ChildProcess {
     const sender = spawn(
       'ffmpeg',
       [
-        '-hide_banner', '-loglevel', 'error', '-nostdin',
-        '-re', '-t', '15', '-f', 'lavfi', '-i', LAVFI_GRAPH,
-        '-map', '0:v:0', ...video.codec, '-g', '30', '-payload_type', String(video.payloadType), '-f', 'rtp', `rtp://127.0.0.1:${video.port}`,
-        '-map', '0:a:0', '-c:a', 'libopus', '-b:a', '64k', '-payload_type', String(audio.payloadType), '-f', 'rtp', `rtp://127.0.0.1:${audio.port}`,
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-nostdin',
+        '-re',
+        '-t',
+        '15',
+        '-f',
+        'lavfi',
+        '-i',
+        LAVFI_GRAPH,
+        '-map',
+        '0:v:0',
+        ...video.codec,
+        '-g',
+        '30',
+        '-payload_type',
+        String(video.payloadType),
+        '-f',
+        'rtp',
+        `rtp://127.0.0.1:${video.port}`,
+        '-map',
+        '0:a:0',
+        '-c:a',
+        'libopus',
+        '-b:a',
+        '64k',
+        '-payload_type',
+        String(audio.payloadType),
+        '-f',
+        'rtp',
+        `rtp://127.0.0.1:${audio.port}`,
       ],
       { stdio: 'ignore' },
     );
@@ -110,11 +155,22 @@ describe('real RTP received through the SDP by the live command line', () => {
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
     const [videoPort, audioPort] = await twoPortPairs();
     const sdpPath = path.join(dir, 'input-1.sdp');
-    fs.writeFileSync(sdpPath, rtpInputSdp([{ ...videoTrack, port: videoPort }, { ...OPUS, port: audioPort }]));
-    const receiver = new FfmpegProcess(liveHlsArgs({ sdpPath, outputDir: dir, run: 1, video: mode, audio: true, segmentSeconds: 1 }));
+    fs.writeFileSync(
+      sdpPath,
+      rtpInputSdp([
+        { ...videoTrack, port: videoPort },
+        { ...OPUS, port: audioPort },
+      ]),
+    );
+    const receiver = new FfmpegProcess(
+      liveHlsArgs({ sdpPath, outputDir: dir, run: 1, video: mode, audio: true, segmentSeconds: 1 }),
+    );
     cleanups.push(() => receiver.stop());
     // The receiver must listen before RTP flows; starting it first is enough, as keyframes repeat each second.
-    sendRtp({ codec: videoCodec, payloadType: videoTrack.payloadType, port: videoPort }, { payloadType: OPUS.payloadType, port: audioPort });
+    sendRtp(
+      { codec: videoCodec, payloadType: videoTrack.payloadType, port: videoPort },
+      { payloadType: OPUS.payloadType, port: audioPort },
+    );
 
     const playlistFile = path.join(dir, runPlaylistName(1));
     await waitFor(() => fs.existsSync(playlistFile) && extinfs(fs.readFileSync(playlistFile, 'utf8')).length >= 2, {
@@ -129,14 +185,33 @@ describe('real RTP received through the SDP by the live command line', () => {
   }
 
   it('receives VP8 + Opus and transcodes them to H.264 + AAC', { timeout: 25_000 }, async () => {
-    const { playlist, probe } = await receive(VP8, ['-c:v', 'libvpx', '-deadline', 'realtime', '-b:v', '500k'], 'transcode');
+    const { playlist, probe } = await receive(
+      VP8,
+      ['-c:v', 'libvpx', '-deadline', 'realtime', '-b:v', '500k'],
+      'transcode',
+    );
 
     expect(playlist).toContain('#EXT-X-ENDLIST');
     expect(codecsOf(probe)).toEqual(['audio:aac', 'video:h264']);
   });
 
   it('receives H.264 + Opus and copies the H.264 as it comes', { timeout: 25_000 }, async () => {
-    const { probe } = await receive(H264, ['-c:v', 'libx264', '-profile:v', 'baseline', '-preset', 'veryfast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p'], 'copy');
+    const { probe } = await receive(
+      H264,
+      [
+        '-c:v',
+        'libx264',
+        '-profile:v',
+        'baseline',
+        '-preset',
+        'veryfast',
+        '-tune',
+        'zerolatency',
+        '-pix_fmt',
+        'yuv420p',
+      ],
+      'copy',
+    );
 
     expect(codecsOf(probe)).toEqual(['audio:aac', 'video:h264']);
     expect(probe.streams.find((s) => s.codec_type === 'video')!.profile).toBe('Constrained Baseline');

@@ -106,7 +106,9 @@ export class StreamRecording extends EventEmitter<RecordingEvents> {
    */
   async livePlaylist(window: number): Promise<string | undefined> {
     if (this.#lowerRenditions.length === 0) return this.renditionPlaylist(SOURCE_RENDITION, window);
-    const [source, ...lower] = await Promise.all([SOURCE_RENDITION, ...this.#lowerRenditions].map((name) => this.#renditionRuns(name)));
+    const [source, ...lower] = await Promise.all(
+      [SOURCE_RENDITION, ...this.#lowerRenditions].map((name) => this.#renditionRuns(name)),
+    );
     return liveMasterPlaylist(source!, lower, window, this.#initSegments);
   }
 
@@ -189,7 +191,11 @@ export class StreamRecording extends EventEmitter<RecordingEvents> {
       for (const entry of [video, audio]) {
         if (!entry) continue;
         const port = await freeRtpPortPair();
-        const { transport, consumer } = await room.consumeAsPlainRtp(entry.producer.id, { ip: '127.0.0.1', port, rtcpPort: port + 1 });
+        const { transport, consumer } = await room.consumeAsPlainRtp(entry.producer.id, {
+          ip: '127.0.0.1',
+          port,
+          rtcpPort: port + 1,
+        });
         transports.push(transport);
         consumers.push(consumer);
         const codec = consumer.rtpParameters.codecs[0]!;
@@ -215,11 +221,16 @@ export class StreamRecording extends EventEmitter<RecordingEvents> {
     }
 
     const videoTrack = tracks.find((t) => t.kind === 'video');
-    const videoMode: VideoMode | null = videoTrack ? (videoTrack.mimeType.toLowerCase() === 'video/h264' ? 'copy' : 'transcode') : null;
+    const videoMode: VideoMode | null = videoTrack
+      ? videoTrack.mimeType.toLowerCase() === 'video/h264'
+        ? 'copy'
+        : 'transcode'
+      : null;
     const sdpPath = path.join(this.#options.dir, `input-${run}.sdp`);
     await fs.writeFile(sdpPath, rtpInputSdp(tracks));
     const renditions = videoMode ? (this.#options.renditions ?? []) : [];
-    for (const height of renditions) await fs.mkdir(renditionDir(this.#options.dir, renditionName(height)), { recursive: true });
+    for (const height of renditions)
+      await fs.mkdir(renditionDir(this.#options.dir, renditionName(height)), { recursive: true });
     const ffmpeg = new FfmpegProcess(
       liveHlsArgs({
         sdpPath,
@@ -258,12 +269,18 @@ export class StreamRecording extends EventEmitter<RecordingEvents> {
     });
     // Media sent before FFmpeg listens is lost, and with it the keyframe asked for below: the
     // recording would start a keyframe interval late. Resume once FFmpeg holds its ports.
-    const listening = await udpPortsBound(tracks.map((track) => track.port), FFMPEG_LISTEN_TIMEOUT_MS);
+    const listening = await udpPortsBound(
+      tracks.map((track) => track.port),
+      FFMPEG_LISTEN_TIMEOUT_MS,
+    );
     if (!listening) this.#logger.debug({ run }, 'could not see FFmpeg bind its RTP ports; sending media anyway');
     // The consumers close with their producer or the room; the run's exit handler cleans up then.
     await Promise.all(consumers.map((consumer) => consumer.resume().catch(() => undefined)));
     await videoConsumer?.requestKeyFrame().catch(() => undefined);
-    this.#logger.info({ run, pid: ffmpeg.pid, video: videoMode, audio: Boolean(audio), renditions }, 'recording run started');
+    this.#logger.info(
+      { run, pid: ffmpeg.pid, video: videoMode, audio: Boolean(audio), renditions },
+      'recording run started',
+    );
     this.emit('run-started', run, ffmpeg.pid);
   }
 
@@ -283,7 +300,10 @@ export class StreamRecording extends EventEmitter<RecordingEvents> {
       if (startLayer === undefined) {
         startLayer = layers.spatialLayer;
       } else if (layers.spatialLayer > startLayer) {
-        this.#logger.info({ run: active.run, from: startLayer, to: layers.spatialLayer }, 'a higher simulcast layer arrived; recording it in a new run');
+        this.#logger.info(
+          { run: active.run, from: startLayer, to: layers.spatialLayer },
+          'a higher simulcast layer arrived; recording it in a new run',
+        );
         startLayer = layers.spatialLayer;
         this.#scheduleRun(0);
       }

@@ -14,7 +14,12 @@ export interface NewVod {
 
 export interface VodRepository {
   create(vod: NewVod): Promise<{ id: string }>;
-  find(id: string): Promise<{ id: string; channelId: string; playlistPath: string; mp4Path: string | null; posterPath: string | null } | undefined>;
+  find(
+    id: string,
+  ): Promise<
+    | { id: string; channelId: string; playlistPath: string; mp4Path: string | null; posterPath: string | null }
+    | undefined
+  >;
   existsForStream(streamId: string): Promise<boolean>;
 }
 
@@ -27,7 +32,10 @@ export function createVodRepository(prisma: PrismaClient): VodRepository {
     },
     async find(id) {
       if (!UUID.test(id)) return undefined;
-      const row = await prisma.vod.findUnique({ where: { id }, select: { id: true, channelId: true, playlistPath: true, mp4Path: true, posterPath: true } });
+      const row = await prisma.vod.findUnique({
+        where: { id },
+        select: { id: true, channelId: true, playlistPath: true, mp4Path: true, posterPath: true },
+      });
       return row ?? undefined;
     },
     async existsForStream(streamId) {

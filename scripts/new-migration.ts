@@ -17,7 +17,11 @@ const sql = execFileSync(
   path.resolve('node_modules/.bin/prisma'),
   ['migrate', 'diff', '--from-migrations', MIGRATIONS_DIR, '--to-schema-datamodel', 'prisma/schema.prisma', '--script'],
   // The CLI wants a URL even though it never connects here; without one it may try to fetch an engine.
-  { env: { ...process.env, DATABASE_URL: 'postgresql://localhost/unused', CHECKPOINT_DISABLE: '1' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  {
+    env: { ...process.env, DATABASE_URL: 'postgresql://localhost/unused', CHECKPOINT_DISABLE: '1' },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
 );
 
 if (!/^\s*(ALTER|CREATE|DROP|COMMENT|INSERT|UPDATE|DELETE)\b/im.test(sql)) {
@@ -28,4 +32,6 @@ const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
 const folder = path.join(MIGRATIONS_DIR, `${stamp}_${name}`);
 fs.mkdirSync(folder);
 fs.writeFileSync(path.join(folder, 'migration.sql'), sql);
-process.stdout.write(`Wrote ${path.relative(process.cwd(), folder)}/migration.sql. Read it, then commit it with the schema change.\n`);
+process.stdout.write(
+  `Wrote ${path.relative(process.cwd(), folder)}/migration.sql. Read it, then commit it with the schema change.\n`,
+);

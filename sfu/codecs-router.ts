@@ -28,8 +28,16 @@ export class CodecsRouter {
   /** Room producer id → the same media produced on this router. */
   readonly #piped = new Map<string, RoomProducer>();
 
-  static async create(origin: ms.Router, worker: MediaWorker, mediaCodecs: ms.RtpCodecCapability[], logger: Logger): Promise<CodecsRouter> {
-    const router = await worker.worker.createRouter({ mediaCodecs, appData: { ...origin.appData, viewerCodecs: true } });
+  static async create(
+    origin: ms.Router,
+    worker: MediaWorker,
+    mediaCodecs: ms.RtpCodecCapability[],
+    logger: Logger,
+  ): Promise<CodecsRouter> {
+    const router = await worker.worker.createRouter({
+      mediaCodecs,
+      appData: { ...origin.appData, viewerCodecs: true },
+    });
     try {
       const [local, remote] = await Promise.all([
         origin.createPipeTransport({ listenIp: '127.0.0.1' }),
@@ -69,7 +77,10 @@ export class CodecsRouter {
         await this.#pipeIn(entry);
       } catch (error) {
         // Expected when these viewers lack the producer's codec: they won't be offered that track.
-        this.#logger.debug({ err: error, producerId: entry.producer.id }, 'producer not piped to a viewer-codecs router');
+        this.#logger.debug(
+          { err: error, producerId: entry.producer.id },
+          'producer not piped to a viewer-codecs router',
+        );
       }
     }
   }
@@ -95,8 +106,15 @@ export class CodecsRouter {
     }
     // The consumer closes with the origin's producer; the copy must follow, and vice versa.
     consumer.observer.once('close', () => piped.close());
-    consumer.on('producerpause', () => void piped.pause().catch((err: unknown) => this.#logger.warn({ err }, 'could not pause a piped producer')));
-    consumer.on('producerresume', () => void piped.resume().catch((err: unknown) => this.#logger.warn({ err }, 'could not resume a piped producer')));
+    consumer.on(
+      'producerpause',
+      () => void piped.pause().catch((err: unknown) => this.#logger.warn({ err }, 'could not pause a piped producer')),
+    );
+    consumer.on(
+      'producerresume',
+      () =>
+        void piped.resume().catch((err: unknown) => this.#logger.warn({ err }, 'could not resume a piped producer')),
+    );
     piped.observer.once('close', () => {
       consumer.close();
       this.#piped.delete(entry.producer.id);

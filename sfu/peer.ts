@@ -61,8 +61,10 @@ export class Peer extends EventEmitter<PeerEvents> {
 
   async createTransport(direction: 'send' | 'recv'): Promise<ms.WebRtcTransport> {
     this.#assertOpen();
-    if (direction === 'send' && this.role !== 'publisher') throw new ForbiddenError('Only the publisher may send media.');
-    if (this.#transports.size >= MAX_TRANSPORTS) throw new ConflictError('too_many_transports', 'This peer already has its transports.');
+    if (direction === 'send' && this.role !== 'publisher')
+      throw new ForbiddenError('Only the publisher may send media.');
+    if (this.#transports.size >= MAX_TRANSPORTS)
+      throw new ConflictError('too_many_transports', 'This peer already has its transports.');
     const transport = await this.#options.router.createWebRtcTransport({
       webRtcServer: this.#options.webRtcServer,
       enableUdp: true,
@@ -94,17 +96,29 @@ export class Peer extends EventEmitter<PeerEvents> {
     return this.#transport(transportId).restartIce();
   }
 
-  async produce(transportId: string, kind: ms.MediaKind, rtpParameters: ms.RtpParameters, source: ProducerSource): Promise<ms.Producer> {
+  async produce(
+    transportId: string,
+    kind: ms.MediaKind,
+    rtpParameters: ms.RtpParameters,
+    source: ProducerSource,
+  ): Promise<ms.Producer> {
     if (this.role !== 'publisher') throw new ForbiddenError('Only the publisher may send media.');
     const transport = this.#transport(transportId);
-    if ((transport.appData as { direction?: string }).direction !== 'send') throw new BadRequestError('That transport does not send.');
+    if ((transport.appData as { direction?: string }).direction !== 'send')
+      throw new BadRequestError('That transport does not send.');
     const expectedKind = source === 'microphone' || source === 'screen-audio' ? 'audio' : 'video';
     if (kind !== expectedKind) throw new BadRequestError(`A ${source} producer must be ${expectedKind}.`);
     for (const existing of this.#producers.values()) {
-      if (existing.source === source) throw new ConflictError('source_taken', `A ${source} is already being sent; close it first.`);
+      if (existing.source === source)
+        throw new ConflictError('source_taken', `A ${source} is already being sent; close it first.`);
     }
     const producer = await clientInput(() =>
-      transport.produce({ kind, rtpParameters, keyFrameRequestDelay: this.#options.keyFrameRequestDelayMs, appData: { source } }),
+      transport.produce({
+        kind,
+        rtpParameters,
+        keyFrameRequestDelay: this.#options.keyFrameRequestDelayMs,
+        appData: { source },
+      }),
     );
     this.#producers.set(producer.id, { producer, source });
     producer.observer.once('close', () => this.#producers.delete(producer.id));
@@ -136,11 +150,20 @@ export class Peer extends EventEmitter<PeerEvents> {
     mid?: string,
   ): Promise<ms.Consumer> {
     const transport = this.#transport(transportId);
-    if ((transport.appData as { direction?: string }).direction !== 'recv') throw new BadRequestError('That transport does not receive.');
+    if ((transport.appData as { direction?: string }).direction !== 'recv')
+      throw new BadRequestError('That transport does not receive.');
     if (!(await clientInput(async () => this.#options.router.canConsume({ producerId, rtpCapabilities })))) {
       throw new BadRequestError('This device cannot decode that media (no common codec).');
     }
-    const consumer = await clientInput(() => transport.consume({ producerId, rtpCapabilities, paused: true, ...(mid === undefined ? {} : { mid }), appData: { source } }));
+    const consumer = await clientInput(() =>
+      transport.consume({
+        producerId,
+        rtpCapabilities,
+        paused: true,
+        ...(mid === undefined ? {} : { mid }),
+        appData: { source },
+      }),
+    );
     this.#consumers.set(consumer.id, { consumer, source });
     this.emit('consumer-count', 1);
     consumer.observer.once('close', () => {
@@ -181,7 +204,12 @@ export class Peer extends EventEmitter<PeerEvents> {
     try {
       await call(consumer);
     } catch (error) {
-      const gone = consumer.closed || (await consumer.dump().then(() => false, () => true));
+      const gone =
+        consumer.closed ||
+        (await consumer.dump().then(
+          () => false,
+          () => true,
+        ));
       if (gone) throw new NotFoundError('Consumer', consumerId);
       throw error;
     }

@@ -139,7 +139,12 @@ export class Room extends EventEmitter<RoomEvents> {
       if (this.#closed) throw new Error('Room is closed.');
       let entry = this.#codecsRouters.get(key);
       if (!entry) {
-        entry = await CodecsRouter.create(this.#origin.router, this.#origin.worker, mediaCodecs, this.#logger.child({ codecs: key }));
+        entry = await CodecsRouter.create(
+          this.#origin.router,
+          this.#origin.worker,
+          mediaCodecs,
+          this.#logger.child({ codecs: key }),
+        );
         this.#codecsRouters.set(key, entry);
         this.#watchRouter(entry);
       }
@@ -202,7 +207,11 @@ export class Room extends EventEmitter<RoomEvents> {
   ): Promise<{ transport: ms.PlainTransport; consumer: ms.Consumer }> {
     if (this.#closed) throw new Error('Room is closed.');
     const router = this.#origin.router;
-    const transport = await router.createPlainTransport({ listenIp: { ip: '127.0.0.1' }, rtcpMux: false, comedia: false });
+    const transport = await router.createPlainTransport({
+      listenIp: { ip: '127.0.0.1' },
+      rtcpMux: false,
+      comedia: false,
+    });
     try {
       await transport.connect(remote);
       const rtpCapabilities = {
@@ -265,7 +274,10 @@ export class Room extends EventEmitter<RoomEvents> {
   }
 
   async #addEdge(worker: MediaWorker): Promise<RoomRouter> {
-    const router = await worker.worker.createRouter({ mediaCodecs: MEDIA_CODECS, appData: { room: this.id, edge: true } });
+    const router = await worker.worker.createRouter({
+      mediaCodecs: MEDIA_CODECS,
+      appData: { room: this.id, edge: true },
+    });
     const edge: RoomRouter = { router, worker, consumers: 0 };
     await Promise.all([...this.#producers.values()].map(({ producer }) => this.#pipe(producer, edge)));
     this.#edges.push(edge);
@@ -294,6 +306,9 @@ export class Room extends EventEmitter<RoomEvents> {
 /** Same codecs, same payload types: the same router will do. */
 function codecSignature(mediaCodecs: readonly ms.RtpCodecCapability[]): string {
   return mediaCodecs
-    .map((c) => `${c.kind}:${c.mimeType.toLowerCase()}/${c.clockRate}/${c.channels ?? ''}:${c.preferredPayloadType}:${JSON.stringify(c.parameters ?? {})}`)
+    .map(
+      (c) =>
+        `${c.kind}:${c.mimeType.toLowerCase()}/${c.clockRate}/${c.channels ?? ''}:${c.preferredPayloadType}:${JSON.stringify(c.parameters ?? {})}`,
+    )
     .join('|');
 }

@@ -93,7 +93,8 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   nextWorker(): MediaWorker {
     const live = this.workers();
     // Between a worker's death and its replacement: the client retries after a short wait.
-    if (live.length === 0) throw new UnavailableError('No media server is running right now; try again in a moment.', 1);
+    if (live.length === 0)
+      throw new UnavailableError('No media server is running right now; try again in a moment.', 1);
     const chosen = live[this.#nextIndex % live.length]!;
     this.#nextIndex = (this.#nextIndex + 1) % Number.MAX_SAFE_INTEGER;
     return chosen;
@@ -166,9 +167,12 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       });
     } catch (error) {
       worker.close();
-      throw new Error(`Could not listen on port ${this.#port(index) ?? '(any)'} (UDP/TCP) for media: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new Error(
+        `Could not listen on port ${this.#port(index) ?? '(any)'} (UDP/TCP) for media: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
     const mediaWorker: MediaWorker = { index, worker, webRtcServer };
     this.#slots[index] = mediaWorker;

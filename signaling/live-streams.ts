@@ -28,7 +28,10 @@ export class ServerFullError extends UnavailableError {
   override readonly routine = true;
 
   constructor(max: number) {
-    super(`This server carries at most ${max} live stream${max === 1 ? '' : 's'}, and every place is taken; try again in a minute.`, 60);
+    super(
+      `This server carries at most ${max} live stream${max === 1 ? '' : 's'}, and every place is taken; try again in a minute.`,
+      60,
+    );
   }
 }
 
@@ -243,7 +246,10 @@ export class LiveStreams extends EventEmitter<LiveStreamsEvents> {
     try {
       old.onReplaced?.();
     } catch (error) {
-      this.#logger.error({ err: error, channel: state.channel.slug, session: old.sessionId }, 'the replaced publisher failed to end');
+      this.#logger.error(
+        { err: error, channel: state.channel.slug, session: old.sessionId },
+        'the replaced publisher failed to end',
+      );
     }
   }
 

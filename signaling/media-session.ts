@@ -2,7 +2,13 @@
 // Requests are dispatched by a switch the compiler checks for exhaustiveness.
 import type { Socket } from 'socket.io';
 import type { Logger } from 'pino';
-import { BadRequestError, ConflictError, NotFoundError, PrivateChannelError, UnauthorizedError } from '../common/errors.ts';
+import {
+  BadRequestError,
+  ConflictError,
+  NotFoundError,
+  PrivateChannelError,
+  UnauthorizedError,
+} from '../common/errors.ts';
 import type {
   ClientToServerEvents,
   ConsumerInfo,
@@ -15,16 +21,25 @@ import type {
 import type { Peer } from '../sfu/peer.ts';
 import type { Room, RoomProducer } from '../sfu/room.ts';
 import type { RoomRegistry } from '../sfu/room-registry.ts';
-import type { ChannelDirectory, ChannelRef, HandshakeCredentials, RecheckFilter, ViewerCredentials, WatchedChannel } from './channel-directory.ts';
+import type {
+  ChannelDirectory,
+  ChannelRef,
+  HandshakeCredentials,
+  RecheckFilter,
+  ViewerCredentials,
+  WatchedChannel,
+} from './channel-directory.ts';
 import { AlreadyLiveError, closeIfUnused, type LiveStreams } from './live-streams.ts';
 import { assertSeatTaken } from './webrtc-seats.ts';
 
 export type MediaSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
 /** What a publisher is told when another session of its channel takes over (PUBLISHER_TAKEOVER=replace). */
-const TAKEN_OVER_REASON = 'You went live on this channel from somewhere else (another tab, device or app), so publishing stopped here.';
+const TAKEN_OVER_REASON =
+  'You went live on this channel from somewhere else (another tab, device or app), so publishing stopped here.';
 /** What a viewer is told when its access to a private channel ends (a revoked link, the channel made private). */
-const ACCESS_ENDED_REASON = 'Your access to this private channel ended: its viewer link was revoked, or the channel became private.';
+const ACCESS_ENDED_REASON =
+  'Your access to this private channel ended: its viewer link was revoked, or the channel became private.';
 
 export interface MediaSessionDeps {
   rooms: RoomRegistry;
@@ -101,7 +116,10 @@ export class MediaSession {
         return {};
       case 'setPreferredLayers': {
         const { consumerId, spatialLayer, temporalLayer } = request.data;
-        await this.#peer().setConsumerPreferredLayers(consumerId, { spatialLayer, ...(temporalLayer !== undefined && { temporalLayer }) });
+        await this.#peer().setConsumerPreferredLayers(consumerId, {
+          spatialLayer,
+          ...(temporalLayer !== undefined && { temporalLayer }),
+        });
         return {};
       }
       case 'leave':
@@ -142,10 +160,14 @@ export class MediaSession {
         if (!channel) throw new UnauthorizedError('The stream key is not valid or was revoked.');
       } else {
         channel = await directory.channelForPublisherSession(this.#handshake(), data.channel);
-        if (!channel) throw new UnauthorizedError(`Sign in on this site as the owner of '${data.channel}' to publish to it, or use a stream key.`);
+        if (!channel)
+          throw new UnauthorizedError(
+            `Sign in on this site as the owner of '${data.channel}' to publish to it, or use a stream key.`,
+          );
       }
       // With PUBLISHER_TAKEOVER=replace this ends the channel's current publisher (its stream goes on).
-      if (!live.claimPublisher(channel, this.#socket.id, () => this.#replaced())) throw new AlreadyLiveError(channel, 'refused');
+      if (!live.claimPublisher(channel, this.#socket.id, () => this.#replaced()))
+        throw new AlreadyLiveError(channel, 'refused');
     } else {
       viewer = { handshake: this.#handshake(), token: data.viewerToken };
       const found = await directory.channelToWatch(data.channel, viewer);
@@ -159,7 +181,8 @@ export class MediaSession {
       room = await rooms.getOrCreate(channel.id);
       peer = await room.join(`${this.#socket.id}:${++this.#joins}`, data.role);
       // A publisher that came after this one (replace mode) already has the channel.
-      if (data.role === 'publisher' && !live.holdsPublisher(channel, this.#socket.id)) throw new AlreadyLiveError(channel, 'overtaken');
+      if (data.role === 'publisher' && !live.holdsPublisher(channel, this.#socket.id))
+        throw new AlreadyLiveError(channel, 'overtaken');
       // Past the stream's WebRTC seats: the player goes to HLS.
       if (watched) assertSeatTaken(room, watched, this.#deps.webrtcSeatsPerStream);
     } catch (error) {
@@ -203,7 +226,8 @@ export class MediaSession {
   /** Forwards room and peer events to this socket; returns the function that stops it. */
   #wire(room: Room, peer: Peer, channel: ChannelRef): () => void {
     const notify = (notification: MediaNotification) => this.#socket.emit('notification', notification);
-    const onProducerAdded = (entry: RoomProducer) => peer.role === 'viewer' && notify({ method: 'producerAdded', data: producerInfo(entry) });
+    const onProducerAdded = (entry: RoomProducer) =>
+      peer.role === 'viewer' && notify({ method: 'producerAdded', data: producerInfo(entry) });
     const onProducerClosed = (producerId: string) => notify({ method: 'producerClosed', data: { producerId } });
     const onPaused = (producerId: string) => notify({ method: 'producerPaused', data: { producerId } });
     const onResumed = (producerId: string) => notify({ method: 'producerResumed', data: { producerId } });
@@ -221,11 +245,17 @@ export class MediaSession {
     room.on('producer-paused', onPaused);
     room.on('producer-resumed', onResumed);
     room.once('closed', onRoomClosed);
-    peer.on('consumer-closed', (consumer) => notify({ method: 'consumerClosed', data: { consumerId: consumer.id, producerId: consumer.producerId } }));
+    peer.on('consumer-closed', (consumer) =>
+      notify({ method: 'consumerClosed', data: { consumerId: consumer.id, producerId: consumer.producerId } }),
+    );
     peer.on('consumer-layers-changed', (consumer, layers) =>
       notify({
         method: 'consumerLayersChanged',
-        data: { consumerId: consumer.id, spatialLayer: layers?.spatialLayer ?? null, temporalLayer: layers?.temporalLayer ?? null },
+        data: {
+          consumerId: consumer.id,
+          spatialLayer: layers?.spatialLayer ?? null,
+          temporalLayer: layers?.temporalLayer ?? null,
+        },
       }),
     );
     return () => {
@@ -242,7 +272,9 @@ export class MediaSession {
     // A session that has since joined as a viewer keeps watching; one between joins hears it too.
     if (this.#joined?.peer.role === 'viewer') return;
     this.#socket.emit('notification', { method: 'kicked', data: { reason: TAKEN_OVER_REASON } });
-    this.#leave('replaced').catch((error: unknown) => this.#logger.error({ err: error }, 'cleanup after a takeover failed'));
+    this.#leave('replaced').catch((error: unknown) =>
+      this.#logger.error({ err: error }, 'cleanup after a takeover failed'),
+    );
   }
 
   async #leave(why: 'left' | 'disconnected' | 'replaced'): Promise<void> {
@@ -283,7 +315,12 @@ export function statusRoom(channel: ChannelRef | string): string {
 }
 
 function producerInfo(entry: RoomProducer) {
-  return { producerId: entry.producer.id, kind: entry.producer.kind, source: entry.source, paused: entry.producer.paused };
+  return {
+    producerId: entry.producer.id,
+    kind: entry.producer.kind,
+    source: entry.source,
+    paused: entry.producer.paused,
+  };
 }
 
 function assertNever(value: never): never {

@@ -4,7 +4,12 @@
 import type { Namespace, Server } from 'socket.io';
 import type { Logger } from 'pino';
 import { isFailure, toProblem } from '../common/errors.ts';
-import { MEDIA_NAMESPACE, type Ack, type ClientToServerEvents, type ServerToClientEvents } from '../common/protocol/media-signaling.ts';
+import {
+  MEDIA_NAMESPACE,
+  type Ack,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+} from '../common/protocol/media-signaling.ts';
 import type { RoomRegistry } from '../sfu/room-registry.ts';
 import type { ChannelDirectory, RecheckFilter } from './channel-directory.ts';
 import type { LiveStreams } from './live-streams.ts';
@@ -66,7 +71,11 @@ export function attachMediaSignaling(io: Server, deps: MediaSignalingDeps): Medi
     namespace,
     async recheckAccess(filter) {
       await Promise.all(
-        [...sessions].map((session) => session.recheckAccess(filter).catch((error: unknown) => logger.error({ err: error }, 'could not recheck a viewer\'s access'))),
+        [...sessions].map((session) =>
+          session
+            .recheckAccess(filter)
+            .catch((error: unknown) => logger.error({ err: error }, "could not recheck a viewer's access")),
+        ),
       );
     },
   };

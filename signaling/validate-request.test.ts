@@ -8,15 +8,28 @@ import { MEDIA_SOURCES, type MediaRequest } from '../common/protocol/media-signa
 import { validateRequest } from './validate-request.ts';
 
 const ALL_METHODS: readonly MediaRequest['method'][] = [
-  'join', 'createTransport', 'connectTransport', 'restartIce', 'produce', 'closeProducer', 'pauseProducer',
-  'resumeProducer', 'consume', 'resumeConsumer', 'setPreferredLayers', 'leave',
+  'join',
+  'createTransport',
+  'connectTransport',
+  'restartIce',
+  'produce',
+  'closeProducer',
+  'pauseProducer',
+  'resumeProducer',
+  'consume',
+  'resumeConsumer',
+  'setPreferredLayers',
+  'leave',
 ];
 
 const TRANSPORT_ID = '5c6a0e7e-8a2b-4d36-9f0e-2b1f0c9d7a11';
 const PRODUCER_ID = 'b7d1c3a2-0f4e-4c59-8e6d-0a1b2c3d4e5f';
 const CONSUMER_ID = 'consumer_01-A';
 const DTLS = { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: 'AB:CD' }] };
-const RTP_PARAMETERS = { codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000 }], encodings: [{ ssrc: 1111 }] };
+const RTP_PARAMETERS = {
+  codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000 }],
+  encodings: [{ ssrc: 1111 }],
+};
 const RTP_CAPABILITIES = { codecs: [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 }] };
 
 /** Each well-formed request, with what validateRequest must hand on (extra fields dropped). */
@@ -60,8 +73,14 @@ const WELL_FORMED: { name: string; input: unknown; expected: MediaRequest }[] = 
     const kind = source === 'microphone' || source === 'screen-audio' ? ('audio' as const) : ('video' as const);
     return {
       name: `produce ${kind} from the ${source}`,
-      input: { method: 'produce', data: { transportId: TRANSPORT_ID, kind, rtpParameters: RTP_PARAMETERS, source, paused: true } },
-      expected: { method: 'produce', data: { transportId: TRANSPORT_ID, kind, rtpParameters: RTP_PARAMETERS as never, source } } as MediaRequest,
+      input: {
+        method: 'produce',
+        data: { transportId: TRANSPORT_ID, kind, rtpParameters: RTP_PARAMETERS, source, paused: true },
+      },
+      expected: {
+        method: 'produce',
+        data: { transportId: TRANSPORT_ID, kind, rtpParameters: RTP_PARAMETERS as never, source },
+      } as MediaRequest,
     };
   }),
   ...(['closeProducer', 'pauseProducer', 'resumeProducer'] as const).map((method) => ({
@@ -71,8 +90,14 @@ const WELL_FORMED: { name: string; input: unknown; expected: MediaRequest }[] = 
   })),
   {
     name: 'consume',
-    input: { method: 'consume', data: { transportId: TRANSPORT_ID, producerId: PRODUCER_ID, rtpCapabilities: RTP_CAPABILITIES } },
-    expected: { method: 'consume', data: { transportId: TRANSPORT_ID, producerId: PRODUCER_ID, rtpCapabilities: RTP_CAPABILITIES as never } },
+    input: {
+      method: 'consume',
+      data: { transportId: TRANSPORT_ID, producerId: PRODUCER_ID, rtpCapabilities: RTP_CAPABILITIES },
+    },
+    expected: {
+      method: 'consume',
+      data: { transportId: TRANSPORT_ID, producerId: PRODUCER_ID, rtpCapabilities: RTP_CAPABILITIES as never },
+    },
   },
   {
     name: 'resumeConsumer',
@@ -105,7 +130,10 @@ const produce = (patch: Record<string, unknown>) => ({
   method: 'produce',
   data: { transportId: TRANSPORT_ID, kind: 'video', rtpParameters: RTP_PARAMETERS, source: 'camera', ...patch },
 });
-const layers = (patch: Record<string, unknown>) => ({ method: 'setPreferredLayers', data: { consumerId: CONSUMER_ID, spatialLayer: 1, ...patch } });
+const layers = (patch: Record<string, unknown>) => ({
+  method: 'setPreferredLayers',
+  data: { consumerId: CONSUMER_ID, spatialLayer: 1, ...patch },
+});
 
 /** Hostile or broken requests, and a word the refusal's message must contain (the field at fault). */
 const REFUSED: { name: string; input: unknown; field: string }[] = [
@@ -119,8 +147,16 @@ const REFUSED: { name: string; input: unknown; field: string }[] = [
   { name: 'no method', input: { data: { role: 'viewer', channel: 'x' } }, field: 'method' },
   { name: 'an unknown method', input: { method: 'deleteEverything', data: {} }, field: 'method' },
   { name: 'a method from the prototype', input: { method: 'constructor', data: {} }, field: 'method' },
-  { name: 'a method in other case', input: { method: 'JOIN', data: { role: 'viewer', channel: 'x' } }, field: 'method' },
-  { name: 'a method that is not a string', input: { method: ['join'], data: { role: 'viewer', channel: 'x' } }, field: 'method' },
+  {
+    name: 'a method in other case',
+    input: { method: 'JOIN', data: { role: 'viewer', channel: 'x' } },
+    field: 'method',
+  },
+  {
+    name: 'a method that is not a string',
+    input: { method: ['join'], data: { role: 'viewer', channel: 'x' } },
+    field: 'method',
+  },
   { name: 'a huge method', input: { method: huge }, field: 'method' },
   // data of the wrong type.
   { name: 'data a string', input: { method: 'join', data: 'viewer' }, field: 'data' },
@@ -132,32 +168,88 @@ const REFUSED: { name: string; input: unknown; field: string }[] = [
   { name: 'join without data', input: { method: 'join' }, field: 'role' },
   { name: 'join with an unknown role', input: join({ role: 'admin', channel: 'x' }), field: 'role' },
   { name: 'join with a role in other case', input: join({ role: 'Viewer', channel: 'x' }), field: 'role' },
-  { name: 'join with a role that is not a string', input: join({ role: { toString: () => 'viewer' }, channel: 'x' }), field: 'role' },
+  {
+    name: 'join with a role that is not a string',
+    input: join({ role: { toString: () => 'viewer' }, channel: 'x' }),
+    field: 'role',
+  },
   { name: 'viewer join without a channel', input: join({ role: 'viewer' }), field: 'channel' },
   { name: 'viewer join with an empty channel', input: join({ role: 'viewer', channel: '' }), field: 'channel' },
   { name: 'viewer join with a numeric channel', input: join({ role: 'viewer', channel: 12 }), field: 'channel' },
   { name: 'viewer join with a channel array', input: join({ role: 'viewer', channel: ['x'] }), field: 'channel' },
-  { name: 'viewer join with a 65-character channel', input: join({ role: 'viewer', channel: 'c'.repeat(65) }), field: 'channel' },
+  {
+    name: 'viewer join with a 65-character channel',
+    input: join({ role: 'viewer', channel: 'c'.repeat(65) }),
+    field: 'channel',
+  },
   { name: 'viewer join with a huge channel', input: join({ role: 'viewer', channel: huge }), field: 'channel' },
   { name: 'publisher join without a key', input: join({ role: 'publisher' }), field: 'streamKey' },
   { name: 'publisher join with an empty key', input: join({ role: 'publisher', streamKey: '' }), field: 'streamKey' },
-  { name: 'publisher join with a key object', input: join({ role: 'publisher', streamKey: { key: 'live_x' } }), field: 'streamKey' },
-  { name: 'publisher join with a 201-character key', input: join({ role: 'publisher', streamKey: 'k'.repeat(201) }), field: 'streamKey' },
+  {
+    name: 'publisher join with a key object',
+    input: join({ role: 'publisher', streamKey: { key: 'live_x' } }),
+    field: 'streamKey',
+  },
+  {
+    name: 'publisher join with a 201-character key',
+    input: join({ role: 'publisher', streamKey: 'k'.repeat(201) }),
+    field: 'streamKey',
+  },
   { name: 'publisher join with a huge key', input: join({ role: 'publisher', streamKey: huge }), field: 'streamKey' },
   // A key that is there but wrong is refused as such: it never falls back to the session path.
-  { name: 'publisher join with a key null and a channel', input: join({ role: 'publisher', streamKey: null, channel: 'x' }), field: 'streamKey' },
-  { name: 'publisher join with an empty key and a channel', input: join({ role: 'publisher', streamKey: '', channel: 'x' }), field: 'streamKey' },
-  { name: 'publisher join by session with an empty channel', input: join({ role: 'publisher', channel: '' }), field: 'channel' },
-  { name: 'publisher join by session with a numeric channel', input: join({ role: 'publisher', channel: 7 }), field: 'channel' },
-  { name: 'publisher join by session with a channel object', input: join({ role: 'publisher', channel: { slug: 'x' } }), field: 'channel' },
-  { name: 'publisher join by session with a 65-character channel', input: join({ role: 'publisher', channel: 'c'.repeat(65) }), field: 'channel' },
-  { name: 'publisher join by session with a huge channel', input: join({ role: 'publisher', channel: huge }), field: 'channel' },
+  {
+    name: 'publisher join with a key null and a channel',
+    input: join({ role: 'publisher', streamKey: null, channel: 'x' }),
+    field: 'streamKey',
+  },
+  {
+    name: 'publisher join with an empty key and a channel',
+    input: join({ role: 'publisher', streamKey: '', channel: 'x' }),
+    field: 'streamKey',
+  },
+  {
+    name: 'publisher join by session with an empty channel',
+    input: join({ role: 'publisher', channel: '' }),
+    field: 'channel',
+  },
+  {
+    name: 'publisher join by session with a numeric channel',
+    input: join({ role: 'publisher', channel: 7 }),
+    field: 'channel',
+  },
+  {
+    name: 'publisher join by session with a channel object',
+    input: join({ role: 'publisher', channel: { slug: 'x' } }),
+    field: 'channel',
+  },
+  {
+    name: 'publisher join by session with a 65-character channel',
+    input: join({ role: 'publisher', channel: 'c'.repeat(65) }),
+    field: 'channel',
+  },
+  {
+    name: 'publisher join by session with a huge channel',
+    input: join({ role: 'publisher', channel: huge }),
+    field: 'channel',
+  },
   // createTransport.
   { name: 'createTransport without a direction', input: { method: 'createTransport', data: {} }, field: 'direction' },
-  { name: 'createTransport both ways', input: { method: 'createTransport', data: { direction: 'sendrecv' } }, field: 'direction' },
-  { name: 'createTransport with a direction array', input: { method: 'createTransport', data: { direction: ['send'] } }, field: 'direction' },
+  {
+    name: 'createTransport both ways',
+    input: { method: 'createTransport', data: { direction: 'sendrecv' } },
+    field: 'direction',
+  },
+  {
+    name: 'createTransport with a direction array',
+    input: { method: 'createTransport', data: { direction: ['send'] } },
+    field: 'direction',
+  },
   // Ids.
-  { name: 'connectTransport without a transport id', input: { method: 'connectTransport', data: { dtlsParameters: DTLS } }, field: 'transportId' },
+  {
+    name: 'connectTransport without a transport id',
+    input: { method: 'connectTransport', data: { dtlsParameters: DTLS } },
+    field: 'transportId',
+  },
   {
     name: 'connectTransport with a numeric transport id',
     input: { method: 'connectTransport', data: { transportId: 1234, dtlsParameters: DTLS } },
@@ -170,13 +262,33 @@ const REFUSED: { name: string; input: unknown; field: string }[] = [
   })),
   ...(['closeProducer', 'pauseProducer', 'resumeProducer'] as const).flatMap((method) => [
     { name: `${method} without a producer id`, input: { method, data: {} }, field: 'producerId' },
-    { name: `${method} with a producer id of spaces`, input: { method, data: { producerId: '   ' } }, field: 'producerId' },
-    { name: `${method} with a producer id object`, input: { method, data: { producerId: { $ne: null } } }, field: 'producerId' },
+    {
+      name: `${method} with a producer id of spaces`,
+      input: { method, data: { producerId: '   ' } },
+      field: 'producerId',
+    },
+    {
+      name: `${method} with a producer id object`,
+      input: { method, data: { producerId: { $ne: null } } },
+      field: 'producerId',
+    },
   ]),
-  { name: 'resumeConsumer with a too long id', input: { method: 'resumeConsumer', data: { consumerId: 'c'.repeat(101) } }, field: 'consumerId' },
-  { name: 'resumeConsumer with an id null', input: { method: 'resumeConsumer', data: { consumerId: null } }, field: 'consumerId' },
+  {
+    name: 'resumeConsumer with a too long id',
+    input: { method: 'resumeConsumer', data: { consumerId: 'c'.repeat(101) } },
+    field: 'consumerId',
+  },
+  {
+    name: 'resumeConsumer with an id null',
+    input: { method: 'resumeConsumer', data: { consumerId: null } },
+    field: 'consumerId',
+  },
   // Objects handed to mediasoup.
-  { name: 'connectTransport without DTLS', input: { method: 'connectTransport', data: { transportId: TRANSPORT_ID } }, field: 'dtlsParameters' },
+  {
+    name: 'connectTransport without DTLS',
+    input: { method: 'connectTransport', data: { transportId: TRANSPORT_ID } },
+    field: 'dtlsParameters',
+  },
   {
     name: 'connectTransport with DTLS as a string',
     input: { method: 'connectTransport', data: { transportId: TRANSPORT_ID, dtlsParameters: 'a=fingerprint' } },
@@ -189,7 +301,11 @@ const REFUSED: { name: string; input: unknown; field: string }[] = [
   },
   { name: 'produce without RTP parameters', input: produce({ rtpParameters: undefined }), field: 'rtpParameters' },
   { name: 'produce with RTP parameters null', input: produce({ rtpParameters: null }), field: 'rtpParameters' },
-  { name: 'produce with RTP parameters an array', input: produce({ rtpParameters: [RTP_PARAMETERS] }), field: 'rtpParameters' },
+  {
+    name: 'produce with RTP parameters an array',
+    input: produce({ rtpParameters: [RTP_PARAMETERS] }),
+    field: 'rtpParameters',
+  },
   {
     name: 'consume with capabilities a string',
     input: { method: 'consume', data: { transportId: TRANSPORT_ID, producerId: PRODUCER_ID, rtpCapabilities: 'opus' } },
@@ -197,7 +313,10 @@ const REFUSED: { name: string; input: unknown; field: string }[] = [
   },
   {
     name: 'consume with a bad producer id',
-    input: { method: 'consume', data: { transportId: TRANSPORT_ID, producerId: 'p p', rtpCapabilities: RTP_CAPABILITIES } },
+    input: {
+      method: 'consume',
+      data: { transportId: TRANSPORT_ID, producerId: 'p p', rtpCapabilities: RTP_CAPABILITIES },
+    },
     field: 'producerId',
   },
   {
@@ -212,7 +331,11 @@ const REFUSED: { name: string; input: unknown; field: string }[] = [
   { name: 'produce without a source', input: produce({ source: undefined }), field: 'source' },
   { name: 'produce from a source array', input: produce({ source: ['camera'] }), field: 'source' },
   { name: 'produce from a huge source', input: produce({ source: huge }), field: 'source' },
-  { name: 'produce with a bad transport id', input: produce({ transportId: 'no spaces allowed' }), field: 'transportId' },
+  {
+    name: 'produce with a bad transport id',
+    input: produce({ transportId: 'no spaces allowed' }),
+    field: 'transportId',
+  },
   // Layers.
   ...[-1, 10, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '1', null, true, 1e9].map((bad) => ({
     name: `setPreferredLayers with spatial layer ${String(bad)} (${typeof bad})`,
@@ -224,7 +347,11 @@ const REFUSED: { name: string; input: unknown; field: string }[] = [
     input: layers({ temporalLayer: bad }),
     field: 'temporalLayer',
   })),
-  { name: 'setPreferredLayers without a spatial layer', input: layers({ spatialLayer: undefined }), field: 'spatialLayer' },
+  {
+    name: 'setPreferredLayers without a spatial layer',
+    input: layers({ spatialLayer: undefined }),
+    field: 'spatialLayer',
+  },
   { name: 'setPreferredLayers with a bad consumer id', input: layers({ consumerId: 'c#1' }), field: 'consumerId' },
 ];
 
@@ -334,10 +461,16 @@ describe('validateRequest on arbitrary input (property-based)', () => {
 
   it('passes on no field of a publisher join by session it does not know', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string().filter((key) => key !== 'streamKey'), fc.jsonValue()), (extra) => {
-        const result = validateRequest({ method: 'join', data: { ...extra, role: 'publisher', channel: 'chan' } });
-        expect(result).toStrictEqual({ method: 'join', data: { role: 'publisher', channel: 'chan' } });
-      }),
+      fc.property(
+        fc.dictionary(
+          fc.string().filter((key) => key !== 'streamKey'),
+          fc.jsonValue(),
+        ),
+        (extra) => {
+          const result = validateRequest({ method: 'join', data: { ...extra, role: 'publisher', channel: 'chan' } });
+          expect(result).toStrictEqual({ method: 'join', data: { role: 'publisher', channel: 'chan' } });
+        },
+      ),
     );
   });
 });

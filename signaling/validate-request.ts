@@ -4,8 +4,18 @@ import { BadRequestError } from '../common/errors.ts';
 import { MEDIA_SOURCES, type MediaRequest } from '../common/protocol/media-signaling.ts';
 
 const METHODS = new Set<MediaRequest['method']>([
-  'join', 'createTransport', 'connectTransport', 'restartIce', 'produce', 'closeProducer', 'pauseProducer',
-  'resumeProducer', 'consume', 'resumeConsumer', 'setPreferredLayers', 'leave',
+  'join',
+  'createTransport',
+  'connectTransport',
+  'restartIce',
+  'produce',
+  'closeProducer',
+  'pauseProducer',
+  'resumeProducer',
+  'consume',
+  'resumeConsumer',
+  'setPreferredLayers',
+  'leave',
 ]);
 
 const ID = /^[A-Za-z0-9_-]{1,100}$/;
@@ -21,31 +31,48 @@ export function validateRequest(value: unknown): MediaRequest {
     case 'join':
       if (data.role === 'viewer') {
         const viewerToken = data.viewerToken === undefined ? undefined : str(data, 'viewerToken', 200);
-        return { method, data: { role: 'viewer', channel: str(data, 'channel', 64), ...(viewerToken ? { viewerToken } : {}) } };
+        return {
+          method,
+          data: { role: 'viewer', channel: str(data, 'channel', 64), ...(viewerToken ? { viewerToken } : {}) },
+        };
       }
       if (data.role === 'publisher') {
         // A key, when given, decides: the session path is only for callers without one.
-        if (data.streamKey !== undefined) return { method, data: { role: 'publisher', streamKey: str(data, 'streamKey', 200) } };
-        if (data.channel !== undefined) return { method, data: { role: 'publisher', channel: str(data, 'channel', 64) } };
-        throw new BadRequestError("join: a publisher needs a 'streamKey', or the 'channel' to publish to as its signed-in owner.");
+        if (data.streamKey !== undefined)
+          return { method, data: { role: 'publisher', streamKey: str(data, 'streamKey', 200) } };
+        if (data.channel !== undefined)
+          return { method, data: { role: 'publisher', channel: str(data, 'channel', 64) } };
+        throw new BadRequestError(
+          "join: a publisher needs a 'streamKey', or the 'channel' to publish to as its signed-in owner.",
+        );
       }
       throw new BadRequestError("join: role must be 'viewer' or 'publisher'.");
     case 'createTransport':
-      if (data.direction !== 'send' && data.direction !== 'recv') throw new BadRequestError("createTransport: direction must be 'send' or 'recv'.");
+      if (data.direction !== 'send' && data.direction !== 'recv')
+        throw new BadRequestError("createTransport: direction must be 'send' or 'recv'.");
       return { method, data: { direction: data.direction } };
     case 'connectTransport':
-      return { method, data: { transportId: id(data, 'transportId'), dtlsParameters: obj(data, 'dtlsParameters') as never } };
+      return {
+        method,
+        data: { transportId: id(data, 'transportId'), dtlsParameters: obj(data, 'dtlsParameters') as never },
+      };
     case 'restartIce':
       return { method, data: { transportId: id(data, 'transportId') } };
     case 'produce': {
-      if (data.kind !== 'audio' && data.kind !== 'video') throw new BadRequestError("produce: kind must be 'audio' or 'video'.");
+      if (data.kind !== 'audio' && data.kind !== 'video')
+        throw new BadRequestError("produce: kind must be 'audio' or 'video'.");
       const source = data.source;
       if (typeof source !== 'string' || !(MEDIA_SOURCES as readonly string[]).includes(source)) {
         throw new BadRequestError(`produce: source must be one of ${MEDIA_SOURCES.join(', ')}.`);
       }
       return {
         method,
-        data: { transportId: id(data, 'transportId'), kind: data.kind, rtpParameters: obj(data, 'rtpParameters') as never, source: source as never },
+        data: {
+          transportId: id(data, 'transportId'),
+          kind: data.kind,
+          rtpParameters: obj(data, 'rtpParameters') as never,
+          source: source as never,
+        },
       };
     }
     case 'closeProducer':
@@ -55,14 +82,25 @@ export function validateRequest(value: unknown): MediaRequest {
     case 'consume':
       return {
         method,
-        data: { transportId: id(data, 'transportId'), producerId: id(data, 'producerId'), rtpCapabilities: obj(data, 'rtpCapabilities') as never },
+        data: {
+          transportId: id(data, 'transportId'),
+          producerId: id(data, 'producerId'),
+          rtpCapabilities: obj(data, 'rtpCapabilities') as never,
+        },
       };
     case 'resumeConsumer':
       return { method, data: { consumerId: id(data, 'consumerId') } };
     case 'setPreferredLayers': {
       const spatialLayer = layer(data, 'spatialLayer');
       const temporalLayer = data.temporalLayer === undefined ? undefined : layer(data, 'temporalLayer');
-      return { method, data: { consumerId: id(data, 'consumerId'), spatialLayer, ...(temporalLayer !== undefined && { temporalLayer }) } };
+      return {
+        method,
+        data: {
+          consumerId: id(data, 'consumerId'),
+          spatialLayer,
+          ...(temporalLayer !== undefined && { temporalLayer }),
+        },
+      };
     }
     case 'leave':
       return { method, data: {} };

@@ -14,7 +14,10 @@ export class SeatsTakenError extends UnavailableError {
   override readonly routine = true;
 
   constructor(slug: string) {
-    super(`Every WebRTC seat of '${slug}' is taken: watch it over HLS at /hls/${slug}/index.m3u8.`, RETRY_AFTER_SECONDS);
+    super(
+      `Every WebRTC seat of '${slug}' is taken: watch it over HLS at /hls/${slug}/index.m3u8.`,
+      RETRY_AFTER_SECONDS,
+    );
   }
 }
 

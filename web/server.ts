@@ -29,14 +29,20 @@ export async function registerWebApp(app: FastifyInstance, dist: string = WEB_DI
   const index = fs.readFileSync(indexFile);
   app.setNotFoundHandler((request, reply) => {
     const urlPath = request.url.split('?')[0] ?? '/';
-    const wantsPage = (request.method === 'GET' || request.method === 'HEAD') && !SERVER_PATHS.test(urlPath) && !/\.[a-z0-9]+$/i.test(urlPath);
+    const wantsPage =
+      (request.method === 'GET' || request.method === 'HEAD') &&
+      !SERVER_PATHS.test(urlPath) &&
+      !/\.[a-z0-9]+$/i.test(urlPath);
     if (wantsPage) return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(index);
-    return reply.status(404).type('application/problem+json').send({
-      type: 'about:blank',
-      title: 'Not Found',
-      status: 404,
-      code: 'not_found',
-      detail: `No route for ${request.method} ${urlPath}.`,
-    });
+    return reply
+      .status(404)
+      .type('application/problem+json')
+      .send({
+        type: 'about:blank',
+        title: 'Not Found',
+        status: 404,
+        code: 'not_found',
+        detail: `No route for ${request.method} ${urlPath}.`,
+      });
   });
 }

@@ -20,7 +20,10 @@ export default defineConfig({
         codeSplitting: {
           // socket.io on its own: chat and the notification bell need it, not mediasoup-client.
           groups: [
-            { name: 'realtime-client', test: /node_modules[\\/](socket\.io-client|engine\.io-client|socket\.io-parser|@socket\.io)[\\/]/ },
+            {
+              name: 'realtime-client',
+              test: /node_modules[\\/](socket\.io-client|engine\.io-client|socket\.io-parser|@socket\.io)[\\/]/,
+            },
             { name: 'media-client', test: /node_modules[\\/]mediasoup-client[\\/]/ },
           ],
         },

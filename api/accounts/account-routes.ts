@@ -62,9 +62,20 @@ export function registerAccountRoutes(app: FastifyInstance, options: AccountRout
 
   const meOf = async (userId: string) => {
     const [user, channels, moderates] = await Promise.all([
-      prisma.user.findUniqueOrThrow({ where: { id: userId }, select: { id: true, email: true, username: true, name: true, role: true } }),
-      prisma.channel.findMany({ where: { ownerId: userId }, select: { slug: true, title: true }, orderBy: { createdAt: 'asc' } }),
-      prisma.channelModerator.findMany({ where: { userId }, select: { channel: { select: { slug: true, title: true } } }, orderBy: { createdAt: 'asc' } }),
+      prisma.user.findUniqueOrThrow({
+        where: { id: userId },
+        select: { id: true, email: true, username: true, name: true, role: true },
+      }),
+      prisma.channel.findMany({
+        where: { ownerId: userId },
+        select: { slug: true, title: true },
+        orderBy: { createdAt: 'asc' },
+      }),
+      prisma.channelModerator.findMany({
+        where: { userId },
+        select: { channel: { select: { slug: true, title: true } } },
+        orderBy: { createdAt: 'asc' },
+      }),
     ]);
     return { user, channels, moderates: moderates.map((m) => m.channel) };
   };
@@ -76,12 +87,15 @@ export function registerAccountRoutes(app: FastifyInstance, options: AccountRout
       schema: {
         tags: ['accounts'],
         summary: 'Create an account and sign in',
-        body: Type.Object({
-          email: Type.String({ maxLength: 254 }),
-          username: Type.String({ minLength: 3, maxLength: 24, pattern: '^[A-Za-z0-9_]+$' }),
-          password: Type.String({ minLength: 8, maxLength: 256 }),
-          name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-        }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            email: Type.String({ maxLength: 254 }),
+            username: Type.String({ minLength: 3, maxLength: 24, pattern: '^[A-Za-z0-9_]+$' }),
+            password: Type.String({ minLength: 8, maxLength: 256 }),
+            name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          },
+          { additionalProperties: false },
+        ),
         response: { 201: MeResponse, ...problems(400, 409, 429) },
       },
     },
@@ -101,17 +115,23 @@ export function registerAccountRoutes(app: FastifyInstance, options: AccountRout
       schema: {
         tags: ['accounts'],
         summary: 'Sign in with email or username and password',
-        body: Type.Object({
-          login: Type.String({ minLength: 1, maxLength: 254, description: 'Email address or username.' }),
-          password: Type.String({ minLength: 1, maxLength: 256 }),
-        }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            login: Type.String({ minLength: 1, maxLength: 254, description: 'Email address or username.' }),
+            password: Type.String({ minLength: 1, maxLength: 256 }),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: MeResponse, ...problems(400, 401, 429) },
       },
     },
     async (request, reply) => {
       const login = normalizeEmail(request.body.login);
       const user = await prisma.user.findFirst({ where: login.includes('@') ? { email: login } : { username: login } });
-      const matches = await verifyPassword(request.body.password, user?.passwordHash ?? (await (decoyHash ??= hashPassword('decoy password that matches nothing'))));
+      const matches = await verifyPassword(
+        request.body.password,
+        user?.passwordHash ?? (await (decoyHash ??= hashPassword('decoy password that matches nothing'))),
+      );
       if (!user || !matches) throw new InvalidCredentialsError();
       const session = await createSession(prisma, user.id);
       setSessionCookie(reply, session.token, session.expiresAt);
@@ -148,10 +168,13 @@ export function registerAccountRoutes(app: FastifyInstance, options: AccountRout
       schema: {
         tags: ['accounts'],
         summary: 'Change the password; signs out every other session',
-        body: Type.Object({
-          currentPassword: Type.String({ minLength: 1, maxLength: 256 }),
-          newPassword: Type.String({ minLength: 8, maxLength: 256 }),
-        }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            currentPassword: Type.String({ minLength: 1, maxLength: 256 }),
+            newPassword: Type.String({ minLength: 8, maxLength: 256 }),
+          },
+          { additionalProperties: false },
+        ),
         response: { 204: NoContent, ...problems(400, 401, 403, 429) },
       },
     },
@@ -163,7 +186,10 @@ export function registerAccountRoutes(app: FastifyInstance, options: AccountRout
         throw new BadRequestError('The current password is not right.', { code: 'wrong_password' });
       }
       validateNewPassword(request.body.newPassword);
-      await prisma.user.update({ where: { id: me.id }, data: { passwordHash: await hashPassword(request.body.newPassword) } });
+      await prisma.user.update({
+        where: { id: me.id },
+        data: { passwordHash: await hashPassword(request.body.newPassword) },
+      });
       options.onSessionsEnded?.(await invalidateOtherSessions(prisma, me.id, session?.id));
       return reply.status(204).send(null);
     },

@@ -8,7 +8,13 @@ import { fastifyCookie as cookie } from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PrismaClient } from '../../common/db/database.ts';
 import { ForbiddenError, UnauthorizedError } from '../../common/errors.ts';
-import { invalidateSession, sessionIdOf, validateSessionToken, type SessionUser, type ValidSession } from './sessions.ts';
+import {
+  invalidateSession,
+  sessionIdOf,
+  validateSessionToken,
+  type SessionUser,
+  type ValidSession,
+} from './sessions.ts';
 
 export const SESSION_COOKIE = 'aethex_session';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -45,7 +51,9 @@ export async function registerAuth(app: FastifyInstance, authOptions: AuthOption
     request.sessionState = { promise: undefined, pending: undefined };
     if (SAFE_METHODS.has(request.method) || !request.cookies[SESSION_COOKIE]) return;
     if (!isTrustedOrigin(request.headers.origin, request.headers.host, authOptions.publicUrl)) {
-      throw new ForbiddenError('Cross-site request refused: a signed-in write must come from this site (Origin header).');
+      throw new ForbiddenError(
+        'Cross-site request refused: a signed-in write must come from this site (Origin header).',
+      );
     }
   });
 
@@ -118,7 +126,10 @@ export function isTrustedOrigin(origin: string | undefined, host: string | undef
 }
 
 /** The session behind a raw Cookie header (socket.io handshakes). */
-export async function sessionFromCookieHeader(prisma: PrismaClient, header: string | undefined): Promise<ValidSession | undefined> {
+export async function sessionFromCookieHeader(
+  prisma: PrismaClient,
+  header: string | undefined,
+): Promise<ValidSession | undefined> {
   if (!header) return undefined;
   const token = cookie.parse(header)[SESSION_COOKIE];
   return token ? validateSessionToken(prisma, token) : undefined;
@@ -133,5 +144,9 @@ export function sessionIdFromCookieHeader(header: string | undefined): string | 
 /** Whether the user may secure cookies on this public URL: HTTPS, or a loopback host. */
 export function cookieCanBeSecure(publicUrl: string): boolean {
   const url = new URL(publicUrl);
-  return url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) || url.hostname.endsWith('.localhost');
+  return (
+    url.protocol === 'https:' ||
+    ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) ||
+    url.hostname.endsWith('.localhost')
+  );
 }

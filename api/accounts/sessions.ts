@@ -71,7 +71,11 @@ export async function invalidateSession(prisma: PrismaClient, sessionId: string)
 }
 
 /** Ends every session of the user except `keep` (after a password change); the ids it ended. */
-export async function invalidateOtherSessions(prisma: PrismaClient, userId: string, keep: string | undefined): Promise<string[]> {
+export async function invalidateOtherSessions(
+  prisma: PrismaClient,
+  userId: string,
+  keep: string | undefined,
+): Promise<string[]> {
   const where = { userId, ...(keep ? { id: { not: keep } } : {}) };
   return prisma.$transaction(async (tx) => {
     const ended = await tx.session.findMany({ where, select: { id: true } });

@@ -49,7 +49,12 @@ export async function listenAdminSocket(dataDir: string, context: AdminContext, 
   };
 }
 
-async function handle(req: http.IncomingMessage, res: http.ServerResponse, context: AdminContext, log: Logger): Promise<void> {
+async function handle(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  context: AdminContext,
+  log: Logger,
+): Promise<void> {
   const reply = (status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': status < 300 ? 'application/json' : 'application/problem+json' });
     res.end(JSON.stringify(body));
@@ -65,7 +70,8 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, conte
     log.info({ command: command.command }, 'admin command');
     reply(200, result);
   } catch (error) {
-    const problem = error instanceof SyntaxError ? toProblem(Object.assign(error, { statusCode: 400 })) : toProblem(error);
+    const problem =
+      error instanceof SyntaxError ? toProblem(Object.assign(error, { statusCode: 400 })) : toProblem(error);
     if (problem.status >= 500) log.error({ err: error }, 'admin command failed');
     reply(problem.status, problem);
   }

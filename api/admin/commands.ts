@@ -8,7 +8,13 @@ import { createChannel } from '../channels/channels.ts';
 import { createStreamKey, revokeStreamKeys } from '../stream-keys/stream-keys.ts';
 
 export type AdminCommand =
-  | { command: 'user.create'; email: string; password: string; username?: string | undefined; name?: string | undefined }
+  | {
+      command: 'user.create';
+      email: string;
+      password: string;
+      username?: string | undefined;
+      name?: string | undefined;
+    }
   | { command: 'channel.create'; owner: string; slug: string; title?: string | undefined }
   | { command: 'stream-key.create'; channel: string }
   | { command: 'stream-key.revoke'; channel: string };
@@ -22,12 +28,23 @@ export async function runAdminCommand(context: AdminContext, input: AdminCommand
   const { prisma } = context;
   switch (input.command) {
     case 'user.create':
-      return createUser(prisma, { email: input.email, password: input.password, username: input.username, name: input.name });
+      return createUser(prisma, {
+        email: input.email,
+        password: input.password,
+        username: input.username,
+        name: input.name,
+      });
     case 'channel.create':
       return createChannel(prisma, { ownerEmail: input.owner, slug: input.slug, title: input.title });
     case 'stream-key.create': {
       const issued = await createStreamKey(prisma, input.channel);
-      return { key: issued.key, whipUrl: `${context.publicUrl}/api/whip`, channel: issued.channel, id: issued.id, prefix: issued.prefix };
+      return {
+        key: issued.key,
+        whipUrl: `${context.publicUrl}/api/whip`,
+        channel: issued.channel,
+        id: issued.id,
+        prefix: issued.prefix,
+      };
     }
     case 'stream-key.revoke':
       return revokeStreamKeys(prisma, input.channel);
@@ -49,7 +66,8 @@ const FIELDS: Record<AdminCommand['command'], { required: string[]; optional: st
 
 /** Checks an untrusted value (from the admin socket) is a well-formed command. */
 export function parseAdminCommand(value: unknown): AdminCommand {
-  if (typeof value !== 'object' || value === null) throw new BadRequestError('Expected a JSON object with a "command".');
+  if (typeof value !== 'object' || value === null)
+    throw new BadRequestError('Expected a JSON object with a "command".');
   const record = value as Record<string, unknown>;
   const command = record.command;
   if (typeof command !== 'string' || !(command in FIELDS)) {
@@ -57,12 +75,15 @@ export function parseAdminCommand(value: unknown): AdminCommand {
   }
   const { required, optional } = FIELDS[command as AdminCommand['command']];
   for (const field of required) {
-    if (typeof record[field] !== 'string' || record[field] === '') throw new BadRequestError(`${command}: '${field}' is required.`);
+    if (typeof record[field] !== 'string' || record[field] === '')
+      throw new BadRequestError(`${command}: '${field}' is required.`);
   }
   for (const [field, fieldValue] of Object.entries(record)) {
     if (field === 'command') continue;
-    if (!required.includes(field) && !optional.includes(field)) throw new BadRequestError(`${command}: unknown field '${field}'.`);
-    if (fieldValue !== undefined && typeof fieldValue !== 'string') throw new BadRequestError(`${command}: '${field}' must be a string.`);
+    if (!required.includes(field) && !optional.includes(field))
+      throw new BadRequestError(`${command}: unknown field '${field}'.`);
+    if (fieldValue !== undefined && typeof fieldValue !== 'string')
+      throw new BadRequestError(`${command}: '${field}' must be a string.`);
   }
   return record as AdminCommand;
 }

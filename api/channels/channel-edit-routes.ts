@@ -10,11 +10,19 @@ import { describeChannel } from './channel-view.ts';
 import { CHANNEL_TITLE_MAX, createChannel, existingCategory } from './channels.ts';
 import { channelToManage } from './permissions.ts';
 
-const CategorySlug = Type.String({ minLength: 1, maxLength: 64, description: 'A category slug (GET /api/v1/categories).' });
+const CategorySlug = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  description: 'A category slug (GET /api/v1/categories).',
+});
 
 const CreateChannelBody = Type.Object(
   {
-    slug: Type.String({ minLength: 1, maxLength: 64, description: '3-32 lowercase letters, digits and single hyphens; the channel lives at /<slug>.' }),
+    slug: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description: '3-32 lowercase letters, digits and single hyphens; the channel lives at /<slug>.',
+    }),
     title: Type.Optional(Type.String({ maxLength: CHANNEL_TITLE_MAX })),
     category: Type.Optional(Nullable(CategorySlug)),
   },
@@ -27,9 +35,17 @@ const EditChannelBody = Type.Object(
     description: Type.Optional(Type.String({ maxLength: 2000 })),
     category: Type.Optional(Nullable(CategorySlug)),
     tags: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z0-9-]{1,24}$' }), { maxItems: 10 })),
-    private: Type.Optional(Type.Boolean({ description: 'Only the team and holders of a viewer token watch; left out of discovery.' })),
+    private: Type.Optional(
+      Type.Boolean({ description: 'Only the team and holders of a viewer token watch; left out of discovery.' }),
+    ),
     webrtcSeats: Type.Optional(
-      Nullable(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'WebRTC viewers per stream before the rest go to HLS; 0 no limit; null the server default.' })),
+      Nullable(
+        Type.Integer({
+          minimum: 0,
+          maximum: 1_000_000,
+          description: 'WebRTC viewers per stream before the rest go to HLS; 0 no limit; null the server default.',
+        }),
+      ),
     ),
   },
   { additionalProperties: false },
@@ -37,7 +53,9 @@ const EditChannelBody = Type.Object(
 
 const LiveStreamBody = Type.Object(
   {
-    title: Type.Optional(Type.String({ maxLength: CHANNEL_TITLE_MAX, description: "Empty: show the channel's title." })),
+    title: Type.Optional(
+      Type.String({ maxLength: CHANNEL_TITLE_MAX, description: "Empty: show the channel's title." }),
+    ),
     category: Type.Optional(Nullable(CategorySlug)),
   },
   { additionalProperties: false },
@@ -51,7 +69,11 @@ class NotLiveError extends AppError {
   }
 }
 
-export function registerChannelEditRoutes(app: FastifyInstance, prisma: PrismaClient, accessNarrowed: AccessNarrowed): void {
+export function registerChannelEditRoutes(
+  app: FastifyInstance,
+  prisma: PrismaClient,
+  accessNarrowed: AccessNarrowed,
+): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
   api.post(
@@ -87,7 +109,14 @@ export function registerChannelEditRoutes(app: FastifyInstance, prisma: PrismaCl
       const user = await requireUser(request);
       const channel = await channelToManage(prisma, user, request.params.slug);
       const { title, description, category, tags } = request.body;
-      const data: { title?: string; description?: string; category?: string | null; tags?: string[]; private?: boolean; webrtcSeats?: number | null } = {};
+      const data: {
+        title?: string;
+        description?: string;
+        category?: string | null;
+        tags?: string[];
+        private?: boolean;
+        webrtcSeats?: number | null;
+      } = {};
       if (title !== undefined) data.title = nonBlank(title, 'title');
       if (description !== undefined) data.description = description.trim();
       if (category !== undefined) data.category = category === null ? null : await existingCategory(prisma, category);
@@ -118,12 +147,19 @@ export function registerChannelEditRoutes(app: FastifyInstance, prisma: PrismaCl
       const data: { title?: string; category?: string | null } = {};
       if (title !== undefined) data.title = title.trim();
       if (category !== undefined) data.category = category === null ? null : await existingCategory(prisma, category);
-      const stream = await prisma.stream.findFirst({ where: { channelId: channel.id, state: 'live' }, orderBy: { startedAt: 'desc' }, select: { id: true } });
+      const stream = await prisma.stream.findFirst({
+        where: { channelId: channel.id, state: 'live' },
+        orderBy: { startedAt: 'desc' },
+        select: { id: true },
+      });
       if (!stream) throw new NotLiveError(channel.slug);
       // Only while still live: a stream that ended meanwhile keeps the title it ended with.
       const { count } = await prisma.stream.updateMany({ where: { id: stream.id, state: 'live' }, data });
       if (count === 0) throw new NotLiveError(channel.slug);
-      const updated = await prisma.stream.findUniqueOrThrow({ where: { id: stream.id }, select: { id: true, title: true, category: true } });
+      const updated = await prisma.stream.findUniqueOrThrow({
+        where: { id: stream.id },
+        select: { id: true, title: true, category: true },
+      });
       return updated;
     },
   );

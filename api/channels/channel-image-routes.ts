@@ -69,7 +69,12 @@ export function registerChannelImageRoutes(app: FastifyInstance, prisma: PrismaC
  * row is locked meanwhile, so of two uploads at once each learns the file the other replaced and
  * no file is removed while a row still points at it.
  */
-async function setChannelImage(prisma: PrismaClient, channelId: string, column: ImageColumn, name: string | null): Promise<string | null> {
+async function setChannelImage(
+  prisma: PrismaClient,
+  channelId: string,
+  column: ImageColumn,
+  name: string | null,
+): Promise<string | null> {
   return prisma.$transaction(async (tx) => {
     const rows = await tx.$queryRaw<{ avatarPath: string | null; bannerPath: string | null }[]>`
       SELECT "avatarPath", "bannerPath" FROM "Channel" WHERE "id" = ${channelId}::uuid FOR UPDATE`;

@@ -21,7 +21,10 @@ export interface ChannelManagementOptions {
   accessNarrowed: AccessNarrowed;
 }
 
-export function registerChannelManagementRoutes(app: FastifyInstance, { prisma, uploadsDir, accessNarrowed }: ChannelManagementOptions): void {
+export function registerChannelManagementRoutes(
+  app: FastifyInstance,
+  { prisma, uploadsDir, accessNarrowed }: ChannelManagementOptions,
+): void {
   addChannelSchema(app);
   const images = new ImageStore(uploadsDir, app.log.child({ component: 'uploads' }));
   app.register(async (scope) => {

@@ -22,7 +22,9 @@ export function registerChannelRoutes(app: FastifyInstance, prisma: PrismaClient
       },
     },
     async (request, reply) => {
-      const channel = await describeChannel(prisma, request.params.slug, await userOf(request), (id) => requestTokens(request, id));
+      const channel = await describeChannel(prisma, request.params.slug, await userOf(request), (id) =>
+        requestTokens(request, id),
+      );
       // The answer depends on who asks (following, canManage): no shared cache may keep it.
       return reply.header('cache-control', 'private, no-cache').send(channel);
     },

@@ -29,11 +29,23 @@ export const ChannelSchema = Type.Object(
     following: Type.Boolean({ description: 'Whether the caller follows the channel; false when signed out.' }),
     canManage: Type.Boolean({ description: 'The caller owns the channel or is an admin.' }),
     canModerate: Type.Boolean({ description: "The caller may moderate the channel's chat." }),
-    chat: Type.Object({ slowModeSeconds: Type.Integer(), followersOnly: Type.Boolean(), subscribersOnly: Type.Boolean() }),
+    chat: Type.Object({
+      slowModeSeconds: Type.Integer(),
+      followersOnly: Type.Boolean(),
+      subscribersOnly: Type.Boolean(),
+    }),
     emotes: Type.Array(Type.Object({ name: Type.String(), url: Type.String() })),
-    private: Type.Boolean({ description: "Only the channel's team and holders of a viewer token watch it; left out of discovery." }),
-    canWatch: Type.Boolean({ description: 'The caller may watch the stream, VODs, clips and chat (false only for a private channel).' }),
-    webrtcSeats: Nullable(Type.Integer({ description: "WebRTC viewers per stream before the rest go to HLS (0: no limit); null: the server's default." })),
+    private: Type.Boolean({
+      description: "Only the channel's team and holders of a viewer token watch it; left out of discovery.",
+    }),
+    canWatch: Type.Boolean({
+      description: 'The caller may watch the stream, VODs, clips and chat (false only for a private channel).',
+    }),
+    webrtcSeats: Nullable(
+      Type.Integer({
+        description: "WebRTC viewers per stream before the rest go to HLS (0: no limit); null: the server's default.",
+      }),
+    ),
   },
   { $id: 'Channel' },
 );
@@ -74,7 +86,12 @@ export async function describeChannel(
   const stream = channel.streams[0];
   const [following, canModerate, watchable] = await Promise.all([
     viewer
-      ? prisma.follow.findUnique({ where: { userId_channelId: { userId: viewer.id, channelId: channel.id } }, select: { userId: true } }).then(Boolean)
+      ? prisma.follow
+          .findUnique({
+            where: { userId_channelId: { userId: viewer.id, channelId: channel.id } },
+            select: { userId: true },
+          })
+          .then(Boolean)
       : false,
     canModerateChannel(prisma, viewer, channel),
     canWatch(prisma, channel, { user: viewer, tokens: tokensFor(channel.id) }),
@@ -100,7 +117,11 @@ export async function describeChannel(
     following,
     canManage: canManageChannel(viewer, channel),
     canModerate,
-    chat: { slowModeSeconds: channel.slowModeSeconds, followersOnly: channel.followersOnly, subscribersOnly: channel.subscribersOnly },
+    chat: {
+      slowModeSeconds: channel.slowModeSeconds,
+      followersOnly: channel.followersOnly,
+      subscribersOnly: channel.subscribersOnly,
+    },
     emotes: channel.emotes.map((emote) => ({ name: emote.name, url: uploadUrl(emote.imagePath) })),
     private: channel.private,
     canWatch: watchable,

@@ -40,7 +40,13 @@ export async function createChannel(prisma: PrismaClient, input: NewChannel): Pr
       if (owner.role === 'viewer') await tx.user.update({ where: { id: owner.id }, data: { role: 'creator' } });
       return created;
     });
-    return { id: channel.id, slug: channel.slug, title: channel.title, ownerId: channel.ownerId, createdAt: channel.createdAt };
+    return {
+      id: channel.id,
+      slug: channel.slug,
+      title: channel.title,
+      ownerId: channel.ownerId,
+      createdAt: channel.createdAt,
+    };
   } catch (error) {
     if (isUniqueViolation(error)) throw new ConflictError('slug_taken', `The channel slug '${slug}' is taken.`);
     throw error;

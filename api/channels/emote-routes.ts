@@ -23,9 +23,14 @@ class TooManyEmotesError extends AppError {
   }
 }
 
-const emoteTaken = (name: string) => new ConflictError('emote_taken', `The channel already has an emote named '${name}'.`);
+const emoteTaken = (name: string) =>
+  new ConflictError('emote_taken', `The channel already has an emote named '${name}'.`);
 
-const present = (emote: { id: string; name: string; imagePath: string }) => ({ id: emote.id, name: emote.name, url: uploadUrl(emote.imagePath) });
+const present = (emote: { id: string; name: string; imagePath: string }) => ({
+  id: emote.id,
+  name: emote.name,
+  url: uploadUrl(emote.imagePath),
+});
 
 export function registerEmoteRoutes(app: FastifyInstance, prisma: PrismaClient, images: ImageStore): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -55,7 +60,10 @@ export function registerEmoteRoutes(app: FastifyInstance, prisma: PrismaClient, 
         summary: `Add an emote (PNG, GIF or WebP, at most 256 KiB; ${MAX_EMOTES_PER_CHANNEL} per channel; owner or admin)`,
         params: SlugParams,
         body: multipartBody("The emote's name and image.", {
-          name: Type.String({ pattern: EMOTE_NAME.source, description: '2-24 letters, digits or _; used as :name: in chat.' }),
+          name: Type.String({
+            pattern: EMOTE_NAME.source,
+            description: '2-24 letters, digits or _; used as :name: in chat.',
+          }),
         }),
         response: { 201: Emote, ...problems(400, 401, 403, 404, 409, 413, 415) },
       },
@@ -63,21 +71,41 @@ export function registerEmoteRoutes(app: FastifyInstance, prisma: PrismaClient, 
     async (request, reply) => {
       const user = await requireUser(request);
       const channel = await channelToManage(prisma, user, request.params.slug);
-      const image = await images.receive(request, { maxBytes: MAX_EMOTE_BYTES, types: ['png', 'gif', 'webp'], fields: ['name'] });
+      const image = await images.receive(request, {
+        maxBytes: MAX_EMOTE_BYTES,
+        types: ['png', 'gif', 'webp'],
+        fields: ['name'],
+      });
       const name = image.fields.name?.trim() ?? '';
       if (!EMOTE_NAME.test(name)) {
         await images.discard(image);
-        throw new BadRequestError(`'${name.slice(0, 40)}' is not a valid emote name: use 2 to 24 letters, digits and underscores.`);
+        throw new BadRequestError(
+          `'${name.slice(0, 40)}' is not a valid emote name: use 2 to 24 letters, digits and underscores.`,
+        );
       }
       const stored = await images.keep(image);
       try {
         const emote = await prisma.$transaction(async (tx) => {
           // Counting under the channel's row lock: two uploads at once can't both take the 50th place.
           await tx.$queryRaw`SELECT 1 FROM "Channel" WHERE "id" = ${channel.id}::uuid FOR UPDATE`;
-          if (await tx.emote.findUnique({ where: { channelId_name: { channelId: channel.id, name } }, select: { id: true } })) throw emoteTaken(name);
-          if ((await tx.emote.count({ where: { channelId: channel.id } })) >= MAX_EMOTES_PER_CHANNEL) throw new TooManyEmotesError();
+          if (
+            await tx.emote.findUnique({
+              where: { channelId_name: { channelId: channel.id, name } },
+              select: { id: true },
+            })
+          )
+            throw emoteTaken(name);
+          if ((await tx.emote.count({ where: { channelId: channel.id } })) >= MAX_EMOTES_PER_CHANNEL)
+            throw new TooManyEmotesError();
           const created = await tx.emote.create({ data: { channelId: channel.id, name, imagePath: stored } });
-          await tx.moderationAction.create({ data: { channelId: channel.id, moderatorId: user.id, kind: 'add_emote', details: { emoteId: created.id, name } } });
+          await tx.moderationAction.create({
+            data: {
+              channelId: channel.id,
+              moderatorId: user.id,
+              kind: 'add_emote',
+              details: { emoteId: created.id, name },
+            },
+          });
           return created;
         });
         return reply.status(201).send(present(emote));
@@ -108,7 +136,14 @@ export function registerEmoteRoutes(app: FastifyInstance, prisma: PrismaClient, 
         // Of two removals at once, only one finds the row still there (and logs it).
         const { count } = await tx.emote.deleteMany({ where: { id: found.id } });
         if (count === 0) throw new NotFoundError('Emote', request.params.id);
-        await tx.moderationAction.create({ data: { channelId: channel.id, moderatorId: user.id, kind: 'remove_emote', details: { emoteId: found.id, name: found.name } } });
+        await tx.moderationAction.create({
+          data: {
+            channelId: channel.id,
+            moderatorId: user.id,
+            kind: 'remove_emote',
+            details: { emoteId: found.id, name: found.name },
+          },
+        });
         return found;
       });
       await images.remove(emote.imagePath);

@@ -10,9 +10,16 @@ import type { AccessNarrowed } from '../viewer-access/access-changes.ts';
 import { channelToManage } from './permissions.ts';
 
 const Moderator = Type.Object({ id: Uuid, username: Type.String(), name: Type.String(), addedAt: DateTime });
-const ModeratorParams = Type.Object({ ...SlugParams.properties, username: Type.String({ pattern: '^[A-Za-z0-9_]{3,24}$' }) });
+const ModeratorParams = Type.Object({
+  ...SlugParams.properties,
+  username: Type.String({ pattern: '^[A-Za-z0-9_]{3,24}$' }),
+});
 
-export function registerModeratorRoutes(app: FastifyInstance, prisma: PrismaClient, accessNarrowed: AccessNarrowed): void {
+export function registerModeratorRoutes(
+  app: FastifyInstance,
+  prisma: PrismaClient,
+  accessNarrowed: AccessNarrowed,
+): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
   api.get(
@@ -51,13 +58,21 @@ export function registerModeratorRoutes(app: FastifyInstance, prisma: PrismaClie
       const channel = await channelToManage(prisma, actor, request.params.slug);
       const target = await userByUsername(prisma, request.params.username);
       if (target.id === channel.ownerId) {
-        throw new BadRequestError(`'${target.username}' owns '${channel.slug}'; an owner moderates their channel already.`, { code: 'owner_cannot_be_moderator' });
+        throw new BadRequestError(
+          `'${target.username}' owns '${channel.slug}'; an owner moderates their channel already.`,
+          { code: 'owner_cannot_be_moderator' },
+        );
       }
       await prisma.$transaction(async (tx) => {
         // Already a moderator (or made one by a request at the same moment): nothing to do or log.
-        const { count } = await tx.channelModerator.createMany({ data: [{ channelId: channel.id, userId: target.id }], skipDuplicates: true });
+        const { count } = await tx.channelModerator.createMany({
+          data: [{ channelId: channel.id, userId: target.id }],
+          skipDuplicates: true,
+        });
         if (count > 0) {
-          await tx.moderationAction.create({ data: { channelId: channel.id, moderatorId: actor.id, kind: 'add_moderator', targetUserId: target.id } });
+          await tx.moderationAction.create({
+            data: { channelId: channel.id, moderatorId: actor.id, kind: 'add_moderator', targetUserId: target.id },
+          });
         }
       });
       return reply.status(204).send(null);
@@ -81,7 +96,9 @@ export function registerModeratorRoutes(app: FastifyInstance, prisma: PrismaClie
       const removed = await prisma.$transaction(async (tx) => {
         const { count } = await tx.channelModerator.deleteMany({ where: { channelId: channel.id, userId: target.id } });
         if (count > 0) {
-          await tx.moderationAction.create({ data: { channelId: channel.id, moderatorId: actor.id, kind: 'remove_moderator', targetUserId: target.id } });
+          await tx.moderationAction.create({
+            data: { channelId: channel.id, moderatorId: actor.id, kind: 'remove_moderator', targetUserId: target.id },
+          });
         }
         return count > 0;
       });
@@ -93,7 +110,10 @@ export function registerModeratorRoutes(app: FastifyInstance, prisma: PrismaClie
 }
 
 async function userByUsername(prisma: PrismaClient, username: string) {
-  const user = await prisma.user.findUnique({ where: { username: username.toLowerCase() }, select: { id: true, username: true } });
+  const user = await prisma.user.findUnique({
+    where: { username: username.toLowerCase() },
+    select: { id: true, username: true },
+  });
   if (!user) throw new NotFoundError('User', username);
   return user;
 }

@@ -14,10 +14,16 @@ export function canManageChannel(user: SessionUser | undefined, channel: Channel
   return user !== undefined && (user.role === 'admin' || user.id === channel.ownerId);
 }
 
-export async function canModerateChannel(prisma: PrismaClient, user: SessionUser | undefined, channel: ChannelRow): Promise<boolean> {
+export async function canModerateChannel(
+  prisma: PrismaClient,
+  user: SessionUser | undefined,
+  channel: ChannelRow,
+): Promise<boolean> {
   if (!user) return false;
   if (canManageChannel(user, channel)) return true;
-  const row = await prisma.channelModerator.findUnique({ where: { channelId_userId: { channelId: channel.id, userId: user.id } } });
+  const row = await prisma.channelModerator.findUnique({
+    where: { channelId_userId: { channelId: channel.id, userId: user.id } },
+  });
   return row !== null;
 }
 
@@ -40,6 +46,7 @@ export async function channelToManage(prisma: PrismaClient, user: SessionUser | 
 export async function channelToModerate(prisma: PrismaClient, user: SessionUser | undefined, slug: string) {
   if (!user) throw new UnauthorizedError('Sign in to do this.');
   const channel = await channelBySlugOr404(prisma, slug);
-  if (!(await canModerateChannel(prisma, user, channel))) throw new ForbiddenError(`You do not moderate '${channel.slug}'.`);
+  if (!(await canModerateChannel(prisma, user, channel)))
+    throw new ForbiddenError(`You do not moderate '${channel.slug}'.`);
   return channel;
 }

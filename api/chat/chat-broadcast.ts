@@ -2,7 +2,12 @@
 // It goes through the namespace of the shared socket.io server: with REDIS_URL that server uses the
 // Redis adapter, so an emit here reaches the room's clients in every process.
 import type { Namespace, Server as SocketServer } from 'socket.io';
-import { CHAT_NAMESPACE, type ChatClientEvents, type ChatMessage, type ChatServerEvents } from '../../common/protocol/chat.ts';
+import {
+  CHAT_NAMESPACE,
+  type ChatClientEvents,
+  type ChatMessage,
+  type ChatServerEvents,
+} from '../../common/protocol/chat.ts';
 import { settingsOf, type ChatChannelSettings } from './chat-settings.ts';
 
 export interface ChatSocketData {
@@ -60,7 +65,12 @@ export class ChatBroadcaster {
 
   settings(channel: ChannelRef & ChatChannelSettings): void {
     const moderators = moderatorsRoom(channel.id);
-    this.#namespace.to(channelRoom(channel.id)).except(moderators).emit('settings', { channel: channel.slug, settings: settingsOf(channel, { forModerator: false }) });
-    this.#namespace.to(moderators).emit('settings', { channel: channel.slug, settings: settingsOf(channel, { forModerator: true }) });
+    this.#namespace
+      .to(channelRoom(channel.id))
+      .except(moderators)
+      .emit('settings', { channel: channel.slug, settings: settingsOf(channel, { forModerator: false }) });
+    this.#namespace
+      .to(moderators)
+      .emit('settings', { channel: channel.slug, settings: settingsOf(channel, { forModerator: true }) });
   }
 }

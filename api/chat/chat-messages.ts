@@ -43,7 +43,13 @@ export interface NewMessage {
 /** Stores a message; the Message comes from what the caller knows, without reading the row back. */
 export async function postMessage(prisma: PrismaClient, message: NewMessage): Promise<ChatMessage> {
   const row = await prisma.chatMessage.create({
-    data: { channelId: message.channel.id, userId: message.author.id, streamId: message.streamId, body: message.body, createdAt: message.createdAt },
+    data: {
+      channelId: message.channel.id,
+      userId: message.author.id,
+      streamId: message.streamId,
+      body: message.body,
+      createdAt: message.createdAt,
+    },
     select: { id: true },
   });
   return {
@@ -68,7 +74,12 @@ export async function recentMessages(prisma: PrismaClient, channel: ChatChannel)
 }
 
 /** A page of messages that are not deleted, newest first. */
-export async function messagePage(prisma: PrismaClient, channel: ChatChannel, cursor: string | undefined, limit: number) {
+export async function messagePage(
+  prisma: PrismaClient,
+  channel: ChatChannel,
+  cursor: string | undefined,
+  limit: number,
+) {
   const rows = await prisma.chatMessage.findMany({
     where: { channelId: channel.id, deletedAt: null, ...olderThanCursor(cursor) },
     orderBy: NEWEST_FIRST,
@@ -82,10 +93,16 @@ export async function messagePage(prisma: PrismaClient, channel: ChatChannel, cu
 /** Messages with their authors' badges, the moderators among them found in one query. */
 async function withBadges(prisma: PrismaClient, channel: ChatChannel, rows: MessageRow[]): Promise<ChatMessage[]> {
   const authorIds = [...new Set(rows.map((row) => row.user.id))];
-  const moderators = authorIds.length === 0
-    ? new Set<string>()
-    : new Set(
-        (await prisma.channelModerator.findMany({ where: { channelId: channel.id, userId: { in: authorIds } }, select: { userId: true } })).map((m) => m.userId),
-      );
+  const moderators =
+    authorIds.length === 0
+      ? new Set<string>()
+      : new Set(
+          (
+            await prisma.channelModerator.findMany({
+              where: { channelId: channel.id, userId: { in: authorIds } },
+              select: { userId: true },
+            })
+          ).map((m) => m.userId),
+        );
   return rows.map((row) => toChatMessage(channel, row, badgesOf(channel, row.user, moderators.has(row.user.id))));
 }

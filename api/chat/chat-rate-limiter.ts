@@ -55,7 +55,8 @@ export class ChatRateLimiter {
   /** Forgets buckets that are full again: they hold nothing a new bucket wouldn't. */
   sweep(now: number): void {
     for (const [key, bucket] of this.#buckets) {
-      if (bucket.tokens + (now - bucket.updatedAt) * this.#refillPerMs >= this.#limit.capacity) this.#buckets.delete(key);
+      if (bucket.tokens + (now - bucket.updatedAt) * this.#refillPerMs >= this.#limit.capacity)
+        this.#buckets.delete(key);
     }
   }
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { bannedWordIn, chatRefusal, normalizeBody, slowModeRefusal, standingRefusal, type ChannelRules, type Standing } from './chat-rules.ts';
+import {
+  bannedWordIn,
+  chatRefusal,
+  normalizeBody,
+  slowModeRefusal,
+  standingRefusal,
+  type ChannelRules,
+  type Standing,
+} from './chat-rules.ts';
 
 const now = new Date('2025-01-01T12:00:00Z');
 const viewer: Standing = { signedIn: true, moderator: false, ban: null, follows: false };
@@ -26,13 +34,17 @@ describe('chat rules', () => {
   it('lets moderators past followers-only and subscribers-only, nobody else past subscribers-only', () => {
     expect(chatRefusal(viewer, { ...open, followersOnly: true }, now)?.code).toBe('followers_only');
     expect(chatRefusal({ ...viewer, follows: true }, { ...open, followersOnly: true }, now)).toBeUndefined();
-    expect(chatRefusal({ ...viewer, follows: true }, { ...open, subscribersOnly: true }, now)?.code).toBe('subscribers_only');
-    expect(chatRefusal({ ...viewer, moderator: true }, { ...open, followersOnly: true, subscribersOnly: true }, now)).toBeUndefined();
+    expect(chatRefusal({ ...viewer, follows: true }, { ...open, subscribersOnly: true }, now)?.code).toBe(
+      'subscribers_only',
+    );
+    expect(
+      chatRefusal({ ...viewer, moderator: true }, { ...open, followersOnly: true, subscribersOnly: true }, now),
+    ).toBeUndefined();
   });
 
   it('checks the body: trimmed, 1..500 code points, no control characters, any other Unicode kept', () => {
     expect(normalizeBody('  hello  ')).toBe('hello');
-    expect(codeOf(() => normalizeBody(' \t ')) ).toBe('empty');
+    expect(codeOf(() => normalizeBody(' \t '))).toBe('empty');
     expect(normalizeBody('😀'.repeat(500))).toHaveLength(1000);
     expect(codeOf(() => normalizeBody('😀'.repeat(501)))).toBe('too_long');
     expect(codeOf(() => normalizeBody('a'.repeat(100_000)))).toBe('too_long');

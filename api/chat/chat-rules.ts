@@ -39,7 +39,10 @@ export interface ChannelRules {
 }
 
 /** A ban that holds now: permanent, or a time-out that has not run out. */
-export function activeBan(ban: Standing['ban'], now: Date): { kind: 'ban' } | { kind: 'timeout'; until: Date } | undefined {
+export function activeBan(
+  ban: Standing['ban'],
+  now: Date,
+): { kind: 'ban' } | { kind: 'timeout'; until: Date } | undefined {
   if (!ban) return undefined;
   if (ban.expiresAt === null) return { kind: 'ban' };
   return ban.expiresAt.getTime() > now.getTime() ? { kind: 'timeout', until: ban.expiresAt } : undefined;
@@ -62,7 +65,8 @@ export function standingRefusal(standing: Standing, now: Date): ChatRefusal | un
 /** Followers-only and subscribers-only; moderators are exempt from both. */
 export function roomRefusal(standing: Standing, rules: ChannelRules): ChatRefusal | undefined {
   if (standing.moderator) return undefined;
-  if (rules.followersOnly && !standing.follows) return new ChatRefusal(403, 'followers_only', 'This chat is for followers only: follow the channel to chat.');
+  if (rules.followersOnly && !standing.follows)
+    return new ChatRefusal(403, 'followers_only', 'This chat is for followers only: follow the channel to chat.');
   // Subscriptions need payments, which do not exist yet: nobody but moderators can qualify.
   if (rules.subscribersOnly) return new ChatRefusal(403, 'subscribers_only', 'This chat is for subscribers only.');
   return undefined;
@@ -92,7 +96,9 @@ export function normalizeBody(raw: string): string {
 }
 
 function tooLong(): ChatRefusal {
-  return new ChatRefusal(400, 'too_long', `A message can be at most ${MAX_BODY_CHARS} characters long.`, { maxLength: MAX_BODY_CHARS });
+  return new ChatRefusal(400, 'too_long', `A message can be at most ${MAX_BODY_CHARS} characters long.`, {
+    maxLength: MAX_BODY_CHARS,
+  });
 }
 
 /**
@@ -114,16 +120,25 @@ export function bannedWordIn(body: string, bannedWords: readonly string[]): stri
 
 export function bannedWordRefusal(body: string, rules: ChannelRules): ChatRefusal | undefined {
   // The word itself is not echoed back: moderators keep the list private, and the sender knows what they wrote.
-  return bannedWordIn(body, rules.bannedWords) === undefined ? undefined : new ChatRefusal(400, 'banned_word', 'The message contains a word this channel does not allow.');
+  return bannedWordIn(body, rules.bannedWords) === undefined
+    ? undefined
+    : new ChatRefusal(400, 'banned_word', 'The message contains a word this channel does not allow.');
 }
 
 /** Slow mode: this user's previous message in the channel must be at least slowModeSeconds old. */
-export function slowModeRefusal(standing: Standing, rules: ChannelRules, lastMessageAt: Date | null, now: Date): ChatRefusal | undefined {
+export function slowModeRefusal(
+  standing: Standing,
+  rules: ChannelRules,
+  lastMessageAt: Date | null,
+  now: Date,
+): ChatRefusal | undefined {
   if (standing.moderator || rules.slowModeSeconds <= 0 || lastMessageAt === null) return undefined;
   const allowedAt = new Date(lastMessageAt.getTime() + rules.slowModeSeconds * 1000);
   if (allowedAt.getTime() <= now.getTime()) return undefined;
   const retryAfterSeconds = secondsUntil(allowedAt, now);
-  return new ChatRefusal(429, 'slow_mode', `Slow mode is on: you can send another message in ${retryAfterSeconds} s.`, { retryAfterSeconds });
+  return new ChatRefusal(429, 'slow_mode', `Slow mode is on: you can send another message in ${retryAfterSeconds} s.`, {
+    retryAfterSeconds,
+  });
 }
 
 function secondsUntil(then: Date, now: Date): number {

@@ -6,7 +6,6 @@ import { MAX_BANNED_WORD_CHARS, MAX_BANNED_WORDS, MAX_SLOW_MODE_SECONDS } from '
 /** Longest time-out: two weeks. Longer means a ban. */
 export const MAX_TIMEOUT_SECONDS = 1_209_600;
 
-
 export const ChatMessageSchema = Type.Object(
   {
     id: Uuid,
@@ -31,9 +30,17 @@ export const ChatSettingsSchema = Type.Object(
 
 export const SettingsPatchSchema = Type.Object(
   {
-    slowModeSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_SLOW_MODE_SECONDS, description: 'Seconds between two messages of one user; 0 turns slow mode off.' })),
+    slowModeSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: MAX_SLOW_MODE_SECONDS,
+        description: 'Seconds between two messages of one user; 0 turns slow mode off.',
+      }),
+    ),
     followersOnly: Type.Optional(Type.Boolean()),
-    subscribersOnly: Type.Optional(Type.Boolean({ description: 'true is refused (422 payments_unavailable) until payments exist.' })),
+    subscribersOnly: Type.Optional(
+      Type.Boolean({ description: 'true is refused (422 payments_unavailable) until payments exist.' }),
+    ),
     bannedWords: Type.Optional(
       Type.Array(Type.String({ minLength: 1, maxLength: MAX_BANNED_WORD_CHARS }), {
         maxItems: MAX_BANNED_WORDS,
@@ -47,7 +54,13 @@ export const SettingsPatchSchema = Type.Object(
 export const BanBodySchema = Type.Object(
   {
     username: Type.String({ minLength: 3, maxLength: 24, pattern: '^[A-Za-z0-9_]+$' }),
-    durationSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_TIMEOUT_SECONDS, description: 'A time-out of this length; absent for a permanent ban.' })),
+    durationSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_TIMEOUT_SECONDS,
+        description: 'A time-out of this length; absent for a permanent ban.',
+      }),
+    ),
     reason: Type.Optional(Type.String({ maxLength: 500 })),
   },
   { additionalProperties: false },
@@ -55,7 +68,12 @@ export const BanBodySchema = Type.Object(
 
 export const BanResultSchema = Type.Object({ userId: Uuid, expiresAt: Nullable(DateTime) });
 
-export const BanSchema = Type.Object({ user: UserSummary, expiresAt: Nullable(DateTime), reason: Type.String(), createdAt: DateTime });
+export const BanSchema = Type.Object({
+  user: UserSummary,
+  expiresAt: Nullable(DateTime),
+  reason: Type.String(),
+  createdAt: DateTime,
+});
 
 export const ModerationLogItemSchema = Type.Object({
   id: Uuid,
@@ -73,6 +91,9 @@ export const ModerationLogItemSchema = Type.Object({
   moderator: UserSummary,
   target: Nullable(UserSummary),
   messageId: Nullable(Uuid),
-  details: Type.Unknown({ description: 'What the action was about: the deleted text, the ban reason and end, the settings changed (from, to).' }),
+  details: Type.Unknown({
+    description:
+      'What the action was about: the deleted text, the ban reason and end, the settings changed (from, to).',
+  }),
   createdAt: DateTime,
 });

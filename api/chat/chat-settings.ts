@@ -8,7 +8,10 @@ export const MAX_SLOW_MODE_SECONDS = 3600;
 export const MAX_BANNED_WORDS = 200;
 export const MAX_BANNED_WORD_CHARS = 50;
 
-export type ChatChannelSettings = Pick<ChatChannel, 'slowModeSeconds' | 'followersOnly' | 'subscribersOnly' | 'bannedWords'>;
+export type ChatChannelSettings = Pick<
+  ChatChannel,
+  'slowModeSeconds' | 'followersOnly' | 'subscribersOnly' | 'bannedWords'
+>;
 
 /** bannedWords only for moderators: the list would tell spammers what to misspell. */
 export function settingsOf(channel: ChatChannelSettings, { forModerator }: { forModerator: boolean }): ChatSettings {
@@ -22,7 +25,11 @@ export function settingsOf(channel: ChatChannelSettings, { forModerator }: { for
 }
 
 export async function emotesOf(prisma: PrismaClient, channelId: string): Promise<ChatEmote[]> {
-  const emotes = await prisma.emote.findMany({ where: { channelId }, orderBy: { name: 'asc' }, select: { name: true, imagePath: true } });
+  const emotes = await prisma.emote.findMany({
+    where: { channelId },
+    orderBy: { name: 'asc' },
+    select: { name: true, imagePath: true },
+  });
   return emotes.map((emote) => ({ name: emote.name, url: `/uploads/${emote.imagePath}` }));
 }
 
@@ -35,7 +42,11 @@ export interface SettingsPatch {
 
 export class PaymentsUnavailableError extends AppError {
   constructor() {
-    super(422, 'payments_unavailable', 'Subscriber-only chat needs subscriptions, which this server does not offer yet.');
+    super(
+      422,
+      'payments_unavailable',
+      'Subscriber-only chat needs subscriptions, which this server does not offer yet.',
+    );
   }
 }
 
@@ -51,7 +62,10 @@ export function normalizeSettingsPatch(patch: SettingsPatch): SettingsPatch {
   for (const raw of patch.bannedWords) {
     const word = raw.trim();
     if (word.length === 0 || word.length > MAX_BANNED_WORD_CHARS || /[\p{Cc}\p{Cs}]/u.test(word)) {
-      throw new BadRequestError(`'${raw}' is not a usable banned word: 1 to ${MAX_BANNED_WORD_CHARS} characters, no control characters.`, { code: 'invalid_banned_word' });
+      throw new BadRequestError(
+        `'${raw}' is not a usable banned word: 1 to ${MAX_BANNED_WORD_CHARS} characters, no control characters.`,
+        { code: 'invalid_banned_word' },
+      );
     }
     const key = word.normalize('NFKC').toLowerCase();
     if (seen.has(key)) continue;
@@ -62,7 +76,10 @@ export function normalizeSettingsPatch(patch: SettingsPatch): SettingsPatch {
 }
 
 /** What a patch changes, field by field, for the moderation log. */
-export function settingsChanges(before: ChatChannelSettings, patch: SettingsPatch): Record<string, { from: unknown; to: unknown }> {
+export function settingsChanges(
+  before: ChatChannelSettings,
+  patch: SettingsPatch,
+): Record<string, { from: unknown; to: unknown }> {
   const changes: Record<string, { from: unknown; to: unknown }> = {};
   for (const field of ['slowModeSeconds', 'followersOnly', 'subscribersOnly'] as const) {
     const to = patch[field];

@@ -14,7 +14,16 @@ import { channelRoom, moderatorsRoom, type ChatBroadcaster, type ChatNamespace }
 import { postMessage, recentMessages } from './chat-messages.ts';
 import type { ChatEmote, ChatMe, ChatMessage, ChatRefusalCode, JoinResult } from '../../common/protocol/chat.ts';
 import { CHAT_RATE_LIMIT, type ChatRateLimiter } from './chat-rate-limiter.ts';
-import { activeBan, bannedWordRefusal, chatRefusal, ChatRefusal, normalizeBody, roomRefusal, slowModeRefusal, standingRefusal } from './chat-rules.ts';
+import {
+  activeBan,
+  bannedWordRefusal,
+  chatRefusal,
+  ChatRefusal,
+  normalizeBody,
+  roomRefusal,
+  slowModeRefusal,
+  standingRefusal,
+} from './chat-rules.ts';
 import { emotesOf, settingsOf } from './chat-settings.ts';
 import { loadChatContext, type ChatChannel, type ChatStanding } from './chat-standing.ts';
 import { canWatch, cookieHeaderTokens } from '../viewer-access/watch-access.ts';
@@ -50,7 +59,8 @@ export function attachChatSocket(namespace: ChatNamespace, deps: ChatSocketDeps)
 
   namespace.use((socket, next) => {
     const { cookie, origin, host } = socket.handshake.headers;
-    socket.data.cookieHeader = cookie !== undefined && isTrustedOrigin(origin, host, deps.publicUrl) ? cookie : undefined;
+    socket.data.cookieHeader =
+      cookie !== undefined && isTrustedOrigin(origin, host, deps.publicUrl) ? cookie : undefined;
     socket.data.joined = new Map();
     next();
   });
@@ -98,7 +108,13 @@ export function attachChatSocket(namespace: ChatNamespace, deps: ChatSocketDeps)
         if (!filter({ channelId, cookie })) continue;
         // Asked afresh: the change may be this socket's session ending.
         const { channel, standing } = await loadChatContext(prisma, slug, await currentUser(true));
-        if (!(await assertMayWatch(channel, standing).then(() => true, () => false))) await leaveChannel(slug);
+        if (
+          !(await assertMayWatch(channel, standing).then(
+            () => true,
+            () => false,
+          ))
+        )
+          await leaveChannel(slug);
       }
     };
     rechecks.add(recheck);
@@ -111,7 +127,12 @@ export function attachChatSocket(namespace: ChatNamespace, deps: ChatSocketDeps)
         const reply: Reply = typeof last === 'function' ? (last as Reply) : () => undefined;
         const payload = typeof args[0] === 'function' ? undefined : args[0];
         if (!guard.allow(Date.now())) {
-          reply({ ok: false, error: toProblem(new ChatRefusal(429, 'rate_limited', 'Too many chat events; slow down.', { retryAfterSeconds: 1 })) });
+          reply({
+            ok: false,
+            error: toProblem(
+              new ChatRefusal(429, 'rate_limited', 'Too many chat events; slow down.', { retryAfterSeconds: 1 }),
+            ),
+          });
           return;
         }
         queue = queue
@@ -124,7 +145,9 @@ export function attachChatSocket(namespace: ChatNamespace, deps: ChatSocketDeps)
               reply({ ok: false, error: problem });
             },
           )
-          .catch((error: unknown) => logger.error({ err: error, event, socket: socket.id }, 'could not answer a chat event'));
+          .catch((error: unknown) =>
+            logger.error({ err: error, event, socket: socket.id }, 'could not answer a chat event'),
+          );
       });
     };
 
@@ -133,7 +156,11 @@ export function attachChatSocket(namespace: ChatNamespace, deps: ChatSocketDeps)
       const { channel, standing } = await loadChatContext(prisma, slug, await currentUser());
       await assertMayWatch(channel, standing);
       if (!socket.data.joined.has(channel.slug) && socket.data.joined.size >= MAX_JOINED_CHANNELS) {
-        throw new AppError(429, 'too_many_channels', `A connection can be in at most ${MAX_JOINED_CHANNELS} chats; leave one first.`);
+        throw new AppError(
+          429,
+          'too_many_channels',
+          `A connection can be in at most ${MAX_JOINED_CHANNELS} chats; leave one first.`,
+        );
       }
       // In the room before reading the history: a message posted meanwhile arrives twice (the
       // client keeps one per id) rather than not at all.
@@ -183,9 +210,21 @@ export function attachChatSocket(namespace: ChatNamespace, deps: ChatSocketDeps)
       throwIfRefused(slowModeRefusal(standing, channel, lastMessageAt, now));
       const taken = deps.limiter.take(channel.id, user.id, now.getTime());
       if (!taken.ok) {
-        throw new ChatRefusal(429, 'rate_limited', `At most ${CHAT_RATE_LIMIT.capacity} messages in ${CHAT_RATE_LIMIT.windowSeconds} seconds; wait ${taken.retryAfterSeconds} s.`, { retryAfterSeconds: taken.retryAfterSeconds });
+        throw new ChatRefusal(
+          429,
+          'rate_limited',
+          `At most ${CHAT_RATE_LIMIT.capacity} messages in ${CHAT_RATE_LIMIT.windowSeconds} seconds; wait ${taken.retryAfterSeconds} s.`,
+          { retryAfterSeconds: taken.retryAfterSeconds },
+        );
       }
-      const message = await postMessage(prisma, { channel, author: user, body, badges: standing.badges, streamId: liveStreamId, createdAt: now });
+      const message = await postMessage(prisma, {
+        channel,
+        author: user,
+        body,
+        badges: standing.badges,
+        streamId: liveStreamId,
+        createdAt: now,
+      });
       deps.broadcaster.message(channel, message);
       return { message };
     });
@@ -193,7 +232,11 @@ export function attachChatSocket(namespace: ChatNamespace, deps: ChatSocketDeps)
 
   return {
     async recheckAccess(filter) {
-      await Promise.all([...rechecks].map((recheck) => recheck(filter).catch((error: unknown) => logger.error({ err: error }, 'could not recheck a chat socket'))));
+      await Promise.all(
+        [...rechecks].map((recheck) =>
+          recheck(filter).catch((error: unknown) => logger.error({ err: error }, 'could not recheck a chat socket')),
+        ),
+      );
     },
   };
 }
@@ -207,8 +250,15 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function channelOf(payload: unknown): string {
-  if (!isRecord(payload) || typeof payload.channel !== 'string' || payload.channel.length === 0 || payload.channel.length > MAX_SLUG_LENGTH) {
-    throw new BadRequestError(`Expected { channel: string } with a channel slug of 1 to ${MAX_SLUG_LENGTH} characters.`);
+  if (
+    !isRecord(payload) ||
+    typeof payload.channel !== 'string' ||
+    payload.channel.length === 0 ||
+    payload.channel.length > MAX_SLUG_LENGTH
+  ) {
+    throw new BadRequestError(
+      `Expected { channel: string } with a channel slug of 1 to ${MAX_SLUG_LENGTH} characters.`,
+    );
   }
   return payload.channel;
 }

@@ -48,7 +48,11 @@ interface ContextRow extends ChatChannel {
 const NOBODY = '00000000-0000-0000-0000-000000000000';
 
 /** The channel by slug (404 when there is none) and the user's standing in its chat. */
-export async function loadChatContext(prisma: PrismaClient, slug: string, user: SessionUser | undefined): Promise<ChatContext> {
+export async function loadChatContext(
+  prisma: PrismaClient,
+  slug: string,
+  user: SessionUser | undefined,
+): Promise<ChatContext> {
   const userId = user?.id ?? NOBODY;
   const rows = await prisma.$queryRaw<ContextRow[]>(Prisma.sql`
     SELECT c."id", c."slug", c."ownerId", c."slowModeSeconds", c."followersOnly", c."subscribersOnly", c."bannedWords", c."private",
@@ -85,7 +89,11 @@ export async function loadChatContext(prisma: PrismaClient, slug: string, user: 
 }
 
 /** Badges in a fixed order, so clients can show them as given. */
-export function badgesOf(channel: { ownerId: string }, user: { id: string; role: string }, channelModerator: boolean): ChatBadge[] {
+export function badgesOf(
+  channel: { ownerId: string },
+  user: { id: string; role: string },
+  channelModerator: boolean,
+): ChatBadge[] {
   const badges: ChatBadge[] = [];
   if (user.id === channel.ownerId) badges.push('owner');
   if (channelModerator) badges.push('moderator');

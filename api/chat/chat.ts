@@ -17,13 +17,23 @@ export interface ChatDeps {
 }
 
 /** Needs registerAuth first (app.authOptions). The returned close() is safe to call twice. */
-export function registerChat(app: FastifyInstance, io: SocketServer, { prisma, logger }: ChatDeps): ChatSockets & { close(): Promise<void> } {
+export function registerChat(
+  app: FastifyInstance,
+  io: SocketServer,
+  { prisma, logger }: ChatDeps,
+): ChatSockets & { close(): Promise<void> } {
   const namespace = chatNamespace(io);
   const broadcaster = new ChatBroadcaster(namespace);
   const limiter = new ChatRateLimiter();
   app.addSchema(ChatMessageSchema);
   app.addSchema(ChatSettingsSchema);
-  const sockets = attachChatSocket(namespace, { prisma, publicUrl: app.authOptions.publicUrl, broadcaster, limiter, logger });
+  const sockets = attachChatSocket(namespace, {
+    prisma,
+    publicUrl: app.authOptions.publicUrl,
+    broadcaster,
+    limiter,
+    logger,
+  });
   registerChatRoutes(app, { prisma, broadcaster });
   registerModerationRoutes(app, { prisma, broadcaster });
   return {

@@ -42,7 +42,12 @@ export interface ModerationLogItem {
 }
 
 /** A page of the channel's log, newest first. */
-export async function moderationLogPage(prisma: PrismaClient, channelId: string, cursor: string | undefined, limit: number) {
+export async function moderationLogPage(
+  prisma: PrismaClient,
+  channelId: string,
+  cursor: string | undefined,
+  limit: number,
+) {
   const rows = await prisma.moderationAction.findMany({
     where: { channelId, ...olderThanCursor(cursor) },
     orderBy: NEWEST_FIRST,
@@ -50,9 +55,13 @@ export async function moderationLogPage(prisma: PrismaClient, channelId: string,
   });
   const page = toPage(rows, limit, timeCursorKey, (row) => row);
   // The log keeps user ids, not relations (an entry outlives what it is about); names are looked up now.
-  const userIds = [...new Set(page.items.flatMap((row) => [row.moderatorId, ...(row.targetUserId ? [row.targetUserId] : [])]))];
+  const userIds = [
+    ...new Set(page.items.flatMap((row) => [row.moderatorId, ...(row.targetUserId ? [row.targetUserId] : [])])),
+  ];
   const users = new Map(
-    (await prisma.user.findMany({ where: { id: { in: userIds } }, select: { id: true, username: true, name: true } })).map((user) => [user.id, user]),
+    (
+      await prisma.user.findMany({ where: { id: { in: userIds } }, select: { id: true, username: true, name: true } })
+    ).map((user) => [user.id, user]),
   );
   const summary = (id: string): ChatUser => users.get(id) ?? { id, username: '[deleted]', name: '' };
   const items: ModerationLogItem[] = page.items.map((row) => ({

@@ -7,7 +7,13 @@ import { requireUser } from '../accounts/auth.ts';
 import { channelToModerate } from '../channels/permissions.ts';
 import { NoContent, Page, PageQuery, problems, SlugParams, Type, Uuid } from '../http/schemas.ts';
 import type { ChatBroadcaster } from './chat-broadcast.ts';
-import { BanBodySchema, BanResultSchema, BanSchema, ModerationLogItemSchema, SettingsPatchSchema } from './chat-schemas.ts';
+import {
+  BanBodySchema,
+  BanResultSchema,
+  BanSchema,
+  ModerationLogItemSchema,
+  SettingsPatchSchema,
+} from './chat-schemas.ts';
 import { settingsOf } from './chat-settings.ts';
 import { moderationLogPage } from './moderation-log.ts';
 import { activeBans, banUser, unbanUser, updateChatSettings } from './moderation.ts';

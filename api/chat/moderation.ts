@@ -11,12 +11,23 @@ import type { ChatChannel } from './chat-standing.ts';
 import { recordModerationAction } from './moderation-log.ts';
 
 /** Soft-deletes a message of this channel. Deleting it again changes nothing and logs nothing. */
-export async function deleteMessage(prisma: PrismaClient, channel: ChatChannel, moderator: SessionUser, messageId: string): Promise<{ deleted: boolean }> {
+export async function deleteMessage(
+  prisma: PrismaClient,
+  channel: ChatChannel,
+  moderator: SessionUser,
+  messageId: string,
+): Promise<{ deleted: boolean }> {
   return prisma.$transaction(async (tx) => {
-    const message = await tx.chatMessage.findFirst({ where: { id: messageId, channelId: channel.id }, select: { userId: true, body: true } });
+    const message = await tx.chatMessage.findFirst({
+      where: { id: messageId, channelId: channel.id },
+      select: { userId: true, body: true },
+    });
     if (!message) throw new NotFoundError('Message', messageId);
     // Conditional on deletedAt: of two moderators deleting at once, one deletes and logs.
-    const { count } = await tx.chatMessage.updateMany({ where: { id: messageId, deletedAt: null }, data: { deletedAt: new Date(), deletedById: moderator.id } });
+    const { count } = await tx.chatMessage.updateMany({
+      where: { id: messageId, deletedAt: null },
+      data: { deletedAt: new Date(), deletedById: moderator.id },
+    });
     if (count === 0) return { deleted: false };
     await recordModerationAction(tx, {
       channelId: channel.id,
@@ -46,13 +57,19 @@ export async function banUser(
   input: BanInput,
   now = new Date(),
 ): Promise<{ userId: string; expiresAt: Date | null }> {
-  const target = await prisma.user.findUnique({ where: { username: input.username.trim().toLowerCase() }, select: { id: true, username: true, role: true } });
+  const target = await prisma.user.findUnique({
+    where: { username: input.username.trim().toLowerCase() },
+    select: { id: true, username: true, role: true },
+  });
   if (!target) throw new NotFoundError('User', input.username);
   const targetModerates =
     target.id === channel.ownerId ||
     target.role === 'admin' ||
-    (await prisma.channelModerator.findUnique({ where: { channelId_userId: { channelId: channel.id, userId: target.id } } })) !== null;
-  if (targetModerates) throw new ForbiddenError(`'${target.username}' moderates '${channel.slug}' and can't be banned from its chat.`);
+    (await prisma.channelModerator.findUnique({
+      where: { channelId_userId: { channelId: channel.id, userId: target.id } },
+    })) !== null;
+  if (targetModerates)
+    throw new ForbiddenError(`'${target.username}' moderates '${channel.slug}' and can't be banned from its chat.`);
 
   const expiresAt = input.durationSeconds === undefined ? null : new Date(now.getTime() + input.durationSeconds * 1000);
   const reason = input.reason?.trim() ?? '';
@@ -68,18 +85,32 @@ export async function banUser(
       moderatorId: moderator.id,
       kind: expiresAt === null ? 'ban' : 'timeout',
       targetUserId: target.id,
-      details: { reason, expiresAt: expiresAt?.toISOString() ?? null, ...(input.durationSeconds === undefined ? {} : { durationSeconds: input.durationSeconds }) },
+      details: {
+        reason,
+        expiresAt: expiresAt?.toISOString() ?? null,
+        ...(input.durationSeconds === undefined ? {} : { durationSeconds: input.durationSeconds }),
+      },
     });
   });
   return { userId: target.id, expiresAt };
 }
 
 /** Lifts a ban or time-out; 404 when the user has none in this channel. */
-export async function unbanUser(prisma: PrismaClient, channel: ChatChannel, moderator: SessionUser, userId: string): Promise<void> {
+export async function unbanUser(
+  prisma: PrismaClient,
+  channel: ChatChannel,
+  moderator: SessionUser,
+  userId: string,
+): Promise<void> {
   await prisma.$transaction(async (tx) => {
     const { count } = await tx.channelBan.deleteMany({ where: { channelId: channel.id, userId } });
     if (count === 0) throw new NotFoundError(`A ban of user '${userId}' in '${channel.slug}'`);
-    await recordModerationAction(tx, { channelId: channel.id, moderatorId: moderator.id, kind: 'unban', targetUserId: userId });
+    await recordModerationAction(tx, {
+      channelId: channel.id,
+      moderatorId: moderator.id,
+      kind: 'unban',
+      targetUserId: userId,
+    });
   });
 }
 
@@ -97,10 +128,24 @@ export async function activeBans(prisma: PrismaClient, channel: ChatChannel, now
     orderBy: { createdAt: 'desc' },
     include: { user: { select: { id: true, username: true, name: true } } },
   });
-  return bans.map((ban) => ({ user: ban.user, expiresAt: ban.expiresAt?.toISOString() ?? null, reason: ban.reason, createdAt: ban.createdAt.toISOString() }));
+  return bans.map((ban) => ({
+    user: ban.user,
+    expiresAt: ban.expiresAt?.toISOString() ?? null,
+    reason: ban.reason,
+    createdAt: ban.createdAt.toISOString(),
+  }));
 }
 
-const SETTINGS_FIELDS = { id: true, slug: true, ownerId: true, slowModeSeconds: true, followersOnly: true, subscribersOnly: true, bannedWords: true, private: true } as const;
+const SETTINGS_FIELDS = {
+  id: true,
+  slug: true,
+  ownerId: true,
+  slowModeSeconds: true,
+  followersOnly: true,
+  subscribersOnly: true,
+  bannedWords: true,
+  private: true,
+} as const;
 
 /** Applies a settings change; logs it when it changes anything. */
 export async function updateChatSettings(

@@ -62,7 +62,14 @@ export function registerDiscoveryRoutes(app: FastifyInstance, deps: { prisma: Pr
         tags: ['discovery'],
         summary: 'Search channels and live streams by relevance (live first among equals)',
         querystring: Type.Object(
-          { ...PageQuery.properties, q: Type.String({ minLength: 1, maxLength: 100, description: 'Words to find; the last one may be a prefix.' }) },
+          {
+            ...PageQuery.properties,
+            q: Type.String({
+              minLength: 1,
+              maxLength: 100,
+              description: 'Words to find; the last one may be a prefix.',
+            }),
+          },
           { additionalProperties: false },
         ),
         response: { 200: CardPage, ...problems(400) },

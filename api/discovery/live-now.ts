@@ -1,7 +1,15 @@
 // "Live now": live channels, most watched first, optionally in one category or with one tag.
 import { Prisma } from '../../prisma/generated/client.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
-import { CARD_COLUMNS, CARD_JOINS, CHANNEL_OF_LIVE_STREAM, ofPublicChannel, toChannelCard, type CardRow, type CardSource } from './channel-card.ts';
+import {
+  CARD_COLUMNS,
+  CARD_JOINS,
+  CHANNEL_OF_LIVE_STREAM,
+  ofPublicChannel,
+  toChannelCard,
+  type CardRow,
+  type CardSource,
+} from './channel-card.ts';
 
 export interface LiveNowQuery {
   category?: string | undefined;
@@ -32,5 +40,10 @@ export async function liveNow({ prisma, categories }: CardSource, query: LiveNow
     ${CARD_JOINS}
     ORDER BY s."viewers" DESC, s."id" ASC`;
   const [rows, names] = await Promise.all([rowsQuery, categories.names()]);
-  return toPage(rows, query.limit, (row) => ({ v: row.viewers, id: row.streamId! }), (row) => toChannelCard(row, names));
+  return toPage(
+    rows,
+    query.limit,
+    (row) => ({ v: row.viewers, id: row.streamId! }),
+    (row) => toChannelCard(row, names),
+  );
 }

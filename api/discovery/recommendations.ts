@@ -3,7 +3,16 @@
 // out, only the most watched. A user's own channels are never recommended to them.
 import type { PrismaClient } from '../../common/db/database.ts';
 import { Prisma } from '../../prisma/generated/client.ts';
-import { CARD_COLUMNS, CARD_JOINS, CHANNEL_OF_LIVE_STREAM, ofPublicChannel, toChannelCard, type CardRow, type CardSource, type ChannelCard } from './channel-card.ts';
+import {
+  CARD_COLUMNS,
+  CARD_JOINS,
+  CHANNEL_OF_LIVE_STREAM,
+  ofPublicChannel,
+  toChannelCard,
+  type CardRow,
+  type CardSource,
+  type ChannelCard,
+} from './channel-card.ts';
 
 export type RecommendationReason = 'following' | 'similar' | 'popular';
 export type Recommendation = ChannelCard & { reason: RecommendationReason };
@@ -17,8 +26,15 @@ interface RecommendedRow extends CardRow {
   tier: number;
 }
 
-export async function recommendedChannels({ prisma, categories }: CardSource, userId: string | undefined, limit: number): Promise<Recommendation[]> {
-  const [rows, names] = await Promise.all([userId ? personalRows(prisma, userId, limit) : popularRows(prisma, limit), categories.names()]);
+export async function recommendedChannels(
+  { prisma, categories }: CardSource,
+  userId: string | undefined,
+  limit: number,
+): Promise<Recommendation[]> {
+  const [rows, names] = await Promise.all([
+    userId ? personalRows(prisma, userId, limit) : popularRows(prisma, limit),
+    categories.names(),
+  ]);
   return rows.map((row) => ({ ...toChannelCard(row, names), reason: REASONS[row.tier] ?? 'popular' }));
 }
 

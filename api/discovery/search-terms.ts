@@ -26,7 +26,10 @@ const PREFIX_MIN_CHARS = 3;
 /** undefined when nothing is left to search for. */
 export function searchTerms(q: string): SearchTerms | undefined {
   // PostgreSQL text can hold neither NUL nor lone surrogates; control characters mean nothing here.
-  const text = q.replace(/\p{Cs}/gu, '\ufffd').replace(/\p{Cc}/gu, ' ').trim();
+  const text = q
+    .replace(/\p{Cs}/gu, '\ufffd')
+    .replace(/\p{Cc}/gu, ' ')
+    .trim();
   if (text === '') return undefined;
   const wanted: string[] = [];
   const excluded: string[] = [];
@@ -36,6 +39,10 @@ export function searchTerms(q: string): SearchTerms | undefined {
   const words = wanted.slice(-MAX_WORDS);
   if (words.length === 0) return { text, prefix: null };
   const last = words.at(-1)!;
-  const prefix = [...words.slice(0, -1), [...last].length >= PREFIX_MIN_CHARS ? `${last}:*` : last, ...excluded.slice(-MAX_WORDS).map((word) => `!${word}`)].join(' & ');
+  const prefix = [
+    ...words.slice(0, -1),
+    [...last].length >= PREFIX_MIN_CHARS ? `${last}:*` : last,
+    ...excluded.slice(-MAX_WORDS).map((word) => `!${word}`),
+  ].join(' & ');
   return { text, prefix };
 }

@@ -70,5 +70,10 @@ export async function searchChannels({ prisma, categories }: CardSource, query: 
     ${CARD_JOINS}
     ORDER BY page."score" DESC, page."liveRank" DESC, page."channelId" ASC`;
   const [rows, names] = await Promise.all([rowsQuery, categories.names()]);
-  return toPage(rows, query.limit, (row) => ({ r: row.score, l: row.liveRank, id: row.channelId }), (row) => toChannelCard(row, names));
+  return toPage(
+    rows,
+    query.limit,
+    (row) => ({ r: row.score, l: row.liveRank, id: row.channelId }),
+    (row) => toChannelCard(row, names),
+  );
 }

@@ -5,11 +5,19 @@ import { BadRequestError } from '../../common/errors.ts';
 import { Prisma } from '../../prisma/generated/client.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import type { ChannelRow } from '../channels/permissions.ts';
-import { CARD_COLUMNS, CARD_JOINS, LIVE_STREAM_OF_CHANNEL, toChannelCard, type CardRow, type CardSource } from '../discovery/channel-card.ts';
+import {
+  CARD_COLUMNS,
+  CARD_JOINS,
+  LIVE_STREAM_OF_CHANNEL,
+  toChannelCard,
+  type CardRow,
+  type CardSource,
+} from '../discovery/channel-card.ts';
 
 /** Follows; following again changes nothing (the follow keeps its first date). */
 export async function follow(prisma: PrismaClient, userId: string, channel: ChannelRow): Promise<void> {
-  if (channel.ownerId === userId) throw new BadRequestError('You cannot follow your own channel.', { code: 'cannot_follow_own_channel' });
+  if (channel.ownerId === userId)
+    throw new BadRequestError('You cannot follow your own channel.', { code: 'cannot_follow_own_channel' });
   await prisma.follow.createMany({ data: [{ userId, channelId: channel.id }], skipDuplicates: true });
 }
 
@@ -22,7 +30,11 @@ interface FollowedRow extends CardRow {
 }
 
 /** The channels a user follows, most recently followed first. */
-export async function followedChannels({ prisma, categories }: CardSource, userId: string, page: { cursor?: string | undefined; limit: number }) {
+export async function followedChannels(
+  { prisma, categories }: CardSource,
+  userId: string,
+  page: { cursor?: string | undefined; limit: number },
+) {
   const after = decodeCursor(page.cursor, { t: 'epochMs', id: 'uuid' });
   const rowsQuery = prisma.$queryRaw<FollowedRow[]>`
     SELECT ${CARD_COLUMNS}, f."createdAt" AS "followedAt"
@@ -38,5 +50,10 @@ export async function followedChannels({ prisma, categories }: CardSource, userI
     ORDER BY f."createdAt" DESC, c."id" ASC
     LIMIT ${page.limit + 1}`;
   const [rows, names] = await Promise.all([rowsQuery, categories.names()]);
-  return toPage(rows, page.limit, (row) => ({ t: new Date(row.followedAt).getTime(), id: row.channelId }), (row) => toChannelCard(row, names));
+  return toPage(
+    rows,
+    page.limit,
+    (row) => ({ t: new Date(row.followedAt).getTime(), id: row.channelId }),
+    (row) => toChannelCard(row, names),
+  );
 }

@@ -70,7 +70,12 @@ function withTimeout<T>(promise: Promise<T>): Promise<T> {
 }
 
 // Each part keeps its own details (kind, latency, error): open-ended on purpose.
-const componentSchema = { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean' } }, additionalProperties: true } as const;
+const componentSchema = {
+  type: 'object',
+  required: ['ok'],
+  properties: { ok: { type: 'boolean' } },
+  additionalProperties: true,
+} as const;
 const healthSchema = {
   type: 'object',
   required: ['status', 'uptimeSeconds'],
@@ -82,7 +87,10 @@ const healthSchema = {
     media: {
       type: 'object',
       required: ['ok', 'workers'],
-      properties: { ok: { type: 'boolean' }, workers: { type: 'array', items: { type: 'object', additionalProperties: true } } },
+      properties: {
+        ok: { type: 'boolean' },
+        workers: { type: 'array', items: { type: 'object', additionalProperties: true } },
+      },
       additionalProperties: true,
     },
   },
@@ -96,6 +104,9 @@ export function registerHealthRoute(app: FastifyInstance, deps: HealthDependenci
   };
   app.get('/healthz', { logLevel: 'warn', schema }, async (_request, reply) => {
     const report = await checkHealth(deps);
-    return reply.status(report.status === 'ok' ? 200 : 503).header('cache-control', 'no-store').send(report);
+    return reply
+      .status(report.status === 'ok' ? 200 : 503)
+      .header('cache-control', 'no-store')
+      .send(report);
   });
 }

@@ -26,7 +26,9 @@ describe('cursors', () => {
     ['a string for an int', raw({ v: '1', id: ID })],
     ['a forged uuid', raw({ v: 1, id: "' OR 1=1 --" })],
   ])('refuses %s with 400 invalid_cursor', (_what, cursor) => {
-    expect(() => decodeCursor(cursor, { v: 'int', id: 'uuid' })).toThrow(expect.objectContaining({ status: 400, details: { code: 'invalid_cursor' } }));
+    expect(() => decodeCursor(cursor, { v: 'int', id: 'uuid' })).toThrow(
+      expect.objectContaining({ status: 400, details: { code: 'invalid_cursor' } }),
+    );
   });
 
   it.each([
@@ -34,16 +36,30 @@ describe('cursors', () => {
     ['a time past year 9999', 1e300],
     ['a fractional time', 1.5],
   ])('refuses %s', (_what, t) => {
-    expect(() => decodeCursor(raw({ t, id: ID }), { t: 'epochMs', id: 'uuid' })).toThrow(expect.objectContaining({ details: { code: 'invalid_cursor' } }));
+    expect(() => decodeCursor(raw({ t, id: ID }), { t: 'epochMs', id: 'uuid' })).toThrow(
+      expect.objectContaining({ details: { code: 'invalid_cursor' } }),
+    );
   });
 });
 
 describe('toPage', () => {
   it('hands out `limit` rows and a cursor only when the extra row shows there is more', () => {
     const rows = [1, 2, 3].map((v) => ({ v, id: ID }));
-    const page = toPage(rows, 2, (row) => ({ v: row.v, id: row.id }), (row) => row.v);
+    const page = toPage(
+      rows,
+      2,
+      (row) => ({ v: row.v, id: row.id }),
+      (row) => row.v,
+    );
     expect(page.items).toEqual([1, 2]);
     expect(decodeCursor(page.nextCursor!, { v: 'int', id: 'uuid' })).toEqual({ v: 2, id: ID });
-    expect(toPage(rows, 3, (row) => ({ v: row.v }), (row) => row.v).nextCursor).toBeNull();
+    expect(
+      toPage(
+        rows,
+        3,
+        (row) => ({ v: row.v }),
+        (row) => row.v,
+      ).nextCursor,
+    ).toBeNull();
   });
 });

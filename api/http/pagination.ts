@@ -20,7 +20,10 @@ export function encodeCursor(key: Record<string, string | number>): string {
 }
 
 /** The key inside a cursor, each field checked against its kind in `shape`; undefined without a cursor. */
-export function decodeCursor<K extends Record<string, CursorFieldKind>>(cursor: string | undefined, shape: K): CursorKey<K> | undefined {
+export function decodeCursor<K extends Record<string, CursorFieldKind>>(
+  cursor: string | undefined,
+  shape: K,
+): CursorKey<K> | undefined {
   if (cursor === undefined || cursor === '') return undefined;
   let parsed: unknown;
   try {
@@ -50,15 +53,25 @@ function fits(value: unknown, kind: CursorFieldKind): boolean {
 }
 
 function invalidCursor(): BadRequestError {
-  return new BadRequestError('The cursor is not valid; pass nextCursor from a previous page unchanged.', { code: 'invalid_cursor' });
+  return new BadRequestError('The cursor is not valid; pass nextCursor from a previous page unchanged.', {
+    code: 'invalid_cursor',
+  });
 }
 
 /**
  * Splits `rows` fetched with `take: limit + 1` into the page and the next cursor: the extra row
  * only tells that there is more.
  */
-export function toPage<T, R>(rows: T[], limit: number, keyOf: (row: T) => Record<string, string | number>, map: (row: T) => R) {
+export function toPage<T, R>(
+  rows: T[],
+  limit: number,
+  keyOf: (row: T) => Record<string, string | number>,
+  map: (row: T) => R,
+) {
   const items = rows.slice(0, limit);
   const last = items.at(-1);
-  return { items: items.map(map), nextCursor: rows.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null };
+  return {
+    items: items.map(map),
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null,
+  };
 }

@@ -21,7 +21,11 @@ export interface FanoutResult {
 
 const DEFAULT_BATCH_SIZE = 1000;
 
-export async function notifyFollowersOfLiveStream(deps: FanoutDeps, channelId: string, streamId: string): Promise<FanoutResult> {
+export async function notifyFollowersOfLiveStream(
+  deps: FanoutDeps,
+  channelId: string,
+  streamId: string,
+): Promise<FanoutResult> {
   const { prisma, push } = deps;
   const batchSize = deps.batchSize ?? DEFAULT_BATCH_SIZE;
   const [channel, stream] = await Promise.all([
@@ -53,7 +57,10 @@ export async function notifyFollowersOfLiveStream(deps: FanoutDeps, channelId: s
     });
     notified += created.length;
     if (created.length > 0) {
-      const unread = await countUnreadOf(prisma, created.map((n) => n.userId));
+      const unread = await countUnreadOf(
+        prisma,
+        created.map((n) => n.userId),
+      );
       for (const row of created) {
         push.notification(row.userId, toNotificationView(row));
         push.unreadCount(row.userId, unread.get(row.userId) ?? 0);

@@ -11,14 +11,18 @@ import { NotificationPush } from './notification-push.ts';
 
 const CONCURRENT_FANOUTS = 2;
 
-export function notifyFollowersWhenLive(live: LiveStreams, deps: { prisma: PrismaClient; io: SocketServer; logger: Logger }): void {
+export function notifyFollowersWhenLive(
+  live: LiveStreams,
+  deps: { prisma: PrismaClient; io: SocketServer; logger: Logger },
+): void {
   const fanoutDeps = { prisma: deps.prisma, push: new NotificationPush(deps.io) };
   const queue = new TaskQueue(CONCURRENT_FANOUTS);
   live.on('started', (channel, streamId) => {
     queue.add(async () => {
       try {
         const result = await notifyFollowersOfLiveStream(fanoutDeps, channel.id, streamId);
-        if (result.followers > 0) deps.logger.info({ channel: channel.slug, streamId, ...result }, 'followers notified');
+        if (result.followers > 0)
+          deps.logger.info({ channel: channel.slug, streamId, ...result }, 'followers notified');
       } catch (error) {
         deps.logger.error({ err: error, channel: channel.slug, streamId }, 'could not notify followers');
       }

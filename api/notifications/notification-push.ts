@@ -2,7 +2,13 @@
 // adapter they reach the pages connected to any process, so the process that writes a
 // notification need not be the one the user is connected to.
 import type { Namespace, Server as SocketServer } from 'socket.io';
-import { NOTIFICATIONS_NAMESPACE, userRoom, type NotificationClientEvents, type NotificationServerEvents, type NotificationView } from '../../common/protocol/notifications.ts';
+import {
+  NOTIFICATIONS_NAMESPACE,
+  userRoom,
+  type NotificationClientEvents,
+  type NotificationServerEvents,
+  type NotificationView,
+} from '../../common/protocol/notifications.ts';
 
 export type NotificationNamespace = Namespace<NotificationClientEvents, NotificationServerEvents>;
 

@@ -24,7 +24,10 @@ const Notification = Type.Object(
 
 const UnreadCount = Type.Object({ unreadCount: Type.Integer() });
 
-export function registerNotificationRoutes(app: FastifyInstance, deps: { prisma: PrismaClient; push: NotificationPush }): void {
+export function registerNotificationRoutes(
+  app: FastifyInstance,
+  deps: { prisma: PrismaClient; push: NotificationPush },
+): void {
   const { prisma, push } = deps;
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   app.addSchema(Notification);
@@ -40,7 +43,11 @@ export function registerNotificationRoutes(app: FastifyInstance, deps: { prisma:
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ items: Type.Array(Type.Ref('Notification')), nextCursor: Nullable(Type.String()), unreadCount: Type.Integer() }),
+          200: Type.Object({
+            items: Type.Array(Type.Ref('Notification')),
+            nextCursor: Nullable(Type.String()),
+            unreadCount: Type.Integer(),
+          }),
           ...problems(400, 401),
         },
       },
@@ -57,7 +64,7 @@ export function registerNotificationRoutes(app: FastifyInstance, deps: { prisma:
     {
       schema: {
         tags: ['notifications'],
-        summary: 'Mark some (ids) or all of the caller\'s notifications read',
+        summary: "Mark some (ids) or all of the caller's notifications read",
         body: Type.Object(
           {
             ids: Type.Optional(Type.Array(Uuid, { minItems: 1, maxItems: 100, uniqueItems: true })),
@@ -71,7 +78,10 @@ export function registerNotificationRoutes(app: FastifyInstance, deps: { prisma:
     async (request) => {
       const user = await requireUser(request);
       const { ids, all } = request.body;
-      if (!all && !ids) throw new BadRequestError('Say which notifications to mark read: ids, or all: true.', { code: 'nothing_to_mark' });
+      if (!all && !ids)
+        throw new BadRequestError('Say which notifications to mark read: ids, or all: true.', {
+          code: 'nothing_to_mark',
+        });
       const unreadCount = await markRead(prisma, user.id, all ? 'all' : { ids: ids! });
       push.unreadCount(user.id, unreadCount);
       return { unreadCount };

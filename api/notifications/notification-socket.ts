@@ -4,7 +4,12 @@ import type { Namespace, Server as SocketServer } from 'socket.io';
 import type { PrismaClient } from '../../common/db/database.ts';
 import type { Logger } from '../../common/logger.ts';
 import { isTrustedOrigin, sessionFromCookieHeader } from '../accounts/auth.ts';
-import { NOTIFICATIONS_NAMESPACE, userRoom, type NotificationClientEvents, type NotificationServerEvents } from '../../common/protocol/notifications.ts';
+import {
+  NOTIFICATIONS_NAMESPACE,
+  userRoom,
+  type NotificationClientEvents,
+  type NotificationServerEvents,
+} from '../../common/protocol/notifications.ts';
 import { countUnread } from './notification-store.ts';
 
 interface SocketData {
@@ -32,7 +37,12 @@ export interface NotificationSocketDeps {
 
 export function attachNotificationSocket(io: SocketServer, deps: NotificationSocketDeps): void {
   const { prisma, publicUrl, logger } = deps;
-  const namespace = io.of(NOTIFICATIONS_NAMESPACE) as Namespace<NotificationClientEvents, NotificationServerEvents, Record<never, never>, SocketData>;
+  const namespace = io.of(NOTIFICATIONS_NAMESPACE) as Namespace<
+    NotificationClientEvents,
+    NotificationServerEvents,
+    Record<never, never>,
+    SocketData
+  >;
 
   namespace.use((socket, next) => {
     const { origin, host, cookie } = socket.handshake.headers;

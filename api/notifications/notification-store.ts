@@ -31,7 +31,9 @@ export function toNotificationView(row: NotificationRow): NotificationView {
     id: row.id,
     kind: row.kind,
     title: row.title,
-    channel: row.channel ? { slug: row.channel.slug, title: row.channel.title, avatarUrl: avatarUrl(row.channel.avatarPath) } : null,
+    channel: row.channel
+      ? { slug: row.channel.slug, title: row.channel.title, avatarUrl: avatarUrl(row.channel.avatarPath) }
+      : null,
     streamId: row.streamId,
     read: row.readAt !== null,
     createdAt: row.createdAt.toISOString(),
@@ -52,7 +54,9 @@ export async function listNotifications(prisma: PrismaClient, userId: string, qu
       where: {
         userId,
         ...(query.unreadOnly ? { readAt: null } : {}),
-        ...(after ? { OR: [{ createdAt: { lt: new Date(after.t) } }, { createdAt: new Date(after.t), id: { lt: after.id } }] } : {}),
+        ...(after
+          ? { OR: [{ createdAt: { lt: new Date(after.t) } }, { createdAt: new Date(after.t), id: { lt: after.id } }] }
+          : {}),
       },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: query.limit + 1,
@@ -60,7 +64,10 @@ export async function listNotifications(prisma: PrismaClient, userId: string, qu
     }),
     countUnread(prisma, userId),
   ]);
-  return { ...toPage(rows, query.limit, (row) => ({ t: row.createdAt.getTime(), id: row.id }), toNotificationView), unreadCount };
+  return {
+    ...toPage(rows, query.limit, (row) => ({ t: row.createdAt.getTime(), id: row.id }), toNotificationView),
+    unreadCount,
+  };
 }
 
 export function countUnread(prisma: PrismaClient, userId: string): Promise<number> {
@@ -69,12 +76,20 @@ export function countUnread(prisma: PrismaClient, userId: string): Promise<numbe
 
 /** Unread counts of many users at once (after a fan-out); users with none are absent. */
 export async function countUnreadOf(prisma: PrismaClient, userIds: string[]): Promise<Map<string, number>> {
-  const groups = await prisma.notification.groupBy({ by: ['userId'], where: { userId: { in: userIds }, readAt: null }, _count: { _all: true } });
+  const groups = await prisma.notification.groupBy({
+    by: ['userId'],
+    where: { userId: { in: userIds }, readAt: null },
+    _count: { _all: true },
+  });
   return new Map(groups.map((group) => [group.userId, group._count._all]));
 }
 
 /** Marks the given notifications (only the user's own; others' ids are ignored) or all of them read. */
-export async function markRead(prisma: PrismaClient, userId: string, which: { ids: string[] } | 'all'): Promise<number> {
+export async function markRead(
+  prisma: PrismaClient,
+  userId: string,
+  which: { ids: string[] } | 'all',
+): Promise<number> {
   await prisma.notification.updateMany({
     where: { userId, readAt: null, ...(which === 'all' ? {} : { id: { in: which.ids } }) },
     data: { readAt: new Date() },

@@ -8,7 +8,11 @@ import { NotificationPush } from './notification-push.ts';
 import { registerNotificationRoutes } from './notification-routes.ts';
 import { attachNotificationSocket } from './notification-socket.ts';
 
-export function registerNotifications(app: FastifyInstance, io: SocketServer, deps: { prisma: PrismaClient; logger: Logger }): void {
+export function registerNotifications(
+  app: FastifyInstance,
+  io: SocketServer,
+  deps: { prisma: PrismaClient; logger: Logger },
+): void {
   attachNotificationSocket(io, { prisma: deps.prisma, publicUrl: app.authOptions.publicUrl, logger: deps.logger });
   registerNotificationRoutes(app, { prisma: deps.prisma, push: new NotificationPush(io) });
 }

@@ -7,13 +7,25 @@ import { ConflictError, NotFoundError } from '../../common/errors.ts';
 import { requireUser } from '../accounts/auth.ts';
 import { channelToManage } from '../channels/permissions.ts';
 import { DateTime, NoContent, Nullable, problems, SlugParams, Type, Uuid } from '../http/schemas.ts';
-import { countActiveStreamKeys, issueStreamKey, listStreamKeys, revokeStreamKey, rotateStreamKey, type IssuedStreamKey } from './stream-keys.ts';
+import {
+  countActiveStreamKeys,
+  issueStreamKey,
+  listStreamKeys,
+  revokeStreamKey,
+  rotateStreamKey,
+  type IssuedStreamKey,
+} from './stream-keys.ts';
 import { whipUrlOf } from './whip-url.ts';
 
 /** Enough for a few tools publishing by turns; more is a leak waiting to happen. */
 export const MAX_ACTIVE_STREAM_KEYS = 10;
 
-const StreamKeyInfo = Type.Object({ id: Uuid, prefix: Type.String({ description: 'The first characters of the key, to tell keys apart.' }), createdAt: DateTime, revokedAt: Nullable(DateTime) });
+const StreamKeyInfo = Type.Object({
+  id: Uuid,
+  prefix: Type.String({ description: 'The first characters of the key, to tell keys apart.' }),
+  createdAt: DateTime,
+  revokedAt: Nullable(DateTime),
+});
 
 const IssuedKey = Type.Object({
   id: Uuid,
@@ -25,14 +37,21 @@ const IssuedKey = Type.Object({
 
 export function registerStreamKeyRoutes(app: FastifyInstance, prisma: PrismaClient): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const issued = (key: IssuedStreamKey) => ({ id: key.id, key: key.key, prefix: key.prefix, createdAt: key.createdAt.toISOString(), whipUrl: whipUrlOf(app) });
+  const issued = (key: IssuedStreamKey) => ({
+    id: key.id,
+    key: key.key,
+    prefix: key.prefix,
+    createdAt: key.createdAt.toISOString(),
+    whipUrl: whipUrlOf(app),
+  });
 
   api.get(
     '/api/v1/channels/:slug/stream-keys',
     {
       schema: {
         tags: ['stream keys'],
-        summary: "The channel's stream keys, newest first, revoked ones included; never the keys themselves (owner or admin)",
+        summary:
+          "The channel's stream keys, newest first, revoked ones included; never the keys themselves (owner or admin)",
         params: SlugParams,
         response: { 200: Type.Array(StreamKeyInfo), ...problems(400, 401, 403, 404) },
       },
@@ -40,9 +59,16 @@ export function registerStreamKeyRoutes(app: FastifyInstance, prisma: PrismaClie
     async (request, reply) => {
       const channel = await channelToManage(prisma, await requireUser(request), request.params.slug);
       const keys = await listStreamKeys(prisma, channel.id);
-      return reply.header('cache-control', 'no-store').send(
-        keys.map((key) => ({ id: key.id, prefix: key.prefix, createdAt: key.createdAt.toISOString(), revokedAt: key.revokedAt?.toISOString() ?? null })),
-      );
+      return reply
+        .header('cache-control', 'no-store')
+        .send(
+          keys.map((key) => ({
+            id: key.id,
+            prefix: key.prefix,
+            createdAt: key.createdAt.toISOString(),
+            revokedAt: key.revokedAt?.toISOString() ?? null,
+          })),
+        );
     },
   );
 
@@ -59,7 +85,10 @@ export function registerStreamKeyRoutes(app: FastifyInstance, prisma: PrismaClie
     async (request, reply) => {
       const channel = await channelToManage(prisma, await requireUser(request), request.params.slug);
       if ((await countActiveStreamKeys(prisma, channel.id)) >= MAX_ACTIVE_STREAM_KEYS) {
-        throw new ConflictError('too_many_stream_keys', `A channel has at most ${MAX_ACTIVE_STREAM_KEYS} active stream keys; revoke one or rotate.`);
+        throw new ConflictError(
+          'too_many_stream_keys',
+          `A channel has at most ${MAX_ACTIVE_STREAM_KEYS} active stream keys; revoke one or rotate.`,
+        );
       }
       const key = await issueStreamKey(prisma, channel);
       return reply.status(201).header('cache-control', 'no-store').send(issued(key));
@@ -95,7 +124,8 @@ export function registerStreamKeyRoutes(app: FastifyInstance, prisma: PrismaClie
     },
     async (request, reply) => {
       const channel = await channelToManage(prisma, await requireUser(request), request.params.slug);
-      if (!(await revokeStreamKey(prisma, channel.id, request.params.id))) throw new NotFoundError('Stream key', request.params.id);
+      if (!(await revokeStreamKey(prisma, channel.id, request.params.id)))
+        throw new NotFoundError('Stream key', request.params.id);
       return reply.status(204).send(null);
     },
   );

@@ -45,15 +45,24 @@ export async function createStreamKey(prisma: PrismaClient, channelSlug: string)
 }
 
 /** Issues a new key and revokes every older one, at once: no moment with both or neither. */
-export async function rotateStreamKey(prisma: PrismaClient, channel: { id: string; slug: string }): Promise<IssuedStreamKey> {
+export async function rotateStreamKey(
+  prisma: PrismaClient,
+  channel: { id: string; slug: string },
+): Promise<IssuedStreamKey> {
   return prisma.$transaction(async (tx) => {
-    await tx.streamKey.updateMany({ where: { channelId: channel.id, revokedAt: null }, data: { revokedAt: new Date() } });
+    await tx.streamKey.updateMany({
+      where: { channelId: channel.id, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
     return issue(tx, channel);
   });
 }
 
 /** Issues a key for a channel already looked up (the API has it from its permission check). */
-export async function issueStreamKey(prisma: PrismaClient, channel: { id: string; slug: string }): Promise<IssuedStreamKey> {
+export async function issueStreamKey(
+  prisma: PrismaClient,
+  channel: { id: string; slug: string },
+): Promise<IssuedStreamKey> {
   return issue(prisma, channel);
 }
 
@@ -83,7 +92,10 @@ export async function revokeStreamKey(prisma: PrismaClient, channelId: string, k
 }
 
 /** Revokes every active key of the channel; returns how many were revoked. */
-export async function revokeStreamKeys(prisma: PrismaClient, channelSlug: string): Promise<{ channel: string; revoked: number }> {
+export async function revokeStreamKeys(
+  prisma: PrismaClient,
+  channelSlug: string,
+): Promise<{ channel: string; revoked: number }> {
   const channel = await findChannelBySlug(prisma, channelSlug);
   const { count } = await prisma.streamKey.updateMany({
     where: { channelId: channel.id, revokedAt: null },

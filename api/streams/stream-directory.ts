@@ -27,7 +27,10 @@ export function createStreamDirectory(prisma: PrismaClient, options: StreamDirec
       if (!isTrustedOrigin(handshake.origin, handshake.host, options.publicUrl ?? NO_PUBLIC_URL)) return undefined;
       const session = await sessionFromCookieHeader(prisma, handshake.cookie);
       if (!session) return undefined;
-      const channel = await prisma.channel.findUnique({ where: { slug: slug.trim().toLowerCase() }, select: { id: true, slug: true, ownerId: true } });
+      const channel = await prisma.channel.findUnique({
+        where: { slug: slug.trim().toLowerCase() },
+        select: { id: true, slug: true, ownerId: true },
+      });
       if (!channel || !canManageChannel(session.user, channel)) return undefined;
       return { id: channel.id, slug: channel.slug };
     },
@@ -45,7 +48,10 @@ export function createStreamDirectory(prisma: PrismaClient, options: StreamDirec
       const { handshake } = viewer;
       const fromOurPage = isTrustedOrigin(handshake.origin, handshake.host, options.publicUrl ?? NO_PUBLIC_URL);
       const user = fromOurPage ? (await sessionFromCookieHeader(prisma, handshake.cookie))?.user : undefined;
-      const tokens = [...(viewer.token ? [viewer.token] : []), ...(fromOurPage ? cookieHeaderTokens(handshake.cookie, channel.id) : [])];
+      const tokens = [
+        ...(viewer.token ? [viewer.token] : []),
+        ...(fromOurPage ? cookieHeaderTokens(handshake.cookie, channel.id) : []),
+      ];
       return (await canWatch(prisma, channel, { user, tokens })) ? ref : 'private';
     },
 
@@ -53,8 +59,14 @@ export function createStreamDirectory(prisma: PrismaClient, options: StreamDirec
       const startedAt = new Date();
       const stream = await prisma.$transaction(async (tx) => {
         // A stream left 'live' by a crash can't still be live: this start supersedes it.
-        await tx.stream.updateMany({ where: { channelId: channel.id, state: 'live' }, data: { state: 'ended', endedAt: startedAt } });
-        const info = await tx.channel.findUniqueOrThrow({ where: { id: channel.id }, select: { title: true, category: true } });
+        await tx.stream.updateMany({
+          where: { channelId: channel.id, state: 'live' },
+          data: { state: 'ended', endedAt: startedAt },
+        });
+        const info = await tx.channel.findUniqueOrThrow({
+          where: { id: channel.id },
+          select: { title: true, category: true },
+        });
         return tx.stream.create({
           data: { channelId: channel.id, state: 'live', startedAt, title: info.title, category: info.category },
         });
@@ -63,7 +75,10 @@ export function createStreamDirectory(prisma: PrismaClient, options: StreamDirec
     },
 
     async streamEnded(streamId) {
-      await prisma.stream.updateMany({ where: { id: streamId, state: 'live' }, data: { state: 'ended', endedAt: new Date(), viewers: 0 } });
+      await prisma.stream.updateMany({
+        where: { id: streamId, state: 'live' },
+        data: { state: 'ended', endedAt: new Date(), viewers: 0 },
+      });
     },
 
     async viewersChanged(streamId, viewers) {

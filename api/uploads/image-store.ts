@@ -109,7 +109,9 @@ export class ImageStore {
       if (!received) throw new BadRequestError(`Send the image in a multipart field named '${FILE_FIELD}'.`);
       const type = detectImageType(await readHead(tempPath));
       if (!type || !spec.types.includes(type)) {
-        throw new UnsupportedMediaTypeError(`Only ${spec.types.map((t) => t.toUpperCase()).join(', ')} images are accepted here.`);
+        throw new UnsupportedMediaTypeError(
+          `Only ${spec.types.map((t) => t.toUpperCase()).join(', ')} images are accepted here.`,
+        );
       }
       return { tempPath, type, fields };
     } catch (error) {
@@ -166,7 +168,8 @@ export class ImageStore {
     try {
       await fs.promises.unlink(file);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.#logger.error({ err: error, file }, 'could not remove an upload');
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.#logger.error({ err: error, file }, 'could not remove an upload');
     }
   }
 }
@@ -199,7 +202,9 @@ function translateMultipartError(error: unknown, spec: UploadSpec): unknown {
       return new BadRequestError(`Send exactly one file, in the field '${FILE_FIELD}'.`);
     case 'FST_FIELDS_LIMIT':
     case 'FST_PARTS_LIMIT':
-      return new BadRequestError(`The form has too many fields; send '${FILE_FIELD}'${spec.fields?.length ? ` and ${spec.fields.map((f) => `'${f}'`).join(', ')}` : ''} only.`);
+      return new BadRequestError(
+        `The form has too many fields; send '${FILE_FIELD}'${spec.fields?.length ? ` and ${spec.fields.map((f) => `'${f}'`).join(', ')}` : ''} only.`,
+      );
     default:
       return error;
   }

@@ -9,7 +9,12 @@ export const IMAGE_TYPES: readonly ImageType[] = ['png', 'jpeg', 'gif', 'webp'];
 /** The extension a stored file gets; the static file server derives its Content-Type from it. */
 export const EXTENSION: Record<ImageType, string> = { png: 'png', jpeg: 'jpg', gif: 'gif', webp: 'webp' };
 
-export const MIME_TYPE: Record<ImageType, string> = { png: 'image/png', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp' };
+export const MIME_TYPE: Record<ImageType, string> = {
+  png: 'image/png',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+};
 
 /** How many leading bytes detectImageType needs. */
 export const SNIFF_BYTES = 12;

@@ -8,7 +8,11 @@ export function multipartBody(description: string, fields: Record<string, TSchem
     type: ['object', 'null'],
     description,
     properties: {
-      file: { type: 'string', contentMediaType: 'application/octet-stream', description: 'The image: PNG, JPEG, GIF or WebP, as the route says.' },
+      file: {
+        type: 'string',
+        contentMediaType: 'application/octet-stream',
+        description: 'The image: PNG, JPEG, GIF or WebP, as the route says.',
+      },
       ...fields,
     },
     required: ['file', ...Object.keys(fields)],

@@ -20,7 +20,9 @@ export type AccessNarrowed = (change: AccessChange) => void;
 
 export function accessNarrowedPublisher(pubsub: PubSub, logger: Logger): AccessNarrowed {
   return (change) => {
-    pubsub.publish(TOPIC, change).catch((error: unknown) => logger.warn({ err: error }, 'could not announce an access change'));
+    pubsub
+      .publish(TOPIC, change)
+      .catch((error: unknown) => logger.warn({ err: error }, 'could not announce an access change'));
   };
 }
 

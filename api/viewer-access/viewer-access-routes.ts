@@ -10,7 +10,14 @@ import { DateTime, NoContent, Nullable, problems, SlugParams, Type, Uuid } from 
 import { publicUrlOf } from '../stream-keys/whip-url.ts';
 import type { AccessNarrowed } from './access-changes.ts';
 import { accessCookieName } from './watch-access.ts';
-import { countActiveViewerTokens, isViewerTokenOf, issueViewerToken, listViewerTokens, MAX_ACTIVE_VIEWER_TOKENS, revokeViewerToken } from './viewer-tokens.ts';
+import {
+  countActiveViewerTokens,
+  isViewerTokenOf,
+  issueViewerToken,
+  listViewerTokens,
+  MAX_ACTIVE_VIEWER_TOKENS,
+  revokeViewerToken,
+} from './viewer-tokens.ts';
 
 const ViewerTokenInfo = Type.Object({
   id: Uuid,
@@ -33,7 +40,11 @@ const IssuedToken = Type.Object({
 /** How long a browser keeps its access to a channel; the token's revocation ends it sooner. */
 const ACCESS_COOKIE_DAYS = 30;
 
-export function registerViewerAccessRoutes(app: FastifyInstance, prisma: PrismaClient, accessNarrowed: AccessNarrowed): void {
+export function registerViewerAccessRoutes(
+  app: FastifyInstance,
+  prisma: PrismaClient,
+  accessNarrowed: AccessNarrowed,
+): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
   api.get(
@@ -41,7 +52,8 @@ export function registerViewerAccessRoutes(app: FastifyInstance, prisma: PrismaC
     {
       schema: {
         tags: ['private channels'],
-        summary: "The channel's viewer tokens, newest first, revoked ones included; never the tokens themselves (owner or admin)",
+        summary:
+          "The channel's viewer tokens, newest first, revoked ones included; never the tokens themselves (owner or admin)",
         params: SlugParams,
         response: { 200: Type.Array(ViewerTokenInfo), ...problems(400, 401, 403, 404) },
       },
@@ -49,9 +61,17 @@ export function registerViewerAccessRoutes(app: FastifyInstance, prisma: PrismaC
     async (request, reply) => {
       const channel = await channelToManage(prisma, await requireUser(request), request.params.slug);
       const tokens = await listViewerTokens(prisma, channel.id);
-      return reply.header('cache-control', 'no-store').send(
-        tokens.map((t) => ({ id: t.id, label: t.label, prefix: t.prefix, createdAt: t.createdAt.toISOString(), revokedAt: t.revokedAt?.toISOString() ?? null })),
-      );
+      return reply
+        .header('cache-control', 'no-store')
+        .send(
+          tokens.map((t) => ({
+            id: t.id,
+            label: t.label,
+            prefix: t.prefix,
+            createdAt: t.createdAt.toISOString(),
+            revokedAt: t.revokedAt?.toISOString() ?? null,
+          })),
+        );
     },
   );
 
@@ -69,7 +89,10 @@ export function registerViewerAccessRoutes(app: FastifyInstance, prisma: PrismaC
     async (request, reply) => {
       const channel = await channelToManage(prisma, await requireUser(request), request.params.slug);
       if ((await countActiveViewerTokens(prisma, channel.id)) >= MAX_ACTIVE_VIEWER_TOKENS) {
-        throw new ConflictError('too_many_viewer_tokens', `A channel has at most ${MAX_ACTIVE_VIEWER_TOKENS} active viewer tokens; revoke one first.`);
+        throw new ConflictError(
+          'too_many_viewer_tokens',
+          `A channel has at most ${MAX_ACTIVE_VIEWER_TOKENS} active viewer tokens; revoke one first.`,
+        );
       }
       const issued = await issueViewerToken(prisma, channel.id, request.body.label?.trim() ?? '');
       return reply
@@ -99,7 +122,8 @@ export function registerViewerAccessRoutes(app: FastifyInstance, prisma: PrismaC
     },
     async (request, reply) => {
       const channel = await channelToManage(prisma, await requireUser(request), request.params.slug);
-      if (!(await revokeViewerToken(prisma, channel.id, request.params.id))) throw new NotFoundError('Viewer token', request.params.id);
+      if (!(await revokeViewerToken(prisma, channel.id, request.params.id)))
+        throw new NotFoundError('Viewer token', request.params.id);
       // Whoever watches with it now is let go too, not only at their next request.
       accessNarrowed({ channelId: channel.id });
       return reply.status(204).send(null);
@@ -111,7 +135,8 @@ export function registerViewerAccessRoutes(app: FastifyInstance, prisma: PrismaC
     {
       schema: {
         tags: ['private channels'],
-        summary: "Trade a share link's viewer token for this browser's access to the private channel (an HttpOnly cookie)",
+        summary:
+          "Trade a share link's viewer token for this browser's access to the private channel (an HttpOnly cookie)",
         params: SlugParams,
         body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
         response: { 204: NoContent, ...problems(400, 403, 404) },
@@ -120,8 +145,12 @@ export function registerViewerAccessRoutes(app: FastifyInstance, prisma: PrismaC
     async (request, reply) => {
       const channel = await channelBySlugOr404(prisma, request.params.slug);
       if (!channel.private) return reply.status(204).send(null);
-      if (!(await isViewerTokenOf(prisma, channel.id, request.body.token))) throw new ForbiddenError('This viewer link is not valid, or its creator revoked it.');
-      reply.setCookie(accessCookieName(channel.id), request.body.token, { ...cookieAttributes(reply), maxAge: ACCESS_COOKIE_DAYS * 24 * 3600 });
+      if (!(await isViewerTokenOf(prisma, channel.id, request.body.token)))
+        throw new ForbiddenError('This viewer link is not valid, or its creator revoked it.');
+      reply.setCookie(accessCookieName(channel.id), request.body.token, {
+        ...cookieAttributes(reply),
+        maxAge: ACCESS_COOKIE_DAYS * 24 * 3600,
+      });
       return reply.status(204).send(null);
     },
   );

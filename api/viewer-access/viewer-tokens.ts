@@ -29,10 +29,16 @@ function hashViewerToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-export async function issueViewerToken(prisma: PrismaClient, channelId: string, label: string): Promise<IssuedViewerToken> {
+export async function issueViewerToken(
+  prisma: PrismaClient,
+  channelId: string,
+  label: string,
+): Promise<IssuedViewerToken> {
   const token = TOKEN_PREFIX + randomBytes(20).toString('base64url');
   const prefix = token.slice(0, TOKEN_PREFIX.length + 4);
-  const row = await prisma.viewerToken.create({ data: { channelId, tokenHash: hashViewerToken(token), prefix, label } });
+  const row = await prisma.viewerToken.create({
+    data: { channelId, tokenHash: hashViewerToken(token), prefix, label },
+  });
   return { token, id: row.id, label: row.label, prefix, createdAt: row.createdAt };
 }
 
@@ -61,6 +67,9 @@ export async function revokeViewerToken(prisma: PrismaClient, channelId: string,
 /** Whether `token` is an active viewer token of the channel. */
 export async function isViewerTokenOf(prisma: PrismaClient, channelId: string, token: string): Promise<boolean> {
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 100) return false;
-  const row = await prisma.viewerToken.findUnique({ where: { tokenHash: hashViewerToken(token) }, select: { channelId: true, revokedAt: true } });
+  const row = await prisma.viewerToken.findUnique({
+    where: { tokenHash: hashViewerToken(token) },
+    select: { channelId: true, revokedAt: true },
+  });
   return row !== null && row.channelId === channelId && row.revokedAt === null;
 }

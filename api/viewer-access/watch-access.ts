@@ -29,7 +29,11 @@ export interface WatchCredentials {
 /** At most this many tokens are checked per request: each costs a lookup. */
 const MAX_TOKENS_CHECKED = 3;
 
-export async function canWatch(prisma: PrismaClient, channel: WatchableChannel, credentials: WatchCredentials): Promise<boolean> {
+export async function canWatch(
+  prisma: PrismaClient,
+  channel: WatchableChannel,
+  credentials: WatchCredentials,
+): Promise<boolean> {
   if (!channel.private) return true;
   if (await canModerateChannel(prisma, credentials.user, channel)) return true;
   for (const token of credentials.tokens.slice(0, MAX_TOKENS_CHECKED)) {
@@ -69,12 +73,20 @@ export function cookieHeaderTokens(header: string | undefined, channelId: string
 }
 
 /** Whether this HTTP request may watch the channel. */
-export async function requestCanWatch(prisma: PrismaClient, request: FastifyRequest, channel: WatchableChannel): Promise<boolean> {
+export async function requestCanWatch(
+  prisma: PrismaClient,
+  request: FastifyRequest,
+  channel: WatchableChannel,
+): Promise<boolean> {
   if (!channel.private) return true;
   return canWatch(prisma, channel, { user: await userOf(request), tokens: requestTokens(request, channel.id) });
 }
 
 /** Throws PrivateChannelError (403) unless this HTTP request may watch the channel. */
-export async function assertRequestCanWatch(prisma: PrismaClient, request: FastifyRequest, channel: WatchableChannel): Promise<void> {
+export async function assertRequestCanWatch(
+  prisma: PrismaClient,
+  request: FastifyRequest,
+  channel: WatchableChannel,
+): Promise<void> {
   if (!(await requestCanWatch(prisma, request, channel))) throw new PrivateChannelError(channel.slug);
 }

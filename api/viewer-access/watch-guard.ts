@@ -33,7 +33,11 @@ export function createWatchGuard(prisma: PrismaClient): WatchGuard {
     return channel;
   }
 
-  async function guard(request: FastifyRequest, channel: WatchableChannel | null, what: string): Promise<WatchableChannel> {
+  async function guard(
+    request: FastifyRequest,
+    channel: WatchableChannel | null,
+    what: string,
+  ): Promise<WatchableChannel> {
     if (!channel) throw new NotFoundError('Channel', what);
     await assertRequestCanWatch(prisma, request, channel);
     return channel;
@@ -42,7 +46,9 @@ export function createWatchGuard(prisma: PrismaClient): WatchGuard {
   return {
     async channelBySlug(request, slug) {
       const normalized = slug.trim().toLowerCase();
-      const channel = await cached(`slug:${normalized}`, () => prisma.channel.findUnique({ where: { slug: normalized }, select: SELECT }));
+      const channel = await cached(`slug:${normalized}`, () =>
+        prisma.channel.findUnique({ where: { slug: normalized }, select: SELECT }),
+      );
       return guard(request, channel, slug);
     },
     async channelById(request, id) {

@@ -20,7 +20,6 @@ const vodSchema = {
   },
 } as const;
 
-
 interface VodRow {
   id: string;
   title: string;
@@ -53,14 +52,25 @@ export function registerVodRoutes(app: FastifyInstance, prisma: PrismaClient, gu
       schema: {
         tags: ['vods'],
         summary: "A channel's VODs (recordings of its past streams), newest first",
-        params: { type: 'object', required: ['slug'], properties: { slug: { type: 'string', minLength: 1, maxLength: 64 } } },
+        params: {
+          type: 'object',
+          required: ['slug'],
+          properties: { slug: { type: 'string', minLength: 1, maxLength: 64 } },
+        },
         querystring: {
           type: 'object',
-          properties: { cursor: { type: 'string', pattern: UUID }, limit: { type: 'integer', minimum: 1, maximum: 100, default: 24 } },
+          properties: {
+            cursor: { type: 'string', pattern: UUID },
+            limit: { type: 'integer', minimum: 1, maximum: 100, default: 24 },
+          },
           additionalProperties: false,
         },
         response: {
-          200: { type: 'object', required: ['items', 'nextCursor'], properties: { items: { type: 'array', items: vodSchema }, nextCursor: { type: ['string', 'null'] } } },
+          200: {
+            type: 'object',
+            required: ['items', 'nextCursor'],
+            properties: { items: { type: 'array', items: vodSchema }, nextCursor: { type: ['string', 'null'] } },
+          },
           ...problems(400, 403, 404),
         },
       },
@@ -69,7 +79,10 @@ export function registerVodRoutes(app: FastifyInstance, prisma: PrismaClient, gu
       const channel = await guard.channelBySlug(request, request.params.slug);
       const limit = request.query.limit ?? 24;
       const cursor = request.query.cursor;
-      if (cursor && !(await prisma.vod.findFirst({ where: { id: cursor, channelId: channel.id }, select: { id: true } }))) {
+      if (
+        cursor &&
+        !(await prisma.vod.findFirst({ where: { id: cursor, channelId: channel.id }, select: { id: true } }))
+      ) {
         throw new BadRequestError('The cursor does not belong to this channel.');
       }
       const rows = await prisma.vod.findMany({
@@ -95,7 +108,10 @@ export function registerVodRoutes(app: FastifyInstance, prisma: PrismaClient, gu
       },
     },
     async (request) => {
-      const vod = await prisma.vod.findUnique({ where: { id: request.params.id }, include: { channel: { select: { slug: true } } } });
+      const vod = await prisma.vod.findUnique({
+        where: { id: request.params.id },
+        include: { channel: { select: { slug: true } } },
+      });
       if (!vod) throw new NotFoundError('VOD', request.params.id);
       await guard.channelById(request, vod.channelId);
       return present(vod);

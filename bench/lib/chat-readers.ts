@@ -46,10 +46,18 @@ export interface ReaderGroup {
 }
 
 /** Readers on the main thread (threads = 0) or split evenly over `threads` worker threads. */
-export async function startReaders(url: string, channel: string, options: ReaderOptions, threads: number): Promise<ReaderGroup> {
+export async function startReaders(
+  url: string,
+  channel: string,
+  options: ReaderOptions,
+  threads: number,
+): Promise<ReaderGroup> {
   if (threads === 0) return mainThreadGroup(await ChatReaders.connect(url, channel, options));
   const threadsUsed = Math.min(threads, options.count);
-  const shares = Array.from({ length: threadsUsed }, (_, i) => Math.floor(options.count / threadsUsed) + (i < options.count % threadsUsed ? 1 : 0));
+  const shares = Array.from(
+    { length: threadsUsed },
+    (_, i) => Math.floor(options.count / threadsUsed) + (i < options.count % threadsUsed ? 1 : 0),
+  );
   const started = shares.map((count) => ReaderThread.start({ url, channel, options: { ...options, count } }));
   const settled = await Promise.allSettled(started);
   const ready = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
@@ -104,7 +112,10 @@ const BOOTSTRAP = `import('tsx/esm/api').then(({ register }) => { register(); re
 
 class ReaderThread {
   readonly #worker: Worker;
-  readonly #waiting = new Map<ReaderThreadAnswer['type'], { resolve: (answer: ReaderThreadAnswer) => void; reject: (error: Error) => void }>();
+  readonly #waiting = new Map<
+    ReaderThreadAnswer['type'],
+    { resolve: (answer: ReaderThreadAnswer) => void; reject: (error: Error) => void }
+  >();
   #exited: Error | undefined;
   joined = 0;
   failures: string[] = [];

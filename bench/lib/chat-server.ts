@@ -34,8 +34,26 @@ export async function startChatServer(ctx: BenchContext): Promise<ChatServer> {
     const suffix = randomBytes(3).toString('hex');
     const slug = `chat-bench-${suffix}`;
     const email = `${slug}@bench.invalid`;
-    await cli(ctx.repoRoot, env, server, ['user', 'create', '--email', email, '--password', 'bench-password-not-secret', '--name', 'Bench']);
-    await cli(ctx.repoRoot, env, server, ['channel', 'create', '--owner', email, '--slug', slug, '--title', 'Chat benchmark']);
+    await cli(ctx.repoRoot, env, server, [
+      'user',
+      'create',
+      '--email',
+      email,
+      '--password',
+      'bench-password-not-secret',
+      '--name',
+      'Bench',
+    ]);
+    await cli(ctx.repoRoot, env, server, [
+      'channel',
+      'create',
+      '--owner',
+      email,
+      '--slug',
+      slug,
+      '--title',
+      'Chat benchmark',
+    ]);
     return {
       url,
       channel: slug,
@@ -57,9 +75,14 @@ async function signUp(url: string, username: string, server: ServerProcess): Pro
     body: JSON.stringify({ email: `${username}@bench.invalid`, username, password: 'bench-password-not-secret' }),
     signal: AbortSignal.timeout(15_000),
   });
-  const cookie = response.headers.getSetCookie().find((c) => c.startsWith('aethex_session='))?.split(';')[0];
+  const cookie = response.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('aethex_session='))
+    ?.split(';')[0];
   if (response.status !== 201 || !cookie) {
-    throw new BenchError(`sign-up of ${username} failed: HTTP ${response.status} ${await response.text()}\nserver output:\n${server.outputTail()}`);
+    throw new BenchError(
+      `sign-up of ${username} failed: HTTP ${response.status} ${await response.text()}\nserver output:\n${server.outputTail()}`,
+    );
   }
   return cookie;
 }
@@ -67,10 +90,16 @@ async function signUp(url: string, username: string, server: ServerProcess): Pro
 async function cli(repoRoot: string, env: NodeJS.ProcessEnv, server: ServerProcess, args: string[]): Promise<unknown> {
   const run = promisify(execFile);
   try {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { cwd: repoRoot, env, timeout: CLI_TIMEOUT_MS });
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
+      cwd: repoRoot,
+      env,
+      timeout: CLI_TIMEOUT_MS,
+    });
     return JSON.parse(stdout) as unknown;
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? '';
-    throw new BenchError(`cli ${args.slice(0, 2).join(' ')} failed: ${(error as Error).message}\n${stderr}\nserver output:\n${server.outputTail()}`);
+    throw new BenchError(
+      `cli ${args.slice(0, 2).join(' ')} failed: ${(error as Error).message}\n${stderr}\nserver output:\n${server.outputTail()}`,
+    );
   }
 }

@@ -30,7 +30,13 @@ export interface Deliveries {
 }
 
 function connect(url: string, headers: Record<string, string>, timeoutMs: number): Promise<Socket> {
-  const socket = io(`${url}/chat`, { forceNew: true, transports: ['websocket'], reconnection: false, timeout: timeoutMs, extraHeaders: headers });
+  const socket = io(`${url}/chat`, {
+    forceNew: true,
+    transports: ['websocket'],
+    reconnection: false,
+    timeout: timeoutMs,
+    extraHeaders: headers,
+  });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (error) => {
@@ -54,7 +60,11 @@ export class ChatReaders {
   #joined = 0;
 
   /** Connects `count` readers, `concurrency` at a time, each joined to the channel before it counts. */
-  static async connect(url: string, channel: string, options: { count: number; concurrency: number; timeoutMs: number; deadlineMs: number }): Promise<ChatReaders> {
+  static async connect(
+    url: string,
+    channel: string,
+    options: { count: number; concurrency: number; timeoutMs: number; deadlineMs: number },
+  ): Promise<ChatReaders> {
     const readers = new ChatReaders();
     const deadline = Date.now() + options.deadlineMs;
     let next = 0;
@@ -152,7 +162,9 @@ export class ChatSenders {
     const socket = this.#sockets[seq % this.#sockets.length]!;
     const sentAt = benchClock();
     try {
-      const reply = (await socket.timeout(timeoutMs).emitWithAck('send', { channel, body: benchBody(seq, sentAt) })) as Ack;
+      const reply = (await socket
+        .timeout(timeoutMs)
+        .emitWithAck('send', { channel, body: benchBody(seq, sentAt) })) as Ack;
       return { seq, sentAt, ackMs: benchClock() - sentAt, ok: reply.ok, code: reply.error?.code };
     } catch (error) {
       return { seq, sentAt, ackMs: benchClock() - sentAt, ok: false, code: (error as Error).message };

@@ -65,7 +65,11 @@ export class LoadClient {
 }
 
 /** `connections` loops, each sending one request after another, for `durationMs`. */
-export async function closedLoop(client: LoadClient, next: () => PlannedRequest, options: { connections: number; durationMs: number }): Promise<LoadRun> {
+export async function closedLoop(
+  client: LoadClient,
+  next: () => PlannedRequest,
+  options: { connections: number; durationMs: number },
+): Promise<LoadRun> {
   const samples: Sample[] = [];
   const started = performance.now();
   const until = started + options.durationMs;
@@ -114,7 +118,8 @@ export async function openLoop(
   await Promise.race([Promise.all(answers), new Promise((resolve) => (timer = setTimeout(resolve, options.drainMs)))]);
   clearTimeout(timer);
   const gaveUpAt = performance.now();
-  for (const { endpoint, scheduledAt } of pending.values()) samples.push({ endpoint, ms: gaveUpAt - scheduledAt, ok: false });
+  for (const { endpoint, scheduledAt } of pending.values())
+    samples.push({ endpoint, ms: gaveUpAt - scheduledAt, ok: false });
   pending.clear();
   return { samples, elapsedMs: gaveUpAt - started };
 }

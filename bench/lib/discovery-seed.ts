@@ -22,25 +22,75 @@ export interface SeededCatalog {
   searches: string[];
   /** Cookies (aethex_session=...) of viewers with follows and history. */
   sessionCookies: string[];
-  counts: { users: number; channels: number; liveStreams: number; endedStreams: number; follows: number; watched: number };
+  counts: {
+    users: number;
+    channels: number;
+    liveStreams: number;
+    endedStreams: number;
+    follows: number;
+    watched: number;
+  };
 }
 
 const VOCABULARY: Record<string, string[]> = {
   'just-chatting': ['chill', 'irl', 'cooking', 'travel', 'asmr', 'hangout', 'coffee', 'stories'],
   music: ['piano', 'guitar', 'lofi', 'jazz', 'synth', 'beats', 'vocals', 'orchestra', 'cello'],
   'dj-sets': ['techno', 'house', 'drumandbass', 'vinyl', 'trance', 'ambient', 'disco'],
-  gaming: ['speedrun', 'rpg', 'retro', 'minecraft', 'strategy', 'shooter', 'indie', 'roguelike', 'esports', 'platformer'],
+  gaming: [
+    'speedrun',
+    'rpg',
+    'retro',
+    'minecraft',
+    'strategy',
+    'shooter',
+    'indie',
+    'roguelike',
+    'esports',
+    'platformer',
+  ],
   education: ['math', 'physics', 'history', 'languages', 'tutorial', 'calculus', 'chemistry', 'philosophy'],
   webinars: ['marketing', 'startup', 'product', 'leadership', 'finance', 'career'],
-  'science-technology': ['rust', 'typescript', 'linux', 'electronics', 'robotics', 'astronomy', 'compilers', 'databases'],
+  'science-technology': [
+    'rust',
+    'typescript',
+    'linux',
+    'electronics',
+    'robotics',
+    'astronomy',
+    'compilers',
+    'databases',
+  ],
   creative: ['painting', 'drawing', 'sculpting', 'pixelart', 'knitting', 'woodworking', 'calligraphy'],
   'sports-fitness': ['yoga', 'running', 'cycling', 'workout', 'chess', 'climbing', 'football'],
   'talk-shows': ['podcast', 'news', 'interview', 'politics', 'comedy', 'debate'],
   events: ['conference', 'festival', 'launch', 'meetup', 'hackathon', 'ceremony'],
 };
-const ADJECTIVES = ['Cozy', 'Late night', 'Sunday', 'Daily', 'Epic', 'Relaxed', 'Live', 'Advanced', 'Beginner', 'Marathon', 'Weekly', 'Midnight'];
+const ADJECTIVES = [
+  'Cozy',
+  'Late night',
+  'Sunday',
+  'Daily',
+  'Epic',
+  'Relaxed',
+  'Live',
+  'Advanced',
+  'Beginner',
+  'Marathon',
+  'Weekly',
+  'Midnight',
+];
 const NOUNS = ['sessions', 'hour', 'club', 'lab', 'show', 'corner', 'studio', 'stream', 'workshop', 'jam'];
-const GENERIC_TAGS = ['english', 'french', 'german', 'spanish', 'beginner-friendly', 'family-friendly', 'hd', 'community', 'new'];
+const GENERIC_TAGS = [
+  'english',
+  'french',
+  'german',
+  'spanish',
+  'beginner-friendly',
+  'family-friendly',
+  'hd',
+  'community',
+  'new',
+];
 const SENTENCES = [
   'Join us for {w} and good company.',
   'Every week we dive into {w} with the chat.',
@@ -80,7 +130,9 @@ export async function seedDiscoveryCatalog(prisma: PrismaClient, size: SeedSize,
     const words = VOCABULARY[category ?? pick(categories)]!;
     const word = pick(words);
     const other = pick(words);
-    const sentences = Array.from({ length: 2 + Math.floor(random() * 3) }, () => pick(SENTENCES).replace('{w}', word).replace('{v}', other));
+    const sentences = Array.from({ length: 2 + Math.floor(random() * 3) }, () =>
+      pick(SENTENCES).replace('{w}', word).replace('{v}', other),
+    );
     const tags = [...new Set([word, other, pick(GENERIC_TAGS)].slice(0, 2 + Math.floor(random() * 2)))];
     return {
       id: uuidFrom(random),
@@ -100,7 +152,8 @@ export async function seedDiscoveryCatalog(prisma: PrismaClient, size: SeedSize,
   const liveStreams = liveChannels.map((channel, rank) => ({
     channelId: channel.id,
     state: 'live' as const,
-    title: random() < 0.5 ? channel.title : `${channel.title}: ${pick(VOCABULARY[channel.category ?? 'gaming']!)} tonight`,
+    title:
+      random() < 0.5 ? channel.title : `${channel.title}: ${pick(VOCABULARY[channel.category ?? 'gaming']!)} tonight`,
     category: channel.category,
     startedAt: new Date(now - Math.floor(random() * 4 * 3600_000)),
     viewers: Math.max(0, Math.round(20_000 / (rank + 1) ** 1.1 + random() * 5)),
@@ -131,7 +184,13 @@ export async function seedDiscoveryCatalog(prisma: PrismaClient, size: SeedSize,
     for (const channelId of followed) follows.push({ userId: viewer.id, channelId });
     const seen = new Set<string>();
     while (seen.size < 10) seen.add(pick(channels).id);
-    for (const channelId of seen) watched.push({ userId: viewer.id, channelId, times: 1 + Math.floor(random() * 20), lastWatchedAt: new Date(now - Math.floor(random() * 30 * 86_400_000)) });
+    for (const channelId of seen)
+      watched.push({
+        userId: viewer.id,
+        channelId,
+        times: 1 + Math.floor(random() * 20),
+        lastWatchedAt: new Date(now - Math.floor(random() * 30 * 86_400_000)),
+      });
   }
   for (const chunk of chunks(follows)) await prisma.follow.createMany({ data: chunk });
   for (const chunk of chunks(watched)) await prisma.watchedChannel.createMany({ data: chunk });

@@ -14,7 +14,8 @@ export function parseFlags(argv: readonly string[]): BenchFlags {
   const all: Record<string, string | true> = {};
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i] ?? '';
-    if (!word.startsWith('--') || word === '--') throw new FlagError(`unexpected argument '${word}'; flags look like --name=value`);
+    if (!word.startsWith('--') || word === '--')
+      throw new FlagError(`unexpected argument '${word}'; flags look like --name=value`);
     const body = word.slice(2);
     const eq = body.indexOf('=');
     if (eq >= 0) {
@@ -44,7 +45,8 @@ function makeFlags(all: Record<string, string | true>): BenchFlags {
       const raw = this.string(name);
       if (raw === undefined) return fallback;
       const n = Number(raw);
-      if (!Number.isInteger(n) || n < min || n > max) throw new FlagError(`--${name} must be a whole number from ${min} to ${max}, got '${raw}'`);
+      if (!Number.isInteger(n) || n < min || n > max)
+        throw new FlagError(`--${name} must be a whole number from ${min} to ${max}, got '${raw}'`);
       return n;
     },
     boolean(name) {

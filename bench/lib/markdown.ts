@@ -16,7 +16,9 @@ export function endMarker(name: string): string {
 export function renderSection(record: BenchRecord, resultFile: string): string {
   const { result, machine, source } = record;
   const date = record.startedAt.replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC');
-  const commit = source.commit ? `commit \`${source.commit}\`${source.dirty ? ' with local changes' : ''}` : 'no git commit';
+  const commit = source.commit
+    ? `commit \`${source.commit}\`${source.dirty ? ' with local changes' : ''}`
+    : 'no git commit';
   const lines = [
     startMarker(record.benchmark),
     `## ${escapeText(result.title)}`,
@@ -33,7 +35,9 @@ export function renderSection(record: BenchRecord, resultFile: string): string {
   if (result.goals.length > 0) {
     lines.push('**Goals**', '');
     for (const goal of result.goals) {
-      lines.push(`- ${goal.passed ? '✅ pass' : '❌ fail'}: ${escapeText(goal.statement)} (${escapeText(goal.measured)})`);
+      lines.push(
+        `- ${goal.passed ? '✅ pass' : '❌ fail'}: ${escapeText(goal.statement)} (${escapeText(goal.measured)})`,
+      );
     }
     lines.push('');
   }
@@ -48,7 +52,9 @@ export function renderSection(record: BenchRecord, resultFile: string): string {
 
 export function renderTable(table: BenchTable): string[] {
   // A column is numeric, hence right-aligned, when every cell in it is a number.
-  const numeric = table.columns.map((_, i) => table.rows.length > 0 && table.rows.every((row) => typeof row[i] === 'number'));
+  const numeric = table.columns.map(
+    (_, i) => table.rows.length > 0 && table.rows.every((row) => typeof row[i] === 'number'),
+  );
   return [
     `| ${table.columns.map(escapeCell).join(' | ')} |`,
     `|${numeric.map((n) => (n ? '---:' : '---')).join('|')}|`,
@@ -68,7 +74,9 @@ export function replaceSection(document: string, name: string, section: string):
     return `${document.replace(/\s*$/, '')}\n\n${section}\n`;
   }
   if (start === -1 || end === -1 || end < start) {
-    throw new Error(`docs/benchmarks.md has a broken section for '${name}': fix or remove its ${startMarker(name)} / ${endMarker(name)} markers`);
+    throw new Error(
+      `docs/benchmarks.md has a broken section for '${name}': fix or remove its ${startMarker(name)} / ${endMarker(name)} markers`,
+    );
   }
   return document.slice(0, start) + section + document.slice(end + endMarker(name).length);
 }

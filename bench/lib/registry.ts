@@ -9,7 +9,10 @@ const NOT_BENCHMARKS = new Set(['run']);
 const NAME = /^[a-z0-9][a-z0-9-]*$/;
 
 export class UnknownBenchmarkError extends Error {
-  constructor(readonly benchName: string, readonly available: string[]) {
+  constructor(
+    readonly benchName: string,
+    readonly available: string[],
+  ) {
     super(`no benchmark named '${benchName}'; available: ${available.join(', ') || '(none)'}`);
     this.name = 'UnknownBenchmarkError';
   }
@@ -37,5 +40,8 @@ export async function loadBenchmark(benchDir: string, name: string): Promise<Ben
 function isBenchModule(value: unknown): value is BenchModule {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as { default?: unknown; summary?: unknown };
-  return typeof candidate.default === 'function' && (candidate.summary === undefined || typeof candidate.summary === 'string');
+  return (
+    typeof candidate.default === 'function' &&
+    (candidate.summary === undefined || typeof candidate.summary === 'string')
+  );
 }

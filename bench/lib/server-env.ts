@@ -9,7 +9,15 @@ import { freeTcpPort } from './ports.ts';
  * variables that are absent but never overrides one that is set, even to ''. An empty value means
  * "use the default" to the config loader (embedded PGlite, in-process pub/sub, all roles).
  */
-const NEUTRALIZED = ['DATABASE_URL', 'REDIS_URL', 'ROLES', 'TLS_CERT', 'TLS_KEY', 'PUBLIC_URL', 'RTC_ANNOUNCED_ADDRESS'] as const;
+const NEUTRALIZED = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'ROLES',
+  'TLS_CERT',
+  'TLS_KEY',
+  'PUBLIC_URL',
+  'RTC_ANNOUNCED_ADDRESS',
+] as const;
 
 export interface ServerEnvOptions {
   dataDir: string;

@@ -37,7 +37,11 @@ const OUTPUT_TAIL_CHARS = 8000;
 
 export function spawnServer(options: SpawnOptions): ServerProcess {
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, options.args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, options.args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
@@ -100,10 +104,14 @@ export async function waitUntilHealthy(server: ServerProcess, options: HealthPol
     const tick = server.spawnedAt + attempt * options.intervalMs;
     await sleep(tick - performance.now());
     if (exitedEarly) {
-      throw new BenchError(`server exited (code ${exitedEarly.code}, signal ${exitedEarly.signal}) before answering 200 on ${options.url}\n${server.outputTail()}`);
+      throw new BenchError(
+        `server exited (code ${exitedEarly.code}, signal ${exitedEarly.signal}) before answering 200 on ${options.url}\n${server.outputTail()}`,
+      );
     }
     if (performance.now() > deadline) {
-      throw new BenchError(`server not healthy within ${options.deadlineMs} ms (last: ${lastStatus}) on ${options.url}\n${server.outputTail()}`);
+      throw new BenchError(
+        `server not healthy within ${options.deadlineMs} ms (last: ${lastStatus}) on ${options.url}\n${server.outputTail()}`,
+      );
     }
     const status = await httpStatus(options.url, Math.max(options.intervalMs, 1000));
     if (status === 200) return performance.now() - server.spawnedAt;

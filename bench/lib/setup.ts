@@ -8,8 +8,15 @@ import path from 'node:path';
 export function runSetup(repoRoot: string): Promise<void> {
   return new Promise((resolve, reject) => {
     // stderr passes through: setup reports progress (and what to install) there.
-    const child = spawn('bash', [path.join(repoRoot, 'scripts', 'setup.sh')], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn('bash', [path.join(repoRoot, 'scripts', 'setup.sh')], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`scripts/setup.sh failed (exit ${code}); fix that first, \`npm start\` needs it too`))));
+    child.once('close', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`scripts/setup.sh failed (exit ${code}); fix that first, \`npm start\` needs it too`)),
+    );
   });
 }

@@ -9,7 +9,10 @@ export interface DataDirLock {
 }
 
 export class DataDirLockedError extends Error {
-  constructor(readonly dir: string, readonly ownerPid: number) {
+  constructor(
+    readonly dir: string,
+    readonly ownerPid: number,
+  ) {
     super(
       `The embedded database in ${dir} is in use by another process (pid ${ownerPid}). ` +
         'Stop that process, use another DATA_DIR, or set DATABASE_URL to share a PostgreSQL database.',

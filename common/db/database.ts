@@ -75,7 +75,10 @@ async function openPGlite(dir: string | undefined, logger: Logger): Promise<Data
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   // PGlite has no autovacuum: without statistics its planner hashes whole tables (the discovery
   // queries took 15 ms instead of 1.7). Analyze at start, then hourly, as autovacuum would.
-  const analyze = () => pglite.exec('VACUUM ANALYZE').catch((error: unknown) => logger.warn({ err: error }, 'PGlite VACUUM ANALYZE failed'));
+  const analyze = () =>
+    pglite
+      .exec('VACUUM ANALYZE')
+      .catch((error: unknown) => logger.warn({ err: error }, 'PGlite VACUUM ANALYZE failed'));
   await analyze();
   const maintenance = setInterval(() => void analyze(), 3_600_000);
   maintenance.unref();

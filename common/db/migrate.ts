@@ -53,7 +53,11 @@ export class MigrationError extends Error {
 }
 
 /** Applies pending migrations; returns the names applied by this call. */
-export async function applyMigrations(target: MigrationTarget, logger: Logger, migrations = readMigrations()): Promise<string[]> {
+export async function applyMigrations(
+  target: MigrationTarget,
+  logger: Logger,
+  migrations = readMigrations(),
+): Promise<string[]> {
   return target.inTransaction(async (db) => {
     await db.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     await db.exec(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (

@@ -10,9 +10,10 @@ import type { Logger } from '../logger.ts';
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 export function createHttpServer(config: Config, logger: Logger): FastifyInstance {
-  const https = config.http.tlsCertFile && config.http.tlsKeyFile
-    ? { cert: fs.readFileSync(config.http.tlsCertFile), key: fs.readFileSync(config.http.tlsKeyFile) }
-    : null;
+  const https =
+    config.http.tlsCertFile && config.http.tlsKeyFile
+      ? { cert: fs.readFileSync(config.http.tlsCertFile), key: fs.readFileSync(config.http.tlsKeyFile) }
+      : null;
   const app = Fastify({
     loggerInstance: logger,
     https,

@@ -61,13 +61,23 @@ export type MediaRequest =
    * bots), or name the channel and are let in by the session cookie of its owner (or an admin)
    * that the connection's handshake carried from this site's pages (the studio).
    */
-  | { method: 'join'; data: { role: 'viewer'; channel: string; /** A private channel's viewer token, when the page has no access cookie. */ viewerToken?: string } }
+  | {
+      method: 'join';
+      data: {
+        role: 'viewer';
+        channel: string;
+        /** A private channel's viewer token, when the page has no access cookie. */ viewerToken?: string;
+      };
+    }
   | { method: 'join'; data: { role: 'publisher'; streamKey: string } }
   | { method: 'join'; data: { role: 'publisher'; channel: string } }
   | { method: 'createTransport'; data: { direction: 'send' | 'recv' } }
   | { method: 'connectTransport'; data: { transportId: string; dtlsParameters: DtlsParameters } }
   | { method: 'restartIce'; data: { transportId: string } }
-  | { method: 'produce'; data: { transportId: string; kind: 'audio' | 'video'; rtpParameters: RtpParameters; source: MediaSource } }
+  | {
+      method: 'produce';
+      data: { transportId: string; kind: 'audio' | 'video'; rtpParameters: RtpParameters; source: MediaSource };
+    }
   | { method: 'closeProducer'; data: { producerId: string } }
   | { method: 'pauseProducer'; data: { producerId: string } }
   | { method: 'resumeProducer'; data: { producerId: string } }
@@ -110,7 +120,10 @@ export type MediaNotification =
   | { method: 'producerResumed'; data: { producerId: string } }
   | { method: 'consumerClosed'; data: { consumerId: string; producerId: string } }
   /** Layers the viewer actually receives (they drop on a bad link). */
-  | { method: 'consumerLayersChanged'; data: { consumerId: string; spatialLayer: number | null; temporalLayer: number | null } }
+  | {
+      method: 'consumerLayersChanged';
+      data: { consumerId: string; spatialLayer: number | null; temporalLayer: number | null };
+    }
   | { method: 'streamStatus'; data: StreamStatus }
   /** The media server behind this session restarted: join again (the client does so by itself). */
   | { method: 'mediaReset'; data: { reason: string } }

@@ -52,7 +52,9 @@ export class RedisPubSub implements PubSub {
       const current = this.#handlers.get(topic);
       if (!current?.delete(handler) || current.size > 0) return;
       this.#handlers.delete(topic);
-      this.#subscriber.unsubscribe(topic).catch((error: unknown) => this.#logger.warn({ err: error, topic }, 'unsubscribe failed'));
+      this.#subscriber
+        .unsubscribe(topic)
+        .catch((error: unknown) => this.#logger.warn({ err: error, topic }, 'unsubscribe failed'));
     };
   }
 

@@ -12,7 +12,11 @@ export interface RealtimeServer {
   close(): Promise<void>;
 }
 
-export async function createSocketServer(httpServer: HttpServer, redisUrl: string | undefined, logger: Logger): Promise<RealtimeServer> {
+export async function createSocketServer(
+  httpServer: HttpServer,
+  redisUrl: string | undefined,
+  logger: Logger,
+): Promise<RealtimeServer> {
   const io = new SocketServer(httpServer, { serveClient: false, pingInterval: 10_000, pingTimeout: 10_000 });
   const redisClients: Redis[] = [];
   if (redisUrl) {
@@ -21,13 +25,17 @@ export async function createSocketServer(httpServer: HttpServer, redisUrl: strin
     const sub = new Redis(redisUrl, options);
     redisClients.push(pub, sub);
     for (const connection of redisClients) {
-      connection.on('error', (error) => logger.warn({ err: error, component: 'socket.io-redis' }, 'redis connection error'));
+      connection.on('error', (error) =>
+        logger.warn({ err: error, component: 'socket.io-redis' }, 'redis connection error'),
+      );
     }
     try {
       await Promise.all([pub.connect(), sub.connect()]);
     } catch (error) {
       redisClients.forEach((client) => client.disconnect());
-      throw new Error(`Could not connect to Redis at REDIS_URL for socket.io: ${(error as Error).message}`, { cause: error });
+      throw new Error(`Could not connect to Redis at REDIS_URL for socket.io: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     io.adapter(createAdapter(pub, sub));
   }

@@ -2,7 +2,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { resolveRange, type RangeRequest } from './byte-range.ts';
-import { assertKey, type OpenOptions, type RecordingStore, type StoredEntry, type StoredFile } from './recording-store.ts';
+import {
+  assertKey,
+  type OpenOptions,
+  type RecordingStore,
+  type StoredEntry,
+  type StoredFile,
+} from './recording-store.ts';
 
 export class LocalRecordingStore implements RecordingStore {
   readonly kind = 'local' as const;

@@ -56,7 +56,12 @@ export interface RecordingStore {
 
 /** Keys are relative paths the recorder made; refuse anything that could step outside its folder. */
 export function assertKey(key: string): void {
-  if (key === '' || key.startsWith('/') || key.includes('\\') || key.split('/').some((part) => part === '' || part === '.' || part === '..')) {
+  if (
+    key === '' ||
+    key.startsWith('/') ||
+    key.includes('\\') ||
+    key.split('/').some((part) => part === '' || part === '.' || part === '..')
+  ) {
     throw new Error(`not a recording key: '${key}'`);
   }
 }

@@ -82,7 +82,14 @@ export class S3Client {
     this.#options = options;
     this.#endpoint = new URL(options.endpoint);
     // aws4fetch retries 5xx and 429 itself; a few times is enough, the callers retry the rest.
-    this.#aws = new AwsClient({ accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey, service: 's3', region: options.region, retries: 2, initRetryMs: 200 });
+    this.#aws = new AwsClient({
+      accessKeyId: options.accessKeyId,
+      secretAccessKey: options.secretAccessKey,
+      service: 's3',
+      region: options.region,
+      retries: 2,
+      initRetryMs: 200,
+    });
   }
 
   get bucket(): string {
@@ -117,7 +124,8 @@ export class S3Client {
   async size(key: string): Promise<number | undefined> {
     const response = await this.#aws.fetch(this.#url(key), { method: 'HEAD' });
     if (response.status === 404) return undefined;
-    if (!response.ok) throw new S3Error(response.status, String(response.status), `HEAD ${key} answered ${response.status}`, 'HEAD');
+    if (!response.ok)
+      throw new S3Error(response.status, String(response.status), `HEAD ${key} answered ${response.status}`, 'HEAD');
     return Number(response.headers.get('content-length') ?? 0);
   }
 
@@ -145,27 +153,46 @@ export class S3Client {
     for (let i = 0; i < keys.length; i += DELETE_BATCH) {
       const batch = keys.slice(i, i + DELETE_BATCH);
       const body = `<?xml version="1.0" encoding="UTF-8"?><Delete><Quiet>true</Quiet>${batch.map((key) => `<Object><Key>${escapeXml(key)}</Key></Object>`).join('')}</Delete>`;
-      const response = await this.#send('POST', this.#url('', new URLSearchParams({ delete: '' })), Buffer.from(body), { 'content-type': 'application/xml' });
+      const response = await this.#send('POST', this.#url('', new URLSearchParams({ delete: '' })), Buffer.from(body), {
+        'content-type': 'application/xml',
+      });
       const xml = await response.text();
       // A quiet multi-delete answers 200 and lists only the keys it could not delete.
       const failed = /<Error>([\s\S]*?)<\/Error>/.exec(xml);
-      if (failed) throw new S3Error(response.status, tag(failed[1]!, 'Code') ?? 'Error', `${tag(failed[1]!, 'Key') ?? ''}: ${tag(failed[1]!, 'Message') ?? ''}`, 'DELETE');
+      if (failed)
+        throw new S3Error(
+          response.status,
+          tag(failed[1]!, 'Code') ?? 'Error',
+          `${tag(failed[1]!, 'Key') ?? ''}: ${tag(failed[1]!, 'Message') ?? ''}`,
+          'DELETE',
+        );
     }
   }
 
-  async #putBuffer(key: string, body: Buffer, headers: Record<string, string>, query?: URLSearchParams): Promise<string> {
+  async #putBuffer(
+    key: string,
+    body: Buffer,
+    headers: Record<string, string>,
+    query?: URLSearchParams,
+  ): Promise<string> {
     const response = await this.#send('PUT', this.#url(key, query), body, headers);
     await response.body?.cancel();
     const etag = response.headers.get('etag')?.replaceAll('"', '') ?? '';
     // A plain PUT's ETag is the MD5 of what S3 stored (unless the bucket encrypts with KMS, whose
     // ETags are opaque; Content-MD5 has made S3 check it then).
     const md5 = createHash('md5').update(body).digest('hex');
-    if (/^[0-9a-f]{32}$/.test(etag) && etag !== md5) throw new S3Error(response.status, 'BadDigest', `stored ETag ${etag} is not our MD5 ${md5}`, 'PUT');
+    if (/^[0-9a-f]{32}$/.test(etag) && etag !== md5)
+      throw new S3Error(response.status, 'BadDigest', `stored ETag ${etag} is not our MD5 ${md5}`, 'PUT');
     return etag;
   }
 
   async #putMultipart(key: string, file: string, size: number, headers: Record<string, string>): Promise<void> {
-    const started = await this.#send('POST', this.#url(key, new URLSearchParams({ uploads: '' })), Buffer.alloc(0), headers);
+    const started = await this.#send(
+      'POST',
+      this.#url(key, new URLSearchParams({ uploads: '' })),
+      Buffer.alloc(0),
+      headers,
+    );
     const uploadId = tag(await started.text(), 'UploadId');
     if (!uploadId) throw new S3Error(started.status, 'NoUploadId', 'the server started no multipart upload', 'PUT');
     const handle = await fs.open(file);
@@ -174,16 +201,25 @@ export class S3Client {
       for (let offset = 0, number = 1; offset < size; offset += PART_BYTES, number++) {
         const chunk = Buffer.alloc(Math.min(PART_BYTES, size - offset));
         await handle.read(chunk, 0, chunk.length, offset);
-        const etag = await this.#putBuffer(key, chunk, {}, new URLSearchParams({ partNumber: String(number), uploadId }));
+        const etag = await this.#putBuffer(
+          key,
+          chunk,
+          {},
+          new URLSearchParams({ partNumber: String(number), uploadId }),
+        );
         parts.push(`<Part><PartNumber>${number}</PartNumber><ETag>"${etag}"</ETag></Part>`);
       }
       const body = Buffer.from(`<CompleteMultipartUpload>${parts.join('')}</CompleteMultipartUpload>`);
-      const done = await this.#send('POST', this.#url(key, new URLSearchParams({ uploadId })), body, { 'content-type': 'application/xml' });
+      const done = await this.#send('POST', this.#url(key, new URLSearchParams({ uploadId })), body, {
+        'content-type': 'application/xml',
+      });
       // S3 may answer 200 and still report an error in the body.
       const xml = await done.text();
       if (xml.includes('<Error>')) throw errorFromXml(done.status, xml, 'PUT');
     } catch (error) {
-      const aborted = await this.#aws.fetch(this.#url(key, new URLSearchParams({ uploadId })), { method: 'DELETE' }).catch(() => undefined);
+      const aborted = await this.#aws
+        .fetch(this.#url(key, new URLSearchParams({ uploadId })), { method: 'DELETE' })
+        .catch(() => undefined);
       await aborted?.body?.cancel();
       throw error;
     } finally {
@@ -224,7 +260,12 @@ async function errorOf(response: Response, operation: string): Promise<S3Error> 
 
 function errorFromXml(status: number, xml: string, operation: string): S3Error {
   // A HEAD or a body-less error (some proxies) has no XML: name the status.
-  return new S3Error(status, tag(xml, 'Code') ?? (status === 403 ? 'AccessDenied' : `HTTP${status}`), tag(xml, 'Message') ?? '', operation);
+  return new S3Error(
+    status,
+    tag(xml, 'Code') ?? (status === 403 ? 'AccessDenied' : `HTTP${status}`),
+    tag(xml, 'Message') ?? '',
+    operation,
+  );
 }
 
 function tag(xml: string, name: string): string | undefined {

@@ -18,22 +18,52 @@ function problemsOf(env: Record<string, string>): string[] {
 describe('S3 settings', () => {
   it('keeps recordings local by default, also with .env.example copied as it is', () => {
     expect(loadConfig({}, []).recorder.s3).toBeUndefined();
-    expect(loadConfig({ S3_REGION: 'us-east-1', S3_FORCE_PATH_STYLE: '', S3_BUCKET: '' }, []).recorder.s3).toBeUndefined();
+    expect(
+      loadConfig({ S3_REGION: 'us-east-1', S3_FORCE_PATH_STYLE: '', S3_BUCKET: '' }, []).recorder.s3,
+    ).toBeUndefined();
   });
 
   it('reads a MinIO-style setup: path-style by default with an endpoint', () => {
-    const s3 = loadConfig({ S3_BUCKET: 'vods', S3_ENDPOINT: 'http://127.0.0.1:9000/', S3_ACCESS_KEY_ID: 'minio', S3_SECRET_ACCESS_KEY: SECRET, S3_PUBLIC_URL: 'https://cdn.example.com/vods/' }, []).recorder.s3;
-    expect(s3).toEqual({ bucket: 'vods', endpoint: 'http://127.0.0.1:9000', region: 'us-east-1', accessKeyId: 'minio', secretAccessKey: SECRET, forcePathStyle: true, publicUrl: 'https://cdn.example.com/vods' });
+    const s3 = loadConfig(
+      {
+        S3_BUCKET: 'vods',
+        S3_ENDPOINT: 'http://127.0.0.1:9000/',
+        S3_ACCESS_KEY_ID: 'minio',
+        S3_SECRET_ACCESS_KEY: SECRET,
+        S3_PUBLIC_URL: 'https://cdn.example.com/vods/',
+      },
+      [],
+    ).recorder.s3;
+    expect(s3).toEqual({
+      bucket: 'vods',
+      endpoint: 'http://127.0.0.1:9000',
+      region: 'us-east-1',
+      accessKeyId: 'minio',
+      secretAccessKey: SECRET,
+      forcePathStyle: true,
+      publicUrl: 'https://cdn.example.com/vods',
+    });
   });
 
   it("uses AWS's regional endpoint and virtual-hosted buckets without an endpoint", () => {
-    const s3 = loadConfig({ S3_BUCKET: 'my.vods', S3_REGION: 'eu-west-3', S3_ACCESS_KEY_ID: 'AKIA', S3_SECRET_ACCESS_KEY: SECRET }, []).recorder.s3;
-    expect(s3).toMatchObject({ endpoint: 'https://s3.eu-west-3.amazonaws.com', forcePathStyle: false, publicUrl: undefined });
+    const s3 = loadConfig(
+      { S3_BUCKET: 'my.vods', S3_REGION: 'eu-west-3', S3_ACCESS_KEY_ID: 'AKIA', S3_SECRET_ACCESS_KEY: SECRET },
+      [],
+    ).recorder.s3;
+    expect(s3).toMatchObject({
+      endpoint: 'https://s3.eu-west-3.amazonaws.com',
+      forcePathStyle: false,
+      publicUrl: undefined,
+    });
   });
 
   it('asks for the credentials a bucket needs', () => {
-    expect(problemsOf({ S3_BUCKET: 'vods' })).toEqual([expect.stringMatching(/S3_BUCKET is set.*set S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY/)]);
-    expect(problemsOf({ S3_BUCKET: 'vods', S3_ACCESS_KEY_ID: 'key' })).toEqual([expect.stringMatching(/set S3_SECRET_ACCESS_KEY \(/)]);
+    expect(problemsOf({ S3_BUCKET: 'vods' })).toEqual([
+      expect.stringMatching(/S3_BUCKET is set.*set S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY/),
+    ]);
+    expect(problemsOf({ S3_BUCKET: 'vods', S3_ACCESS_KEY_ID: 'key' })).toEqual([
+      expect.stringMatching(/set S3_SECRET_ACCESS_KEY \(/),
+    ]);
   });
 
   it('refuses S3 settings without a bucket, naming them but not their values', () => {

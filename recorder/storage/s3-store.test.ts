@@ -95,7 +95,10 @@ describe('S3 recording store', () => {
     write(`${prefix}seg-1-00001.m4s`, 'x');
     await s3.keep([`${prefix}seg-1-00001.m4s`]);
 
-    expect(await s3.open(`${prefix}seg-1-00001.m4s`)).toEqual({ kind: 'redirect', url: `https://cdn.example.test/recordings/${prefix}seg-1-00001.m4s` });
+    expect(await s3.open(`${prefix}seg-1-00001.m4s`)).toEqual({
+      kind: 'redirect',
+      url: `https://cdn.example.test/recordings/${prefix}seg-1-00001.m4s`,
+    });
   });
 
   it('copies what a clip needs into a temporary folder, and deletes folders and files', async () => {
@@ -117,7 +120,10 @@ describe('S3 recording store', () => {
     expect(fs.existsSync(temporary)).toBe(false);
 
     await s3.delete([`${prefix}init-1.mp4`]);
-    expect((await s3.list(prefix)).map((entry) => entry.key).sort()).toEqual([`${prefix}seg-1-00000.m4s`, `${prefix}seg-1-00001.m4s`]);
+    expect((await s3.list(prefix)).map((entry) => entry.key).sort()).toEqual([
+      `${prefix}seg-1-00000.m4s`,
+      `${prefix}seg-1-00001.m4s`,
+    ]);
     await s3.deleteFolder(prefix);
     expect(await s3.list(prefix)).toEqual([]);
   });

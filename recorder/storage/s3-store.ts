@@ -9,7 +9,16 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Logger } from 'pino';
 import { parseContentRange, rangeHeader, resolveRange, type RangeRequest } from './byte-range.ts';
-import { assertKey, contentDispositionOf, contentTypeOf, IMMUTABLE, type OpenOptions, type RecordingStore, type StoredEntry, type StoredFile } from './recording-store.ts';
+import {
+  assertKey,
+  contentDispositionOf,
+  contentTypeOf,
+  IMMUTABLE,
+  type OpenOptions,
+  type RecordingStore,
+  type StoredEntry,
+  type StoredFile,
+} from './recording-store.ts';
 import { deleteLocal, isMissing, listLocal, openLocal, readLocalText, sum } from './local-store.ts';
 import type { S3Client } from './s3-client.ts';
 import { S3Error } from './s3-client.ts';
@@ -74,16 +83,20 @@ export class S3RecordingStore implements RecordingStore {
     await Promise.all(Array.from({ length: PARALLEL_UPLOADS }, worker));
     await this.#removeEmptyFolders(keys);
     if (failed.length > 0) {
-      throw new Error(`${failed.length} of ${keys.length} files could not be uploaded to bucket '${this.#s3.bucket}' and stay in the recordings folder; first: ${failed[0]!.key}`, {
-        cause: failed[0]!.error,
-      });
+      throw new Error(
+        `${failed.length} of ${keys.length} files could not be uploaded to bucket '${this.#s3.bucket}' and stay in the recordings folder; first: ${failed[0]!.key}`,
+        {
+          cause: failed[0]!.error,
+        },
+      );
     }
   }
 
   async open(key: string, options: OpenOptions = {}): Promise<StoredFile | undefined> {
     const local = await openLocal(this.#root, key, options.range);
     if (local) return local;
-    if (this.#publicUrl && options.publicRedirect !== false) return { kind: 'redirect', url: `${this.#publicUrl}/${key}` };
+    if (this.#publicUrl && options.publicRedirect !== false)
+      return { kind: 'redirect', url: `${this.#publicUrl}/${key}` };
     const response = await this.#s3.get(key, options.range && (await this.#explicitRange(key, options.range)));
     if (!response) return undefined;
     // 206 with the range, 416 for none of it, or 200: a server that ignored the range sends it all.
@@ -95,7 +108,8 @@ export class S3RecordingStore implements RecordingStore {
     }
     if (!response.body) return undefined;
     const body = Readable.fromWeb(response.body as WebReadableStream);
-    if (response.status === 206 && contentRange?.range) return { kind: 'stream', body, size: contentRange.size, range: contentRange.range };
+    if (response.status === 206 && contentRange?.range)
+      return { kind: 'stream', body, size: contentRange.size, range: contentRange.range };
     return { kind: 'stream', body, size: Number(response.headers.get('content-length') ?? 0) };
   }
 
@@ -160,7 +174,11 @@ export class S3RecordingStore implements RecordingStore {
     const file = path.join(this.#root, key);
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#s3.putFile(key, file, { contentType: contentTypeOf(key), cacheControl: IMMUTABLE, contentDisposition: contentDispositionOf(key) });
+        await this.#s3.putFile(key, file, {
+          contentType: contentTypeOf(key),
+          cacheControl: IMMUTABLE,
+          contentDisposition: contentDispositionOf(key),
+        });
         break;
       } catch (error) {
         if (isMissing(error)) return; // uploaded and removed by an earlier keep() of the same key
@@ -181,7 +199,8 @@ export class S3RecordingStore implements RecordingStore {
       if (!isMissing(error)) throw error;
     }
     const response = await this.#s3.get(key);
-    if (!response?.body) throw Object.assign(new Error(`'${key}' is in neither the recordings folder nor the bucket`), { code: 'ENOENT' });
+    if (!response?.body)
+      throw Object.assign(new Error(`'${key}' is in neither the recordings folder nor the bucket`), { code: 'ENOENT' });
     await fs.writeFile(file, Readable.fromWeb(response.body as WebReadableStream));
   }
 

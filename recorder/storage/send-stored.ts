@@ -16,21 +16,34 @@ export interface SendStoredOptions {
   range?: string | undefined;
 }
 
-export async function sendStored(reply: FastifyReply, store: RecordingStore, key: string, options: SendStoredOptions = {}): Promise<FastifyReply> {
+export async function sendStored(
+  reply: FastifyReply,
+  store: RecordingStore,
+  key: string,
+  options: SendStoredOptions = {},
+): Promise<FastifyReply> {
   const file = await store.open(key, { publicRedirect: !options.private, range: parseRange(options.range) });
   if (!file) throw new NotFoundError('File', key.slice(key.lastIndexOf('/') + 1));
   if (file.kind === 'redirect') return reply.header('cache-control', REDIRECT_CACHE).redirect(file.url, 302);
   reply.header('accept-ranges', 'bytes');
   if (file.kind === 'unsatisfiable') {
     reply.header('content-range', `bytes */${file.size}`);
-    throw new AppError(416, 'range_not_satisfiable', `The file has ${file.size} bytes; the range asked for lies past its end.`);
+    throw new AppError(
+      416,
+      'range_not_satisfiable',
+      `The file has ${file.size} bytes; the range asked for lies past its end.`,
+    );
   }
   if (options.downloadAs) reply.header('content-disposition', `attachment; filename="${options.downloadAs}"`);
   const cacheControl = options.private ? IMMUTABLE.replace('public', 'private') : IMMUTABLE;
   reply.type(contentTypeOf(key)).header('cache-control', cacheControl);
   if (file.range) {
     const { start, end } = file.range;
-    return reply.status(206).header('content-range', `bytes ${start}-${end}/${file.size}`).header('content-length', String(end - start + 1)).send(file.body);
+    return reply
+      .status(206)
+      .header('content-range', `bytes ${start}-${end}/${file.size}`)
+      .header('content-length', String(end - start + 1))
+      .send(file.body);
   }
   return reply.header('content-length', String(file.size)).send(file.body);
 }

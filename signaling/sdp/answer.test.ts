@@ -18,8 +18,24 @@ const SHA256 = 'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:4
 const TRANSPORT: AnswerTransport = {
   iceParameters: { usernameFragment: 'srvufrag0123456789', password: 'srvpassword0123456789abcdef', iceLite: true },
   iceCandidates: [
-    { foundation: 'tcpcandidate', priority: 1076302079, ip: '203.0.113.7', protocol: 'tcp', port: 4443, type: 'host', tcpType: 'passive' },
-    { foundation: 'udpcandidate', priority: 1076302079, ip: '203.0.113.7', protocol: 'udp', port: 40000, type: 'host', tcpType: undefined },
+    {
+      foundation: 'tcpcandidate',
+      priority: 1076302079,
+      ip: '203.0.113.7',
+      protocol: 'tcp',
+      port: 4443,
+      type: 'host',
+      tcpType: 'passive',
+    },
+    {
+      foundation: 'udpcandidate',
+      priority: 1076302079,
+      ip: '203.0.113.7',
+      protocol: 'udp',
+      port: 40000,
+      type: 'host',
+      tcpType: undefined,
+    },
   ],
   dtlsParameters: {
     role: 'auto',
@@ -30,10 +46,17 @@ const TRANSPORT: AnswerTransport = {
   },
 };
 
-function whipAnswer(name: string, transport = TRANSPORT): { offer: string; answer: string; parsed: sdpTransform.SessionDescription } {
+function whipAnswer(
+  name: string,
+  transport = TRANSPORT,
+): { offer: string; answer: string; parsed: sdpTransform.SessionDescription } {
   const offer = fixture(name);
   const whip = parseWhipOffer(offer, media.router.rtpCapabilities);
-  const answer = buildAnswer(offer, transport, whip.media.map((m) => ({ ...m, direction: 'recvonly' })));
+  const answer = buildAnswer(
+    offer,
+    transport,
+    whip.media.map((m) => ({ ...m, direction: 'recvonly' })),
+  );
   return { offer, answer, parsed: sdpTransform.parse(answer) };
 }
 
@@ -62,8 +85,25 @@ describe('the answer to a WHIP offer', () => {
         endOfCandidates: 'end-of-candidates',
       });
       expect(section.candidates).toEqual([
-        { foundation: 'udpcandidate', component: 1, transport: 'udp', priority: 1076302079, ip: '203.0.113.7', port: 40000, type: 'host' },
-        { foundation: 'tcpcandidate', component: 1, transport: 'tcp', priority: 1076302079, ip: '203.0.113.7', port: 4443, type: 'host', tcptype: 'passive' },
+        {
+          foundation: 'udpcandidate',
+          component: 1,
+          transport: 'udp',
+          priority: 1076302079,
+          ip: '203.0.113.7',
+          port: 40000,
+          type: 'host',
+        },
+        {
+          foundation: 'tcpcandidate',
+          component: 1,
+          transport: 'tcp',
+          priority: 1076302079,
+          ip: '203.0.113.7',
+          port: 4443,
+          type: 'host',
+          tcptype: 'passive',
+        },
       ]);
     }
   });
@@ -118,17 +158,34 @@ describe('the answer to a WHIP offer', () => {
   it('puts an IPv6 default candidate in an IP6 c= line', () => {
     const v6: AnswerTransport = {
       ...TRANSPORT,
-      iceCandidates: [{ foundation: 'udp6', priority: 1, ip: '2001:db8::7', protocol: 'udp', port: 40001, type: 'host', tcpType: undefined }],
+      iceCandidates: [
+        {
+          foundation: 'udp6',
+          priority: 1,
+          ip: '2001:db8::7',
+          protocol: 'udp',
+          port: 40001,
+          type: 'host',
+          tcpType: undefined,
+        },
+      ],
     };
-    expect(whipAnswer('obs-30', v6).parsed.media[0]).toMatchObject({ port: 40001, connection: { version: 6, ip: '2001:db8::7' } });
+    expect(whipAnswer('obs-30', v6).parsed.media[0]).toMatchObject({
+      port: 40001,
+      connection: { version: 6, ip: '2001:db8::7' },
+    });
   });
 
   it('mirrors every m-section in order and turns down, on port 0 and outside BUNDLE, what we do not take', () => {
     const offer = fixture('chrome-sendrecv')
       .replace('a=group:BUNDLE 0 1', 'a=group:BUNDLE 0 1 2')
-      .concat('m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:2\r\na=sctp-port:5000\r\n');
+      .concat(
+        'm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:2\r\na=sctp-port:5000\r\n',
+      );
     const whip = parseWhipOffer(offer, media.router.rtpCapabilities);
-    const videoOnly = whip.media.filter((m) => m.kind === 'video').map((m) => ({ ...m, direction: 'recvonly' as const }));
+    const videoOnly = whip.media
+      .filter((m) => m.kind === 'video')
+      .map((m) => ({ ...m, direction: 'recvonly' as const }));
     const parsed = sdpTransform.parse(buildAnswer(offer, TRANSPORT, videoOnly));
     expect(parsed.media.map((m) => [m.type, String(m.mid), m.port])).toEqual([
       ['audio', '0', 0],
@@ -143,9 +200,17 @@ describe('the answer to a WHIP offer', () => {
   });
 
   it('has no BUNDLE group when the offer had none', () => {
-    const offer = fixture('obs-30').replace(/a=group:.*\r\n/g, '').replace(/m=video[\s\S]*/, '');
+    const offer = fixture('obs-30')
+      .replace(/a=group:.*\r\n/g, '')
+      .replace(/m=video[\s\S]*/, '');
     const whip = parseWhipOffer(offer, media.router.rtpCapabilities);
-    const parsed = sdpTransform.parse(buildAnswer(offer, TRANSPORT, whip.media.map((m) => ({ ...m, direction: 'recvonly' }))));
+    const parsed = sdpTransform.parse(
+      buildAnswer(
+        offer,
+        TRANSPORT,
+        whip.media.map((m) => ({ ...m, direction: 'recvonly' })),
+      ),
+    );
     expect(parsed.groups).toBeUndefined();
     expect(parsed.media).toHaveLength(1);
   });
@@ -156,7 +221,16 @@ function consumerParameters(kind: 'audio' | 'video'): ms.RtpParameters {
   return kind === 'audio'
     ? {
         mid: '0',
-        codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1 }, rtcpFeedback: [] }],
+        codecs: [
+          {
+            mimeType: 'audio/opus',
+            payloadType: 111,
+            clockRate: 48000,
+            channels: 2,
+            parameters: { useinbandfec: 1 },
+            rtcpFeedback: [],
+          },
+        ],
         headerExtensions: [],
         encodings: [{ ssrc: 11111111 }],
         rtcp: { cname: 'Qk4l/6pV+fX', reducedSize: true },
@@ -164,7 +238,13 @@ function consumerParameters(kind: 'audio' | 'video'): ms.RtpParameters {
     : {
         mid: '1',
         codecs: [
-          { mimeType: 'video/VP8', payloadType: 96, clockRate: 90000, parameters: {}, rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }] },
+          {
+            mimeType: 'video/VP8',
+            payloadType: 96,
+            clockRate: 90000,
+            parameters: {},
+            rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }],
+          },
           { mimeType: 'video/rtx', payloadType: 97, clockRate: 90000, parameters: { apt: 96 }, rtcpFeedback: [] },
         ],
         headerExtensions: [{ uri: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time', id: 2 }],
@@ -184,8 +264,16 @@ describe('the answer to a WHEP offer', () => {
   it('announces each consumer: its payload types, SSRCs with RTX, one stream for both tracks', () => {
     const parsed = sdpTransform.parse(buildAnswer(fixture('chrome-whep'), TRANSPORT, [whep('audio'), whep('video')]));
     const [audio, video] = parsed.media;
-    expect(audio).toMatchObject({ direction: 'sendonly', payloads: 111, rtp: [{ payload: 111, codec: 'opus', rate: 48000, encoding: 2 }] });
-    expect(video).toMatchObject({ direction: 'sendonly', payloads: '96 97', ext: [{ value: 2, uri: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time' }] });
+    expect(audio).toMatchObject({
+      direction: 'sendonly',
+      payloads: 111,
+      rtp: [{ payload: 111, codec: 'opus', rate: 48000, encoding: 2 }],
+    });
+    expect(video).toMatchObject({
+      direction: 'sendonly',
+      payloads: '96 97',
+      ext: [{ value: 2, uri: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time' }],
+    });
     expect(video!.ssrcGroups).toEqual([{ semantics: 'FID', ssrcs: '22222222 22222223' }]);
     const stream = 'aethex-Qk4l6pVfX';
     expect(video!.ssrcs).toEqual([
@@ -217,13 +305,18 @@ describe('the answer to a WHEP offer', () => {
 
     const rtx = consumerParameters('video');
     rtx.codecs[1]!.payloadType = 99; // the player's RTX for VP9
-    expect(thrown(() => buildAnswer(fixture('chrome-whep'), TRANSPORT, [whep('video', rtx)]))).toMatchObject({ status: 422 });
+    expect(thrown(() => buildAnswer(fixture('chrome-whep'), TRANSPORT, [whep('video', rtx)]))).toMatchObject({
+      status: 422,
+    });
   });
 
   it('refuses a consumer whose header extension ids the player maps to something else', () => {
     const ext = consumerParameters('video');
     ext.headerExtensions = [{ uri: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time', id: 4 }];
-    expect(thrown(() => buildAnswer(fixture('chrome-whep'), TRANSPORT, [whep('video', ext)]))).toMatchObject({ status: 422, code: 'unsupported_media' });
+    expect(thrown(() => buildAnswer(fixture('chrome-whep'), TRANSPORT, [whep('video', ext)]))).toMatchObject({
+      status: 422,
+      code: 'unsupported_media',
+    });
   });
 });
 
@@ -244,7 +337,10 @@ describe('buildAnswer called wrongly', () => {
 
   it("throws a TypeError for a consumer whose mid is not the player's, when the player reads mediasoup's MID extension", () => {
     const midAtOne = offer
-      .replace('a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level', 'a=extmap:9 urn:ietf:params:rtp-hdrext:ssrc-audio-level')
+      .replace(
+        'a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level',
+        'a=extmap:9 urn:ietf:params:rtp-hdrext:ssrc-audio-level',
+      )
       .replace('a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid', 'a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid');
     const autoMid = { ...consumerParameters('audio'), mid: '3' };
     expect(thrown(() => buildAnswer(midAtOne, TRANSPORT, [whep('audio', autoMid)]))).toBeInstanceOf(TypeError);

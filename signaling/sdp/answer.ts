@@ -7,7 +7,14 @@ import * as sdpTransform from 'sdp-transform';
 import type { MediaDescription, SessionDescription } from 'sdp-transform';
 import { parseOfferSdp, type OfferSection } from './offer-sdp.ts';
 import { bundleGroup, remoteDtlsRole, type MediaKind } from './offer-transport.ts';
-import { formatFmtp, isRtx, readOfferedCodecs, readOfferedExtensions, sameCodec, type CodecParameters } from './rtp-offer.ts';
+import {
+  formatFmtp,
+  isRtx,
+  readOfferedCodecs,
+  readOfferedExtensions,
+  sameCodec,
+  type CodecParameters,
+} from './rtp-offer.ts';
 import { unsupportedMedia } from './sdp-errors.ts';
 import { sortCandidates } from './trickle.ts';
 
@@ -71,7 +78,9 @@ function rtpLines(answer: AnswerSection, media: AnswerMedia, receiving: boolean)
     answer.rtp.push(rtp);
     // sprop-* describe the sender's stream; a receiver repeating them would describe nothing.
     const parameters: CodecParameters = Object.fromEntries(
-      Object.entries((codec.parameters ?? {}) as CodecParameters).filter(([key]) => !(receiving && key.startsWith('sprop-'))),
+      Object.entries((codec.parameters ?? {}) as CodecParameters).filter(
+        ([key]) => !(receiving && key.startsWith('sprop-')),
+      ),
     );
     const config = formatFmtp(parameters);
     if (config) answer.fmtp.push({ payload: codec.payloadType, config });
@@ -120,11 +129,15 @@ function checkSendable(section: OfferSection, media: AnswerMedia): void {
   for (const codec of media.rtpParameters.codecs) {
     const twin = offered.find((o) => o.payloadType === codec.payloadType);
     const same =
-      twin !== undefined && (isRtx(codec) ? isRtx(twin) && twin.parameters.apt === codec.parameters?.apt : sameCodec(twin, codec));
+      twin !== undefined &&
+      (isRtx(codec) ? isRtx(twin) && twin.parameters.apt === codec.parameters?.apt : sameCodec(twin, codec));
     if (!same) {
-      throw unsupportedMedia(`we would send ${codec.mimeType} as payload type ${codec.payloadType}, which the offer maps differently`, {
-        mid: media.mid,
-      });
+      throw unsupportedMedia(
+        `we would send ${codec.mimeType} as payload type ${codec.payloadType}, which the offer maps differently`,
+        {
+          mid: media.mid,
+        },
+      );
     }
   }
   const extensions = readOfferedExtensions(accepted);
@@ -136,9 +149,12 @@ function checkSendable(section: OfferSection, media: AnswerMedia): void {
   }
   for (const ext of media.rtpParameters.headerExtensions ?? []) {
     if (!extensions.some((o) => o.id === ext.id && o.uri === ext.uri)) {
-      throw unsupportedMedia(`we would send header extension ${ext.uri} as id ${ext.id}, which the offer maps differently`, {
-        mid: media.mid,
-      });
+      throw unsupportedMedia(
+        `we would send header extension ${ext.uri} as id ${ext.id}, which the offer maps differently`,
+        {
+          mid: media.mid,
+        },
+      );
     }
   }
 }
@@ -150,7 +166,8 @@ function checkMedia(offerSections: readonly OfferSection[], media: readonly Answ
     if (!section || section.type !== m.kind || seen.has(m.mid)) {
       throw new TypeError(`buildAnswer: media '${m.mid}' (${m.kind}) does not match one m-section of the offer`);
     }
-    if (section.port === 0 && !section.bundleOnly) throw new TypeError(`buildAnswer: m-section '${m.mid}' is disabled in the offer`);
+    if (section.port === 0 && !section.bundleOnly)
+      throw new TypeError(`buildAnswer: m-section '${m.mid}' is disabled in the offer`);
     if (m.direction === 'sendonly') checkSendable(section, m);
     seen.add(m.mid);
   }
@@ -207,11 +224,19 @@ export function buildAnswer(offerSdp: string, transport: AnswerTransport, media:
   // One fingerprint: libwebrtc refuses a second at the same level ("Can't have multiple
   // fingerprint attributes"), and Pion refuses different ones at session and media level.
   const fingerprint =
-    transport.dtlsParameters.fingerprints.find((f) => f.algorithm === 'sha-256') ?? transport.dtlsParameters.fingerprints[0];
+    transport.dtlsParameters.fingerprints.find((f) => f.algorithm === 'sha-256') ??
+    transport.dtlsParameters.fingerprints[0];
   if (!fingerprint) throw new TypeError('buildAnswer: the transport has no DTLS fingerprint');
   const description: SessionDescription = {
     version: 0,
-    origin: { username: '-', sessionId: String(randomInt(1, 2 ** 47)), sessionVersion: 2, netType: 'IN', ipVer: 4, address: '127.0.0.1' },
+    origin: {
+      username: '-',
+      sessionId: String(randomInt(1, 2 ** 47)),
+      sessionVersion: 2,
+      netType: 'IN',
+      ipVer: 4,
+      address: '127.0.0.1',
+    },
     name: '-',
     timing: { start: 0, stop: 0 },
     icelite: 'ice-lite',
@@ -232,6 +257,8 @@ function assertParsesBack(sdp: string, sections: readonly AnswerSection[]): void
   const parsed = sdpTransform.parse(sdp);
   const same =
     parsed.media.length === sections.length &&
-    parsed.media.every((m, i) => String(m.mid ?? '') === String(sections[i]!.mid ?? '') && m.port === sections[i]!.port);
+    parsed.media.every(
+      (m, i) => String(m.mid ?? '') === String(sections[i]!.mid ?? '') && m.port === sections[i]!.port,
+    );
   if (!same) throw new Error('buildAnswer produced SDP that does not parse back');
 }

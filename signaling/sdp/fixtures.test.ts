@@ -94,12 +94,18 @@ describe.each(Object.entries(WHIP_FIXTURES))('WHIP offer %s', (name, expected) =
   it('parses into what the offer asks for', () => {
     const offer = parseWhipOffer(fixture(name), media.router.rtpCapabilities);
     expect(offer.remoteDtlsParameters.role).toBe(expected.role);
-    expect(offer.remoteDtlsParameters.fingerprints[0]).toMatchObject({ algorithm: 'sha-256', value: expect.stringMatching(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/) });
+    expect(offer.remoteDtlsParameters.fingerprints[0]).toMatchObject({
+      algorithm: 'sha-256',
+      value: expect.stringMatching(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/),
+    });
     expect(offer.iceUfrag.length).toBeGreaterThanOrEqual(4);
     expect(offer.icePwd.length).toBeGreaterThanOrEqual(22);
     expect(offer.candidates).toHaveLength(expected.candidates ?? 0);
-    for (const candidate of offer.candidates) expect(candidate).toMatchObject({ transport: 'udp', type: 'host', component: 1, mid: '0' });
-    const codecs = Object.fromEntries(offer.media.map((m) => [m.mid, m.rtpParameters.codecs.map((c) => `${c.mimeType}/${c.payloadType}`)]));
+    for (const candidate of offer.candidates)
+      expect(candidate).toMatchObject({ transport: 'udp', type: 'host', component: 1, mid: '0' });
+    const codecs = Object.fromEntries(
+      offer.media.map((m) => [m.mid, m.rtpParameters.codecs.map((c) => `${c.mimeType}/${c.payloadType}`)]),
+    );
     expect(codecs).toEqual(expected.codecs);
     for (const [mid, shape] of Object.entries(expected.encodings)) expect(encodingShape(offer, mid)).toEqual(shape);
     for (const m of offer.media) {
@@ -119,7 +125,11 @@ describe.each(Object.entries(WHIP_FIXTURES))('WHIP offer %s', (name, expected) =
         const producer = await transport.produce({ kind: m.kind, rtpParameters: structuredClone(m.rtpParameters) });
         expect(producer.rtpParameters.encodings).toHaveLength(m.rtpParameters.encodings!.length);
       }
-      const answer = buildAnswer(sdp, transport, offer.media.map((m) => ({ ...m, direction: 'recvonly' })));
+      const answer = buildAnswer(
+        sdp,
+        transport,
+        offer.media.map((m) => ({ ...m, direction: 'recvonly' })),
+      );
       const parsed = sdpTransform.parse(answer);
       const offered = sdpTransform.parse(sdp);
       expect(parsed.media.map((m) => String(m.mid))).toEqual(offered.media.map((m) => String(m.mid)));
@@ -151,7 +161,9 @@ describe('WHEP offer chrome-whep', () => {
     ]);
     expect(offer.remoteDtlsParameters.role).toBe('client');
     const codecs = offer.rtpCapabilities.codecs!.map((c) => `${c.mimeType}/${c.preferredPayloadType}`);
-    expect(codecs).toEqual(expect.arrayContaining(['audio/opus/111', 'video/VP8/96', 'video/rtx/97', 'video/H264/106', 'video/AV1/45']));
+    expect(codecs).toEqual(
+      expect.arrayContaining(['audio/opus/111', 'video/VP8/96', 'video/rtx/97', 'video/H264/106', 'video/AV1/45']),
+    );
     expect(offer.rtpCapabilities.headerExtensions).toContainEqual({
       kind: 'video',
       uri: 'urn:ietf:params:rtp-hdrext:sdes:mid',

@@ -25,8 +25,25 @@ afterAll(() => media?.close());
 
 const TRANSPORT: AnswerTransport = {
   iceParameters: { usernameFragment: 'srvufrag0123456789', password: 'srvpassword0123456789abcdef' },
-  iceCandidates: [{ foundation: 'udpcandidate', priority: 1076302079, ip: '203.0.113.7', protocol: 'udp', port: 40000, type: 'host', tcpType: undefined }],
-  dtlsParameters: { fingerprints: [{ algorithm: 'sha-256', value: 'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89' }] },
+  iceCandidates: [
+    {
+      foundation: 'udpcandidate',
+      priority: 1076302079,
+      ip: '203.0.113.7',
+      protocol: 'udp',
+      port: 40000,
+      type: 'host',
+      tcpType: undefined,
+    },
+  ],
+  dtlsParameters: {
+    fingerprints: [
+      {
+        algorithm: 'sha-256',
+        value: 'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89',
+      },
+    ],
+  },
 };
 
 function onlySdpErrors(run: () => unknown): unknown {
@@ -45,16 +62,26 @@ function quickly<T>(what: string, text: string, run: () => T): T {
     const result = run();
     const elapsed = performance.now() - start;
     if (elapsed < LIMIT_MS) return result;
-    if (attempt === 1) expect.fail(`${what}: ${elapsed.toFixed(1)} ms for ${text.length} characters starting ${JSON.stringify(text.slice(0, 80))}`);
+    if (attempt === 1)
+      expect.fail(
+        `${what}: ${elapsed.toFixed(1)} ms for ${text.length} characters starting ${JSON.stringify(text.slice(0, 80))}`,
+      );
   }
 }
 
 /** Every entry point on one input, each timed; returns the WHIP offer when it was accepted. */
 function exerciseQuickly(text: string): ParsedWhipOffer | undefined {
-  const whip = quickly('parseWhipOffer', text, () => onlySdpErrors(() => parseWhipOffer(text, caps))) as ParsedWhipOffer | undefined;
+  const whip = quickly('parseWhipOffer', text, () => onlySdpErrors(() => parseWhipOffer(text, caps))) as
+    ParsedWhipOffer | undefined;
   if (whip) {
     // An offer we accept must get an answer, and the answer must read back.
-    const answer = quickly('buildAnswer', text, () => buildAnswer(text, TRANSPORT, whip.media.map((m) => ({ ...m, direction: 'recvonly' }))));
+    const answer = quickly('buildAnswer', text, () =>
+      buildAnswer(
+        text,
+        TRANSPORT,
+        whip.media.map((m) => ({ ...m, direction: 'recvonly' })),
+      ),
+    );
     expect(sdpTransform.parse(answer).media).toHaveLength(sdpTransform.parse(text).media.length);
   }
   quickly('parseWhepOffer', text, () => onlySdpErrors(() => parseWhepOffer(text, caps)));
@@ -64,18 +91,69 @@ function exerciseQuickly(text: string): ParsedWhipOffer | undefined {
 }
 
 const hostileToken = fc.oneof(
-  fc.constantFrom('', '0', '-1', '65536', '4294967296', '99999999999999999999', '1e308', 'NaN', '__proto__', 'constructor', '*', '~', ';', ':', ' ', '\t', '/', '=', ',', 'send', 'recv'),
+  fc.constantFrom(
+    '',
+    '0',
+    '-1',
+    '65536',
+    '4294967296',
+    '99999999999999999999',
+    '1e308',
+    'NaN',
+    '__proto__',
+    'constructor',
+    '*',
+    '~',
+    ';',
+    ':',
+    ' ',
+    '\t',
+    '/',
+    '=',
+    ',',
+    'send',
+    'recv',
+  ),
   fc.string({ maxLength: 40 }),
   fc.bigInt({ min: 0n, max: 2n ** 80n }).map(String),
 );
 
 const ATTRIBUTES = [
-  'mid', 'rtpmap', 'fmtp', 'rtcp-fb', 'extmap', 'ssrc', 'ssrc-group', 'rid', 'simulcast', 'setup', 'fingerprint', 'ice-ufrag', 'ice-pwd',
-  'candidate', 'group', 'msid', 'imageattr', 'bundle-only', 'rtcp-mux', 'sendonly', 'recvonly', 'inactive', 'extmap-allow-mixed', 'sctp-port',
+  'mid',
+  'rtpmap',
+  'fmtp',
+  'rtcp-fb',
+  'extmap',
+  'ssrc',
+  'ssrc-group',
+  'rid',
+  'simulcast',
+  'setup',
+  'fingerprint',
+  'ice-ufrag',
+  'ice-pwd',
+  'candidate',
+  'group',
+  'msid',
+  'imageattr',
+  'bundle-only',
+  'rtcp-mux',
+  'sendonly',
+  'recvonly',
+  'inactive',
+  'extmap-allow-mixed',
+  'sctp-port',
 ];
 const hostileLine = fc.oneof(
-  fc.tuple(fc.constantFrom(...ATTRIBUTES), fc.array(hostileToken, { maxLength: 8 })).map(([name, tokens]) => `a=${name}:${tokens.join(' ')}`),
-  fc.tuple(fc.constantFrom('m=audio', 'm=video', 'm=application', 'c=IN IP4', 'o=-', 'b=AS:', 'v=', 't='), fc.array(hostileToken, { maxLength: 6 })).map(([head, tokens]) => `${head} ${tokens.join(' ')}`),
+  fc
+    .tuple(fc.constantFrom(...ATTRIBUTES), fc.array(hostileToken, { maxLength: 8 }))
+    .map(([name, tokens]) => `a=${name}:${tokens.join(' ')}`),
+  fc
+    .tuple(
+      fc.constantFrom('m=audio', 'm=video', 'm=application', 'c=IN IP4', 'o=-', 'b=AS:', 'v=', 't='),
+      fc.array(hostileToken, { maxLength: 6 }),
+    )
+    .map(([head, tokens]) => `${head} ${tokens.join(' ')}`),
   fc.string({ maxLength: 80 }),
 );
 
@@ -141,9 +219,15 @@ const mangledOffer = fc
 describe('hostile input', () => {
   it('random text only ever gets an SdpError, quickly', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 3000 }), fc.string({ unit: fc.constantFrom(...'v=oamct0123456789 :/\r\n;,.-~*'), maxLength: 3000 })), (text) => {
-        exerciseQuickly(text);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 3000 }),
+          fc.string({ unit: fc.constantFrom(...'v=oamct0123456789 :/\r\n;,.-~*'), maxLength: 3000 }),
+        ),
+        (text) => {
+          exerciseQuickly(text);
+        },
+      ),
       { numRuns: 1500 },
     );
   });
@@ -165,7 +249,8 @@ describe('hostile input', () => {
         const transport = await media.transport();
         try {
           await transport.connect({ dtlsParameters: offer.remoteDtlsParameters });
-          for (const m of offer.media) await transport.produce({ kind: m.kind, rtpParameters: structuredClone(m.rtpParameters) });
+          for (const m of offer.media)
+            await transport.produce({ kind: m.kind, rtpParameters: structuredClone(m.rtpParameters) });
         } finally {
           transport.close();
         }
@@ -193,30 +278,88 @@ describe('hostile input', () => {
   });
 
   it('stays linear on offers built to multiply work', () => {
-    const head = ['v=0', 'o=- 1 1 IN IP4 0.0.0.0', 's=-', 't=0 0', 'a=ice-ufrag:abcd', 'a=ice-pwd:abcdefghijklmnopqrstuvwx', `a=fingerprint:sha-256 ${TRANSPORT.dtlsParameters.fingerprints[0]!.value}`];
+    const head = [
+      'v=0',
+      'o=- 1 1 IN IP4 0.0.0.0',
+      's=-',
+      't=0 0',
+      'a=ice-ufrag:abcd',
+      'a=ice-pwd:abcdefghijklmnopqrstuvwx',
+      `a=fingerprint:sha-256 ${TRANSPORT.dtlsParameters.fingerprints[0]!.value}`,
+    ];
     const video = (pts: number[], lines: string[]) =>
-      [...head, `m=video 9 UDP/TLS/RTP/SAVPF ${pts.join(' ')}`, 'a=mid:v', 'a=sendonly', 'a=rtcp-mux', 'a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid', ...lines].join('\r\n').slice(0, 64 * 1024 - 1);
+      [
+        ...head,
+        `m=video 9 UDP/TLS/RTP/SAVPF ${pts.join(' ')}`,
+        'a=mid:v',
+        'a=sendonly',
+        'a=rtcp-mux',
+        'a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid',
+        ...lines,
+      ]
+        .join('\r\n')
+        .slice(0, 64 * 1024 - 1);
     const pts = Array.from({ length: 120 }, (_, i) => i + 1);
     const offers = [
       // Every codec times every wildcard feedback line (as many as the line limit lets through).
-      video(pts, [...pts.map((pt) => `a=rtpmap:${pt} VP8/90000`), ...Array.from({ length: 1900 }, (_, i) => `a=rtcp-fb:* x${i}`)]),
+      video(pts, [
+        ...pts.map((pt) => `a=rtpmap:${pt} VP8/90000`),
+        ...Array.from({ length: 1900 }, (_, i) => `a=rtcp-fb:* x${i}`),
+      ]),
       // Thousands of SSRCs, and a SIM group as long as a line may be.
       video([96], ['a=rtpmap:96 VP8/90000', ...Array.from({ length: 2000 }, (_, i) => `a=ssrc:${i + 1} cname:c`)]),
-      video([96], ['a=rtpmap:96 VP8/90000', `a=ssrc-group:SIM ${Array.from({ length: 400 }, (_, i) => i + 1).join(' ')}`]),
+      video(
+        [96],
+        ['a=rtpmap:96 VP8/90000', `a=ssrc-group:SIM ${Array.from({ length: 400 }, (_, i) => i + 1).join(' ')}`],
+      ),
       // Thousands of candidates and fmtp lines.
-      video([96], ['a=rtpmap:96 VP8/90000', ...Array.from({ length: 1200 }, (_, i) => `a=candidate:${i} 1 udp ${i} 10.0.${i >> 8}.${i & 255} ${i + 1} typ host`)]),
+      video(
+        [96],
+        [
+          'a=rtpmap:96 VP8/90000',
+          ...Array.from(
+            { length: 1200 },
+            (_, i) => `a=candidate:${i} 1 udp ${i} 10.0.${i >> 8}.${i & 255} ${i + 1} typ host`,
+          ),
+        ],
+      ),
       video([96], ['a=rtpmap:96 VP8/90000', ...Array.from({ length: 2000 }, (_, i) => `a=fmtp:96 k${i}=${i};x=y;a=b`)]),
       // Past the line limit: refused before any parsing.
       video([96], ['a=rtpmap:96 VP8/90000', ...Array.from({ length: 6000 }, (_, i) => `a=ssrc:${i + 1} cname:c`)]),
       // As many rids as a line holds.
-      video([96], ['a=rtpmap:96 VP8/90000', ...Array.from({ length: 700 }, (_, i) => `a=rid:r${i} send`), `a=simulcast:send ${Array.from({ length: 700 }, (_, i) => `r${i}`).join(';').slice(0, 4000)}`]),
+      video(
+        [96],
+        [
+          'a=rtpmap:96 VP8/90000',
+          ...Array.from({ length: 700 }, (_, i) => `a=rid:r${i} send`),
+          `a=simulcast:send ${Array.from({ length: 700 }, (_, i) => `r${i}`)
+            .join(';')
+            .slice(0, 4000)}`,
+        ],
+      ),
     ];
     for (const offer of offers) exerciseQuickly(offer);
   });
 
   it('does not backtrack on long values for any attribute sdp-transform knows', () => {
     const fills = ['send', 'a', '0', ' ', ';', ',', '~', '[x=1]', '=', ':', '/', '.', 'send recv ', 'rid=1;'];
-    const names = [...ATTRIBUTES, 'ptime', 'maxptime', 'framerate', 'source-filter', 'ts-refclk', 'mediaclk', 'floorid', 'simulcast: send', 'ice-options', 'msid-semantic', 'rtcp', 'crypto', 'label', 'keywds'];
+    const names = [
+      ...ATTRIBUTES,
+      'ptime',
+      'maxptime',
+      'framerate',
+      'source-filter',
+      'ts-refclk',
+      'mediaclk',
+      'floorid',
+      'simulcast: send',
+      'ice-options',
+      'msid-semantic',
+      'rtcp',
+      'crypto',
+      'label',
+      'keywds',
+    ];
     const offer = fixture('chrome-simulcast');
     for (const name of names) {
       for (const fill of fills) {

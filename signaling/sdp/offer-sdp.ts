@@ -39,7 +39,8 @@ export function attributeValues(attributes: readonly string[], name: string): st
   const values: string[] = [];
   for (const attribute of attributes) {
     if (attribute === name) values.push('');
-    else if (attribute.startsWith(name) && attribute[name.length] === ':') values.push(attribute.slice(name.length + 1));
+    else if (attribute.startsWith(name) && attribute[name.length] === ':')
+      values.push(attribute.slice(name.length + 1));
   }
   return values;
 }
@@ -48,7 +49,8 @@ function direction(attributes: readonly string[]): Direction {
   let found: Direction | undefined;
   for (const attribute of attributes) {
     if (attribute === 'sendrecv' || attribute === 'sendonly' || attribute === 'recvonly' || attribute === 'inactive') {
-      if (found !== undefined && found !== attribute) throw badSdp('an m-section has more than one direction attribute');
+      if (found !== undefined && found !== attribute)
+        throw badSdp('an m-section has more than one direction attribute');
       found = attribute;
     }
   }

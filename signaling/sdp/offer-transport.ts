@@ -25,7 +25,13 @@ export interface OfferTransport {
 }
 
 /** Hash functions mediasoup verifies, with their digest sizes in bytes. */
-const FINGERPRINT_BYTES: Record<string, number> = { 'sha-1': 20, 'sha-224': 28, 'sha-256': 32, 'sha-384': 48, 'sha-512': 64 };
+const FINGERPRINT_BYTES: Record<string, number> = {
+  'sha-1': 20,
+  'sha-224': 28,
+  'sha-256': 32,
+  'sha-384': 48,
+  'sha-512': 64,
+};
 
 function isWanted(section: OfferSection, intent: RemoteIntent): boolean {
   if (section.type !== 'audio' && section.type !== 'video') return false;
@@ -38,7 +44,11 @@ function isWanted(section: OfferSection, intent: RemoteIntent): boolean {
 /** The mids of the offer's first BUNDLE group (empty when it has none). */
 export function bundleGroup(offer: OfferSdp): string[] {
   const group = offer.description.groups?.find((g) => String(g.type) === 'BUNDLE');
-  return group ? String(group.mids ?? '').split(' ').filter((mid) => mid !== '') : [];
+  return group
+    ? String(group.mids ?? '')
+        .split(' ')
+        .filter((mid) => mid !== '')
+    : [];
 }
 
 export interface MediaSelection {
@@ -58,21 +68,26 @@ export function selectMedia(offer: OfferSdp, intent: RemoteIntent): MediaSelecti
     const label = `m-section ${section.index} (${section.type})`;
     if (section.mid === undefined) throw unsupportedMedia(`${label} has no a=mid, which BUNDLE needs`);
     if (!/^(UDP|TCP)(\/DTLS|\/TLS)\/RTP\/SAVPF?$/i.test(section.protocol)) {
-      throw unsupportedMedia(`${label} uses ${section.protocol.slice(0, 40)}; only DTLS-SRTP (UDP/TLS/RTP/SAVPF) is supported`);
+      throw unsupportedMedia(
+        `${label} uses ${section.protocol.slice(0, 40)}; only DTLS-SRTP (UDP/TLS/RTP/SAVPF) is supported`,
+      );
     }
     if (!section.attributes.includes('rtcp-mux')) throw unsupportedMedia(`${label} does not offer a=rtcp-mux`);
     accepted.push({ ...section, mid: section.mid, kind: section.type as MediaKind });
   }
   if (accepted.length === 0) {
     throw unsupportedMedia(
-      intent === 'send' ? 'the offer has no audio or video for us to receive' : 'the offer has no audio or video for us to send',
+      intent === 'send'
+        ? 'the offer has no audio or video for us to receive'
+        : 'the offer has no audio or video for us to send',
     );
   }
   const group = bundleGroup(offer);
   if (accepted.length > 1 && accepted.some((section) => !group.includes(section.mid))) {
     throw unsupportedMedia('all media must be in one a=group:BUNDLE');
   }
-  const tag = group.map((mid) => accepted.find((section) => section.mid === mid)).find((section) => section) ?? accepted[0]!;
+  const tag =
+    group.map((mid) => accepted.find((section) => section.mid === mid)).find((section) => section) ?? accepted[0]!;
   return { accepted, tag };
 }
 
@@ -84,7 +99,8 @@ function transportAttribute(offer: OfferSdp, tag: OfferSection, name: string): s
 
 function parseFingerprint(value: string): ms.DtlsFingerprint | undefined {
   const [algorithm, hash, extra] = value.split(' ');
-  if (algorithm === undefined || hash === undefined || extra !== undefined) throw badSdp('a=fingerprint must read "<hash-function> <fingerprint>"');
+  if (algorithm === undefined || hash === undefined || extra !== undefined)
+    throw badSdp('a=fingerprint must read "<hash-function> <fingerprint>"');
   const bytes = FINGERPRINT_BYTES[algorithm.toLowerCase()];
   if (bytes === undefined) return undefined;
   if (hash.length !== bytes * 3 - 1 || !/^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2})*$/.test(hash)) {
@@ -118,19 +134,23 @@ export function remoteDtlsRole(offer: OfferSdp, tag: OfferSection): 'client' | '
 export function readOfferTransport(offer: OfferSdp, tag: OfferSection): OfferTransport {
   const ufrags = transportAttribute(offer, tag, 'ice-ufrag');
   const pwds = transportAttribute(offer, tag, 'ice-pwd');
-  if (ufrags.length === 0 || pwds.length === 0) throw unsupportedMedia('the offer has no ICE credentials (a=ice-ufrag, a=ice-pwd)');
+  if (ufrags.length === 0 || pwds.length === 0)
+    throw unsupportedMedia('the offer has no ICE credentials (a=ice-ufrag, a=ice-pwd)');
   if (ufrags.length > 1 || pwds.length > 1) throw badSdp('more than one a=ice-ufrag or a=ice-pwd');
 
   const offered = transportAttribute(offer, tag, 'fingerprint');
   if (offered.length === 0) throw unsupportedMedia('the offer has no DTLS fingerprint (a=fingerprint)');
   const fingerprints = offered.map(parseFingerprint).filter((f): f is ms.DtlsFingerprint => f !== undefined);
-  if (fingerprints.length === 0) throw unsupportedMedia('the offer has no DTLS fingerprint with a hash function we support');
+  if (fingerprints.length === 0)
+    throw unsupportedMedia('the offer has no DTLS fingerprint with a hash function we support');
   // mediasoup checks only the first one: prefer the hash every WebRTC stack uses.
   fingerprints.sort((a, b) => Number(b.algorithm === 'sha-256') - Number(a.algorithm === 'sha-256'));
 
   const candidates = [
     ...attributeValues(offer.sessionAttributes, 'candidate').map((value) => parseCandidate(value)),
-    ...offer.sections.flatMap((section) => attributeValues(section.attributes, 'candidate').map((value) => parseCandidate(value, section.mid))),
+    ...offer.sections.flatMap((section) =>
+      attributeValues(section.attributes, 'candidate').map((value) => parseCandidate(value, section.mid)),
+    ),
   ];
   return {
     iceUfrag: checkIceUfrag(ufrags[0]!),

@@ -34,10 +34,12 @@ async function publish(): Promise<Publisher> {
   const samples = new Int16Array(480);
   const timer = setInterval(() => {
     frame.fill(16, 0, width * height);
-    for (let y = 0; y < height; y++) frame.fill(235, y * width + ((tick * 8) % (width - 32)), y * width + ((tick * 8) % (width - 32)) + 32);
+    for (let y = 0; y < height; y++)
+      frame.fill(235, y * width + ((tick * 8) % (width - 32)), y * width + ((tick * 8) % (width - 32)) + 32);
     frame.fill(128, width * height);
     video.onFrame({ width, height, data: frame });
-    for (let i = 0; i < samples.length; i++) samples[i] = Math.round(Math.sin(((tick * 480 + i) * 2 * Math.PI * 440) / 48_000) * 8000);
+    for (let i = 0; i < samples.length; i++)
+      samples[i] = Math.round(Math.sin(((tick * 480 + i) * 2 * Math.PI * 440) / 48_000) * 8000);
     audio.onData({ samples, sampleRate: 48_000, bitsPerSample: 16, channelCount: 1, numberOfFrames: samples.length });
     tick++;
   }, 10);
@@ -55,8 +57,16 @@ async function publish(): Promise<Publisher> {
   const transport = await origin.transport();
   await transport.connect({ dtlsParameters: parsed.remoteDtlsParameters });
   const producers: ms.Producer[] = [];
-  for (const m of parsed.media) producers.push(await transport.produce({ kind: m.kind, rtpParameters: structuredClone(m.rtpParameters) }));
-  await pc.setRemoteDescription({ type: 'answer', sdp: buildAnswer(offer.sdp!, transport, parsed.media.map((m) => ({ ...m, direction: 'recvonly' }))) });
+  for (const m of parsed.media)
+    producers.push(await transport.produce({ kind: m.kind, rtpParameters: structuredClone(m.rtpParameters) }));
+  await pc.setRemoteDescription({
+    type: 'answer',
+    sdp: buildAnswer(
+      offer.sdp!,
+      transport,
+      parsed.media.map((m) => ({ ...m, direction: 'recvonly' })),
+    ),
+  });
   return {
     pc,
     producers,
@@ -84,13 +94,16 @@ async function bytesReceived(producer: ms.Producer): Promise<number> {
 }
 
 describe('WHIP from libwebrtc', () => {
-  it('gets simulcast VP8 and opus into producers that receive the publisher\'s packets', async () => {
+  it("gets simulcast VP8 and opus into producers that receive the publisher's packets", async () => {
     const [audio, video] = publisher.producers;
     expect(audio!.rtpParameters.codecs[0]!.mimeType).toBe('audio/opus');
     expect(video!.rtpParameters.codecs.map((c) => c.mimeType)).toEqual(['video/VP8', 'video/rtx']);
     expect(video!.rtpParameters.encodings!.map((e) => e.rid)).toEqual(['q', 'h', 'f']);
     await waitFor(async () => publisher.pc.connectionState === 'connected', 'the publisher to connect');
-    await waitFor(async () => (await bytesReceived(audio!)) > 1000 && (await bytesReceived(video!)) > 1000, 'RTP at both producers');
+    await waitFor(
+      async () => (await bytesReceived(audio!)) > 1000 && (await bytesReceived(video!)) > 1000,
+      'RTP at both producers',
+    );
   });
 });
 
@@ -103,18 +116,31 @@ async function playerOffer(keepClear: boolean): Promise<{ pc: RTCPeerConnection;
   if (keepClear) {
     sdp = sdp!
       .replaceAll('a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid', 'a=extmap:9 urn:ietf:params:rtp-hdrext:sdes:mid')
-      .replace(/a=extmap:\d+ (urn:ietf:params:rtp-hdrext:sdes:(repaired-)?rtp-stream-id|urn:3gpp:video-orientation|http:\/\/www\.webrtc\.org\/experiments\/rtp-hdrext\/playout-delay)\r\n/g, '');
+      .replace(
+        /a=extmap:\d+ (urn:ietf:params:rtp-hdrext:sdes:(repaired-)?rtp-stream-id|urn:3gpp:video-orientation|http:\/\/www\.webrtc\.org\/experiments\/rtp-hdrext\/playout-delay)\r\n/g,
+        '',
+      );
   }
   await pc.setLocalDescription({ type: 'offer', sdp: sdp! });
   return { pc, sdp: sdp! };
 }
 
-async function consumeAll(router: ms.Router, offerSdp: string, rtpCapabilities: ms.RtpCapabilities, producerIds: Map<string, string>) {
+async function consumeAll(
+  router: ms.Router,
+  offerSdp: string,
+  rtpCapabilities: ms.RtpCapabilities,
+  producerIds: Map<string, string>,
+) {
   const transport = await router.createWebRtcTransport({ listenIps: [{ ip: '127.0.0.1' }] });
   const media: AnswerMedia[] = [];
   for (const { mid, kind } of parseWhepOffer(offerSdp).media) {
     // The mid makes the MID header extension mediasoup writes carry the player's value.
-    const consumer = await transport.consume({ producerId: producerIds.get(kind)!, rtpCapabilities, paused: false, mid });
+    const consumer = await transport.consume({
+      producerId: producerIds.get(kind)!,
+      rtpCapabilities,
+      paused: false,
+      mid,
+    });
     media.push({ mid, kind, rtpParameters: consumer.rtpParameters, direction: 'sendonly' });
   }
   return { transport, media };
@@ -142,14 +168,16 @@ describe('WHEP to libwebrtc', () => {
       // With the router's capabilities the parser says so before anything is consumed.
       const checked = parseWhepOffer(sdp, origin.router.rtpCapabilities);
       expect(checked.problems.map((p) => p.kind)).toEqual(['audio', 'video']);
-      expect(origin.router.canConsume({ producerId: ids.get('audio')!, rtpCapabilities: checked.rtpCapabilities })).toBe(false);
+      expect(
+        origin.router.canConsume({ producerId: ids.get('audio')!, rtpCapabilities: checked.rtpCapabilities }),
+      ).toBe(false);
       transport.close();
     } finally {
       pc.close();
     }
   });
 
-  it('delivers decodable video and audio from a router built with the player\'s payload types', async () => {
+  it("delivers decodable video and audio from a router built with the player's payload types", async () => {
     const { pc, sdp } = await playerOffer(true);
     let frames = 0;
     let audioChunks = 0;
@@ -168,7 +196,10 @@ describe('WHEP to libwebrtc', () => {
     try {
       // mediasoup 3.12 pipes only between routers of different workers.
       const mediaCodecs = mediaCodecsForViewer(parseWhepOffer(sdp), MEDIA_CODECS);
-      expect(mediaCodecs.map((c) => `${c.mimeType}/${c.preferredPayloadType}`)).toEqual(['audio/opus/111', 'video/VP8/96']);
+      expect(mediaCodecs.map((c) => `${c.mimeType}/${c.preferredPayloadType}`)).toEqual([
+        'audio/opus/111',
+        'video/VP8/96',
+      ]);
       edge = await startTestMedia(mediaCodecs);
       const ids = new Map<string, string>();
       for (const producer of publisher.producers) {

@@ -65,11 +65,14 @@ export function formatFmtp(parameters: CodecParameters | undefined): string {
 
 /** The payload types of the m-line, in the offerer's order of preference. */
 function payloadOrder(section: AcceptedSection): number[] {
-  const formats = String(section.media.payloads ?? '').split(' ').filter((f) => f !== '');
+  const formats = String(section.media.payloads ?? '')
+    .split(' ')
+    .filter((f) => f !== '');
   const seen = new Set<number>();
   for (const format of formats) {
     const pt = /^\d{1,3}$/.test(format) ? Number(format) : -1;
-    if (pt < 0 || pt > 127) throw badSdp(`m-section ${section.mid} lists '${format.slice(0, 10)}', not an RTP payload type`);
+    if (pt < 0 || pt > 127)
+      throw badSdp(`m-section ${section.mid} lists '${format.slice(0, 10)}', not an RTP payload type`);
     if (seen.has(pt)) throw badSdp(`m-section ${section.mid} lists payload type ${pt} twice`);
     seen.add(pt);
   }
@@ -84,11 +87,18 @@ export function readOfferedCodecs(section: AcceptedSection): OfferedCodec[] {
   const codecs = new Map<number, OfferedCodec>();
   for (const rtp of section.media.rtp ?? []) {
     if (!isInt(rtp.payload, 0, 127) || !listed.has(rtp.payload)) continue;
-    if (codecs.has(rtp.payload)) throw badSdp(`m-section ${section.mid} has two a=rtpmap for payload type ${rtp.payload}`);
+    if (codecs.has(rtp.payload))
+      throw badSdp(`m-section ${section.mid} has two a=rtpmap for payload type ${rtp.payload}`);
     const name = String(rtp.codec);
     if (!CODEC_NAME.test(name)) throw badSdp(`m-section ${section.mid} has an invalid codec name in a=rtpmap`);
     if (!isInt(rtp.rate, 1, 1_000_000)) throw badSdp(`a=rtpmap:${rtp.payload} has no valid clock rate`);
-    const codec: OfferedCodec = { mimeType: `${kind}/${name}`, payloadType: rtp.payload, clockRate: rtp.rate, parameters: {}, rtcpFeedback: [] };
+    const codec: OfferedCodec = {
+      mimeType: `${kind}/${name}`,
+      payloadType: rtp.payload,
+      clockRate: rtp.rate,
+      parameters: {},
+      rtcpFeedback: [],
+    };
     if (kind === 'audio') {
       const channels = rtp.encoding ?? 1;
       if (!isInt(channels, 1, 255)) throw badSdp(`a=rtpmap:${rtp.payload} has an invalid channel count`);
@@ -120,7 +130,9 @@ export function readOfferedCodecs(section: AcceptedSection): OfferedCodec[] {
   }
   const ordered = order.map((pt) => codecs.get(pt)).filter((c): c is OfferedCodec => c !== undefined);
   // An RTX whose apt names no offered codec is useless; drop it rather than fail the offer.
-  return ordered.filter((codec) => !isRtx(codec) || (isInt(codec.parameters.apt, 0, 127) && codecs.has(codec.parameters.apt)));
+  return ordered.filter(
+    (codec) => !isRtx(codec) || (isInt(codec.parameters.apt, 0, 127) && codecs.has(codec.parameters.apt)),
+  );
 }
 
 export function readOfferedExtensions(section: AcceptedSection): OfferedExtension[] {
@@ -130,7 +142,8 @@ export function readOfferedExtensions(section: AcceptedSection): OfferedExtensio
     if (!isInt(ext.value, 1, 255)) throw badSdp(`m-section ${section.mid} has an a=extmap id out of range`);
     const uri = String(ext.uri);
     if (!EXT_URI.test(uri)) throw badSdp(`m-section ${section.mid} has an a=extmap without a valid URI`);
-    if (extensions.some((e) => e.id === ext.value)) throw badSdp(`m-section ${section.mid} maps extension id ${ext.value} twice`);
+    if (extensions.some((e) => e.id === ext.value))
+      throw badSdp(`m-section ${section.mid} maps extension id ${ext.value} twice`);
     const extension: OfferedExtension = { uri, id: ext.value, encrypted: ext['encrypt-uri'] !== undefined };
     if (ext.direction !== undefined) extension.direction = String(ext.direction);
     extensions.push(extension);
@@ -202,7 +215,12 @@ export function pickSendCodec(
     const rtx = offered.find((c) => isRtx(c) && c.parameters.apt === codec.payloadType);
     const routerRtx = routerCodecs.some((c) => isRtx(c) && c.parameters?.apt === cap.preferredPayloadType);
     if (!rtx || !routerRtx) return [media];
-    const repair = { mimeType: `${kind}/rtx`, payloadType: rtx.payloadType, clockRate: rtx.clockRate, parameters: { apt: codec.payloadType } };
+    const repair = {
+      mimeType: `${kind}/rtx`,
+      payloadType: rtx.payloadType,
+      clockRate: rtx.clockRate,
+      parameters: { apt: codec.payloadType },
+    };
     return [media, { ...repair, rtcpFeedback: [] }];
   }
   return undefined;

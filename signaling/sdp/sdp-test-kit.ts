@@ -33,13 +33,18 @@ export async function startTestMedia(mediaCodecs: ms.RtpCodecCapability[] = MEDI
   return {
     worker,
     router,
-    transport: (on = router) => on.createWebRtcTransport({ listenIps: [{ ip: '127.0.0.1' }], enableUdp: true, enableTcp: true }),
+    transport: (on = router) =>
+      on.createWebRtcTransport({ listenIps: [{ ip: '127.0.0.1' }], enableUdp: true, enableTcp: true }),
     close: () => worker.close(),
   };
 }
 
 /** Polls `probe` until it returns something other than undefined/false, or fails at the deadline. */
-export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 5000): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  timeoutMs = 5000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

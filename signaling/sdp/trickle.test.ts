@@ -57,14 +57,38 @@ describe('parseTrickleFragment', () => {
       icePwd: 'bk9dT+vBb6bzM0qAdaEwQ1AS',
       endOfCandidates: false,
       candidates: [
-        { foundation: '842163049', component: 1, transport: 'udp', priority: 1677729535, ip: '198.51.100.7', port: 52200, type: 'srflx', relatedAddress: '10.0.0.2', relatedPort: 52200, mid: '1' },
-        { foundation: '1', component: 1, transport: 'udp', priority: 2113937151, ip: '0d4b4c44-1d2a-4a3b-9c51-4f3e2d1c0b0a.local', port: 33192, type: 'host', mid: '1' },
+        {
+          foundation: '842163049',
+          component: 1,
+          transport: 'udp',
+          priority: 1677729535,
+          ip: '198.51.100.7',
+          port: 52200,
+          type: 'srflx',
+          relatedAddress: '10.0.0.2',
+          relatedPort: 52200,
+          mid: '1',
+        },
+        {
+          foundation: '1',
+          component: 1,
+          transport: 'udp',
+          priority: 2113937151,
+          ip: '0d4b4c44-1d2a-4a3b-9c51-4f3e2d1c0b0a.local',
+          port: 33192,
+          type: 'host',
+          mid: '1',
+        },
       ],
     });
   });
 
   it('reads a restart request that carries only new credentials', () => {
-    expect(parseTrickleFragment('a=ice-ufrag:newufrag\r\na=ice-pwd:newpasswordnewpasswordxx\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:0\r\n')).toEqual({
+    expect(
+      parseTrickleFragment(
+        'a=ice-ufrag:newufrag\r\na=ice-pwd:newpasswordnewpasswordxx\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:0\r\n',
+      ),
+    ).toEqual({
       iceUfrag: 'newufrag',
       icePwd: 'newpasswordnewpasswordxx',
       candidates: [],
@@ -93,10 +117,30 @@ describe('parseTrickleFragment', () => {
 });
 
 const CANDIDATES: ms.IceCandidate[] = [
-  { foundation: 'tcpcandidate', priority: 1076302079, ip: '203.0.113.7', protocol: 'tcp', port: 4443, type: 'host', tcpType: 'passive' },
-  { foundation: 'udpcandidate', priority: 1076302079, ip: '203.0.113.7', protocol: 'udp', port: 40000, type: 'host', tcpType: undefined },
+  {
+    foundation: 'tcpcandidate',
+    priority: 1076302079,
+    ip: '203.0.113.7',
+    protocol: 'tcp',
+    port: 4443,
+    type: 'host',
+    tcpType: 'passive',
+  },
+  {
+    foundation: 'udpcandidate',
+    priority: 1076302079,
+    ip: '203.0.113.7',
+    protocol: 'udp',
+    port: 40000,
+    type: 'host',
+    tcpType: undefined,
+  },
 ];
-const ICE: ms.IceParameters = { usernameFragment: 'n3wufrag0123456789', password: 'n3wpassword0123456789abcdef', iceLite: true };
+const ICE: ms.IceParameters = {
+  usernameFragment: 'n3wufrag0123456789',
+  password: 'n3wpassword0123456789abcdef',
+  iceLite: true,
+};
 
 describe('buildIceRestartFragment', () => {
   it('writes our new credentials and candidates in the first bundled m-section (RFC 9725 section 4.4.1)', () => {
@@ -140,8 +184,25 @@ describe('candidate lines', () => {
   it("format mediasoup's candidates so that they parse back", () => {
     const lines = formatCandidates(CANDIDATES);
     expect(lines.map((line) => parseCandidate(line))).toEqual([
-      { foundation: 'udpcandidate', component: 1, transport: 'udp', priority: 1076302079, ip: '203.0.113.7', port: 40000, type: 'host' },
-      { foundation: 'tcpcandidate', component: 1, transport: 'tcp', priority: 1076302079, ip: '203.0.113.7', port: 4443, type: 'host', tcpType: 'passive' },
+      {
+        foundation: 'udpcandidate',
+        component: 1,
+        transport: 'udp',
+        priority: 1076302079,
+        ip: '203.0.113.7',
+        port: 40000,
+        type: 'host',
+      },
+      {
+        foundation: 'tcpcandidate',
+        component: 1,
+        transport: 'tcp',
+        priority: 1076302079,
+        ip: '203.0.113.7',
+        port: 4443,
+        type: 'host',
+        tcpType: 'passive',
+      },
     ]);
   });
 });

@@ -112,7 +112,9 @@ export function parseCandidate(value: string, mid?: string): ParsedCandidate {
 
 /** UDP first (naive clients such as FFmpeg take the first UDP host line), then by priority. */
 export function sortCandidates(candidates: readonly ms.IceCandidate[]): ms.IceCandidate[] {
-  return [...candidates].sort((a, b) => Number(a.protocol !== 'udp') - Number(b.protocol !== 'udp') || b.priority - a.priority);
+  return [...candidates].sort(
+    (a, b) => Number(a.protocol !== 'udp') - Number(b.protocol !== 'udp') || b.priority - a.priority,
+  );
 }
 
 /** mediasoup's candidates as a=candidate values. */
@@ -199,7 +201,11 @@ export function buildIceRestartFragment(
 ): string {
   const lines = ['a=ice-lite', `a=ice-ufrag:${iceParameters.usernameFragment}`, `a=ice-pwd:${iceParameters.password}`];
   if (bundleTag) {
-    lines.push(`a=group:BUNDLE ${bundleTag.mid}`, `m=${bundleTag.kind} 9 UDP/TLS/RTP/SAVPF 0`, `a=mid:${bundleTag.mid}`);
+    lines.push(
+      `a=group:BUNDLE ${bundleTag.mid}`,
+      `m=${bundleTag.kind} 9 UDP/TLS/RTP/SAVPF 0`,
+      `a=mid:${bundleTag.mid}`,
+    );
   }
   for (const candidate of formatCandidates(candidates)) lines.push(`a=candidate:${candidate}`);
   lines.push('a=end-of-candidates');

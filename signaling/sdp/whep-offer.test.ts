@@ -9,8 +9,19 @@ import { mediaCodecsForViewer, parseWhepOffer } from './whep-offer.ts';
 const FP = '23:CD:B3:16:4E:7E:58:98:67:84:53:90:2F:1D:4A:AE:76:BD:3D:82:DF:71:05:DD:73:CF:E1:2B:31:A5:84:E5';
 
 /** A small player offer: opus and VP8 (+RTX) and H.264, with extension ids clear of mediasoup's. */
-function playerOffer({ vp8 = 96, rtx = 97, h264 = 98, extmap = ['a=extmap:9 urn:ietf:params:rtp-hdrext:sdes:mid'] } = {}): string {
-  const transport = ['a=ice-ufrag:abcd', 'a=ice-pwd:abcdefghijklmnopqrstuvwx', `a=fingerprint:sha-256 ${FP}`, 'a=setup:actpass', 'a=rtcp-mux'];
+function playerOffer({
+  vp8 = 96,
+  rtx = 97,
+  h264 = 98,
+  extmap = ['a=extmap:9 urn:ietf:params:rtp-hdrext:sdes:mid'],
+} = {}): string {
+  const transport = [
+    'a=ice-ufrag:abcd',
+    'a=ice-pwd:abcdefghijklmnopqrstuvwx',
+    `a=fingerprint:sha-256 ${FP}`,
+    'a=setup:actpass',
+    'a=rtcp-mux',
+  ];
   return [
     'v=0',
     'o=- 1 2 IN IP4 127.0.0.1',
@@ -78,7 +89,13 @@ describe('parseWhepOffer without a router', () => {
     ]);
     expect(offer.rtpCapabilities.codecs![0]).toMatchObject({ channels: 2, rtcpFeedback: [{ type: 'transport-cc' }] });
     expect(offer.rtpCapabilities.headerExtensions).toEqual([
-      { kind: 'video', uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', preferredId: 9, preferredEncrypt: false, direction: 'sendrecv' },
+      {
+        kind: 'video',
+        uri: 'urn:ietf:params:rtp-hdrext:sdes:mid',
+        preferredId: 9,
+        preferredEncrypt: false,
+        direction: 'sendrecv',
+      },
     ]);
     expect(offer.problems).toEqual([]);
   });
@@ -96,7 +113,11 @@ describe('mediaCodecsForViewer', () => {
   it("builds a router whose payload types are the player's", async () => {
     const offer = playerOffer();
     const codecs = mediaCodecsForViewer(parseWhepOffer(offer), MEDIA_CODECS);
-    expect(codecs.map((c) => `${c.mimeType}/${c.preferredPayloadType}`)).toEqual(['audio/opus/111', 'video/VP8/96', 'video/H264/98']);
+    expect(codecs.map((c) => `${c.mimeType}/${c.preferredPayloadType}`)).toEqual([
+      'audio/opus/111',
+      'video/VP8/96',
+      'video/H264/98',
+    ]);
     const { router } = await routerFor(offer);
     const media = router.rtpCapabilities.codecs!.filter((c) => !c.mimeType.endsWith('/rtx'));
     expect(media.map((c) => c.preferredPayloadType)).toEqual([111, 96, 98]);
@@ -128,7 +149,9 @@ describe('parseWhepOffer with a router', () => {
     // The player's MID extension id (9) is not the router's (1): mediasoup will not negotiate it.
     expect(offer.rtpCapabilities.headerExtensions).toEqual([]);
 
-    const vp8Only = matching.replace(' 100 98\r\n', ' 100\r\n').replace(/a=rtpmap:98 [^\r]*\r\na=fmtp:98 [^\r]*\r\n/, '');
+    const vp8Only = matching
+      .replace(' 100 98\r\n', ' 100\r\n')
+      .replace(/a=rtpmap:98 [^\r]*\r\na=fmtp:98 [^\r]*\r\n/, '');
     const withRtx = parseWhepOffer(vp8Only, router.rtpCapabilities);
     expect(withRtx.rtpCapabilities.codecs!.map((c) => `${c.mimeType}/${c.preferredPayloadType}`)).toEqual([
       'audio/opus/111',
@@ -143,15 +166,28 @@ describe('parseWhepOffer with a router', () => {
   it('reports the m-sections whose payload types the router does not share', () => {
     const offer = parseWhepOffer(playerOffer(), origin.router.rtpCapabilities);
     expect(offer.problems).toEqual([
-      { mid: 'a', kind: 'audio', reason: 'no audio codec the router sends with the payload type the viewer offered for it' },
-      { mid: 'v', kind: 'video', reason: 'no video codec the router sends with the payload type the viewer offered for it' },
+      {
+        mid: 'a',
+        kind: 'audio',
+        reason: 'no audio codec the router sends with the payload type the viewer offered for it',
+      },
+      {
+        mid: 'v',
+        kind: 'video',
+        reason: 'no video codec the router sends with the payload type the viewer offered for it',
+      },
     ]);
     expect(offer.rtpCapabilities).toEqual({ codecs: [], headerExtensions: [] });
   });
 
-  it("leaves out, rather than refusing for, an extension the player numbers differently from mediasoup", async () => {
+  it('leaves out, rather than refusing for, an extension the player numbers differently from mediasoup', async () => {
     // mediasoup writes its MID at id 1 whatever is negotiated; unnegotiated, the player ignores it.
-    const clash = playerOffer({ extmap: ['a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id', 'a=extmap:12 urn:ietf:params:rtp-hdrext:toffset'] });
+    const clash = playerOffer({
+      extmap: [
+        'a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id',
+        'a=extmap:12 urn:ietf:params:rtp-hdrext:toffset',
+      ],
+    });
     const { router } = await routerFor(clash);
     const offer = parseWhepOffer(clash, router.rtpCapabilities);
     expect(offer.problems).toEqual([]);
@@ -166,6 +202,8 @@ describe('parseWhepOffer with a router', () => {
     const offer = parseWhepOffer(chrome, router.rtpCapabilities);
     expect(offer.problems).toEqual([]);
     expect(offer.rtpCapabilities.codecs!.map((c) => c.kind).sort()).toContain('video');
-    expect(offer.rtpCapabilities.headerExtensions!.some((h) => h.uri === 'urn:ietf:params:rtp-hdrext:sdes:mid')).toBe(false);
+    expect(offer.rtpCapabilities.headerExtensions!.some((h) => h.uri === 'urn:ietf:params:rtp-hdrext:sdes:mid')).toBe(
+      false,
+    );
   });
 });

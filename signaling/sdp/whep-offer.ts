@@ -73,7 +73,13 @@ function offeredCapabilities(sdp: string): Offered {
       // The offerer's 'sendonly' extension is one it will not receive.
       if (ext.encrypted || ext.direction === 'sendonly' || ext.direction === 'inactive') continue;
       if (headerExtensions.some((h) => h.kind === section.kind && h.preferredId === ext.id)) continue;
-      headerExtensions.push({ kind: section.kind, uri: ext.uri, preferredId: ext.id, preferredEncrypt: false, direction: 'sendrecv' });
+      headerExtensions.push({
+        kind: section.kind,
+        uri: ext.uri,
+        preferredId: ext.id,
+        preferredEncrypt: false,
+        direction: 'sendrecv',
+      });
     }
   }
   return {
@@ -95,15 +101,28 @@ function problemOf(kind: MediaKind, codecs: readonly ms.RtpCodecCapability[]): s
 }
 
 /** Offered codecs the router sends with the same payload type, RTX only when its PT and apt line up too. */
-function sendable(offered: readonly ms.RtpCodecCapability[], router: readonly ms.RtpCodecCapability[]): ms.RtpCodecCapability[] {
+function sendable(
+  offered: readonly ms.RtpCodecCapability[],
+  router: readonly ms.RtpCodecCapability[],
+): ms.RtpCodecCapability[] {
   const media = offered.filter(
-    (o) => !isRtx(o) && router.some((r) => r.kind === o.kind && !isRtx(r) && r.preferredPayloadType === o.preferredPayloadType && sameCodec(o, r)),
+    (o) =>
+      !isRtx(o) &&
+      router.some(
+        (r) => r.kind === o.kind && !isRtx(r) && r.preferredPayloadType === o.preferredPayloadType && sameCodec(o, r),
+      ),
   );
   const rtx = offered.filter(
     (o) =>
       isRtx(o) &&
       media.some((m) => m.kind === o.kind && m.preferredPayloadType === o.parameters?.apt) &&
-      router.some((r) => r.kind === o.kind && isRtx(r) && r.preferredPayloadType === o.preferredPayloadType && r.parameters?.apt === o.parameters?.apt),
+      router.some(
+        (r) =>
+          r.kind === o.kind &&
+          isRtx(r) &&
+          r.preferredPayloadType === o.preferredPayloadType &&
+          r.parameters?.apt === o.parameters?.apt,
+      ),
   );
   // mediasoup matches RTX loosely (ortc matchCodecs ignores payload type and apt), so one lined-up
   // RTX would let a consumer of another codec send its own RTX at a number the viewer maps to
@@ -140,7 +159,9 @@ export function parseWhepOffer(sdp: string, routerCapabilities?: ms.RtpCapabilit
     rtpCapabilities: {
       codecs: codecs.filter((c) => !unusable.has(c.kind)),
       headerExtensions: parsed.rtpCapabilities.headerExtensions.filter(
-        (h) => !unusable.has(h.kind) && routerExtensions.some((r) => r.kind === h.kind && r.uri === h.uri && r.preferredId === h.preferredId),
+        (h) =>
+          !unusable.has(h.kind) &&
+          routerExtensions.some((r) => r.kind === h.kind && r.uri === h.uri && r.preferredId === h.preferredId),
       ),
     },
     problems,
@@ -153,13 +174,18 @@ export function parseWhepOffer(sdp: string, routerCapabilities?: ms.RtpCapabilit
  * preferredPayloadType. mediasoup numbers RTX itself from its dynamic range, so a codec whose
  * payload type that numbering has already taken is left out rather than making createRouter throw.
  */
-export function mediaCodecsForViewer(offer: ParsedWhepOffer, mediaCodecs: readonly ms.RtpCodecCapability[]): ms.RtpCodecCapability[] {
+export function mediaCodecsForViewer(
+  offer: ParsedWhepOffer,
+  mediaCodecs: readonly ms.RtpCodecCapability[],
+): ms.RtpCodecCapability[] {
   // mediasoup's ortc.js hands out RTX payload types in this order.
   const dynamic = [...Array.from({ length: 28 }, (_, i) => 100 + i), 96, 97, 98, 99];
   const used = new Set<number>();
   const result: ms.RtpCodecCapability[] = [];
   for (const codec of mediaCodecs) {
-    const match = (offer.rtpCapabilities.codecs ?? []).find((o) => o.kind === codec.kind && !isRtx(o) && sameCodec(o, codec));
+    const match = (offer.rtpCapabilities.codecs ?? []).find(
+      (o) => o.kind === codec.kind && !isRtx(o) && sameCodec(o, codec),
+    );
     const pt = match?.preferredPayloadType;
     if (pt === undefined || used.has(pt)) continue;
     used.add(pt);

@@ -39,7 +39,10 @@ function acceptedExtensions(
     .filter((ext) => !ext.encrypted && ext.direction !== 'recvonly' && ext.direction !== 'inactive')
     .filter((ext) =>
       routerExtensions.some(
-        (r) => r.kind === kind && r.uri === ext.uri && (r.direction === undefined || r.direction === 'sendrecv' || r.direction === 'recvonly'),
+        (r) =>
+          r.kind === kind &&
+          r.uri === ext.uri &&
+          (r.direction === undefined || r.direction === 'sendrecv' || r.direction === 'recvonly'),
       ),
     )
     .map((ext) => ({ uri: ext.uri, id: ext.id, encrypt: false, parameters: {} }));
@@ -97,8 +100,10 @@ function readSsrcLines(section: AcceptedSection): SsrcLines {
   const groups = (section.media.ssrcGroups ?? []).map((group) => {
     const members = String(group.ssrcs).split(' ').map(Number);
     const semantics = String(group.semantics);
-    if (!members.every(isSsrc) || new Set(members).size !== members.length) throw badSdp('a=ssrc-group lists an invalid or repeated SSRC');
-    if (semantics === 'FID' && members.length !== 2) throw badSdp('a=ssrc-group:FID must pair one SSRC with one RTX SSRC');
+    if (!members.every(isSsrc) || new Set(members).size !== members.length)
+      throw badSdp('a=ssrc-group lists an invalid or repeated SSRC');
+    if (semantics === 'FID' && members.length !== 2)
+      throw badSdp('a=ssrc-group:FID must pair one SSRC with one RTX SSRC');
     return { semantics, members };
   });
   return { ssrcs: [...ssrcs], cnames, groups };
@@ -119,7 +124,8 @@ function ssrcEncodings(section: AcceptedSection, lines: SsrcLines, withRtx: bool
   if (primaries.length > 1 && !sim) {
     throw unsupportedMedia(`m-section ${section.mid} has several SSRCs but no simulcast grouping to order them`);
   }
-  if (primaries.length > MAX_SIMULCAST_LAYERS) throw unsupportedMedia(`more than ${MAX_SIMULCAST_LAYERS} simulcast layers`);
+  if (primaries.length > MAX_SIMULCAST_LAYERS)
+    throw unsupportedMedia(`more than ${MAX_SIMULCAST_LAYERS} simulcast layers`);
   return primaries.map((ssrc): ms.RtpEncodingParameters => {
     const rtx = rtxOf.get(ssrc);
     const encoding: ms.RtpEncodingParameters = withRtx && rtx !== undefined ? { ssrc, rtx: { ssrc: rtx } } : { ssrc };
@@ -135,7 +141,11 @@ function rtpParametersOf(section: AcceptedSection, router: ms.RtpCapabilities): 
     const names = [...new Set(offered.map((c) => c.mimeType))].slice(0, 12).join(', ') || 'none';
     throw unsupportedMedia(`no ${section.kind} codec in common: the offer has ${names}`, { mid: section.mid });
   }
-  const headerExtensions = acceptedExtensions(readOfferedExtensions(section), router.headerExtensions ?? [], section.kind);
+  const headerExtensions = acceptedExtensions(
+    readOfferedExtensions(section),
+    router.headerExtensions ?? [],
+    section.kind,
+  );
   const has = (uri: string) => headerExtensions.some((ext) => ext.uri === uri);
   const ssrcLines = readSsrcLines(section);
 
@@ -143,7 +153,8 @@ function rtpParametersOf(section: AcceptedSection, router: ms.RtpCapabilities): 
   const rids = simulcastRids(section);
   if (rids) {
     // Firefox lists an SSRC per layer as well, but only the rids say which layer is which.
-    if (!has(RID_URI)) throw unsupportedMedia(`m-section ${section.mid} simulcasts by rid without the rtp-stream-id header extension`);
+    if (!has(RID_URI))
+      throw unsupportedMedia(`m-section ${section.mid} simulcasts by rid without the rtp-stream-id header extension`);
     // Chrome and Firefox send three temporal layers per simulcast stream unless told otherwise;
     // declaring one would make mediasoup drop two of them.
     encodings = rids.map((rid) => (rids.length > 1 ? { rid, scalabilityMode: 'L1T3' } : { rid }));
@@ -168,7 +179,8 @@ export function parseWhipOffer(sdp: string, routerCapabilities: ms.RtpCapabiliti
   const offer = parseOfferSdp(sdp);
   const { accepted, tag } = selectMedia(offer, 'send');
   for (const kind of ['audio', 'video'] as const) {
-    if (accepted.filter((section) => section.kind === kind).length > 1) throw unsupportedMedia(`WHIP takes at most one ${kind} m-section`);
+    if (accepted.filter((section) => section.kind === kind).length > 1)
+      throw unsupportedMedia(`WHIP takes at most one ${kind} m-section`);
   }
   const transport = readOfferTransport(offer, tag);
   const media = accepted.map((section): WhipOfferMedia => ({

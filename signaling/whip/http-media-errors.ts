@@ -24,7 +24,11 @@ export class PreconditionRequiredError extends AppError {
  */
 export class TakenOverError extends AppError {
   constructor() {
-    super(409, 'taken_over', 'Another publisher took this channel over, which ended this session. Publish again only to take it back.');
+    super(
+      409,
+      'taken_over',
+      'Another publisher took this channel over, which ended this session. Publish again only to take it back.',
+    );
   }
 }
 

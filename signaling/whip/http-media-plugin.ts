@@ -41,11 +41,15 @@ const CORS_HEADERS = {
 export async function registerHttpMedia(app: FastifyInstance, deps: HttpMediaDeps): Promise<HttpSessions> {
   const sessions = new HttpSessions(deps.logger);
   await app.register(async (scope) => {
-    scope.addContentTypeParser([SDP, TRICKLE], { parseAs: 'string', bodyLimit: MAX_SDP_BYTES }, (_request, body, done) =>
-      done(null, body),
+    scope.addContentTypeParser(
+      [SDP, TRICKLE],
+      { parseAs: 'string', bodyLimit: MAX_SDP_BYTES },
+      (_request, body, done) => done(null, body),
     );
     // Any other body type reaches the handler as "unsupported", which answers 415 in problem+json.
-    scope.addContentTypeParser('*', { bodyLimit: MAX_SDP_BYTES }, (_request, _payload, done) => done(null, UNSUPPORTED));
+    scope.addContentTypeParser('*', { bodyLimit: MAX_SDP_BYTES }, (_request, _payload, done) =>
+      done(null, UNSUPPORTED),
+    );
     scope.addHook('onSend', async (_request, reply) => {
       reply.headers(CORS_HEADERS);
     });
@@ -74,5 +78,8 @@ export function bearerToken(request: FastifyRequest): string | null {
 
 export function linkHeaders(reply: FastifyReply, iceServers: readonly string[]): void {
   if (iceServers.length === 0) return;
-  reply.header('link', iceServers.map((url) => `<${url}>; rel="ice-server"`));
+  reply.header(
+    'link',
+    iceServers.map((url) => `<${url}>; rel="ice-server"`),
+  );
 }

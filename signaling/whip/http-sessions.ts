@@ -36,7 +36,10 @@ export interface HttpSessionEvents {
   onLost(session: HttpSession): void;
   onRecovered(session: HttpSession): void;
   /** The session is over, whatever the reason. */
-  onClosed(session: HttpSession, reason: 'deleted' | 'gone' | 'replaced' | 'room-closed' | 'shutdown' | 'access-ended' | 'source-gone'): void;
+  onClosed(
+    session: HttpSession,
+    reason: 'deleted' | 'gone' | 'replaced' | 'room-closed' | 'shutdown' | 'access-ended' | 'source-gone',
+  ): void;
 }
 
 const WATCHDOG_INTERVAL_MS = 1000;
@@ -110,7 +113,10 @@ export class HttpSessions {
       session.room.off('closed', onRoomClosed);
       session.peer.close();
       events.onClosed(session, reason);
-      this.#logger.debug({ session: session.id, kind: session.kind, channel: session.channel.slug, reason }, 'session closed');
+      this.#logger.debug(
+        { session: session.id, kind: session.kind, channel: session.channel.slug, reason },
+        'session closed',
+      );
     };
     const onDtls = (state: ms.DtlsState) => {
       if (state === 'failed' || state === 'closed') close('gone');

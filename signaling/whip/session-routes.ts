@@ -13,7 +13,11 @@ type SessionRequest = FastifyRequest<{ Params: { id: string } }>;
 
 // For the OpenAPI document; problem+json is registered by the API as 'Problem'.
 const problem = { $ref: 'Problem' } as const;
-const params = { type: 'object', required: ['id'], properties: { id: { type: 'string', description: 'From the Location of the POST.' } } };
+const params = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', description: 'From the Location of the POST.' } },
+};
 const headers = {
   type: 'object',
   properties: {
@@ -36,12 +40,16 @@ function patchSchema(kind: HttpSessionKind) {
   return {
     tags: [kind],
     summary: `Trickle ICE candidates to a ${kind.toUpperCase()} session, or restart its ICE`,
-    description: 'The body is an SDP fragment (application/trickle-ice-sdpfrag); an ICE restart answers with our new fragment.',
+    description:
+      'The body is an SDP fragment (application/trickle-ice-sdpfrag); an ICE restart answers with our new fragment.',
     params,
     headers,
     body: { content: { [TRICKLE]: { schema: { type: 'string', description: 'The SDP fragment.' } } } },
     response: {
-      200: { description: 'ICE restarted: our new credentials and candidates.', content: { [TRICKLE]: { schema: { type: 'string' } } } },
+      200: {
+        description: 'ICE restarted: our new credentials and candidates.',
+        content: { [TRICKLE]: { schema: { type: 'string' } } },
+      },
       204: { description: 'Candidates accepted.', type: 'null' },
       400: problem,
       403: problem,
@@ -59,7 +67,12 @@ export function registerSessionRoutes(app: FastifyInstance, _deps: HttpMediaDeps
     const url = `/api/${kind}/sessions/:id`;
 
     app.options<{ Params: { id: string } }>(url, async (_request, reply) =>
-      reply.status(204).header('allow', 'OPTIONS, PATCH, DELETE').header('accept-patch', TRICKLE).header('access-control-allow-methods', 'OPTIONS, PATCH, DELETE').send(),
+      reply
+        .status(204)
+        .header('allow', 'OPTIONS, PATCH, DELETE')
+        .header('accept-patch', TRICKLE)
+        .header('access-control-allow-methods', 'OPTIONS, PATCH, DELETE')
+        .send(),
     );
 
     app.delete<{ Params: { id: string } }>(url, { schema: deleteSchema(kind) }, async (request, reply) => {
@@ -74,11 +87,15 @@ export function registerSessionRoutes(app: FastifyInstance, _deps: HttpMediaDeps
       const fragment = parseTrickleFragment(textBody(request, TRICKLE));
       const ifMatch = request.headers['if-match'];
       // A new client ufrag means the client restarted ICE on its side (RFC 9725 section 4.4).
-      const restart = ifMatch === '*' || (fragment.iceUfrag !== undefined && fragment.iceUfrag !== session.remoteIceUfrag);
+      const restart =
+        ifMatch === '*' || (fragment.iceUfrag !== undefined && fragment.iceUfrag !== session.remoteIceUfrag);
       if (restart) {
-        if (ifMatch === undefined) throw new PreconditionRequiredError('An ICE restart needs "If-Match: *" (or the current ETag).');
-        if (ifMatch !== '*' && ifMatch !== session.etag) throw new PreconditionFailedError('The ICE session changed; its ETag no longer matches.');
-        if (!fragment.iceUfrag) throw new BadRequestError('An ICE restart fragment must carry the new a=ice-ufrag and a=ice-pwd.');
+        if (ifMatch === undefined)
+          throw new PreconditionRequiredError('An ICE restart needs "If-Match: *" (or the current ETag).');
+        if (ifMatch !== '*' && ifMatch !== session.etag)
+          throw new PreconditionFailedError('The ICE session changed; its ETag no longer matches.');
+        if (!fragment.iceUfrag)
+          throw new BadRequestError('An ICE restart fragment must carry the new a=ice-ufrag and a=ice-pwd.');
         const iceParameters = await session.transport.restartIce();
         session.remoteIceUfrag = fragment.iceUfrag;
         session.etag = newEtag();
@@ -103,6 +120,7 @@ function ownedSession(sessions: HttpSessions, kind: HttpSessionKind, request: Se
   const session = sessions.get(kind, request.params.id);
   if (!session && sessions.wasTakenOver(kind, request.params.id)) throw new TakenOverError();
   if (!session) throw new NotFoundError('Session', request.params.id);
-  if (!sessions.mayChange(session, bearerToken(request))) throw new ForbiddenError('Only the session that created this resource may change it.');
+  if (!sessions.mayChange(session, bearerToken(request)))
+    throw new ForbiddenError('Only the session that created this resource may change it.');
   return session;
 }

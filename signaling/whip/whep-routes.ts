@@ -20,9 +20,15 @@ const problem = { $ref: 'Problem' } as const;
 // A function: SDP comes from the plugin module, which imports this one (not yet initialized at load).
 const whepSchema = () => ({
   tags: ['whep'],
-  summary: "Play a live channel over WebRTC (WHEP): one transport with the channel's audio and video; a private channel needs a viewer token as bearer token",
-  description: 'The body is the SDP offer (application/sdp); the answer comes back as application/sdp with the session URL in Location.',
-  params: { type: 'object', required: ['channel'], properties: { channel: { type: 'string', description: 'The channel slug.' } } },
+  summary:
+    "Play a live channel over WebRTC (WHEP): one transport with the channel's audio and video; a private channel needs a viewer token as bearer token",
+  description:
+    'The body is the SDP offer (application/sdp); the answer comes back as application/sdp with the session URL in Location.',
+  params: {
+    type: 'object',
+    required: ['channel'],
+    properties: { channel: { type: 'string', description: 'The channel slug.' } },
+  },
   body: { content: { [SDP]: { schema: { type: 'string', description: 'The SDP offer.' } } } },
   response: {
     201: { description: 'The SDP answer.', content: { [SDP]: { schema: { type: 'string' } } } },
@@ -41,7 +47,12 @@ export function registerWhepRoutes(app: FastifyInstance, deps: HttpMediaDeps, se
 
   app.options<{ Params: { channel: string } }>('/api/whep/:channel', async (_request, reply) => {
     linkHeaders(reply, deps.iceServers);
-    return reply.status(204).header('allow', 'OPTIONS, POST').header('accept-post', SDP).header('access-control-allow-methods', 'OPTIONS, POST').send();
+    return reply
+      .status(204)
+      .header('allow', 'OPTIONS, POST')
+      .header('accept-post', SDP)
+      .header('access-control-allow-methods', 'OPTIONS, POST')
+      .send();
   });
 
   app.post<{ Params: { channel: string } }>('/api/whep/:channel', { schema: whepSchema() }, async (request, reply) => {
@@ -55,7 +66,9 @@ export function registerWhepRoutes(app: FastifyInstance, deps: HttpMediaDeps, se
     // RFC 6750: a missing or wrong token is a 401 that names the scheme to use.
     if (channel === 'private') {
       reply.header('www-authenticate', 'Bearer realm="whep"');
-      throw new UnauthorizedError(`'${request.params.channel.trim().toLowerCase()}' is a private channel: send one of its viewer tokens as "Authorization: Bearer <token>".`);
+      throw new UnauthorizedError(
+        `'${request.params.channel.trim().toLowerCase()}' is a private channel: send one of its viewer tokens as "Authorization: Bearer <token>".`,
+      );
     }
     const offered = parseWhepOffer(offerSdp);
     const room = rooms.get(channel.id);
@@ -63,7 +76,8 @@ export function registerWhepRoutes(app: FastifyInstance, deps: HttpMediaDeps, se
     if (!room || available.length === 0) throw new NotLiveError(channel.slug);
     // The player decodes by its own payload types, so it gets a router numbered its way.
     const mediaCodecs = mediaCodecsForViewer(offered, MEDIA_CODECS);
-    if (mediaCodecs.length === 0) throw unsupportedMedia('The offer has none of the codecs this server sends (Opus, VP8, H.264).');
+    if (mediaCodecs.length === 0)
+      throw unsupportedMedia('The offer has none of the codecs this server sends (Opus, VP8, H.264).');
 
     const sessionId = newSessionId();
     const { peer, producers } = await room.joinWithCodecs(`whep:${sessionId}`, mediaCodecs);
@@ -80,8 +94,20 @@ export function registerWhepRoutes(app: FastifyInstance, deps: HttpMediaDeps, se
         const producer = pick(producers, media.kind, taken, (id) => peer.canConsume(id, offer.rtpCapabilities));
         if (!producer) continue;
         taken.add(producer.producer.id);
-        const consumer = await peer.consume(transport.id, producer.producer.id, producer.source, offer.rtpCapabilities, media.mid);
-        sending.push({ mid: media.mid, kind: media.kind, rtpParameters: consumer.rtpParameters, direction: 'sendonly' as const, consumer });
+        const consumer = await peer.consume(
+          transport.id,
+          producer.producer.id,
+          producer.source,
+          offer.rtpCapabilities,
+          media.mid,
+        );
+        sending.push({
+          mid: media.mid,
+          kind: media.kind,
+          rtpParameters: consumer.rtpParameters,
+          direction: 'sendonly' as const,
+          consumer,
+        });
       }
       if (sending.length === 0) {
         const reasons = offer.problems.map((p) => `${p.kind}: ${p.reason}`);
@@ -90,19 +116,31 @@ export function registerWhepRoutes(app: FastifyInstance, deps: HttpMediaDeps, se
         );
       }
 
-      const session = sessions.add({ id: sessionId, kind: 'whep', channel, room, peer, transport, remoteIceUfrag: offer.iceUfrag }, null, {
-        onLost: () => undefined,
-        onRecovered: () => undefined,
-        onClosed: () => {
-          live.viewersChanged(channel, room.viewerCount());
-          if (room.peers().length === 0) room.close('empty');
+      const session = sessions.add(
+        { id: sessionId, kind: 'whep', channel, room, peer, transport, remoteIceUfrag: offer.iceUfrag },
+        null,
+        {
+          onLost: () => undefined,
+          onRecovered: () => undefined,
+          onClosed: () => {
+            live.viewersChanged(channel, room.viewerCount());
+            if (room.peers().length === 0) room.close('empty');
+          },
         },
-      }, { cookie: viewer.handshake.cookie, mayStay: async () => (await directory.channelToWatch(channel.slug, viewer)) !== 'private' });
+        {
+          cookie: viewer.handshake.cookie,
+          mayStay: async () => (await directory.channelToWatch(channel.slug, viewer)) !== 'private',
+        },
+      );
       for (const { consumer } of sending) consumer.once('producerclose', () => sessions.sourceGone(session.id));
       // The player is ready as soon as it has our answer: media flows once DTLS is up.
       await Promise.all(sending.map(({ consumer }) => consumer.resume()));
       live.viewersChanged(channel, room.viewerCount());
-      const answer = buildAnswer(offerSdp, transport, sending.map(({ consumer: _consumer, ...media }) => media));
+      const answer = buildAnswer(
+        offerSdp,
+        transport,
+        sending.map(({ consumer: _consumer, ...media }) => media),
+      );
       linkHeaders(reply, deps.iceServers);
       return reply
         .status(201)

@@ -17,7 +17,8 @@ const problem = { $ref: 'Problem' } as const;
 const whipSchema = () => ({
   tags: ['whip'],
   summary: 'Publish to a channel over WebRTC (WHIP, RFC 9725) with a stream key as bearer token',
-  description: 'The body is the SDP offer (application/sdp); the answer comes back as application/sdp with the session URL in Location.',
+  description:
+    'The body is the SDP offer (application/sdp); the answer comes back as application/sdp with the session URL in Location.',
   headers: { type: 'object', properties: { authorization: { type: 'string', description: 'Bearer <stream key>' } } },
   body: { content: { [SDP]: { schema: { type: 'string', description: 'The SDP offer.' } } } },
   response: {
@@ -35,7 +36,12 @@ export function registerWhipRoutes(app: FastifyInstance, deps: HttpMediaDeps, se
 
   app.options('/api/whip', async (_request, reply) => {
     linkHeaders(reply, deps.iceServers);
-    return reply.status(204).header('allow', 'OPTIONS, POST').header('accept-post', SDP).header('access-control-allow-methods', 'OPTIONS, POST').send();
+    return reply
+      .status(204)
+      .header('allow', 'OPTIONS, POST')
+      .header('accept-post', SDP)
+      .header('access-control-allow-methods', 'OPTIONS, POST')
+      .send();
   });
 
   app.post('/api/whip', { schema: whipSchema() }, async (request, reply) => {
@@ -47,7 +53,8 @@ export function registerWhipRoutes(app: FastifyInstance, deps: HttpMediaDeps, se
     const sessionId = newSessionId();
     const claim = sessionKey(sessionId);
     // With PUBLISHER_TAKEOVER=replace this ends the channel's current publisher (its stream goes on).
-    if (!live.claimPublisher(channel, claim, () => sessions.replaced(sessionId))) throw new AlreadyLiveError(channel, 'refused');
+    if (!live.claimPublisher(channel, claim, () => sessions.replaced(sessionId)))
+      throw new AlreadyLiveError(channel, 'refused');
     let peer: Peer | undefined;
     let room: Room | undefined;
     try {
@@ -61,27 +68,39 @@ export function registerWhipRoutes(app: FastifyInstance, deps: HttpMediaDeps, se
       for (const media of offer.media) {
         const source = media.kind === 'audio' ? 'microphone' : 'camera';
         const producer = await peer.produce(transport.id, media.kind, media.rtpParameters, source);
-        produced.push({ mid: media.mid, kind: media.kind, rtpParameters: producer.rtpParameters, direction: 'recvonly' as const });
+        produced.push({
+          mid: media.mid,
+          kind: media.kind,
+          rtpParameters: producer.rtpParameters,
+          direction: 'recvonly' as const,
+        });
       }
       // A publisher that came after this one (replace mode) already has the channel.
       if (!live.holdsPublisher(channel, claim)) throw new AlreadyLiveError(channel, 'overtaken');
       const liveRoom = room;
-      const session = sessions.add({ id: sessionId, kind: 'whip', channel, room, peer, transport, remoteIceUfrag: offer.iceUfrag }, key, {
-        onLost: () => live.publisherLost(channel, claim),
-        onRecovered: () => {
-          // Back after the grace period ran out: the channel goes live again.
-          if (live.claimPublisher(channel, claim)) void live.mediaStarted(channel);
+      const session = sessions.add(
+        { id: sessionId, kind: 'whip', channel, room, peer, transport, remoteIceUfrag: offer.iceUfrag },
+        key,
+        {
+          onLost: () => live.publisherLost(channel, claim),
+          onRecovered: () => {
+            // Back after the grace period ran out: the channel goes live again.
+            if (live.claimPublisher(channel, claim)) void live.mediaStarted(channel);
+          },
+          onClosed: (_session, reason) => {
+            if (reason === 'deleted' || reason === 'shutdown') void live.publisherEnded(channel, claim);
+            else if (reason !== 'replaced') live.publisherLost(channel, claim);
+            closeIfUnused(liveRoom, live, channel);
+          },
         },
-        onClosed: (_session, reason) => {
-          if (reason === 'deleted' || reason === 'shutdown') void live.publisherEnded(channel, claim);
-          else if (reason !== 'replaced') live.publisherLost(channel, claim);
-          closeIfUnused(liveRoom, live, channel);
-        },
-      });
+      );
       await live.mediaStarted(channel);
       if (!sessions.get('whip', session.id)) throw new AlreadyLiveError(channel, 'overtaken');
       const answer = buildAnswer(offerSdp, transport, produced);
-      request.log.info({ channel: channel.slug, session: session.id, tracks: offer.media.length }, 'whip publisher joined');
+      request.log.info(
+        { channel: channel.slug, session: session.id, tracks: offer.media.length },
+        'whip publisher joined',
+      );
       linkHeaders(reply, deps.iceServers);
       return reply
         .status(201)

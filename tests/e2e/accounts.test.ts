@@ -15,7 +15,10 @@ async function sessionCookie(context: BrowserContext) {
   return (await context.cookies()).find((cookie) => cookie.name === 'aethex_session');
 }
 
-async function fillSignup(page: Page, fields: { email: string; username: string; password: string; name?: string }): Promise<void> {
+async function fillSignup(
+  page: Page,
+  fields: { email: string; username: string; password: string; name?: string },
+): Promise<void> {
   await page.locator('input[name="email"]').fill(fields.email);
   await page.locator('input[name="username"]').fill(fields.username);
   if (fields.name) await page.locator('input[name="name"]').fill(fields.name);
@@ -40,7 +43,11 @@ describe.each(databaseTargets())('accounts in the browser on $name', (target) =>
     dispose = created.dispose;
     databaseUrl = created.options.kind === 'postgresql' ? created.options.url : undefined;
     // Account pages need no media: the API and the web app are enough.
-    platform = await startTestPlatform({ ROLES: 'api,web', AUTH_RATE_LIMIT_PER_MINUTE: '100', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) });
+    platform = await startTestPlatform({
+      ROLES: 'api,web',
+      AUTH_RATE_LIMIT_PER_MINUTE: '100',
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    });
     browser = await launchBrowser();
   });
 
@@ -106,7 +113,11 @@ describe.each(databaseTargets())('accounts in the browser on $name', (target) =>
     const page = await context.newPage();
     await page.goto('/signup');
 
-    await fillSignup(page, { email: `other_${randomBytes(3).toString('hex')}@example.test`, username: existing.username, password: PASSWORD });
+    await fillSignup(page, {
+      email: `other_${randomBytes(3).toString('hex')}@example.test`,
+      username: existing.username,
+      password: PASSWORD,
+    });
     const usernameError = page.getByTestId('username-error');
     await usernameError.waitFor();
     expect(await usernameError.textContent()).toContain('taken');

@@ -16,17 +16,28 @@ function whipPhase(page: Page): Promise<string | null> {
   return page.evaluate(() => window.__aethex?.whipClient?.status.phase ?? null);
 }
 
-function whepStats(page: Page): Promise<{ framesDecoded: number; frameWidth: number; audioPacketsReceived: number } | null> {
+function whepStats(
+  page: Page,
+): Promise<{ framesDecoded: number; frameWidth: number; audioPacketsReceived: number } | null> {
   return page.evaluate(async () => {
     const client = window.__aethex?.whepClient;
     if (!client) return null;
     const stats = await client.stats();
-    return { framesDecoded: stats.framesDecoded, frameWidth: stats.frameWidth, audioPacketsReceived: stats.audioPacketsReceived };
+    return {
+      framesDecoded: stats.framesDecoded,
+      frameWidth: stats.frameWidth,
+      audioPacketsReceived: stats.audioPacketsReceived,
+    };
   });
 }
 
 /** Signs the channel's owner in on a new page and goes live from the studio over WHIP with the stream key. */
-async function studioLiveOverWhip(browser: Browser, platform: TestPlatform, channel: TestChannel, name: string): Promise<Page> {
+async function studioLiveOverWhip(
+  browser: Browser,
+  platform: TestPlatform,
+  channel: TestChannel,
+  name: string,
+): Promise<Page> {
   const studio = await (await newContext(browser, platform.url)).newPage();
   recordConsole(studio, name);
   await studio.goto('/login');
@@ -36,7 +47,10 @@ async function studioLiveOverWhip(browser: Browser, platform: TestPlatform, chan
   await studio.getByLabel('Stream key', { exact: true }).fill(channel.streamKey);
   await studio.getByRole('radio', { name: /^WHIP/ }).check();
   await studio.getByRole('button', { name: 'Go live' }).click();
-  await waitFor(async () => (await whipPhase(studio)) === 'live', { timeoutMs: 20_000, what: `${name} to be live over WHIP` });
+  await waitFor(async () => (await whipPhase(studio)) === 'live', {
+    timeoutMs: 20_000,
+    what: `${name} to be live over WHIP`,
+  });
   return studio;
 }
 
@@ -51,13 +65,23 @@ describe('a browser WHIP publisher and a browser WHEP player', () => {
     const studio = await studioLiveOverWhip(browser, platform, channel, 'studio');
 
     // The server holds a WHIP session for the channel, with the camera and the microphone.
-    const room = await waitFor(() => platform.rooms!.rooms().find((r) => r.producers().length === 2), { what: 'both WHIP producers' });
-    expect(room.producers().map((p) => p.source).sort()).toEqual(['camera', 'microphone']);
+    const room = await waitFor(() => platform.rooms!.rooms().find((r) => r.producers().length === 2), {
+      what: 'both WHIP producers',
+    });
+    expect(
+      room
+        .producers()
+        .map((p) => p.source)
+        .sort(),
+    ).toEqual(['camera', 'microphone']);
     const prisma = platform.database!.prisma;
     const dbChannel = await prisma.channel.findUniqueOrThrow({ where: { slug: channel.slug } });
-    const live = await waitFor(() => prisma.stream.findFirst({ where: { channelId: dbChannel.id, state: 'live' } }).then((s) => s ?? undefined), {
-      what: 'the live Stream row',
-    });
+    const live = await waitFor(
+      () => prisma.stream.findFirst({ where: { channelId: dbChannel.id, state: 'live' } }).then((s) => s ?? undefined),
+      {
+        what: 'the live Stream row',
+      },
+    );
 
     const viewer = await (await newContext(browser, platform.url)).newPage();
     recordConsole(viewer, 'viewer');
@@ -76,9 +100,12 @@ describe('a browser WHIP publisher and a browser WHEP player', () => {
     await screenshot(studio, 'e2e-browser-whip-studio');
 
     await studio.getByRole('button', { name: 'End stream' }).click();
-    const ended = await waitFor(() => prisma.stream.findFirst({ where: { id: live.id, state: 'ended' } }).then((s) => s ?? undefined), {
-      what: 'the Stream row to end',
-    });
+    const ended = await waitFor(
+      () => prisma.stream.findFirst({ where: { id: live.id, state: 'ended' } }).then((s) => s ?? undefined),
+      {
+        what: 'the Stream row to end',
+      },
+    );
     expect(ended.endedAt).toBeInstanceOf(Date);
   });
 
@@ -93,7 +120,12 @@ describe('a browser WHIP publisher and a browser WHEP player', () => {
     // The first hears that it was taken over and stops, instead of taking the channel back (and
     // the second then back again, for ever).
     const stopped = await waitFor(
-      () => first.evaluate(() => (window.__aethex?.whipClient?.status.phase === 'error' ? window.__aethex.whipClient.status.error?.code : undefined)),
+      () =>
+        first.evaluate(() =>
+          window.__aethex?.whipClient?.status.phase === 'error'
+            ? window.__aethex.whipClient.status.error?.code
+            : undefined,
+        ),
       { timeoutMs: 30_000, what: 'the first studio to stop' },
     );
     expect(stopped).toBe('taken_over');

@@ -34,7 +34,9 @@ async function sendChat(page: Page, body: string): Promise<void> {
 
 /** The chat line whose body is exactly `body`. */
 function messageWithBody(page: Page, body: string) {
-  return page.getByTestId('chat-message').filter({ has: page.getByTestId('chat-body').getByText(body, { exact: true }) });
+  return page
+    .getByTestId('chat-message')
+    .filter({ has: page.getByTestId('chat-body').getByText(body, { exact: true }) });
 }
 
 describe('channel chat and follow, in two browsers', () => {
@@ -56,7 +58,11 @@ describe('channel chat and follow, in two browsers', () => {
     const viewer = await browserUser(await (await newContext(browser, platform.url)).newPage(), 'viewer');
     const slug = `chat-${randomBytes(4).toString('hex')}`;
     const created = await owner.page.evaluate(async (slug) => {
-      const response = await fetch('/api/v1/channels', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ slug, title: 'Chat test channel' }) });
+      const response = await fetch('/api/v1/channels', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ slug, title: 'Chat test channel' }),
+      });
       return response.status;
     }, slug);
     expect(created).toBe(201);
@@ -73,7 +79,9 @@ describe('channel chat and follow, in two browsers', () => {
     await expect.poll(() => follow.getAttribute('aria-pressed')).toBe('true');
     expect((await follow.textContent())?.trim()).toBe('Following');
     await expect.poll(() => followers.getAttribute('data-count')).toBe('1');
-    await waitFor(() => prisma.follow.count({ where: { channelId: channel.id } }).then((n) => n === 1), { what: 'the follow row' });
+    await waitFor(() => prisma.follow.count({ where: { channelId: channel.id } }).then((n) => n === 1), {
+      what: 'the follow row',
+    });
     await viewer.page.reload();
     await expect.poll(() => viewer.page.getByTestId('follow-button').getAttribute('aria-pressed')).toBe('true');
     expect(await viewer.page.getByTestId('follower-count').getAttribute('data-count')).toBe('1');
@@ -83,7 +91,9 @@ describe('channel chat and follow, in two browsers', () => {
     expect(await owner.page.getByTestId('follow-button').count()).toBe(0);
 
     for (const user of [owner, viewer]) {
-      await waitFor(async () => (await chatConnection(user.page)) === 'live', { what: `${user.username}'s chat to join` });
+      await waitFor(async () => (await chatConnection(user.page)) === 'live', {
+        what: `${user.username}'s chat to join`,
+      });
     }
 
     // Both ways, live.
@@ -117,7 +127,9 @@ describe('channel chat and follow, in two browsers', () => {
     await doomed.hover();
     await doomed.getByRole('button', { name: `Delete the message of ${viewer.username}` }).click();
     for (const page of [owner.page, viewer.page]) {
-      await waitFor(async () => (await page.locator(`[data-message-id="${messageId}"]`).count()) === 0, { what: 'the message to disappear' });
+      await waitFor(async () => (await page.locator(`[data-message-id="${messageId}"]`).count()) === 0, {
+        what: 'the message to disappear',
+      });
     }
     const row = await prisma.chatMessage.findUniqueOrThrow({ where: { id: messageId! } });
     expect(row.deletedAt).not.toBeNull();
@@ -129,7 +141,9 @@ describe('channel chat and follow, in two browsers', () => {
     await line.hover();
     await line.getByRole('button', { name: `Time out ${viewer.username} for 10 minutes` }).click();
     const blocked = viewer.page.getByTestId('chat-blocked');
-    await expect.poll(() => blocked.getAttribute('data-reason').catch(() => null), { timeout: 10_000 }).toBe('timed_out');
+    await expect
+      .poll(() => blocked.getAttribute('data-reason').catch(() => null), { timeout: 10_000 })
+      .toBe('timed_out');
     expect(await blocked.textContent()).toMatch(/chat again in (9|10):\d\d/);
     const ban = await prisma.channelBan.findFirstOrThrow({ where: { channelId: channel.id } });
     const minutes = (ban.expiresAt!.getTime() - Date.now()) / 60_000;
@@ -145,7 +159,11 @@ describe('channel chat and follow, in two browsers', () => {
     const statuses = await owner.page.evaluate(async (slug) => {
       const json = { 'content-type': 'application/json' };
       const create = await fetch('/api/v1/channels', { method: 'POST', headers: json, body: JSON.stringify({ slug }) });
-      const rules = await fetch(`/api/v1/channels/${slug}/chat/settings`, { method: 'PATCH', headers: json, body: JSON.stringify({ followersOnly: true }) });
+      const rules = await fetch(`/api/v1/channels/${slug}/chat/settings`, {
+        method: 'PATCH',
+        headers: json,
+        body: JSON.stringify({ followersOnly: true }),
+      });
       return [create.status, rules.status];
     }, slug);
     expect(statuses).toEqual([201, 200]);
@@ -173,18 +191,27 @@ describe('channel chat and follow, in two browsers', () => {
     const slug = `talk-${randomBytes(4).toString('hex')}`;
     expect(
       await owner.page.evaluate(async (slug) => {
-        const response = await fetch('/api/v1/channels', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ slug }) });
+        const response = await fetch('/api/v1/channels', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ slug }),
+        });
         return response.status;
       }, slug),
     ).toBe(201);
     for (const user of [owner, reader]) {
       await user.page.goto(`/${slug}`);
-      await waitFor(async () => (await chatConnection(user.page)) === 'live', { what: `${user.username}'s chat to join` });
+      await waitFor(async () => (await chatConnection(user.page)) === 'live', {
+        what: `${user.username}'s chat to join`,
+      });
     }
     // Three long messages overflow the panel.
-    for (let i = 1; i <= 3; i++) await sendChat(owner.page, `${i} ${'long words to fill the chat panel '.repeat(13)}`.trim().slice(0, 500));
+    for (let i = 1; i <= 3; i++)
+      await sendChat(owner.page, `${i} ${'long words to fill the chat panel '.repeat(13)}`.trim().slice(0, 500));
     const log = reader.page.getByRole('log', { name: 'Chat messages' });
-    await waitFor(async () => (await reader.page.getByTestId('chat-message').count()) === 3, { what: 'the three messages' });
+    await waitFor(async () => (await reader.page.getByTestId('chat-message').count()) === 3, {
+      what: 'the three messages',
+    });
     const atBottom = () => log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 2);
     await waitFor(atBottom, { what: 'the log to follow the newest message' });
 
@@ -205,7 +232,11 @@ describe('channel chat and follow, in two browsers', () => {
     const slug = `open-${randomBytes(4).toString('hex')}`;
     expect(
       await owner.page.evaluate(async (slug) => {
-        const response = await fetch('/api/v1/channels', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ slug }) });
+        const response = await fetch('/api/v1/channels', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ slug }),
+        });
         return response.status;
       }, slug),
     ).toBe(201);
@@ -218,7 +249,11 @@ describe('channel chat and follow, in two browsers', () => {
     await messageWithBody(anonymous, 'Anyone may read this').waitFor();
     const blocked = anonymous.getByTestId('chat-blocked');
     expect(await blocked.getAttribute('data-reason')).toBe('unauthorized');
-    expect(await blocked.getByRole('link', { name: 'Sign in' }).getAttribute('href')).toBe(`/login?next=${encodeURIComponent(`/${slug}`)}`);
-    expect(await anonymous.getByTestId('follow-button').getAttribute('href')).toBe(`/login?next=${encodeURIComponent(`/${slug}`)}`);
+    expect(await blocked.getByRole('link', { name: 'Sign in' }).getAttribute('href')).toBe(
+      `/login?next=${encodeURIComponent(`/${slug}`)}`,
+    );
+    expect(await anonymous.getByTestId('follow-button').getAttribute('href')).toBe(
+      `/login?next=${encodeURIComponent(`/${slug}`)}`,
+    );
   });
 });

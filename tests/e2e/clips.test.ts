@@ -39,14 +39,20 @@ function videoProgress(page: Page): Promise<{ time: number; frames: number }> {
 
 /** Waits until the clip plays: its time moves on by more than a second, and frames were decoded. */
 async function waitForClipPlayback(page: Page): Promise<void> {
-  const first = await waitFor(async () => {
-    const seen = await videoProgress(page);
-    return seen.time > 0 ? seen : undefined;
-  }, { timeoutMs: 15_000, intervalMs: 200, what: 'the clip to start playing' });
-  const later = await waitFor(async () => {
-    const seen = await videoProgress(page);
-    return seen.time > first.time + 1 ? seen : undefined;
-  }, { timeoutMs: 15_000, intervalMs: 200, what: 'the clip to play on for a second' });
+  const first = await waitFor(
+    async () => {
+      const seen = await videoProgress(page);
+      return seen.time > 0 ? seen : undefined;
+    },
+    { timeoutMs: 15_000, intervalMs: 200, what: 'the clip to start playing' },
+  );
+  const later = await waitFor(
+    async () => {
+      const seen = await videoProgress(page);
+      return seen.time > first.time + 1 ? seen : undefined;
+    },
+    { timeoutMs: 15_000, intervalMs: 200, what: 'the clip to play on for a second' },
+  );
   expect(later.frames).toBeGreaterThan(first.frames);
 }
 
@@ -68,10 +74,13 @@ describe('clips', () => {
     const channel = await createTestChannel(platform);
     const publisher = await publishOverWhip(platform.url, channel.streamKey);
     onTestFailed(() => void publisher.stop().catch(() => undefined));
-    await waitFor(async () => {
-      const response = await fetch(`${platform.url}/hls/${channel.slug}/index.m3u8`);
-      return response.status === 200 && segmentsRecorded(await response.text()) >= segments;
-    }, { timeoutMs: 30_000, intervalMs: 250, what: `${segments} live HLS segments of ${channel.slug}` });
+    await waitFor(
+      async () => {
+        const response = await fetch(`${platform.url}/hls/${channel.slug}/index.m3u8`);
+        return response.status === 200 && segmentsRecorded(await response.text()) >= segments;
+      },
+      { timeoutMs: 30_000, intervalMs: 250, what: `${segments} live HLS segments of ${channel.slug}` },
+    );
     return { channel, publisher };
   }
 
@@ -81,7 +90,9 @@ describe('clips', () => {
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
     // Signed out, Clip is a way to sign in and come back: the server makes clips for users only.
     await page.goto(`/${channel.slug}`);
-    await expect.poll(() => page.getByTestId('clip-button').getAttribute('href'), { timeout: 10_000 }).toBe(`/login?next=%2F${channel.slug}`);
+    await expect
+      .poll(() => page.getByTestId('clip-button').getAttribute('href'), { timeout: 10_000 })
+      .toBe(`/login?next=%2F${channel.slug}`);
     await screenshot(page, 'e2e-clip-signed-out');
     await signUpInBrowser(page, 'clipper');
     await page.goto(`/${channel.slug}`);
@@ -94,15 +105,21 @@ describe('clips', () => {
     // The new clip tops the channel's list without a reload.
     const item = page.getByTestId('clip-item').first();
     await item.waitFor({ timeout: 5_000 });
-    const listed = await waitFor(async () => {
-      const response = await fetch(`${platform.url}/api/v1/channels/${channel.slug}/clips`);
-      const { items } = (await response.json()) as { items: ApiClip[] };
-      return items[0];
-    }, { what: 'the clip in the API' });
+    const listed = await waitFor(
+      async () => {
+        const response = await fetch(`${platform.url}/api/v1/channels/${channel.slug}/clips`);
+        const { items } = (await response.json()) as { items: ApiClip[] };
+        return items[0];
+      },
+      { what: 'the clip in the API' },
+    );
     expect(listed.vodId).toBeNull();
     expect(await item.getByRole('link').getAttribute('href')).toBe(listed.pageUrl);
     await expect.poll(() => item.textContent()).toContain(listed.title);
-    await waitFor(() => item.locator('img').evaluate((img) => (img as HTMLImageElement).naturalWidth > 0), { timeoutMs: 10_000, what: 'the clip poster to load' });
+    await waitFor(() => item.locator('img').evaluate((img) => (img as HTMLImageElement).naturalWidth > 0), {
+      timeoutMs: 10_000,
+      what: 'the clip poster to load',
+    });
     await screenshot(page, 'e2e-clip-button');
     await page.getByTestId('clip-list').scrollIntoViewIfNeeded();
     await screenshot(page, 'e2e-clip-channel-list');
@@ -135,18 +152,23 @@ describe('clips', () => {
   it('clips a range of a VOD from its page and links the clip back to it', async () => {
     const { channel, publisher } = await liveChannel(10);
     await publisher.stop();
-    const vod = await waitFor(async () => {
-      const response = await fetch(`${platform.url}/api/v1/channels/${channel.slug}/vods`);
-      const { items } = (await response.json()) as { items: { id: string; durationSeconds: number }[] };
-      return items[0];
-    }, { timeoutMs: 60_000, intervalMs: 500, what: 'the VOD of the ended stream' });
+    const vod = await waitFor(
+      async () => {
+        const response = await fetch(`${platform.url}/api/v1/channels/${channel.slug}/vods`);
+        const { items } = (await response.json()) as { items: { id: string; durationSeconds: number }[] };
+        return items[0];
+      },
+      { timeoutMs: 60_000, intervalMs: 500, what: 'the VOD of the ended stream' },
+    );
     expect(vod.durationSeconds).toBeGreaterThan(8);
 
     const { page } = await viewer('vod');
     await page.goto(`/vod/${vod.id}`);
     await page.getByTestId('vod-clip-toggle').click();
     // Signed out, the form offers to sign in and come back instead of a Create button.
-    await expect.poll(() => page.getByTestId('clip-sign-in').getAttribute('href'), { timeout: 10_000 }).toBe(`/login?next=%2Fvod%2F${vod.id}`);
+    await expect
+      .poll(() => page.getByTestId('clip-sign-in').getAttribute('href'), { timeout: 10_000 })
+      .toBe(`/login?next=%2Fvod%2F${vod.id}`);
     expect(await page.getByTestId('clip-create').count()).toBe(0);
     await screenshot(page, 'e2e-clip-vod-signed-out');
     await signUpInBrowser(page, 'vodclipper');
@@ -162,7 +184,9 @@ describe('clips', () => {
     await expect.poll(() => page.getByTestId('clip-create').isDisabled()).toBe(true);
     await end.fill('0:05');
     await start.fill('0:07');
-    await expect.poll(() => page.getByTestId('clip-range').textContent()).toContain('The end must come after the start.');
+    await expect
+      .poll(() => page.getByTestId('clip-range').textContent())
+      .toContain('The end must come after the start.');
     await start.fill('0:02');
     await expect.poll(() => page.getByTestId('clip-range').textContent()).toContain('3 seconds long.');
     await page.getByTestId('clip-title-input').fill('A great save');

@@ -27,15 +27,33 @@ interface Seed {
 }
 
 const SEEDS: Seed[] = [
-  { slug: 'cello-hour', title: 'Cello Hour', category: 'music', live: { streamTitle: 'Bach suites by candlelight', viewers: 12 } },
-  { slug: 'drum-circle', title: 'Drum Circle', category: 'music', live: { streamTitle: 'Polyrhythms for beginners', viewers: 5 } },
-  { slug: 'pixel-quest', title: 'Pixel Quest', category: 'gaming', live: { streamTitle: 'Speedrunning the castle', viewers: 40 } },
+  {
+    slug: 'cello-hour',
+    title: 'Cello Hour',
+    category: 'music',
+    live: { streamTitle: 'Bach suites by candlelight', viewers: 12 },
+  },
+  {
+    slug: 'drum-circle',
+    title: 'Drum Circle',
+    category: 'music',
+    live: { streamTitle: 'Polyrhythms for beginners', viewers: 5 },
+  },
+  {
+    slug: 'pixel-quest',
+    title: 'Pixel Quest',
+    category: 'gaming',
+    live: { streamTitle: 'Speedrunning the castle', viewers: 40 },
+  },
   { slug: 'quiet-room', title: 'Quiet Room', category: 'music' },
 ];
 /** Goes live for real over WHIP. */
 const WHIP_CHANNEL = { slug: 'marimba-lab', title: 'Marimba Lab', category: 'education' };
 
-async function createChannel(platform: TestPlatform, seed: { slug: string; title: string; category: string }): Promise<string> {
+async function createChannel(
+  platform: TestPlatform,
+  seed: { slug: string; title: string; category: string },
+): Promise<string> {
   const prisma = platform.database!.prisma;
   const context = { prisma, publicUrl: platform.url };
   const ownerEmail = `${seed.slug}-${randomBytes(3).toString('hex')}@example.test`;
@@ -49,13 +67,23 @@ async function seedChannel(platform: TestPlatform, seed: Seed): Promise<void> {
   const channelId = await createChannel(platform, seed);
   if (!seed.live) return;
   await platform.database!.prisma.stream.create({
-    data: { channelId, state: 'live', startedAt: new Date(), title: seed.live.streamTitle, category: seed.category, viewers: seed.live.viewers },
+    data: {
+      channelId,
+      state: 'live',
+      startedAt: new Date(),
+      title: seed.live.streamTitle,
+      category: seed.category,
+      viewers: seed.live.viewers,
+    },
   });
 }
 
 /** The slugs of the cards in a grid, in the order shown. */
 function slugsIn(page: Page, testId: string): Promise<string[]> {
-  return page.getByTestId(testId).locator('[data-testid="channel-card"]').evaluateAll((cards) => cards.map((card) => card.getAttribute('data-slug') ?? ''));
+  return page
+    .getByTestId(testId)
+    .locator('[data-testid="channel-card"]')
+    .evaluateAll((cards) => cards.map((card) => card.getAttribute('data-slug') ?? ''));
 }
 
 async function signedInContext(browser: Browser, platform: TestPlatform, user: TestUser): Promise<BrowserContext> {
@@ -75,10 +103,15 @@ describe.each(databaseTargets())('discovery in the browser on $name', (target) =
   beforeAll(async () => {
     const created = await target.create();
     dispose = created.dispose;
-    platform = await startTestPlatform(created.options.kind === 'postgresql' ? { DATABASE_URL: created.options.url } : {});
+    platform = await startTestPlatform(
+      created.options.kind === 'postgresql' ? { DATABASE_URL: created.options.url } : {},
+    );
     for (const seed of SEEDS) await seedChannel(platform, seed);
     await createChannel(platform, WHIP_CHANNEL);
-    const issued = (await runAdminCommand({ prisma: platform.database!.prisma, publicUrl: platform.url }, { command: 'stream-key.create', channel: WHIP_CHANNEL.slug })) as { key: string };
+    const issued = (await runAdminCommand(
+      { prisma: platform.database!.prisma, publicUrl: platform.url },
+      { command: 'stream-key.create', channel: WHIP_CHANNEL.slug },
+    )) as { key: string };
     streamKey = issued.key;
     browser = await launchBrowser();
   });
@@ -97,7 +130,9 @@ describe.each(databaseTargets())('discovery in the browser on $name', (target) =
     const page = await context.newPage();
     await page.goto('/');
     const bell = page.getByTestId('notification-bell');
-    await waitFor(async () => (await bell.getAttribute('data-connection')) === 'live', { what: 'the notification socket to connect' });
+    await waitFor(async () => (await bell.getAttribute('data-connection')) === 'live', {
+      what: 'the notification socket to connect',
+    });
     expect(await page.getByTestId('unread-badge').count()).toBe(0);
 
     publication = await publishOverWhip(platform.url, streamKey);
@@ -134,7 +169,9 @@ describe.each(databaseTargets())('discovery in the browser on $name', (target) =
     await page.goto('/');
     await page.getByTestId('live-grid').waitFor();
     // The WHIP channel went live for real in the test before; its viewers (0 or 1) put it last.
-    await expect.poll(() => slugsIn(page, 'live-grid')).toEqual(['pixel-quest', 'cello-hour', 'drum-circle', 'marimba-lab']);
+    await expect
+      .poll(() => slugsIn(page, 'live-grid'))
+      .toEqual(['pixel-quest', 'cello-hour', 'drum-circle', 'marimba-lab']);
     const top = page.getByTestId('live-grid').locator('[data-slug="pixel-quest"]');
     expect(await top.getByTestId('card-viewers').textContent()).toBe('40 viewers');
     expect(await top.getByTestId('card-title').textContent()).toBe('Speedrunning the castle');
@@ -150,7 +187,9 @@ describe.each(databaseTargets())('discovery in the browser on $name', (target) =
 
     await page.getByTestId('category-chips').locator('[data-category="events"]').click();
     await page.getByTestId('live-empty').waitFor();
-    expect(await page.getByTestId('live-empty').getByRole('link', { name: 'Go live' }).getAttribute('href')).toBe('/signup?next=/studio');
+    expect(await page.getByTestId('live-empty').getByRole('link', { name: 'Go live' }).getAttribute('href')).toBe(
+      '/signup?next=/studio',
+    );
 
     await page.goto('/categories/music');
     await page.getByTestId('category-grid').waitFor();

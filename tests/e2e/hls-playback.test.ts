@@ -30,7 +30,11 @@ interface PageHandle {
 function pageHandle(page: Page): Promise<{ via: string | null; hls: HlsStats | null; hasWebRtcPlayer: boolean }> {
   return page.evaluate(() => {
     const handle = (window as unknown as { __aethex?: PageHandle }).__aethex;
-    return { via: handle?.via ?? null, hls: handle?.hlsPlayer?.stats() ?? null, hasWebRtcPlayer: Boolean(handle?.player) };
+    return {
+      via: handle?.via ?? null,
+      hls: handle?.hlsPlayer?.stats() ?? null,
+      hasWebRtcPlayer: Boolean(handle?.player),
+    };
   });
 }
 
@@ -89,7 +93,10 @@ describe('HLS playback and VODs', () => {
       async stop() {
         if (stopped) return;
         stopped = true;
-        const deleted = await fetch(`${platform.url}${location}`, { method: 'DELETE', headers: { authorization: `Bearer ${channel.streamKey}` } });
+        const deleted = await fetch(`${platform.url}${location}`, {
+          method: 'DELETE',
+          headers: { authorization: `Bearer ${channel.streamKey}` },
+        });
         expect(deleted.ok).toBe(true);
         media.stop();
         pc.close();
@@ -130,7 +137,9 @@ describe('HLS playback and VODs', () => {
     // Two ~1 s segments behind the live edge, give or take a segment and the catch-up.
     expect(handle.hls!.latencySeconds).toBeGreaterThan(0.5);
     expect(handle.hls!.latencySeconds).toBeLessThan(8);
-    await expect.poll(() => page.getByTestId('player-delay').textContent(), { timeout: 5_000 }).toMatch(/delay ≈ [\d.]+ s/);
+    await expect
+      .poll(() => page.getByTestId('player-delay').textContent(), { timeout: 5_000 })
+      .toMatch(/delay ≈ [\d.]+ s/);
     await screenshot(page, 'e2e-hls-channel');
 
     // The choice outlives the page: the next visit plays HLS from the start, never WebRTC.
@@ -215,18 +224,31 @@ describe('HLS playback and VODs', () => {
     await waitForPlayback(page, 'player-video', 8);
     await publisher.stop();
 
-    await waitFor(async () => (await page.getByTestId('player').getAttribute('data-phase')) === 'ended', { timeoutMs: 20_000, what: 'the HLS viewer to see the end' });
-    await waitFor(async () => (await page.getByTestId('vod-item').count()) > 0, { timeoutMs: 60_000, what: 'the VOD to appear under the player' });
+    await waitFor(async () => (await page.getByTestId('player').getAttribute('data-phase')) === 'ended', {
+      timeoutMs: 20_000,
+      what: 'the HLS viewer to see the end',
+    });
+    await waitFor(async () => (await page.getByTestId('vod-item').count()) > 0, {
+      timeoutMs: 60_000,
+      what: 'the VOD to appear under the player',
+    });
     const item = page.getByTestId('vod-item').first();
     await expect.poll(() => item.textContent()).toMatch(/0:\d\d/);
-    await waitFor(() => item.locator('img').evaluate((img) => (img as HTMLImageElement).naturalWidth > 0), { timeoutMs: 10_000, what: 'the poster to load' });
+    await waitFor(() => item.locator('img').evaluate((img) => (img as HTMLImageElement).naturalWidth > 0), {
+      timeoutMs: 10_000,
+      what: 'the poster to load',
+    });
     await page.getByTestId('vod-list').scrollIntoViewIfNeeded();
     await screenshot(page, 'e2e-vod-list');
 
     await item.getByRole('link').click();
     await page.waitForURL(/\/vod\/[0-9a-f-]{36}$/);
     const vodId = page.url().split('/').pop()!;
-    const vod = (await (await fetch(`${platform.url}/api/v1/vods/${vodId}`)).json()) as { durationSeconds: number; mp4Url: string | null; channel: string };
+    const vod = (await (await fetch(`${platform.url}/api/v1/vods/${vodId}`)).json()) as {
+      durationSeconds: number;
+      mp4Url: string | null;
+      channel: string;
+    };
     expect(vod.channel).toBe(channel.slug);
     expect(vod.durationSeconds).toBeGreaterThan(8);
     await waitForPlayback(page, 'vod-video', 2);
@@ -242,17 +264,24 @@ describe('HLS playback and VODs', () => {
         new Promise<number>((resolve, reject) => {
           const element = v as HTMLVideoElement;
           const timer = setTimeout(() => reject(new Error('no seeked event within 10 s')), 10_000);
-          element.addEventListener('seeked', () => {
-            clearTimeout(timer);
-            resolve(element.currentTime);
-          }, { once: true });
+          element.addEventListener(
+            'seeked',
+            () => {
+              clearTimeout(timer);
+              resolve(element.currentTime);
+            },
+            { once: true },
+          );
           element.currentTime = target;
         }),
       duration / 2,
     );
     expect(Math.abs(landed - duration / 2)).toBeLessThan(1);
     // And it plays on from there.
-    await waitFor(async () => (await currentTime(page, 'vod-video')) > landed + 1, { timeoutMs: 10_000, what: 'playback to go on after the seek' });
+    await waitFor(async () => (await currentTime(page, 'vod-video')) > landed + 1, {
+      timeoutMs: 10_000,
+      what: 'playback to go on after the seek',
+    });
     await screenshot(page, 'e2e-vod-page');
   });
 });

@@ -24,7 +24,10 @@ describe('the HLS quality menu', () => {
   let platform: TestPlatform;
   let browser: Browser;
 
-  withBrowserPlatform((started) => ({ platform, browser } = started), { STREAM_END_GRACE_MS: '2000', HLS_RENDITIONS: '240p' });
+  withBrowserPlatform((started) => ({ platform, browser } = started), {
+    STREAM_END_GRACE_MS: '2000',
+    HLS_RENDITIONS: '240p',
+  });
 
   it('lists the ladder, plays the rendition picked, and goes back to Auto', async () => {
     const channel = await createTestChannel(platform);
@@ -39,7 +42,11 @@ describe('the HLS quality menu', () => {
 
       await quality.click();
       const items = page.getByRole('menuitemradio');
-      expect(await items.evaluateAll((buttons) => buttons.map((b) => b.querySelector('.label')?.textContent))).toEqual(['Auto', '360p', '240p']);
+      expect(await items.evaluateAll((buttons) => buttons.map((b) => b.querySelector('.label')?.textContent))).toEqual([
+        'Auto',
+        '360p',
+        '240p',
+      ]);
       expect(await page.getByRole('menuitemradio', { name: 'Auto' }).getAttribute('aria-checked')).toBe('true');
       await screenshot(page, 'e2e-hls-quality-menu');
       await page.keyboard.press('Escape');
@@ -48,18 +55,28 @@ describe('the HLS quality menu', () => {
       await waitFor(async () => (await pictureHeight(page)) === 240, { timeoutMs: 20_000, what: 'a 240-line picture' });
       expect(await quality.textContent()).toContain('240p');
       await pick(page, '360p');
-      await waitFor(async () => (await pictureHeight(page)) === 360, { timeoutMs: 20_000, what: 'the 360-line source again' });
+      await waitFor(async () => (await pictureHeight(page)) === 360, {
+        timeoutMs: 20_000,
+        what: 'the 360-line source again',
+      });
       await pick(page, 'Auto');
-      await waitFor(async () => /^Auto · \d+p$/.test(((await quality.textContent()) ?? '').trim()), { what: 'Auto with the height playing' });
+      await waitFor(async () => /^Auto · \d+p$/.test(((await quality.textContent()) ?? '').trim()), {
+        what: 'Auto with the height playing',
+      });
       await screenshot(page, 'e2e-hls-quality-auto');
 
       // Over WebRTC there is nothing to pick: the menu goes.
       await page.getByTestId('source-button').click();
       await page.getByRole('menuitemradio', { name: 'WebRTC' }).click();
-      await waitFor(async () => (await page.getByTestId('player').getAttribute('data-via')) === 'webrtc' && (await page.getByTestId('player').getAttribute('data-phase')) === 'live', {
-        timeoutMs: 20_000,
-        what: 'WebRTC playback',
-      });
+      await waitFor(
+        async () =>
+          (await page.getByTestId('player').getAttribute('data-via')) === 'webrtc' &&
+          (await page.getByTestId('player').getAttribute('data-phase')) === 'live',
+        {
+          timeoutMs: 20_000,
+          what: 'WebRTC playback',
+        },
+      );
       expect(await quality.count()).toBe(0);
     } finally {
       await publisher.stop();

@@ -22,7 +22,10 @@ async function goLive(studio: Page, channel: TestChannel): Promise<void> {
   await studio.getByRole('radio', { name: /^Use a stream key/ }).check();
   await studio.getByLabel('Stream key', { exact: true }).fill(channel.streamKey);
   await studio.getByRole('button', { name: 'Go live' }).click();
-  await waitFor(async () => (await phaseOf(studio, 'studio-status')) === 'live', { timeoutMs: 20_000, what: 'the studio to be live' });
+  await waitFor(async () => (await phaseOf(studio, 'studio-status')) === 'live', {
+    timeoutMs: 20_000,
+    what: 'the studio to be live',
+  });
 }
 
 describe('going live from the browser', () => {
@@ -46,9 +49,12 @@ describe('going live from the browser', () => {
 
     const prisma = platform.database!.prisma;
     const dbChannel = await prisma.channel.findUniqueOrThrow({ where: { slug: channel.slug } });
-    const liveRow = await waitFor(() => prisma.stream.findFirst({ where: { channelId: dbChannel.id, state: 'live' } }).then((s) => s ?? undefined), {
-      what: 'a live Stream row',
-    });
+    const liveRow = await waitFor(
+      () => prisma.stream.findFirst({ where: { channelId: dbChannel.id, state: 'live' } }).then((s) => s ?? undefined),
+      {
+        what: 'a live Stream row',
+      },
+    );
     expect(liveRow.startedAt).toBeInstanceOf(Date);
 
     const viewers: Page[] = [];
@@ -68,7 +74,10 @@ describe('going live from the browser', () => {
 
     await studio.getByRole('button', { name: 'End stream' }).click();
     for (const viewer of viewers) {
-      await waitFor(async () => (await phaseOf(viewer, 'player')) === 'ended', { timeoutMs: 15_000, what: 'the viewer to see the end' });
+      await waitFor(async () => (await phaseOf(viewer, 'player')) === 'ended', {
+        timeoutMs: 15_000,
+        what: 'the viewer to see the end',
+      });
     }
     await screenshot(viewers[0]!, 'e2e-channel-ended');
     const ended = await waitFor(
@@ -102,7 +111,9 @@ describe('going live from the browser', () => {
     await viewer.goto(`/${channel.slug}`);
     await waitForMedia(viewer);
 
-    const room = platform.rooms!.rooms().find((r) => r.producers().length > 0 && r.peers().some((p) => p.role === 'viewer'));
+    const room = platform
+      .rooms!.rooms()
+      .find((r) => r.producers().length > 0 && r.peers().some((p) => p.role === 'viewer'));
     expect(room).toBeDefined();
     const workerIndexes = new Set(room!.routerLoad().map((r) => r.workerIndex));
     const victims = [...workerIndexes].map((index) => platform.workers!.worker(index)!.worker.pid);
@@ -116,7 +127,10 @@ describe('going live from the browser', () => {
       },
       { timeoutMs: 15_000, what: 'the killed workers to be replaced' },
     );
-    await waitFor(async () => (await phaseOf(studio, 'studio-status')) === 'live', { timeoutMs: 30_000, what: 'the studio to be live again' });
+    await waitFor(async () => (await phaseOf(studio, 'studio-status')) === 'live', {
+      timeoutMs: 30_000,
+      what: 'the studio to be live again',
+    });
     await waitForMedia(viewer, 30);
     expect(await phaseOf(viewer, 'player')).toBe('live');
     // The media now flows through a room rebuilt on the replacement workers.

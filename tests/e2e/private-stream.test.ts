@@ -49,14 +49,21 @@ describe('a private channel', () => {
     await owner.getByTestId('private-saved').waitFor({ timeout: 10_000 });
     expect(await privateSwitch.getAttribute('aria-checked')).toBe('true');
     expect(await owner.getByTestId('viewer-links-public-note').count()).toBe(0);
-    const saved = (await (await fetch(`${platform.url}/api/v1/channels/${channel.slug}`)).json()) as { private: boolean; canWatch: boolean };
+    const saved = (await (await fetch(`${platform.url}/api/v1/channels/${channel.slug}`)).json()) as {
+      private: boolean;
+      canWatch: boolean;
+    };
     expect(saved).toMatchObject({ private: true, canWatch: false });
 
     // The same panel caps the stream's WebRTC viewers (the rest go to HLS).
     await owner.getByLabel('WebRTC seats per stream').fill('50');
     await owner.getByRole('button', { name: 'Save', exact: true }).click();
-    await expect.poll(() => owner.getByText('Saved: 50 WebRTC viewers a stream.').isVisible(), { timeout: 10_000 }).toBe(true);
-    expect((await platform.database!.prisma.channel.findUniqueOrThrow({ where: { slug: channel.slug } })).webrtcSeats).toBe(50);
+    await expect
+      .poll(() => owner.getByText('Saved: 50 WebRTC viewers a stream.').isVisible(), { timeout: 10_000 })
+      .toBe(true);
+    expect(
+      (await platform.database!.prisma.channel.findUniqueOrThrow({ where: { slug: channel.slug } })).webrtcSeats,
+    ).toBe(50);
     await screenshot(owner, 'e2e-private-privacy-panel');
 
     await owner.getByLabel('Who is the new link for?').fill('Marketing team');
@@ -78,7 +85,8 @@ describe('a private channel', () => {
     const publisher = await publishOverWhip(platform.url, channel.streamKey);
     onTestFailed(() => void publisher.stop().catch(() => undefined));
     await waitFor(
-      async () => ((await (await fetch(`${platform.url}/api/v1/channels/${channel.slug}`)).json()) as { live: boolean }).live,
+      async () =>
+        ((await (await fetch(`${platform.url}/api/v1/channels/${channel.slug}`)).json()) as { live: boolean }).live,
       { timeoutMs: 15_000, what: 'the channel to be live' },
     );
 

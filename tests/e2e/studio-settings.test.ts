@@ -85,7 +85,18 @@ describe('the studio for a new creator', () => {
 
     // Avatar: a real PNG is stored and served; a text file named .png is refused with the server's 415.
     const png = path.join(scratch, 'avatar.png');
-    execFileSync('ffmpeg', ['-y', '-loglevel', 'error', '-f', 'lavfi', '-i', 'color=red:s=64x64', '-frames:v', '1', png]);
+    execFileSync('ffmpeg', [
+      '-y',
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'color=red:s=64x64',
+      '-frames:v',
+      '1',
+      png,
+    ]);
     const avatar = page.getByTestId('avatar-upload');
     await avatar.locator('input[type="file"]').setInputFiles(png);
     await avatar.getByRole('button', { name: 'Upload avatar' }).click();
@@ -111,7 +122,9 @@ describe('the studio for a new creator', () => {
     const key = (await page.getByTestId('issued-key-value').textContent())!.trim();
     expect(key.length).toBeGreaterThan(20);
     expect(await page.getByTestId('issued-whip-url').textContent()).toBe(`${platform.url}/api/whip`);
-    const row = await prisma.streamKey.findUniqueOrThrow({ where: { keyHash: createHash('sha256').update(key).digest('hex') } });
+    const row = await prisma.streamKey.findUniqueOrThrow({
+      where: { keyHash: createHash('sha256').update(key).digest('hex') },
+    });
     expect(row.channelId).toBe(created.id);
     expect(row.revokedAt).toBeNull();
     await expect.poll(() => page.getByTestId('stream-key-row').count()).toBe(1);
@@ -141,17 +154,26 @@ describe('the studio for a new creator', () => {
       timeoutMs: 20_000,
       what: 'the studio to be live',
     });
-    await waitFor(() => prisma.stream.findFirst({ where: { channelId: channel.id, state: 'live' } }).then((s) => s ?? undefined), { what: 'a live Stream row' });
+    await waitFor(
+      () => prisma.stream.findFirst({ where: { channelId: channel.id, state: 'live' } }).then((s) => s ?? undefined),
+      { what: 'a live Stream row' },
+    );
 
     const viewer = await (await newContext(browser, platform.url)).newPage();
     const viewerName = await signUpInBrowser(viewer, 'watcher');
     await viewer.goto(`/${slug}`);
-    await waitFor(async () => (await playerFrames(viewer)) >= 10, { timeoutMs: 20_000, what: 'the viewer to decode frames' });
+    await waitFor(async () => (await playerFrames(viewer)) >= 10, {
+      timeoutMs: 20_000,
+      what: 'the viewer to decode frames',
+    });
     expect(await viewer.getByTestId('player').getAttribute('data-phase')).toBe('live');
     // Playback by a signed-in viewer is remembered once, for recommendations.
     const watcher = await prisma.user.findUniqueOrThrow({ where: { username: viewerName } });
     const watched = await waitFor(
-      () => prisma.watchedChannel.findUnique({ where: { userId_channelId: { userId: watcher.id, channelId: channel.id } } }).then((w) => w ?? undefined),
+      () =>
+        prisma.watchedChannel
+          .findUnique({ where: { userId_channelId: { userId: watcher.id, channelId: channel.id } } })
+          .then((w) => w ?? undefined),
       { what: 'the watched-channel row' },
     );
     expect(watched.times).toBe(1);
@@ -159,6 +181,9 @@ describe('the studio for a new creator', () => {
     await screenshot(viewer, 'e2e-channel-live-no-key');
 
     await studio.getByRole('button', { name: 'End stream' }).click();
-    await waitFor(async () => (await viewer.getByTestId('player').getAttribute('data-phase')) === 'ended', { timeoutMs: 15_000, what: 'the viewer to see the end' });
+    await waitFor(async () => (await viewer.getByTestId('player').getAttribute('data-phase')) === 'ended', {
+      timeoutMs: 15_000,
+      what: 'the viewer to see the end',
+    });
   });
 });

@@ -33,7 +33,9 @@ describe('WHEP playback in a browser', () => {
   it("plays a WHIP-published channel in Chromium's own payload types", async () => {
     const channel = await createTestChannel(platform);
     const publication = await publishOverWhip(platform.url, channel.streamKey);
-    const room = await waitFor(() => platform.rooms!.rooms().find((r) => r.producers().length === 2), { what: 'both producers' });
+    const room = await waitFor(() => platform.rooms!.rooms().find((r) => r.producers().length === 2), {
+      what: 'both producers',
+    });
     const page = await (await newContext(browser, platform.url)).newPage();
     try {
       // Any page of the server's origin will do: the player is a few lines, not the web app.
@@ -71,7 +73,11 @@ describe('WHEP playback in a browser', () => {
           if (pc.iceGatheringState === 'complete') return resolve();
           pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
         });
-        const response = await fetch(`/api/whep/${slug}`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: pc.localDescription!.sdp });
+        const response = await fetch(`/api/whep/${slug}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/sdp' },
+          body: pc.localDescription!.sdp,
+        });
         player.status = response.status;
         player.location = response.headers.get('location');
         if (response.status === 201) await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });

@@ -33,6 +33,9 @@ describe('WHIP publisher, browser viewer', () => {
     await screenshot(viewer, 'e2e-whip-viewer');
 
     await publication.stop();
-    await waitFor(async () => (await viewer.getByTestId('player').getAttribute('data-phase')) === 'ended', { timeoutMs: 15_000, what: 'the end to reach the viewer' });
+    await waitFor(async () => (await viewer.getByTestId('player').getAttribute('data-phase')) === 'ended', {
+      timeoutMs: 15_000,
+      what: 'the end to reach the viewer',
+    });
   });
 });

@@ -24,7 +24,12 @@ describe.each(databaseTargets())('accounts on $name', (target) => {
     });
 
     expect(reply.status).toBe(201);
-    expect(reply.body.user).toMatchObject({ email: 'ada@example.test', username: 'ada_l', name: 'Ada Lovelace', role: 'viewer' });
+    expect(reply.body.user).toMatchObject({
+      email: 'ada@example.test',
+      username: 'ada_l',
+      name: 'Ada Lovelace',
+      role: 'viewer',
+    });
     expect(reply.body.channels).toEqual([]);
     const setCookie = reply.headers.getSetCookie().find((c) => c.startsWith('aethex_session='))!;
     expect(setCookie).toMatch(/HttpOnly/i);
@@ -68,7 +73,10 @@ describe.each(databaseTargets())('accounts on $name', (target) => {
     ['a bad email', { email: 'not-an-email', username: 'x_two', password: 'long enough password' }],
     ['a bad username', { email: 'x3@example.test', username: 'no spaces!', password: 'long enough password' }],
     ['a reserved username', { email: 'x4@example.test', username: 'admin', password: 'long enough password' }],
-    ['an unknown field', { email: 'x5@example.test', username: 'x_five', password: 'long enough password', role: 'admin' }],
+    [
+      'an unknown field',
+      { email: 'x5@example.test', username: 'x_five', password: 'long enough password', role: 'admin' },
+    ],
   ])('refuses sign-up with %s (400) and creates nobody', async (_case, body) => {
     const before = await prisma().user.count();
     const reply = await new ApiClient(platform.url).post('/api/v1/auth/signup', body);
@@ -83,13 +91,23 @@ describe.each(databaseTargets())('accounts on $name', (target) => {
 
     const byUsername = new ApiClient(platform.url);
     const byEmail = new ApiClient(platform.url);
-    expect((await byUsername.post('/api/v1/auth/login', { login: user.username, password: user.password })).status).toBe(200);
-    expect((await byEmail.post('/api/v1/auth/login', { login: user.email.toUpperCase(), password: user.password })).status).toBe(200);
+    expect(
+      (await byUsername.post('/api/v1/auth/login', { login: user.username, password: user.password })).status,
+    ).toBe(200);
+    expect(
+      (await byEmail.post('/api/v1/auth/login', { login: user.email.toUpperCase(), password: user.password })).status,
+    ).toBe(200);
     expect((await byUsername.get('/api/v1/auth/me')).body.user.username).toBe(user.username);
     expect(byEmail.cookie).not.toBe(byUsername.cookie);
 
-    const wrong = await new ApiClient(platform.url).post('/api/v1/auth/login', { login: user.username, password: 'not the password' });
-    const unknown = await new ApiClient(platform.url).post('/api/v1/auth/login', { login: 'nobody_here', password: 'not the password' });
+    const wrong = await new ApiClient(platform.url).post('/api/v1/auth/login', {
+      login: user.username,
+      password: 'not the password',
+    });
+    const unknown = await new ApiClient(platform.url).post('/api/v1/auth/login', {
+      login: 'nobody_here',
+      password: 'not the password',
+    });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(wrong.body.code).toBe('invalid_credentials');
@@ -141,16 +159,32 @@ describe.each(databaseTargets())('accounts on $name', (target) => {
     const laptop = new ApiClient(platform.url);
     await laptop.post('/api/v1/auth/login', { login: user.username, password: user.password });
 
-    const wrong = await user.client.post('/api/v1/auth/password', { currentPassword: 'not it at all', newPassword: 'a brand new secret' });
+    const wrong = await user.client.post('/api/v1/auth/password', {
+      currentPassword: 'not it at all',
+      newPassword: 'a brand new secret',
+    });
     expect(wrong.status).toBe(400);
     expect(wrong.body.code).toBe('wrong_password');
 
-    const changed = await user.client.post('/api/v1/auth/password', { currentPassword: user.password, newPassword: 'a brand new secret' });
+    const changed = await user.client.post('/api/v1/auth/password', {
+      currentPassword: user.password,
+      newPassword: 'a brand new secret',
+    });
     expect(changed.status).toBe(204);
     expect((await user.client.get('/api/v1/auth/me')).status).toBe(200);
     expect((await laptop.get('/api/v1/auth/me')).status).toBe(401);
-    expect((await new ApiClient(platform.url).post('/api/v1/auth/login', { login: user.username, password: user.password })).status).toBe(401);
-    expect((await new ApiClient(platform.url).post('/api/v1/auth/login', { login: user.username, password: 'a brand new secret' })).status).toBe(200);
+    expect(
+      (await new ApiClient(platform.url).post('/api/v1/auth/login', { login: user.username, password: user.password }))
+        .status,
+    ).toBe(401);
+    expect(
+      (
+        await new ApiClient(platform.url).post('/api/v1/auth/login', {
+          login: user.username,
+          password: 'a brand new secret',
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('refuses a signed-in write from another origin, or with no Origin, and changes nothing', async () => {
@@ -158,20 +192,29 @@ describe.each(databaseTargets())('accounts on $name', (target) => {
     const evil = new ApiClient(platform.url, 'https://evil.example');
     evil.cookie = user.client.cookie;
 
-    const crossSite = await evil.post('/api/v1/auth/password', { currentPassword: user.password, newPassword: 'attacker chosen pw' });
+    const crossSite = await evil.post('/api/v1/auth/password', {
+      currentPassword: user.password,
+      newPassword: 'attacker chosen pw',
+    });
     const noOrigin = await user.client.request('POST', '/api/v1/auth/logout', undefined, { origin: '' });
 
     expect(crossSite.status).toBe(403);
     expect(crossSite.body.code).toBe('forbidden');
     expect(noOrigin.status).toBe(403);
     expect((await user.client.get('/api/v1/auth/me')).status).toBe(200);
-    expect((await new ApiClient(platform.url).post('/api/v1/auth/login', { login: user.username, password: user.password })).status).toBe(200);
+    expect(
+      (await new ApiClient(platform.url).post('/api/v1/auth/login', { login: user.username, password: user.password }))
+        .status,
+    ).toBe(200);
   });
 
   it('needs a session for /auth/me and /auth/password', async () => {
     const anonymous = new ApiClient(platform.url);
     expect((await anonymous.get('/api/v1/auth/me')).body.code).toBe('unauthorized');
-    const reply = await anonymous.post('/api/v1/auth/password', { currentPassword: 'whatever it is', newPassword: 'whatever it is' });
+    const reply = await anonymous.post('/api/v1/auth/password', {
+      currentPassword: 'whatever it is',
+      newPassword: 'whatever it is',
+    });
     expect(reply.status).toBe(401);
   });
 });

@@ -37,9 +37,14 @@ async function everythingStored(prisma: PrismaClient): Promise<string> {
   );
   expect(tables.map((t) => t.name)).toContain('StreamKey');
   const dumps = await Promise.all(
-    tables.map((t) => prisma.$queryRawUnsafe<{ row: string }[]>(`SELECT row_to_json(t)::text AS row FROM "${t.name}" t`)),
+    tables.map((t) =>
+      prisma.$queryRawUnsafe<{ row: string }[]>(`SELECT row_to_json(t)::text AS row FROM "${t.name}" t`),
+    ),
   );
-  return dumps.flat().map((d) => d.row).join('\n');
+  return dumps
+    .flat()
+    .map((d) => d.row)
+    .join('\n');
 }
 
 /** The files under dir that contain needle. */
@@ -108,14 +113,37 @@ describe.each(directModes)('admin CLI without a running server ($name)', (mode) 
   });
 
   it('creates a user, a channel and a stream key, stores only the key hash, and revokes the key', async () => {
-    const user = await cli('user', 'create', '--email', 'Ada@Example.com', '--password', 'correct horse', '--name', 'Ada');
+    const user = await cli(
+      'user',
+      'create',
+      '--email',
+      'Ada@Example.com',
+      '--password',
+      'correct horse',
+      '--name',
+      'Ada',
+    );
     expectSuccess(user);
     expect(user.json).toMatchObject({ id: expect.stringMatching(UUID), email: 'ada@example.com', name: 'Ada' });
     const userId = (user.json as { id: string }).id;
 
-    const channel = await cli('channel', 'create', '--owner', 'ada@example.com', '--slug', 'ada-live', '--title', 'Ada live');
+    const channel = await cli(
+      'channel',
+      'create',
+      '--owner',
+      'ada@example.com',
+      '--slug',
+      'ada-live',
+      '--title',
+      'Ada live',
+    );
     expectSuccess(channel);
-    expect(channel.json).toMatchObject({ id: expect.stringMatching(UUID), slug: 'ada-live', title: 'Ada live', ownerId: userId });
+    expect(channel.json).toMatchObject({
+      id: expect.stringMatching(UUID),
+      slug: 'ada-live',
+      title: 'Ada live',
+      ownerId: userId,
+    });
 
     const issued = await cli('stream-key', 'create', '--channel', 'ada-live');
     expectSuccess(issued);
@@ -153,13 +181,26 @@ describe.each(directModes)('admin CLI without a running server ($name)', (mode) 
   });
 
   it('fails with exit code 1 for a channel that does not exist', async () => {
-    expectFailure(await cli('stream-key', 'create', '--channel', 'nobody-here'), 1, /Channel 'nobody-here' does not exist/);
+    expectFailure(
+      await cli('stream-key', 'create', '--channel', 'nobody-here'),
+      1,
+      /Channel 'nobody-here' does not exist/,
+    );
   });
 
   it('fails with exit code 1 for an email already taken, and creates nothing', async () => {
     expectSuccess(await cli('user', 'create', '--email', 'grace@example.com', '--password', 'first password'));
     // Another case of the same address is the same address.
-    const again = await cli('user', 'create', '--email', 'GRACE@example.com', '--password', 'second password', '--name', 'Impostor');
+    const again = await cli(
+      'user',
+      'create',
+      '--email',
+      'GRACE@example.com',
+      '--password',
+      'second password',
+      '--name',
+      'Impostor',
+    );
     expectFailure(again, 1, /already exists/);
 
     const database = await place.open();
@@ -191,7 +232,9 @@ describe('admin CLI argument errors', () => {
 
   it('exits with code 2 for a bad configuration, naming the variable', async () => {
     expectFailure(
-      await runCli(['stream-key', 'create', '--channel', 'abc'], { env: { DATA_DIR: dataDir, DATABASE_URL: 'mysql://db/x' } }),
+      await runCli(['stream-key', 'create', '--channel', 'abc'], {
+        env: { DATA_DIR: dataDir, DATABASE_URL: 'mysql://db/x' },
+      }),
       2,
       /DATABASE_URL must start with postgres/,
     );
@@ -200,7 +243,8 @@ describe('admin CLI argument errors', () => {
 
 describe('admin CLI with a running server on the embedded database', () => {
   let platform: TestPlatform;
-  const cli = (...args: string[]) => runCli(args, { env: { DATA_DIR: platform.dataDir, DATABASE_URL: '', REDIS_URL: '' } });
+  const cli = (...args: string[]) =>
+    runCli(args, { env: { DATA_DIR: platform.dataDir, DATABASE_URL: '', REDIS_URL: '' } });
 
   beforeAll(async () => {
     // No media workers: the admin socket needs only the api role.
@@ -218,10 +262,16 @@ describe('admin CLI with a running server on the embedded database', () => {
     const user = await cli('user', 'create', '--email', 'linus@example.com', '--password', 'correct horse');
     expectSuccess(user);
     const userId = (user.json as { id: string }).id;
-    expect(await prisma.user.findUnique({ where: { id: userId } })).toMatchObject({ email: 'linus@example.com', role: 'viewer' });
+    expect(await prisma.user.findUnique({ where: { id: userId } })).toMatchObject({
+      email: 'linus@example.com',
+      role: 'viewer',
+    });
 
     expectSuccess(await cli('channel', 'create', '--owner', 'linus@example.com', '--slug', 'kernel-live'));
-    const channel = await prisma.channel.findUniqueOrThrow({ where: { slug: 'kernel-live' }, include: { owner: true } });
+    const channel = await prisma.channel.findUniqueOrThrow({
+      where: { slug: 'kernel-live' },
+      include: { owner: true },
+    });
     expect(channel.ownerId).toBe(userId);
     expect(channel.owner.role).toBe('creator');
 
@@ -230,7 +280,10 @@ describe('admin CLI with a running server on the embedded database', () => {
     const { key, whipUrl } = issued.json as { key: string; whipUrl: string };
     expect(key).toMatch(/^live_/);
     expect(whipUrl.endsWith('/api/whip')).toBe(true);
-    expect(await prisma.streamKey.findUnique({ where: { keyHash: sha256(key) } })).toMatchObject({ channelId: channel.id, revokedAt: null });
+    expect(await prisma.streamKey.findUnique({ where: { keyHash: sha256(key) } })).toMatchObject({
+      channelId: channel.id,
+      revokedAt: null,
+    });
 
     const revoked = await cli('stream-key', 'revoke', '--channel', 'kernel-live');
     expectSuccess(revoked);
@@ -250,9 +303,17 @@ describe('admin CLI with a running server on the embedded database', () => {
 
   it('reports the server refusing a command as one error line and exit code 1', async () => {
     expectSuccess(await cli('user', 'create', '--email', 'dup@example.com', '--password', 'correct horse'));
-    expectFailure(await cli('user', 'create', '--email', 'dup@example.com', '--password', 'correct horse'), 1, /already exists/);
+    expectFailure(
+      await cli('user', 'create', '--email', 'dup@example.com', '--password', 'correct horse'),
+      1,
+      /already exists/,
+    );
     expect(await platform.database!.prisma.user.count({ where: { email: 'dup@example.com' } })).toBe(1);
 
-    expectFailure(await cli('stream-key', 'revoke', '--channel', 'no-such-channel'), 1, /Channel 'no-such-channel' does not exist/);
+    expectFailure(
+      await cli('stream-key', 'revoke', '--channel', 'no-such-channel'),
+      1,
+      /Channel 'no-such-channel' does not exist/,
+    );
   });
 });

@@ -17,7 +17,10 @@ import { completeOffer, publishOverWhip } from '../support/whip-publisher.ts';
 import { RTCPeerConnection } from '../support/wrtc-media.ts';
 
 /** A real 1x1 PNG: uploads are checked by their bytes. */
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
 const PASSWORD = 'correct horse battery staple';
 
 function imageForm(fields: Record<string, string> = {}): FormData {
@@ -52,7 +55,13 @@ function writesOn(slug: string, world: World): Write[] {
   const channel = `/api/v1/channels/${slug}`;
   return [
     { name: 'edit the channel', method: 'PATCH', path: channel, body: () => ({ title: 'Taken over' }), allowed: 200 },
-    { name: 'retitle the live stream', method: 'PATCH', path: `${channel}/live-stream`, body: () => ({ title: 'Taken over' }), allowed: 200 },
+    {
+      name: 'retitle the live stream',
+      method: 'PATCH',
+      path: `${channel}/live-stream`,
+      body: () => ({ title: 'Taken over' }),
+      allowed: 200,
+    },
     { name: 'upload the avatar', method: 'PUT', path: `${channel}/avatar`, body: () => imageForm(), allowed: 200 },
     { name: 'remove the avatar', method: 'DELETE', path: `${channel}/avatar`, allowed: 204 },
     { name: 'upload the banner', method: 'PUT', path: `${channel}/banner`, body: () => imageForm(), allowed: 200 },
@@ -63,8 +72,19 @@ function writesOn(slug: string, world: World): Write[] {
     { name: 'revoke a stream key', method: 'DELETE', path: `${channel}/stream-keys/${world.keyId}`, allowed: 204 },
     { name: 'list the moderators', method: 'GET', path: `${channel}/moderators`, allowed: 200 },
     { name: 'add a moderator', method: 'PUT', path: `${channel}/moderators/${world.candidate.username}`, allowed: 204 },
-    { name: 'remove a moderator', method: 'DELETE', path: `${channel}/moderators/${world.moderator.username}`, allowed: 204 },
-    { name: 'add an emote', method: 'POST', path: `${channel}/emotes`, body: () => imageForm({ name: 'intruder' }), allowed: 201 },
+    {
+      name: 'remove a moderator',
+      method: 'DELETE',
+      path: `${channel}/moderators/${world.moderator.username}`,
+      allowed: 204,
+    },
+    {
+      name: 'add an emote',
+      method: 'POST',
+      path: `${channel}/emotes`,
+      body: () => imageForm({ name: 'intruder' }),
+      allowed: 201,
+    },
     { name: 'remove an emote', method: 'DELETE', path: `${channel}/emotes/${world.emoteId}`, allowed: 204 },
   ];
 }
@@ -109,7 +129,9 @@ describe.each(databaseTargets())('channel authorization on $name', (target) => {
     await ok(owner.client.put(`/api/v1/channels/${slug}/moderators/${moderator.username}`), 204);
     // Live, so that retitling the live stream is possible for those allowed to.
     const channel = await prisma().channel.findUniqueOrThrow({ where: { slug } });
-    await prisma().stream.create({ data: { channelId: channel.id, state: 'live', startedAt: new Date(), title: 'Owned by A' } });
+    await prisma().stream.create({
+      data: { channelId: channel.id, state: 'live', startedAt: new Date(), title: 'Owned by A' },
+    });
     return { owner, slug, keyId: key.id, emoteId: emote.id, moderator, candidate };
   }
 
@@ -117,7 +139,13 @@ describe.each(databaseTargets())('channel authorization on $name', (target) => {
   async function snapshot(slug: string) {
     const channel = await prisma().channel.findUniqueOrThrow({
       where: { slug },
-      include: { streamKeys: { orderBy: { id: 'asc' } }, moderators: { orderBy: { userId: 'asc' } }, emotes: { orderBy: { id: 'asc' } }, moderationActions: { orderBy: { id: 'asc' } }, streams: true },
+      include: {
+        streamKeys: { orderBy: { id: 'asc' } },
+        moderators: { orderBy: { userId: 'asc' } },
+        emotes: { orderBy: { id: 'asc' } },
+        moderationActions: { orderBy: { id: 'asc' } },
+        streams: true,
+      },
     });
     const files = fs.readdirSync(platform.config.uploads.dir).sort();
     const api = (await new ApiClient(platform.url).get(`/api/v1/channels/${slug}`)).body;
@@ -125,7 +153,11 @@ describe.each(databaseTargets())('channel authorization on $name', (target) => {
   }
 
   async function adminClient(): Promise<ApiClient> {
-    const admin = await createUser(prisma(), { email: `admin-${randomBytes(4).toString('hex')}@example.test`, password: PASSWORD, role: 'admin' });
+    const admin = await createUser(prisma(), {
+      email: `admin-${randomBytes(4).toString('hex')}@example.test`,
+      password: PASSWORD,
+      role: 'admin',
+    });
     const client = new ApiClient(platform.url);
     expect((await client.post('/api/v1/auth/login', { login: admin.email, password: PASSWORD })).status).toBe(200);
     return client;
@@ -136,7 +168,11 @@ describe.each(databaseTargets())('channel authorization on $name', (target) => {
     const body = write.body?.();
     const response = await fetch(`${platform.url}${write.path}`, {
       method: write.method,
-      headers: { cookie: client.cookie!, ...(origin ? { origin } : {}), ...(body !== undefined && !(body instanceof FormData) ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        cookie: client.cookie!,
+        ...(origin ? { origin } : {}),
+        ...(body !== undefined && !(body instanceof FormData) ? { 'content-type': 'application/json' } : {}),
+      },
       body: body === undefined ? undefined : body instanceof FormData ? body : JSON.stringify(body),
       signal: AbortSignal.timeout(10_000),
     });
@@ -160,7 +196,8 @@ describe.each(databaseTargets())('channel authorization on $name', (target) => {
   it("doesn't show another user the stream keys, not even their prefixes", async () => {
     const world = await makeWorld();
     const stranger = await signUp(platform.url, 'peeker');
-    const prefix = (await world.owner.client.get(`/api/v1/channels/${world.slug}/stream-keys`)).body[0].prefix as string;
+    const prefix = (await world.owner.client.get(`/api/v1/channels/${world.slug}/stream-keys`)).body[0]
+      .prefix as string;
 
     const reply = await stranger.client.get(`/api/v1/channels/${world.slug}/stream-keys`);
 
@@ -246,7 +283,10 @@ describe.each(databaseTargets())('channel authorization on $name', (target) => {
         });
         if (response.status === 201) {
           // Let in: end the session at once.
-          await fetch(`${platform.url}${response.headers.get('location')}`, { method: 'DELETE', headers: { authorization: `Bearer ${key}` } });
+          await fetch(`${platform.url}${response.headers.get('location')}`, {
+            method: 'DELETE',
+            headers: { authorization: `Bearer ${key}` },
+          });
         } else {
           expect((await response.json()).code).toBe('unauthorized');
         }
@@ -282,7 +322,10 @@ describe.each(databaseTargets())('channel authorization on $name', (target) => {
     it('a key made with the CLI, rotated out from the studio: no channel for it, WHIP 401, socket.io unauthorized; the new key publishes', async () => {
       const channel = await createTestChannel(platform);
       const owner = new ApiClient(platform.url);
-      expect((await owner.post('/api/v1/auth/login', { login: channel.ownerEmail, password: 'correct horse battery' })).status).toBe(200);
+      expect(
+        (await owner.post('/api/v1/auth/login', { login: channel.ownerEmail, password: 'correct horse battery' }))
+          .status,
+      ).toBe(200);
       expect((await channelForStreamKey(prisma(), channel.streamKey))?.slug).toBe(channel.slug);
 
       const rotated = await owner.post(`/api/v1/channels/${channel.slug}/stream-keys/rotate`);

@@ -18,8 +18,14 @@ describe.each(databaseTargets())('channel API on $name', (target) => {
   startPlatformOn(target, { ROLES: 'api' }, (started) => (platform = started));
 
   async function getChannel(slug: string): Promise<Reply> {
-    const response = await fetch(`${platform.url}/api/v1/channels/${encodeURIComponent(slug)}`, { signal: AbortSignal.timeout(5000) });
-    return { status: response.status, contentType: response.headers.get('content-type'), body: (await response.json()) as Record<string, unknown> };
+    const response = await fetch(`${platform.url}/api/v1/channels/${encodeURIComponent(slug)}`, {
+      signal: AbortSignal.timeout(5000),
+    });
+    return {
+      status: response.status,
+      contentType: response.headers.get('content-type'),
+      body: (await response.json()) as Record<string, unknown>,
+    };
   }
 
   it('describes an offline channel', async () => {
@@ -72,9 +78,19 @@ describe.each(databaseTargets())('channel API on $name', (target) => {
     const prisma = platform.database!.prisma;
     const { id: channelId } = await prisma.channel.findUniqueOrThrow({ where: { slug: channel.slug } });
     const startedAt = new Date(Date.now() - 60_000);
-    const ended = await prisma.stream.create({ data: { channelId, state: 'ended', startedAt: new Date(Date.now() - 7_200_000), endedAt: new Date() } });
+    const ended = await prisma.stream.create({
+      data: { channelId, state: 'ended', startedAt: new Date(Date.now() - 7_200_000), endedAt: new Date() },
+    });
     const live = await prisma.stream.create({
-      data: { channelId, state: 'live', startedAt, title: 'Speedrun tonight', category: 'gaming', viewers: 4, peakViewers: 6 },
+      data: {
+        channelId,
+        state: 'live',
+        startedAt,
+        title: 'Speedrun tonight',
+        category: 'gaming',
+        viewers: 4,
+        peakViewers: 6,
+      },
     });
 
     const reply = await getChannel(channel.slug);

@@ -25,7 +25,15 @@ describe.each(databaseTargets())('channel management on $name', (target) => {
   }
 
   /** Asserts the write was refused with `status`/`code` and that the channel reads the same after. */
-  async function expectRefusedWrite(client: ApiClient, slug: string, method: string, path: string, body: unknown, status: number, code: string) {
+  async function expectRefusedWrite(
+    client: ApiClient,
+    slug: string,
+    method: string,
+    path: string,
+    body: unknown,
+    status: number,
+    code: string,
+  ) {
     const before = await prisma().channel.findUniqueOrThrow({ where: { slug }, include: { streams: true } });
     const reply = await client.request(method, path, body);
     expect(reply.status, JSON.stringify(reply.body)).toBe(status);
@@ -40,7 +48,11 @@ describe.each(databaseTargets())('channel management on $name', (target) => {
       const user = await signUp(platform.url, 'newbie');
       const slug = newSlug();
 
-      const reply = await user.client.post('/api/v1/channels', { slug: ` ${slug.toUpperCase()} `, title: '  Late night synths ', category: 'music' });
+      const reply = await user.client.post('/api/v1/channels', {
+        slug: ` ${slug.toUpperCase()} `,
+        title: '  Late night synths ',
+        category: 'music',
+      });
 
       expect(reply.status, JSON.stringify(reply.body)).toBe(201);
       expect(reply.body).toMatchObject({
@@ -72,7 +84,11 @@ describe.each(databaseTargets())('channel management on $name', (target) => {
 
     it('keeps an admin an admin when they create a channel', async () => {
       const password = 'correct horse battery staple';
-      const admin = await createUser(prisma(), { email: `admin-${randomBytes(3).toString('hex')}@example.test`, password, role: 'admin' });
+      const admin = await createUser(prisma(), {
+        email: `admin-${randomBytes(3).toString('hex')}@example.test`,
+        password,
+        role: 'admin',
+      });
       const client = new ApiClient(platform.url);
       expect((await client.post('/api/v1/auth/login', { login: admin.email, password })).status).toBe(200);
 
@@ -139,7 +155,10 @@ describe.each(databaseTargets())('channel management on $name', (target) => {
         tags: ['synth', 'modular', 'live-music'],
         canManage: true,
       });
-      expect((await new ApiClient(platform.url).get(`/api/v1/channels/${slug}`)).body).toMatchObject({ title: 'Synth nights', category: 'dj-sets' });
+      expect((await new ApiClient(platform.url).get(`/api/v1/channels/${slug}`)).body).toMatchObject({
+        title: 'Synth nights',
+        category: 'dj-sets',
+      });
     });
 
     it('changes only the fields given, and clears the category with null', async () => {
@@ -176,29 +195,59 @@ describe.each(databaseTargets())('channel management on $name', (target) => {
   describe('live stream', () => {
     async function goLive(slug: string) {
       const channel = await prisma().channel.findUniqueOrThrow({ where: { slug } });
-      return prisma().stream.create({ data: { channelId: channel.id, state: 'live', startedAt: new Date(), title: channel.title } });
+      return prisma().stream.create({
+        data: { channelId: channel.id, state: 'live', startedAt: new Date(), title: channel.title },
+      });
     }
 
     it('retitles and recategorizes the stream that is live, which the channel then shows', async () => {
       const { owner, slug } = await ownerWithChannel();
       const stream = await goLive(slug);
 
-      const reply = await owner.client.patch(`/api/v1/channels/${slug}/live-stream`, { title: 'Q&A at the end', category: 'talk-shows' });
+      const reply = await owner.client.patch(`/api/v1/channels/${slug}/live-stream`, {
+        title: 'Q&A at the end',
+        category: 'talk-shows',
+      });
 
       expect(reply.status, JSON.stringify(reply.body)).toBe(200);
       expect(reply.body).toEqual({ id: stream.id, title: 'Q&A at the end', category: 'talk-shows' });
       const channel = (await new ApiClient(platform.url).get(`/api/v1/channels/${slug}`)).body;
-      expect(channel).toMatchObject({ live: true, streamId: stream.id, title: 'Q&A at the end', category: 'talk-shows', categoryName: 'Talk Shows & Podcasts' });
+      expect(channel).toMatchObject({
+        live: true,
+        streamId: stream.id,
+        title: 'Q&A at the end',
+        category: 'talk-shows',
+        categoryName: 'Talk Shows & Podcasts',
+      });
       // The channel's own settings are untouched.
-      expect(await prisma().channel.findUniqueOrThrow({ where: { slug } })).toMatchObject({ title: 'My channel', category: null });
+      expect(await prisma().channel.findUniqueOrThrow({ where: { slug } })).toMatchObject({
+        title: 'My channel',
+        category: null,
+      });
     });
 
     it('refuses with 409 not_live when the channel is offline, and 400 unknown_category for a category that does not exist', async () => {
       const { owner, slug } = await ownerWithChannel();
 
-      await expectRefusedWrite(owner.client, slug, 'PATCH', `/api/v1/channels/${slug}/live-stream`, { title: 'Nobody hears this' }, 409, 'not_live');
+      await expectRefusedWrite(
+        owner.client,
+        slug,
+        'PATCH',
+        `/api/v1/channels/${slug}/live-stream`,
+        { title: 'Nobody hears this' },
+        409,
+        'not_live',
+      );
       await goLive(slug);
-      await expectRefusedWrite(owner.client, slug, 'PATCH', `/api/v1/channels/${slug}/live-stream`, { category: 'knitting' }, 400, 'unknown_category');
+      await expectRefusedWrite(
+        owner.client,
+        slug,
+        'PATCH',
+        `/api/v1/channels/${slug}/live-stream`,
+        { category: 'knitting' },
+        400,
+        'unknown_category',
+      );
     });
   });
 
@@ -219,9 +268,24 @@ describe.each(databaseTargets())('channel management on $name', (target) => {
       };
 
       expect(await as(owner.client)).toEqual({ canManage: true, canModerate: true, following: false, followers: 1 });
-      expect(await as(moderator.client)).toEqual({ canManage: false, canModerate: true, following: false, followers: 1 });
-      expect(await as(follower.client)).toEqual({ canManage: false, canModerate: false, following: true, followers: 1 });
-      expect(await as(new ApiClient(platform.url))).toEqual({ canManage: false, canModerate: false, following: false, followers: 1 });
+      expect(await as(moderator.client)).toEqual({
+        canManage: false,
+        canModerate: true,
+        following: false,
+        followers: 1,
+      });
+      expect(await as(follower.client)).toEqual({
+        canManage: false,
+        canModerate: false,
+        following: true,
+        followers: 1,
+      });
+      expect(await as(new ApiClient(platform.url))).toEqual({
+        canManage: false,
+        canModerate: false,
+        following: false,
+        followers: 1,
+      });
     });
 
     it('shows the chat settings the channel has', async () => {

@@ -22,11 +22,13 @@ describe.each(databaseTargets())('channel moderators on $name', (target) => {
   }
 
   const logOf = async (slug: string) =>
-    (await prisma().moderationAction.findMany({ where: { channel: { slug } }, orderBy: { createdAt: 'asc' } })).map((a) => ({
-      kind: a.kind,
-      moderatorId: a.moderatorId,
-      targetUserId: a.targetUserId,
-    }));
+    (await prisma().moderationAction.findMany({ where: { channel: { slug } }, orderBy: { createdAt: 'asc' } })).map(
+      (a) => ({
+        kind: a.kind,
+        moderatorId: a.moderatorId,
+        targetUserId: a.targetUserId,
+      }),
+    );
 
   it('adds a moderator by username, lists them, and the moderator may moderate', async () => {
     const { owner, slug } = await ownerWithChannel();
@@ -38,8 +40,13 @@ describe.each(databaseTargets())('channel moderators on $name', (target) => {
     expect(added.status, JSON.stringify(added.body)).toBe(204);
     const list = await owner.client.get(`/api/v1/channels/${slug}/moderators`);
     expect(list.status).toBe(200);
-    expect(list.body).toEqual([{ id: helper.id, username: helper.username, name: expect.any(String), addedAt: expect.any(String) }]);
-    expect((await helper.client.get(`/api/v1/channels/${slug}`)).body).toMatchObject({ canModerate: true, canManage: false });
+    expect(list.body).toEqual([
+      { id: helper.id, username: helper.username, name: expect.any(String), addedAt: expect.any(String) },
+    ]);
+    expect((await helper.client.get(`/api/v1/channels/${slug}`)).body).toMatchObject({
+      canModerate: true,
+      canManage: false,
+    });
     expect((await helper.client.get('/api/v1/auth/me')).body.moderates).toEqual([{ slug, title: slug }]);
     expect(await logOf(slug)).toEqual([{ kind: 'add_moderator', moderatorId: owner.id, targetUserId: helper.id }]);
   });
@@ -64,17 +71,21 @@ describe.each(databaseTargets())('channel moderators on $name', (target) => {
     const { owner, slug } = await ownerWithChannel();
     const helper = await signUp(platform.url, 'race');
 
-    const replies = await Promise.all([1, 2, 3].map(() => owner.client.put(`/api/v1/channels/${slug}/moderators/${helper.username}`)));
+    const replies = await Promise.all(
+      [1, 2, 3].map(() => owner.client.put(`/api/v1/channels/${slug}/moderators/${helper.username}`)),
+    );
 
     expect(replies.map((r) => r.status)).toEqual([204, 204, 204]);
     expect(await logOf(slug)).toEqual([{ kind: 'add_moderator', moderatorId: owner.id, targetUserId: helper.id }]);
   });
 
-  it("refuses to make the owner a moderator of their own channel (400), and an unknown user (404), changing nothing", async () => {
+  it('refuses to make the owner a moderator of their own channel (400), and an unknown user (404), changing nothing', async () => {
     const { owner, slug } = await ownerWithChannel();
 
     const self = await owner.client.put(`/api/v1/channels/${slug}/moderators/${owner.username}`);
-    const unknown = await owner.client.put(`/api/v1/channels/${slug}/moderators/nobody_${randomBytes(3).toString('hex')}`);
+    const unknown = await owner.client.put(
+      `/api/v1/channels/${slug}/moderators/nobody_${randomBytes(3).toString('hex')}`,
+    );
     const malformed = await owner.client.put(`/api/v1/channels/${slug}/moderators/no%20spaces`);
 
     expect(self.status).toBe(400);

@@ -18,11 +18,15 @@ describe.each(databaseTargets())('chat on $name', (target) => {
 
   const prisma = () => platform.database!.prisma;
   const connect = async (user?: TestUser, origin?: string) => {
-    const client = await ChatTestClient.connect(platform.url, { cookie: user?.client.cookie, ...(origin ? { origin } : {}) });
+    const client = await ChatTestClient.connect(platform.url, {
+      cookie: user?.client.cookie,
+      ...(origin ? { origin } : {}),
+    });
     clients.push(client);
     return client;
   };
-  const messageCount = (channel: ChatChannelFixture) => prisma().chatMessage.count({ where: { channelId: channel.id } });
+  const messageCount = (channel: ChatChannelFixture) =>
+    prisma().chatMessage.count({ where: { channelId: channel.id } });
 
   it('gives a joining reader the last 50 messages that are not deleted, oldest first, the settings and the emotes', async () => {
     const channel = await chatChannel(platform);
@@ -43,7 +47,9 @@ describe.each(databaseTargets())('chat on $name', (target) => {
     const reader = await connect();
     const joined = await reader.joined(channel.slug.toUpperCase());
 
-    const expected = Array.from({ length: 55 }, (_, i) => `message ${i}`).filter((_, i) => i !== 53).slice(-50);
+    const expected = Array.from({ length: 55 }, (_, i) => `message ${i}`)
+      .filter((_, i) => i !== 53)
+      .slice(-50);
     expect(joined.history.map((m) => m.body)).toEqual(expected);
     expect(joined.history[0]).toEqual({
       id: expect.any(String),
@@ -56,7 +62,13 @@ describe.each(databaseTargets())('chat on $name', (target) => {
     // The banned words are for moderators' eyes only.
     expect(joined.settings).toEqual({ slowModeSeconds: 5, followersOnly: false, subscribersOnly: false });
     expect(joined.emotes).toEqual([{ name: 'wave', url: '/uploads/emotes/wave-abc.png' }]);
-    expect(joined.me).toEqual({ canChat: false, reason: 'unauthorized', canModerate: false, timedOutUntil: null, banned: false });
+    expect(joined.me).toEqual({
+      canChat: false,
+      reason: 'unauthorized',
+      canModerate: false,
+      timedOutUntil: null,
+      banned: false,
+    });
 
     const owner = await connect(channel.owner);
     const ownerJoin = await owner.joined(channel.slug);
@@ -72,7 +84,9 @@ describe.each(databaseTargets())('chat on $name', (target) => {
 
   it('delivers a message from one signed-in user to another, stored as plain text on the live stream', async () => {
     const channel = await chatChannel(platform);
-    const stream = await prisma().stream.create({ data: { channelId: channel.id, state: 'live', startedAt: new Date() } });
+    const stream = await prisma().stream.create({
+      data: { channelId: channel.id, state: 'live', startedAt: new Date() },
+    });
     const [alice, bob] = [await signUp(platform.url, 'alice'), await signUp(platform.url, 'bob')];
     const aliceSocket = await connect(alice);
     const bobSocket = await connect(bob);
@@ -83,14 +97,28 @@ describe.each(databaseTargets())('chat on $name', (target) => {
 
     const reply = await aliceSocket.send(channel.slug, body);
 
-    expect(reply).toMatchObject({ ok: true, message: { body: body.trim(), channel: channel.slug, user: { id: alice.id, username: alice.username }, badges: [] } });
+    expect(reply).toMatchObject({
+      ok: true,
+      message: {
+        body: body.trim(),
+        channel: channel.slug,
+        user: { id: alice.id, username: alice.username },
+        badges: [],
+      },
+    });
     const sent = reply.ok ? reply.message : undefined;
     const atBob = await bobSocket.waitForEvent('message', (m) => m.id === sent!.id);
     expect(atBob).toEqual(sent);
     await reader.waitForEvent('message', (m) => m.id === sent!.id);
     await aliceSocket.waitForEvent('message', (m) => m.id === sent!.id); // the sender's room copy too
     const row = await prisma().chatMessage.findUniqueOrThrow({ where: { id: sent!.id } });
-    expect(row).toMatchObject({ channelId: channel.id, userId: alice.id, streamId: stream.id, body: body.trim(), deletedAt: null });
+    expect(row).toMatchObject({
+      channelId: channel.id,
+      userId: alice.id,
+      streamId: stream.id,
+      body: body.trim(),
+      deletedAt: null,
+    });
 
     const answer = await bobSocket.send(channel.slug, 'hello Alice');
     expect(answer.ok).toBe(true);
@@ -160,17 +188,26 @@ describe.each(databaseTargets())('chat on $name', (target) => {
       const loggedOutAt = Date.now();
 
       // The socket re-checks its session every few seconds, not for every message.
-      await waitFor(async () => (await socket.send(channel.slug, 'after')).ok === false || undefined, { timeoutMs: 10_000, intervalMs: 1100, what: 'sends to be refused' });
+      await waitFor(async () => (await socket.send(channel.slug, 'after')).ok === false || undefined, {
+        timeoutMs: 10_000,
+        intervalMs: 1100,
+        what: 'sends to be refused',
+      });
       expect(Date.now() - loggedOutAt).toBeLessThan(8000);
       const count = await messageCount(channel);
-      expect(await socket.send(channel.slug, 'still after')).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+      expect(await socket.send(channel.slug, 'still after')).toMatchObject({
+        ok: false,
+        error: { code: 'unauthorized' },
+      });
       expect(await messageCount(channel)).toBe(count);
     });
 
     it('banned', async () => {
       const channel = await chatChannel(platform);
       const user = await signUp(platform.url, 'banned');
-      await prisma().channelBan.create({ data: { channelId: channel.id, userId: user.id, createdById: channel.owner.id } });
+      await prisma().channelBan.create({
+        data: { channelId: channel.id, userId: user.id, createdById: channel.owner.id },
+      });
       const socket = await connect(user);
 
       const joined = await socket.joined(channel.slug);
@@ -185,18 +222,31 @@ describe.each(databaseTargets())('chat on $name', (target) => {
       const channel = await chatChannel(platform);
       const user = await signUp(platform.url, 'timedout');
       const until = new Date(Date.now() + 600_000);
-      await prisma().channelBan.create({ data: { channelId: channel.id, userId: user.id, createdById: channel.owner.id, expiresAt: until } });
+      await prisma().channelBan.create({
+        data: { channelId: channel.id, userId: user.id, createdById: channel.owner.id, expiresAt: until },
+      });
       const socket = await connect(user);
 
       const joined = await socket.joined(channel.slug);
       const reply = await socket.send(channel.slug, 'hello?');
 
-      expect(joined.me).toMatchObject({ canChat: false, reason: 'timed_out', banned: false, timedOutUntil: until.toISOString() });
-      expect(reply).toMatchObject({ ok: false, error: { status: 403, code: 'timed_out', expiresAt: until.toISOString() } });
+      expect(joined.me).toMatchObject({
+        canChat: false,
+        reason: 'timed_out',
+        banned: false,
+        timedOutUntil: until.toISOString(),
+      });
+      expect(reply).toMatchObject({
+        ok: false,
+        error: { status: 403, code: 'timed_out', expiresAt: until.toISOString() },
+      });
       expect(reply.ok === false && reply.error.retryAfterSeconds).toBeGreaterThan(590);
       expect(await messageCount(channel)).toBe(0);
 
-      await prisma().channelBan.update({ where: { channelId_userId: { channelId: channel.id, userId: user.id } }, data: { expiresAt: new Date(Date.now() - 1000) } });
+      await prisma().channelBan.update({
+        where: { channelId_userId: { channelId: channel.id, userId: user.id } },
+        data: { expiresAt: new Date(Date.now() - 1000) },
+      });
       expect((await socket.send(channel.slug, 'back again')).ok).toBe(true);
     });
 
@@ -205,9 +255,18 @@ describe.each(databaseTargets())('chat on $name', (target) => {
       const user = await signUp(platform.url, 'typist');
       const socket = await connect(user);
 
-      expect(await socket.send(channel.slug, '   ')).toMatchObject({ ok: false, error: { status: 400, code: 'empty' } });
-      expect(await socket.send(channel.slug, 'x'.repeat(501))).toMatchObject({ ok: false, error: { status: 400, code: 'too_long' } });
-      expect(await socket.send(channel.slug, 'two\nlines')).toMatchObject({ ok: false, error: { status: 400, code: 'bad_request' } });
+      expect(await socket.send(channel.slug, '   ')).toMatchObject({
+        ok: false,
+        error: { status: 400, code: 'empty' },
+      });
+      expect(await socket.send(channel.slug, 'x'.repeat(501))).toMatchObject({
+        ok: false,
+        error: { status: 400, code: 'too_long' },
+      });
+      expect(await socket.send(channel.slug, 'two\nlines')).toMatchObject({
+        ok: false,
+        error: { status: 400, code: 'bad_request' },
+      });
       expect(await messageCount(channel)).toBe(0);
 
       const longest = await socket.send(channel.slug, `  ${'😀'.repeat(500)}  `);
@@ -294,7 +353,10 @@ describe.each(databaseTargets())('chat on $name', (target) => {
       const replies = await Promise.all(Array.from({ length: 6 }, (_, i) => socket.send(channel.slug, `burst ${i}`)));
 
       expect(replies.slice(0, 5).every((r) => r.ok)).toBe(true);
-      expect(replies[5]).toMatchObject({ ok: false, error: { status: 429, code: 'rate_limited', retryAfterSeconds: 1 } });
+      expect(replies[5]).toMatchObject({
+        ok: false,
+        error: { status: 429, code: 'rate_limited', retryAfterSeconds: 1 },
+      });
       expect(await messageCount(channel)).toBe(5);
       // Per channel: the same user can still talk elsewhere.
       const other = await chatChannel(platform);
@@ -307,11 +369,29 @@ describe.each(databaseTargets())('chat on $name', (target) => {
     const user = await signUp(platform.url, 'fuzzy');
     const socket = await connect(user);
 
-    for (const args of [[42], [null], ['just a string'], [{ channel: 7 }], [{ channel: 'x'.repeat(65) }], [[channel.slug]]]) {
-      expect(await socket.emit('join', ...args)).toMatchObject({ ok: false, error: { status: 400, code: 'bad_request' } });
+    for (const args of [
+      [42],
+      [null],
+      ['just a string'],
+      [{ channel: 7 }],
+      [{ channel: 'x'.repeat(65) }],
+      [[channel.slug]],
+    ]) {
+      expect(await socket.emit('join', ...args)).toMatchObject({
+        ok: false,
+        error: { status: 400, code: 'bad_request' },
+      });
     }
-    for (const args of [[{ channel: channel.slug }], [{ channel: channel.slug, body: 42 }], [{ channel: channel.slug, body: { text: 'hi' } }], [undefined]]) {
-      expect(await socket.emit('send', ...args)).toMatchObject({ ok: false, error: { status: 400, code: 'bad_request' } });
+    for (const args of [
+      [{ channel: channel.slug }],
+      [{ channel: channel.slug, body: 42 }],
+      [{ channel: channel.slug, body: { text: 'hi' } }],
+      [undefined],
+    ]) {
+      expect(await socket.emit('send', ...args)).toMatchObject({
+        ok: false,
+        error: { status: 400, code: 'bad_request' },
+      });
     }
     expect(await messageCount(channel)).toBe(0);
     expect(socket.connected).toBe(true);

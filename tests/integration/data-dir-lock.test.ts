@@ -102,7 +102,10 @@ describe('data folder lock', () => {
 
     const attempt = openDatabase({ kind: 'pglite', dir }, testLogger);
     await expect(attempt).rejects.toBeInstanceOf(DataDirLockedError);
-    await expect(attempt).rejects.toMatchObject({ ownerPid: holder.pid, message: expect.stringContaining(`pid ${holder.pid}`) });
+    await expect(attempt).rejects.toMatchObject({
+      ownerPid: holder.pid,
+      message: expect.stringContaining(`pid ${holder.pid}`),
+    });
     // The refused attempt left the owner's lock alone.
     expect(fs.readFileSync(lockFile, 'utf8')).toBe(String(holder.pid));
 

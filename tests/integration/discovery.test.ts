@@ -48,10 +48,19 @@ describe.each(databaseTargets())('discovery on $name', (target) => {
     const suffix = randomBytes(4).toString('hex');
     const context = { prisma: prisma(), publicUrl: platform.url };
     const owner = spec.owner ?? `creator-${suffix}@example.test`;
-    if (!spec.owner) await runAdminCommand(context, { command: 'user.create', email: owner, password: 'correct horse battery' });
+    if (!spec.owner)
+      await runAdminCommand(context, { command: 'user.create', email: owner, password: 'correct horse battery' });
     const slug = `ch-${suffix}`;
-    await runAdminCommand(context, { command: 'channel.create', owner, slug, title: spec.title ?? `Channel ${suffix}` });
-    const channel = await prisma().channel.update({ where: { slug }, data: { category: spec.category ?? null, tags: spec.tags ?? [] } });
+    await runAdminCommand(context, {
+      command: 'channel.create',
+      owner,
+      slug,
+      title: spec.title ?? `Channel ${suffix}`,
+    });
+    const channel = await prisma().channel.update({
+      where: { slug },
+      data: { category: spec.category ?? null, tags: spec.tags ?? [] },
+    });
     if (spec.live) {
       await prisma().stream.create({
         data: {
@@ -77,7 +86,11 @@ describe.each(databaseTargets())('discovery on $name', (target) => {
     it('lists only live channels, most watched first, as full cards', async () => {
       const tag = uniqueTag();
       const quiet = await newChannel({ tags: [tag], live: { viewers: 5 } });
-      const busy = await newChannel({ tags: [tag, 'retro'], category: 'gaming', live: { viewers: 50, title: 'Any% tonight' } });
+      const busy = await newChannel({
+        tags: [tag, 'retro'],
+        category: 'gaming',
+        live: { viewers: 50, title: 'Any% tonight' },
+      });
       const middle = await newChannel({ tags: [tag], live: { viewers: 20 } });
       await newChannel({ tags: [tag] }); // offline
 
@@ -86,7 +99,10 @@ describe.each(databaseTargets())('discovery on $name', (target) => {
       expect(reply.status).toBe(200);
       expect(slugsOf(reply)).toEqual([busy, middle, quiet]);
       expect(reply.body.nextCursor).toBeNull();
-      const owner = await prisma().channel.findUniqueOrThrow({ where: { slug: busy }, select: { title: true, owner: true, streams: true } });
+      const owner = await prisma().channel.findUniqueOrThrow({
+        where: { slug: busy },
+        select: { title: true, owner: true, streams: true },
+      });
       expect(reply.body.items[0]).toEqual({
         slug: busy,
         title: owner.title,
@@ -117,7 +133,10 @@ describe.each(databaseTargets())('discovery on $name', (target) => {
 
     it('answers an empty page for a category or tag with nothing live, and 400 for malformed filters', async () => {
       expect((await get(`/api/v1/discover/live?tag=${uniqueTag()}`)).body).toEqual({ items: [], nextCursor: null });
-      expect((await get('/api/v1/discover/live?category=no-such-category')).body).toEqual({ items: [], nextCursor: null });
+      expect((await get('/api/v1/discover/live?category=no-such-category')).body).toEqual({
+        items: [],
+        nextCursor: null,
+      });
       for (const query of ['tag=UPPER', "tag=a'b", 'category=%20', 'limit=0', 'limit=101', 'limit=x', 'unknown=1']) {
         const reply = await get(`/api/v1/discover/live?${query}`);
         expect([query, reply.status, reply.body.code]).toEqual([query, 400, 'bad_request']);
@@ -134,7 +153,9 @@ describe.each(databaseTargets())('discovery on $name', (target) => {
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const reply: ApiReply = await get(`/api/v1/discover/live?tag=${tag}&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+        const reply: ApiReply = await get(
+          `/api/v1/discover/live?tag=${tag}&limit=3${cursor ? `&cursor=${cursor}` : ''}`,
+        );
         expect(reply.status).toBe(200);
         seen.push(...(reply.body.items as Card[]));
         cursor = reply.body.nextCursor;
@@ -170,7 +191,11 @@ describe.each(databaseTargets())('discovery on $name', (target) => {
       expect(before.status).toBe(200);
       const seeded = await prisma().category.findMany({ orderBy: { position: 'asc' } });
       expect((before.body as { slug: string }[]).map((c) => c.slug)).toEqual(seeded.map((c) => c.slug));
-      expect(before.body[0]).toEqual({ slug: 'just-chatting', name: 'Just Chatting', liveChannels: expect.any(Number) });
+      expect(before.body[0]).toEqual({
+        slug: 'just-chatting',
+        name: 'Just Chatting',
+        liveChannels: expect.any(Number),
+      });
 
       await newChannel({ category: 'education', live: { viewers: 1 } });
       await newChannel({ category: 'education', live: { viewers: 2 } });
@@ -179,7 +204,8 @@ describe.each(databaseTargets())('discovery on $name', (target) => {
       await newChannel({ category: 'education', live: { viewers: 2, category: 'webinars' } }); // streaming elsewhere
 
       const after = await get('/api/v1/categories');
-      const count = (reply: ApiReply, slug: string) => (reply.body as { slug: string; liveChannels: number }[]).find((c) => c.slug === slug)!.liveChannels;
+      const count = (reply: ApiReply, slug: string) =>
+        (reply.body as { slug: string; liveChannels: number }[]).find((c) => c.slug === slug)!.liveChannels;
       expect(count(after, 'education') - count(before, 'education')).toBe(3);
       expect(count(after, 'webinars') - count(before, 'webinars')).toBe(1);
       expect(count(after, 'gaming') - count(before, 'gaming')).toBe(0);
@@ -197,7 +223,9 @@ describe.each(databaseTargets())('discovery on $name', (target) => {
       const row = await prisma().watchedChannel.findFirstOrThrow({ where: { userId: viewer.id } });
       expect(row.times).toBe(2);
       expect((await anonymous().post('/api/v1/me/watched', { channel: slug })).status).toBe(401);
-      const missing = await viewer.client.post('/api/v1/me/watched', { channel: `missing-${randomBytes(3).toString('hex')}` });
+      const missing = await viewer.client.post('/api/v1/me/watched', {
+        channel: `missing-${randomBytes(3).toString('hex')}`,
+      });
       expect([missing.status, missing.body.code]).toEqual([404, 'not_found']);
       expect((await viewer.client.post('/api/v1/me/watched', {})).status).toBe(400);
     });
@@ -209,11 +237,15 @@ describe.each(databaseTargets())('discovery on $name', (target) => {
       const followedLive = await newChannel({ category: 'creative', live: { viewers: 1 } });
       const followedOffline = await newChannel({ category: 'sports-fitness' });
       const watched = await newChannel({ category: 'talk-shows', tags: [similarTag] });
-      for (const slug of [followedLive, followedOffline]) expect((await viewer.client.put(`/api/v1/channels/${slug}/follow`)).status).toBe(204);
+      for (const slug of [followedLive, followedOffline])
+        expect((await viewer.client.put(`/api/v1/channels/${slug}/follow`)).status).toBe(204);
       expect((await viewer.client.post('/api/v1/me/watched', { channel: watched })).status).toBe(204);
       // Live channels like them: same category as a followed one, as the watched one, or a shared tag.
       const sameCategoryAsFollowed = await newChannel({ category: 'sports-fitness', live: { viewers: 4 } });
-      const sameCategoryAsWatched = await newChannel({ category: 'gaming', live: { viewers: 6, category: 'talk-shows' } });
+      const sameCategoryAsWatched = await newChannel({
+        category: 'gaming',
+        live: { viewers: 6, category: 'talk-shows' },
+      });
       const sharedTag = await newChannel({ category: 'gaming', tags: ['x-other', similarTag], live: { viewers: 5 } });
       // Popular but unrelated; and the viewer's own live channel, which is never recommended.
       const popular = await newChannel({ category: 'events', live: { viewers: 100_000 } });

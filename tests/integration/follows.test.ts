@@ -22,7 +22,10 @@ describe.each(databaseTargets())('follows on $name', (target) => {
   /** The channel's owner, signed in (createTestChannel makes the account with this password). */
   async function signInAsOwner(channel: TestChannel): Promise<ApiClient> {
     const client = new ApiClient(platform.url);
-    const reply = await client.post('/api/v1/auth/login', { login: channel.ownerEmail, password: 'correct horse battery' });
+    const reply = await client.post('/api/v1/auth/login', {
+      login: channel.ownerEmail,
+      password: 'correct horse battery',
+    });
     expect(reply.status).toBe(200);
     return client;
   }
@@ -70,7 +73,10 @@ describe.each(databaseTargets())('follows on $name', (target) => {
     const viewer = await signUp(platform.url, 'fan');
     const slug = `missing-${randomBytes(4).toString('hex')}`;
 
-    for (const reply of [await viewer.client.put(`/api/v1/channels/${slug}/follow`), await viewer.client.delete(`/api/v1/channels/${slug}/follow`)]) {
+    for (const reply of [
+      await viewer.client.put(`/api/v1/channels/${slug}/follow`),
+      await viewer.client.delete(`/api/v1/channels/${slug}/follow`),
+    ]) {
       expect(reply.status).toBe(404);
       expect(reply.body).toMatchObject({ code: 'not_found', detail: expect.stringContaining(slug) });
     }
@@ -116,13 +122,18 @@ describe.each(databaseTargets())('follows on $name', (target) => {
     }
     // Two follows in the same millisecond must still page without loss: give them one date.
     const sameMoment = new Date();
-    await prisma().follow.updateMany({ where: { userId: viewer.id, channel: { slug: { in: [channels[3]!.slug, channels[4]!.slug] } } }, data: { createdAt: sameMoment } });
+    await prisma().follow.updateMany({
+      where: { userId: viewer.id, channel: { slug: { in: [channels[3]!.slug, channels[4]!.slug] } } },
+      data: { createdAt: sameMoment },
+    });
 
     const seen: string[] = [];
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const reply: ApiReply = await viewer.client.get(`/api/v1/me/follows?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const reply: ApiReply = await viewer.client.get(
+        `/api/v1/me/follows?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
       expect(reply.status).toBe(200);
       expect(reply.body.items.length).toBeLessThanOrEqual(2);
       seen.push(...reply.body.items.map((card: { slug: string }) => card.slug));
@@ -146,7 +157,9 @@ describe.each(databaseTargets())('follows on $name', (target) => {
       include: { owner: true },
     });
     const startedAt = new Date(Date.now() - 60_000);
-    await prisma().stream.create({ data: { channelId: row.id, state: 'live', startedAt, title: 'Any% tonight', category: 'music', viewers: 12 } });
+    await prisma().stream.create({
+      data: { channelId: row.id, state: 'live', startedAt, title: 'Any% tonight', category: 'music', viewers: 12 },
+    });
     await viewer.client.put(`/api/v1/channels/${channel.slug}/follow`);
 
     const reply = await viewer.client.get('/api/v1/me/follows');

@@ -41,7 +41,10 @@ function segmentsOf(text: string): { uri: string; duration: number }[] {
 
 /** The variants of a master playlist: their attributes and URI. */
 function variantsOf(master: string): { attributes: string; uri: string }[] {
-  return [...master.matchAll(/#EXT-X-STREAM-INF:([^\r\n]+)\r?\n([^\r\n#]+)/g)].map((m) => ({ attributes: m[1]!, uri: m[2]! }));
+  return [...master.matchAll(/#EXT-X-STREAM-INF:([^\r\n]+)\r?\n([^\r\n#]+)/g)].map((m) => ({
+    attributes: m[1]!,
+    uri: m[2]!,
+  }));
 }
 
 /** ffprobe of a rendition's init segment joined with one of its segments, fetched as a player does. */
@@ -57,10 +60,20 @@ async function probeSegment(base: string, mediaPlaylist: string, segment: string
   try {
     const file = path.join(folder, 'segment.mp4');
     fs.writeFileSync(file, Buffer.concat([await fetchBytes(initUri), await fetchBytes(segment)]));
-    const json = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name,width,height', '-of', 'json', file], { encoding: 'utf8' });
-    const { streams } = JSON.parse(json) as { streams: { codec_type: string; codec_name: string; width?: number; height?: number }[] };
+    const json = execFileSync(
+      'ffprobe',
+      ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name,width,height', '-of', 'json', file],
+      { encoding: 'utf8' },
+    );
+    const { streams } = JSON.parse(json) as {
+      streams: { codec_type: string; codec_name: string; width?: number; height?: number }[];
+    };
     const video = streams.find((s) => s.codec_type === 'video');
-    return { codecs: streams.map((s) => `${s.codec_type}:${s.codec_name}`).sort(), width: video?.width, height: video?.height };
+    return {
+      codecs: streams.map((s) => `${s.codec_type}:${s.codec_name}`).sort(),
+      width: video?.width,
+      height: video?.height,
+    };
   } finally {
     fs.rmSync(folder, { recursive: true, force: true });
   }
@@ -72,10 +85,13 @@ describe('HLS rendition ladder', () => {
     const publisher = await publishOverWhip(platform.url, channel.streamKey, { width: 640, height: 360 });
     const hls = `/hls/${channel.slug}`;
 
-    const master = await waitFor(async () => {
-      const text = await playlist(`${hls}/index.m3u8`);
-      return text && variantsOf(text).length === 2 ? text : undefined;
-    }, { timeoutMs: 20_000, what: 'a master playlist with two variants' });
+    const master = await waitFor(
+      async () => {
+        const text = await playlist(`${hls}/index.m3u8`);
+        return text && variantsOf(text).length === 2 ? text : undefined;
+      },
+      { timeoutMs: 20_000, what: 'a master playlist with two variants' },
+    );
     expect(master.startsWith('#EXTM3U\n')).toBe(true);
     expect(master).not.toContain('#EXTINF');
     const [source, low] = variantsOf(master);
@@ -85,10 +101,13 @@ describe('HLS rendition ladder', () => {
     expect(low!.attributes).toMatch(/^BANDWIDTH=\d+,RESOLUTION=426x240,CODECS="avc1\.6400[0-9a-f]{2},mp4a\.40\.2"$/);
 
     // Each rendition's media playlist, from its own folder, once both hold a few segments.
-    const [sourceMedia, lowMedia] = await waitFor(async () => {
-      const texts = await Promise.all([playlist(`${hls}/source/index.m3u8`), playlist(`${hls}/240p/index.m3u8`)]);
-      return texts.every((text) => text && segmentsOf(text).length >= 4) ? (texts as string[]) : undefined;
-    }, { timeoutMs: 20_000, what: 'four segments in both renditions' });
+    const [sourceMedia, lowMedia] = await waitFor(
+      async () => {
+        const texts = await Promise.all([playlist(`${hls}/source/index.m3u8`), playlist(`${hls}/240p/index.m3u8`)]);
+        return texts.every((text) => text && segmentsOf(text).length >= 4) ? (texts as string[]) : undefined;
+      },
+      { timeoutMs: 20_000, what: 'four segments in both renditions' },
+    );
     // Cut at the same frames: a segment has the same name and length in both renditions (the
     // live edge of one may be a segment ahead of the other's).
     const lowDurations = new Map(segmentsOf(lowMedia!).map((s) => [s.uri, s.duration]));
@@ -106,15 +125,20 @@ describe('HLS rendition ladder', () => {
     expect((await fetch(`${platform.url}${hls}/..%2F240p/index.m3u8`)).status).toBe(404);
 
     const dbChannel = await platform.database!.prisma.channel.findUniqueOrThrow({ where: { slug: channel.slug } });
-    const stream = await platform.database!.prisma.stream.findFirstOrThrow({ where: { channelId: dbChannel.id, state: 'live' } });
+    const stream = await platform.database!.prisma.stream.findFirstOrThrow({
+      where: { channelId: dbChannel.id, state: 'live' },
+    });
     const recordingDir = path.join(platform.config.recorder.recordingsDir, stream.id);
     expect(fs.existsSync(path.join(recordingDir, '240p', 'run-1.m3u8'))).toBe(true);
 
     await publisher.stop();
-    const vod = await waitFor(() => platform.database!.prisma.vod.findUnique({ where: { streamId: stream.id } }).then((v) => v ?? undefined), {
-      timeoutMs: 30_000,
-      what: 'the Vod row',
-    });
+    const vod = await waitFor(
+      () => platform.database!.prisma.vod.findUnique({ where: { streamId: stream.id } }).then((v) => v ?? undefined),
+      {
+        timeoutMs: 30_000,
+        what: 'the Vod row',
+      },
+    );
     const vodPlaylist = await (await fetch(`${platform.url}/vod/${vod.id}/index.m3u8`)).text();
     expect(vodPlaylist).toContain('#EXT-X-ENDLIST');
     expect(vodPlaylist).toMatch(/^seg-1-\d+\.m4s$/m);

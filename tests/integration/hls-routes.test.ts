@@ -100,7 +100,11 @@ async function expectNeverServed(prefix: string, dir: string): Promise<void> {
 }
 
 function rawTricks(prefix: string): string[] {
-  return [`${prefix}/../outside.txt`, `${prefix}/../../../../../../../etc/passwd`, `${prefix}/..%2f..%2f..%2f..%2f..%2f..%2fetc%2fpasswd`];
+  return [
+    `${prefix}/../outside.txt`,
+    `${prefix}/../../../../../../../etc/passwd`,
+    `${prefix}/..%2f..%2f..%2f..%2f..%2f..%2fetc%2fpasswd`,
+  ];
 }
 
 /** Segments and init segments a playlist names, in order. */
@@ -121,14 +125,22 @@ describe('VOD routes', () => {
     const prisma = platform.database!.prisma;
     const { id: channelId } = await prisma.channel.findUniqueOrThrow({ where: { slug: channel.slug } });
     const stream = await prisma.stream.create({
-      data: { channelId, state: 'ended', title: 'Recorded', startedAt: new Date(Date.now() - 10_000), endedAt: new Date() },
+      data: {
+        channelId,
+        state: 'ended',
+        title: 'Recorded',
+        startedAt: new Date(Date.now() - 10_000),
+        endedAt: new Date(),
+      },
     });
     // What the recorder leaves for a stream whose FFmpeg was restarted once.
     dir = path.join(platform.config.recorder.recordingsDir, stream.id);
     fs.mkdirSync(dir, { recursive: true });
     await recordRun(dir, { run: 1, video: 'transcode', audio: true, seconds: 3 });
     await recordRun(dir, { run: 2, video: 'transcode', audio: true, seconds: 2 });
-    const runs = [1, 2].map((run) => parseRunPlaylist(run, fs.readFileSync(path.join(dir, runPlaylistName(run)), 'utf8')));
+    const runs = [1, 2].map((run) =>
+      parseRunPlaylist(run, fs.readFileSync(path.join(dir, runPlaylistName(run)), 'utf8')),
+    );
     fs.writeFileSync(path.join(dir, 'vod.m3u8'), composePlaylist(runs, { ended: true }));
     await ffmpeg(vodMp4Args(path.join(dir, 'vod.m3u8'), path.join(dir, 'vod.mp4')));
     await ffmpeg(posterArgs(path.join(dir, 'vod.mp4'), 1, path.join(dir, 'poster.jpg')));
@@ -226,7 +238,14 @@ describe('VOD routes', () => {
     const { id: channelId } = await prisma.channel.findUniqueOrThrow({ where: { slug: channel.slug } });
     const stream = await prisma.stream.create({ data: { channelId, state: 'ended' } });
     const gone = await prisma.vod.create({
-      data: { channelId, streamId: stream.id, durationSeconds: 1, playlistPath: `${stream.id}/vod.m3u8`, mp4Path: null, posterPath: null },
+      data: {
+        channelId,
+        streamId: stream.id,
+        durationSeconds: 1,
+        playlistPath: `${stream.id}/vod.m3u8`,
+        mp4Path: null,
+        posterPath: null,
+      },
     });
 
     expectProblem(await get(`/vod/${gone.id}/index.m3u8`), 404, 'not_found');
@@ -246,11 +265,14 @@ describe('live HLS routes', () => {
     const channel = await createTestChannel(platform);
     const publisher = await publishOverWhip(platform.url, channel.streamKey, { width: 320, height: 240 });
     try {
-      const playlist = await waitFor(async () => {
-        const reply = await get(`/hls/${channel.slug}/index.m3u8`);
-        const text = reply.status === 200 ? reply.body.toString('utf8') : '';
-        return text.includes('.m4s') ? text : undefined;
-      }, { timeoutMs: 45_000, what: 'a live playlist with a segment' });
+      const playlist = await waitFor(
+        async () => {
+          const reply = await get(`/hls/${channel.slug}/index.m3u8`);
+          const text = reply.status === 200 ? reply.body.toString('utf8') : '';
+          return text.includes('.m4s') ? text : undefined;
+        },
+        { timeoutMs: 45_000, what: 'a live playlist with a segment' },
+      );
       const prisma = platform.database!.prisma;
       const { id: channelId } = await prisma.channel.findUniqueOrThrow({ where: { slug: channel.slug } });
       const stream = await prisma.stream.findFirstOrThrow({ where: { channelId, state: 'live' } });

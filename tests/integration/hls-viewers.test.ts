@@ -24,10 +24,14 @@ describe('HLS viewers', () => {
     try {
       // Two players (told apart by their browsers, on one address) ask for the playlist.
       const ask = async (player: string) => {
-        const response = await fetch(`${platform.url}/hls/${channel.slug}/index.m3u8`, { headers: { 'user-agent': player } });
+        const response = await fetch(`${platform.url}/hls/${channel.slug}/index.m3u8`, {
+          headers: { 'user-agent': player },
+        });
         return response.status;
       };
-      const viewers = async () => ((await (await fetch(`${platform.url}/api/v1/channels/${channel.slug}`)).json()) as { viewers: number }).viewers;
+      const viewers = async () =>
+        ((await (await fetch(`${platform.url}/api/v1/channels/${channel.slug}`)).json()) as { viewers: number })
+          .viewers;
       await waitFor(async () => (await ask('player-a')) === 200, { timeoutMs: 20_000, what: 'the live playlist' });
       expect(await ask('player-b')).toBe(200);
       expect(await ask('player-a')).toBe(200);
@@ -44,9 +48,12 @@ describe('HLS viewers', () => {
       const dbChannel = await prisma.channel.findUniqueOrThrow({ where: { slug: channel.slug } });
       const stream = await prisma.stream.findFirstOrThrow({ where: { channelId: dbChannel.id, state: 'live' } });
       await publisher.stop();
-      const ended = await waitFor(() => prisma.stream.findFirst({ where: { id: stream.id, state: 'ended' } }).then((s) => s ?? undefined), {
-        what: 'the stream to end',
-      });
+      const ended = await waitFor(
+        () => prisma.stream.findFirst({ where: { id: stream.id, state: 'ended' } }).then((s) => s ?? undefined),
+        {
+          what: 'the stream to end',
+        },
+      );
       expect(ended.peakViewers).toBe(2);
       expect(await viewers()).toBe(0);
     } finally {

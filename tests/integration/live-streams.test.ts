@@ -41,7 +41,11 @@ describe.each(databaseTargets())('live streams on $name', (target) => {
     const context = { prisma: database.prisma, publicUrl: 'http://127.0.0.1:1' };
     const email = `creator-${suffix}@example.test`;
     await runAdminCommand(context, { command: 'user.create', email, password: 'correct horse battery' });
-    const channel = (await runAdminCommand(context, { command: 'channel.create', owner: email, slug: `live-${suffix}` })) as ChannelRef;
+    const channel = (await runAdminCommand(context, {
+      command: 'channel.create',
+      owner: email,
+      slug: `live-${suffix}`,
+    })) as ChannelRef;
     return { id: channel.id, slug: channel.slug };
   }
 
@@ -58,7 +62,8 @@ describe.each(databaseTargets())('live streams on $name', (target) => {
     return { live, statuses };
   }
 
-  const streamsOf = (channel: ChannelRef) => database.prisma.stream.findMany({ where: { channelId: channel.id }, orderBy: { createdAt: 'asc' } });
+  const streamsOf = (channel: ChannelRef) =>
+    database.prisma.stream.findMany({ where: { channelId: channel.id }, orderBy: { createdAt: 'asc' } });
   const streamRow = (id: string) => database.prisma.stream.findUniqueOrThrow({ where: { id } });
 
   /** Fails as soon as the row stops being live within `forMs`; a negative can only be watched for a while. */
@@ -85,7 +90,13 @@ describe.each(databaseTargets())('live streams on $name', (target) => {
     expect(row).toMatchObject({ state: 'live', endedAt: null });
     expect(row!.startedAt).toBeInstanceOf(Date);
     const status = live.status(channel);
-    expect(status).toEqual({ channel: channel.slug, live: true, streamId: row!.id, viewers: 0, startedAt: row!.startedAt!.toISOString() });
+    expect(status).toEqual({
+      channel: channel.slug,
+      live: true,
+      streamId: row!.id,
+      viewers: 0,
+      startedAt: row!.startedAt!.toISOString(),
+    });
     expect(statuses.filter((s) => s.live)).toEqual([status]);
   });
 
@@ -97,7 +108,9 @@ describe.each(databaseTargets())('live streams on $name', (target) => {
     await Promise.all([live.mediaStarted(channel), live.mediaStarted(channel)]);
 
     const rows = await streamsOf(channel);
-    expect(rows.map((r) => ({ id: r.id, state: r.state }))).toEqual([{ id: live.status(channel).streamId, state: 'live' }]);
+    expect(rows.map((r) => ({ id: r.id, state: r.state }))).toEqual([
+      { id: live.status(channel).streamId, state: 'live' },
+    ]);
     expect(statuses.filter((s) => s.live)).toHaveLength(1);
   });
 
@@ -119,7 +132,13 @@ describe.each(databaseTargets())('live streams on $name', (target) => {
     expect(row.endedAt).toBeInstanceOf(Date);
     expect(row.endedAt!.getTime()).toBeGreaterThanOrEqual(row.startedAt!.getTime());
     expect(row.viewers).toBe(0);
-    expect(statuses.at(-1)).toEqual({ channel: channel.slug, live: false, streamId: null, viewers: 0, startedAt: null });
+    expect(statuses.at(-1)).toEqual({
+      channel: channel.slug,
+      live: false,
+      streamId: null,
+      viewers: 0,
+      startedAt: null,
+    });
     expect(live.status(channel).live).toBe(false);
     expect(live.publisherOf(channel)).toBeNull();
   });
@@ -213,7 +232,13 @@ describe.each(databaseTargets())('live streams on $name', (target) => {
   it('ends a stream a crash left live when the channel goes live again', async () => {
     const channel = await newChannel();
     const stale = await database.prisma.stream.create({
-      data: { channelId: channel.id, state: 'live', startedAt: new Date(Date.now() - 3_600_000), viewers: 7, peakViewers: 9 },
+      data: {
+        channelId: channel.id,
+        state: 'live',
+        startedAt: new Date(Date.now() - 3_600_000),
+        viewers: 7,
+        peakViewers: 9,
+      },
     });
     const { live } = newLiveStreams();
     live.claimPublisher(channel, 'session-1');

@@ -9,7 +9,14 @@ import { runAdminCommand } from '../../api/admin/commands.ts';
 import { SESSION_COOKIE } from '../../api/accounts/auth.ts';
 import { createSession, invalidateSession, sessionIdOf } from '../../api/accounts/sessions.ts';
 import { createUser, type UserRole } from '../../api/accounts/users.ts';
-import { MEDIA_NAMESPACE, type Ack, type JoinResult, type MediaMethod, type MediaResponses, type RtpParameters } from '../../common/protocol/media-signaling.ts';
+import {
+  MEDIA_NAMESPACE,
+  type Ack,
+  type JoinResult,
+  type MediaMethod,
+  type MediaResponses,
+  type RtpParameters,
+} from '../../common/protocol/media-signaling.ts';
 import { createTestChannel, type TestChannel } from '../support/channels.ts';
 import { databaseTargets } from '../support/databases.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -18,15 +25,33 @@ import { waitFor } from '../support/wait.ts';
 
 const DTLS = {
   role: 'client' as const,
-  fingerprints: [{ algorithm: 'sha-256' as const, value: Array.from({ length: 32 }, (_, i) => (i * 7 + 16).toString(16).toUpperCase()).join(':') }],
+  fingerprints: [
+    {
+      algorithm: 'sha-256' as const,
+      value: Array.from({ length: 32 }, (_, i) => (i * 7 + 16).toString(16).toUpperCase()).join(':'),
+    },
+  ],
 };
 
 /** RTP parameters a real sender could announce: one codec the router offers, one SSRC. */
 function rtpParameters(kind: 'audio' | 'video', mid: string): RtpParameters {
   const codec =
     kind === 'audio'
-      ? { mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1 }, rtcpFeedback: [] }
-      : { mimeType: 'video/VP8', payloadType: 96, clockRate: 90000, parameters: {}, rtcpFeedback: [{ type: 'nack' }, { type: 'ccm', parameter: 'fir' }] };
+      ? {
+          mimeType: 'audio/opus',
+          payloadType: 111,
+          clockRate: 48000,
+          channels: 2,
+          parameters: { useinbandfec: 1 },
+          rtcpFeedback: [],
+        }
+      : {
+          mimeType: 'video/VP8',
+          payloadType: 96,
+          clockRate: 90000,
+          parameters: {},
+          rtcpFeedback: [{ type: 'nack' }, { type: 'ccm', parameter: 'fir' }],
+        };
   return {
     mid,
     codecs: [codec],
@@ -78,7 +103,14 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
   const peersIn = async (slug: string) => platform.rooms!.get(await channelId(slug))?.peers() ?? [];
   const publishersIn = async (slug: string) => (await peersIn(slug)).filter((peer) => peer.role === 'publisher');
   const publisherIdsEverywhere = () =>
-    new Set(platform.rooms!.rooms().flatMap((room) => room.peers().filter((peer) => peer.role === 'publisher').map((peer) => peer.id)));
+    new Set(
+      platform.rooms!.rooms().flatMap((room) =>
+        room
+          .peers()
+          .filter((peer) => peer.role === 'publisher')
+          .map((peer) => peer.id),
+      ),
+    );
 
   /** No Stream row, and no publisher in the channel's room: a failed publish left nothing behind. */
   async function expectNothingPublished(channel: TestChannel): Promise<void> {
@@ -102,7 +134,12 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
   async function publishMicrophone(channel: TestChannel): Promise<string> {
     const { client: publisher } = await joinAsPublisher(channel);
     const send = await publisher.ok('createTransport', { direction: 'send' });
-    const { producerId } = await publisher.ok('produce', { transportId: send.id, kind: 'audio', rtpParameters: rtpParameters('audio', '0'), source: 'microphone' });
+    const { producerId } = await publisher.ok('produce', {
+      transportId: send.id,
+      kind: 'audio',
+      rtpParameters: rtpParameters('audio', '0'),
+      source: 'microphone',
+    });
     return producerId;
   }
 
@@ -115,7 +152,13 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
       expect(joined.peerId).toMatch(new RegExp(`^${client.id}:`));
       const mimeTypes = joined.routerRtpCapabilities.codecs!.map((codec) => codec.mimeType.toLowerCase());
       expect(mimeTypes).toEqual(expect.arrayContaining(['audio/opus', 'video/vp8', 'video/h264']));
-      expect(joined.stream).toEqual({ channel: channel.slug, live: false, streamId: null, viewers: 1, startedAt: null });
+      expect(joined.stream).toEqual({
+        channel: channel.slug,
+        live: false,
+        streamId: null,
+        viewers: 1,
+        startedAt: null,
+      });
       expect((await peersIn(channel.slug)).map((peer) => peer.id)).toEqual([joined.peerId]);
     });
 
@@ -138,7 +181,12 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
       expect(transport.iceParameters.usernameFragment).toEqual(expect.any(String));
       expect(transport.iceParameters.password).toEqual(expect.any(String));
       expect(transport.dtlsParameters.fingerprints.length).toBeGreaterThan(0);
-      const candidates = transport.iceCandidates as unknown as { ip?: string; address?: string; protocol: string; port: number }[];
+      const candidates = transport.iceCandidates as unknown as {
+        ip?: string;
+        address?: string;
+        protocol: string;
+        port: number;
+      }[];
       expect(candidates.map((c) => c.protocol).sort()).toEqual(['tcp', 'udp']);
       for (const candidate of candidates) {
         // mediasoup 3.12 names the field `ip`; newer versions and mediasoup-client say `address`.
@@ -166,7 +214,9 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
       const [row] = rows;
       expect(row).toMatchObject({ state: 'live', endedAt: null });
       await viewer.waitForNotification('producerAdded', (p) => p.producerId === producerId);
-      expect(viewer.notificationsOf('producerAdded')).toEqual([{ producerId, kind: 'video', source: 'camera', paused: false }]);
+      expect(viewer.notificationsOf('producerAdded')).toEqual([
+        { producerId, kind: 'video', source: 'camera', paused: false },
+      ]);
       await viewer.waitForNotification('streamStatus', (s) => s.live && s.streamId === row!.id);
     });
 
@@ -177,10 +227,30 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
 
       // A browser sends camera and microphone (and a screen share) together, without waiting.
       await Promise.all([
-        publisher.ok('produce', { transportId: send.id, kind: 'audio', rtpParameters: rtpParameters('audio', '0'), source: 'microphone' }),
-        publisher.ok('produce', { transportId: send.id, kind: 'video', rtpParameters: rtpParameters('video', '1'), source: 'camera' }),
-        publisher.ok('produce', { transportId: send.id, kind: 'video', rtpParameters: rtpParameters('video', '2'), source: 'screen' }),
-        publisher.ok('produce', { transportId: send.id, kind: 'audio', rtpParameters: rtpParameters('audio', '3'), source: 'screen-audio' }),
+        publisher.ok('produce', {
+          transportId: send.id,
+          kind: 'audio',
+          rtpParameters: rtpParameters('audio', '0'),
+          source: 'microphone',
+        }),
+        publisher.ok('produce', {
+          transportId: send.id,
+          kind: 'video',
+          rtpParameters: rtpParameters('video', '1'),
+          source: 'camera',
+        }),
+        publisher.ok('produce', {
+          transportId: send.id,
+          kind: 'video',
+          rtpParameters: rtpParameters('video', '2'),
+          source: 'screen',
+        }),
+        publisher.ok('produce', {
+          transportId: send.id,
+          kind: 'audio',
+          rtpParameters: rtpParameters('audio', '3'),
+          source: 'screen-audio',
+        }),
       ]);
 
       const rows = await streamsOf(channel.slug);
@@ -202,7 +272,9 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
       const publishersBefore = publisherIdsEverywhere();
 
       for (const streamKey of wrongKeys) {
-        expect(errorOf(await client.request('join', { role: 'publisher', streamKey })).code, streamKey).toBe('unauthorized');
+        expect(errorOf(await client.request('join', { role: 'publisher', streamKey })).code, streamKey).toBe(
+          'unauthorized',
+        );
       }
 
       await expectNothingPublished(channel);
@@ -217,13 +289,22 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
       const client = await connect();
       await client.ok('join', { role: 'publisher', streamKey: channel.streamKey });
       await client.ok('leave', {});
-      await waitFor(async () => (await peersIn(channel.slug)).length === 0, { what: 'the publisher to leave the room' });
+      await waitFor(async () => (await peersIn(channel.slug)).length === 0, {
+        what: 'the publisher to leave the room',
+      });
 
-      await runAdminCommand({ prisma: prisma(), publicUrl: platform.url }, { command: 'stream-key.revoke', channel: channel.slug });
+      await runAdminCommand(
+        { prisma: prisma(), publicUrl: platform.url },
+        { command: 'stream-key.revoke', channel: channel.slug },
+      );
 
-      expect(errorOf(await client.request('join', { role: 'publisher', streamKey: channel.streamKey })).code).toBe('unauthorized');
+      expect(errorOf(await client.request('join', { role: 'publisher', streamKey: channel.streamKey })).code).toBe(
+        'unauthorized',
+      );
       const other = await connect();
-      expect(errorOf(await other.request('join', { role: 'publisher', streamKey: channel.streamKey })).code).toBe('unauthorized');
+      expect(errorOf(await other.request('join', { role: 'publisher', streamKey: channel.streamKey })).code).toBe(
+        'unauthorized',
+      );
       await expectNothingPublished(channel);
     });
 
@@ -247,7 +328,12 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
         client.request('createTransport', { direction: 'send' }),
         client.request('connectTransport', { transportId: id, dtlsParameters: DTLS }),
         client.request('restartIce', { transportId: id }),
-        client.request('produce', { transportId: id, kind: 'audio', rtpParameters: rtpParameters('audio', '0'), source: 'microphone' }),
+        client.request('produce', {
+          transportId: id,
+          kind: 'audio',
+          rtpParameters: rtpParameters('audio', '0'),
+          source: 'microphone',
+        }),
         client.request('closeProducer', { producerId: id }),
         client.request('pauseProducer', { producerId: id }),
         client.request('resumeProducer', { producerId: id }),
@@ -296,7 +382,14 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
       expect(errorOf(await client.request('createTransport', { direction: 'send' })).code).toBe('forbidden');
       const recv = await client.ok('createTransport', { direction: 'recv' });
       expect(
-        errorOf(await client.request('produce', { transportId: recv.id, kind: 'audio', rtpParameters: rtpParameters('audio', '0'), source: 'microphone' })).code,
+        errorOf(
+          await client.request('produce', {
+            transportId: recv.id,
+            kind: 'audio',
+            rtpParameters: rtpParameters('audio', '0'),
+            source: 'microphone',
+          }),
+        ).code,
       ).toBe('forbidden');
 
       // The refused send transport did not count against the peer's two.
@@ -310,7 +403,9 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
       const { client: first, joined } = await joinAsPublisher(channel);
       const second = await connect();
 
-      expect(errorOf(await second.request('join', { role: 'publisher', streamKey: channel.streamKey })).code).toBe('already_live');
+      expect(errorOf(await second.request('join', { role: 'publisher', streamKey: channel.streamKey })).code).toBe(
+        'already_live',
+      );
 
       expect((await publishersIn(channel.slug)).map((peer) => peer.id)).toEqual([joined.peerId]);
       expect(await streamsOf(channel.slug)).toEqual([]);
@@ -324,10 +419,16 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
       const channel = await createTestChannel(platform);
       const sessions = await Promise.all(Array.from({ length: 4 }, () => connect()));
 
-      const acks = await Promise.all(sessions.map((session) => session.request('join', { role: 'publisher', streamKey: channel.streamKey })));
+      const acks = await Promise.all(
+        sessions.map((session) => session.request('join', { role: 'publisher', streamKey: channel.streamKey })),
+      );
 
       expect(acks.filter((ack) => ack.ok)).toHaveLength(1);
-      expect(acks.filter((ack) => !ack.ok).map((ack) => errorOf(ack).code)).toEqual(['already_live', 'already_live', 'already_live']);
+      expect(acks.filter((ack) => !ack.ok).map((ack) => errorOf(ack).code)).toEqual([
+        'already_live',
+        'already_live',
+        'already_live',
+      ]);
       expect(await publishersIn(channel.slug)).toHaveLength(1);
     });
 
@@ -335,8 +436,12 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
       const channel = await createTestChannel(platform);
       const { client, joined } = await joinAsViewer(channel);
 
-      expect(errorOf(await client.request('join', { role: 'viewer', channel: channel.slug })).code).toBe('already_joined');
-      expect(errorOf(await client.request('join', { role: 'publisher', streamKey: channel.streamKey })).code).toBe('already_joined');
+      expect(errorOf(await client.request('join', { role: 'viewer', channel: channel.slug })).code).toBe(
+        'already_joined',
+      );
+      expect(errorOf(await client.request('join', { role: 'publisher', streamKey: channel.streamKey })).code).toBe(
+        'already_joined',
+      );
 
       expect((await peersIn(channel.slug)).map((peer) => peer.id)).toEqual([joined.peerId]);
       await expectNothingPublished(channel);
@@ -348,7 +453,9 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
       const { client: intruder } = await joinAsViewer(channel);
       const transport = await owner.ok('createTransport', { direction: 'recv' });
 
-      expect(errorOf(await intruder.request('connectTransport', { transportId: transport.id, dtlsParameters: DTLS })).code).toBe('not_found');
+      expect(
+        errorOf(await intruder.request('connectTransport', { transportId: transport.id, dtlsParameters: DTLS })).code,
+      ).toBe('not_found');
       expect(errorOf(await intruder.request('restartIce', { transportId: transport.id })).code).toBe('not_found');
 
       await owner.ok('connectTransport', { transportId: transport.id, dtlsParameters: DTLS });
@@ -366,14 +473,24 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
       ];
 
       for (const params of garbage) {
-        const ack = await client.request('produce', { transportId: send.id, kind: 'audio', rtpParameters: params as never, source: 'microphone' });
+        const ack = await client.request('produce', {
+          transportId: send.id,
+          kind: 'audio',
+          rtpParameters: params as never,
+          source: 'microphone',
+        });
         expect(errorOf(ack).code, JSON.stringify(params)).toBe('bad_request');
       }
 
       expect(platform.rooms!.get(await channelId(channel.slug))!.producers()).toEqual([]);
       expect(await streamsOf(channel.slug)).toEqual([]);
       // The microphone slot is still free.
-      await client.ok('produce', { transportId: send.id, kind: 'audio', rtpParameters: rtpParameters('audio', '0'), source: 'microphone' });
+      await client.ok('produce', {
+        transportId: send.id,
+        kind: 'audio',
+        rtpParameters: rtpParameters('audio', '0'),
+        source: 'microphone',
+      });
     });
 
     it('producing a codec the server does not offer: bad_request (the client chose it), not internal', async () => {
@@ -388,7 +505,12 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
         rtcp: { cname: 'x' },
       };
 
-      const ack = await client.request('produce', { transportId: send.id, kind: 'video', rtpParameters: av1 as never, source: 'camera' });
+      const ack = await client.request('produce', {
+        transportId: send.id,
+        kind: 'video',
+        rtpParameters: av1 as never,
+        source: 'camera',
+      });
 
       expect(errorOf(ack).code).toBe('bad_request');
       expect(await streamsOf(channel.slug)).toEqual([]);
@@ -401,7 +523,10 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
       const recv = await viewer.ok('createTransport', { direction: 'recv' });
       const rtpCapabilities = joined.routerRtpCapabilities;
 
-      expect(errorOf(await viewer.request('consume', { transportId: recv.id, producerId: randomUUID(), rtpCapabilities })).code).toBe('not_found');
+      expect(
+        errorOf(await viewer.request('consume', { transportId: recv.id, producerId: randomUUID(), rtpCapabilities }))
+          .code,
+      ).toBe('not_found');
       expect(errorOf(await viewer.request('resumeConsumer', { consumerId: randomUUID() })).code).toBe('not_found');
 
       const consumer = await viewer.ok('consume', { transportId: recv.id, producerId, rtpCapabilities });
@@ -418,7 +543,10 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
       try {
         const recv = await viewer.createTransport('recv');
         const consumer = await viewer.consume(recv.id, producerId, 'microphone', viewer.rtpCapabilities);
-        room.producers().find((entry) => entry.producer.id === producerId)!.producer.close();
+        room
+          .producers()
+          .find((entry) => entry.producer.id === producerId)!
+          .producer.close();
         expect(consumer.closed).toBe(false);
 
         await expect(viewer.resumeConsumer(consumer.id)).rejects.toMatchObject({ status: 404, code: 'not_found' });
@@ -440,7 +568,10 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
 
       expect(codes.slice(0, 50).every((code) => code === 'bad_request')).toBe(true);
       expect(codes.slice(50)).toContain('rate_limited');
-      expect(codes.slice(50).every((code) => code === 'rate_limited'), codes.slice(50).join()).toBe(true);
+      expect(
+        codes.slice(50).every((code) => code === 'rate_limited'),
+        codes.slice(50).join(),
+      ).toBe(true);
       expect(await peersIn(channel.slug)).toEqual([]);
       // The limit is per second: the session answers again, and it never joined.
       const after = await waitFor(
@@ -476,7 +607,10 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
         forceNew: true,
         transports: ['websocket'],
         reconnection: false,
-        extraHeaders: Object.fromEntries(Object.entries(headers).filter(([, value]) => value !== undefined)) as Record<string, string>,
+        extraHeaders: Object.fromEntries(Object.entries(headers).filter(([, value]) => value !== undefined)) as Record<
+          string,
+          string
+        >,
       });
       sockets.push(socket);
       await new Promise<void>((resolve, reject) => {
@@ -497,14 +631,22 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
     }
 
     async function userWithRole(role: UserRole) {
-      return createUser(prisma(), { email: `${role}-${randomBytes(4).toString('hex')}@example.test`, password: 'correct horse battery', role });
+      return createUser(prisma(), {
+        email: `${role}-${randomBytes(4).toString('hex')}@example.test`,
+        password: 'correct horse battery',
+        role,
+      });
     }
 
-    const ownerOf = async (channel: TestChannel) => prisma().user.findUniqueOrThrow({ where: { email: channel.ownerEmail } });
+    const ownerOf = async (channel: TestChannel) =>
+      prisma().user.findUniqueOrThrow({ where: { email: channel.ownerEmail } });
 
     it("lets the channel's owner publish from our page with their session: live Stream row, producer in the room", async () => {
       const channel = await createTestChannel(platform);
-      const socket = await connectAs({ cookie: await sessionCookie((await ownerOf(channel)).id), origin: platform.url });
+      const socket = await connectAs({
+        cookie: await sessionCookie((await ownerOf(channel)).id),
+        origin: platform.url,
+      });
 
       const joined = await request(socket, 'join', { role: 'publisher', channel: channel.slug.toUpperCase() });
 
@@ -512,7 +654,12 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
       expect(joined.ok && joined.data).toMatchObject({ role: 'publisher', channel: channel.slug });
       const send = await request(socket, 'createTransport', { direction: 'send' });
       if (!send.ok) throw new Error(send.error.message);
-      const produced = await request(socket, 'produce', { transportId: send.data.id, kind: 'video', rtpParameters: rtpParameters('video', '0'), source: 'camera' });
+      const produced = await request(socket, 'produce', {
+        transportId: send.data.id,
+        kind: 'video',
+        rtpParameters: rtpParameters('video', '0'),
+        source: 'camera',
+      });
       expect(produced.ok, JSON.stringify(produced)).toBe(true);
       expect((await streamsOf(channel.slug)).map((row) => row.state)).toEqual(['live']);
       expect(await publishersIn(channel.slug)).toHaveLength(1);
@@ -567,9 +714,15 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
 
     it('refuses a channel that does not exist the same way, and leaves the key path as it was', async () => {
       const channel = await createTestChannel(platform);
-      const socket = await connectAs({ cookie: await sessionCookie((await ownerOf(channel)).id), origin: platform.url });
+      const socket = await connectAs({
+        cookie: await sessionCookie((await ownerOf(channel)).id),
+        origin: platform.url,
+      });
 
-      const ack = await request(socket, 'join', { role: 'publisher', channel: `missing-${randomBytes(4).toString('hex')}` });
+      const ack = await request(socket, 'join', {
+        role: 'publisher',
+        channel: `missing-${randomBytes(4).toString('hex')}`,
+      });
 
       expect(errorOf(ack).code).toBe('unauthorized');
       // The stream key still works on its own, with no session at all.
@@ -593,8 +746,13 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
 
       third.close();
 
-      await first.waitForNotification('streamStatus', (s) => s.viewers === 2 && first.notificationsOf('streamStatus').at(-1) === s);
-      await waitFor(async () => (await peersIn(channel.slug)).length === 2, { what: 'the room to drop the third viewer' });
+      await first.waitForNotification(
+        'streamStatus',
+        (s) => s.viewers === 2 && first.notificationsOf('streamStatus').at(-1) === s,
+      );
+      await waitFor(async () => (await peersIn(channel.slug)).length === 2, {
+        what: 'the room to drop the third viewer',
+      });
       expect(platform.rooms!.get(await channelId(channel.slug))!.viewerCount()).toBe(2);
     });
   });

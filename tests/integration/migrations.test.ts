@@ -8,8 +8,20 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, pgliteTarget as pgliteMigrationTarget, postgresTarget as postgresMigrationTarget, type DatabaseOptions } from '../../common/db/database.ts';
-import { applyMigrations, MIGRATIONS_DIR, MigrationError, readMigrations, type Migration, type MigrationTarget } from '../../common/db/migrate.ts';
+import {
+  openDatabase,
+  pgliteTarget as pgliteMigrationTarget,
+  postgresTarget as postgresMigrationTarget,
+  type DatabaseOptions,
+} from '../../common/db/database.ts';
+import {
+  applyMigrations,
+  MIGRATIONS_DIR,
+  MigrationError,
+  readMigrations,
+  type Migration,
+  type MigrationTarget,
+} from '../../common/db/migrate.ts';
 import { databaseTargets, postgresTarget } from '../support/databases.ts';
 import { testLogger } from '../support/logger.ts';
 
@@ -47,13 +59,21 @@ function openRaw(options: DatabaseOptions): RawDatabase {
 }
 
 async function tablesOf(db: RawDatabase): Promise<string[]> {
-  const rows = await db.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`);
+  const rows = await db.query(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
+  );
   return rows.map((row) => String(row.table_name));
 }
 
 async function migrationRows(db: RawDatabase): Promise<{ name: string; checksum: string; finished: boolean }[]> {
-  const rows = await db.query(`SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" ORDER BY migration_name`);
-  return rows.map((row) => ({ name: String(row.migration_name), checksum: String(row.checksum), finished: row.finished_at !== null }));
+  const rows = await db.query(
+    `SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" ORDER BY migration_name`,
+  );
+  return rows.map((row) => ({
+    name: String(row.migration_name),
+    checksum: String(row.checksum),
+    finished: row.finished_at !== null,
+  }));
 }
 
 describe.each(databaseTargets())('migrations on $name', (target) => {
@@ -84,7 +104,9 @@ describe.each(databaseTargets())('migrations on $name', (target) => {
     // `migrate status` compares, so operators can still use it.
     const expected = committed.map((m) => ({
       name: m.name,
-      checksum: createHash('sha256').update(fs.readFileSync(path.join(MIGRATIONS_DIR, m.name, 'migration.sql'))).digest('hex'),
+      checksum: createHash('sha256')
+        .update(fs.readFileSync(path.join(MIGRATIONS_DIR, m.name, 'migration.sql')))
+        .digest('hex'),
       finished: true,
     }));
     expect(await migrationRows(db)).toEqual(expected);
@@ -117,7 +139,10 @@ describe.each(databaseTargets())('migrations on $name', (target) => {
        ALTER TABLE notes ADD COLUMN body text;
        SELECT * FROM no_such_table;`,
     );
-    const attempt = applyMigrations(db.target, testLogger, [migration('001_notes', 'CREATE TABLE notes (id int);'), broken]);
+    const attempt = applyMigrations(db.target, testLogger, [
+      migration('001_notes', 'CREATE TABLE notes (id int);'),
+      broken,
+    ]);
     await expect(attempt).rejects.toBeInstanceOf(MigrationError);
     await expect(attempt).rejects.toThrow(/Migration 002_broken failed: .*no_such_table/);
 
@@ -147,12 +172,16 @@ describe.each(databaseTargets())('migrations on $name', (target) => {
     const reopenable: DatabaseOptions = dir ? { kind: 'pglite', dir: path.join(dir, 'pglite') } : options;
     try {
       const first = await openDatabase(reopenable, testLogger);
-      const user = await first.prisma.user.create({ data: { email: 'twice@example.com', username: 'twice', name: 'Twice', passwordHash: 'x' } });
+      const user = await first.prisma.user.create({
+        data: { email: 'twice@example.com', username: 'twice', name: 'Twice', passwordHash: 'x' },
+      });
       await first.close();
 
       const second = await openDatabase(reopenable, testLogger);
       try {
-        expect(await second.prisma.user.findUnique({ where: { id: user.id } })).toMatchObject({ email: 'twice@example.com' });
+        expect(await second.prisma.user.findUnique({ where: { id: user.id } })).toMatchObject({
+          email: 'twice@example.com',
+        });
         const rows = await second.prisma.$queryRawUnsafe<{ migration_name: string }[]>(
           'SELECT migration_name FROM "_prisma_migrations" ORDER BY migration_name',
         );

@@ -27,7 +27,8 @@ describe.each(databaseTargets())('chat moderation on $name', (target) => {
     if (!reply.ok) throw new Error(`send refused: ${JSON.stringify(reply.error)}`);
     return reply.message;
   };
-  const auditOf = (channelId: string) => prisma().moderationAction.findMany({ where: { channelId }, orderBy: { createdAt: 'asc' } });
+  const auditOf = (channelId: string) =>
+    prisma().moderationAction.findMany({ where: { channelId }, orderBy: { createdAt: 'asc' } });
 
   it('deletes a message: other clients hear message-deleted, history and the list no longer have it, the log has it', async () => {
     const channel = await chatChannel(platform);
@@ -42,7 +43,10 @@ describe.each(databaseTargets())('chat moderation on $name', (target) => {
     const reply = await mod.client.delete(`/api/v1/channels/${channel.slug}/chat/messages/${rude.id}`);
 
     expect(reply.status).toBe(204);
-    expect(await reader.waitForEvent('message-deleted', (e) => e.id === rude.id)).toEqual({ channel: channel.slug, id: rude.id });
+    expect(await reader.waitForEvent('message-deleted', (e) => e.id === rude.id)).toEqual({
+      channel: channel.slug,
+      id: rude.id,
+    });
     const history = (await (await connect()).joined(channel.slug)).history;
     expect(history.map((m) => m.id)).toEqual([kept.id]);
     const page = await new ApiClient(platform.url).get(`/api/v1/channels/${channel.slug}/chat/messages`);
@@ -52,7 +56,13 @@ describe.each(databaseTargets())('chat moderation on $name', (target) => {
     expect(row.deletedAt).toBeInstanceOf(Date);
     expect(row.deletedById).toBe(mod.id);
     expect(await auditOf(channel.id)).toMatchObject([
-      { kind: 'delete_message', moderatorId: mod.id, targetUserId: troll.id, messageId: rude.id, details: { body: 'something rude' } },
+      {
+        kind: 'delete_message',
+        moderatorId: mod.id,
+        targetUserId: troll.id,
+        messageId: rude.id,
+        details: { body: 'something rude' },
+      },
     ]);
 
     // Deleting it again changes nothing and logs nothing; a message of another channel is not found.
@@ -60,7 +70,9 @@ describe.each(databaseTargets())('chat moderation on $name', (target) => {
     expect(await auditOf(channel.id)).toHaveLength(1);
     const other = await chatChannel(platform);
     const elsewhere = await say(troll, other.slug, 'elsewhere');
-    expect((await mod.client.delete(`/api/v1/channels/${channel.slug}/chat/messages/${elsewhere.id}`)).status).toBe(404);
+    expect((await mod.client.delete(`/api/v1/channels/${channel.slug}/chat/messages/${elsewhere.id}`)).status).toBe(
+      404,
+    );
     expect((await prisma().chatMessage.findUniqueOrThrow({ where: { id: elsewhere.id } })).deletedAt).toBeNull();
   });
 
@@ -71,15 +83,29 @@ describe.each(databaseTargets())('chat moderation on $name', (target) => {
     const reader = await connect();
     await Promise.all([trollSocket.joined(channel.slug), reader.joined(channel.slug)]);
 
-    const ban = await channel.owner.client.post(`/api/v1/channels/${channel.slug}/chat/bans`, { username: troll.username.toUpperCase(), reason: ' spam ' });
+    const ban = await channel.owner.client.post(`/api/v1/channels/${channel.slug}/chat/bans`, {
+      username: troll.username.toUpperCase(),
+      reason: ' spam ',
+    });
 
     expect(ban.status).toBe(201);
     expect(ban.body).toEqual({ userId: troll.id, expiresAt: null });
-    expect(await reader.waitForEvent('user-banned')).toEqual({ channel: channel.slug, userId: troll.id, expiresAt: null });
+    expect(await reader.waitForEvent('user-banned')).toEqual({
+      channel: channel.slug,
+      userId: troll.id,
+      expiresAt: null,
+    });
     expect(await trollSocket.send(channel.slug, 'let me back')).toMatchObject({ ok: false, error: { code: 'banned' } });
     const list = await channel.owner.client.get(`/api/v1/channels/${channel.slug}/chat/bans`);
     expect(list.status).toBe(200);
-    expect(list.body).toEqual([{ user: { id: troll.id, username: troll.username, name: expect.any(String) }, expiresAt: null, reason: 'spam', createdAt: expect.any(String) }]);
+    expect(list.body).toEqual([
+      {
+        user: { id: troll.id, username: troll.username, name: expect.any(String) },
+        expiresAt: null,
+        reason: 'spam',
+        createdAt: expect.any(String),
+      },
+    ]);
 
     const unban = await channel.owner.client.delete(`/api/v1/channels/${channel.slug}/chat/bans/${troll.id}`);
 
@@ -87,7 +113,9 @@ describe.each(databaseTargets())('chat moderation on $name', (target) => {
     expect(await reader.waitForEvent('user-unbanned')).toEqual({ channel: channel.slug, userId: troll.id });
     expect((await trollSocket.send(channel.slug, 'I will behave')).ok).toBe(true);
     expect((await channel.owner.client.get(`/api/v1/channels/${channel.slug}/chat/bans`)).body).toEqual([]);
-    expect((await channel.owner.client.delete(`/api/v1/channels/${channel.slug}/chat/bans/${troll.id}`)).status).toBe(404);
+    expect((await channel.owner.client.delete(`/api/v1/channels/${channel.slug}/chat/bans/${troll.id}`)).status).toBe(
+      404,
+    );
     expect((await auditOf(channel.id)).map((a) => [a.kind, a.targetUserId])).toEqual([
       ['ban', troll.id],
       ['unban', troll.id],
@@ -102,30 +130,54 @@ describe.each(databaseTargets())('chat moderation on $name', (target) => {
     await reader.joined(channel.slug);
     const before = Date.now();
 
-    const reply = await mod.client.post(`/api/v1/channels/${channel.slug}/chat/bans`, { username: loud.username, durationSeconds: 600 });
+    const reply = await mod.client.post(`/api/v1/channels/${channel.slug}/chat/bans`, {
+      username: loud.username,
+      durationSeconds: 600,
+    });
 
     expect(reply.status).toBe(201);
     const expiresAt = Date.parse(reply.body.expiresAt);
     expect(expiresAt).toBeGreaterThanOrEqual(before + 600_000);
     expect(expiresAt).toBeLessThan(Date.now() + 600_000 + 1000);
-    expect(await reader.waitForEvent('user-timed-out')).toEqual({ channel: channel.slug, userId: loud.id, expiresAt: reply.body.expiresAt });
-    expect(await (await connect(loud)).send(channel.slug, 'hey')).toMatchObject({ ok: false, error: { code: 'timed_out', expiresAt: reply.body.expiresAt } });
+    expect(await reader.waitForEvent('user-timed-out')).toEqual({
+      channel: channel.slug,
+      userId: loud.id,
+      expiresAt: reply.body.expiresAt,
+    });
+    expect(await (await connect(loud)).send(channel.slug, 'hey')).toMatchObject({
+      ok: false,
+      error: { code: 'timed_out', expiresAt: reply.body.expiresAt },
+    });
     expect(await auditOf(channel.id)).toMatchObject([
-      { kind: 'timeout', moderatorId: mod.id, targetUserId: loud.id, details: { durationSeconds: 600, expiresAt: reply.body.expiresAt, reason: '' } },
+      {
+        kind: 'timeout',
+        moderatorId: mod.id,
+        targetUserId: loud.id,
+        details: { durationSeconds: 600, expiresAt: reply.body.expiresAt, reason: '' },
+      },
     ]);
 
     // A ban replaces the time-out.
-    expect((await mod.client.post(`/api/v1/channels/${channel.slug}/chat/bans`, { username: loud.username })).status).toBe(201);
-    expect(await prisma().channelBan.findMany({ where: { channelId: channel.id } })).toMatchObject([{ userId: loud.id, expiresAt: null }]);
+    expect(
+      (await mod.client.post(`/api/v1/channels/${channel.slug}/chat/bans`, { username: loud.username })).status,
+    ).toBe(201);
+    expect(await prisma().channelBan.findMany({ where: { channelId: channel.id } })).toMatchObject([
+      { userId: loud.id, expiresAt: null },
+    ]);
   });
 
-  it("refuses to ban the owner, an admin or a moderator (403), an unknown user (404) or a bad duration (400)", async () => {
+  it('refuses to ban the owner, an admin or a moderator (403), an unknown user (404) or a bad duration (400)', async () => {
     const channel = await chatChannel(platform);
-    const [mod, otherMod, admin] = [await signUp(platform.url, 'mod'), await signUp(platform.url, 'mod2'), await signUp(platform.url, 'admin')];
+    const [mod, otherMod, admin] = [
+      await signUp(platform.url, 'mod'),
+      await signUp(platform.url, 'mod2'),
+      await signUp(platform.url, 'admin'),
+    ];
     await makeModerator(platform, channel.id, mod.id);
     await makeModerator(platform, channel.id, otherMod.id);
     await prisma().user.update({ where: { id: admin.id }, data: { role: 'admin' } });
-    const ban = (username: string, extra: object = {}) => mod.client.post(`/api/v1/channels/${channel.slug}/chat/bans`, { username, ...extra });
+    const ban = (username: string, extra: object = {}) =>
+      mod.client.post(`/api/v1/channels/${channel.slug}/chat/bans`, { username, ...extra });
 
     for (const protectedUser of [channel.owner, admin, otherMod, mod]) {
       expect(await ban(protectedUser.username)).toMatchObject({ status: 403, body: { code: 'forbidden' } });
@@ -133,7 +185,10 @@ describe.each(databaseTargets())('chat moderation on $name', (target) => {
     expect(await ban('nobody_by_that_name')).toMatchObject({ status: 404, body: { code: 'not_found' } });
     const viewer = await signUp(platform.url, 'viewer');
     for (const durationSeconds of [0, 1_209_601, 1.5]) {
-      expect(await ban(viewer.username, { durationSeconds })).toMatchObject({ status: 400, body: { code: 'bad_request' } });
+      expect(await ban(viewer.username, { durationSeconds })).toMatchObject({
+        status: 400,
+        body: { code: 'bad_request' },
+      });
     }
     expect(await ban(viewer.username, { role: 'admin' })).toMatchObject({ status: 400 });
     expect(await prisma().channelBan.count({ where: { channelId: channel.id } })).toBe(0);
@@ -149,29 +204,54 @@ describe.each(databaseTargets())('chat moderation on $name', (target) => {
     await Promise.all([modSocket.joined(channel.slug), reader.joined(channel.slug)]);
     const url = `/api/v1/channels/${channel.slug}/chat/settings`;
 
-    const reply = await mod.client.patch(url, { slowModeSeconds: 30, followersOnly: true, bannedWords: [' Spoiler ', 'spoiler', 'leak'] });
+    const reply = await mod.client.patch(url, {
+      slowModeSeconds: 30,
+      followersOnly: true,
+      bannedWords: [' Spoiler ', 'spoiler', 'leak'],
+    });
 
     const settings = { slowModeSeconds: 30, followersOnly: true, subscribersOnly: false };
     expect(reply.status).toBe(200);
     expect(reply.body).toEqual({ ...settings, bannedWords: ['Spoiler', 'leak'] });
     expect(await reader.waitForEvent('settings')).toEqual({ channel: channel.slug, settings });
-    expect(await modSocket.waitForEvent('settings')).toEqual({ channel: channel.slug, settings: { ...settings, bannedWords: ['Spoiler', 'leak'] } });
+    expect(await modSocket.waitForEvent('settings')).toEqual({
+      channel: channel.slug,
+      settings: { ...settings, bannedWords: ['Spoiler', 'leak'] },
+    });
     expect((await channel.owner.client.get(url)).body).toEqual({ ...settings, bannedWords: ['Spoiler', 'leak'] });
     const [logged] = await auditOf(channel.id);
     expect(logged).toMatchObject({
       kind: 'update_chat_settings',
       moderatorId: mod.id,
-      details: { slowModeSeconds: { from: 0, to: 30 }, followersOnly: { from: false, to: true }, bannedWords: { from: [], to: ['Spoiler', 'leak'] } },
+      details: {
+        slowModeSeconds: { from: 0, to: 30 },
+        followersOnly: { from: false, to: true },
+        bannedWords: { from: [], to: ['Spoiler', 'leak'] },
+      },
     });
 
-    expect(await mod.client.patch(url, { subscribersOnly: true })).toMatchObject({ status: 422, body: { code: 'payments_unavailable' } });
+    expect(await mod.client.patch(url, { subscribersOnly: true })).toMatchObject({
+      status: 422,
+      body: { code: 'payments_unavailable' },
+    });
     expect(await mod.client.patch(url, { slowModeSeconds: 3601 })).toMatchObject({ status: 400 });
-    expect(await mod.client.patch(url, { bannedWords: ['   '] })).toMatchObject({ status: 400, body: { code: 'invalid_banned_word' } });
-    expect(await mod.client.patch(url, { bannedWords: Array.from({ length: 201 }, (_, i) => `w${i}`) })).toMatchObject({ status: 400 });
+    expect(await mod.client.patch(url, { bannedWords: ['   '] })).toMatchObject({
+      status: 400,
+      body: { code: 'invalid_banned_word' },
+    });
+    expect(await mod.client.patch(url, { bannedWords: Array.from({ length: 201 }, (_, i) => `w${i}`) })).toMatchObject({
+      status: 400,
+    });
     expect(await mod.client.patch(url, { slowMode: 5 })).toMatchObject({ status: 400 });
     // Nothing changed: the same values again are no change either.
-    expect(await mod.client.patch(url, { slowModeSeconds: 30 })).toMatchObject({ status: 200, body: { ...settings, bannedWords: ['Spoiler', 'leak'] } });
-    expect(await prisma().channel.findUniqueOrThrow({ where: { id: channel.id } })).toMatchObject({ ...settings, bannedWords: ['Spoiler', 'leak'] });
+    expect(await mod.client.patch(url, { slowModeSeconds: 30 })).toMatchObject({
+      status: 200,
+      body: { ...settings, bannedWords: ['Spoiler', 'leak'] },
+    });
+    expect(await prisma().channel.findUniqueOrThrow({ where: { id: channel.id } })).toMatchObject({
+      ...settings,
+      bannedWords: ['Spoiler', 'leak'],
+    });
     expect(await auditOf(channel.id)).toHaveLength(1);
     expect(reader.events.filter((e) => e.event === 'settings')).toHaveLength(1);
   });
@@ -183,7 +263,15 @@ describe.each(databaseTargets())('chat moderation on $name', (target) => {
     const message = await say(troll, channel.slug, 'bad take');
     const base = `/api/v1/channels/${channel.slug}`;
     expect((await mod.client.delete(`${base}/chat/messages/${message.id}`)).status).toBe(204);
-    expect((await mod.client.post(`${base}/chat/bans`, { username: troll.username, durationSeconds: 60, reason: 'cool off' })).status).toBe(201);
+    expect(
+      (
+        await mod.client.post(`${base}/chat/bans`, {
+          username: troll.username,
+          durationSeconds: 60,
+          reason: 'cool off',
+        })
+      ).status,
+    ).toBe(201);
     expect((await channel.owner.client.post(`${base}/chat/bans`, { username: troll.username })).status).toBe(201);
     expect((await channel.owner.client.delete(`${base}/chat/bans/${troll.id}`)).status).toBe(204);
     expect((await mod.client.patch(`${base}/chat/settings`, { slowModeSeconds: 10 })).status).toBe(200);
@@ -193,7 +281,13 @@ describe.each(databaseTargets())('chat moderation on $name', (target) => {
 
     expect(first.status).toBe(200);
     const entries = [...first.body.items, ...second.body.items];
-    expect(entries.map((e: { kind: string }) => e.kind)).toEqual(['update_chat_settings', 'unban', 'ban', 'timeout', 'delete_message']);
+    expect(entries.map((e: { kind: string }) => e.kind)).toEqual([
+      'update_chat_settings',
+      'unban',
+      'ban',
+      'timeout',
+      'delete_message',
+    ]);
     expect(second.body.nextCursor).toBeNull();
     const summary = (user: TestUser) => ({ id: user.id, username: user.username, name: expect.any(String) });
     expect(entries[4]).toEqual({
@@ -205,9 +299,23 @@ describe.each(databaseTargets())('chat moderation on $name', (target) => {
       details: { body: 'bad take' },
       createdAt: expect.any(String),
     });
-    expect(entries[3]).toMatchObject({ kind: 'timeout', moderator: summary(mod), target: summary(troll), details: { reason: 'cool off', durationSeconds: 60 } });
-    expect(entries[2]).toMatchObject({ kind: 'ban', moderator: summary(channel.owner), target: summary(troll), messageId: null });
-    expect(entries[0]).toMatchObject({ kind: 'update_chat_settings', target: null, details: { slowModeSeconds: { from: 0, to: 10 } } });
+    expect(entries[3]).toMatchObject({
+      kind: 'timeout',
+      moderator: summary(mod),
+      target: summary(troll),
+      details: { reason: 'cool off', durationSeconds: 60 },
+    });
+    expect(entries[2]).toMatchObject({
+      kind: 'ban',
+      moderator: summary(channel.owner),
+      target: summary(troll),
+      messageId: null,
+    });
+    expect(entries[0]).toMatchObject({
+      kind: 'update_chat_settings',
+      target: null,
+      details: { slowModeSeconds: { from: 0, to: 10 } },
+    });
     expect(await mod.client.get(`${base}/moderation-log?cursor=not-a-cursor`)).toMatchObject({ status: 400 });
   });
 
@@ -217,16 +325,22 @@ describe.each(databaseTargets())('chat moderation on $name', (target) => {
     const start = Date.now() - 60_000;
     await prisma().chatMessage.createMany({
       // Two share a timestamp: the id breaks the tie, so no message is skipped or repeated across pages.
-      data: [0, 1, 2, 2, 3].map((s, i) => ({ channelId: channel.id, userId: author.id, body: `m${i}`, createdAt: new Date(start + s * 1000) })),
+      data: [0, 1, 2, 2, 3].map((s, i) => ({
+        channelId: channel.id,
+        userId: author.id,
+        body: `m${i}`,
+        createdAt: new Date(start + s * 1000),
+      })),
     });
     const anonymous = new ApiClient(platform.url);
 
     const pages: string[][] = [];
     let cursor: string | null = null;
     do {
-      const reply: { status: number; body: { items: { body: string }[]; nextCursor: string | null } } = await anonymous.get(
-        `/api/v1/channels/${channel.slug}/chat/messages?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
-      );
+      const reply: { status: number; body: { items: { body: string }[]; nextCursor: string | null } } =
+        await anonymous.get(
+          `/api/v1/channels/${channel.slug}/chat/messages?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        );
       expect(reply.status).toBe(200);
       pages.push(reply.body.items.map((m) => m.body));
       cursor = reply.body.nextCursor;
@@ -257,12 +371,17 @@ describe.each(databaseTargets())('chat moderation on $name', (target) => {
       await makeModerator(platform, b.id, modOfB.id);
       const victim = await signUp(platform.url, 'victim');
       const message = await say(victim, a.slug, 'keep me');
-      await prisma().channelBan.create({ data: { channelId: a.id, userId: victim.id, createdById: a.owner.id, expiresAt: new Date(Date.now() + 60_000) } });
+      await prisma().channelBan.create({
+        data: { channelId: a.id, userId: victim.id, createdById: a.owner.id, expiresAt: new Date(Date.now() + 60_000) },
+      });
 
       for (const caller of [viewer, modOfB, b.owner]) {
         for (const route of routes(a.slug, { message: message.id, user: victim.id })) {
           const reply = await caller.client.request(route.method, route.path, route.body);
-          expect({ caller: caller.username, ...route, status: reply.status, code: reply.body.code }).toMatchObject({ status: 403, code: 'forbidden' });
+          expect({ caller: caller.username, ...route, status: reply.status, code: reply.body.code }).toMatchObject({
+            status: 403,
+            code: 'forbidden',
+          });
         }
       }
       expect((await prisma().chatMessage.findUniqueOrThrow({ where: { id: message.id } })).deletedAt).toBeNull();
@@ -279,11 +398,17 @@ describe.each(databaseTargets())('chat moderation on $name', (target) => {
 
       for (const route of routes(channel.slug, ids)) {
         const reply = await anonymous.request(route.method, route.path, route.body);
-        expect({ ...route, status: reply.status, code: reply.body.code }).toMatchObject({ status: 401, code: 'unauthorized' });
+        expect({ ...route, status: reply.status, code: reply.body.code }).toMatchObject({
+          status: 401,
+          code: 'unauthorized',
+        });
       }
       for (const route of routes('no-such-channel-here', ids)) {
         const reply = await someone.client.request(route.method, route.path, route.body);
-        expect({ ...route, status: reply.status, code: reply.body.code }).toMatchObject({ status: 404, code: 'not_found' });
+        expect({ ...route, status: reply.status, code: reply.body.code }).toMatchObject({
+          status: 404,
+          code: 'not_found',
+        });
       }
     });
 
@@ -293,8 +418,12 @@ describe.each(databaseTargets())('chat moderation on $name', (target) => {
       await prisma().user.update({ where: { id: admin.id }, data: { role: 'admin' } });
       const message = await say(troll, channel.slug, 'hmm');
 
-      expect((await admin.client.delete(`/api/v1/channels/${channel.slug}/chat/messages/${message.id}`)).status).toBe(204);
-      expect((await admin.client.post(`/api/v1/channels/${channel.slug}/chat/bans`, { username: troll.username })).status).toBe(201);
+      expect((await admin.client.delete(`/api/v1/channels/${channel.slug}/chat/messages/${message.id}`)).status).toBe(
+        204,
+      );
+      expect(
+        (await admin.client.post(`/api/v1/channels/${channel.slug}/chat/bans`, { username: troll.username })).status,
+      ).toBe(201);
       expect((await admin.client.get(`/api/v1/channels/${channel.slug}/moderation-log`)).body.items).toHaveLength(2);
     });
   });

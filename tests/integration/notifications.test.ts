@@ -6,7 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { NOTIFICATIONS_NAMESPACE, type NotificationServerEvents, type NotificationView } from '../../common/protocol/notifications.ts';
+import {
+  NOTIFICATIONS_NAMESPACE,
+  type NotificationServerEvents,
+  type NotificationView,
+} from '../../common/protocol/notifications.ts';
 import { notifyFollowersOfLiveStream } from '../../api/notifications/follower-fanout.ts';
 import { notifyFollowersWhenLive } from '../../api/notifications/live-notifications.ts';
 import { NotificationPush } from '../../api/notifications/notification-push.ts';
@@ -28,7 +32,10 @@ interface NotificationSocket {
 }
 
 /** Connects like a browser page of the signed-in client; rejects with the server's refusal. */
-async function connectNotifications(baseUrl: string, options: { cookie?: string | undefined; origin?: string } = {}): Promise<NotificationSocket> {
+async function connectNotifications(
+  baseUrl: string,
+  options: { cookie?: string | undefined; origin?: string } = {},
+): Promise<NotificationSocket> {
   const headers: Record<string, string> = { origin: options.origin ?? baseUrl };
   if (options.cookie) headers.cookie = options.cookie;
   const socket: Socket<NotificationServerEvents> = io(`${baseUrl}${NOTIFICATIONS_NAMESPACE}`, {
@@ -67,7 +74,11 @@ describe.each(databaseTargets())('notifications on $name', (target) => {
     if (created.options.kind === 'postgresql') env.DATABASE_URL = created.options.url;
     platform = await startTestPlatform(env);
     // What platform.ts wires in the signaling role, on this platform's database and socket.io.
-    live = new LiveStreams(createStreamDirectory(platform.database!.prisma), { endGraceMs: 60_000, viewerWriteIntervalMs: 50 }, testLogger);
+    live = new LiveStreams(
+      createStreamDirectory(platform.database!.prisma),
+      { endGraceMs: 60_000, viewerWriteIntervalMs: 50 },
+      testLogger,
+    );
     notifyFollowersWhenLive(live, { prisma: platform.database!.prisma, io: platform.io!, logger: testLogger });
   });
   afterEach(() => {
@@ -110,19 +121,31 @@ describe.each(databaseTargets())('notifications on $name', (target) => {
 
   it('refuses a signed-out connection with unauthorized', async () => {
     await expect(connectNotifications(platform.url)).rejects.toThrow('unauthorized');
-    await expect(connectNotifications(platform.url, { cookie: `aethex_session=${'a'.repeat(32)}` })).rejects.toThrow('unauthorized');
+    await expect(connectNotifications(platform.url, { cookie: `aethex_session=${'a'.repeat(32)}` })).rejects.toThrow(
+      'unauthorized',
+    );
   });
 
   it('closes the sockets of a session that signs out, and of the sessions a password change ends', async () => {
     const user = await signUp(platform.url, 'fan');
     const laptop = await connect(user);
     const phoneClient = new ApiClient(platform.url);
-    expect((await phoneClient.post('/api/v1/auth/login', { login: user.username, password: user.password })).status).toBe(200);
+    expect(
+      (await phoneClient.post('/api/v1/auth/login', { login: user.username, password: user.password })).status,
+    ).toBe(200);
     const phone = await connect({ ...user, client: phoneClient });
-    const closed = (connection: NotificationSocket) => new Promise<string>((resolve) => connection.socket.once('disconnect', resolve));
+    const closed = (connection: NotificationSocket) =>
+      new Promise<string>((resolve) => connection.socket.once('disconnect', resolve));
 
     const phoneClosed = closed(phone);
-    expect((await user.client.post('/api/v1/auth/password', { currentPassword: user.password, newPassword: 'a new password, longer' })).status).toBe(204);
+    expect(
+      (
+        await user.client.post('/api/v1/auth/password', {
+          currentPassword: user.password,
+          newPassword: 'a new password, longer',
+        })
+      ).status,
+    ).toBe(204);
     expect(await phoneClosed).toBe('io server disconnect');
     expect(laptop.socket.connected).toBe(true);
 
@@ -134,7 +157,9 @@ describe.each(databaseTargets())('notifications on $name', (target) => {
   it("refuses a connection from another site's page, even with the user's cookie", async () => {
     const user = await signUp(platform.url, 'fan');
 
-    await expect(connectNotifications(platform.url, { cookie: user.client.cookie, origin: 'https://evil.example' })).rejects.toThrow('forbidden');
+    await expect(
+      connectNotifications(platform.url, { cookie: user.client.cookie, origin: 'https://evil.example' }),
+    ).rejects.toThrow('forbidden');
   });
 
   it('notifies followers when a channel goes live, in real time, and only them', async () => {
@@ -146,7 +171,9 @@ describe.each(databaseTargets())('notifications on $name', (target) => {
 
     const streamId = await goLive(channel);
 
-    const pushed = await waitFor(() => followerSocket.notifications[0], { what: 'the notification on the follower socket' });
+    const pushed = await waitFor(() => followerSocket.notifications[0], {
+      what: 'the notification on the follower socket',
+    });
     expect(pushed).toEqual({
       id: expect.any(String),
       kind: 'channel_live',
@@ -164,7 +191,11 @@ describe.each(databaseTargets())('notifications on $name', (target) => {
 
     // The other user's page heard nothing and their list is empty.
     expect(otherSocket.notifications).toEqual([]);
-    expect((await other.client.get('/api/v1/me/notifications')).body).toEqual({ items: [], nextCursor: null, unreadCount: 0 });
+    expect((await other.client.get('/api/v1/me/notifications')).body).toEqual({
+      items: [],
+      nextCursor: null,
+      unreadCount: 0,
+    });
   });
 
   it('names the stream in the title when it has its own', async () => {
@@ -172,11 +203,14 @@ describe.each(databaseTargets())('notifications on $name', (target) => {
     const follower = await signUp(platform.url, 'fan');
     await follow(follower, channel);
     await prisma().channel.update({ where: { id: channel.id }, data: { title: 'Speedrun Club' } });
-    const titles = async () => ((await follower.client.get('/api/v1/me/notifications')).body.items as NotificationView[]).map((n) => n.title);
+    const titles = async () =>
+      ((await follower.client.get('/api/v1/me/notifications')).body.items as NotificationView[]).map((n) => n.title);
 
     // A stream starts with its channel's title: the notification says it once.
     const streamId = await goLive(channel);
-    expect(await waitFor(async () => (await titles()).length > 0 && titles(), { what: 'the notification' })).toEqual(['Speedrun Club is live']);
+    expect(await waitFor(async () => (await titles()).length > 0 && titles(), { what: 'the notification' })).toEqual([
+      'Speedrun Club is live',
+    ]);
 
     // With a title of its own (the fan-out reads the current one), it says both.
     await prisma().stream.update({ where: { id: streamId }, data: { title: 'Any% tonight' } });
@@ -220,9 +254,17 @@ describe.each(databaseTargets())('notifications on $name', (target) => {
     const suffix = randomBytes(4).toString('hex');
     // Real rows, written directly: signing up 2,345 users through the API would only time scrypt.
     await prisma().user.createMany({
-      data: Array.from({ length: followers }, (_, i) => ({ email: `bulk-${suffix}-${i}@example.test`, username: `bulk_${suffix}_${i}`, name: `Bulk ${i}`, passwordHash: 'x' })),
+      data: Array.from({ length: followers }, (_, i) => ({
+        email: `bulk-${suffix}-${i}@example.test`,
+        username: `bulk_${suffix}_${i}`,
+        name: `Bulk ${i}`,
+        passwordHash: 'x',
+      })),
     });
-    const users = await prisma().user.findMany({ where: { username: { startsWith: `bulk_${suffix}_` } }, select: { id: true } });
+    const users = await prisma().user.findMany({
+      where: { username: { startsWith: `bulk_${suffix}_` } },
+      select: { id: true },
+    });
     await prisma().follow.createMany({ data: users.map((user) => ({ userId: user.id, channelId: channel.id })) });
     const streamId = await goLive(channel);
 
@@ -231,7 +273,9 @@ describe.each(databaseTargets())('notifications on $name', (target) => {
       timeoutMs: 30_000,
       what: 'every follower notified',
     });
-    await prisma().notification.deleteMany({ where: { streamId, userId: { in: users.slice(0, 700).map((u) => u.id) } } });
+    await prisma().notification.deleteMany({
+      where: { streamId, userId: { in: users.slice(0, 700).map((u) => u.id) } },
+    });
     const push = new NotificationPush(platform.io!);
     const result = await notifyFollowersOfLiveStream({ prisma: prisma(), push, batchSize: 1000 }, channel.id, streamId);
 
@@ -247,7 +291,9 @@ describe.each(databaseTargets())('notifications on $name', (target) => {
     const socket = await connect(follower);
     for (const channel of channels) await goLive(channel);
     await waitFor(() => socket.notifications.length === 3, { what: 'three notifications' });
-    const [oldest, middle, newest] = socket.notifications.toSorted((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+    const [oldest, middle, newest] = socket.notifications.toSorted(
+      (a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id),
+    );
 
     const marked = await follower.client.post('/api/v1/me/notifications/read', { ids: [middle!.id] });
     expect(marked.status).toBe(200);
@@ -263,7 +309,11 @@ describe.each(databaseTargets())('notifications on $name', (target) => {
     const allRead = await follower.client.post('/api/v1/me/notifications/read', { all: true });
     expect(allRead.body).toEqual({ unreadCount: 0 });
     await waitFor(() => socket.unreadCounts.at(-1) === 0, { what: 'unread-count 0 pushed' });
-    expect((await follower.client.get('/api/v1/me/notifications?unread=true')).body).toEqual({ items: [], nextCursor: null, unreadCount: 0 });
+    expect((await follower.client.get('/api/v1/me/notifications?unread=true')).body).toEqual({
+      items: [],
+      nextCursor: null,
+      unreadCount: 0,
+    });
     for (const channel of channels) await live.publisherEnded(channel, `publisher-${channel.slug}`);
   });
 
@@ -272,9 +322,15 @@ describe.each(databaseTargets())('notifications on $name', (target) => {
     const [owner, intruder] = [await signUp(platform.url, 'fan'), await signUp(platform.url, 'intruder')];
     await follow(owner, channel);
     const streamId = await goLive(channel);
-    const notification = await waitFor(() => prisma().notification.findFirst({ where: { streamId, userId: owner.id } }).then((n) => n ?? undefined), {
-      what: 'the notification row',
-    });
+    const notification = await waitFor(
+      () =>
+        prisma()
+          .notification.findFirst({ where: { streamId, userId: owner.id } })
+          .then((n) => n ?? undefined),
+      {
+        what: 'the notification row',
+      },
+    );
 
     const marked = await intruder.client.post('/api/v1/me/notifications/read', { ids: [notification.id] });
     expect(marked.body).toEqual({ unreadCount: 0 });
@@ -294,7 +350,13 @@ describe.each(databaseTargets())('notifications on $name', (target) => {
     const ids: string[] = [];
     for (let i = 0; i < 7; i++) {
       const row = await prisma().notification.create({
-        data: { userId: user.id, kind: 'channel_live', channelId: channel.id, title: `n${i}`, createdAt: i < 3 ? sameMoment : new Date(Date.now() - 100_000 + i) },
+        data: {
+          userId: user.id,
+          kind: 'channel_live',
+          channelId: channel.id,
+          title: `n${i}`,
+          createdAt: i < 3 ? sameMoment : new Date(Date.now() - 100_000 + i),
+        },
       });
       ids.push(row.id);
     }
@@ -303,7 +365,9 @@ describe.each(databaseTargets())('notifications on $name', (target) => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const reply: ApiReply = await user.client.get(`/api/v1/me/notifications?limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const reply: ApiReply = await user.client.get(
+        `/api/v1/me/notifications?limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
       expect(reply.status).toBe(200);
       expect(reply.body.unreadCount).toBe(7);
       seen.push(...reply.body.items.map((n: NotificationView) => n.id));
@@ -342,49 +406,66 @@ describe.each(databaseTargets())('notifications on $name', (target) => {
 // Two processes' worth of platform on one PostgreSQL database and one Redis: the stream starts on
 // one (signaling), the follower's page is connected to the other (api), and the notification
 // crosses over through the socket.io Redis adapter.
-const sharedServices = process.env.DATABASE_URL && process.env.REDIS_URL ? { databaseUrl: process.env.DATABASE_URL, redisUrl: process.env.REDIS_URL } : undefined;
+const sharedServices =
+  process.env.DATABASE_URL && process.env.REDIS_URL
+    ? { databaseUrl: process.env.DATABASE_URL, redisUrl: process.env.REDIS_URL }
+    : undefined;
 
-describe.skipIf(!sharedServices)('notifications across processes (PostgreSQL + Redis; skipped without DATABASE_URL and REDIS_URL)', () => {
-  let apiNode: TestPlatform;
-  let signalingNode: TestPlatform;
-  let live: LiveStreams;
-  let dispose: () => Promise<void>;
+describe.skipIf(!sharedServices)(
+  'notifications across processes (PostgreSQL + Redis; skipped without DATABASE_URL and REDIS_URL)',
+  () => {
+    let apiNode: TestPlatform;
+    let signalingNode: TestPlatform;
+    let live: LiveStreams;
+    let dispose: () => Promise<void>;
 
-  beforeAll(async () => {
-    const target = databaseTargets().find((t) => t.name === 'postgresql')!;
-    const created = await target.create();
-    dispose = created.dispose;
-    const url = (created.options as { url: string }).url;
-    apiNode = await startTestPlatform({ ROLES: 'api', DATABASE_URL: url, REDIS_URL: sharedServices!.redisUrl });
-    signalingNode = await startTestPlatform({ ROLES: 'api', DATABASE_URL: url, REDIS_URL: sharedServices!.redisUrl });
-    const prisma = signalingNode.database!.prisma;
-    live = new LiveStreams(createStreamDirectory(prisma), { endGraceMs: 60_000, viewerWriteIntervalMs: 50 }, testLogger);
-    notifyFollowersWhenLive(live, { prisma, io: signalingNode.io!, logger: testLogger });
-  });
-  afterAll(async () => {
-    await live?.close();
-    await signalingNode?.close();
-    await apiNode?.close();
-    await dispose?.();
-  });
+    beforeAll(async () => {
+      const target = databaseTargets().find((t) => t.name === 'postgresql')!;
+      const created = await target.create();
+      dispose = created.dispose;
+      const url = (created.options as { url: string }).url;
+      apiNode = await startTestPlatform({ ROLES: 'api', DATABASE_URL: url, REDIS_URL: sharedServices!.redisUrl });
+      signalingNode = await startTestPlatform({ ROLES: 'api', DATABASE_URL: url, REDIS_URL: sharedServices!.redisUrl });
+      const prisma = signalingNode.database!.prisma;
+      live = new LiveStreams(
+        createStreamDirectory(prisma),
+        { endGraceMs: 60_000, viewerWriteIntervalMs: 50 },
+        testLogger,
+      );
+      notifyFollowersWhenLive(live, { prisma, io: signalingNode.io!, logger: testLogger });
+    });
+    afterAll(async () => {
+      await live?.close();
+      await signalingNode?.close();
+      await apiNode?.close();
+      await dispose?.();
+    });
 
-  it('reaches a page connected to another process', async () => {
-    const { slug } = await createTestChannel(apiNode);
-    const channel = await apiNode.database!.prisma.channel.findUniqueOrThrow({ where: { slug }, select: { id: true, slug: true } });
-    const follower = await signUp(apiNode.url, 'fan');
-    expect((await follower.client.put(`/api/v1/channels/${slug}/follow`)).status).toBe(204);
-    const page = await connectNotifications(apiNode.url, { cookie: follower.client.cookie });
-    try {
-      await waitFor(() => page.unreadCounts.length > 0, { what: 'the unread count on connect' });
+    it('reaches a page connected to another process', async () => {
+      const { slug } = await createTestChannel(apiNode);
+      const channel = await apiNode.database!.prisma.channel.findUniqueOrThrow({
+        where: { slug },
+        select: { id: true, slug: true },
+      });
+      const follower = await signUp(apiNode.url, 'fan');
+      expect((await follower.client.put(`/api/v1/channels/${slug}/follow`)).status).toBe(204);
+      const page = await connectNotifications(apiNode.url, { cookie: follower.client.cookie });
+      try {
+        await waitFor(() => page.unreadCounts.length > 0, { what: 'the unread count on connect' });
 
-      live.claimPublisher(channel, 'publisher');
-      await live.mediaStarted(channel);
+        live.claimPublisher(channel, 'publisher');
+        await live.mediaStarted(channel);
 
-      const pushed = await waitFor(() => page.notifications[0], { what: 'the notification from the other process' });
-      expect(pushed).toMatchObject({ kind: 'channel_live', streamId: live.status(channel).streamId, channel: { slug } });
-      await waitFor(() => page.unreadCounts.at(-1) === 1, { what: 'unread-count 1 from the other process' });
-    } finally {
-      page.socket.disconnect();
-    }
-  });
-});
+        const pushed = await waitFor(() => page.notifications[0], { what: 'the notification from the other process' });
+        expect(pushed).toMatchObject({
+          kind: 'channel_live',
+          streamId: live.status(channel).streamId,
+          channel: { slug },
+        });
+        await waitFor(() => page.unreadCounts.at(-1) === 1, { what: 'unread-count 1 from the other process' });
+      } finally {
+        page.socket.disconnect();
+      }
+    });
+  },
+);

@@ -113,7 +113,8 @@ describe('OpenAPI document', () => {
       .reduce<unknown>((node, part) => (node && typeof node === 'object' ? (node as Json)[part] : undefined), doc);
   }
 
-  const deref = (schema: Json): Json => (typeof schema.$ref === 'string' ? deref(resolve(schema.$ref) as Json) : schema);
+  const deref = (schema: Json): Json =>
+    typeof schema.$ref === 'string' ? deref(resolve(schema.$ref) as Json) : schema;
 
   it('is OpenAPI 3.1 with a title, a version and paths', () => {
     expect(doc.openapi).toMatch(/^3\.1\.\d+$/);
@@ -136,15 +137,21 @@ describe('OpenAPI document', () => {
     for (const { key, path, operation } of operations()) {
       expect(operation.tags, key).toEqual(expect.arrayContaining([expect.any(String)]));
       expect(typeof operation.summary === 'string' && operation.summary.length > 10, `${key} has a summary`).toBe(true);
-      const declared = new Set((operation.parameters ?? []).filter((p: Json) => p.in === 'path').map((p: Json) => p.name));
-      for (const [, name] of path.matchAll(/\{([^}]+)\}/g)) expect(declared.has(name), `${key} declares {${name}}`).toBe(true);
+      const declared = new Set(
+        (operation.parameters ?? []).filter((p: Json) => p.in === 'path').map((p: Json) => p.name),
+      );
+      for (const [, name] of path.matchAll(/\{([^}]+)\}/g))
+        expect(declared.has(name), `${key} declares {${name}}`).toBe(true);
     }
   });
 
   it('gives every answer a schema: a success of each operation, and problem+json for every error', () => {
     for (const { key, operation } of operations()) {
       const responses = Object.entries((operation.responses ?? {}) as Json);
-      expect(responses.some(([status]) => /^2\d\d$/.test(status)), `${key} documents a success`).toBe(true);
+      expect(
+        responses.some(([status]) => /^2\d\d$/.test(status)),
+        `${key} documents a success`,
+      ).toBe(true);
       for (const [status, response] of responses) {
         const where = `${key} ${status}`;
         const content = (response as Json).content as Json | undefined;
@@ -158,7 +165,11 @@ describe('OpenAPI document', () => {
         }
         if (/^[45]\d\d$/.test(status) && !NOT_PROBLEMS.has(where)) {
           const problem = deref(content!['application/json'].schema as Json);
-          expect(problem.properties, `${where} is a problem`).toMatchObject({ status: expect.anything(), code: expect.anything(), detail: expect.anything() });
+          expect(problem.properties, `${where} is a problem`).toMatchObject({
+            status: expect.anything(),
+            code: expect.anything(),
+            detail: expect.anything(),
+          });
         }
       }
     }
@@ -171,7 +182,9 @@ describe('OpenAPI document', () => {
     const emote = doc.paths['/api/v1/channels/{slug}/emotes'].post.requestBody.content['multipart/form-data'].schema;
     expect(emote.required).toEqual(expect.arrayContaining(['file', 'name']));
     expect(doc.paths['/api/whip'].post.requestBody.content['application/sdp'].schema).toMatchObject({ type: 'string' });
-    expect(doc.paths['/api/whip'].post.responses['201'].content['application/sdp'].schema).toMatchObject({ type: 'string' });
+    expect(doc.paths['/api/whip'].post.responses['201'].content['application/sdp'].schema).toMatchObject({
+      type: 'string',
+    });
     expect(doc.paths['/api/whip'].post.tags).toEqual(['whip']);
     expect(doc.paths['/api/whep/{channel}'].post.tags).toEqual(['whep']);
   });
@@ -181,8 +194,28 @@ describe('OpenAPI document', () => {
 
     expect(new Set(channel.required)).toEqual(
       new Set([
-        'slug', 'title', 'description', 'category', 'categoryName', 'tags', 'live', 'viewers', 'streamId', 'startedAt', 'avatarUrl',
-        'bannerUrl', 'owner', 'followers', 'following', 'canManage', 'canModerate', 'chat', 'emotes', 'private', 'canWatch', 'webrtcSeats',
+        'slug',
+        'title',
+        'description',
+        'category',
+        'categoryName',
+        'tags',
+        'live',
+        'viewers',
+        'streamId',
+        'startedAt',
+        'avatarUrl',
+        'bannerUrl',
+        'owner',
+        'followers',
+        'following',
+        'canManage',
+        'canModerate',
+        'chat',
+        'emotes',
+        'private',
+        'canWatch',
+        'webrtcSeats',
       ]),
     );
   });

@@ -50,7 +50,11 @@ async function whepOffer() {
 }
 
 function postWhep(sdp: string, headers: Record<string, string> = {}) {
-  return fetch(`${platform.url}/api/whep/${channel.slug}`, { method: 'POST', headers: { 'content-type': 'application/sdp', ...headers }, body: sdp });
+  return fetch(`${platform.url}/api/whep/${channel.slug}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/sdp', ...headers },
+    body: sdp,
+  });
 }
 
 describe('private channels', () => {
@@ -64,14 +68,22 @@ describe('private channels', () => {
     const made = await owner.patch(`/api/v1/channels/${channel.slug}`, { private: true });
     expect(made.status).toBe(200);
     expect(made.body).toMatchObject({ private: true, canWatch: true });
-    expect((await anonymous().get(`/api/v1/channels/${channel.slug}`)).body).toMatchObject({ private: true, canWatch: false, slug: channel.slug });
+    expect((await anonymous().get(`/api/v1/channels/${channel.slug}`)).body).toMatchObject({
+      private: true,
+      canWatch: false,
+      slug: channel.slug,
+    });
     expect((await stranger.client.get(`/api/v1/channels/${channel.slug}`)).body.canWatch).toBe(false);
   });
 
   it('issues viewer tokens to the owner only, shows each once, and lists them without the secret', async () => {
-    expect((await stranger.client.post(`/api/v1/channels/${channel.slug}/viewer-tokens`, { label: 'mine' })).status).toBe(403);
+    expect(
+      (await stranger.client.post(`/api/v1/channels/${channel.slug}/viewer-tokens`, { label: 'mine' })).status,
+    ).toBe(403);
     expect((await anonymous().get(`/api/v1/channels/${channel.slug}/viewer-tokens`)).status).toBe(401);
-    expect((await owner.post(`/api/v1/channels/${channel.slug}/viewer-tokens`, { label: 'x'.repeat(61) })).status).toBe(400);
+    expect((await owner.post(`/api/v1/channels/${channel.slug}/viewer-tokens`, { label: 'x'.repeat(61) })).status).toBe(
+      400,
+    );
 
     const issued = await owner.post(`/api/v1/channels/${channel.slug}/viewer-tokens`, { label: 'Webinar guests' });
     expect(issued.status).toBe(201);
@@ -83,14 +95,24 @@ describe('private channels', () => {
     tokenId = issued.body.id;
 
     const listed = await owner.get(`/api/v1/channels/${channel.slug}/viewer-tokens`);
-    expect(listed.body).toEqual([{ id: tokenId, label: 'Webinar guests', prefix: token.slice(0, 9), createdAt: issued.body.createdAt, revokedAt: null }]);
+    expect(listed.body).toEqual([
+      {
+        id: tokenId,
+        label: 'Webinar guests',
+        prefix: token.slice(0, 9),
+        createdAt: issued.body.createdAt,
+        revokedAt: null,
+      },
+    ]);
     expect(JSON.stringify(listed.body)).not.toContain(token);
     const row = await platform.database!.prisma.viewerToken.findUniqueOrThrow({ where: { id: tokenId } });
     expect(row.tokenHash).not.toContain(token.slice(5));
   });
 
   it('trades a good token for an access cookie, and refuses a wrong one without setting anything', async () => {
-    const wrong = await anonymous().post(`/api/v1/channels/${channel.slug}/viewer-access`, { token: 'view_nottherightone' });
+    const wrong = await anonymous().post(`/api/v1/channels/${channel.slug}/viewer-access`, {
+      token: 'view_nottherightone',
+    });
     expect(wrong.status).toBe(403);
     expect(wrong.headers.getSetCookie()).toEqual([]);
 
@@ -100,13 +122,17 @@ describe('private channels', () => {
     const cookie = traded.headers.getSetCookie().find((c) => c.startsWith('aethex_view_'))!;
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Lax/);
-    const info = await fetch(`${platform.url}/api/v1/channels/${channel.slug}`, { headers: { cookie: cookie.split(';')[0]! } });
+    const info = await fetch(`${platform.url}/api/v1/channels/${channel.slug}`, {
+      headers: { cookie: cookie.split(';')[0]! },
+    });
     expect(((await info.json()) as { canWatch: boolean }).canWatch).toBe(true);
   });
 
   it('goes live without notifying followers and stays out of discovery', async () => {
     publication = await publishOverWhip(platform.url, channel.streamKey);
-    await waitFor(async () => (await anonymous().get(`/api/v1/channels/${channel.slug}`)).body.live === true, { what: 'the channel to be live' });
+    await waitFor(async () => (await anonymous().get(`/api/v1/channels/${channel.slug}`)).body.live === true, {
+      what: 'the channel to be live',
+    });
 
     const live = await anonymous().get('/api/v1/discover/live');
     expect(live.body.items.map((c: { slug: string }) => c.slug)).not.toContain(channel.slug);
@@ -120,8 +146,15 @@ describe('private channels', () => {
     const stream = await prisma.stream.findFirstOrThrow({ where: { channel: { slug: channel.slug }, state: 'live' } });
     const pushed: unknown[] = [];
     // A recording stand-in for the socket push (NotificationPush is a class over socket.io).
-    const push = { notification: (...args: unknown[]) => pushed.push(args), unreadCount: (...args: unknown[]) => pushed.push(args) };
-    const fanout = await notifyFollowersOfLiveStream({ prisma, push: push as unknown as NotificationPush }, stream.channelId, stream.id);
+    const push = {
+      notification: (...args: unknown[]) => pushed.push(args),
+      unreadCount: (...args: unknown[]) => pushed.push(args),
+    };
+    const fanout = await notifyFollowersOfLiveStream(
+      { prisma, push: push as unknown as NotificationPush },
+      stream.channelId,
+      stream.id,
+    );
     expect(fanout).toEqual({ followers: 0, notified: 0 });
     expect(pushed).toEqual([]);
     expect((await follower.client.get('/api/v1/me/notifications')).body.items).toEqual([]);
@@ -158,17 +191,25 @@ describe('private channels', () => {
 
   it('lets a socket.io viewer join with a token or as the team, not as a stranger', async () => {
     const plain = await TestSignalingClient.connect(platform.url);
-    const asStranger = await TestSignalingClient.connect(platform.url, { headers: { origin: platform.url, cookie: stranger.client.cookie! } });
+    const asStranger = await TestSignalingClient.connect(platform.url, {
+      headers: { origin: platform.url, cookie: stranger.client.cookie! },
+    });
     const withToken = await TestSignalingClient.connect(platform.url);
-    const asOwner = await TestSignalingClient.connect(platform.url, { headers: { origin: platform.url, cookie: owner.cookie! } });
+    const asOwner = await TestSignalingClient.connect(platform.url, {
+      headers: { origin: platform.url, cookie: owner.cookie! },
+    });
     // The owner's cookie from another site's page counts for nothing.
-    const ownerElsewhere = await TestSignalingClient.connect(platform.url, { headers: { origin: 'https://evil.example', cookie: owner.cookie! } });
+    const ownerElsewhere = await TestSignalingClient.connect(platform.url, {
+      headers: { origin: 'https://evil.example', cookie: owner.cookie! },
+    });
     try {
       for (const client of [plain, asStranger, ownerElsewhere]) {
         const ack = await client.request('join', { role: 'viewer', channel: channel.slug });
         expect(ack).toMatchObject({ ok: false, error: { code: 'forbidden' } });
       }
-      expect((await plain.request('join', { role: 'viewer', channel: channel.slug, viewerToken: 'view_wrong' })).ok).toBe(false);
+      expect(
+        (await plain.request('join', { role: 'viewer', channel: channel.slug, viewerToken: 'view_wrong' })).ok,
+      ).toBe(false);
       const joined = await withToken.ok('join', { role: 'viewer', channel: channel.slug, viewerToken: token });
       expect(joined.producers.length).toBe(2);
       await asOwner.ok('join', { role: 'viewer', channel: channel.slug });
@@ -178,11 +219,14 @@ describe('private channels', () => {
   });
 
   it('lets go of the viewers of a link when it is revoked, over socket.io and WHEP, and of no one else', async () => {
-    const temporary = (await owner.post(`/api/v1/channels/${channel.slug}/viewer-tokens`, { label: 'one evening' })).body as { id: string; token: string };
+    const temporary = (await owner.post(`/api/v1/channels/${channel.slug}/viewer-tokens`, { label: 'one evening' }))
+      .body as { id: string; token: string };
     const room = platform.rooms!.rooms().find((r) => r.producers().length === 2)!;
     const viewersBefore = room.viewerCount();
     const guest = await TestSignalingClient.connect(platform.url);
-    const team = await TestSignalingClient.connect(platform.url, { headers: { origin: platform.url, cookie: owner.cookie! } });
+    const team = await TestSignalingClient.connect(platform.url, {
+      headers: { origin: platform.url, cookie: owner.cookie! },
+    });
     const player = await whepOffer();
     // The guest's page also chats, with the access cookie the link was traded for.
     const traded = await anonymous().post(`/api/v1/channels/${channel.slug}/viewer-access`, { token: temporary.token });
@@ -202,14 +246,16 @@ describe('private channels', () => {
       expect((await owner.delete(`/api/v1/channels/${channel.slug}/viewer-tokens/${temporary.id}`)).status).toBe(204);
       const kicked = await guest.waitForNotification('kicked');
       expect(kicked.reason).toMatch(/access to this private channel ended/);
-      await waitFor(() => room.viewerCount() === viewersBefore + 1, { what: 'the link\'s two viewers to be let go' });
+      await waitFor(() => room.viewerCount() === viewersBefore + 1, { what: "the link's two viewers to be let go" });
       // The WHEP session is gone, the team's viewer stays.
       expect((await fetch(`${platform.url}${whep.headers.get('location')}`, { method: 'DELETE' })).status).toBe(404);
       expect(team.notificationsOf('kicked')).toEqual([]);
       // Out of the chat room too: no more messages reach it, and it can't join again.
       await waitFor(() => chatRoom() === 0, { what: 'the guest to leave the chat room' });
       expect(await guestChat.join(channel.slug)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-      expect((await guest.request('join', { role: 'viewer', channel: channel.slug, viewerToken: temporary.token })).ok).toBe(false);
+      expect(
+        (await guest.request('join', { role: 'viewer', channel: channel.slug, viewerToken: temporary.token })).ok,
+      ).toBe(false);
     } finally {
       player.pc.close();
       guest.close();
@@ -218,16 +264,20 @@ describe('private channels', () => {
     }
   });
 
-  it("lets go of what a team member watches on a session once it ends (log-out), and of no one else", async () => {
+  it('lets go of what a team member watches on a session once it ends (log-out), and of no one else', async () => {
     // The owner signed in a second time (another browser), watching over socket.io and WHEP and
     // reading the chat on that session alone.
     const second = new ApiClient(platform.url);
-    expect((await second.post('/api/v1/auth/login', { login: channel.ownerEmail, password: OWNER_PASSWORD })).status).toBe(200);
+    expect(
+      (await second.post('/api/v1/auth/login', { login: channel.ownerEmail, password: OWNER_PASSWORD })).status,
+    ).toBe(200);
     const browser = { origin: platform.url, cookie: second.cookie! };
     const room = platform.rooms!.rooms().find((r) => r.producers().length === 2)!;
     const viewersBefore = room.viewerCount();
     const viewer = await TestSignalingClient.connect(platform.url, { headers: browser });
-    const team = await TestSignalingClient.connect(platform.url, { headers: { origin: platform.url, cookie: owner.cookie! } });
+    const team = await TestSignalingClient.connect(platform.url, {
+      headers: { origin: platform.url, cookie: owner.cookie! },
+    });
     const chat = await ChatTestClient.connect(platform.url, browser);
     const player = await whepOffer();
     const chatRoom = () => platform.io!.of('/chat').adapter.rooms.get(channelRoom(room.id))?.size ?? 0;
@@ -245,7 +295,9 @@ describe('private channels', () => {
 
       const kicked = await viewer.waitForNotification('kicked');
       expect(kicked.reason).toMatch(/access to this private channel ended/);
-      await waitFor(() => room.viewerCount() === viewersBefore + 1, { what: "the ended session's viewers to be let go" });
+      await waitFor(() => room.viewerCount() === viewersBefore + 1, {
+        what: "the ended session's viewers to be let go",
+      });
       expect((await fetch(`${platform.url}${whep.headers.get('location')}`, { method: 'DELETE' })).status).toBe(404);
       await waitFor(() => chatRoom() === 0, { what: 'the chat socket to leave the room' });
       // The owner's other session watches on.
@@ -261,10 +313,13 @@ describe('private channels', () => {
   it('serves live HLS and chat only to those who may watch', async () => {
     const hls = `${platform.url}/hls/${channel.slug}/index.m3u8`;
     expect((await fetch(hls)).status).toBe(403);
-    const playlist = await waitFor(async () => {
-      const response = await fetch(`${hls}?token=${token}`);
-      return response.status === 200 ? response.text() : undefined;
-    }, { timeoutMs: 20_000, what: 'the live playlist with the token' });
+    const playlist = await waitFor(
+      async () => {
+        const response = await fetch(`${hls}?token=${token}`);
+        return response.status === 200 ? response.text() : undefined;
+      },
+      { timeoutMs: 20_000, what: 'the live playlist with the token' },
+    );
     // An external player keeps the token: every file the playlist names carries it.
     expect(playlist).toMatch(new RegExp(`^#EXT-X-MAP:URI="init-\\d+\\.mp4\\?token=${token}"$`, 'm'));
     const tokenized = /^(seg-\d+-\d+\.m4s)\?token=(.+)$/m.exec(playlist)!;
@@ -272,7 +327,9 @@ describe('private channels', () => {
     expect((await fetch(`${platform.url}/hls/${channel.slug}/${tokenized[1]}?token=${tokenized[2]}`)).status).toBe(200);
     const segment = tokenized[1]!;
     expect((await fetch(`${platform.url}/hls/${channel.slug}/${segment}`)).status).toBe(403);
-    const withBearer = await fetch(`${platform.url}/hls/${channel.slug}/${segment}`, { headers: { authorization: `Bearer ${token}` } });
+    const withBearer = await fetch(`${platform.url}/hls/${channel.slug}/${segment}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(withBearer.status).toBe(200);
     // No shared cache (a CDN) may keep a private channel's segment for others.
     expect(withBearer.headers.get('cache-control')).toMatch(/^private/);
@@ -281,7 +338,10 @@ describe('private channels', () => {
     const ownerChat = await ChatTestClient.connect(platform.url, { cookie: owner.cookie! });
     try {
       expect(await strangerChat.join(channel.slug)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-      expect(await strangerChat.send(channel.slug, 'let me in')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      expect(await strangerChat.send(channel.slug, 'let me in')).toMatchObject({
+        ok: false,
+        error: { code: 'forbidden' },
+      });
       await ownerChat.joined(channel.slug);
       expect((await ownerChat.send(channel.slug, 'welcome, guests')).ok).toBe(true);
     } finally {
@@ -292,13 +352,16 @@ describe('private channels', () => {
     expect((await owner.get(`/api/v1/channels/${channel.slug}/chat/messages`)).body.items).toHaveLength(1);
   });
 
-  it("keeps the VOD as private as the channel, and a revoked token opens nothing", async () => {
+  it('keeps the VOD as private as the channel, and a revoked token opens nothing', async () => {
     await publication!.stop();
     publication = undefined;
-    const vods = await waitFor(async () => {
-      const response = await owner.get(`/api/v1/channels/${channel.slug}/vods`);
-      return response.body.items?.length ? response.body.items : undefined;
-    }, { timeoutMs: 30_000, what: 'the VOD' });
+    const vods = await waitFor(
+      async () => {
+        const response = await owner.get(`/api/v1/channels/${channel.slug}/vods`);
+        return response.body.items?.length ? response.body.items : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the VOD' },
+    );
     const vod = vods[0] as { id: string };
     expect((await anonymous().get(`/api/v1/channels/${channel.slug}/vods`)).status).toBe(403);
     expect((await anonymous().get(`/api/v1/vods/${vod.id}`)).status).toBe(403);
@@ -308,8 +371,13 @@ describe('private channels', () => {
     expect(withToken.headers.get('cache-control')).toMatch(/^private/);
     expect((await anonymous().get(`/api/v1/channels/${channel.slug}/clips`)).status).toBe(403);
 
-    expect((await stranger.client.delete(`/api/v1/channels/${channel.slug}/viewer-tokens/${tokenId}`)).status).toBe(403);
-    expect((await owner.delete(`/api/v1/channels/${channel.slug}/viewer-tokens/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
+    expect((await stranger.client.delete(`/api/v1/channels/${channel.slug}/viewer-tokens/${tokenId}`)).status).toBe(
+      403,
+    );
+    expect(
+      (await owner.delete(`/api/v1/channels/${channel.slug}/viewer-tokens/00000000-0000-4000-8000-000000000000`))
+        .status,
+    ).toBe(404);
     expect((await owner.delete(`/api/v1/channels/${channel.slug}/viewer-tokens/${tokenId}`)).status).toBe(204);
     expect((await fetch(`${platform.url}/vod/${vod.id}/index.m3u8?token=${token}`)).status).toBe(403);
     expect((await anonymous().post(`/api/v1/channels/${channel.slug}/viewer-access`, { token })).status).toBe(403);
@@ -318,7 +386,10 @@ describe('private channels', () => {
 
     // Public again: everything opens to everyone (within the guard's few seconds of caching).
     expect((await owner.patch(`/api/v1/channels/${channel.slug}`, { private: false })).body.private).toBe(false);
-    await waitFor(async () => (await fetch(`${platform.url}/vod/${vod.id}/index.m3u8`)).status === 200, { timeoutMs: 10_000, what: 'the VOD to open up' });
+    await waitFor(async () => (await fetch(`${platform.url}/vod/${vod.id}/index.m3u8`)).status === 200, {
+      timeoutMs: 10_000,
+      what: 'the VOD to open up',
+    });
     expect((await anonymous().get(`/api/v1/channels/${channel.slug}/vods`)).status).toBe(200);
 
     // Made private again while a stranger is in the room: the stranger is let go.
@@ -333,7 +404,9 @@ describe('private channels', () => {
 
     // A moderator watches as the channel's team, and is let go when no longer one.
     expect((await owner.put(`/api/v1/channels/${channel.slug}/moderators/${stranger.username}`)).status).toBe(204);
-    const moderator = await TestSignalingClient.connect(platform.url, { headers: { origin: platform.url, cookie: stranger.client.cookie! } });
+    const moderator = await TestSignalingClient.connect(platform.url, {
+      headers: { origin: platform.url, cookie: stranger.client.cookie! },
+    });
     try {
       await moderator.ok('join', { role: 'viewer', channel: channel.slug });
       expect((await owner.delete(`/api/v1/channels/${channel.slug}/moderators/${stranger.username}`)).status).toBe(204);

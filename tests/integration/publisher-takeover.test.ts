@@ -47,22 +47,36 @@ async function publish(platform: TestPlatform, channel: TestChannel, size = FIRS
   return publication;
 }
 
-function sessionRequest(platform: TestPlatform, channel: TestChannel, location: string, method: 'DELETE' | 'PATCH'): Promise<Response> {
+function sessionRequest(
+  platform: TestPlatform,
+  channel: TestChannel,
+  location: string,
+  method: 'DELETE' | 'PATCH',
+): Promise<Response> {
   // A trickled candidate (no new credentials, so no ICE restart): answered 204 by a live session.
-  const trickle = 'm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:0\r\na=candidate:1 1 udp 2113937151 127.0.0.1 50000 typ host\r\n';
+  const trickle =
+    'm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:0\r\na=candidate:1 1 udp 2113937151 127.0.0.1 50000 typ host\r\n';
   return fetch(`${platform.url}${location}`, {
     method,
-    headers: { authorization: `Bearer ${channel.streamKey}`, ...(method === 'PATCH' && { 'content-type': 'application/trickle-ice-sdpfrag' }) },
+    headers: {
+      authorization: `Bearer ${channel.streamKey}`,
+      ...(method === 'PATCH' && { 'content-type': 'application/trickle-ice-sdpfrag' }),
+    },
     ...(method === 'PATCH' && { body: trickle }),
   });
 }
 
 async function channelRow(platform: TestPlatform, channel: TestChannel) {
-  return platform.database!.prisma.channel.findUniqueOrThrow({ where: { slug: channel.slug }, include: { streams: { orderBy: { createdAt: 'asc' } } } });
+  return platform.database!.prisma.channel.findUniqueOrThrow({
+    where: { slug: channel.slug },
+    include: { streams: { orderBy: { createdAt: 'asc' } } },
+  });
 }
 
 async function liveStream(platform: TestPlatform, channel: TestChannel) {
-  return waitFor(async () => (await channelRow(platform, channel)).streams.find((s) => s.state === 'live'), { what: 'a live Stream row' });
+  return waitFor(async () => (await channelRow(platform, channel)).streams.find((s) => s.state === 'live'), {
+    what: 'a live Stream row',
+  });
 }
 
 /** Every Stream row of the channel, as id and state. */
@@ -81,12 +95,16 @@ const whipPeerId = (publication: WhipPublication) => `whip:${publication.locatio
 /** A signed-in follower of the channel, so a go-live notification is there to count. */
 async function addFollower(platform: TestPlatform, channel: TestChannel): Promise<string> {
   const prisma = platform.database!.prisma;
-  const user = await createUser(prisma, { email: `follower-${randomBytes(4).toString('hex')}@example.test`, password: 'correct horse battery' });
+  const user = await createUser(prisma, {
+    email: `follower-${randomBytes(4).toString('hex')}@example.test`,
+    password: 'correct horse battery',
+  });
   await prisma.follow.create({ data: { userId: user.id, channelId: (await channelRow(platform, channel)).id } });
   return user.id;
 }
 
-const goLiveNotifications = (platform: TestPlatform, userId: string) => platform.database!.prisma.notification.findMany({ where: { userId } });
+const goLiveNotifications = (platform: TestPlatform, userId: string) =>
+  platform.database!.prisma.notification.findMany({ where: { userId } });
 
 /**
  * A viewer as the channel page's player is one: mediasoup-client on the signaling protocol, with
@@ -115,10 +133,20 @@ async function watch(platform: TestPlatform, channel: TestChannel): Promise<View
   const viewer: Viewer = {
     signaling,
     async consume(producerId) {
-      const info = await signaling.ok('consume', { transportId: transport.id, producerId, rtpCapabilities: device.recvRtpCapabilities });
-      const consumer = await transport.consume({ id: info.id, producerId, kind: info.kind, rtpParameters: info.rtpParameters });
+      const info = await signaling.ok('consume', {
+        transportId: transport.id,
+        producerId,
+        rtpCapabilities: device.recvRtpCapabilities,
+      });
+      const consumer = await transport.consume({
+        id: info.id,
+        producerId,
+        kind: info.kind,
+        rtpParameters: info.rtpParameters,
+      });
       const sink = new wrtc.nonstandard.RTCVideoSink(consumer.track);
-      sink.onframe = ({ frame }: { frame: { width: number } }) => frames.set(frame.width, (frames.get(frame.width) ?? 0) + 1);
+      sink.onframe = ({ frame }: { frame: { width: number } }) =>
+        frames.set(frame.width, (frames.get(frame.width) ?? 0) + 1);
       sinks.push(sink);
       await signaling.ok('resumeConsumer', { consumerId: info.id });
     },
@@ -177,7 +205,15 @@ async function openStudio(platform: TestPlatform, channel: TestChannel): Promise
       // What a browser's camera producer announces; produce is answered once the stream is live.
       const rtpParameters = {
         mid: '0',
-        codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000, parameters: {}, rtcpFeedback: [{ type: 'nack' }] }],
+        codecs: [
+          {
+            mimeType: 'video/VP8',
+            payloadType: 96,
+            clockRate: 90000,
+            parameters: {},
+            rtcpFeedback: [{ type: 'nack' }],
+          },
+        ],
         headerExtensions: [],
         encodings: [{ ssrc: randomBytes(4).readUInt32BE() || 1 }],
         rtcp: { cname: 'studio', reducedSize: true },
@@ -204,9 +240,14 @@ describe('PUBLISHER_TAKEOVER=replace', () => {
     const follower = await addFollower(platform, channel);
     const first = await publish(platform, channel, FIRST_SIZE);
     const stream = await liveStream(platform, channel);
-    await waitFor(async () => (await goLiveNotifications(platform, follower)).length === 1, { what: 'the go-live notification' });
+    await waitFor(async () => (await goLiveNotifications(platform, follower)).length === 1, {
+      what: 'the go-live notification',
+    });
     const viewer = await watch(platform, channel);
-    await waitFor(() => viewer.framesOfWidth(FIRST_SIZE.width) > 10, { timeoutMs: 20_000, what: "the first publisher's frames at the viewer" });
+    await waitFor(() => viewer.framesOfWidth(FIRST_SIZE.width) > 10, {
+      timeoutMs: 20_000,
+      what: "the first publisher's frames at the viewer",
+    });
 
     // OBS restarted: a new session with the same key, while the old one is still on the server.
     const second = await publish(platform, channel, SECOND_SIZE);
@@ -221,15 +262,22 @@ describe('PUBLISHER_TAKEOVER=replace', () => {
     // Viewers are told of the new producers as when a publisher comes back within the grace period.
     const added = await viewer.signaling.waitForNotification('producerAdded', (p) => p.kind === 'video');
     await viewer.consume(added.producerId);
-    await waitFor(() => viewer.framesOfWidth(SECOND_SIZE.width) > 10, { timeoutMs: 20_000, what: "the new publisher's frames at the viewer" });
+    await waitFor(() => viewer.framesOfWidth(SECOND_SIZE.width) > 10, {
+      timeoutMs: 20_000,
+      what: "the new publisher's frames at the viewer",
+    });
 
     expect(await streamsOf(platform, channel)).toEqual([{ id: stream.id, state: 'live' }]);
-    expect(viewer.signaling.notificationsOf('streamStatus').every((status) => status.live && status.streamId === stream.id)).toBe(true);
+    expect(
+      viewer.signaling.notificationsOf('streamStatus').every((status) => status.live && status.streamId === stream.id),
+    ).toBe(true);
     expect(await goLiveNotifications(platform, follower)).toHaveLength(1);
 
     // The new session is the channel's publisher in every way: it ends the stream.
     expect((await sessionRequest(platform, channel, second.location, 'DELETE')).status).toBe(200);
-    await waitFor(async () => (await streamsOf(platform, channel))[0]?.state === 'ended', { what: 'the stream to end' });
+    await waitFor(async () => (await streamsOf(platform, channel))[0]?.state === 'ended', {
+      what: 'the stream to end',
+    });
     cleanUp();
   });
 
@@ -245,7 +293,11 @@ describe('PUBLISHER_TAKEOVER=replace', () => {
 
     const responses = await Promise.all(
       Array.from({ length: 4 }, () =>
-        fetch(`${platform.url}/api/whip`, { method: 'POST', headers: { 'content-type': 'application/sdp', authorization: `Bearer ${channel.streamKey}` }, body: offer }),
+        fetch(`${platform.url}/api/whip`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/sdp', authorization: `Bearer ${channel.streamKey}` },
+          body: offer,
+        }),
       ),
     );
 
@@ -255,7 +307,8 @@ describe('PUBLISHER_TAKEOVER=replace', () => {
     const locations = responses.filter((r) => r.status === 201).map((r) => r.headers.get('location')!);
     expect(await publisherIdsIn(platform, channel)).toHaveLength(1);
     const statuses = [];
-    for (const location of locations) statuses.push((await sessionRequest(platform, channel, location, 'DELETE')).status);
+    for (const location of locations)
+      statuses.push((await sessionRequest(platform, channel, location, 'DELETE')).status);
     expect(statuses.filter((status) => status === 200)).toHaveLength(1);
     expect(await publisherIdsIn(platform, channel)).toEqual([]);
     expect((await streamsOf(platform, channel)).map((s) => s.state)).toEqual(['ended']);
@@ -269,11 +322,15 @@ describe('PUBLISHER_TAKEOVER=replace', () => {
     const studio = await openStudio(platform, channel);
     await studio.goLive();
     expect((await sessionRequest(platform, channel, obs.location, 'DELETE')).status).toBe(409);
-    expect(await publisherIdsIn(platform, channel)).toEqual([expect.stringMatching(new RegExp(`^${studio.socket.id}:`))]);
+    expect(await publisherIdsIn(platform, channel)).toEqual([
+      expect.stringMatching(new RegExp(`^${studio.socket.id}:`)),
+    ]);
     expect(await streamsOf(platform, channel)).toEqual([{ id: stream.id, state: 'live' }]);
 
     const obsAgain = await publish(platform, channel);
-    const kicked = await waitFor(() => studio.notifications.find((n) => n.method === 'kicked'), { what: "the studio's kicked notification" });
+    const kicked = await waitFor(() => studio.notifications.find((n) => n.method === 'kicked'), {
+      what: "the studio's kicked notification",
+    });
     expect(kicked.data).toEqual({ reason: expect.stringMatching(/went live .* from somewhere else/) });
     expect(await publisherIdsIn(platform, channel)).toEqual([whipPeerId(obsAgain)]);
     // The replaced studio session holds nothing any more; its socket still answers.
@@ -333,7 +390,10 @@ describe('PUBLISHER_TAKEOVER=refuse', () => {
     const ack = await studio.request('join', { role: 'publisher', channel: channel.slug });
 
     expect(ack.ok).toBe(false);
-    expect(!ack.ok && ack.error).toEqual({ code: 'already_live', message: expect.stringMatching(/PUBLISHER_TAKEOVER=replace/) });
+    expect(!ack.ok && ack.error).toEqual({
+      code: 'already_live',
+      message: expect.stringMatching(/PUBLISHER_TAKEOVER=replace/),
+    });
     expect(await publisherIdsIn(platform, channel)).toEqual([whipPeerId(obs)]);
     expect(studio.notifications.filter((n) => n.method === 'kicked')).toEqual([]);
     expect(await streamsOf(platform, channel)).toEqual([{ id: stream.id, state: 'live' }]);

@@ -38,10 +38,17 @@ function newestRecordedSize(dir: string): { run: number; size: string } | undefi
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'aethex-layers-'));
     try {
       const joined = path.join(folder, 'segment.mp4');
-      fs.writeFileSync(joined, Buffer.concat([fs.readFileSync(path.join(dir, `init-${run}.mp4`)), fs.readFileSync(path.join(dir, segment))]));
-      const size = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_entries', 'stream=width,height', '-of', 'csv=p=0:s=x', joined], {
-        encoding: 'utf8',
-      }).trim();
+      fs.writeFileSync(
+        joined,
+        Buffer.concat([fs.readFileSync(path.join(dir, `init-${run}.mp4`)), fs.readFileSync(path.join(dir, segment))]),
+      );
+      const size = execFileSync(
+        'ffprobe',
+        ['-v', 'error', '-select_streams', 'v', '-show_entries', 'stream=width,height', '-of', 'csv=p=0:s=x', joined],
+        {
+          encoding: 'utf8',
+        },
+      ).trim();
       return { run, size };
     } finally {
       fs.rmSync(folder, { recursive: true, force: true });
@@ -60,14 +67,16 @@ describe('recording a simulcast stream', () => {
     try {
       const dbChannel = await platform.database!.prisma.channel.findUniqueOrThrow({ where: { slug: channel.slug } });
       const stream = await waitFor(
-        () => platform.database!.prisma.stream.findFirst({ where: { channelId: dbChannel.id, state: 'live' } }).then((s) => s ?? undefined),
+        () =>
+          platform
+            .database!.prisma.stream.findFirst({ where: { channelId: dbChannel.id, state: 'live' } })
+            .then((s) => s ?? undefined),
         { timeoutMs: 10_000, what: 'the live Stream row' },
       );
       const dir = path.join(platform.config.recorder.recordingsDir, stream.id);
 
       const low = await waitFor(() => newestRecordedSize(dir), { timeoutMs: 20_000, what: 'a recorded segment' });
       expect(low.size).toBe('160x90');
-
 
       const full = await waitFor(
         () => {

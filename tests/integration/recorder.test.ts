@@ -43,7 +43,8 @@ function segmentsOf(playlist: string): string[] {
 async function probeSegment(slug: string, playlist: string, segment: string) {
   const init = /#EXT-X-MAP:URI="([^"]+)"/g;
   let initUri = '';
-  for (const match of playlist.matchAll(init)) if (playlist.indexOf(match[0]) < playlist.indexOf(segment)) initUri = match[1]!;
+  for (const match of playlist.matchAll(init))
+    if (playlist.indexOf(match[0]) < playlist.indexOf(segment)) initUri = match[1]!;
   const fetchBytes = async (file: string) => {
     const response = await fetch(`${platform.url}/hls/${slug}/${file}`);
     expect(response.status).toBe(200);
@@ -52,12 +53,21 @@ async function probeSegment(slug: string, playlist: string, segment: string) {
   };
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'aethex-probe-')), 'segment.mp4');
   fs.writeFileSync(file, Buffer.concat([await fetchBytes(initUri), await fetchBytes(segment)]));
-  const json = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,codec_type:format=duration', '-of', 'json', file], { encoding: 'utf8' })) as {
+  const json = JSON.parse(
+    execFileSync(
+      'ffprobe',
+      ['-v', 'error', '-show_entries', 'stream=codec_name,codec_type:format=duration', '-of', 'json', file],
+      { encoding: 'utf8' },
+    ),
+  ) as {
     streams: { codec_name: string; codec_type: string }[];
     format: { duration: string };
   };
   fs.rmSync(path.dirname(file), { recursive: true, force: true });
-  return { codecs: json.streams.map((s) => `${s.codec_type}:${s.codec_name}`).sort(), duration: Number(json.format.duration) };
+  return {
+    codecs: json.streams.map((s) => `${s.codec_type}:${s.codec_name}`).sort(),
+    duration: Number(json.format.duration),
+  };
 }
 
 /** A POST as the signed-in clipper's browser sends it (session cookie, this site's Origin). */
@@ -70,7 +80,11 @@ function postJson(urlPath: string, body: unknown): Promise<Response> {
 }
 
 function probeDuration(file: string): number {
-  return Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'default=nw=1:nk=1', file], { encoding: 'utf8' }));
+  return Number(
+    execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'default=nw=1:nk=1', file], {
+      encoding: 'utf8',
+    }),
+  );
 }
 
 describe('recorder', () => {
@@ -80,16 +94,25 @@ describe('recorder', () => {
     const published = Date.now();
 
     // Live HLS within 5 s of going live.
-    await waitFor(async () => segmentsOf((await livePlaylist(channel.slug)) ?? '').length >= 1, { timeoutMs: 15_000, what: 'a live playlist' });
+    await waitFor(async () => segmentsOf((await livePlaylist(channel.slug)) ?? '').length >= 1, {
+      timeoutMs: 15_000,
+      what: 'a live playlist',
+    });
     // An upper bound of what the VOD misses at the start: FFmpeg starting and the first keyframe.
     const startGapSeconds = (Date.now() - published) / 1000;
-    const first = await waitFor(async () => {
-      const playlist = await livePlaylist(channel.slug);
-      return playlist && segmentsOf(playlist).length >= 2 ? playlist : undefined;
-    }, { timeoutMs: 15_000, what: 'a live playlist with two segments' });
+    const first = await waitFor(
+      async () => {
+        const playlist = await livePlaylist(channel.slug);
+        return playlist && segmentsOf(playlist).length >= 2 ? playlist : undefined;
+      },
+      { timeoutMs: 15_000, what: 'a live playlist with two segments' },
+    );
     // Let the first run hold five segments, so the VOD clip below (1 s to 4 s) lies within it.
     // Clips across an FFmpeg restart are not reliable yet (open bug, see issue 5).
-    await waitFor(async () => segmentsOf((await livePlaylist(channel.slug)) ?? '').length >= 5, { timeoutMs: 20_000, what: 'five segments' });
+    await waitFor(async () => segmentsOf((await livePlaylist(channel.slug)) ?? '').length >= 5, {
+      timeoutMs: 20_000,
+      what: 'five segments',
+    });
     const firstPlaylistAfterMs = Date.now() - published;
     expect(firstPlaylistAfterMs).toBeLessThan(10_000);
     const probed = await probeSegment(channel.slug, first, segmentsOf(first)[0]!);
@@ -99,32 +122,55 @@ describe('recorder', () => {
 
     // Kill FFmpeg: a new run takes over and the playlist continues after a discontinuity.
     const dbChannel = await platform.database!.prisma.channel.findUniqueOrThrow({ where: { slug: channel.slug } });
-    const stream = await platform.database!.prisma.stream.findFirstOrThrow({ where: { channelId: dbChannel.id, state: 'live' } });
+    const stream = await platform.database!.prisma.stream.findFirstOrThrow({
+      where: { channelId: dbChannel.id, state: 'live' },
+    });
     const recordingDir = path.join(platform.config.recorder.recordingsDir, stream.id);
-    const ffmpegPid = Number(execFileSync('pgrep', ['-f', `${recordingDir}/run-1.m3u8`], { encoding: 'utf8' }).trim().split('\n')[0]);
+    const ffmpegPid = Number(
+      execFileSync('pgrep', ['-f', `${recordingDir}/run-1.m3u8`], { encoding: 'utf8' })
+        .trim()
+        .split('\n')[0],
+    );
     process.kill(ffmpegPid, 'SIGKILL');
     const killedAt = Date.now();
     const secondRunSegments = async () => {
       const playlist = await livePlaylist(channel.slug);
-      return playlist ? { playlist, count: segmentsOf(playlist).filter((s) => s.startsWith('seg-2-')).length } : undefined;
+      return playlist
+        ? { playlist, count: segmentsOf(playlist).filter((s) => s.startsWith('seg-2-')).length }
+        : undefined;
     };
-    await waitFor(async () => ((await secondRunSegments())?.count ?? 0) >= 1, { timeoutMs: 20_000, what: 'a segment of the second FFmpeg run' });
+    await waitFor(async () => ((await secondRunSegments())?.count ?? 0) >= 1, {
+      timeoutMs: 20_000,
+      what: 'a segment of the second FFmpeg run',
+    });
     // From the kill until the new run's first segment is listed: an upper bound of what the VOD
     // misses at the restart (that segment's own second is in it).
     const restartGapSeconds = (Date.now() - killedAt) / 1000;
-    const continued = await waitFor(async () => {
-      const seen = await secondRunSegments();
-      return seen && seen.count >= 2 ? seen.playlist : undefined;
-    }, { timeoutMs: 20_000, what: 'segments of the second FFmpeg run' });
+    const continued = await waitFor(
+      async () => {
+        const seen = await secondRunSegments();
+        return seen && seen.count >= 2 ? seen.playlist : undefined;
+      },
+      { timeoutMs: 20_000, what: 'segments of the second FFmpeg run' },
+    );
     expect(continued).toContain('#EXT-X-DISCONTINUITY');
     expect(Date.now() - killedAt).toBeLessThan(15_000);
     // Six segments of the second run, so the 5 s live clip below lies within it.
-    await waitFor(async () => ((await secondRunSegments())?.count ?? 0) >= 6, { timeoutMs: 20_000, what: 'six segments of the second run' });
+    await waitFor(async () => ((await secondRunSegments())?.count ?? 0) >= 6, {
+      timeoutMs: 20_000,
+      what: 'six segments of the second run',
+    });
 
     // A viewer clips the last 5 seconds of the live stream: cut without re-encoding, within 1 s.
     const liveClip = await postJson(`/api/v1/channels/${channel.slug}/clips`, { seconds: 5, title: 'Nice play' });
     expect(liveClip.status).toBe(201);
-    const clip = (await liveClip.json()) as { id: string; durationSeconds: number; videoUrl: string; pageUrl: string; title: string };
+    const clip = (await liveClip.json()) as {
+      id: string;
+      durationSeconds: number;
+      videoUrl: string;
+      pageUrl: string;
+      title: string;
+    };
     expect(Math.abs(clip.durationSeconds - 5)).toBeLessThanOrEqual(1);
     expect(clip.title).toBe('Nice play');
     const clipFile = await fetch(`${platform.url}${clip.videoUrl}`);
@@ -138,13 +184,19 @@ describe('recorder', () => {
 
     await publisher.stop();
     const endedStream = await waitFor(
-      () => platform.database!.prisma.stream.findUnique({ where: { id: stream.id } }).then((s) => (s?.state === 'ended' ? s : undefined)),
+      () =>
+        platform
+          .database!.prisma.stream.findUnique({ where: { id: stream.id } })
+          .then((s) => (s?.state === 'ended' ? s : undefined)),
       { what: 'the stream to end' },
     );
-    const vod = await waitFor(() => platform.database!.prisma.vod.findUnique({ where: { streamId: stream.id } }).then((v) => v ?? undefined), {
-      timeoutMs: 30_000,
-      what: 'the Vod row',
-    });
+    const vod = await waitFor(
+      () => platform.database!.prisma.vod.findUnique({ where: { streamId: stream.id } }).then((v) => v ?? undefined),
+      {
+        timeoutMs: 30_000,
+        what: 'the Vod row',
+      },
+    );
     const streamSeconds = (endedStream.endedAt!.getTime() - endedStream.startedAt!.getTime()) / 1000;
     // The VOD lacks only the start, the restart gap and what FFmpeg had not written when it was
     // killed (under a segment, or two when a loaded machine leaves the encoder behind); both runs
@@ -165,25 +217,35 @@ describe('recorder', () => {
     expect((await postJson(`/api/v1/channels/${channel.slug}/clips`, { seconds: 5 })).status).toBe(409);
     const vodClip = await postJson(`/api/v1/vods/${vod.id}/clips`, { startSeconds: 1, endSeconds: 4 });
     expect(vodClip.status).toBe(201);
-    expect(Math.abs(((await vodClip.json()) as { durationSeconds: number }).durationSeconds - 3)).toBeLessThanOrEqual(1);
-    const beyond = await postJson(`/api/v1/vods/${vod.id}/clips`, { startSeconds: 1, endSeconds: vod.durationSeconds + 10 });
+    expect(Math.abs(((await vodClip.json()) as { durationSeconds: number }).durationSeconds - 3)).toBeLessThanOrEqual(
+      1,
+    );
+    const beyond = await postJson(`/api/v1/vods/${vod.id}/clips`, {
+      startSeconds: 1,
+      endSeconds: vod.durationSeconds + 10,
+    });
     expect(beyond.status).toBe(400);
     expect(((await beyond.json()) as { code: string }).code).toBe('bad_request');
-    const listed = (await (await fetch(`${platform.url}/api/v1/channels/${channel.slug}/clips`)).json()) as { items: { id: string }[] };
+    const listed = (await (await fetch(`${platform.url}/api/v1/channels/${channel.slug}/clips`)).json()) as {
+      items: { id: string }[];
+    };
     expect(listed.items.map((c) => c.id)).toContain(clip.id);
     // A clip is its own file: it doesn't need the recording it came from.
     fs.rmSync(recordingDir, { recursive: true, force: true });
     expect((await fetch(`${platform.url}${clip.videoUrl}`)).status).toBe(200);
 
     // FFmpeg never outlives its stream.
-    await waitFor(() => {
-      try {
-        execFileSync('pgrep', ['-f', recordingDir]);
-        return false;
-      } catch {
-        return true;
-      }
-    }, { timeoutMs: 10_000, what: 'no FFmpeg left for the stream' });
+    await waitFor(
+      () => {
+        try {
+          execFileSync('pgrep', ['-f', recordingDir]);
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      { timeoutMs: 10_000, what: 'no FFmpeg left for the stream' },
+    );
   });
 
   it('keeps an uninterrupted stream whole: the VOD lasts as long as the stream, within 1 s', async () => {
@@ -191,21 +253,30 @@ describe('recorder', () => {
     const publisher = await publishOverWhip(platform.url, channel.streamKey);
     const prisma = platform.database!.prisma;
     // Eight whole segments (about 8 s), counted by the segments' own numbers.
-    await waitFor(async () => {
-      const playlist = await livePlaylist(channel.slug);
-      const numbers = segmentsOf(playlist ?? '').map((name) => Number(/seg-1-(\d+)\.m4s$/.exec(name)?.[1] ?? -1));
-      return Math.max(-1, ...numbers) >= 7;
-    }, { timeoutMs: 30_000, what: 'eight segments' });
+    await waitFor(
+      async () => {
+        const playlist = await livePlaylist(channel.slug);
+        const numbers = segmentsOf(playlist ?? '').map((name) => Number(/seg-1-(\d+)\.m4s$/.exec(name)?.[1] ?? -1));
+        return Math.max(-1, ...numbers) >= 7;
+      },
+      { timeoutMs: 30_000, what: 'eight segments' },
+    );
     const dbChannel = await prisma.channel.findUniqueOrThrow({ where: { slug: channel.slug } });
     const stream = await prisma.stream.findFirstOrThrow({ where: { channelId: dbChannel.id } });
     await publisher.stop();
-    const ended = await waitFor(() => prisma.stream.findUnique({ where: { id: stream.id } }).then((s) => (s?.state === 'ended' ? s : undefined)), {
-      what: 'the stream to end',
-    });
-    const vod = await waitFor(() => prisma.vod.findUnique({ where: { streamId: stream.id } }).then((v) => v ?? undefined), {
-      timeoutMs: 30_000,
-      what: 'the Vod row',
-    });
+    const ended = await waitFor(
+      () => prisma.stream.findUnique({ where: { id: stream.id } }).then((s) => (s?.state === 'ended' ? s : undefined)),
+      {
+        what: 'the stream to end',
+      },
+    );
+    const vod = await waitFor(
+      () => prisma.vod.findUnique({ where: { streamId: stream.id } }).then((v) => v ?? undefined),
+      {
+        timeoutMs: 30_000,
+        what: 'the Vod row',
+      },
+    );
     const streamSeconds = (ended.endedAt!.getTime() - ended.startedAt!.getTime()) / 1000;
     expect(streamSeconds).toBeGreaterThan(8);
     expect(Math.abs(vod.durationSeconds - streamSeconds)).toBeLessThanOrEqual(1);

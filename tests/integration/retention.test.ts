@@ -19,8 +19,16 @@ beforeEach(async () => {
   database = await openDatabase({ kind: 'pglite' }, testLogger);
   recordingsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aethex-retention-'));
   const context = { prisma: database.prisma, publicUrl: 'http://127.0.0.1' };
-  await runAdminCommand(context, { command: 'user.create', email: 'keeper@example.test', password: 'long enough password' });
-  const channel = (await runAdminCommand(context, { command: 'channel.create', owner: 'keeper@example.test', slug: 'archive' })) as { id: string };
+  await runAdminCommand(context, {
+    command: 'user.create',
+    email: 'keeper@example.test',
+    password: 'long enough password',
+  });
+  const channel = (await runAdminCommand(context, {
+    command: 'channel.create',
+    owner: 'keeper@example.test',
+    slug: 'archive',
+  })) as { id: string };
   channelId = channel.id;
 });
 
@@ -32,13 +40,21 @@ afterEach(async () => {
 /** A VOD `daysOld` days old whose folder holds `bytes` of segments. */
 async function vod(daysOld: number, bytes: number): Promise<{ id: string; dir: string }> {
   const createdAt = new Date(Date.now() - daysOld * 86_400_000);
-  const stream = await database.prisma.stream.create({ data: { channelId, state: 'ended', startedAt: createdAt, endedAt: createdAt } });
+  const stream = await database.prisma.stream.create({
+    data: { channelId, state: 'ended', startedAt: createdAt, endedAt: createdAt },
+  });
   const dir = path.join(recordingsDir, stream.id);
   fs.mkdirSync(dir);
   fs.writeFileSync(path.join(dir, 'seg-1-00000.m4s'), Buffer.alloc(bytes));
   fs.writeFileSync(path.join(dir, 'vod.m3u8'), '#EXTM3U\n');
   const row = await database.prisma.vod.create({
-    data: { channelId, streamId: stream.id, durationSeconds: 60, playlistPath: path.join(stream.id, 'vod.m3u8'), createdAt },
+    data: {
+      channelId,
+      streamId: stream.id,
+      durationSeconds: 60,
+      playlistPath: path.join(stream.id, 'vod.m3u8'),
+      createdAt,
+    },
   });
   return { id: row.id, dir };
 }
@@ -59,13 +75,23 @@ describe('VOD retention', () => {
     fs.mkdirSync(live);
     fs.writeFileSync(path.join(live, 'seg-1-00000.m4s'), Buffer.alloc(100_000));
 
-    const byAge = await applyRetention(database.prisma, new LocalRecordingStore(recordingsDir), { maxAgeDays: 7, maxBytes: 0 }, testLogger);
+    const byAge = await applyRetention(
+      database.prisma,
+      new LocalRecordingStore(recordingsDir),
+      { maxAgeDays: 7, maxBytes: 0 },
+      testLogger,
+    );
     expect(byAge.deleted).toEqual([oldest.id]);
     expect(fs.existsSync(oldest.dir)).toBe(false);
     expect(await remainingVods()).toEqual([older.id, newest.id].sort());
 
     // 2 MiB of VODs and 0.2 MB of clip and live recording against a 1.5 MiB limit: one more goes.
-    const bySize = await applyRetention(database.prisma, new LocalRecordingStore(recordingsDir), { maxAgeDays: 0, maxBytes: 1.5 * MiB }, testLogger);
+    const bySize = await applyRetention(
+      database.prisma,
+      new LocalRecordingStore(recordingsDir),
+      { maxAgeDays: 0, maxBytes: 1.5 * MiB },
+      testLogger,
+    );
     expect(bySize.deleted).toEqual([older.id]);
     expect(bySize.bytesFreed).toBeGreaterThanOrEqual(1 * MiB);
     expect(await remainingVods()).toEqual([newest.id]);
@@ -77,7 +103,12 @@ describe('VOD retention', () => {
   it('keeps everything when both limits are off', async () => {
     const a = await vod(400, MiB);
     const b = await vod(0, MiB);
-    const result = await applyRetention(database.prisma, new LocalRecordingStore(recordingsDir), { maxAgeDays: 0, maxBytes: 0 }, testLogger);
+    const result = await applyRetention(
+      database.prisma,
+      new LocalRecordingStore(recordingsDir),
+      { maxAgeDays: 0, maxBytes: 0 },
+      testLogger,
+    );
     expect(result.deleted).toEqual([]);
     expect(await remainingVods()).toEqual([a.id, b.id].sort());
   });

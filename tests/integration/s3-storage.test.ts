@@ -30,7 +30,14 @@ beforeAll(async () => {
   s3 = await startS3Server();
   platform = await startTestPlatform({ STREAM_END_GRACE_MS: '2000', CLIP_RATE_LIMIT_PER_MINUTE: '1000', ...s3.env() });
   clipper = await signUp(platform.url, 'clipper');
-  bucket = new S3Client({ bucket: s3.bucket, endpoint: s3.endpoint, region: s3.region, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, forcePathStyle: true });
+  bucket = new S3Client({
+    bucket: s3.bucket,
+    endpoint: s3.endpoint,
+    region: s3.region,
+    accessKeyId: s3.accessKeyId,
+    secretAccessKey: s3.secretAccessKey,
+    forcePathStyle: true,
+  });
 });
 
 afterAll(async () => {
@@ -52,7 +59,11 @@ async function keysUnder(prefix: string): Promise<string[]> {
 }
 
 function probeDuration(file: string): number {
-  return Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'default=nw=1:nk=1', file], { encoding: 'utf8' }));
+  return Number(
+    execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'default=nw=1:nk=1', file], {
+      encoding: 'utf8',
+    }),
+  );
 }
 
 describe('recordings in S3', () => {
@@ -63,7 +74,10 @@ describe('recordings in S3', () => {
       const response = await fetch(`${platform.url}/hls/${channel.slug}/index.m3u8`);
       return response.status === 200 ? response.text() : '';
     };
-    await waitFor(async () => (await livePlaylist()).split('\n').filter((line) => line.endsWith('.m4s')).length >= 6, { timeoutMs: 30_000, what: 'six live segments' });
+    await waitFor(async () => (await livePlaylist()).split('\n').filter((line) => line.endsWith('.m4s')).length >= 6, {
+      timeoutMs: 30_000,
+      what: 'six live segments',
+    });
     const prisma = platform.database!.prisma;
     const { id: channelId } = await prisma.channel.findUniqueOrThrow({ where: { slug: channel.slug } });
     const stream = await prisma.stream.findFirstOrThrow({ where: { channelId, state: 'live' } });
@@ -79,8 +93,14 @@ describe('recordings in S3', () => {
     expect(fs.existsSync(path.join(recordingDir, 'run-1.m3u8'))).toBe(true);
 
     await publisher.stop();
-    const vod = await waitFor(() => prisma.vod.findUnique({ where: { streamId: stream.id } }).then((v) => v ?? undefined), { timeoutMs: 30_000, what: 'the Vod row' });
-    await waitFor(() => !fs.existsSync(recordingDir), { timeoutMs: 30_000, what: 'the VOD to leave the recordings folder' });
+    const vod = await waitFor(
+      () => prisma.vod.findUnique({ where: { streamId: stream.id } }).then((v) => v ?? undefined),
+      { timeoutMs: 30_000, what: 'the Vod row' },
+    );
+    await waitFor(() => !fs.existsSync(recordingDir), {
+      timeoutMs: 30_000,
+      what: 'the VOD to leave the recordings folder',
+    });
     const stored = await keysUnder(`${stream.id}/`);
     expect(stored).toEqual(expect.arrayContaining(['vod.m3u8', 'vod.mp4', 'poster.jpg', 'run-1.m3u8', 'init-1.mp4']));
     expect(stored.filter((key) => key.endsWith('.m4s')).length).toBeGreaterThanOrEqual(6);
@@ -124,7 +144,11 @@ describe('recordings in S3', () => {
     expect((await clipFile.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
 
     // Retention deletes the VOD from the bucket; the clips stay.
-    const store = new S3RecordingStore(bucket, { recordingsDir: platform.config.recorder.recordingsDir, publicUrl: undefined }, testLogger);
+    const store = new S3RecordingStore(
+      bucket,
+      { recordingsDir: platform.config.recorder.recordingsDir, publicUrl: undefined },
+      testLogger,
+    );
     const inTwoDays = new Date(Date.now() + 2 * 86_400_000);
     const result = await applyRetention(prisma, store, { maxAgeDays: 1, maxBytes: 0 }, testLogger, inTwoDays);
     expect(result.deleted).toContain(vod.id);
@@ -136,8 +160,8 @@ describe('recordings in S3', () => {
   });
 
   it('refuses to start with a wrong secret, naming the setting to fix', async () => {
-    await expect(startTestPlatform({ ROLES: 'sfu,signaling,recorder', ...s3.env(), S3_SECRET_ACCESS_KEY: 'wrong-secret' })).rejects.toThrow(
-      /SignatureDoesNotMatch.*S3_SECRET_ACCESS_KEY/,
-    );
+    await expect(
+      startTestPlatform({ ROLES: 'sfu,signaling,recorder', ...s3.env(), S3_SECRET_ACCESS_KEY: 'wrong-secret' }),
+    ).rejects.toThrow(/SignatureDoesNotMatch.*S3_SECRET_ACCESS_KEY/);
   });
 });

@@ -18,7 +18,15 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 async function sqlImpliedBySchema(): Promise<string> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    [path.join(ROOT, 'node_modules/.bin/prisma'), 'migrate', 'diff', '--from-empty', '--to-schema-datamodel', 'prisma/schema.prisma', '--script'],
+    [
+      path.join(ROOT, 'node_modules/.bin/prisma'),
+      'migrate',
+      'diff',
+      '--from-empty',
+      '--to-schema-datamodel',
+      'prisma/schema.prisma',
+      '--script',
+    ],
     {
       cwd: ROOT,
       // The datasource needs a URL to parse, never to connect: the diff runs on the schema alone.

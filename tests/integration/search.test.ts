@@ -34,7 +34,10 @@ describe.each(databaseTargets())('search on $name', (target) => {
     if (created.options.kind === 'postgresql') env.DATABASE_URL = created.options.url;
     platform = await startTestPlatform(env);
     ownerEmail = `searcher-${randomBytes(4).toString('hex')}@example.test`;
-    await runAdminCommand({ prisma: prisma(), publicUrl: platform.url }, { command: 'user.create', email: ownerEmail, password: 'correct horse battery' });
+    await runAdminCommand(
+      { prisma: prisma(), publicUrl: platform.url },
+      { command: 'user.create', email: ownerEmail, password: 'correct horse battery' },
+    );
   });
   afterAll(async () => {
     await platform?.close();
@@ -45,22 +48,38 @@ describe.each(databaseTargets())('search on $name', (target) => {
 
   async function newChannel(spec: ChannelSpec): Promise<string> {
     const slug = `s-${randomBytes(4).toString('hex')}`;
-    await runAdminCommand({ prisma: prisma(), publicUrl: platform.url }, { command: 'channel.create', owner: ownerEmail, slug, title: spec.title ?? 'Untitled' });
-    const channel = await prisma().channel.update({ where: { slug }, data: { description: spec.description ?? '', tags: spec.tags ?? [] } });
+    await runAdminCommand(
+      { prisma: prisma(), publicUrl: platform.url },
+      { command: 'channel.create', owner: ownerEmail, slug, title: spec.title ?? 'Untitled' },
+    );
+    const channel = await prisma().channel.update({
+      where: { slug },
+      data: { description: spec.description ?? '', tags: spec.tags ?? [] },
+    });
     if (spec.live) {
       await prisma().stream.create({
-        data: { channelId: channel.id, state: 'live', startedAt: new Date(), title: spec.live.title ?? channel.title, viewers: spec.live.viewers },
+        data: {
+          channelId: channel.id,
+          state: 'live',
+          startedAt: new Date(),
+          title: spec.live.title ?? channel.title,
+          viewers: spec.live.viewers,
+        },
       });
     }
     return slug;
   }
 
-  const search = (q: string, extra = ''): Promise<ApiReply> => new ApiClient(platform.url).get(`/api/v1/search?q=${encodeURIComponent(q)}${extra}`);
+  const search = (q: string, extra = ''): Promise<ApiReply> =>
+    new ApiClient(platform.url).get(`/api/v1/search?q=${encodeURIComponent(q)}${extra}`);
   const slugsOf = (reply: ApiReply) => (reply.body.items as { slug: string }[]).map((card) => card.slug);
 
   it('ranks a title match above a tag match above a description match', async () => {
     const word = uniqueWord();
-    const inDescription = await newChannel({ title: 'Cooking', description: `Every week we talk about ${word} and more.` });
+    const inDescription = await newChannel({
+      title: 'Cooking',
+      description: `Every week we talk about ${word} and more.`,
+    });
     const inTitle = await newChannel({ title: `The ${word} hour` });
     const inTag = await newChannel({ title: 'Painting', tags: [word] });
     await newChannel({ title: 'Unrelated', description: 'Nothing to see' });
@@ -70,7 +89,13 @@ describe.each(databaseTargets())('search on $name', (target) => {
     expect(reply.status).toBe(200);
     expect(slugsOf(reply)).toEqual([inTitle, inTag, inDescription]);
     expect(reply.body.nextCursor).toBeNull();
-    expect(reply.body.items[0]).toMatchObject({ slug: inTitle, title: `The ${word} hour`, live: false, streamTitle: null, viewers: 0 });
+    expect(reply.body.items[0]).toMatchObject({
+      slug: inTitle,
+      title: `The ${word} hour`,
+      live: false,
+      streamTitle: null,
+      viewers: 0,
+    });
   });
 
   it('finds by English stem ("games" finds "gaming") and by the slug', async () => {
@@ -94,7 +119,10 @@ describe.each(databaseTargets())('search on $name', (target) => {
     const word = uniqueWord();
     const offline = await newChannel({ title: `${word} club` });
     const liveTwin = await newChannel({ title: `${word} club`, live: { viewers: 3 } });
-    const byStreamTitle = await newChannel({ title: 'Something else', live: { viewers: 1, title: `Tonight: ${word}` } });
+    const byStreamTitle = await newChannel({
+      title: 'Something else',
+      live: { viewers: 1, title: `Tonight: ${word}` },
+    });
 
     const reply = await search(word);
 
@@ -102,14 +130,18 @@ describe.each(databaseTargets())('search on $name', (target) => {
     expect(slugs).toHaveLength(3);
     expect(slugs.indexOf(liveTwin)).toBeLessThan(slugs.indexOf(offline));
     expect(slugs).toContain(byStreamTitle);
-    expect(reply.body.items.find((c: { slug: string }) => c.slug === byStreamTitle)).toMatchObject({ live: true, streamTitle: `Tonight: ${word}` });
+    expect(reply.body.items.find((c: { slug: string }) => c.slug === byStreamTitle)).toMatchObject({
+      live: true,
+      streamTitle: `Tonight: ${word}`,
+    });
   });
 
   it('pages results by cursor without duplicates or gaps', async () => {
     const word = uniqueWord();
     const slugs: string[] = [];
     // Equal relevance for most, so the tie-breakers carry the pagination.
-    for (let i = 0; i < 6; i++) slugs.push(await newChannel({ title: `${word} show`, ...(i % 2 ? { live: { viewers: i } } : {}) }));
+    for (let i = 0; i < 6; i++)
+      slugs.push(await newChannel({ title: `${word} show`, ...(i % 2 ? { live: { viewers: i } } : {}) }));
     slugs.push(await newChannel({ title: 'Other', description: word }));
 
     const seen: string[] = [];
@@ -127,10 +159,15 @@ describe.each(databaseTargets())('search on $name', (target) => {
     expect(seen).toHaveLength(7);
     expect(new Set(seen)).toEqual(new Set(slugs));
     expect(seen.at(-1)).toBe(slugs.at(-1)); // the description match last
-    const firstThreeLive = await prisma().channel.findMany({ where: { slug: { in: seen.slice(0, 3) } }, select: { streams: { select: { id: true } } } });
+    const firstThreeLive = await prisma().channel.findMany({
+      where: { slug: { in: seen.slice(0, 3) } },
+      select: { streams: { select: { id: true } } },
+    });
     expect(firstThreeLive.every((c) => c.streams.length === 1)).toBe(true); // live first among the equal titles
 
-    const tampered = Buffer.from(JSON.stringify({ r: 0.5, l: 1, id: '00000000-0000-0000-0000-000000000000' })).toString('base64url');
+    const tampered = Buffer.from(JSON.stringify({ r: 0.5, l: 1, id: '00000000-0000-0000-0000-000000000000' })).toString(
+      'base64url',
+    );
     const reply = await search(word, `&cursor=${tampered}`);
     expect([reply.status, reply.body.code]).toEqual([400, 'invalid_cursor']);
   });

@@ -13,7 +13,11 @@ import { RTCPeerConnection, syntheticMedia } from '../support/wrtc-media.ts';
 let platform: TestPlatform;
 
 beforeAll(async () => {
-  platform = await startTestPlatform({ MAX_LIVE_STREAMS: '1', STREAM_END_GRACE_MS: '1000', PUBLISHER_TAKEOVER: 'replace' });
+  platform = await startTestPlatform({
+    MAX_LIVE_STREAMS: '1',
+    STREAM_END_GRACE_MS: '1000',
+    PUBLISHER_TAKEOVER: 'replace',
+  });
 });
 
 afterAll(async () => {
@@ -30,7 +34,10 @@ describe('a full server', () => {
     const publication = await publishOverWhip(platform.url, first.streamKey);
     let secondPublication: Awaited<ReturnType<typeof publishOverWhip>> | undefined;
     try {
-      await waitFor(async () => (await prisma.stream.count({ where: { channel: { slug: first.slug }, state: 'live' } })) === 1, { what: 'the first stream live' });
+      await waitFor(
+        async () => (await prisma.stream.count({ where: { channel: { slug: first.slug }, state: 'live' } })) === 1,
+        { what: 'the first stream live' },
+      );
       const roomsBefore = platform.rooms!.rooms().length;
 
       // WHIP: 503, Retry-After, problem+json.
@@ -54,7 +61,10 @@ describe('a full server', () => {
       // socket.io: 'unavailable'.
       const studio = await TestSignalingClient.connect(platform.url);
       try {
-        expect(await studio.request('join', { role: 'publisher', streamKey: second.streamKey })).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+        expect(await studio.request('join', { role: 'publisher', streamKey: second.streamKey })).toMatchObject({
+          ok: false,
+          error: { code: 'unavailable' },
+        });
       } finally {
         studio.close();
       }
@@ -67,7 +77,10 @@ describe('a full server', () => {
       await again.stop();
 
       // Its stream over, the place is free for the other channel.
-      await waitFor(async () => (await prisma.stream.count({ where: { channel: { slug: first.slug }, state: 'live' } })) === 0, { what: 'the first stream to end' });
+      await waitFor(
+        async () => (await prisma.stream.count({ where: { channel: { slug: first.slug }, state: 'live' } })) === 0,
+        { what: 'the first stream to end' },
+      );
       secondPublication = await publishOverWhip(platform.url, second.streamKey);
       await waitFor(async () => (await streamsOf(second.slug)) === 1, { what: 'the second stream live' });
     } finally {

@@ -4,7 +4,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChannel } from '../../api/channels/channels.ts';
-import { channelForStreamKey, createStreamKey, hashStreamKey, revokeStreamKeys } from '../../api/stream-keys/stream-keys.ts';
+import {
+  channelForStreamKey,
+  createStreamKey,
+  hashStreamKey,
+  revokeStreamKeys,
+} from '../../api/stream-keys/stream-keys.ts';
 import { openDatabase, type Database } from '../../common/db/database.ts';
 import { NotFoundError } from '../../common/errors.ts';
 import { databaseTargets } from '../support/databases.ts';
@@ -27,7 +32,14 @@ describe.each(databaseTargets())('stream keys on $name', (target) => {
   /** A channel of its own for each test, with an owner (rows made directly: no password hashing). */
   async function newChannel(): Promise<{ id: string; slug: string }> {
     const id = randomUUID().slice(0, 8);
-    const owner = await database.prisma.user.create({ data: { email: `owner-${id}@example.com`, username: `owner_${id}`.slice(0, 24), name: 'Owner', passwordHash: '-' } });
+    const owner = await database.prisma.user.create({
+      data: {
+        email: `owner-${id}@example.com`,
+        username: `owner_${id}`.slice(0, 24),
+        name: 'Owner',
+        passwordHash: '-',
+      },
+    });
     return createChannel(database.prisma, { ownerEmail: owner.email, slug: `chan-${id}` });
   }
 
@@ -37,7 +49,10 @@ describe.each(databaseTargets())('stream keys on $name', (target) => {
 
     expect(issued.key).toMatch(/^live_/);
     expect(issued.prefix).toBe(issued.key.slice(0, 9));
-    expect(await channelForStreamKey(database.prisma, issued.key)).toMatchObject({ id: channel.id, slug: channel.slug });
+    expect(await channelForStreamKey(database.prisma, issued.key)).toMatchObject({
+      id: channel.id,
+      slug: channel.slug,
+    });
   });
 
   it('finds nothing for a key it never issued, or one that is malformed', async () => {
@@ -103,6 +118,8 @@ describe.each(databaseTargets())('stream keys on $name', (target) => {
   });
 
   it('refuses a key for a channel that does not exist', async () => {
-    await expect(createStreamKey(database.prisma, `missing-${randomUUID().slice(0, 8)}`)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(createStreamKey(database.prisma, `missing-${randomUUID().slice(0, 8)}`)).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
   });
 });

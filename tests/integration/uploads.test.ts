@@ -23,17 +23,42 @@ function makeImages(): Record<ImageKind, Buffer> {
   try {
     const encode = (file: string, args: string[] = []) => {
       const out = path.join(dir, file);
-      execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'color=red:s=8x8', '-frames:v', '1', ...args, out]);
+      execFileSync('ffmpeg', [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        'color=red:s=8x8',
+        '-frames:v',
+        '1',
+        ...args,
+        out,
+      ]);
       return fs.readFileSync(out);
     };
-    return { png: encode('a.png'), jpeg: encode('a.jpg'), gif: encode('a.gif'), webp: encode('a.webp', ['-c:v', 'libwebp']) };
+    return {
+      png: encode('a.png'),
+      jpeg: encode('a.jpg'),
+      gif: encode('a.gif'),
+      webp: encode('a.webp', ['-c:v', 'libwebp']),
+    };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** A multipart form with one file part (plus text fields), as a browser builds it. */
-function form(bytes: Uint8Array, { field = 'file', filename = 'upload.bin', type = 'application/octet-stream', fields = {} as Record<string, string> } = {}): FormData {
+function form(
+  bytes: Uint8Array,
+  {
+    field = 'file',
+    filename = 'upload.bin',
+    type = 'application/octet-stream',
+    fields = {} as Record<string, string>,
+  } = {},
+): FormData {
   const data = new FormData();
   for (const [name, value] of Object.entries(fields)) data.append(name, value);
   data.append(field, new Blob([new Uint8Array(bytes)], { type }), filename);
@@ -78,7 +103,15 @@ describe.each(databaseTargets())('uploads on $name', (target) => {
   }
 
   /** Asserts a refused upload answered `status`/`code` and left the folder and the channel as they were. */
-  async function expectRefused(client: ApiClient, slug: string, method: string, urlPath: string, body: unknown, status: number, code: string) {
+  async function expectRefused(
+    client: ApiClient,
+    slug: string,
+    method: string,
+    urlPath: string,
+    body: unknown,
+    status: number,
+    code: string,
+  ) {
     const before = { files: filesOnDisk(), channel: (await client.get(`/api/v1/channels/${slug}`)).body };
     const reply = await client.request(method, urlPath, body);
     expect(reply.status, JSON.stringify(reply.body)).toBe(status);
@@ -93,7 +126,10 @@ describe.each(databaseTargets())('uploads on $name', (target) => {
     async (kind) => {
       const { owner, slug } = await ownerWithChannel();
 
-      const reply = await owner.client.put(`/api/v1/channels/${slug}/avatar`, form(images[kind], { filename: 'photo.bin', type: 'application/octet-stream' }));
+      const reply = await owner.client.put(
+        `/api/v1/channels/${slug}/avatar`,
+        form(images[kind], { filename: 'photo.bin', type: 'application/octet-stream' }),
+      );
 
       expect(reply.status, JSON.stringify(reply.body)).toBe(200);
       expect(reply.body.url).toMatch(new RegExp(`^/uploads/[A-Za-z0-9_-]{22}\\.${EXTENSION[kind]}$`));
@@ -147,7 +183,11 @@ describe.each(databaseTargets())('uploads on $name', (target) => {
   it('keeps every file a channel points at when two uploads race', async () => {
     const { owner, slug } = await ownerWithChannel();
 
-    const replies = await Promise.all([images.png, images.gif, images.webp, images.jpeg].map((bytes) => owner.client.put(`/api/v1/channels/${slug}/banner`, form(bytes))));
+    const replies = await Promise.all(
+      [images.png, images.gif, images.webp, images.jpeg].map((bytes) =>
+        owner.client.put(`/api/v1/channels/${slug}/banner`, form(bytes)),
+      ),
+    );
 
     expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 200]);
     const bannerUrl = (await owner.client.get(`/api/v1/channels/${slug}`)).body.bannerUrl as string;
@@ -159,20 +199,41 @@ describe.each(databaseTargets())('uploads on $name', (target) => {
 
   it.each([
     ['an SVG', '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', 'image/svg+xml', 'a.svg'],
-    ['an SVG with an XML declaration', '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>', 'image/svg+xml', 'a.svg'],
+    [
+      'an SVG with an XML declaration',
+      '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>',
+      'image/svg+xml',
+      'a.svg',
+    ],
     ['an HTML page', '<!doctype html><html><script>alert(1)</script></html>', 'text/html', 'a.html'],
     ['text that calls itself a PNG', 'this is not an image at all', 'image/png', 'photo.png'],
     ['an empty file', '', 'image/png', 'empty.png'],
   ])('refuses %s with 415 unsupported_media_type, writing nothing', async (_, content, type, filename) => {
     const { owner, slug } = await ownerWithChannel();
 
-    await expectRefused(owner.client, slug, 'PUT', `/api/v1/channels/${slug}/avatar`, form(Buffer.from(content), { type, filename }), 415, 'unsupported_media_type');
+    await expectRefused(
+      owner.client,
+      slug,
+      'PUT',
+      `/api/v1/channels/${slug}/avatar`,
+      form(Buffer.from(content), { type, filename }),
+      415,
+      'unsupported_media_type',
+    );
   });
 
   it('refuses a JPEG emote (emotes are PNG, GIF or WebP) with 415', async () => {
     const { owner, slug } = await ownerWithChannel();
 
-    await expectRefused(owner.client, slug, 'POST', `/api/v1/channels/${slug}/emotes`, form(images.jpeg, { fields: { name: 'jpeg_emote' } }), 415, 'unsupported_media_type');
+    await expectRefused(
+      owner.client,
+      slug,
+      'POST',
+      `/api/v1/channels/${slug}/emotes`,
+      form(images.jpeg, { fields: { name: 'jpeg_emote' } }),
+      415,
+      'unsupported_media_type',
+    );
     expect(await prisma().emote.count({ where: { channel: { slug } } })).toBe(0);
   });
 
@@ -181,7 +242,15 @@ describe.each(databaseTargets())('uploads on $name', (target) => {
     // A real PNG followed by padding: big, and an image by its first bytes.
     const big = Buffer.concat([images.png, Buffer.alloc(2 * MiB + 1 - images.png.length)]);
 
-    await expectRefused(owner.client, slug, 'PUT', `/api/v1/channels/${slug}/avatar`, form(big, { type: 'image/png' }), 413, 'payload_too_large');
+    await expectRefused(
+      owner.client,
+      slug,
+      'PUT',
+      `/api/v1/channels/${slug}/avatar`,
+      form(big, { type: 'image/png' }),
+      413,
+      'payload_too_large',
+    );
 
     const banner = await owner.client.put(`/api/v1/channels/${slug}/banner`, form(big));
     expect(banner.status).toBe(200);
@@ -191,7 +260,15 @@ describe.each(databaseTargets())('uploads on $name', (target) => {
   it('refuses a banner over 5 MiB and an emote over 256 KiB with 413, writing nothing', async () => {
     const { owner, slug } = await ownerWithChannel();
 
-    await expectRefused(owner.client, slug, 'PUT', `/api/v1/channels/${slug}/banner`, form(Buffer.concat([images.png, Buffer.alloc(5 * MiB)])), 413, 'payload_too_large');
+    await expectRefused(
+      owner.client,
+      slug,
+      'PUT',
+      `/api/v1/channels/${slug}/banner`,
+      form(Buffer.concat([images.png, Buffer.alloc(5 * MiB)])),
+      413,
+      'payload_too_large',
+    );
     await expectRefused(
       owner.client,
       slug,
@@ -210,8 +287,24 @@ describe.each(databaseTargets())('uploads on $name', (target) => {
     twoFiles.append('file', new Blob([new Uint8Array(images.gif)]), 'second.gif');
 
     // Not multipart at all: the raw image, or JSON.
-    await expectRefused(owner.client, slug, 'PUT', avatar, new Blob([new Uint8Array(images.png)], { type: 'image/png' }), 415, 'unsupported_media_type');
-    await expectRefused(owner.client, slug, 'PUT', avatar, { file: images.png.toString('base64') }, 415, 'unsupported_media_type');
+    await expectRefused(
+      owner.client,
+      slug,
+      'PUT',
+      avatar,
+      new Blob([new Uint8Array(images.png)], { type: 'image/png' }),
+      415,
+      'unsupported_media_type',
+    );
+    await expectRefused(
+      owner.client,
+      slug,
+      'PUT',
+      avatar,
+      { file: images.png.toString('base64') },
+      415,
+      'unsupported_media_type',
+    );
     // Multipart, but not one file in the field 'file'.
     await expectRefused(owner.client, slug, 'PUT', avatar, form(images.png, { field: 'image' }), 400, 'bad_request');
     await expectRefused(owner.client, slug, 'PUT', avatar, twoFiles, 400, 'bad_request');
@@ -224,7 +317,13 @@ describe.each(databaseTargets())('uploads on $name', (target) => {
   it('serves only stored files: no temporaries, no paths outside the folder, no listing', async () => {
     fs.writeFileSync(path.join(uploadsDir(), '.incoming-0123456789abcdef01234567'), 'half an upload');
     try {
-      for (const url of ['/uploads/.incoming-0123456789abcdef01234567', '/uploads/', '/uploads/../pglite/PG_VERSION', '/uploads/%2e%2e/pglite/PG_VERSION', '/uploads/nope.png']) {
+      for (const url of [
+        '/uploads/.incoming-0123456789abcdef01234567',
+        '/uploads/',
+        '/uploads/../pglite/PG_VERSION',
+        '/uploads/%2e%2e/pglite/PG_VERSION',
+        '/uploads/nope.png',
+      ]) {
         expect((await fetchFile(url)).status, url).toBe(404);
       }
     } finally {
@@ -236,17 +335,28 @@ describe.each(databaseTargets())('uploads on $name', (target) => {
     it('adds an emote that the channel and its emote list show, logged in the moderation log', async () => {
       const { owner, slug } = await ownerWithChannel();
 
-      const added = await owner.client.post(`/api/v1/channels/${slug}/emotes`, form(images.gif, { fields: { name: 'Pog_1' } }));
+      const added = await owner.client.post(
+        `/api/v1/channels/${slug}/emotes`,
+        form(images.gif, { fields: { name: 'Pog_1' } }),
+      );
 
       expect(added.status, JSON.stringify(added.body)).toBe(201);
-      expect(added.body).toEqual({ id: expect.any(String), name: 'Pog_1', url: expect.stringMatching(/^\/uploads\/[A-Za-z0-9_-]{22}\.gif$/) });
+      expect(added.body).toEqual({
+        id: expect.any(String),
+        name: 'Pog_1',
+        url: expect.stringMatching(/^\/uploads\/[A-Za-z0-9_-]{22}\.gif$/),
+      });
       const listed = await new ApiClient(platform.url).get(`/api/v1/channels/${slug}/emotes`);
       expect(listed.status).toBe(200);
       expect(listed.body).toEqual([added.body]);
-      expect((await new ApiClient(platform.url).get(`/api/v1/channels/${slug}`)).body.emotes).toEqual([{ name: 'Pog_1', url: added.body.url }]);
+      expect((await new ApiClient(platform.url).get(`/api/v1/channels/${slug}`)).body.emotes).toEqual([
+        { name: 'Pog_1', url: added.body.url },
+      ]);
       expect((await fetchFile(added.body.url)).headers.get('content-type')).toBe('image/gif');
       const log = await prisma().moderationAction.findMany({ where: { channel: { slug } } });
-      expect(log).toMatchObject([{ kind: 'add_emote', moderatorId: owner.id, details: { emoteId: added.body.id, name: 'Pog_1' } }]);
+      expect(log).toMatchObject([
+        { kind: 'add_emote', moderatorId: owner.id, details: { emoteId: added.body.id, name: 'Pog_1' } },
+      ]);
     });
 
     it('takes the name after the file as well as before it', async () => {
@@ -266,12 +376,36 @@ describe.each(databaseTargets())('uploads on $name', (target) => {
       const emotes = `/api/v1/channels/${slug}/emotes`;
       expect((await owner.client.post(emotes, form(images.png, { fields: { name: 'taken' } }))).status).toBe(201);
 
-      await expectRefused(owner.client, slug, 'POST', emotes, form(images.png, { fields: { name: 'taken' } }), 409, 'emote_taken');
+      await expectRefused(
+        owner.client,
+        slug,
+        'POST',
+        emotes,
+        form(images.png, { fields: { name: 'taken' } }),
+        409,
+        'emote_taken',
+      );
       for (const name of ['x', 'a'.repeat(25), 'has space', 'dash-ed', ':colon:', '']) {
-        await expectRefused(owner.client, slug, 'POST', emotes, form(images.png, { fields: { name } }), 400, 'bad_request');
+        await expectRefused(
+          owner.client,
+          slug,
+          'POST',
+          emotes,
+          form(images.png, { fields: { name } }),
+          400,
+          'bad_request',
+        );
       }
       await expectRefused(owner.client, slug, 'POST', emotes, form(images.png), 400, 'bad_request');
-      await expectRefused(owner.client, slug, 'POST', emotes, form(images.png, { fields: { name: 'ok_name', other: 'x' } }), 400, 'bad_request');
+      await expectRefused(
+        owner.client,
+        slug,
+        'POST',
+        emotes,
+        form(images.png, { fields: { name: 'ok_name', other: 'x' } }),
+        400,
+        'bad_request',
+      );
       expect((await owner.client.get(emotes)).body.map((e: { name: string }) => e.name)).toEqual(['taken']);
     });
 
@@ -279,16 +413,36 @@ describe.each(databaseTargets())('uploads on $name', (target) => {
       const { owner, slug } = await ownerWithChannel();
       const channel = await prisma().channel.findUniqueOrThrow({ where: { slug } });
       // 49 made directly (their files don't matter here), the 50th through the API.
-      await prisma().emote.createMany({ data: Array.from({ length: 49 }, (_, i) => ({ channelId: channel.id, name: `e${i}x`, imagePath: `none${i}.png` })) });
-      expect((await owner.client.post(`/api/v1/channels/${slug}/emotes`, form(images.png, { fields: { name: 'fiftieth' } }))).status).toBe(201);
+      await prisma().emote.createMany({
+        data: Array.from({ length: 49 }, (_, i) => ({
+          channelId: channel.id,
+          name: `e${i}x`,
+          imagePath: `none${i}.png`,
+        })),
+      });
+      expect(
+        (await owner.client.post(`/api/v1/channels/${slug}/emotes`, form(images.png, { fields: { name: 'fiftieth' } })))
+          .status,
+      ).toBe(201);
 
-      await expectRefused(owner.client, slug, 'POST', `/api/v1/channels/${slug}/emotes`, form(images.png, { fields: { name: 'fifty_first' } }), 409, 'too_many_emotes');
+      await expectRefused(
+        owner.client,
+        slug,
+        'POST',
+        `/api/v1/channels/${slug}/emotes`,
+        form(images.png, { fields: { name: 'fifty_first' } }),
+        409,
+        'too_many_emotes',
+      );
       expect(await prisma().emote.count({ where: { channelId: channel.id } })).toBe(50);
     });
 
     it('removes an emote and its file, logged; a second removal is 404', async () => {
       const { owner, slug } = await ownerWithChannel();
-      const added = await owner.client.post(`/api/v1/channels/${slug}/emotes`, form(images.png, { fields: { name: 'bye' } }));
+      const added = await owner.client.post(
+        `/api/v1/channels/${slug}/emotes`,
+        form(images.png, { fields: { name: 'bye' } }),
+      );
       expect(fs.existsSync(fileOf(added.body.url))).toBe(true);
 
       const removed = await owner.client.delete(`/api/v1/channels/${slug}/emotes/${added.body.id}`);
@@ -299,14 +453,19 @@ describe.each(databaseTargets())('uploads on $name', (target) => {
       const again = await owner.client.delete(`/api/v1/channels/${slug}/emotes/${added.body.id}`);
       expect(again.status).toBe(404);
       expect(again.body.code).toBe('not_found');
-      const kinds = (await prisma().moderationAction.findMany({ where: { channel: { slug } }, orderBy: { createdAt: 'asc' } })).map((a) => a.kind);
+      const kinds = (
+        await prisma().moderationAction.findMany({ where: { channel: { slug } }, orderBy: { createdAt: 'asc' } })
+      ).map((a) => a.kind);
       expect(kinds).toEqual(['add_emote', 'remove_emote']);
     });
 
     it("can't remove another channel's emote through this channel", async () => {
       const first = await ownerWithChannel();
       const second = await ownerWithChannel();
-      const added = await first.owner.client.post(`/api/v1/channels/${first.slug}/emotes`, form(images.png, { fields: { name: 'mine' } }));
+      const added = await first.owner.client.post(
+        `/api/v1/channels/${first.slug}/emotes`,
+        form(images.png, { fields: { name: 'mine' } }),
+      );
 
       const reply = await second.owner.client.delete(`/api/v1/channels/${second.slug}/emotes/${added.body.id}`);
 

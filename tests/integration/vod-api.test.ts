@@ -35,7 +35,11 @@ describe.each(databaseTargets())('VOD API on $name', (target) => {
 
   async function get(pathname: string): Promise<Reply> {
     const response = await fetch(`${platform.url}${pathname}`, { signal: AbortSignal.timeout(5000) });
-    return { status: response.status, contentType: response.headers.get('content-type'), body: (await response.json()) as Record<string, unknown> };
+    return {
+      status: response.status,
+      contentType: response.headers.get('content-type'),
+      body: (await response.json()) as Record<string, unknown>,
+    };
   }
 
   function expectProblem(reply: Reply, status: number, code: string): void {
@@ -105,7 +109,12 @@ describe.each(databaseTargets())('VOD API on $name', (target) => {
     const pages = await allPages(slug, 2);
 
     const ids = pages.flatMap((p) => p.items.map((v) => v.id));
-    expect(ids).toEqual(vods.map((v) => v.id).sort().reverse());
+    expect(ids).toEqual(
+      vods
+        .map((v) => v.id)
+        .sort()
+        .reverse(),
+    );
   });
 
   it('gives a null cursor when the page holds exactly what is left', async () => {
@@ -190,14 +199,20 @@ describe.each(databaseTargets())('VOD API on $name', (target) => {
     });
     const other = await get(`/api/v1/vods/${withoutMp4!.id.toUpperCase()}`);
     expect(other.status).toBe(200);
-    expect(other.body).toMatchObject({ id: withoutMp4!.id, mp4Url: null, posterUrl: `/vod/${withoutMp4!.id}/poster.jpg` });
+    expect(other.body).toMatchObject({
+      id: withoutMp4!.id,
+      mp4Url: null,
+      posterUrl: `/vod/${withoutMp4!.id}/poster.jpg`,
+    });
   });
 
   it('gives a null posterUrl when there is no poster', async () => {
     const { channelId } = await channelWithVods(0, () => new Date());
     const prisma = platform.database!.prisma;
     const stream = await prisma.stream.create({ data: { channelId, state: 'ended' } });
-    const vod = await prisma.vod.create({ data: { channelId, streamId: stream.id, durationSeconds: 2, playlistPath: `${stream.id}/vod.m3u8` } });
+    const vod = await prisma.vod.create({
+      data: { channelId, streamId: stream.id, durationSeconds: 2, playlistPath: `${stream.id}/vod.m3u8` },
+    });
 
     const reply = await get(`/api/v1/vods/${vod.id}`);
 

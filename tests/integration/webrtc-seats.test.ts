@@ -31,7 +31,9 @@ describe('WebRTC seats', () => {
   it("hold a stream's WebRTC viewers to its seats, and send the next one to HLS", async () => {
     const channel = await createTestChannel(platform);
     const owner = new ApiClient(platform.url);
-    expect((await owner.post('/api/v1/auth/login', { login: channel.ownerEmail, password: OWNER_PASSWORD })).status).toBe(200);
+    expect(
+      (await owner.post('/api/v1/auth/login', { login: channel.ownerEmail, password: OWNER_PASSWORD })).status,
+    ).toBe(200);
     expect((await owner.patch(`/api/v1/channels/${channel.slug}`, { webrtcSeats: -1 })).status).toBe(400);
     const set = await owner.patch(`/api/v1/channels/${channel.slug}`, { webrtcSeats: 2 });
     expect(set.body.webrtcSeats).toBe(2);
@@ -40,7 +42,9 @@ describe('WebRTC seats', () => {
     const viewers: TestSignalingClient[] = [];
     const player = await whepOffer();
     try {
-      const room = await waitFor(() => platform.rooms!.rooms().find((r) => r.producers().length === 2), { what: 'both producers' });
+      const room = await waitFor(() => platform.rooms!.rooms().find((r) => r.producers().length === 2), {
+        what: 'both producers',
+      });
       for (let i = 0; i < 3; i++) viewers.push(await TestSignalingClient.connect(platform.url));
       await viewers[0]!.ok('join', { role: 'viewer', channel: channel.slug });
       await viewers[1]!.ok('join', { role: 'viewer', channel: channel.slug });
@@ -50,7 +54,11 @@ describe('WebRTC seats', () => {
       expect(room.viewerCount()).toBe(2);
 
       // A WHEP player takes a seat too: none is left.
-      const whep = await fetch(`${platform.url}/api/whep/${channel.slug}`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: player.sdp });
+      const whep = await fetch(`${platform.url}/api/whep/${channel.slug}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/sdp' },
+        body: player.sdp,
+      });
       expect(whep.status).toBe(503);
       expect(whep.headers.get('retry-after')).toBe('10');
       expect(whep.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -63,7 +71,11 @@ describe('WebRTC seats', () => {
 
       // Back to the server's default (3): the WHEP player gets in.
       await owner.patch(`/api/v1/channels/${channel.slug}`, { webrtcSeats: null });
-      const second = await fetch(`${platform.url}/api/whep/${channel.slug}`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: player.sdp });
+      const second = await fetch(`${platform.url}/api/whep/${channel.slug}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/sdp' },
+        body: player.sdp,
+      });
       expect(second.status).toBe(201);
       expect(room.viewerCount()).toBe(3);
     } finally {

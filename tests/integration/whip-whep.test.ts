@@ -26,7 +26,8 @@ function onlyCodec(sdp: string, codec: string): string {
   const parsed = sdpTransform.parse(sdp);
   for (const media of parsed.media) {
     const keep = new Set(media.rtp.filter((r) => r.codec.toUpperCase() === codec).map((r) => r.payload));
-    for (const f of media.fmtp) if (/apt=(\d+)/.exec(f.config) && keep.has(Number(/apt=(\d+)/.exec(f.config)![1]))) keep.add(f.payload);
+    for (const f of media.fmtp)
+      if (/apt=(\d+)/.exec(f.config) && keep.has(Number(/apt=(\d+)/.exec(f.config)![1]))) keep.add(f.payload);
     media.rtp = media.rtp.filter((r) => keep.has(r.payload));
     media.fmtp = media.fmtp.filter((f) => keep.has(f.payload));
     media.rtcpFb = media.rtcpFb?.filter((f) => keep.has(Number(f.payload)));
@@ -46,25 +47,42 @@ describe('WHIP publish and WHEP playback', () => {
     const publication = await publish(channel);
     expect(publication.location).toMatch(/^\/api\/whip\/sessions\/[A-Za-z0-9_-]{20,}$/);
     expect(publication.etag).toMatch(/^"[^"]+"$/);
-    const live = await waitFor(async () => (await streamRows(channel.slug)).find((s) => s.state === 'live'), { what: 'a live Stream row' });
+    const live = await waitFor(async () => (await streamRows(channel.slug)).find((s) => s.state === 'live'), {
+      what: 'a live Stream row',
+    });
     // Media really arrives at the SFU: the producers count packets.
     const room = platform.rooms!.rooms().find((r) => r.producers().length === 2)!;
     await waitFor(
       async () => {
-        const counts = await Promise.all(room.producers().map(async (p) => (await p.producer.getStats()).reduce((n, s) => n + (s.packetCount ?? 0), 0)));
+        const counts = await Promise.all(
+          room
+            .producers()
+            .map(async (p) => (await p.producer.getStats()).reduce((n, s) => n + (s.packetCount ?? 0), 0)),
+        );
         return counts.every((n) => n > 20);
       },
       { timeoutMs: 10_000, what: 'RTP at both producers' },
     );
 
-    const stranger = await fetch(`${platform.url}${publication.location}`, { method: 'DELETE', headers: { authorization: 'Bearer live_wrong' } });
+    const stranger = await fetch(`${platform.url}${publication.location}`, {
+      method: 'DELETE',
+      headers: { authorization: 'Bearer live_wrong' },
+    });
     expect(stranger.status).toBe(403);
     expect((await streamRows(channel.slug)).find((s) => s.id === live.id)?.state).toBe('live');
 
-    const deleted = await fetch(`${platform.url}${publication.location}`, { method: 'DELETE', headers: { authorization: `Bearer ${channel.streamKey}` } });
+    const deleted = await fetch(`${platform.url}${publication.location}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${channel.streamKey}` },
+    });
     expect(deleted.status).toBe(200);
-    await waitFor(async () => (await streamRows(channel.slug)).find((s) => s.id === live.id)?.state === 'ended', { what: 'the stream to end' });
-    const again = await fetch(`${platform.url}${publication.location}`, { method: 'DELETE', headers: { authorization: `Bearer ${channel.streamKey}` } });
+    await waitFor(async () => (await streamRows(channel.slug)).find((s) => s.id === live.id)?.state === 'ended', {
+      what: 'the stream to end',
+    });
+    const again = await fetch(`${platform.url}${publication.location}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${channel.streamKey}` },
+    });
     expect(again.status).toBe(404);
     publication.vanish();
   });
@@ -72,7 +90,9 @@ describe('WHIP publish and WHEP playback', () => {
   it("plays a WHIP-published channel to a plain WHEP player, in the player's own payload types", async () => {
     const channel = await createTestChannel(platform);
     const publication = await publish(channel);
-    const room = await waitFor(() => platform.rooms!.rooms().find((r) => r.producers().length === 2), { what: 'both producers' });
+    const room = await waitFor(() => platform.rooms!.rooms().find((r) => r.producers().length === 2), {
+      what: 'both producers',
+    });
     // An unmodified libwebrtc offer: its own payload types and header extension ids.
     const pc = new RTCPeerConnection();
     pc.addTransceiver('video', { direction: 'recvonly' });
@@ -88,7 +108,10 @@ describe('WHIP publish and WHEP playback', () => {
       expect(response.headers.get('location')).toMatch(/^\/api\/whep\/sessions\/[A-Za-z0-9_-]{20,}$/);
       await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
       expect(room.viewerCount()).toBe(1);
-      await waitFor(() => received.videoFrames > 10 && received.audioChunks > 10, { timeoutMs: 15_000, what: 'decoded video frames and audio' });
+      await waitFor(() => received.videoFrames > 10 && received.audioChunks > 10, {
+        timeoutMs: 15_000,
+        what: 'decoded video frames and audio',
+      });
       expect(received.width).toBe(640);
 
       const deleted = await fetch(`${platform.url}${response.headers.get('location')}`, { method: 'DELETE' });
@@ -106,12 +129,18 @@ describe('WHIP publish and WHEP playback', () => {
   it('refuses, with a clear 422, a WHEP offer with no codec the server sends', async () => {
     const channel = await createTestChannel(platform);
     const publication = await publish(channel);
-    const room = await waitFor(() => platform.rooms!.rooms().find((r) => r.producers().length === 2), { what: 'both producers' });
+    const room = await waitFor(() => platform.rooms!.rooms().find((r) => r.producers().length === 2), {
+      what: 'both producers',
+    });
     const pc = new RTCPeerConnection();
     pc.addTransceiver('video', { direction: 'recvonly' });
     const offer = onlyCodec(await completeOffer(pc), 'VP9');
     pc.close();
-    const response = await fetch(`${platform.url}/api/whep/${channel.slug}`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: offer });
+    const response = await fetch(`${platform.url}/api/whep/${channel.slug}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/sdp' },
+      body: offer,
+    });
     expect(response.status).toBe(422);
     const problem = (await response.json()) as { code: string; detail: string };
     expect(problem.code).toBe('unsupported_media');
@@ -125,12 +154,20 @@ describe('WHIP publish and WHEP playback', () => {
   it('ends the stream of a WHIP publisher that vanishes without a DELETE, and lets the channel publish again', async () => {
     const channel = await createTestChannel(platform);
     const publication = await publish(channel);
-    const live = await waitFor(async () => (await streamRows(channel.slug)).find((s) => s.state === 'live'), { what: 'a live Stream row' });
-    const room = await waitFor(() => platform.rooms!.rooms().find((r) => r.producers().length === 2), { what: 'both producers' });
+    const live = await waitFor(async () => (await streamRows(channel.slug)).find((s) => s.state === 'live'), {
+      what: 'a live Stream row',
+    });
+    const room = await waitFor(() => platform.rooms!.rooms().find((r) => r.producers().length === 2), {
+      what: 'both producers',
+    });
     // A WHEP player watching.
     const player = new RTCPeerConnection();
     player.addTransceiver('video', { direction: 'recvonly' });
-    const whep = await fetch(`${platform.url}/api/whep/${channel.slug}`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: await completeOffer(player) });
+    const whep = await fetch(`${platform.url}/api/whep/${channel.slug}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/sdp' },
+      body: await completeOffer(player),
+    });
     expect(whep.status).toBe(201);
     await player.setRemoteDescription({ type: 'answer', sdp: await whep.text() });
     expect(room.viewerCount()).toBe(1);
@@ -144,7 +181,10 @@ describe('WHIP publish and WHEP playback', () => {
     await waitFor(() => room.closed || room.viewerCount() === 0, { what: 'the WHEP session to end with the stream' });
     player.close();
     const again = await publish(channel);
-    await fetch(`${platform.url}${again.location}`, { method: 'DELETE', headers: { authorization: `Bearer ${channel.streamKey}` } });
+    await fetch(`${platform.url}${again.location}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${channel.streamKey}` },
+    });
     again.vanish();
   });
 
@@ -157,7 +197,9 @@ describe('WHIP publish and WHEP playback', () => {
     const pwd = /a=ice-pwd:(\S+)/.exec(publication.pc.localDescription!.sdp)![1];
     const trickle = `a=ice-ufrag:${ufrag}\r\na=ice-pwd:${pwd}\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:0\r\na=candidate:1 1 udp 2113937151 127.0.0.1 50000 typ host\r\na=end-of-candidates\r\n`;
     expect((await fetch(url, { method: 'PATCH', headers: auth, body: trickle })).status).toBe(204);
-    expect((await fetch(url, { method: 'PATCH', headers: { ...auth, 'if-match': '"stale"' }, body: trickle })).status).toBe(412);
+    expect(
+      (await fetch(url, { method: 'PATCH', headers: { ...auth, 'if-match': '"stale"' }, body: trickle })).status,
+    ).toBe(412);
 
     const restart = `a=ice-ufrag:newufrag\r\na=ice-pwd:newpasswordnewpasswordxx\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:0\r\n`;
     const missing = await fetch(url, { method: 'PATCH', headers: auth, body: restart });
@@ -170,7 +212,11 @@ describe('WHIP publish and WHEP playback', () => {
     expect(fragment).toMatch(/a=ice-pwd:\S+/);
     expect(fragment).toMatch(/a=candidate:/);
     expect(restarted.headers.get('etag')).not.toBe(publication.etag);
-    const oldEtag = await fetch(url, { method: 'PATCH', headers: { ...auth, 'if-match': publication.etag }, body: trickle });
+    const oldEtag = await fetch(url, {
+      method: 'PATCH',
+      headers: { ...auth, 'if-match': publication.etag },
+      body: trickle,
+    });
     expect(oldEtag.status).toBe(412);
 
     await fetch(url, { method: 'DELETE', headers: { authorization: `Bearer ${channel.streamKey}` } });
@@ -209,26 +255,52 @@ describe('WHIP and WHEP errors change nothing', () => {
     expect(body.code).toBe(code);
     expect(body.detail.length).toBeGreaterThan(10);
     expect(await streamRows(channel.slug)).toHaveLength(0);
-    expect(platform.rooms!.get((await platform.database!.prisma.channel.findUniqueOrThrow({ where: { slug: channel.slug } })).id)?.peers() ?? []).toHaveLength(0);
+    expect(
+      platform
+        .rooms!.get((await platform.database!.prisma.channel.findUniqueOrThrow({ where: { slug: channel.slug } })).id)
+        ?.peers() ?? [],
+    ).toHaveLength(0);
   }
 
-  const post = (headers: Record<string, string>, body: string) => fetch(`${platform.url}/api/whip`, { method: 'POST', headers, body });
+  const post = (headers: Record<string, string>, body: string) =>
+    fetch(`${platform.url}/api/whip`, { method: 'POST', headers, body });
 
   it('401 without a key, with an unknown key and with a revoked key', async () => {
     await expectProblem(await post({ 'content-type': 'application/sdp' }, validOffer), 401, 'unauthorized');
-    await expectProblem(await post({ 'content-type': 'application/sdp', authorization: 'Bearer live_unknown' }, validOffer), 401, 'unauthorized');
+    await expectProblem(
+      await post({ 'content-type': 'application/sdp', authorization: 'Bearer live_unknown' }, validOffer),
+      401,
+      'unauthorized',
+    );
     const revocable = await createTestChannel(platform);
-    await runAdminCommand({ prisma: platform.database!.prisma, publicUrl: platform.url }, { command: 'stream-key.revoke', channel: revocable.slug });
-    const response = await post({ 'content-type': 'application/sdp', authorization: `Bearer ${revocable.streamKey}` }, validOffer);
+    await runAdminCommand(
+      { prisma: platform.database!.prisma, publicUrl: platform.url },
+      { command: 'stream-key.revoke', channel: revocable.slug },
+    );
+    const response = await post(
+      { 'content-type': 'application/sdp', authorization: `Bearer ${revocable.streamKey}` },
+      validOffer,
+    );
     expect(response.status).toBe(401);
   });
 
   it('415 for another content type', async () => {
-    await expectProblem(await post({ 'content-type': 'text/plain', authorization: `Bearer ${channel.streamKey}` }, validOffer), 415, 'unsupported_media_type');
+    await expectProblem(
+      await post({ 'content-type': 'text/plain', authorization: `Bearer ${channel.streamKey}` }, validOffer),
+      415,
+      'unsupported_media_type',
+    );
   });
 
   it('400 for SDP that cannot be parsed', async () => {
-    await expectProblem(await post({ 'content-type': 'application/sdp', authorization: `Bearer ${channel.streamKey}` }, 'this is not sdp'), 400, 'bad_sdp');
+    await expectProblem(
+      await post(
+        { 'content-type': 'application/sdp', authorization: `Bearer ${channel.streamKey}` },
+        'this is not sdp',
+      ),
+      400,
+      'bad_sdp',
+    );
   });
 
   it('422 for more than one video track', async () => {
@@ -237,17 +309,27 @@ describe('WHIP and WHEP errors change nothing', () => {
     pc.addTransceiver('video', { direction: 'sendonly' });
     const offer = await completeOffer(pc);
     pc.close();
-    await expectProblem(await post({ 'content-type': 'application/sdp', authorization: `Bearer ${channel.streamKey}` }, offer), 422, 'unsupported_media');
+    await expectProblem(
+      await post({ 'content-type': 'application/sdp', authorization: `Bearer ${channel.streamKey}` }, offer),
+      422,
+      'unsupported_media',
+    );
   });
 
   it('409 while the channel is live from another session', async () => {
     const other = await createTestChannel(platform);
     const first = await publish(other);
-    const second = await post({ 'content-type': 'application/sdp', authorization: `Bearer ${other.streamKey}` }, validOffer);
+    const second = await post(
+      { 'content-type': 'application/sdp', authorization: `Bearer ${other.streamKey}` },
+      validOffer,
+    );
     expect(second.status).toBe(409);
     expect(((await second.json()) as { code: string }).code).toBe('already_live');
     expect((await streamRows(other.slug)).filter((s) => s.state === 'live')).toHaveLength(1);
-    await fetch(`${platform.url}${first.location}`, { method: 'DELETE', headers: { authorization: `Bearer ${other.streamKey}` } });
+    await fetch(`${platform.url}${first.location}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${other.streamKey}` },
+    });
     first.vanish();
   });
 
@@ -257,10 +339,18 @@ describe('WHIP and WHEP errors change nothing', () => {
     pc.addTransceiver('audio', { direction: 'recvonly' });
     const playerOffer = await completeOffer(pc);
     pc.close();
-    const unknown = await fetch(`${platform.url}/api/whep/no-such-channel`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: playerOffer });
+    const unknown = await fetch(`${platform.url}/api/whep/no-such-channel`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/sdp' },
+      body: playerOffer,
+    });
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { code: string }).code).toBe('not_found');
-    const offline = await fetch(`${platform.url}/api/whep/${channel.slug}`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: playerOffer });
+    const offline = await fetch(`${platform.url}/api/whep/${channel.slug}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/sdp' },
+      body: playerOffer,
+    });
     await expectProblem(offline, 404, 'not_live');
   });
 });
@@ -282,7 +372,11 @@ describe('a WHEP player while the encoder reconnects and when the stream ends', 
     pc.addTransceiver('video', { direction: 'recvonly' });
     pc.addTransceiver('audio', { direction: 'recvonly' });
     const received = countReceived(pc);
-    const response = await fetch(`${replacing.url}/api/whep/${slug}`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: await completeOffer(pc) });
+    const response = await fetch(`${replacing.url}/api/whep/${slug}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/sdp' },
+      body: await completeOffer(pc),
+    });
     expect(response.status).toBe(201);
     await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
     const peerId = `whep:${response.headers.get('location')!.split('/').pop()}`;
@@ -298,10 +392,15 @@ describe('a WHEP player while the encoder reconnects and when the stream ends', 
     let second: Awaited<ReturnType<typeof publishOverWhip>> | undefined;
     const players: { close(): void }[] = [];
     try {
-      const room = await waitFor(() => replacing.rooms!.rooms().find((r) => r.producers().length === 2), { what: 'both producers' });
+      const room = await waitFor(() => replacing.rooms!.rooms().find((r) => r.producers().length === 2), {
+        what: 'both producers',
+      });
       const before = await playOverWhep(channel.slug);
       players.push(before);
-      await waitFor(() => before.received.videoFrames > 10 && before.received.width === 640, { timeoutMs: 15_000, what: "the first encoder's frames" });
+      await waitFor(() => before.received.videoFrames > 10 && before.received.width === 640, {
+        timeoutMs: 15_000,
+        what: "the first encoder's frames",
+      });
 
       // The encoder comes back with a new session (and, to tell its frames apart, a smaller
       // picture). The player's session ends at once instead of freezing on the old picture.
@@ -311,7 +410,11 @@ describe('a WHEP player while the encoder reconnects and when the stream ends', 
       // so it can stop instead of taking the channel back.
       const auth = { authorization: `Bearer ${channel.streamKey}` };
       for (const method of ['DELETE', 'PATCH']) {
-        const asked = await fetch(`${replacing.url}${first.location}`, { method, headers: { ...auth, 'content-type': 'application/trickle-ice-sdpfrag', 'if-match': '*' }, body: method === 'PATCH' ? 'a=ice-ufrag:x\r\na=ice-pwd:yyyyyyyyyyyyyyyyyyyyyy\r\n' : undefined });
+        const asked = await fetch(`${replacing.url}${first.location}`, {
+          method,
+          headers: { ...auth, 'content-type': 'application/trickle-ice-sdpfrag', 'if-match': '*' },
+          body: method === 'PATCH' ? 'a=ice-ufrag:x\r\na=ice-pwd:yyyyyyyyyyyyyyyyyyyyyy\r\n' : undefined,
+        });
         expect(asked.status).toBe(409);
         expect(((await asked.json()) as { code: string }).code).toBe('taken_over');
       }
@@ -321,10 +424,13 @@ describe('a WHEP player while the encoder reconnects and when the stream ends', 
       await waitFor(() => room.producers().length === 2, { what: 'the new producers' });
       const after = await playOverWhep(channel.slug);
       players.push(after);
-      await waitFor(() => after.received.width === 320 && after.received.videoFrames > 10 && after.received.audioChunks > 10, {
-        timeoutMs: 15_000,
-        what: "the new encoder's frames and sound",
-      });
+      await waitFor(
+        () => after.received.width === 320 && after.received.videoFrames > 10 && after.received.audioChunks > 10,
+        {
+          timeoutMs: 15_000,
+          what: "the new encoder's frames and sound",
+        },
+      );
 
       // The stream ends: the WHEP session ends with it, instead of leaving the player on the last picture.
       await second.stop();

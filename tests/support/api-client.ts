@@ -12,7 +12,10 @@ export class ApiClient {
   /** The session cookie (name=value), once signed in. */
   cookie: string | undefined;
 
-  constructor(readonly baseUrl: string, readonly origin: string = baseUrl) {}
+  constructor(
+    readonly baseUrl: string,
+    readonly origin: string = baseUrl,
+  ) {}
 
   get<T = any>(path: string) {
     return this.request<T>('GET', path);
@@ -31,7 +34,12 @@ export class ApiClient {
   }
 
   /** Any request; a FormData or Blob body is sent as is (uploads), anything else as JSON. */
-  async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiReply<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiReply<T>> {
     const raw = body instanceof FormData || body instanceof Blob || body instanceof Uint8Array;
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,

@@ -14,7 +14,10 @@ export interface BrowserPlatform {
  * Registers the hooks; `started` receives both once they run (tests keep them in their own
  * variables). `env` goes to the platform; by default streams end 2 s after their publisher leaves.
  */
-export function withBrowserPlatform(started: (both: BrowserPlatform) => void, env: Record<string, string> = { STREAM_END_GRACE_MS: '2000' }): void {
+export function withBrowserPlatform(
+  started: (both: BrowserPlatform) => void,
+  env: Record<string, string> = { STREAM_END_GRACE_MS: '2000' },
+): void {
   let both: Partial<BrowserPlatform> = {};
   beforeAll(async () => {
     both.platform = await startTestPlatform(env);

@@ -62,7 +62,8 @@ export function recordConsole(page: Page, name: string, alsoKeep?: RegExp): void
     const type = message.type();
     // Failed requests are logged below with their address.
     if (message.text().startsWith('Failed to load resource')) return;
-    if (type === 'warning' || type === 'error' || alsoKeep?.test(message.text())) lines.push(`[${name} ${type}] ${message.text()}`);
+    if (type === 'warning' || type === 'error' || alsoKeep?.test(message.text()))
+      lines.push(`[${name} ${type}] ${message.text()}`);
   });
   page.on('response', (response) => {
     if (response.status() >= 400) lines.push(`[${name} http] ${response.status()} ${new URL(response.url()).pathname}`);

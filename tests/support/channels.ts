@@ -19,7 +19,12 @@ export async function createTestChannel(platform: Platform): Promise<TestChannel
   const ownerEmail = `creator-${suffix}@example.test`;
   const slug = `live-${suffix}`;
   await runAdminCommand(context, { command: 'user.create', email: ownerEmail, password: OWNER_PASSWORD });
-  await runAdminCommand(context, { command: 'channel.create', owner: ownerEmail, slug, title: `Test stream ${suffix}` });
+  await runAdminCommand(context, {
+    command: 'channel.create',
+    owner: ownerEmail,
+    slug,
+    title: `Test stream ${suffix}`,
+  });
   const issued = (await runAdminCommand(context, { command: 'stream-key.create', channel: slug })) as { key: string };
   return { slug, ownerEmail, streamKey: issued.key };
 }

@@ -30,7 +30,10 @@ export class ChatTestClient {
    * Connects as a browser page of `origin` would, sending `cookie` (a signed-in user's session)
    * with the handshake. Without a cookie the client is anonymous.
    */
-  static async connect(baseUrl: string, { cookie, origin = baseUrl }: { cookie?: string | undefined; origin?: string } = {}): Promise<ChatTestClient> {
+  static async connect(
+    baseUrl: string,
+    { cookie, origin = baseUrl }: { cookie?: string | undefined; origin?: string } = {},
+  ): Promise<ChatTestClient> {
     const socket: Socket<ChatServerEvents, ChatClientEvents> = io(`${baseUrl}${CHAT_NAMESPACE}`, {
       forceNew: true,
       transports: ['websocket'],
@@ -85,12 +88,21 @@ export class ChatTestClient {
   }
 
   /** Waits for a server event matching `match`, already received or to come. */
-  waitForEvent<E extends keyof ChatServerEvents>(event: E, match: (data: Parameters<ChatServerEvents[E]>[0]) => boolean = () => true, timeoutMs = 10_000) {
-    return waitFor(() => this.events.find((e) => e.event === event && match(e.data))?.data as Parameters<ChatServerEvents[E]>[0] | undefined, {
-      timeoutMs,
-      intervalMs: 20,
-      what: `chat event '${event}'`,
-    });
+  waitForEvent<E extends keyof ChatServerEvents>(
+    event: E,
+    match: (data: Parameters<ChatServerEvents[E]>[0]) => boolean = () => true,
+    timeoutMs = 10_000,
+  ) {
+    return waitFor(
+      () =>
+        this.events.find((e) => e.event === event && match(e.data))?.data as
+          Parameters<ChatServerEvents[E]>[0] | undefined,
+      {
+        timeoutMs,
+        intervalMs: 20,
+        what: `chat event '${event}'`,
+      },
+    );
   }
 
   messagesReceived(): ChatMessage[] {
@@ -112,7 +124,10 @@ export interface ChatChannelFixture {
 export async function chatChannel(platform: Platform, prefix = 'chat'): Promise<ChatChannelFixture> {
   const owner = await signUp(platform.url, 'owner');
   const slug = `${prefix}-${randomBytes(4).toString('hex')}`;
-  const created = (await runAdminCommand({ prisma: platform.database!.prisma, publicUrl: platform.url }, { command: 'channel.create', owner: owner.email, slug })) as { id: string };
+  const created = (await runAdminCommand(
+    { prisma: platform.database!.prisma, publicUrl: platform.url },
+    { command: 'channel.create', owner: owner.email, slug },
+  )) as { id: string };
   return { slug, id: created.id, owner };
 }
 

@@ -24,7 +24,10 @@ export interface RunCliOptions {
   timeoutMs?: number;
 }
 
-export function runCli(args: readonly string[], { env = {}, timeoutMs = 30_000 }: RunCliOptions = {}): Promise<CliResult> {
+export function runCli(
+  args: readonly string[],
+  { env = {}, timeoutMs = 30_000 }: RunCliOptions = {},
+): Promise<CliResult> {
   const childEnv: Record<string, string> = {};
   for (const [name, value] of Object.entries({ ...process.env, ...env })) {
     if (value !== undefined) childEnv[name] = value;
@@ -41,7 +44,9 @@ export function runCli(args: readonly string[], { env = {}, timeoutMs = 30_000 }
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`cli ${args.join(' ')} did not finish within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(
+        new Error(`cli ${args.join(' ')} did not finish within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`),
+      );
     }, timeoutMs);
     child.on('error', (error) => {
       clearTimeout(timer);

@@ -21,7 +21,8 @@ export interface TestPlatform extends Platform {
  */
 export async function startTestPlatform(env: Record<string, string> = {}): Promise<TestPlatform> {
   // A folder given by the caller is theirs to clean up; the one made here is ours.
-  const ownDataDir = env.DATA_DIR === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'aethex-platform-')) : undefined;
+  const ownDataDir =
+    env.DATA_DIR === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'aethex-platform-')) : undefined;
   const removeDataDir = () => {
     if (ownDataDir) fs.rmSync(ownDataDir, { recursive: true, force: true });
   };
@@ -57,13 +58,18 @@ export async function startTestPlatform(env: Record<string, string> = {}): Promi
  * For a describe block: starts the platform on a fresh database of `target` before its tests
  * (PostgreSQL: `DATABASE_URL` of a new database), hands it to `use`, and closes both after.
  */
-export function startPlatformOn(target: DatabaseTarget, env: Record<string, string>, use: (platform: TestPlatform) => void): void {
+export function startPlatformOn(
+  target: DatabaseTarget,
+  env: Record<string, string>,
+  use: (platform: TestPlatform) => void,
+): void {
   let platform: TestPlatform | undefined;
   let dispose: (() => Promise<void>) | undefined;
   beforeAll(async () => {
     const created = await target.create();
     dispose = created.dispose;
-    const databaseEnv: Record<string, string> = created.options.kind === 'postgresql' ? { DATABASE_URL: created.options.url } : {};
+    const databaseEnv: Record<string, string> =
+      created.options.kind === 'postgresql' ? { DATABASE_URL: created.options.url } : {};
     platform = await startTestPlatform({ ...env, ...databaseEnv });
     use(platform);
   });

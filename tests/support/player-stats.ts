@@ -15,7 +15,11 @@ export function playerStats(page: Page): Promise<ViewerStats | null> {
     const player = window.__aethex?.player;
     if (!player) return null;
     const stats = await player.stats();
-    return { framesDecoded: stats.framesDecoded, frameWidth: stats.frameWidth, audioPacketsReceived: stats.audioPacketsReceived };
+    return {
+      framesDecoded: stats.framesDecoded,
+      frameWidth: stats.frameWidth,
+      audioPacketsReceived: stats.audioPacketsReceived,
+    };
   });
 }
 

@@ -37,9 +37,19 @@ export interface S3TestServer {
 
 export async function startS3Server(bucket = 'recordings'): Promise<S3TestServer> {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'aethex-s3-'));
-  const backend = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
+  const backend = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: [{ name: bucket }],
+  });
   const { port: backendPort } = await backend.run();
-  const credentials = { accessKeyId: 'aethex-test', secretAccessKey: randomBytes(20).toString('hex'), region: 'us-east-1' };
+  const credentials = {
+    accessKeyId: 'aethex-test',
+    secretAccessKey: randomBytes(20).toString('hex'),
+    region: 'us-east-1',
+  };
   const refusals: string[] = [];
 
   const front = http.createServer((request, response) => {
@@ -51,16 +61,21 @@ export async function startS3Server(bucket = 'recordings'): Promise<S3TestServer
       if (refused) {
         refusals.push(refused.code);
         response.writeHead(refused.status, { 'content-type': 'application/xml' });
-        response.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${refused.code}</Code><Message>${refused.message}</Message></Error>`);
+        response.end(
+          `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${refused.code}</Code><Message>${refused.message}</Message></Error>`,
+        );
         return;
       }
       const headers = { ...request.headers, host: `127.0.0.1:${backendPort}`, 'content-length': String(body.length) };
       delete headers.authorization; // s3rver knows only its own account; the front has checked ours
       delete headers['transfer-encoding'];
-      const forwarded = http.request({ host: '127.0.0.1', port: backendPort, method: request.method, path: request.url, headers }, (answer) => {
-        response.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(response);
-      });
+      const forwarded = http.request(
+        { host: '127.0.0.1', port: backendPort, method: request.method, path: request.url, headers },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        },
+      );
       forwarded.on('error', (error) => {
         response.writeHead(502);
         response.end(String(error));
@@ -101,28 +116,50 @@ interface Refusal {
   message: string;
 }
 
-const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/s3\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
+const AUTHORIZATION =
+  /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/s3\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
 
 /** SigV4 as AWS specifies it for S3 (header auth); undefined when the request may pass. */
-function verifyRequest(request: http.IncomingMessage, body: Buffer, credentials: { accessKeyId: string; secretAccessKey: string; region: string }): Refusal | undefined {
+function verifyRequest(
+  request: http.IncomingMessage,
+  body: Buffer,
+  credentials: { accessKeyId: string; secretAccessKey: string; region: string },
+): Refusal | undefined {
   const header = (name: string) => {
     const value = request.headers[name];
     return Array.isArray(value) ? value.join(',') : value;
   };
   const match = AUTHORIZATION.exec(header('authorization') ?? '');
   if (!match) return { status: 403, code: 'AccessDenied', message: 'Anonymous or malformed requests are refused.' };
-  const [, accessKeyId, date, region, signedHeaders, signature] = match as unknown as [string, string, string, string, string, string];
-  if (accessKeyId !== credentials.accessKeyId) return { status: 403, code: 'InvalidAccessKeyId', message: 'Unknown access key.' };
-  if (region !== credentials.region) return { status: 400, code: 'AuthorizationHeaderMalformed', message: `The region '${region}' is wrong; expecting '${credentials.region}'.` };
+  const [, accessKeyId, date, region, signedHeaders, signature] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  if (accessKeyId !== credentials.accessKeyId)
+    return { status: 403, code: 'InvalidAccessKeyId', message: 'Unknown access key.' };
+  if (region !== credentials.region)
+    return {
+      status: 400,
+      code: 'AuthorizationHeaderMalformed',
+      message: `The region '${region}' is wrong; expecting '${credentials.region}'.`,
+    };
   const amzDate = header('x-amz-date') ?? '';
   const signedAt = Date.parse(amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'));
-  if (!amzDate.startsWith(date) || !(Math.abs(Date.now() - signedAt) < 15 * 60_000)) return { status: 403, code: 'RequestTimeTooSkewed', message: 'Bad x-amz-date.' };
+  if (!amzDate.startsWith(date) || !(Math.abs(Date.now() - signedAt) < 15 * 60_000))
+    return { status: 403, code: 'RequestTimeTooSkewed', message: 'Bad x-amz-date.' };
   const names = signedHeaders.split(';');
-  if (!names.includes('host') || !names.includes('x-amz-date') || !names.includes('x-amz-content-sha256')) return { status: 403, code: 'AccessDenied', message: 'host and x-amz-* headers must be signed.' };
+  if (!names.includes('host') || !names.includes('x-amz-date') || !names.includes('x-amz-content-sha256'))
+    return { status: 403, code: 'AccessDenied', message: 'host and x-amz-* headers must be signed.' };
   const payloadHash = header('x-amz-content-sha256') ?? '';
-  if (payloadHash !== 'UNSIGNED-PAYLOAD' && payloadHash !== sha256(body)) return { status: 400, code: 'XAmzContentSHA256Mismatch', message: 'The body is not what was signed.' };
+  if (payloadHash !== 'UNSIGNED-PAYLOAD' && payloadHash !== sha256(body))
+    return { status: 400, code: 'XAmzContentSHA256Mismatch', message: 'The body is not what was signed.' };
   const md5 = header('content-md5');
-  if (md5 !== undefined && md5 !== createHash('md5').update(body).digest('base64')) return { status: 400, code: 'BadDigest', message: 'Content-MD5 does not match the body.' };
+  if (md5 !== undefined && md5 !== createHash('md5').update(body).digest('base64'))
+    return { status: 400, code: 'BadDigest', message: 'Content-MD5 does not match the body.' };
 
   const [pathname = '/', query = ''] = (request.url ?? '/').split('?', 2) as [string, string?];
   const canonicalQuery = query
@@ -135,15 +172,28 @@ function verifyRequest(request: http.IncomingMessage, body: Buffer, credentials:
     .sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
     .map(([name, value]) => `${name}=${value}`)
     .join('&');
-  const canonicalHeaders = names.map((name) => `${name}:${(header(name) ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
-  const canonicalRequest = [request.method, pathname, canonicalQuery, canonicalHeaders, signedHeaders, payloadHash].join('\n');
+  const canonicalHeaders = names
+    .map((name) => `${name}:${(header(name) ?? '').trim().replace(/\s+/g, ' ')}\n`)
+    .join('');
+  const canonicalRequest = [
+    request.method,
+    pathname,
+    canonicalQuery,
+    canonicalHeaders,
+    signedHeaders,
+    payloadHash,
+  ].join('\n');
   const scope = `${date}/${region}/s3/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonicalRequest)].join('\n');
   let key = hmac(`AWS4${credentials.secretAccessKey}`, date);
   for (const part of [region, 's3', 'aws4_request']) key = hmac(key, part);
   const expected = Buffer.from(hmac(key, stringToSign).toString('hex'));
   if (!timingSafeEqual(expected, Buffer.from(signature))) {
-    return { status: 403, code: 'SignatureDoesNotMatch', message: 'The request signature we calculated does not match the signature you provided.' };
+    return {
+      status: 403,
+      code: 'SignatureDoesNotMatch',
+      message: 'The request signature we calculated does not match the signature you provided.',
+    };
   }
   return undefined;
 }

@@ -26,7 +26,15 @@ export class TestSignalingClient {
   /** Connects and waits for the connection; rejects when the server refuses or does not answer in time. */
   static async connect(
     baseUrl: string,
-    { timeoutMs = 10_000, ackTimeoutMs = 10_000, headers }: { timeoutMs?: number; ackTimeoutMs?: number; /** e.g. a browser page's cookie and origin. */ headers?: Record<string, string> } = {},
+    {
+      timeoutMs = 10_000,
+      ackTimeoutMs = 10_000,
+      headers,
+    }: {
+      timeoutMs?: number;
+      ackTimeoutMs?: number;
+      /** e.g. a browser page's cookie and origin. */ headers?: Record<string, string>;
+    } = {},
   ): Promise<TestSignalingClient> {
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(`${baseUrl}${MEDIA_NAMESPACE}`, {
       forceNew: true,
@@ -38,7 +46,10 @@ export class TestSignalingClient {
     const client = new TestSignalingClient(socket, ackTimeoutMs);
     try {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no connection to ${baseUrl}${MEDIA_NAMESPACE} within ${timeoutMs} ms`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no connection to ${baseUrl}${MEDIA_NAMESPACE} within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
         socket.once('connect', () => {
           clearTimeout(timer);
           resolve();

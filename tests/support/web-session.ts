@@ -13,7 +13,8 @@ export async function signUpInBrowser(page: Page, prefix: string): Promise<strin
   const account = { email: `${username}@example.test`, username, password: TEST_PASSWORD, name: `${prefix} person` };
   await page.goto('/signup');
   const form = page.locator('form', { has: page.locator('input[name="email"]') });
-  for (const field of ['email', 'username', 'password', 'name'] as const) await form.locator(`input[name="${field}"]`).fill(account[field]);
+  for (const field of ['email', 'username', 'password', 'name'] as const)
+    await form.locator(`input[name="${field}"]`).fill(account[field]);
   await form.locator('button[type="submit"]').click();
   await waitFor(() => !new URL(page.url()).pathname.startsWith('/signup'), { what: `${username} to be signed up` });
   return username;
@@ -25,9 +26,16 @@ export async function signUpInBrowser(page: Page, prefix: string): Promise<strin
  * on this site already.
  */
 export async function signInOwner(page: Page, owner: { ownerEmail: string }): Promise<void> {
-  const status = await page.evaluate(async (body) => {
-    const response = await fetch('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    return response.status;
-  }, { login: owner.ownerEmail, password: OWNER_PASSWORD });
+  const status = await page.evaluate(
+    async (body) => {
+      const response = await fetch('/api/v1/auth/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return response.status;
+    },
+    { login: owner.ownerEmail, password: OWNER_PASSWORD },
+  );
   if (status !== 200) throw new Error(`the owner's log-in answered ${status}`);
 }

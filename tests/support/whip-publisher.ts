@@ -31,7 +31,10 @@ export async function publishOverWhip(
 ): Promise<WhipPublication> {
   const pc = new RTCPeerConnection();
   const media = syntheticMedia(size.width, size.height);
-  pc.addTransceiver(media.video, { direction: 'sendonly', ...(videoEncodings ? { sendEncodings: videoEncodings } : {}) });
+  pc.addTransceiver(media.video, {
+    direction: 'sendonly',
+    ...(videoEncodings ? { sendEncodings: videoEncodings } : {}),
+  });
   pc.addTransceiver(media.audio, { direction: 'sendonly' });
   const vanish = () => {
     media.stop();

@@ -32,7 +32,8 @@ export function syntheticMedia(width = 640, height = 360): SyntheticMedia {
   const samples = new Int16Array(sampleRate / 100);
   let phase = 0;
   const audioTimer = setInterval(() => {
-    for (let i = 0; i < samples.length; i++) samples[i] = Math.round(Math.sin((phase++ * 2 * Math.PI * 440) / sampleRate) * 8000);
+    for (let i = 0; i < samples.length; i++)
+      samples[i] = Math.round(Math.sin((phase++ * 2 * Math.PI * 440) / sampleRate) * 8000);
     audioSource.onData({ samples, sampleRate, bitsPerSample: 16, channelCount: 1, numberOfFrames: samples.length });
   }, 10);
   const video = videoSource.createTrack();

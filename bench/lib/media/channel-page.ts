@@ -11,13 +11,21 @@ import type { BenchHlsApi } from './page/hls-reader.ts';
 export interface ChannelPage {
   readonly context: BrowserContext;
   readonly page: Page;
-  call<K extends keyof BenchHlsApi>(name: K, ...args: Parameters<BenchHlsApi[K]>): Promise<Awaited<ReturnType<BenchHlsApi[K]>>>;
+  call<K extends keyof BenchHlsApi>(
+    name: K,
+    ...args: Parameters<BenchHlsApi[K]>
+  ): Promise<Awaited<ReturnType<BenchHlsApi[K]>>>;
   /** Closes the page's context; safe to call twice. */
   close(): Promise<void>;
 }
 
 /** Opens `<serverUrl>/<channel>?via=<via>` (the link a viewer can share to pick a playback way). */
-export async function openChannelPage(browser: MediaBrowser, serverUrl: string, channel: string, via: 'hls' | 'webrtc' | 'whep'): Promise<ChannelPage> {
+export async function openChannelPage(
+  browser: MediaBrowser,
+  serverUrl: string,
+  channel: string,
+  via: 'hls' | 'webrtc' | 'whep',
+): Promise<ChannelPage> {
   const script = await bundleReader();
   const context = await browser.browser.newContext({ viewport: { width: 1280, height: 800 } });
   let closing: Promise<void> | undefined;

@@ -26,7 +26,8 @@ export async function startChromiumPublisher(
   ready: { layers: number; deadlineMs: number; settleMs: number },
 ): Promise<ChromiumPublisher> {
   const { via = 'signaling', ...publish } = options;
-  if (via === 'whip' && (publish.video !== 'clock' || publish.audio)) throw new Error('the WHIP publisher sends the clock only, without audio');
+  if (via === 'whip' && (publish.video !== 'clock' || publish.audio))
+    throw new Error('the WHIP publisher sends the clock only, without audio');
   const { context, page } = await browser.newPage();
   let stopping: Promise<void> | undefined;
   const publisher: ChromiumPublisher = {
@@ -41,7 +42,12 @@ export async function startChromiumPublisher(
   };
   try {
     if (via === 'whip') {
-      await callPage(page, 'publishWhip', { serverUrl: server.url, streamKey: server.streamKey, fps: publish.fps, simulcast: publish.simulcast });
+      await callPage(page, 'publishWhip', {
+        serverUrl: server.url,
+        streamKey: server.streamKey,
+        fps: publish.fps,
+        simulcast: publish.simulcast,
+      });
     } else {
       await callPage(page, 'publish', { ...publish, serverUrl: server.url, streamKey: server.streamKey });
     }
@@ -68,11 +74,22 @@ export async function startChromiumPublisher(
 export function describeLayers(layers: readonly PublishedLayer[]): string {
   return layers
     .map((l) => {
-      const limited = l.qualityLimitationReason && l.qualityLimitationReason !== 'none' ? `, limited by ${l.qualityLimitationReason}` : '';
+      const limited =
+        l.qualityLimitationReason && l.qualityLimitationReason !== 'none'
+          ? `, limited by ${l.qualityLimitationReason}`
+          : '';
       const lost = l.remotePacketsLost > 0 ? `, ${l.remotePacketsLost} packets lost on the way in` : '';
       return `${l.rid ?? 'single layer'} ${l.frameWidth}x${l.frameHeight} @ ${Math.round(l.framesPerSecond)} fps${limited}${lost}`;
     })
     .join('; ')
-    .concat(layers[0] && layers[0].availableOutgoingBitrate > 0 ? ` (send estimate ${Math.round(layers[0].availableOutgoingBitrate / 1000)} kbit/s)` : '')
-    .concat(layers[0] && layers[0].packetsDiscardedOnSend > 0 ? ` (Chrome discarded ${layers[0].packetsDiscardedOnSend} packets on send)` : '');
+    .concat(
+      layers[0] && layers[0].availableOutgoingBitrate > 0
+        ? ` (send estimate ${Math.round(layers[0].availableOutgoingBitrate / 1000)} kbit/s)`
+        : '',
+    )
+    .concat(
+      layers[0] && layers[0].packetsDiscardedOnSend > 0
+        ? ` (Chrome discarded ${layers[0].packetsDiscardedOnSend} packets on send)`
+        : '',
+    );
 }

@@ -41,13 +41,19 @@ export function machineCpu(): MachineCpuSample | undefined {
 }
 
 /** Busy share of all cores between two samples, 0-100. */
-export function machineBusyPercent(start: MachineCpuSample | undefined, end: MachineCpuSample | undefined): number | undefined {
+export function machineBusyPercent(
+  start: MachineCpuSample | undefined,
+  end: MachineCpuSample | undefined,
+): number | undefined {
   if (!start || !end || end.totalTicks <= start.totalTicks) return undefined;
   return ((end.busyTicks - start.busyTicks) / (end.totalTicks - start.totalTicks)) * 100;
 }
 
 /** Interrupt + softirq share of all cores between two samples, 0-100. */
-export function machineIrqPercent(start: MachineCpuSample | undefined, end: MachineCpuSample | undefined): number | undefined {
+export function machineIrqPercent(
+  start: MachineCpuSample | undefined,
+  end: MachineCpuSample | undefined,
+): number | undefined {
   if (!start || !end || end.totalTicks <= start.totalTicks) return undefined;
   return ((end.irqTicks - start.irqTicks) / (end.totalTicks - start.totalTicks)) * 100;
 }
@@ -97,7 +103,11 @@ export function descendantsCpuMs(rootPid: number, name: RegExp): number {
   let total = 0;
   for (const [pid, { comm }] of parents) {
     if (!name.test(comm)) continue;
-    for (let p = parents.get(pid)?.ppid, hops = 0; p !== undefined && p > 1 && hops < 20; p = parents.get(p)?.ppid, hops++) {
+    for (
+      let p = parents.get(pid)?.ppid, hops = 0;
+      p !== undefined && p > 1 && hops < 20;
+      p = parents.get(p)?.ppid, hops++
+    ) {
       if (p === rootPid) {
         total += processCpuMs(pid) ?? 0;
         break;
@@ -142,4 +152,3 @@ function ownTreeCpuMs(): number {
   const own = process.cpuUsage();
   return (own.user + own.system) / 1000 + descendantsCpuMs(process.pid, /./);
 }
-

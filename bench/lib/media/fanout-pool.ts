@@ -57,7 +57,8 @@ export class FanoutPool {
         waiter?.resolve(answer);
       });
       child.process.once('exit', (code, signal) => {
-        for (const waiter of child.pending.values()) waiter.reject(new Error(`viewer process exited (${code ?? signal}): ${child.output.trim()}`));
+        for (const waiter of child.pending.values())
+          waiter.reject(new Error(`viewer process exited (${code ?? signal}): ${child.output.trim()}`));
         child.pending.clear();
       });
       return child;
@@ -74,7 +75,11 @@ export class FanoutPool {
   }
 
   /** Adds `count` viewers, each to the process with the fewest. Failed joins are returned, not thrown. */
-  async add(count: number, options: JoinOptions, deadlineMs: number): Promise<{ failures: string[]; retries: number; joinMs: number[] }> {
+  async add(
+    count: number,
+    options: JoinOptions,
+    deadlineMs: number,
+  ): Promise<{ failures: string[]; retries: number; joinMs: number[] }> {
     const shares = this.#children.map(() => 0);
     for (let i = 0; i < count; i++) {
       let least = 0;
@@ -85,7 +90,9 @@ export class FanoutPool {
     }
     const answers = await Promise.all(
       this.#children.map((child, c) =>
-        shares[c]! > 0 ? this.#ask<'added'>(child, { type: 'add', count: shares[c]!, ...options }, deadlineMs) : undefined,
+        shares[c]! > 0
+          ? this.#ask<'added'>(child, { type: 'add', count: shares[c]!, ...options }, deadlineMs)
+          : undefined,
       ),
     );
     const failures: string[] = [];
@@ -102,11 +109,15 @@ export class FanoutPool {
   }
 
   async startWindow(): Promise<void> {
-    await Promise.all(this.#children.map((child) => this.#ask<'window-started'>(child, { type: 'window-start' }, 10_000)));
+    await Promise.all(
+      this.#children.map((child) => this.#ask<'window-started'>(child, { type: 'window-start' }, 10_000)),
+    );
   }
 
   async endWindow(): Promise<{ viewers: ViewerWindow[]; maxLagMs: number }> {
-    const answers = await Promise.all(this.#children.map((child) => this.#ask<'window'>(child, { type: 'window-end' }, 10_000)));
+    const answers = await Promise.all(
+      this.#children.map((child) => this.#ask<'window'>(child, { type: 'window-end' }, 10_000)),
+    );
     return { viewers: answers.flatMap((a) => a.viewers), maxLagMs: Math.max(...answers.map((a) => a.lagMs)) };
   }
 

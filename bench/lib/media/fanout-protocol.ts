@@ -3,7 +3,18 @@
 import type { ViewerWindow } from './werift-viewer.ts';
 
 export type WorkerRequest =
-  | { id: number; type: 'add'; count: number; serverUrl: string; channel: string; audio: boolean; bwe: boolean; receive: 'full' | 'headers'; concurrency: number; timeoutMs: number }
+  | {
+      id: number;
+      type: 'add';
+      count: number;
+      serverUrl: string;
+      channel: string;
+      audio: boolean;
+      bwe: boolean;
+      receive: 'full' | 'headers';
+      concurrency: number;
+      timeoutMs: number;
+    }
   | { id: number; type: 'window-start' }
   | { id: number; type: 'window-end' }
   | { id: number; type: 'close' };

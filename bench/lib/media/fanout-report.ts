@@ -76,8 +76,10 @@ export interface FanoutRunInfo {
 
 const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
 const mediasoupCpu = (s: FanoutStep) => sum(s.workerCpu);
-const microsPerPacket = (s: FanoutStep) => (s.packetsPerSecond > 0 ? ((mediasoupCpu(s) / 100) * 1e6) / s.packetsPerSecond : undefined);
-const consumersPerCore = (s: FanoutStep) => (mediasoupCpu(s) > 0 ? (s.viewers * CONSUMERS_PER_VIEWER * 100) / mediasoupCpu(s) : 0);
+const microsPerPacket = (s: FanoutStep) =>
+  s.packetsPerSecond > 0 ? ((mediasoupCpu(s) / 100) * 1e6) / s.packetsPerSecond : undefined;
+const consumersPerCore = (s: FanoutStep) =>
+  mediasoupCpu(s) > 0 ? (s.viewers * CONSUMERS_PER_VIEWER * 100) / mediasoupCpu(s) : 0;
 /** Most viewers were on the top layer, i.e. the step measured full-quality fan-out. */
 const onTopLayer = (s: FanoutStep) => (s.layers.get(`L${s.sourceFps.length - 1}`) ?? 0) > s.viewers / 2;
 
@@ -221,7 +223,9 @@ function interpretation(settings: FanoutSettings, steps: FanoutStep[]): string[]
         } The server's Node process (signaling) stays near idle once viewers are in: ${steps.map((s) => `${round1(s.nodeCpu ?? 0)}%`).join(', ')}.`,
     );
   } else {
-    notes.push('No step measured full-quality fan-out (most viewers on the top layer, within the quality bar): there is no per-viewer cost to quote.');
+    notes.push(
+      'No step measured full-quality fan-out (most viewers on the top layer, within the quality bar): there is no per-viewer cost to quote.',
+    );
   }
   const lower = steps.filter((s) => !onTopLayer(s));
   if (lower.length > 0) {
@@ -277,7 +281,9 @@ function interpretation(settings: FanoutSettings, steps: FanoutStep[]): string[]
 function definitions(settings: FanoutSettings, steps: FanoutStep[], info: FanoutRunInfo): string[] {
   return [
     `Join time (socket connect to first whole frame, with ${settings.concurrency * settings.processes} joins in flight): ` +
-      steps.map((s) => `${ms(s.joinMedianMs)} ms median for the ${s.newJoins} viewers added to reach ${s.viewers}`).join('; ') +
+      steps
+        .map((s) => `${ms(s.joinMedianMs)} ms median for the ${s.newJoins} viewers added to reach ${s.viewers}`)
+        .join('; ') +
       `. Joins retried once after a failure: ${sum(steps.map((s) => s.joinRetries))}; failed twice (viewer missing): ` +
       `${sum(steps.map((s) => s.joinFailures.length))}${steps.some((s) => s.joinFailures.length > 0) ? ` (e.g. ${steps.find((s) => s.joinFailures.length > 0)!.joinFailures[0]})` : ''}.`,
     `"Workers used" counts the distinct worker WebRTC ports in the viewers' ICE candidates; the server logged 'room spread to ` +
@@ -299,6 +305,8 @@ function definitions(settings: FanoutSettings, steps: FanoutStep[], info: Fanout
       `the publisher for a keyframe (at most one per 500 ms) and every keyframe goes to every viewer at once: a burst of ` +
       `sends during which the worker does not read its socket.`,
     `Publisher layers at the end of each window (packets lost count since it started): ${steps.map((s) => `${s.viewers}: ${s.sourceLayers}`).join(' | ')}.`,
-    ...(info.withoutWebRole ? ['web/dist was not built, so the server ran without the web role (the benchmark does not use the web app).'] : []),
+    ...(info.withoutWebRole
+      ? ['web/dist was not built, so the server ran without the web role (the benchmark does not use the web app).']
+      : []),
   ];
 }

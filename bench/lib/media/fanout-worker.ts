@@ -63,7 +63,13 @@ async function handle(request: WorkerRequest): Promise<WorkerAnswer> {
       loopDelay.reset();
       return { id: request.id, ok: true, type: 'window-started' };
     case 'window-end':
-      return { id: request.id, ok: true, type: 'window', viewers: viewers.map((v) => v.endWindow()), lagMs: loopDelay.percentile(99) / 1e6 };
+      return {
+        id: request.id,
+        ok: true,
+        type: 'window',
+        viewers: viewers.map((v) => v.endWindow()),
+        lagMs: loopDelay.percentile(99) / 1e6,
+      };
     case 'close':
       await Promise.all(viewers.splice(0).map((v) => v.close()));
       await stun.close();
@@ -72,9 +78,13 @@ async function handle(request: WorkerRequest): Promise<WorkerAnswer> {
 }
 
 process.on('message', (message: WorkerRequest) => {
-  handle(message).then(send, (error: unknown) => send({ id: message.id, ok: false, error: (error as Error).stack ?? String(error) }));
+  handle(message).then(send, (error: unknown) =>
+    send({ id: message.id, ok: false, error: (error as Error).stack ?? String(error) }),
+  );
 });
 process.on('disconnect', () => process.exit(0));
 // werift reports some socket errors of closing peers as unhandled rejections; they must not kill
 // the other viewers of this process, but they must not vanish either.
-process.on('unhandledRejection', (reason) => process.stderr.write(`fanout-worker: unhandled rejection: ${String(reason)}\n`));
+process.on('unhandledRejection', (reason) =>
+  process.stderr.write(`fanout-worker: unhandled rejection: ${String(reason)}\n`),
+);

@@ -53,9 +53,16 @@ function split(samples: readonly HlsClockSample[], clocks: readonly SegmentClock
   for (const sample of samples) {
     const captured = sample.shownAtMs - sample.latencyMs;
     const holder = clocks.find(
-      (c) => c.capturedAtMs.length > 0 && captured >= c.capturedAtMs[0]! - TOLERANCE_MS && captured <= c.capturedAtMs.at(-1)! + TOLERANCE_MS,
+      (c) =>
+        c.capturedAtMs.length > 0 &&
+        captured >= c.capturedAtMs[0]! - TOLERANCE_MS &&
+        captured <= c.capturedAtMs.at(-1)! + TOLERANCE_MS,
     );
-    if (holder) found.push({ serverMs: holder.segment.listedAtMs - captured, playerMs: sample.shownAtMs - holder.segment.listedAtMs });
+    if (holder)
+      found.push({
+        serverMs: holder.segment.listedAtMs - captured,
+        playerMs: sample.shownAtMs - holder.segment.listedAtMs,
+      });
   }
   return found;
 }
@@ -95,20 +102,34 @@ function viewerFigures(viewer: ViewerRun, clocks: readonly SegmentClock[]) {
 
 function row(label: string, values: number[]): Cell[] {
   if (values.length === 0) return [label, 'n/a', 'n/a', 'n/a', 'n/a', 0];
-  return [label, Math.round(percentile(values, 50)), Math.round(percentile(values, 95)), Math.round(Math.min(...values)), Math.round(Math.max(...values)), values.length];
+  return [
+    label,
+    Math.round(percentile(values, 50)),
+    Math.round(percentile(values, 95)),
+    Math.round(Math.min(...values)),
+    Math.round(Math.max(...values)),
+    values.length,
+  ];
 }
 
 function viewerLabel(viewer: ViewerRun, index: number): string {
   return `viewer ${index + 1} (joined ${Math.round(viewer.joinedAfterS)} s in, TARGETDURATION ${viewer.targetDurationAtJoin ?? '?'})`;
 }
 
-export function reportHlsDelay(viewers: readonly ViewerRun[], clocks: readonly SegmentClock[], info: HlsRunInfo): BenchResult {
+export function reportHlsDelay(
+  viewers: readonly ViewerRun[],
+  clocks: readonly SegmentClock[],
+  info: HlsRunInfo,
+): BenchResult {
   const figures = viewers.map((v) => viewerFigures(v, clocks));
   const last = figures.at(-1)!;
   const lastViewer = viewers.at(-1)!;
   const decoded = clocks.filter((c) => c.capturedAtMs.length > 0);
   const framesInSegments = decoded.reduce((sum, c) => sum + c.frames, 0);
-  const picturesInSegments = decoded.reduce((sum, c) => sum + new Set(c.capturedAtMs.map((t) => Math.round(t * 10))).size, 0);
+  const picturesInSegments = decoded.reduce(
+    (sum, c) => sum + new Set(c.capturedAtMs.map((t) => Math.round(t * 10))).size,
+    0,
+  );
   const repeats = framesInSegments > 0 && picturesInSegments < framesInSegments * 0.5;
   const goalMedian = percentile(last.latency, 50);
 
@@ -125,12 +146,23 @@ export function reportHlsDelay(viewers: readonly ViewerRun[], clocks: readonly S
     if (repeats) rows.push(row('  every presented frame, repeats included', f.everyFrame));
   });
   rows.push(
-    row('segment length (EXTINF)', decoded.map((c) => c.segment.durationS * 1000)),
-    row("segment's first frame drawn -> segment listed", decoded.map((c) => c.segment.listedAtMs - c.capturedAtMs[0]!)),
-    row("segment's last frame drawn -> segment listed", decoded.map((c) => c.segment.listedAtMs - c.capturedAtMs.at(-1)!)),
+    row(
+      'segment length (EXTINF)',
+      decoded.map((c) => c.segment.durationS * 1000),
+    ),
+    row(
+      "segment's first frame drawn -> segment listed",
+      decoded.map((c) => c.segment.listedAtMs - c.capturedAtMs[0]!),
+    ),
+    row(
+      "segment's last frame drawn -> segment listed",
+      decoded.map((c) => c.segment.listedAtMs - c.capturedAtMs.at(-1)!),
+    ),
   );
 
-  const others = viewers.slice(0, -1).map((v, i) => `${viewerLabel(v, i)}: median ${round1(percentile(figures[i]!.latency, 50) / 1000)} s`);
+  const others = viewers
+    .slice(0, -1)
+    .map((v, i) => `${viewerLabel(v, i)}: median ${round1(percentile(figures[i]!.latency, 50) / 1000)} s`);
   return {
     title: 'HLS: glass-to-glass delay through the recorder and the channel page',
     method: method(info),
@@ -156,18 +188,37 @@ export function reportHlsDelay(viewers: readonly ViewerRun[], clocks: readonly S
           `${figures[i]!.behindDropped > 0 ? `; ${figures[i]!.behindDropped} distance-to-edge readings over a minute (momentary nonsense from hls.js) left out` : ''}; ` +
           `first picture ${round1(v.firstPictureMs / 1000)} s after opening the page.`,
       ),
-      whereItGoes(viewers, figures.map((f) => median(f.behindEdge)), info),
-      ...(median(last.server) !== undefined && median(last.player) !== undefined && median(last.behindEdge) !== undefined
-        ? [whatWouldHelp(goalMedian, median(last.server)! / 1000, median(last.player)! / 1000, median(last.behindEdge)! / 1000)]
+      whereItGoes(
+        viewers,
+        figures.map((f) => median(f.behindEdge)),
+        info,
+      ),
+      ...(median(last.server) !== undefined &&
+      median(last.player) !== undefined &&
+      median(last.behindEdge) !== undefined
+        ? [
+            whatWouldHelp(
+              goalMedian,
+              median(last.server)! / 1000,
+              median(last.player)! / 1000,
+              median(last.behindEdge)! / 1000,
+            ),
+          ]
         : ['No sampled picture could be matched to a decoded segment, so the delay is not split.']),
       `The ${decoded.length} decoded segments held ${framesInSegments} frames showing ${picturesInSegments} distinct pictures.` +
         (repeats ? ' This recording repeats pictures; the delays above count each picture when first shown.' : '') +
-        ' ' + STILL_RECORDING,
+        ' ' +
+        STILL_RECORDING,
       `The recorder listed its first segment ${round1(info.firstSegmentMs / 1000)} s after the publisher started.`,
       `Publisher: ${info.layers}. FFmpeg keeps the picture size a run starts with, so the recorder starts a new run when a higher ` +
         `simulcast layer arrives than its run started on: the recording follows the publisher's ramp-up.`,
       `The machine was ${fmtPercent(info.busyBefore)} busy (all cores) in the 3 s before the run; while sampling ` +
-        viewers.map((v, i) => `viewer ${i + 1} ${fmtPercent(v.busyDuring)}, of which ${fmtPercent(v.outsideDuring)} outside this benchmark's processes`).join(', ') +
+        viewers
+          .map(
+            (v, i) =>
+              `viewer ${i + 1} ${fmtPercent(v.busyDuring)}, of which ${fmtPercent(v.outsideDuring)} outside this benchmark's processes`,
+          )
+          .join(', ') +
         ` (other jobs on the shared machine); load average at the end ${info.loadAverage.map((l) => l.toFixed(2)).join(' / ')}.`,
     ],
   };
@@ -207,7 +258,10 @@ function whereItGoes(viewers: readonly ViewerRun[], behind: (number | undefined)
     `stream. hls.js aims at liveSyncDurationCount (2) × ` +
     `the target duration it saw when it started behind the live edge (the end of the newest listed segment): ` +
     viewers
-      .map((v, i) => `viewer ${i + 1} started at ${v.targetDurationAtJoin ?? '?'}, so ${v.targetDurationAtJoin === undefined ? '?' : 2 * v.targetDurationAtJoin} s, and held ${behind[i] === undefined ? 'n/a' : `${round1(behind[i]! / 1000)} s`}`)
+      .map(
+        (v, i) =>
+          `viewer ${i + 1} started at ${v.targetDurationAtJoin ?? '?'}, so ${v.targetDurationAtJoin === undefined ? '?' : 2 * v.targetDurationAtJoin} s, and held ${behind[i] === undefined ? 'n/a' : `${round1(behind[i]! / 1000)} s`}`,
+      )
       .join('; ') +
     '. Which of these a viewer gets depends on whether a long segment came before they joined: the longer a stream runs, the ' +
     'likelier the larger hold-back.'
@@ -234,7 +288,7 @@ function whatWouldHelp(medianMs: number, serverS: number, playerS: number, behin
 }
 
 const STILL_RECORDING =
-  "Why the frames are stamped evenly: until recorder/ffmpeg-args.ts told libx264 its frame rate, uneven stamps made the " +
+  'Why the frames are stamped evenly: until recorder/ffmpeg-args.ts told libx264 its frame rate, uneven stamps made the ' +
   "recording stand still. FFmpeg took the RTP input's frame rate to be 90k (its log said '90k tbr'), libx264's rate " +
   'control budgeted bits for 90,000 frames a second and coded the frames between forced keyframes as copies: about one ' +
   'picture per segment (most of a dozen trial runs of this canvas stamped with its draw times). The recorder now passes ' +

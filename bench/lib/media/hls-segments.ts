@@ -42,7 +42,8 @@ export function watchPlaylist(playlistUrl: string, intervalMs: number): Playlist
           watch.failedPolls++;
         } else {
           const parsed = parsePlaylist(text, playlistUrl);
-          if (parsed.targetDuration !== undefined && watch.targetDurations.at(-1) !== parsed.targetDuration) watch.targetDurations.push(parsed.targetDuration);
+          if (parsed.targetDuration !== undefined && watch.targetDurations.at(-1) !== parsed.targetDuration)
+            watch.targetDurations.push(parsed.targetDuration);
           for (const segment of parsed.segments) {
             if (seen.has(segment.uri)) continue;
             seen.add(segment.uri);
@@ -75,7 +76,10 @@ export function watchPlaylist(playlistUrl: string, intervalMs: number): Playlist
   };
 }
 
-function parsePlaylist(text: string, base: string): { targetDuration: number | undefined; segments: Omit<ListedSegment, 'listedAtMs'>[] } {
+function parsePlaylist(
+  text: string,
+  base: string,
+): { targetDuration: number | undefined; segments: Omit<ListedSegment, 'listedAtMs'>[] } {
   let targetDuration: number | undefined;
   let initUrl = '';
   let duration: number | undefined;
@@ -104,7 +108,11 @@ export interface SegmentClock {
  * Downloads a segment with its init segment, decodes it with FFmpeg into the pattern's top band and
  * reads the capture time from each frame. `publisherOffsetMs` is (publisher clock - Date.now()).
  */
-export async function readSegmentClock(segment: ListedSegment, publisherOffsetMs: number, ffmpegPath = 'ffmpeg'): Promise<SegmentClock> {
+export async function readSegmentClock(
+  segment: ListedSegment,
+  publisherOffsetMs: number,
+  ffmpegPath = 'ffmpeg',
+): Promise<SegmentClock> {
   const [init, media] = await Promise.all([download(segment.initUrl), download(segment.url)]);
   const raw = await decodeBand(Buffer.concat([init, media]), ffmpegPath);
   const frameBytes = PATTERN_WIDTH * PATTERN_BAND_HEIGHT * 4;
@@ -128,34 +136,54 @@ async function download(url: string): Promise<Buffer> {
 /** fMP4 on stdin (init + one segment), the top band of every frame scaled to the pattern's width as RGBA on stdout. */
 function decodeBand(mp4: Buffer, ffmpegPath: string): Promise<Buffer> {
   return runFfmpeg(mp4, ffmpegPath, [
-    '-map', '0:v:0',
-    '-vf', `scale=${PATTERN_WIDTH}:720,crop=${PATTERN_WIDTH}:${PATTERN_BAND_HEIGHT}:0:0`,
-    '-fps_mode', 'passthrough',
-    '-f', 'rawvideo', '-pix_fmt', 'rgba', 'pipe:1',
+    '-map',
+    '0:v:0',
+    '-vf',
+    `scale=${PATTERN_WIDTH}:720,crop=${PATTERN_WIDTH}:${PATTERN_BAND_HEIGHT}:0:0`,
+    '-fps_mode',
+    'passthrough',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgba',
+    'pipe:1',
   ]);
 }
 
 /** FFmpeg reading fMP4 from stdin with `outputArgs`; resolves with its stdout. */
 function runFfmpeg(mp4: Buffer, ffmpegPath: string, outputArgs: string[]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-f', 'mp4', '-i', 'pipe:0', ...outputArgs], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      ffmpegPath,
+      ['-hide_banner', '-loglevel', 'error', '-nostdin', '-f', 'mp4', '-i', 'pipe:0', ...outputArgs],
+      {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     const chunks: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-2000)));
     child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`ffmpeg failed (code ${code}): ${stderr.trim()}`))));
+    child.once('close', (code) =>
+      code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`ffmpeg failed (code ${code}): ${stderr.trim()}`)),
+    );
     child.stdin.on('error', () => undefined); // it may exit before reading everything; the exit code tells
     child.stdin.end(mp4);
   });
 }
 
 /** Frames in a segment and how many of them differ (by MD5 of the decoded picture): a frozen recording repeats pictures. */
-export async function countPictures(segment: Pick<ListedSegment, 'url' | 'initUrl'>, ffmpegPath = 'ffmpeg'): Promise<{ frames: number; distinct: number }> {
+export async function countPictures(
+  segment: Pick<ListedSegment, 'url' | 'initUrl'>,
+  ffmpegPath = 'ffmpeg',
+): Promise<{ frames: number; distinct: number }> {
   const [init, media] = await Promise.all([download(segment.initUrl), download(segment.url)]);
   const md5 = await runFfmpeg(Buffer.concat([init, media]), ffmpegPath, ['-map', '0:v:0', '-f', 'framemd5', 'pipe:1']);
-  const hashes = md5.toString('utf8').split('\n').filter((line) => line !== '' && !line.startsWith('#')).map((line) => line.split(',').at(-1)!.trim());
+  const hashes = md5
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => line.split(',').at(-1)!.trim());
   return { frames: hashes.length, distinct: new Set(hashes).size };
 }

@@ -55,7 +55,9 @@ export async function startLiveServer(ctx: BenchContext, options: LiveServerOpti
   const webDist = env.WEB_DIST_DIR || path.join(ctx.repoRoot, 'web', 'dist');
   const withoutWebRole = !fs.existsSync(path.join(webDist, 'index.html'));
   if (withoutWebRole && options.requireWebApp) {
-    throw new BenchError(`the web app is not built (${webDist}/index.html is missing): run 'npm run build:web', or set WEB_DIST_DIR to a build`);
+    throw new BenchError(
+      `the web app is not built (${webDist}/index.html is missing): run 'npm run build:web', or set WEB_DIST_DIR to a build`,
+    );
   }
   if (withoutWebRole) env.ROLES = 'api,signaling,sfu';
 
@@ -65,10 +67,31 @@ export async function startLiveServer(ctx: BenchContext, options: LiveServerOpti
     const url = `http://127.0.0.1:${setup.port}`;
     const slug = `bench-${Date.now().toString(36)}`;
     const email = `${slug}@bench.invalid`;
-    await cli(ctx.repoRoot, env, server, ['user', 'create', '--email', email, '--password', 'bench-password-not-secret', '--name', 'Bench']);
-    await cli(ctx.repoRoot, env, server, ['channel', 'create', '--owner', email, '--slug', slug, '--title', 'Benchmark']);
-    const issued = (await cli(ctx.repoRoot, env, server, ['stream-key', 'create', '--channel', slug])) as { key?: unknown };
-    if (typeof issued.key !== 'string') throw new BenchError(`stream-key create printed no key: ${JSON.stringify(issued)}`);
+    await cli(ctx.repoRoot, env, server, [
+      'user',
+      'create',
+      '--email',
+      email,
+      '--password',
+      'bench-password-not-secret',
+      '--name',
+      'Bench',
+    ]);
+    await cli(ctx.repoRoot, env, server, [
+      'channel',
+      'create',
+      '--owner',
+      email,
+      '--slug',
+      slug,
+      '--title',
+      'Benchmark',
+    ]);
+    const issued = (await cli(ctx.repoRoot, env, server, ['stream-key', 'create', '--channel', slug])) as {
+      key?: unknown;
+    };
+    if (typeof issued.key !== 'string')
+      throw new BenchError(`stream-key create printed no key: ${JSON.stringify(issued)}`);
     const streamKey = issued.key;
     return {
       url,
@@ -90,11 +113,17 @@ export async function startLiveServer(ctx: BenchContext, options: LiveServerOpti
 async function cli(repoRoot: string, env: NodeJS.ProcessEnv, server: ServerProcess, args: string[]): Promise<unknown> {
   const run = promisify(execFile);
   try {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { cwd: repoRoot, env, timeout: CLI_TIMEOUT_MS });
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
+      cwd: repoRoot,
+      env,
+      timeout: CLI_TIMEOUT_MS,
+    });
     return JSON.parse(stdout) as unknown;
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? '';
-    throw new BenchError(`cli ${args.slice(0, 2).join(' ')} failed: ${(error as Error).message}\n${stderr}\nserver output:\n${server.outputTail()}`);
+    throw new BenchError(
+      `cli ${args.slice(0, 2).join(' ')} failed: ${(error as Error).message}\n${stderr}\nserver output:\n${server.outputTail()}`,
+    );
   }
 }
 

@@ -18,7 +18,8 @@ export interface LoopbackStun {
 export async function startLoopbackStun(): Promise<LoopbackStun> {
   const socket = dgram.createSocket('udp4');
   socket.on('message', (message, remote) => {
-    if (message.length < 20 || message.readUInt16BE(0) !== BINDING_REQUEST || message.readUInt32BE(4) !== MAGIC_COOKIE) return;
+    if (message.length < 20 || message.readUInt16BE(0) !== BINDING_REQUEST || message.readUInt32BE(4) !== MAGIC_COOKIE)
+      return;
     const response = Buffer.alloc(20 + 12);
     response.writeUInt16BE(BINDING_SUCCESS, 0);
     response.writeUInt16BE(12, 2); // one attribute: 4-byte header + 8-byte IPv4 address value

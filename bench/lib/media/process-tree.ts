@@ -32,7 +32,11 @@ export function descendants(rootPid: number, name: RegExp): ProcessInfo[] {
   const found: ProcessInfo[] = [];
   for (const [pid, { comm }] of parents) {
     if (!name.test(comm)) continue;
-    for (let p = parents.get(pid)?.ppid, hops = 0; p !== undefined && p > 1 && hops < 20; p = parents.get(p)?.ppid, hops++) {
+    for (
+      let p = parents.get(pid)?.ppid, hops = 0;
+      p !== undefined && p > 1 && hops < 20;
+      p = parents.get(p)?.ppid, hops++
+    ) {
       if (p !== rootPid) continue;
       found.push({ pid, comm, cmdline: readCmdline(pid) });
       break;
@@ -53,7 +57,8 @@ function readCmdline(pid: number): string {
 export async function waitForNoDescendant(rootPid: number, name: RegExp, deadlineMs: number): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   while (descendants(rootPid, name).length > 0) {
-    if (Date.now() > deadline) throw new Error(`processes named ${name} under pid ${rootPid} were still running after ${deadlineMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`processes named ${name} under pid ${rootPid} were still running after ${deadlineMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }

@@ -5,7 +5,9 @@
 import type { ConsumerInfo, TransportInfo } from '../../../common/protocol/media-signaling.ts';
 
 export function remoteOffer(transport: TransportInfo, consumers: readonly ConsumerInfo[]): string {
-  const fingerprint = transport.dtlsParameters.fingerprints.find((f) => f.algorithm === 'sha-256') ?? transport.dtlsParameters.fingerprints[0];
+  const fingerprint =
+    transport.dtlsParameters.fingerprints.find((f) => f.algorithm === 'sha-256') ??
+    transport.dtlsParameters.fingerprints[0];
   if (!fingerprint) throw new Error('the transport has no DTLS fingerprint');
   const mids = consumers.map(midOf);
   const lines = [
@@ -27,7 +29,11 @@ function midOf(consumer: ConsumerInfo): string {
   return mid;
 }
 
-function mediaSection(transport: TransportInfo, consumer: ConsumerInfo, fingerprint: { algorithm: string; value: string }): string[] {
+function mediaSection(
+  transport: TransportInfo,
+  consumer: ConsumerInfo,
+  fingerprint: { algorithm: string; value: string },
+): string[] {
   const { rtpParameters } = consumer;
   const payloadTypes = rtpParameters.codecs.map((c) => c.payloadType);
   const lines = [
@@ -44,14 +50,24 @@ function mediaSection(transport: TransportInfo, consumer: ConsumerInfo, fingerpr
     const address = (candidate as { address?: string; ip?: string }).address ?? (candidate as { ip?: string }).ip;
     lines.push(`a=candidate:${candidate.foundation} 1 udp ${candidate.priority} ${address} ${candidate.port} typ host`);
   }
-  lines.push('a=end-of-candidates', `a=fingerprint:${fingerprint.algorithm} ${fingerprint.value}`, 'a=setup:actpass', 'a=rtcp-mux', 'a=rtcp-rsize');
+  lines.push(
+    'a=end-of-candidates',
+    `a=fingerprint:${fingerprint.algorithm} ${fingerprint.value}`,
+    'a=setup:actpass',
+    'a=rtcp-mux',
+    'a=rtcp-rsize',
+  );
   for (const codec of rtpParameters.codecs) {
     const [, subtype] = codec.mimeType.split('/');
-    lines.push(`a=rtpmap:${codec.payloadType} ${subtype}/${codec.clockRate}${codec.channels && codec.channels > 1 ? `/${codec.channels}` : ''}`);
+    lines.push(
+      `a=rtpmap:${codec.payloadType} ${subtype}/${codec.clockRate}${codec.channels && codec.channels > 1 ? `/${codec.channels}` : ''}`,
+    );
     const parameters = Object.entries(codec.parameters ?? {}).map(([key, value]) => `${key}=${String(value)}`);
     if (parameters.length > 0) lines.push(`a=fmtp:${codec.payloadType} ${parameters.join(';')}`);
     for (const feedback of codec.rtcpFeedback ?? []) {
-      lines.push(`a=rtcp-fb:${codec.payloadType} ${feedback.type}${feedback.parameter ? ` ${feedback.parameter}` : ''}`);
+      lines.push(
+        `a=rtcp-fb:${codec.payloadType} ${feedback.type}${feedback.parameter ? ` ${feedback.parameter}` : ''}`,
+      );
     }
   }
   for (const extension of rtpParameters.headerExtensions ?? []) lines.push(`a=extmap:${extension.id} ${extension.uri}`);
@@ -62,16 +78,23 @@ function mediaSection(transport: TransportInfo, consumer: ConsumerInfo, fingerpr
   if (encoding?.ssrc !== undefined) {
     if (encoding.rtx?.ssrc !== undefined) lines.push(`a=ssrc-group:FID ${encoding.ssrc} ${encoding.rtx.ssrc}`);
     lines.push(`a=ssrc:${encoding.ssrc} cname:${cname}`, `a=ssrc:${encoding.ssrc} msid:${msid}`);
-    if (encoding.rtx?.ssrc !== undefined) lines.push(`a=ssrc:${encoding.rtx.ssrc} cname:${cname}`, `a=ssrc:${encoding.rtx.ssrc} msid:${msid}`);
+    if (encoding.rtx?.ssrc !== undefined)
+      lines.push(`a=ssrc:${encoding.rtx.ssrc} cname:${cname}`, `a=ssrc:${encoding.rtx.ssrc} msid:${msid}`);
   }
   return lines;
 }
 
 /** The sha-256 fingerprint and DTLS role of the answer, for connectTransport. */
-export function answerDtls(answerSdp: string): { role: 'client' | 'server'; fingerprints: { algorithm: 'sha-256'; value: string }[] } {
+export function answerDtls(answerSdp: string): {
+  role: 'client' | 'server';
+  fingerprints: { algorithm: 'sha-256'; value: string }[];
+} {
   const fingerprint = /^a=fingerprint:sha-256 (\S+)/im.exec(answerSdp)?.[1];
   if (!fingerprint) throw new Error('the answer has no sha-256 fingerprint');
   const setup = /^a=setup:(\S+)/m.exec(answerSdp)?.[1];
   // The offer said actpass: an "active" (or silent) answerer opens the handshake, i.e. is the DTLS client.
-  return { role: setup === 'passive' ? 'server' : 'client', fingerprints: [{ algorithm: 'sha-256', value: fingerprint }] };
+  return {
+    role: setup === 'passive' ? 'server' : 'client',
+    fingerprints: [{ algorithm: 'sha-256', value: fingerprint }],
+  };
 }

@@ -62,7 +62,10 @@ export class BenchSignaling {
 
   request<M extends MediaRequest['method']>(method: M, data: DataOf<M>): Promise<MediaResponses[M]> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new SignalingRequestError(method, 'timeout', `no answer within ${this.#timeoutMs} ms`)), this.#timeoutMs);
+      const timer = setTimeout(
+        () => reject(new SignalingRequestError(method, 'timeout', `no answer within ${this.#timeoutMs} ms`)),
+        this.#timeoutMs,
+      );
       const request = { method, data } as MediaRequest;
       this.#socket.emit('request', request, (response: Ack<unknown>) => {
         clearTimeout(timer);

@@ -13,7 +13,10 @@ export interface UdpDropSample {
 /** Undefined where /proc is not there. */
 export function udpDrops(): UdpDropSample | undefined {
   try {
-    const snmp = fs.readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((line) => line.startsWith('Udp:'));
+    const snmp = fs
+      .readFileSync('/proc/net/snmp', 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('Udp:'));
     const names = snmp[0]?.split(/\s+/) ?? [];
     const values = snmp[1]?.split(/\s+/) ?? [];
     const total = Number(values[names.indexOf('RcvbufErrors')] ?? 0);

@@ -109,7 +109,8 @@ export class WeriftViewer {
   }
 
   static async join(options: ViewerOptions): Promise<WeriftViewer> {
-    if (!/^stun:127\.\d+\.\d+\.\d+:\d+$/.test(options.stunUrl)) throw new Error(`the STUN server must be on loopback, got ${options.stunUrl}`);
+    if (!/^stun:127\.\d+\.\d+\.\d+:\d+$/.test(options.stunUrl))
+      throw new Error(`the STUN server must be on loopback, got ${options.stunUrl}`);
     const signaling = await BenchSignaling.connect(options.serverUrl, options.timeoutMs);
     let pc: RTCPeerConnection | undefined;
     try {
@@ -120,7 +121,13 @@ export class WeriftViewer {
       if (!wanted.some((p) => p.kind === 'video')) throw new Error(`channel ${options.channel} has no video producer`);
       const consumers: ConsumerInfo[] = [];
       for (const producer of wanted) {
-        consumers.push(await signaling.request('consume', { transportId: transport.id, producerId: producer.producerId, rtpCapabilities }));
+        consumers.push(
+          await signaling.request('consume', {
+            transportId: transport.id,
+            producerId: producer.producerId,
+            rtpCapabilities,
+          }),
+        );
       }
       const video = consumers.find((c) => c.kind === 'video')!;
       const serverPort = transport.iceCandidates.find((c) => c.protocol === 'udp')?.port ?? 0;
@@ -139,14 +146,19 @@ export class WeriftViewer {
           audio: [useOPUS()],
         },
         headerExtensions: {
-          video: options.bwe ? [useSdesMid(), useAbsSendTime(), useTransportWideCC()] : [useSdesMid(), useAbsSendTime()],
-          audio: options.bwe ? [useSdesMid(), useAbsSendTime(), useTransportWideCC()] : [useSdesMid(), useAbsSendTime()],
+          video: options.bwe
+            ? [useSdesMid(), useAbsSendTime(), useTransportWideCC()]
+            : [useSdesMid(), useAbsSendTime()],
+          audio: options.bwe
+            ? [useSdesMid(), useAbsSendTime(), useTransportWideCC()]
+            : [useSdesMid(), useAbsSendTime()],
         },
       });
       const viewer = new WeriftViewer(signaling, pc, serverPort);
       pc.onTrack.subscribe((track: MediaStreamTrack) => viewer.#attach(track));
       signaling.onNotification((n) => {
-        if (n.method === 'consumerLayersChanged' && n.data.consumerId === video.id) viewer.#spatialLayer = n.data.spatialLayer;
+        if (n.method === 'consumerLayersChanged' && n.data.consumerId === video.id)
+          viewer.#spatialLayer = n.data.spatialLayer;
       });
 
       await pc.setRemoteDescription({ type: 'offer', sdp: remoteOffer(transport, consumers) });
@@ -159,7 +171,10 @@ export class WeriftViewer {
       await viewer.#firstFrame(options.timeoutMs);
       if (options.receive === 'headers') {
         const audio = consumers.find((c) => c.kind === 'audio');
-        viewer.#readHeadersOffTheSocket(video.rtpParameters.encodings?.[0]?.ssrc, audio?.rtpParameters.encodings?.[0]?.ssrc);
+        viewer.#readHeadersOffTheSocket(
+          video.rtpParameters.encodings?.[0]?.ssrc,
+          audio?.rtpParameters.encodings?.[0]?.ssrc,
+        );
       }
       return viewer;
     } catch (error) {
@@ -257,7 +272,12 @@ export class WeriftViewer {
       if (ssrc === videoSsrc) {
         let header = 12 + (first & 0x0f) * 4;
         if (first & 0x10 && data.length >= header + 4) header += 4 + data.readUInt16BE(header + 2) * 4;
-        this.#countVideo(data.readUInt16BE(2), data.readUInt32BE(4), (second & 0x80) !== 0, Math.max(0, data.length - header - tagBytes));
+        this.#countVideo(
+          data.readUInt16BE(2),
+          data.readUInt32BE(4),
+          (second & 0x80) !== 0,
+          Math.max(0, data.length - header - tagBytes),
+        );
       } else if (ssrc === audioSsrc && this.#windowStart !== undefined) {
         this.#audioPackets++;
       }
@@ -268,7 +288,8 @@ export class WeriftViewer {
   async #firstFrame(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (this.#framesSinceJoin === 0) {
-      if (Date.now() > deadline) throw new Error(`no video frame within ${timeoutMs} ms (connection ${this.#pc.connectionState})`);
+      if (Date.now() > deadline)
+        throw new Error(`no video frame within ${timeoutMs} ms (connection ${this.#pc.connectionState})`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -284,7 +305,12 @@ function receiveCapabilities(router: RtpCapabilities, bwe: boolean): RtpCapabili
   return {
     codecs: (router.codecs ?? [])
       .filter((c) => ['audio/opus', 'video/vp8', 'video/rtx'].includes(c.mimeType.toLowerCase()))
-      .map((c) => ({ ...c, rtcpFeedback: (c.rtcpFeedback ?? []).filter((f) => FEEDBACK.has(`${f.type}${f.parameter ? ` ${f.parameter}` : ''}`)) })),
+      .map((c) => ({
+        ...c,
+        rtcpFeedback: (c.rtcpFeedback ?? []).filter((f) =>
+          FEEDBACK.has(`${f.type}${f.parameter ? ` ${f.parameter}` : ''}`),
+        ),
+      })),
     headerExtensions: (router.headerExtensions ?? []).filter((h) => HEADER_EXTENSIONS.includes(h.uri)),
   };
 }

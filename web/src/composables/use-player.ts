@@ -56,7 +56,10 @@ export function usePlayer(
         return new HlsPlayer({ channel: slug });
       case 'auto': {
         if (webrtcFailedFor === slug) return new HlsPlayer({ channel: slug });
-        const auto = new AutoPlayer({ webrtc: () => new Player({ channel: slug }), hls: () => new HlsPlayer({ channel: slug }) });
+        const auto = new AutoPlayer({
+          webrtc: () => new Player({ channel: slug }),
+          hls: () => new HlsPlayer({ channel: slug }),
+        });
         auto.on('fallback', (reason) => {
           console.info(`[aethex player ${slug}] playing over HLS: ${reason.message}`);
           webrtcFailedFor = slug;

@@ -27,11 +27,19 @@ export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> 
  * cookie goes along (same origin); the browser adds the Origin header the server checks.
  * 204 resolves to undefined.
  */
-export async function sendJson<T = void>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+export async function sendJson<T = void>(
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  url: string,
+  body?: unknown,
+  signal?: AbortSignal,
+): Promise<T> {
   const isForm = body instanceof FormData;
   const response = await fetch(url, {
     method,
-    headers: { accept: 'application/json', ...(body !== undefined && !isForm ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      accept: 'application/json',
+      ...(body !== undefined && !isForm ? { 'content-type': 'application/json' } : {}),
+    },
     body: body === undefined ? undefined : isForm ? body : JSON.stringify(body),
     signal,
   });

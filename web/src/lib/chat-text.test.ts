@@ -47,23 +47,30 @@ describe('splitChatText', () => {
       { kind: 'text', text: ' <script>alert("x")</script>' },
     ]);
     // An emote name can't smuggle markup: the name pattern has no <, >, quotes or spaces.
-    expect(splitChatText(':<img src=x onerror=alert(1)>:', emotes)).toEqual([{ kind: 'text', text: ':<img src=x onerror=alert(1)>:' }]);
+    expect(splitChatText(':<img src=x onerror=alert(1)>:', emotes)).toEqual([
+      { kind: 'text', text: ':<img src=x onerror=alert(1)>:' },
+    ]);
   });
 
   it('loses and reorders nothing, whatever the body', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.string(), fc.constantFrom(':wave:', ':', ':nope:', '<img src=x onerror=alert(1)>', ':Kappa_2:'))), (pieces) => {
-        const body = pieces.join('');
-        const parts = splitChatText(body, emotes);
-        expect(rendered(parts)).toBe(body);
-        // No empty text parts, and no two text parts in a row.
-        parts.forEach((part, i) => {
-          if (part.kind === 'text') {
-            expect(part.text).not.toBe('');
-            expect(parts[i + 1]?.kind).not.toBe('text');
-          }
-        });
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(fc.string(), fc.constantFrom(':wave:', ':', ':nope:', '<img src=x onerror=alert(1)>', ':Kappa_2:')),
+        ),
+        (pieces) => {
+          const body = pieces.join('');
+          const parts = splitChatText(body, emotes);
+          expect(rendered(parts)).toBe(body);
+          // No empty text parts, and no two text parts in a row.
+          parts.forEach((part, i) => {
+            if (part.kind === 'text') {
+              expect(part.text).not.toBe('');
+              expect(parts[i + 1]?.kind).not.toBe('text');
+            }
+          });
+        },
+      ),
     );
   });
 });

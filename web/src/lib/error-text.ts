@@ -20,7 +20,7 @@ const STUDIO: Record<string, string> = {
 
 const PLAYER: Record<string, string> = {
   not_found: 'This channel does not exist.',
-  forbidden: "This stream is private: open it with a viewer link from the channel, or log in if you are on its team.",
+  forbidden: 'This stream is private: open it with a viewer link from the channel, or log in if you are on its team.',
   closed: "Can't reach live streaming on this server.",
   unsupported: "This browser can't play live streams. Use a recent Chrome, Edge, Firefox or Safari.",
   network: "Can't reach the server.",

@@ -9,7 +9,10 @@ function status(phase: PlayerPhase, error: PlayerStatus['error'] = null): Player
   return { phase, stream: null, error, soundBlocked: false, videoPaused: false };
 }
 
-class FakeClient extends Emitter<{ status: [status: PlayerStatus]; failure: [error: PlaybackFailure, willRetry: boolean] }> {
+class FakeClient extends Emitter<{
+  status: [status: PlayerStatus];
+  failure: [error: PlaybackFailure, willRetry: boolean];
+}> {
   status = status('connecting');
   arrived = false;
   started = false;

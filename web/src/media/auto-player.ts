@@ -66,7 +66,15 @@ export class AutoPlayer extends Emitter<AutoPlayerEvents> implements PlaybackCli
   }
 
   get status(): PlayerStatus {
-    return this.#current?.status ?? { phase: this.#closed ? 'closed' : 'connecting', stream: null, error: null, soundBlocked: false, videoPaused: false };
+    return (
+      this.#current?.status ?? {
+        phase: this.#closed ? 'closed' : 'connecting',
+        stream: null,
+        error: null,
+        soundBlocked: false,
+        videoPaused: false,
+      }
+    );
   }
 
   start(): void {
@@ -173,7 +181,10 @@ export class AutoPlayer extends Emitter<AutoPlayerEvents> implements PlaybackCli
       this.#delivered = true;
       this.#stopWaiting();
     } else if (Date.now() - this.#waitingSince >= this.#options.deadlineMs) {
-      this.#fallBack({ code: 'timeout', message: `No media arrived over WebRTC within ${this.#options.deadlineMs / 1000} s.` });
+      this.#fallBack({
+        code: 'timeout',
+        message: `No media arrived over WebRTC within ${this.#options.deadlineMs / 1000} s.`,
+      });
     }
   }
 

@@ -7,7 +7,13 @@ function json(status: number, body: unknown): Response {
 }
 
 function channel(live: boolean, viewers = 0) {
-  return { slug: 'ada', live, viewers, streamId: live ? 'stream-1' : null, startedAt: live ? '2026-03-12T18:04:00.000Z' : null };
+  return {
+    slug: 'ada',
+    live,
+    viewers,
+    streamId: live ? 'stream-1' : null,
+    startedAt: live ? '2026-03-12T18:04:00.000Z' : null,
+  };
 }
 
 // Without a <video> attached the player never asks for the playlist: these tests cover what it

@@ -183,8 +183,19 @@ export class HlsPlayer extends Emitter<{ status: [status: PlayerStatus] }> imple
     if (this.#closed) return;
     this.#answered = true;
     const before = this.#stream;
-    const next: StreamStatus = { channel: this.channel, live: reply.live, streamId: reply.streamId, viewers: reply.viewers, startedAt: reply.startedAt };
-    const same = before && before.live === next.live && before.streamId === next.streamId && before.viewers === next.viewers && before.startedAt === next.startedAt;
+    const next: StreamStatus = {
+      channel: this.channel,
+      live: reply.live,
+      streamId: reply.streamId,
+      viewers: reply.viewers,
+      startedAt: reply.startedAt,
+    };
+    const same =
+      before &&
+      before.live === next.live &&
+      before.streamId === next.streamId &&
+      before.viewers === next.viewers &&
+      before.startedAt === next.startedAt;
     if (!same) this.#stream = next;
     if (!next.live) {
       // Over: what is still buffered would be a few seconds of a stream that ended.
@@ -201,7 +212,8 @@ export class HlsPlayer extends Emitter<{ status: [status: PlayerStatus] }> imple
   /** Starts asking for the playlist when the stream is live and there is an element to play in. */
   #maybePlay(): void {
     const stream = this.#stream;
-    if (this.#closed || this.#error || !this.#video || this.#source || this.#probing || this.#probeTimer !== undefined) return;
+    if (this.#closed || this.#error || !this.#video || this.#source || this.#probing || this.#probeTimer !== undefined)
+      return;
     if (!stream?.live || stream.streamId === this.#endedStreamId) return;
     void this.#probe();
   }
@@ -227,7 +239,9 @@ export class HlsPlayer extends Emitter<{ status: [status: PlayerStatus] }> imple
       this.#startSource(this.#video);
       return;
     }
-    const delay = this.#recovering ? backoffDelay(this.#attempt++, this.#options.probeIntervalMs) : this.#options.probeIntervalMs;
+    const delay = this.#recovering
+      ? backoffDelay(this.#attempt++, this.#options.probeIntervalMs)
+      : this.#options.probeIntervalMs;
     this.#probeTimer = setTimeout(() => {
       this.#probeTimer = undefined;
       this.#maybePlay();
@@ -299,15 +313,25 @@ export class HlsPlayer extends Emitter<{ status: [status: PlayerStatus] }> imple
     else if (this.#error) phase = 'error';
     else if (!this.#answered) phase = 'connecting';
     else if (this.#playing) phase = 'live';
-    else if (stream?.live && stream.streamId !== this.#endedStreamId) phase = this.#recovering && this.#everLive ? 'reconnecting' : 'starting';
+    else if (stream?.live && stream.streamId !== this.#endedStreamId)
+      phase = this.#recovering && this.#everLive ? 'reconnecting' : 'starting';
     else phase = this.#everLive ? 'ended' : 'offline';
     if (phase === 'live') this.#everLive = true;
-    const next: PlayerStatus = { phase, stream, error: this.#error, soundBlocked: this.#sound.blocked && phase === 'live', videoPaused: false };
+    const next: PlayerStatus = {
+      phase,
+      stream,
+      error: this.#error,
+      soundBlocked: this.#sound.blocked && phase === 'live',
+      videoPaused: false,
+    };
     const prev = this.#status;
     if (
-      prev.phase === next.phase && prev.stream === next.stream && prev.error === next.error &&
+      prev.phase === next.phase &&
+      prev.stream === next.stream &&
+      prev.error === next.error &&
       prev.soundBlocked === next.soundBlocked
-    ) return;
+    )
+      return;
     this.#status = next;
     this.emit('status', next);
   }

@@ -47,7 +47,16 @@ export interface HlsPlaybackStats {
 
 /** Before anything plays. */
 export const NO_PLAYBACK: Readonly<HlsPlaybackStats> = {
-  engine: null, currentTime: 0, latencySeconds: null, level: -1, buffered: 0, decodedFrames: 0, droppedFrames: 0, width: 0, height: 0, bitrate: 0,
+  engine: null,
+  currentTime: 0,
+  latencySeconds: null,
+  level: -1,
+  buffered: 0,
+  decodedFrames: 0,
+  droppedFrames: 0,
+  width: 0,
+  height: 0,
+  bitrate: 0,
 };
 
 export interface HlsSourceEvents {
@@ -167,7 +176,9 @@ export class HlsSource extends Emitter<HlsSourceEvents> {
   renditions(): Rendition[] {
     const levels = this.#hls?.levels ?? [];
     if (levels.length < 2) return [];
-    return levels.map((level) => ({ height: level.height, bitrate: level.bitrate })).sort((a, b) => b.height - a.height);
+    return levels
+      .map((level) => ({ height: level.height, bitrate: level.bitrate }))
+      .sort((a, b) => b.height - a.height);
   }
 
   /**
@@ -213,7 +224,10 @@ export class HlsSource extends Emitter<HlsSourceEvents> {
       this.#applyPick();
       this.emit('ready');
     });
-    hls.on(HlsClass.Events.FRAG_LOADED, (_event, data: FragLoadedData) => (this.#bytesLoaded += data.payload.byteLength));
+    hls.on(
+      HlsClass.Events.FRAG_LOADED,
+      (_event, data: FragLoadedData) => (this.#bytesLoaded += data.payload.byteLength),
+    );
     hls.on(HlsClass.Events.LEVEL_UPDATED, (_event, data: LevelUpdatedData) => {
       if (this.#options.live && !data.details.live) this.#log.info('the live playlist ended');
     });
@@ -242,10 +256,15 @@ export class HlsSource extends Emitter<HlsSourceEvents> {
       return;
     }
     if (data.type === ErrorTypes.NETWORK_ERROR) {
-      const playlist = data.details === ErrorDetails.MANIFEST_LOAD_ERROR || data.details === ErrorDetails.LEVEL_LOAD_ERROR;
+      const playlist =
+        data.details === ErrorDetails.MANIFEST_LOAD_ERROR || data.details === ErrorDetails.LEVEL_LOAD_ERROR;
       const status = data.response?.code;
       if (playlist && status === 404) this.#fail({ kind: 'not-found', message: 'The playlist is not there.' });
-      else this.#fail({ kind: 'network', message: `Loading failed (${data.details}${status ? `, HTTP ${status}` : ''}).` });
+      else
+        this.#fail({
+          kind: 'network',
+          message: `Loading failed (${data.details}${status ? `, HTTP ${status}` : ''}).`,
+        });
       return;
     }
     this.#fail({ kind: 'media', message: `Playback failed (${data.details}).` });
@@ -270,7 +289,8 @@ export class HlsSource extends Emitter<HlsSourceEvents> {
     const now = Date.now();
     if (this.#hls) return liveDelaySeconds({ now, playingDate: this.#hls.playingDate, edgeLatency: this.#hls.latency });
     const start = (video as SafariVideo).getStartDate?.();
-    const playingDate = start && Number.isFinite(start.getTime()) ? new Date(start.getTime() + video.currentTime * 1000) : null;
+    const playingDate =
+      start && Number.isFinite(start.getTime()) ? new Date(start.getTime() + video.currentTime * 1000) : null;
     const edge = video.seekable.length > 0 ? video.seekable.end(video.seekable.length - 1) - video.currentTime : null;
     return liveDelaySeconds({ now, playingDate, edgeLatency: edge });
   }

@@ -17,10 +17,16 @@ export function bufferedAhead(ranges: Pick<TimeRanges, 'length' | 'start' | 'end
  * distance to the live edge of the playlist is the best estimate (it leaves out how long the
  * server took to cut the segment).
  */
-export function liveDelaySeconds(input: { now: number; playingDate: Date | null; edgeLatency: number | null }): number | null {
+export function liveDelaySeconds(input: {
+  now: number;
+  playingDate: Date | null;
+  edgeLatency: number | null;
+}): number | null {
   if (input.playingDate) {
     const behind = (input.now - input.playingDate.getTime()) / 1000;
     if (Number.isFinite(behind) && behind >= 0) return behind;
   }
-  return input.edgeLatency !== null && Number.isFinite(input.edgeLatency) && input.edgeLatency > 0 ? input.edgeLatency : null;
+  return input.edgeLatency !== null && Number.isFinite(input.edgeLatency) && input.edgeLatency > 0
+    ? input.edgeLatency
+    : null;
 }

@@ -6,15 +6,25 @@ const problem = (status: number, body: Record<string, unknown>) =>
 
 describe('errorFromResponse', () => {
   it("carries the problem's code and detail", async () => {
-    const error = await errorFromResponse(problem(404, { status: 404, code: 'not_live', detail: "Channel 'demo' is not live right now." }));
+    const error = await errorFromResponse(
+      problem(404, { status: 404, code: 'not_live', detail: "Channel 'demo' is not live right now." }),
+    );
     expect(error).toBeInstanceOf(HttpMediaError);
     expect(error).toMatchObject({ code: 'not_live', status: 404, message: "Channel 'demo' is not live right now." });
   });
 
   it('names the status when the body is no problem', async () => {
-    expect(await errorFromResponse(new Response('nope', { status: 401 }))).toMatchObject({ code: 'unauthorized', status: 401 });
-    expect(await errorFromResponse(new Response('', { status: 502 }))).toMatchObject({ code: 'unavailable', status: 502 });
-    expect(await errorFromResponse(new Response('{', { status: 409, headers: { 'content-type': 'application/json' } }))).toMatchObject({
+    expect(await errorFromResponse(new Response('nope', { status: 401 }))).toMatchObject({
+      code: 'unauthorized',
+      status: 401,
+    });
+    expect(await errorFromResponse(new Response('', { status: 502 }))).toMatchObject({
+      code: 'unavailable',
+      status: 502,
+    });
+    expect(
+      await errorFromResponse(new Response('{', { status: 409, headers: { 'content-type': 'application/json' } })),
+    ).toMatchObject({
       code: 'conflict',
     });
   });

@@ -38,7 +38,11 @@ export async function errorFromResponse(response: Response): Promise<HttpMediaEr
     if (typeof body?.detail === 'string') detail = body.detail;
   }
   code ??= CODE_BY_STATUS[response.status] ?? (response.status >= 500 ? 'unavailable' : 'bad_response');
-  return new HttpMediaError(code, detail ?? `The server answered ${response.status} ${response.statusText}`.trim(), response.status);
+  return new HttpMediaError(
+    code,
+    detail ?? `The server answered ${response.status} ${response.statusText}`.trim(),
+    response.status,
+  );
 }
 
 /** Whether trying again later can help: not for a bad key, a missing channel or a refused offer. */

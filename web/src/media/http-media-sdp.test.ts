@@ -70,7 +70,8 @@ describe('parseLinkIceServers', () => {
   });
 
   it('skips links of other relations and URLs that are no ICE server', () => {
-    const header = '</api/whip/sessions/x>; rel="self", <https://example.net>; rel="ice-server", <stun:a.example>; rel=ice-server';
+    const header =
+      '</api/whip/sessions/x>; rel="self", <https://example.net>; rel="ice-server", <stun:a.example>; rel=ice-server';
     expect(parseLinkIceServers(header)).toEqual([{ urls: 'stun:a.example' }]);
   });
 
@@ -82,8 +83,23 @@ describe('parseLinkIceServers', () => {
 
 describe('parseIceFragment', () => {
   it('finds credentials and candidates at session or media level', () => {
-    const fragment = parseIceFragment(sdp('a=ice-lite', 'a=ice-ufrag:u1', 'a=ice-pwd:p1', 'm=audio 9 UDP/TLS/RTP/SAVPF 0', 'a=mid:0', 'a=candidate:c 1 udp 1 10.0.0.1 5000 typ host', 'a=end-of-candidates'));
-    expect(fragment).toEqual({ ufrag: 'u1', pwd: 'p1', candidates: ['c 1 udp 1 10.0.0.1 5000 typ host'], endOfCandidates: true });
+    const fragment = parseIceFragment(
+      sdp(
+        'a=ice-lite',
+        'a=ice-ufrag:u1',
+        'a=ice-pwd:p1',
+        'm=audio 9 UDP/TLS/RTP/SAVPF 0',
+        'a=mid:0',
+        'a=candidate:c 1 udp 1 10.0.0.1 5000 typ host',
+        'a=end-of-candidates',
+      ),
+    );
+    expect(fragment).toEqual({
+      ufrag: 'u1',
+      pwd: 'p1',
+      candidates: ['c 1 udp 1 10.0.0.1 5000 typ host'],
+      endOfCandidates: true,
+    });
   });
 });
 
@@ -115,17 +131,33 @@ describe('applyRestartFragment', () => {
 
   it('replaces the candidates when the server sent new ones', () => {
     const fragment = parseIceFragment(
-      sdp('a=ice-lite', 'm=video 9 UDP/TLS/RTP/SAVPF 96', 'a=mid:0', 'a=ice-ufrag:fresh', 'a=ice-pwd:freshpassword', 'a=candidate:new 1 udp 1 127.0.0.2 40002 typ host', 'a=end-of-candidates'),
+      sdp(
+        'a=ice-lite',
+        'm=video 9 UDP/TLS/RTP/SAVPF 96',
+        'a=mid:0',
+        'a=ice-ufrag:fresh',
+        'a=ice-pwd:freshpassword',
+        'a=candidate:new 1 udp 1 127.0.0.2 40002 typ host',
+        'a=end-of-candidates',
+      ),
     );
     const rebuilt = applyRestartFragment(ANSWER, fragment);
     expect(rebuilt).not.toContain('udpcandidate');
-    expect(rebuilt.match(/a=candidate:new 1 udp 1 127\.0\.0\.2 40002 typ host\r\na=end-of-candidates/g)).toHaveLength(2);
+    expect(rebuilt.match(/a=candidate:new 1 udp 1 127\.0\.0\.2 40002 typ host\r\na=end-of-candidates/g)).toHaveLength(
+      2,
+    );
     // Each section keeps its own attributes, in order, before the candidates.
     expect(rebuilt).toContain('a=mid:0\r\na=recvonly\r\na=candidate:new');
-    expect(rebuilt.endsWith('a=mid:1\r\na=recvonly\r\na=candidate:new 1 udp 1 127.0.0.2 40002 typ host\r\na=end-of-candidates\r\n')).toBe(true);
+    expect(
+      rebuilt.endsWith(
+        'a=mid:1\r\na=recvonly\r\na=candidate:new 1 udp 1 127.0.0.2 40002 typ host\r\na=end-of-candidates\r\n',
+      ),
+    ).toBe(true);
   });
 
   it('refuses a fragment without credentials', () => {
-    expect(() => applyRestartFragment(ANSWER, parseIceFragment('a=candidate:x 1 udp 1 1.2.3.4 1 typ host'))).toThrow(/credentials/);
+    expect(() => applyRestartFragment(ANSWER, parseIceFragment('a=candidate:x 1 udp 1 1.2.3.4 1 typ host'))).toThrow(
+      /credentials/,
+    );
   });
 });

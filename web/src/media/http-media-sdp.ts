@@ -16,7 +16,10 @@ export function parseLinkIceServers(header: string | null): RTCIceServer[] {
       if (eq < 0) continue;
       const name = part.slice(0, eq).trim().toLowerCase();
       const raw = part.slice(eq + 1).trim();
-      params.set(name, raw.startsWith('"') && raw.endsWith('"') && raw.length >= 2 ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw);
+      params.set(
+        name,
+        raw.startsWith('"') && raw.endsWith('"') && raw.length >= 2 ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw,
+      );
     }
     const rel = (params.get('rel') ?? '').toLowerCase().split(/\s+/);
     if (!rel.includes('ice-server') || !/^(stun|stuns|turn|turns):/i.test(url)) continue;
@@ -107,7 +110,9 @@ export function buildRestartFragment(localSdp: string): string {
 }
 
 function candidatesOfFirstSection(media: string[], all: string[]): string[] {
-  const own = media.filter((line) => line.startsWith('a=candidate:')).map((line) => line.slice('a=candidate:'.length).trim());
+  const own = media
+    .filter((line) => line.startsWith('a=candidate:'))
+    .map((line) => line.slice('a=candidate:'.length).trim());
   return own.length > 0 ? own : [...new Set(all)];
 }
 

@@ -5,9 +5,14 @@ import { HttpMediaError } from './http-media-error.ts';
 import { HttpMediaSession } from './http-media-session.ts';
 import type { Log } from './log.ts';
 
-const OFFER = 'v=0\r\na=group:BUNDLE 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\na=ice-ufrag:aaaa\r\na=ice-pwd:aaaaaaaaaaaaaaaaaaaaaa\r\n';
-const RESTART_OFFER = OFFER.replace('ice-ufrag:aaaa', 'ice-ufrag:bbbb').replace('ice-pwd:aaaaaaaaaaaaaaaaaaaaaa', 'ice-pwd:bbbbbbbbbbbbbbbbbbbbbb');
-const ANSWER = 'v=0\r\na=ice-lite\r\nm=video 40000 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\na=ice-ufrag:server1\r\na=ice-pwd:serverpassword1\r\na=candidate:c 1 udp 1 127.0.0.1 40000 typ host\r\na=end-of-candidates\r\n';
+const OFFER =
+  'v=0\r\na=group:BUNDLE 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\na=ice-ufrag:aaaa\r\na=ice-pwd:aaaaaaaaaaaaaaaaaaaaaa\r\n';
+const RESTART_OFFER = OFFER.replace('ice-ufrag:aaaa', 'ice-ufrag:bbbb').replace(
+  'ice-pwd:aaaaaaaaaaaaaaaaaaaaaa',
+  'ice-pwd:bbbbbbbbbbbbbbbbbbbbbb',
+);
+const ANSWER =
+  'v=0\r\na=ice-lite\r\nm=video 40000 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\na=ice-ufrag:server1\r\na=ice-pwd:serverpassword1\r\na=candidate:c 1 udp 1 127.0.0.1 40000 typ host\r\na=end-of-candidates\r\n';
 
 class FakePeerConnection extends EventTarget {
   static last: FakePeerConnection;
@@ -72,7 +77,12 @@ describe('HttpMediaSession', () => {
     vi.stubGlobal('window', { location: { href: 'http://live.test/studio' } });
     vi.stubGlobal('RTCPeerConnection', FakePeerConnection);
     vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
-      const call = { url, method: init.method ?? 'GET', headers: init.headers as Record<string, string>, body: init.body as string | undefined };
+      const call = {
+        url,
+        method: init.method ?? 'GET',
+        headers: init.headers as Record<string, string>,
+        body: init.body as string | undefined,
+      };
       calls.push(call);
       return answer(call);
     });
@@ -105,7 +115,10 @@ describe('HttpMediaSession', () => {
     ]);
     expect(session.resource).toBe('http://live.test/api/whip/sessions/abc');
     expect(session.etag).toBe('"e1"');
-    expect(session.iceServers).toEqual([{ urls: 'stun:stun.live.test:3478' }, { urls: 'turn:turn.live.test', username: 'u', credential: 'c' }]);
+    expect(session.iceServers).toEqual([
+      { urls: 'stun:stun.live.test:3478' },
+      { urls: 'turn:turn.live.test', username: 'u', credential: 'c' },
+    ]);
     expect(FakePeerConnection.last.remote).toEqual([{ type: 'answer', sdp: ANSWER }]);
     expect(FakePeerConnection.last.configuration).toMatchObject({ bundlePolicy: 'max-bundle' });
   });
@@ -128,10 +141,13 @@ describe('HttpMediaSession', () => {
     const session = new HttpMediaSession({ endpoint: '/api/whip', token: 'live_key', log: quietLog });
     await session.negotiate();
     answer = () =>
-      new Response('a=ice-lite\r\na=ice-ufrag:server2\r\na=ice-pwd:serverpassword2\r\na=candidate:c 1 udp 1 127.0.0.1 40000 typ host\r\na=end-of-candidates\r\n', {
-        status: 200,
-        headers: { 'content-type': 'application/trickle-ice-sdpfrag', etag: '"e2"' },
-      });
+      new Response(
+        'a=ice-lite\r\na=ice-ufrag:server2\r\na=ice-pwd:serverpassword2\r\na=candidate:c 1 udp 1 127.0.0.1 40000 typ host\r\na=end-of-candidates\r\n',
+        {
+          status: 200,
+          headers: { 'content-type': 'application/trickle-ice-sdpfrag', etag: '"e2"' },
+        },
+      );
     await session.restartIce();
 
     const patch = calls[1]!;
@@ -180,10 +196,13 @@ describe('HttpMediaSession', () => {
     await session.negotiate();
     expect(session.takenOver).toBe(false);
     answer = () =>
-      new Response(JSON.stringify({ status: 409, code: 'taken_over', detail: 'Another publisher took this channel over.' }), {
-        status: 409,
-        headers: { 'content-type': 'application/problem+json' },
-      });
+      new Response(
+        JSON.stringify({ status: 409, code: 'taken_over', detail: 'Another publisher took this channel over.' }),
+        {
+          status: 409,
+          headers: { 'content-type': 'application/problem+json' },
+        },
+      );
     await session.close();
     expect(session.takenOver).toBe(true);
   });
@@ -193,7 +212,12 @@ describe('HttpMediaSession', () => {
     const held = new Promise<void>((resolve) => (release = resolve));
     answer = created;
     vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
-      calls.push({ url, method: init.method ?? 'GET', headers: init.headers as Record<string, string>, body: init.body as string | undefined });
+      calls.push({
+        url,
+        method: init.method ?? 'GET',
+        headers: init.headers as Record<string, string>,
+        body: init.body as string | undefined,
+      });
       if (init.method === 'POST') await held;
       return init.method === 'POST' ? created() : new Response(null, { status: 200 });
     });

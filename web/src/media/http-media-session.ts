@@ -64,7 +64,11 @@ export class HttpMediaSession extends Emitter<HttpMediaSessionEvents> {
       token: options.token ?? null,
     };
     this.#log = options.log;
-    this.pc = new RTCPeerConnection({ iceServers: options.iceServers ?? [], bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    this.pc = new RTCPeerConnection({
+      iceServers: options.iceServers ?? [],
+      bundlePolicy: 'max-bundle',
+      rtcpMuxPolicy: 'require',
+    });
     this.pc.addEventListener('connectionstatechange', this.#onConnectionState);
     this.pc.addEventListener('track', this.#onTrack);
   }
@@ -109,7 +113,8 @@ export class HttpMediaSession extends Emitter<HttpMediaSessionEvents> {
     );
     if (response.status !== 201 && !response.ok) throw await errorFromResponse(response);
     const location = response.headers.get('location');
-    if (!location) throw new HttpMediaError('bad_response', 'The server created no session (no Location header).', response.status);
+    if (!location)
+      throw new HttpMediaError('bad_response', 'The server created no session (no Location header).', response.status);
     this.#resource = new URL(location, new URL(this.#options.endpoint, window.location.href)).href;
     this.#etag = response.headers.get('etag');
     this.#linkIceServers = parseLinkIceServers(response.headers.get('link'));
@@ -147,14 +152,16 @@ export class HttpMediaSession extends Emitter<HttpMediaSessionEvents> {
         body: buildRestartFragment(this.pc.localDescription!.sdp),
       });
       if (!response.ok) throw await errorFromResponse(response);
-      if (response.status !== 200) throw new HttpMediaError('restart_unsupported', 'The server did not restart ICE.', response.status);
+      if (response.status !== 200)
+        throw new HttpMediaError('restart_unsupported', 'The server did not restart ICE.', response.status);
       const sdp = applyRestartFragment(this.#answer, parseIceFragment(await response.text()));
       this.#etag = response.headers.get('etag') ?? this.#etag;
       if (this.#closed) return;
       await this.pc.setRemoteDescription({ type: 'answer', sdp });
       this.#answer = sdp;
     } catch (error) {
-      if (this.pc.signalingState === 'have-local-offer') await this.pc.setLocalDescription({ type: 'rollback' }).catch(() => undefined);
+      if (this.pc.signalingState === 'have-local-offer')
+        await this.pc.setLocalDescription({ type: 'rollback' }).catch(() => undefined);
       throw error;
     }
   }
@@ -215,7 +222,13 @@ export class HttpMediaSession extends Emitter<HttpMediaSessionEvents> {
       this.#log.warn('ICE restart failed', error);
       if (error instanceof HttpMediaError && error.code === 'taken_over') this.#takenOver = true;
       // The server forgot the session (it timed out, or the stream was taken over): start over.
-      if (error instanceof HttpMediaError && (error.status === 404 || error.status === 403 || error.code === 'taken_over' || error.code === 'restart_unsupported')) {
+      if (
+        error instanceof HttpMediaError &&
+        (error.status === 404 ||
+          error.status === 403 ||
+          error.code === 'taken_over' ||
+          error.code === 'restart_unsupported')
+      ) {
         this.#loseSession(`ICE restart refused: ${error.code}`);
         return;
       }
@@ -224,7 +237,10 @@ export class HttpMediaSession extends Emitter<HttpMediaSessionEvents> {
     }
     if (this.#closed) return;
     clearTimeout(this.#watchdog);
-    this.#watchdog = setTimeout(() => void this.#recover(`still ${this.pc.connectionState}`), this.#options.restartTimeoutMs);
+    this.#watchdog = setTimeout(
+      () => void this.#recover(`still ${this.pc.connectionState}`),
+      this.#options.restartTimeoutMs,
+    );
   }
 
   #loseSession(reason: string): void {
@@ -256,7 +272,10 @@ export class HttpMediaSession extends Emitter<HttpMediaSessionEvents> {
     init: RequestInit & { headers: Record<string, string> },
     { abortOnClose = true }: { abortOnClose?: boolean } = {},
   ): Promise<Response> {
-    const headers = { ...init.headers, ...(this.#options.token ? { authorization: `Bearer ${this.#options.token}` } : {}) };
+    const headers = {
+      ...init.headers,
+      ...(this.#options.token ? { authorization: `Bearer ${this.#options.token}` } : {}),
+    };
     const controller = new AbortController();
     const onAbort = () => controller.abort();
     if (abortOnClose) this.#abort.signal.addEventListener('abort', onAbort);
@@ -286,7 +305,8 @@ export class HttpMediaSession extends Emitter<HttpMediaSessionEvents> {
         signal: controller.signal,
       });
       if (response.status === 409 && (await errorFromResponse(response)).code === 'taken_over') this.#takenOver = true;
-      else if (!response.ok && response.status !== 404) this.#log.warn(`DELETE ${resource} answered ${response.status}`);
+      else if (!response.ok && response.status !== 404)
+        this.#log.warn(`DELETE ${resource} answered ${response.status}`);
     } catch (error) {
       this.#log.warn(`DELETE ${resource} failed`, error);
     } finally {

@@ -81,7 +81,10 @@ export class IceGuard {
     }
     if (this.#closed) return;
     clearTimeout(this.#watchdog);
-    this.#watchdog = setTimeout(() => void this.#restart(`still ${transport.connectionState}`), this.#options.attemptTimeoutMs);
+    this.#watchdog = setTimeout(
+      () => void this.#restart(`still ${transport.connectionState}`),
+      this.#options.attemptTimeoutMs,
+    );
   }
 
   #clearTimers(): void {

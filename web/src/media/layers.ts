@@ -11,7 +11,11 @@ export function spatialLayerForHeight(renderedHeight: number, spatialLayers: num
 /** Height in device pixels of a video of `aspect` (width/height) drawn with object-fit: contain in a
  * box of the given CSS size. Device pixels count, up to 2x: a small player on a high-density
  * screen still shows every pixel of a bigger layer. */
-export function renderedVideoHeight(box: { width: number; height: number }, aspect: number, devicePixelRatio = 1): number {
+export function renderedVideoHeight(
+  box: { width: number; height: number },
+  aspect: number,
+  devicePixelRatio = 1,
+): number {
   if (box.width <= 0 || box.height <= 0) return 0;
   const safeAspect = aspect > 0 && Number.isFinite(aspect) ? aspect : 16 / 9;
   const cssHeight = Math.min(box.height, box.width / safeAspect);

@@ -19,7 +19,11 @@ function withDevice(base: MediaTrackConstraints, deviceId: string | null): Media
   return deviceId ? { ...base, deviceId: { exact: deviceId } } : base;
 }
 
-async function openOne(kind: 'video' | 'audio', base: MediaTrackConstraints, deviceId: string | null): Promise<MediaStreamTrack> {
+async function openOne(
+  kind: 'video' | 'audio',
+  base: MediaTrackConstraints,
+  deviceId: string | null,
+): Promise<MediaStreamTrack> {
   const open = async (id: string | null) => {
     const stream = await navigator.mediaDevices.getUserMedia({ [kind]: withDevice(base, id) });
     const track = kind === 'video' ? stream.getVideoTracks()[0] : stream.getAudioTracks()[0];

@@ -5,7 +5,13 @@
 // and media server restarts, and plays again by itself when the stream comes back.
 import { Device, parseScalabilityMode } from 'mediasoup-client';
 import type { Consumer, Transport } from 'mediasoup-client/types';
-import type { ConsumerInfo, MediaNotification, MediaSource, ProducerInfo, StreamStatus } from '../../../common/protocol/media-signaling.ts';
+import type {
+  ConsumerInfo,
+  MediaNotification,
+  MediaSource,
+  ProducerInfo,
+  StreamStatus,
+} from '../../../common/protocol/media-signaling.ts';
 import type { AutoplayResult } from './autoplay.ts';
 import { Emitter, type Unsubscribe } from './emitter.ts';
 import { IceGuard } from './ice-guard.ts';
@@ -24,7 +30,8 @@ import { exposeForTests, withdrawFromTests } from './test-handle.ts';
  * reconnecting: the connection dropped or the server restarted; joining again.
  * error: joining cannot succeed (see error.code: not_found...). closed: close() was called.
  */
-export type PlayerPhase = 'connecting' | 'offline' | 'starting' | 'live' | 'ended' | 'reconnecting' | 'error' | 'closed';
+export type PlayerPhase =
+  'connecting' | 'offline' | 'starting' | 'live' | 'ended' | 'reconnecting' | 'error' | 'closed';
 
 export interface PlayerStatus {
   phase: PlayerPhase;
@@ -69,9 +76,22 @@ interface Session {
 }
 
 const EMPTY_STATS: PlayerStats = {
-  framesDecoded: 0, framesDropped: 0, frameWidth: 0, frameHeight: 0, fps: 0, audioPacketsReceived: 0,
-  audioTotalSamplesReceived: 0, audioLevel: 0, bitrate: 0, packetLoss: 0, rttMs: null, jitterBufferMs: null,
-  decodeMs: null, delayMs: null, spatialLayer: null, temporalLayer: null,
+  framesDecoded: 0,
+  framesDropped: 0,
+  frameWidth: 0,
+  frameHeight: 0,
+  fps: 0,
+  audioPacketsReceived: 0,
+  audioTotalSamplesReceived: 0,
+  audioLevel: 0,
+  bitrate: 0,
+  packetLoss: 0,
+  rttMs: null,
+  jitterBufferMs: null,
+  decodeMs: null,
+  delayMs: null,
+  spatialLayer: null,
+  temporalLayer: null,
 };
 
 /** Tracks of one group share a stream id, which makes the browser keep audio and video in sync. */
@@ -177,7 +197,11 @@ export class Player extends Emitter<PlayerEvents> {
     const { main, audio } = this.#pick(session);
     const report = await session.transport.getStats();
     return {
-      ...readPlayerStats(report, { videoTrackId: main?.consumer.track.id ?? null, audioTrackId: audio[0]?.consumer.track.id ?? null }, this.#sampler),
+      ...readPlayerStats(
+        report,
+        { videoTrackId: main?.consumer.track.id ?? null, audioTrackId: audio[0]?.consumer.track.id ?? null },
+        this.#sampler,
+      ),
       spatialLayer: main?.layers?.spatialLayer ?? null,
       temporalLayer: main?.layers?.temporalLayer ?? null,
     };
@@ -233,7 +257,9 @@ export class Player extends Emitter<PlayerEvents> {
     if (!this.#keeper.isCurrent(epoch)) return;
     const transport = device.createRecvTransport(info);
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-      signaling.request('connectTransport', { transportId: transport.id, dtlsParameters }).then(() => callback(), errback);
+      signaling
+        .request('connectTransport', { transportId: transport.id, dtlsParameters })
+        .then(() => callback(), errback);
     });
     const iceGuard = new IceGuard({
       transport,
@@ -257,7 +283,8 @@ export class Player extends Emitter<PlayerEvents> {
   async #consume(session: Session, producer: ProducerInfo): Promise<void> {
     if (session.claimed.has(producer.producerId)) return;
     session.claimed.add(producer.producerId);
-    const current = () => this.#session === session && this.#keeper.isCurrent(session.epoch) && session.claimed.has(producer.producerId);
+    const current = () =>
+      this.#session === session && this.#keeper.isCurrent(session.epoch) && session.claimed.has(producer.producerId);
     try {
       const info = await this.#signaling.request('consume', {
         transportId: session.transport.id,
@@ -364,7 +391,12 @@ export class Player extends Emitter<PlayerEvents> {
 
   #onFailure(error: unknown, willRetry: boolean): void {
     const failure = {
-      code: error instanceof SignalingError ? error.code : (error as Error | undefined)?.name === 'UnsupportedError' ? 'unsupported' : 'internal',
+      code:
+        error instanceof SignalingError
+          ? error.code
+          : (error as Error | undefined)?.name === 'UnsupportedError'
+            ? 'unsupported'
+            : 'internal',
       message: (error as Error | undefined)?.message ?? String(error),
     };
     if (!willRetry) this.#error = failure;
@@ -399,7 +431,11 @@ export class Player extends Emitter<PlayerEvents> {
             layered: feed.type === 'simulcast' || feed.type === 'svc',
           }
         : null;
-    this.#views.show(shown(main), shown(pip), audio.map((f) => f.consumer.track));
+    this.#views.show(
+      shown(main),
+      shown(pip),
+      audio.map((f) => f.consumer.track),
+    );
   }
 
   #onAutoplay(result: AutoplayResult): void {
@@ -430,9 +466,13 @@ export class Player extends Emitter<PlayerEvents> {
     };
     const prev = this.#status;
     if (
-      prev.phase === next.phase && prev.stream === next.stream && prev.error === next.error &&
-      prev.soundBlocked === next.soundBlocked && prev.videoPaused === next.videoPaused
-    ) return;
+      prev.phase === next.phase &&
+      prev.stream === next.stream &&
+      prev.error === next.error &&
+      prev.soundBlocked === next.soundBlocked &&
+      prev.videoPaused === next.videoPaused
+    )
+      return;
     this.#status = next;
     this.emit('status', next);
   }

@@ -49,7 +49,10 @@ interface Session {
 const VIDEO_CODEC_OPTIONS: ProducerCodecOptions = { videoGoogleStartBitrate: 1000 };
 // Stereo where the source has it; DTX off (it clips music and room tone); in-band FEC on.
 const MICROPHONE_CODEC_OPTIONS: ProducerCodecOptions = { opusStereo: true, opusDtx: false, opusFec: true };
-const SCREEN_AUDIO_CODEC_OPTIONS: ProducerCodecOptions = { ...MICROPHONE_CODEC_OPTIONS, opusMaxAverageBitrate: 128_000 };
+const SCREEN_AUDIO_CODEC_OPTIONS: ProducerCodecOptions = {
+  ...MICROPHONE_CODEC_OPTIONS,
+  opusMaxAverageBitrate: 128_000,
+};
 
 function produceOptions(source: MediaSource): { encodings?: SimulcastLayer[]; codecOptions: ProducerCodecOptions } {
   switch (source) {
@@ -81,7 +84,10 @@ export class Publisher extends Emitter<PublisherEvents> {
 
   constructor(options: PublisherOptions) {
     super();
-    this.#join = 'channel' in options ? { role: 'publisher', channel: options.channel } : { role: 'publisher', streamKey: options.streamKey };
+    this.#join =
+      'channel' in options
+        ? { role: 'publisher', channel: options.channel }
+        : { role: 'publisher', streamKey: options.streamKey };
     this.#ownsSignaling = !options.signaling;
     this.#signaling = options.signaling ?? new SignalingClient();
     this.#log = createLog('publisher');
@@ -119,7 +125,8 @@ export class Publisher extends Emitter<PublisherEvents> {
     const outcome = new Promise<void>((resolve, reject) => {
       const stopListening = this.on('status', (status) => {
         if (status.phase === 'live') resolve();
-        else if (status.phase === 'error') reject(new SignalingError(status.error?.code ?? 'internal', status.error?.message ?? 'Failed.'));
+        else if (status.phase === 'error')
+          reject(new SignalingError(status.error?.code ?? 'internal', status.error?.message ?? 'Failed.'));
         else if (status.phase === 'stopped') reject(new SignalingError('closed', 'Stopped before going live.'));
         else return;
         stopListening();
@@ -190,7 +197,9 @@ export class Publisher extends Emitter<PublisherEvents> {
     if (!this.#keeper.isCurrent(epoch)) return;
     const transport = device.createSendTransport(info);
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-      signaling.request('connectTransport', { transportId: transport.id, dtlsParameters }).then(() => callback(), errback);
+      signaling
+        .request('connectTransport', { transportId: transport.id, dtlsParameters })
+        .then(() => callback(), errback);
     });
     transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
       const source = appData.source as MediaSource;
@@ -224,14 +233,21 @@ export class Publisher extends Emitter<PublisherEvents> {
     if (producer && !track) {
       session.producers.delete(source);
       producer.close();
-      await this.#signaling.request('closeProducer', { producerId: producer.id }).catch((e: unknown) => this.#log.warn('closeProducer', e));
+      await this.#signaling
+        .request('closeProducer', { producerId: producer.id })
+        .catch((e: unknown) => this.#log.warn('closeProducer', e));
       this.#updatePhase();
       return;
     }
     if (!track) return;
     if (producer && producer.track !== track) await producer.replaceTrack({ track });
     if (!producer) {
-      const created = await session.transport.produce({ track, stopTracks: false, appData: { source }, ...produceOptions(source) });
+      const created = await session.transport.produce({
+        track,
+        stopTracks: false,
+        appData: { source },
+        ...produceOptions(source),
+      });
       if (this.#session !== session) {
         created.close();
         return;

@@ -25,7 +25,15 @@ export interface SessionHooks {
 }
 
 /** Failures that joining again cannot fix. */
-const FATAL_CODES: ReadonlySet<string> = new Set(['unauthorized', 'forbidden', 'not_found', 'bad_request', 'closed', 'unsupported', 'already_live']);
+const FATAL_CODES: ReadonlySet<string> = new Set([
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'bad_request',
+  'closed',
+  'unsupported',
+  'already_live',
+]);
 
 export function isFatal(error: unknown): boolean {
   if (error instanceof SignalingError) return FATAL_CODES.has(error.code);
@@ -63,7 +71,8 @@ export class SessionKeeper {
     this.#running = true;
     this.#unsubscribe = this.#signaling.onState((state) => this.#onSignalingState(state));
     if (this.#signaling.state === 'connected') this.rejoin('start');
-    else if (this.#signaling.state === 'closed') this.#fail(new SignalingError('closed', this.#signaling.detail ?? 'Signaling is closed.'));
+    else if (this.#signaling.state === 'closed')
+      this.#fail(new SignalingError('closed', this.#signaling.detail ?? 'Signaling is closed.'));
   }
 
   /** Drops the current session and joins afresh. */

@@ -89,7 +89,8 @@ describe('SignalingClient', () => {
     await waitForState(client, 'connected');
     await expect(client.request('leave')).rejects.toMatchObject({ code: 'disconnected' });
     // While the connection is down, requests fail at once instead of going to a later session.
-    if (client.state === 'reconnecting') await expect(client.request('leave')).rejects.toMatchObject({ code: 'disconnected' });
+    if (client.state === 'reconnecting')
+      await expect(client.request('leave')).rejects.toMatchObject({ code: 'disconnected' });
     await waitForState(client, 'connected');
     expect(connections).toBe(2);
   });

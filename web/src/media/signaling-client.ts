@@ -35,7 +35,8 @@ export class SignalingError extends Error {
 }
 
 type RequestData<M extends MediaMethod> = Extract<MediaRequest, { method: M }>['data'];
-type RequestArgs<M extends MediaMethod> = undefined extends RequestData<M> ? [data?: RequestData<M>] : [data: RequestData<M>];
+type RequestArgs<M extends MediaMethod> =
+  undefined extends RequestData<M> ? [data?: RequestData<M>] : [data: RequestData<M>];
 
 export interface SignalingEvents {
   state: [state: SignalingState, detail: string | null];
@@ -75,7 +76,8 @@ export class SignalingClient extends Emitter<SignalingEvents> {
       this.#setState('reconnecting', reason);
       // socket.io does not retry after the server closed the socket on purpose (for example while
       // shutting down for a restart); we do, after a pause.
-      if (reason === 'io server disconnect') setTimeout(() => this.#state !== 'closed' && this.#socket.connect(), 1_000);
+      if (reason === 'io server disconnect')
+        setTimeout(() => this.#state !== 'closed' && this.#socket.connect(), 1_000);
     });
     this.#socket.on('connect_error', (error) => {
       if (error.message === 'Invalid namespace') {
@@ -128,7 +130,10 @@ export class SignalingClient extends Emitter<SignalingEvents> {
       };
       const fail = (error: SignalingError) => settle(error);
       const timer = setTimeout(
-        () => fail(new SignalingError('timeout', `The server did not answer '${method}' within ${this.#timeoutMs / 1000} s.`)),
+        () =>
+          fail(
+            new SignalingError('timeout', `The server did not answer '${method}' within ${this.#timeoutMs / 1000} s.`),
+          ),
         this.#timeoutMs,
       );
       const send = () => {

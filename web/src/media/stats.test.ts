@@ -27,15 +27,42 @@ describe('readPlayerStats', () => {
   const at = (t: number, frames: number, bytes: number, jbDelay: number, emitted: number) =>
     report([
       { id: 'T', type: 'transport', timestamp: t, selectedCandidatePairId: 'CP' },
-      { id: 'CP', type: 'candidate-pair', timestamp: t, currentRoundTripTime: 0.04, nominated: true, state: 'succeeded' },
       {
-        id: 'V', type: 'inbound-rtp', kind: 'video', timestamp: t, trackIdentifier: 'video-track', framesDecoded: frames,
-        frameWidth: 1280, frameHeight: 720, framesPerSecond: 30, bytesReceived: bytes, packetsReceived: frames * 3,
-        packetsLost: 0, jitterBufferDelay: jbDelay, jitterBufferEmittedCount: emitted, totalDecodeTime: frames * 0.002,
+        id: 'CP',
+        type: 'candidate-pair',
+        timestamp: t,
+        currentRoundTripTime: 0.04,
+        nominated: true,
+        state: 'succeeded',
       },
       {
-        id: 'A', type: 'inbound-rtp', kind: 'audio', timestamp: t, trackIdentifier: 'audio-track', packetsReceived: 50,
-        totalSamplesReceived: 48_000, audioLevel: 0.2, bytesReceived: 4000, packetsLost: 0,
+        id: 'V',
+        type: 'inbound-rtp',
+        kind: 'video',
+        timestamp: t,
+        trackIdentifier: 'video-track',
+        framesDecoded: frames,
+        frameWidth: 1280,
+        frameHeight: 720,
+        framesPerSecond: 30,
+        bytesReceived: bytes,
+        packetsReceived: frames * 3,
+        packetsLost: 0,
+        jitterBufferDelay: jbDelay,
+        jitterBufferEmittedCount: emitted,
+        totalDecodeTime: frames * 0.002,
+      },
+      {
+        id: 'A',
+        type: 'inbound-rtp',
+        kind: 'audio',
+        timestamp: t,
+        trackIdentifier: 'audio-track',
+        packetsReceived: 50,
+        totalSamplesReceived: 48_000,
+        audioLevel: 0.2,
+        bytesReceived: 4000,
+        packetsLost: 0,
       },
     ]);
   const tracks = { videoTrackId: 'video-track', audioTrackId: 'audio-track' };
@@ -62,8 +89,18 @@ describe('readPlayerStats', () => {
 
 describe('readPublisherStats', () => {
   const layer = (rid: string, height: number, t: number, bytes: number, packets: number) => ({
-    id: `O-${rid}`, type: 'outbound-rtp', kind: 'video', timestamp: t, rid, mediaSourceId: 'S', frameWidth: (height * 16) / 9,
-    frameHeight: height, framesPerSecond: 30, bytesSent: bytes, packetsSent: packets, qualityLimitationReason: 'none',
+    id: `O-${rid}`,
+    type: 'outbound-rtp',
+    kind: 'video',
+    timestamp: t,
+    rid,
+    mediaSourceId: 'S',
+    frameWidth: (height * 16) / 9,
+    frameHeight: height,
+    framesPerSecond: 30,
+    bytesSent: bytes,
+    packetsSent: packets,
+    qualityLimitationReason: 'none',
   });
   const at = (t: number, k: number) =>
     report([

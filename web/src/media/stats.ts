@@ -158,7 +158,8 @@ export function readPlayerStats(
     const decodeTime = sampler.diff(`decode-time:${video.id}`, video.timestamp, num(video, 'totalDecodeTime'));
     const decoded = sampler.diff(`decoded:${video.id}`, video.timestamp, num(video, 'framesDecoded'));
     if (decodeTime && decoded && decoded.dv > 0) decodeMs = (decodeTime.dv / decoded.dv) * 1000;
-    else if (num(video, 'framesDecoded') > 0) decodeMs = (num(video, 'totalDecodeTime') / num(video, 'framesDecoded')) * 1000;
+    else if (num(video, 'framesDecoded') > 0)
+      decodeMs = (num(video, 'totalDecodeTime') / num(video, 'framesDecoded')) * 1000;
   }
   const delayMs = jitterBufferMs === null ? null : jitterBufferMs + (rttMs ?? 0) / 2 + (decodeMs ?? 0);
 
@@ -180,7 +181,11 @@ export function readPlayerStats(
   };
 }
 
-export function readPublisherStats(report: RTCStatsReport, mainVideoTrackId: string | null, sampler: DeltaSampler): PublisherStats {
+export function readPublisherStats(
+  report: RTCStatsReport,
+  mainVideoTrackId: string | null,
+  sampler: DeltaSampler,
+): PublisherStats {
   const all = stats(report);
   const byId = new Map(all.map((s) => [s.id, s]));
   const outbound = all.filter((s) => s.type === 'outbound-rtp');
@@ -218,7 +223,9 @@ export function readPublisherStats(report: RTCStatsReport, mainVideoTrackId: str
   for (const s of all) {
     if (s.type !== 'remote-inbound-rtp') continue;
     const local = byId.get(str(s, 'localId') ?? '');
-    const sent = local ? (sampler.diff(`tx-packets:${local.id}`, local.timestamp, num(local, 'packetsSent'))?.dv ?? 0) : 0;
+    const sent = local
+      ? (sampler.diff(`tx-packets:${local.id}`, local.timestamp, num(local, 'packetsSent'))?.dv ?? 0)
+      : 0;
     lossWeighted += num(s, 'fractionLost') * sent;
     weight += sent;
     reportRtt ??= optionalNum(s, 'roundTripTime');

@@ -43,9 +43,22 @@ export interface WhepClientEvents {
 }
 
 const EMPTY_STATS: PlayerStats = {
-  framesDecoded: 0, framesDropped: 0, frameWidth: 0, frameHeight: 0, fps: 0, audioPacketsReceived: 0,
-  audioTotalSamplesReceived: 0, audioLevel: 0, bitrate: 0, packetLoss: 0, rttMs: null, jitterBufferMs: null,
-  decodeMs: null, delayMs: null, spatialLayer: null, temporalLayer: null,
+  framesDecoded: 0,
+  framesDropped: 0,
+  frameWidth: 0,
+  frameHeight: 0,
+  fps: 0,
+  audioPacketsReceived: 0,
+  audioTotalSamplesReceived: 0,
+  audioLevel: 0,
+  bitrate: 0,
+  packetLoss: 0,
+  rttMs: null,
+  jitterBufferMs: null,
+  decodeMs: null,
+  delayMs: null,
+  spatialLayer: null,
+  temporalLayer: null,
 };
 
 interface Session {
@@ -134,8 +147,18 @@ export class WhepClient extends Emitter<WhepClientEvents> {
 
   async #connect(): Promise<void> {
     const epoch = ++this.#epoch;
-    const http = new HttpMediaSession({ endpoint: this.#options.endpoint, iceServers: this.#options.iceServers, log: this.#log });
-    const session: Session = { http, tracks: [], received: { bytes: 0, at: Date.now() }, stallTimer: undefined, flowed: false };
+    const http = new HttpMediaSession({
+      endpoint: this.#options.endpoint,
+      iceServers: this.#options.iceServers,
+      log: this.#log,
+    });
+    const session: Session = {
+      http,
+      tracks: [],
+      received: { bytes: 0, at: Date.now() },
+      stallTimer: undefined,
+      flowed: false,
+    };
     http.pc.addTransceiver('video', { direction: 'recvonly' });
     http.pc.addTransceiver('audio', { direction: 'recvonly' });
     // Tracks arrive while the answer is applied, before the session is current.
@@ -211,7 +234,10 @@ export class WhepClient extends Emitter<WhepClientEvents> {
     if (bytes > session.received.bytes) {
       session.received = { bytes, at: now };
       if (!this.#everLive) this.#update();
-    } else if (now - session.received.at >= this.#options.stallTimeoutMs && session.http.pc.connectionState === 'connected') {
+    } else if (
+      now - session.received.at >= this.#options.stallTimeoutMs &&
+      session.http.pc.connectionState === 'connected'
+    ) {
       void this.#renew(`no media for ${Math.round((now - session.received.at) / 1000)} s`);
     }
   }

@@ -41,7 +41,10 @@ export class WhepPlayer extends Emitter<{ status: [status: PlayerStatus] }> impl
     this.channel = options.channel;
     this.#log = createLog('whep', options.channel);
     this.#sound = new SoundState(this.#log);
-    this.#client = new WhepClient({ endpoint: `${options.endpointBase ?? '/api/whep'}/${encodeURIComponent(options.channel)}`, log: this.#log });
+    this.#client = new WhepClient({
+      endpoint: `${options.endpointBase ?? '/api/whep'}/${encodeURIComponent(options.channel)}`,
+      log: this.#log,
+    });
     // WHEP sends one layer chosen by the server: there is nothing to ask for by size.
     this.#views = new PlayerViews({ onLayer: () => undefined, onAutoplay: (result) => this.#onAutoplay(result) });
     this.#client.on('status', () => this.#update());
@@ -96,7 +99,11 @@ export class WhepPlayer extends Emitter<{ status: [status: PlayerStatus] }> impl
     const tracks = this.#client.tracks;
     const video = tracks.find((t) => t.kind === 'video');
     const audio = tracks.filter((t) => t.kind === 'audio');
-    this.#views.show(video ? { track: video, consumerId: video.id, spatialLayers: 1, layered: false } : null, null, audio);
+    this.#views.show(
+      video ? { track: video, consumerId: video.id, spatialLayers: 1, layered: false } : null,
+      null,
+      audio,
+    );
   }
 
   #onAutoplay(result: AutoplayResult): void {

@@ -79,13 +79,15 @@ export class WhipClient extends Emitter<WhipClientEvents> {
     // WHIP has no renegotiation: the kinds sent are fixed now; their tracks can still be replaced.
     if (media.video) this.#tracks.set('video', media.video);
     if (media.audio) this.#tracks.set('audio', media.audio);
-    if (this.#tracks.size === 0) return Promise.reject(new HttpMediaError('no_media', 'Nothing to publish: no audio or video track.'));
+    if (this.#tracks.size === 0)
+      return Promise.reject(new HttpMediaError('no_media', 'Nothing to publish: no audio or video track.'));
     this.#videoSource = media.videoSource ?? 'plain';
     exposeForTests('whipClient', this);
     const outcome = new Promise<void>((resolve, reject) => {
       const stopListening = this.on('status', (status) => {
         if (status.phase === 'live') resolve();
-        else if (status.phase === 'error') reject(new HttpMediaError(status.error?.code ?? 'internal', status.error?.message ?? 'Failed.'));
+        else if (status.phase === 'error')
+          reject(new HttpMediaError(status.error?.code ?? 'internal', status.error?.message ?? 'Failed.'));
         else if (status.phase === 'stopped') reject(new HttpMediaError('closed', 'Stopped before going live.'));
         else return;
         stopListening();
@@ -173,15 +175,24 @@ export class WhipClient extends Emitter<WhipClientEvents> {
     const stream = new MediaStream(tracks);
     if (this.#tracks.has('video')) {
       const track = this.#tracks.get('video') ?? 'video';
-      const layers = this.#videoSource === 'camera' ? cameraLayers() : this.#videoSource === 'screen' ? screenLayers() : null;
+      const layers =
+        this.#videoSource === 'camera' ? cameraLayers() : this.#videoSource === 'screen' ? screenLayers() : null;
       let transceiver: RTCRtpTransceiver;
       try {
-        transceiver = pc.addTransceiver(track, { direction: 'sendonly', streams: [stream], ...(layers ? { sendEncodings: layers } : {}) });
+        transceiver = pc.addTransceiver(track, {
+          direction: 'sendonly',
+          streams: [stream],
+          ...(layers ? { sendEncodings: layers } : {}),
+        });
       } catch (error) {
         // A browser without scalabilityMode in sendEncodings: the same layers, without temporal ones.
         this.#log.warn('simulcast with temporal layers refused; sending plain layers', error);
         const plain = layers?.map(({ scalabilityMode: _mode, ...layer }) => layer);
-        transceiver = pc.addTransceiver(track, { direction: 'sendonly', streams: [stream], ...(plain ? { sendEncodings: plain } : {}) });
+        transceiver = pc.addTransceiver(track, {
+          direction: 'sendonly',
+          streams: [stream],
+          ...(plain ? { sendEncodings: plain } : {}),
+        });
       }
       senders.set('video', transceiver.sender);
     }
@@ -207,7 +218,11 @@ export class WhipClient extends Emitter<WhipClientEvents> {
       // Another encoder (or tab) publishes with this key now. Publishing again would take the
       // channel back, and it would do the same: stop here and say why.
       this.#log.warn('another publisher took the channel over; stopping');
-      this.#setStatus({ phase: 'error', error: { code: 'taken_over', message: 'Another publisher took this channel over.' }, resource: null });
+      this.#setStatus({
+        phase: 'error',
+        error: { code: 'taken_over', message: 'Another publisher took this channel over.' },
+        resource: null,
+      });
       return;
     }
     await this.#connect();
@@ -225,7 +240,11 @@ export class WhipClient extends Emitter<WhipClientEvents> {
     }
     const delay = backoffDelay(this.#attempt++);
     this.#log.warn(`publishing failed, retrying in ${delay} ms`, error);
-    this.#setStatus({ phase: this.#everLive ? 'reconnecting' : 'connecting', error: { code, message }, resource: null });
+    this.#setStatus({
+      phase: this.#everLive ? 'reconnecting' : 'connecting',
+      error: { code, message },
+      resource: null,
+    });
     const epoch = this.#epoch;
     this.#retryTimer = setTimeout(() => epoch === this.#epoch && void this.#connect(), delay);
   }

@@ -44,14 +44,21 @@ export class WhipPublisher extends Emitter<{ status: [status: PublisherStatus] }
       if (track) this.#tracks.set(source, track);
     }
     const screen = this.#tracks.get('screen');
-    return this.#client.start({ video: this.#video(), videoSource: screen ? 'screen' : 'camera', audio: this.#audio() });
+    return this.#client.start({
+      video: this.#video(),
+      videoSource: screen ? 'screen' : 'camera',
+      audio: this.#audio(),
+    });
   }
 
   async setTrack(source: MediaSource, track: MediaStreamTrack | null): Promise<void> {
     if (track) this.#tracks.set(source, track);
     else this.#tracks.delete(source);
     if (this.#status.phase === 'idle') return;
-    await Promise.all([this.#client.replaceTrack('video', this.#video()), this.#client.replaceTrack('audio', this.#audio())]);
+    await Promise.all([
+      this.#client.replaceTrack('video', this.#video()),
+      this.#client.replaceTrack('audio', this.#audio()),
+    ]);
   }
 
   /**

@@ -26,7 +26,11 @@ export const useCaptureStore = defineStore('capture', () => {
   const opening = ref(false);
 
   /** Puts `track` in `slot`, stopping what was there; notices when the device goes away. */
-  function replace(slot: ShallowRef<MediaStreamTrack | null>, track: MediaStreamTrack | null, onEnded?: () => void): void {
+  function replace(
+    slot: ShallowRef<MediaStreamTrack | null>,
+    track: MediaStreamTrack | null,
+    onEnded?: () => void,
+  ): void {
     const old = slot.value;
     slot.value = track;
     if (old && old !== track) old.stop();
@@ -70,7 +74,10 @@ export const useCaptureStore = defineStore('capture', () => {
     if (opening.value) return;
     opening.value = true;
     try {
-      await Promise.all([camera.value ? undefined : takeCamera(cameraId.value), microphone.value ? undefined : takeMicrophone(microphoneId.value)]);
+      await Promise.all([
+        camera.value ? undefined : takeCamera(cameraId.value),
+        microphone.value ? undefined : takeMicrophone(microphoneId.value),
+      ]);
     } finally {
       opening.value = false;
     }
@@ -94,7 +101,8 @@ export const useCaptureStore = defineStore('capture', () => {
       replace(screen, capture.video, stopScreenShare);
     } catch (error) {
       // Closing the picker is a choice, not a failure.
-      screenError.value = (error as DOMException).name === 'NotAllowedError' ? null : describeCaptureError(error, 'screen');
+      screenError.value =
+        (error as DOMException).name === 'NotAllowedError' ? null : describeCaptureError(error, 'screen');
     }
   }
 

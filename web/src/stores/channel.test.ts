@@ -11,7 +11,9 @@ function channel(change: Partial<ChannelInfo> = {}): ChannelInfo {
     category: null,
     live: false,
     viewers: 0,
-    streamId: null, private: false, canWatch: true,
+    streamId: null,
+    private: false,
+    canWatch: true,
     startedAt: null,
     owner: { id: 'u1', username: 'ada', name: 'Ada' },
     followers: 41,
@@ -21,7 +23,10 @@ function channel(change: Partial<ChannelInfo> = {}): ChannelInfo {
 }
 
 function reply(status: number, body?: unknown): Response {
-  return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  return new Response(body === undefined ? null : JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json' },
+  });
 }
 
 describe('useChannelStore', () => {

@@ -142,12 +142,26 @@ export const useChannelStore = defineStore('channel', () => {
     try {
       await sendJson(follow ? 'PUT' : 'DELETE', `/api/v1/channels/${encodeURIComponent(before.slug)}/follow`);
     } catch (error) {
-      if (info.value?.slug === before.slug) info.value = { ...info.value, following: before.following, followers: before.followers };
+      if (info.value?.slug === before.slug)
+        info.value = { ...info.value, following: before.following, followers: before.followers };
       throw error;
     } finally {
       followBusy.value = false;
     }
   }
 
-  return { slug, info, lookup, live, viewers, startedAt, followBusy, load, refresh, grantViewerAccess, applyStreamStatus, setFollowing };
+  return {
+    slug,
+    info,
+    lookup,
+    live,
+    viewers,
+    startedAt,
+    followBusy,
+    load,
+    refresh,
+    grantViewerAccess,
+    applyStreamStatus,
+    setFollowing,
+  };
 });

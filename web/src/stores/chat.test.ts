@@ -10,7 +10,14 @@ import { KEEP_MESSAGES, useChatStore, type ChatMessage, type ChatSettings } from
 // contract: a stand-in for the platform's chat, small enough to steer each case from the test.
 
 function message(id: string, body = `message ${id}`): ChatMessage {
-  return { id, channel: 'ada', body, createdAt: new Date().toISOString(), user: { id: 'u-bob', username: 'bob', name: 'Bob' }, badges: [] };
+  return {
+    id,
+    channel: 'ada',
+    body,
+    createdAt: new Date().toISOString(),
+    user: { id: 'u-bob', username: 'bob', name: 'Bob' },
+    badges: [],
+  };
 }
 
 interface SendRequest {
@@ -24,18 +31,20 @@ class ChatServer {
   settings: ChatSettings = { slowModeSeconds: 0, followersOnly: false, subscribersOnly: false };
   joins = 0;
   /** How the next `send` is answered; by default the message is accepted and broadcast. */
-  onSend: (request: SendRequest) => { ok: true; message: ChatMessage } | { ok: false; error: Record<string, unknown> } = (request) => {
-    const sent = { ...message(`m${Date.now()}`, request.body), user: { id: 'u-me', username: 'me', name: 'Me' } };
-    this.io.of('/chat').to(request.channel).emit('message', sent);
-    return { ok: true, message: sent };
-  };
+  onSend: (request: SendRequest) => { ok: true; message: ChatMessage } | { ok: false; error: Record<string, unknown> } =
+    (request) => {
+      const sent = { ...message(`m${Date.now()}`, request.body), user: { id: 'u-me', username: 'me', name: 'Me' } };
+      this.io.of('/chat').to(request.channel).emit('message', sent);
+      return { ok: true, message: sent };
+    };
 
   constructor(readonly http: HttpServer) {
     this.io = new Server(http);
     this.io.of('/chat').on('connection', (socket: ServerSocket) => {
       socket.on('join', (data: { channel: string }, ack: (reply: unknown) => void) => {
         this.joins++;
-        if (data.channel === 'missing') return ack({ ok: false, error: { status: 404, code: 'not_found', detail: 'no such channel' } });
+        if (data.channel === 'missing')
+          return ack({ ok: false, error: { status: 404, code: 'not_found', detail: 'no such channel' } });
         void socket.join(data.channel);
         ack({
           ok: true,
@@ -115,7 +124,10 @@ describe('useChatStore', () => {
     expect(chat.messages.map((m) => m.body)).toEqual(['hello :wave:', 'message marker']);
     expect(chat.cooldownUntil).toBeGreaterThan(Date.now() + 25_000);
 
-    server.onSend = () => ({ ok: false, error: { status: 429, code: 'slow_mode', detail: 'slow', retryAfterSeconds: 12 } });
+    server.onSend = () => ({
+      ok: false,
+      error: { status: 429, code: 'slow_mode', detail: 'slow', retryAfterSeconds: 12 },
+    });
     expect(await chat.send('again')).toBe(false);
     expect(chat.sendError?.code).toBe('slow_mode');
     expect(chat.cooldownUntil! - Date.now()).toBeLessThanOrEqual(12_000);
@@ -151,7 +163,10 @@ describe('useChatStore', () => {
     const chat = useChatStore();
     chat.open('ada', { url });
     await waitFor(() => chat.connection === 'live', { what: 'the chat to join' });
-    server.emit('settings', { channel: 'ada', settings: { slowModeSeconds: 5, followersOnly: true, subscribersOnly: false } });
+    server.emit('settings', {
+      channel: 'ada',
+      settings: { slowModeSeconds: 5, followersOnly: true, subscribersOnly: false },
+    });
     await waitFor(() => chat.settings?.followersOnly, { what: 'the new settings' });
     expect(chat.settings?.slowModeSeconds).toBe(5);
   });

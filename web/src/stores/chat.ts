@@ -38,7 +38,13 @@ export const KEEP_MESSAGES = 200;
 export const TIMEOUT_SECONDS = 600;
 const ACK_TIMEOUT_MS = 10_000;
 /** Refusals that are about who the reader is here, not about one message. */
-const STANDING_CODES: readonly ChatRefusalCode[] = ['banned', 'timed_out', 'followers_only', 'subscribers_only', 'unauthorized'];
+const STANDING_CODES: readonly ChatRefusalCode[] = [
+  'banned',
+  'timed_out',
+  'followers_only',
+  'subscribers_only',
+  'unauthorized',
+];
 
 export interface ChatOpenOptions {
   /** The server's origin; the page's own by default. */
@@ -102,8 +108,14 @@ export const useChatStore = defineStore('chat', () => {
     mine.on('settings', (event) => {
       if (current() && event.channel === channel.value) settings.value = { ...settings.value, ...event.settings };
     });
-    mine.on('user-banned', (event) => current() && event.channel === channel.value && restrictMe(event.userId, 'banned', event.expiresAt));
-    mine.on('user-timed-out', (event) => current() && event.channel === channel.value && restrictMe(event.userId, 'timed_out', event.expiresAt));
+    mine.on(
+      'user-banned',
+      (event) => current() && event.channel === channel.value && restrictMe(event.userId, 'banned', event.expiresAt),
+    );
+    mine.on(
+      'user-timed-out',
+      (event) => current() && event.channel === channel.value && restrictMe(event.userId, 'timed_out', event.expiresAt),
+    );
     mine.on('user-unbanned', (event) => {
       if (current() && event.channel === channel.value && event.userId === session.user?.id) void join(mine);
     });
@@ -114,26 +126,28 @@ export const useChatStore = defineStore('chat', () => {
     const slug = channel.value;
     if (!slug) return Promise.resolve();
     return new Promise((resolve) => {
-      mine.timeout(ACK_TIMEOUT_MS).emit('join', { channel: slug }, (error: Error | null, reply?: ChatAck<JoinResult>) => {
-        resolve();
-        if (socket !== mine || channel.value !== slug) return;
-        if (error || !reply) {
-          joinError.value = { code: 'timeout', detail: 'The chat server did not answer.' };
-          connection.value = 'reconnecting';
-          return;
-        }
-        if (!reply.ok) {
-          joinError.value = problemOf(reply.error);
-          connection.value = 'failed';
-          return;
-        }
-        messages.value = reply.history.slice(-KEEP_MESSAGES);
-        settings.value = reply.settings;
-        emotes.value = reply.emotes;
-        me.value = reply.me;
-        joinError.value = null;
-        connection.value = 'live';
-      });
+      mine
+        .timeout(ACK_TIMEOUT_MS)
+        .emit('join', { channel: slug }, (error: Error | null, reply?: ChatAck<JoinResult>) => {
+          resolve();
+          if (socket !== mine || channel.value !== slug) return;
+          if (error || !reply) {
+            joinError.value = { code: 'timeout', detail: 'The chat server did not answer.' };
+            connection.value = 'reconnecting';
+            return;
+          }
+          if (!reply.ok) {
+            joinError.value = problemOf(reply.error);
+            connection.value = 'failed';
+            return;
+          }
+          messages.value = reply.history.slice(-KEEP_MESSAGES);
+          settings.value = reply.settings;
+          emotes.value = reply.emotes;
+          me.value = reply.me;
+          joinError.value = null;
+          connection.value = 'live';
+        });
     });
   }
 
@@ -192,7 +206,8 @@ export const useChatStore = defineStore('chat', () => {
 
   function refuse(problem: ChatProblem): false {
     sendError.value = problem;
-    if (problem.code === 'slow_mode' && problem.retryAfterSeconds) cooldownUntil.value = Date.now() + problem.retryAfterSeconds * 1000;
+    if (problem.code === 'slow_mode' && problem.retryAfterSeconds)
+      cooldownUntil.value = Date.now() + problem.retryAfterSeconds * 1000;
     // The refusal tells something the join did not know yet (the chat became followers-only...).
     const code = problem.code as ChatRefusalCode;
     if (me.value && STANDING_CODES.includes(code)) {
@@ -219,7 +234,12 @@ export const useChatStore = defineStore('chat', () => {
 
   function problemOf(problem: { code: string; status?: number; detail?: string; [key: string]: unknown }): ChatProblem {
     const retry = problem.retryAfterSeconds;
-    return { code: problem.code, status: problem.status, detail: problem.detail, ...(typeof retry === 'number' ? { retryAfterSeconds: retry } : {}) };
+    return {
+      code: problem.code,
+      status: problem.status,
+      detail: problem.detail,
+      ...(typeof retry === 'number' ? { retryAfterSeconds: retry } : {}),
+    };
   }
 
   function chatUrl(path: string): string {
@@ -233,7 +253,10 @@ export const useChatStore = defineStore('chat', () => {
   }
 
   /** Moderator tool: a timeout (durationSeconds) or, without it, a ban. */
-  async function restrict(username: string, durationSeconds?: number): Promise<{ userId: string; expiresAt: string | null }> {
+  async function restrict(
+    username: string,
+    durationSeconds?: number,
+  ): Promise<{ userId: string; expiresAt: string | null }> {
     return sendJson('POST', chatUrl('bans'), durationSeconds ? { username, durationSeconds } : { username });
   }
 

@@ -32,7 +32,11 @@ describe('useClipStore', () => {
     replies = [];
     asked = [];
     vi.stubGlobal('fetch', async (url: string, init: RequestInit = {}) => {
-      asked.push({ url, method: init.method ?? 'GET', body: typeof init.body === 'string' ? JSON.parse(init.body) : undefined });
+      asked.push({
+        url,
+        method: init.method ?? 'GET',
+        body: typeof init.body === 'string' ? JSON.parse(init.body) : undefined,
+      });
       const reply = replies.shift();
       if (!reply) throw new Error(`unexpected request ${url}`);
       return reply;
@@ -86,7 +90,11 @@ describe('useClipStore', () => {
     await store.loadChannel('ada');
     const made = await store.clipLive('ada', 30, '  Nice play ');
     expect(made.id).toBe('b');
-    expect(asked[1]).toEqual({ url: '/api/v1/channels/ada/clips', method: 'POST', body: { seconds: 30, title: 'Nice play' } });
+    expect(asked[1]).toEqual({
+      url: '/api/v1/channels/ada/clips',
+      method: 'POST',
+      body: { seconds: 30, title: 'Nice play' },
+    });
     expect(store.items.map((c) => c.id)).toEqual(['b', 'a']);
   });
 
@@ -95,13 +103,19 @@ describe('useClipStore', () => {
     replies.push(json(200, { items: [clip('a')] }), json(201, clip('c', { channel: 'grace', vodId: 'v1' })));
     await store.loadChannel('ada');
     await store.clipVod('v1', 4.5, 34.5, '   ');
-    expect(asked[1]).toEqual({ url: '/api/v1/vods/v1/clips', method: 'POST', body: { startSeconds: 4.5, endSeconds: 34.5 } });
+    expect(asked[1]).toEqual({
+      url: '/api/v1/vods/v1/clips',
+      method: 'POST',
+      body: { startSeconds: 4.5, endSeconds: 34.5 },
+    });
     expect(store.items.map((c) => c.id)).toEqual(['a']);
   });
 
   it('passes a refusal on as an ApiError, in words for the viewer', async () => {
     const store = useClipStore();
-    replies.push(json(409, { status: 409, code: 'not_live', detail: "Channel 'ada' is not live, so there is nothing to clip." }));
+    replies.push(
+      json(409, { status: 409, code: 'not_live', detail: "Channel 'ada' is not live, so there is nothing to clip." }),
+    );
     const refusal = await store.clipLive('ada').catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(ApiError);
     expect(clipErrorText(refusal)).toBe("Channel 'ada' is not live, so there is nothing to clip.");

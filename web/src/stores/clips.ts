@@ -103,14 +103,22 @@ export const useClipStore = defineStore('clips', () => {
 
   /** The last `seconds` of `slug`'s live stream. Throws ApiError (see clipErrorText). */
   async function clipLive(slug: string, seconds: number = DEFAULT_CLIP_SECONDS, title?: string): Promise<Clip> {
-    const made = await sendJson<Clip>('POST', `/api/v1/channels/${encodeURIComponent(slug)}/clips`, withTitle({ seconds }, title));
+    const made = await sendJson<Clip>(
+      'POST',
+      `/api/v1/channels/${encodeURIComponent(slug)}/clips`,
+      withTitle({ seconds }, title),
+    );
     showNew(made);
     return made;
   }
 
   /** `startSeconds` to `endSeconds` of a VOD. Throws ApiError (see clipErrorText). */
   async function clipVod(vodId: string, startSeconds: number, endSeconds: number, title?: string): Promise<Clip> {
-    const made = await sendJson<Clip>('POST', `/api/v1/vods/${encodeURIComponent(vodId)}/clips`, withTitle({ startSeconds, endSeconds }, title));
+    const made = await sendJson<Clip>(
+      'POST',
+      `/api/v1/vods/${encodeURIComponent(vodId)}/clips`,
+      withTitle({ startSeconds, endSeconds }, title),
+    );
     showNew(made);
     return made;
   }

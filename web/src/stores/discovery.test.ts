@@ -48,9 +48,13 @@ describe('useDiscoveryStore', () => {
 
   it('pages through live channels with the cursor and the same filter, without repeating a channel', async () => {
     const store = useDiscoveryStore();
-    replies.set('/api/v1/discover/live?category=music&limit=24', async () => json(200, { items: [card('a', 9), card('b', 5)], nextCursor: 'c1' }));
+    replies.set('/api/v1/discover/live?category=music&limit=24', async () =>
+      json(200, { items: [card('a', 9), card('b', 5)], nextCursor: 'c1' }),
+    );
     // 'b' gained viewers meanwhile and is on the next page too: it is shown once.
-    replies.set('/api/v1/discover/live?category=music&limit=24&cursor=c1', async () => json(200, { items: [card('b', 6), card('c', 1)], nextCursor: null }));
+    replies.set('/api/v1/discover/live?category=music&limit=24&cursor=c1', async () =>
+      json(200, { items: [card('b', 6), card('c', 1)], nextCursor: null }),
+    );
     await store.live.load({ category: 'music' });
     expect(store.live.state).toBe('loaded');
     expect(store.live.nextCursor).toBe('c1');
@@ -90,12 +94,16 @@ describe('useDiscoveryStore', () => {
 
   it('says when a list failed, and a failed next page keeps what is shown', async () => {
     const store = useDiscoveryStore();
-    replies.set('/api/v1/search?q=x&limit=24', async () => json(500, { status: 500, code: 'internal', detail: 'boom' }));
+    replies.set('/api/v1/search?q=x&limit=24', async () =>
+      json(500, { status: 500, code: 'internal', detail: 'boom' }),
+    );
     await store.search.load({ q: 'x' });
     expect(store.search.state).toBe('failed');
 
     replies.set('/api/v1/search?q=y&limit=24', async () => json(200, { items: [card('y')], nextCursor: 'n' }));
-    replies.set('/api/v1/search?q=y&limit=24&cursor=n', async () => json(503, { status: 503, code: 'unavailable', detail: 'busy' }));
+    replies.set('/api/v1/search?q=y&limit=24&cursor=n', async () =>
+      json(503, { status: 503, code: 'unavailable', detail: 'busy' }),
+    );
     await store.search.load({ q: 'y' });
     await store.search.loadMore();
     expect(store.search.moreFailed).toBe(true);
@@ -108,13 +116,17 @@ describe('useDiscoveryStore', () => {
     const store = useDiscoveryStore();
     replies.set('/api/v1/discover/live?limit=24', async () => json(200, { items: [card('a', 3)], nextCursor: null }));
     await store.live.load();
-    replies.set('/api/v1/discover/live?limit=24', async () => json(200, { items: [card('new', 9), card('a', 4)], nextCursor: null }));
+    replies.set('/api/v1/discover/live?limit=24', async () =>
+      json(200, { items: [card('new', 9), card('a', 4)], nextCursor: null }),
+    );
     await store.live.refresh();
     expect(store.live.items.map((c) => `${c.slug}:${c.viewers}`)).toEqual(['new:9', 'a:4']);
 
     const firstPage = Array.from({ length: 24 }, (_, i) => card(`p${i}`));
     replies.set('/api/v1/discover/live?limit=24', async () => json(200, { items: firstPage, nextCursor: 'c' }));
-    replies.set('/api/v1/discover/live?limit=24&cursor=c', async () => json(200, { items: [card('last')], nextCursor: null }));
+    replies.set('/api/v1/discover/live?limit=24&cursor=c', async () =>
+      json(200, { items: [card('last')], nextCursor: null }),
+    );
     await store.live.load();
     await store.live.loadMore();
     const before = asked.length;
@@ -136,7 +148,9 @@ describe('useDiscoveryStore', () => {
 
   it('loads recommendations with their reasons', async () => {
     const store = useDiscoveryStore();
-    replies.set('/api/v1/discover/recommended?limit=8', async () => json(200, { items: [{ ...card('f'), reason: 'following' }] }));
+    replies.set('/api/v1/discover/recommended?limit=8', async () =>
+      json(200, { items: [{ ...card('f'), reason: 'following' }] }),
+    );
     await store.loadRecommended();
     expect(store.recommendedState).toBe('loaded');
     expect(store.recommended[0]?.reason).toBe('following');

@@ -168,7 +168,10 @@ export const useDiscoveryStore = defineStore('discovery', () => {
     const mine = (recommendedController = new AbortController());
     recommendedState.value = 'loading';
     try {
-      const reply = await getJson<{ items: RecommendedCard[] }>(`/api/v1/discover/recommended?limit=${RECOMMENDED_SIZE}`, mine.signal);
+      const reply = await getJson<{ items: RecommendedCard[] }>(
+        `/api/v1/discover/recommended?limit=${RECOMMENDED_SIZE}`,
+        mine.signal,
+      );
       if (mine.signal.aborted) return;
       recommended.value = reply.items;
       recommendedState.value = 'loaded';
@@ -184,5 +187,16 @@ export const useDiscoveryStore = defineStore('discovery', () => {
     return categories.value.find((c) => c.slug === slug);
   }
 
-  return { live, inCategory, search, categories, categoriesState, loadCategories, categoryNamed, recommended, recommendedState, loadRecommended };
+  return {
+    live,
+    inCategory,
+    search,
+    categories,
+    categoriesState,
+    loadCategories,
+    categoryNamed,
+    recommended,
+    recommendedState,
+    loadRecommended,
+  };
 });

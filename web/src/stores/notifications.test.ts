@@ -40,13 +40,19 @@ describe('useNotificationsStore', () => {
 
   it('loads the list page by page and takes the unread count from the server', async () => {
     const store = useNotificationsStore();
-    replies.push(json(200, { items: [note('3'), note('2')], nextCursor: 'c', unreadCount: 3 }), json(200, { items: [note('1', true)], nextCursor: null, unreadCount: 2 }));
+    replies.push(
+      json(200, { items: [note('3'), note('2')], nextCursor: 'c', unreadCount: 3 }),
+      json(200, { items: [note('1', true)], nextCursor: null, unreadCount: 2 }),
+    );
     await store.loadList();
     expect(store.unreadCount).toBe(3);
     await store.loadMore();
     expect(store.items.map((n) => n.id)).toEqual(['3', '2', '1']);
     expect(store.unreadCount).toBe(2);
-    expect(asked.map((a) => a.url)).toEqual(['/api/v1/me/notifications?limit=20', '/api/v1/me/notifications?limit=20&cursor=c']);
+    expect(asked.map((a) => a.url)).toEqual([
+      '/api/v1/me/notifications?limit=20',
+      '/api/v1/me/notifications?limit=20&cursor=c',
+    ]);
   });
 
   it('marks one read in the bell and in the list, and believes the server about the count', async () => {

@@ -75,7 +75,10 @@ export const useNotificationsStore = defineStore('notifications', () => {
     moreFailed.value = false;
     listState.value = 'loading';
     try {
-      const page = await getJson<NotificationPage>(`/api/v1/me/notifications?limit=${NOTIFICATION_PAGE_SIZE}`, mine.signal);
+      const page = await getJson<NotificationPage>(
+        `/api/v1/me/notifications?limit=${NOTIFICATION_PAGE_SIZE}`,
+        mine.signal,
+      );
       if (mine.signal.aborted) return;
       items.value = page.items;
       nextCursor.value = page.nextCursor;
@@ -154,7 +157,10 @@ export const useNotificationsStore = defineStore('notifications', () => {
     void loadRecent();
     const { io } = await import('socket.io-client');
     if (mine !== generation) return;
-    const opened: Socket<NotificationServerEvents> = io('/notifications', { transports: ['websocket'], forceNew: true });
+    const opened: Socket<NotificationServerEvents> = io('/notifications', {
+      transports: ['websocket'],
+      forceNew: true,
+    });
     socket = opened;
     let connectedBefore = false;
     opened.on('connect', () => {
@@ -168,7 +174,8 @@ export const useNotificationsStore = defineStore('notifications', () => {
       connection.value = 'reconnecting';
       // socket.io does not come back by itself when the server closed the socket on purpose (a
       // restart); if the session ended meanwhile, the server refuses the retry and we stop then.
-      if (reason === 'io server disconnect') retryTimer = setTimeout(() => socket === opened && opened.connect(), REFUSAL_RETRY_MS);
+      if (reason === 'io server disconnect')
+        retryTimer = setTimeout(() => socket === opened && opened.connect(), REFUSAL_RETRY_MS);
     });
     let refusals = 0;
     opened.on('connect_error', (error) => {

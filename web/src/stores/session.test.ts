@@ -11,7 +11,18 @@ describe('safeNextPath', () => {
   });
 
   it('sends anything that could lead to another site home', () => {
-    for (const next of ['//evil.example/x', '/\\evil.example', 'https://evil.example/', 'javascript:alert(1)', '/\t/evil.example', 'evil', '', undefined, null, 42]) {
+    for (const next of [
+      '//evil.example/x',
+      '/\\evil.example',
+      'https://evil.example/',
+      'javascript:alert(1)',
+      '/\t/evil.example',
+      'evil',
+      '',
+      undefined,
+      null,
+      42,
+    ]) {
       expect(safeNextPath(next), String(next)).toBe('/');
     }
   });
@@ -36,9 +47,16 @@ describe('useSessionStore.changePassword', () => {
     const session = useSessionStore();
     reply = new Response(null, { status: 204 });
     await session.changePassword('old password', 'new password');
-    expect(asked[0]).toEqual({ url: '/api/v1/auth/password', method: 'POST', body: JSON.stringify({ currentPassword: 'old password', newPassword: 'new password' }) });
+    expect(asked[0]).toEqual({
+      url: '/api/v1/auth/password',
+      method: 'POST',
+      body: JSON.stringify({ currentPassword: 'old password', newPassword: 'new password' }),
+    });
 
-    reply = new Response(JSON.stringify({ status: 400, code: 'wrong_password', detail: 'The current password is not right.' }), { status: 400 });
+    reply = new Response(
+      JSON.stringify({ status: 400, code: 'wrong_password', detail: 'The current password is not right.' }),
+      { status: 400 },
+    );
     const failure = await session.changePassword('nope', 'new password').catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ApiError);
     expect((failure as ApiError).code).toBe('wrong_password');

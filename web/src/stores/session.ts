@@ -67,10 +67,27 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   function canModerate(slug: string): boolean {
-    return me.value?.user.role === 'admin' || ownsChannel(slug) || (me.value?.moderates.some((c) => c.slug === slug) ?? false);
+    return (
+      me.value?.user.role === 'admin' ||
+      ownsChannel(slug) ||
+      (me.value?.moderates.some((c) => c.slug === slug) ?? false)
+    );
   }
 
-  return { me, ready, user, signedIn, refresh, ensureLoaded, logIn, signUp, logOut, changePassword, ownsChannel, canModerate };
+  return {
+    me,
+    ready,
+    user,
+    signedIn,
+    refresh,
+    ensureLoaded,
+    logIn,
+    signUp,
+    logOut,
+    changePassword,
+    ownsChannel,
+    canModerate,
+  };
 });
 
 /**
@@ -79,7 +96,8 @@ export const useSessionStore = defineStore('session', () => {
  */
 export function safeNextPath(next: unknown): string {
   const value = Array.isArray(next) ? next[0] : next;
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
+  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\'))
+    return '/';
   // Control characters (a tab or newline inside '/\t/host') are dropped by URL parsers: refuse them.
   // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
   if (/[\u0000-\u001f\u007f]/.test(value)) return '/';

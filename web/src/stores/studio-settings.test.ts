@@ -7,15 +7,35 @@ import { useSessionStore, type Me } from './session.ts';
 import { imageProblemText, parseTags, tagsProblem, useStudioSettingsStore } from './studio-settings.ts';
 
 function me(channels: { slug: string; title: string }[]): Me {
-  return { user: { id: 'u1', email: 'ada@example.test', username: 'ada', name: 'Ada', role: 'creator' }, channels, moderates: [] };
+  return {
+    user: { id: 'u1', email: 'ada@example.test', username: 'ada', name: 'Ada', role: 'creator' },
+    channels,
+    moderates: [],
+  };
 }
 
 function channel(slug: string, change: Partial<ChannelInfo> = {}): ChannelInfo {
-  return { slug, title: `${slug} title`, description: '', category: null, tags: [], live: false, viewers: 0, streamId: null, private: false, canWatch: true, startedAt: null, ...change };
+  return {
+    slug,
+    title: `${slug} title`,
+    description: '',
+    category: null,
+    tags: [],
+    live: false,
+    viewers: 0,
+    streamId: null,
+    private: false,
+    canWatch: true,
+    startedAt: null,
+    ...change,
+  };
 }
 
 function reply(status: number, body?: unknown): Response {
-  return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  return new Response(body === undefined ? null : JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json' },
+  });
 }
 
 describe('parseTags and tagsProblem', () => {
@@ -36,8 +56,12 @@ describe('imageProblemText', () => {
   it('explains 413 and 415 with the limit of the picture', () => {
     expect(imageProblemText(new ApiError(413, 'payload_too_large', 'too big'), 'avatar')).toMatch(/at most 2 MiB/);
     expect(imageProblemText(new ApiError(413, 'payload_too_large', 'too big'), 'banner')).toMatch(/at most 5 MiB/);
-    expect(imageProblemText(new ApiError(415, 'unsupported_media_type', 'no'), 'avatar')).toMatch(/PNG, JPEG, WebP or GIF/);
-    expect(imageProblemText(new ApiError(403, 'forbidden', 'Only the owner can.'), 'avatar')).toBe('Only the owner can.');
+    expect(imageProblemText(new ApiError(415, 'unsupported_media_type', 'no'), 'avatar')).toMatch(
+      /PNG, JPEG, WebP or GIF/,
+    );
+    expect(imageProblemText(new ApiError(403, 'forbidden', 'Only the owner can.'), 'avatar')).toBe(
+      'Only the owner can.',
+    );
     expect(imageProblemText(new TypeError('fetch failed'), 'avatar')).toMatch(/reach the server/);
   });
 });
@@ -96,7 +120,11 @@ describe('useStudioSettingsStore', () => {
     const session = useSessionStore();
     session.me = me([]);
     const settings = useStudioSettingsStore();
-    replies.push(reply(201, channel('newbie')), reply(200, me([{ slug: 'newbie', title: 'Newbie' }])), reply(200, channel('newbie')));
+    replies.push(
+      reply(201, channel('newbie')),
+      reply(200, me([{ slug: 'newbie', title: 'Newbie' }])),
+      reply(200, channel('newbie')),
+    );
     await settings.create({ slug: 'newbie', title: '', category: 'games' });
     expect(asked[0]).toMatchObject({ method: 'POST', url: '/api/v1/channels' });
     expect(JSON.parse(String(asked[0]!.body))).toEqual({ slug: 'newbie', category: 'games' });
@@ -119,7 +147,9 @@ describe('useStudioSettingsStore', () => {
     expect(settings.info?.avatarUrl).toBe('/uploads/abc.png');
 
     replies.push(reply(413, { status: 413, code: 'payload_too_large', detail: 'too big' }));
-    await expect(settings.uploadImage('banner', new File(['x'], 'b.png', { type: 'image/png' }))).rejects.toMatchObject({ status: 413 });
+    await expect(settings.uploadImage('banner', new File(['x'], 'b.png', { type: 'image/png' }))).rejects.toMatchObject(
+      { status: 413 },
+    );
     expect(settings.info?.bannerUrl ?? null).toBeNull();
 
     replies.push(reply(204));

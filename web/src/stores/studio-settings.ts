@@ -51,8 +51,10 @@ export function tagsProblem(tags: string[]): string | null {
 export function imageProblemText(error: unknown, kind: ImageKind): string {
   const limit = `${IMAGE_LIMITS[kind] / (1024 * 1024)} MiB`;
   if (error instanceof ApiError) {
-    if (error.status === 413 || error.code === 'payload_too_large') return `That image is too large: the ${kind} can be at most ${limit}.`;
-    if (error.status === 415 || error.code === 'unsupported_media_type') return 'That file is not an image we take: use PNG, JPEG, WebP or GIF.';
+    if (error.status === 413 || error.code === 'payload_too_large')
+      return `That image is too large: the ${kind} can be at most ${limit}.`;
+    if (error.status === 415 || error.code === 'unsupported_media_type')
+      return 'That file is not an image we take: use PNG, JPEG, WebP or GIF.';
     return error.message;
   }
   return failureText(error);
@@ -118,7 +120,9 @@ export const useStudioSettingsStore = defineStore('studio-settings', () => {
   }
 
   /** The channel's own title: while live, the API's `title` is the stream's. */
-  const channelTitle = computed(() => channels.value.find((c) => c.slug === slug.value)?.title ?? info.value?.title ?? '');
+  const channelTitle = computed(
+    () => channels.value.find((c) => c.slug === slug.value)?.title ?? info.value?.title ?? '',
+  );
 
   async function create(input: { slug: string; title: string; category: string | null }): Promise<void> {
     const created = await sendJson<ChannelInfo>('POST', '/api/v1/channels', {
@@ -169,14 +173,16 @@ export const useStudioSettingsStore = defineStore('studio-settings', () => {
     const form = new FormData();
     form.append('file', file);
     const { url } = await sendJson<{ url: string }>('PUT', channelUrl(current, `/${kind}`), form);
-    if (info.value?.slug === current) info.value = { ...info.value, [kind === 'avatar' ? 'avatarUrl' : 'bannerUrl']: url };
+    if (info.value?.slug === current)
+      info.value = { ...info.value, [kind === 'avatar' ? 'avatarUrl' : 'bannerUrl']: url };
   }
 
   async function removeImage(kind: ImageKind): Promise<void> {
     const current = slug.value;
     if (!current) return;
     await sendJson('DELETE', channelUrl(current, `/${kind}`));
-    if (info.value?.slug === current) info.value = { ...info.value, [kind === 'avatar' ? 'avatarUrl' : 'bannerUrl']: null };
+    if (info.value?.slug === current)
+      info.value = { ...info.value, [kind === 'avatar' ? 'avatarUrl' : 'bannerUrl']: null };
   }
 
   return {

@@ -67,10 +67,17 @@ export const useStudioStore = defineStore('studio', () => {
     }
   });
 
-  const active = computed(() => phase.value === 'connecting' || phase.value === 'live' || phase.value === 'reconnecting');
+  const active = computed(
+    () => phase.value === 'connecting' || phase.value === 'live' || phase.value === 'reconnecting',
+  );
 
   function tracks(): Record<MediaSource, MediaStreamTrack | null> {
-    return { camera: capture.camera, microphone: capture.microphone, screen: capture.screen, 'screen-audio': capture.screenAudio };
+    return {
+      camera: capture.camera,
+      microphone: capture.microphone,
+      screen: capture.screen,
+      'screen-audio': capture.screenAudio,
+    };
   }
 
   function onStatus(status: PublisherStatus): void {

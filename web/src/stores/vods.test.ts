@@ -41,7 +41,10 @@ describe('useVodStore', () => {
 
   it('loads a channel page by page with the cursor', async () => {
     const store = useVodStore();
-    replies.push(json(200, { items: [vod('c'), vod('b')], nextCursor: 'b' }), json(200, { items: [vod('a')], nextCursor: null }));
+    replies.push(
+      json(200, { items: [vod('c'), vod('b')], nextCursor: 'b' }),
+      json(200, { items: [vod('a')], nextCursor: null }),
+    );
     await store.loadChannel('ada');
     expect(store.listState).toBe('loaded');
     expect(store.nextCursor).toBe('b');
@@ -56,7 +59,10 @@ describe('useVodStore', () => {
 
   it('puts VODs that appeared since on top, keeping the cursor', async () => {
     const store = useVodStore();
-    replies.push(json(200, { items: [vod('b'), vod('a')], nextCursor: 'a' }), json(200, { items: [vod('c'), vod('b')], nextCursor: 'b' }));
+    replies.push(
+      json(200, { items: [vod('b'), vod('a')], nextCursor: 'a' }),
+      json(200, { items: [vod('c'), vod('b')], nextCursor: 'b' }),
+    );
     await store.loadChannel('ada');
     expect(await store.refreshNewest()).toBe(1);
     expect(store.items.map((v) => v.id)).toEqual(['c', 'b', 'a']);

@@ -146,5 +146,18 @@ export const useVodStore = defineStore('vods', () => {
     }
   }
 
-  return { channel, items, nextCursor, listState, loadingMore, moreFailed, loadChannel, loadMore, refreshNewest, vod, lookup, loadVod };
+  return {
+    channel,
+    items,
+    nextCursor,
+    listState,
+    loadingMore,
+    moreFailed,
+    loadChannel,
+    loadMore,
+    refreshNewest,
+    vod,
+    lookup,
+    loadVod,
+  };
 });

@@ -1,7 +1,14 @@
 // Injected into the web app's channel page (not part of the benchmark page bundle): reads the clock
 // pattern out of every frame the page's own player shows, so the HLS figure is what a viewer of
 // the real page gets, hls.js configuration and all. It only watches; it never drives the player.
-import { PATTERN_BAND_HEIGHT, PATTERN_HEIGHT, PATTERN_WIDTH, epochMs, latencyMs, readPattern } from './clock-pattern.ts';
+import {
+  PATTERN_BAND_HEIGHT,
+  PATTERN_HEIGHT,
+  PATTERN_WIDTH,
+  epochMs,
+  latencyMs,
+  readPattern,
+} from './clock-pattern.ts';
 
 export interface HlsClockSample {
   /** Epoch ms the frame was expected on screen (viewer clock) minus the time drawn into it (publisher clock). */
@@ -51,7 +58,9 @@ function aethex(): AethexPage {
 }
 
 /** Resolves once the page's player shows a frame through HLS; rejects after `timeoutMs`. */
-export async function waitForHlsPicture(timeoutMs: number): Promise<{ waitedMs: number; width: number; height: number }> {
+export async function waitForHlsPicture(
+  timeoutMs: number,
+): Promise<{ waitedMs: number; width: number; height: number }> {
   const start = performance.now();
   for (;;) {
     const video = document.querySelector<HTMLVideoElement>(PLAYER_VIDEO);
@@ -59,7 +68,9 @@ export async function waitForHlsPicture(timeoutMs: number): Promise<{ waitedMs: 
       return { waitedMs: performance.now() - start, width: video.videoWidth, height: video.videoHeight };
     }
     if (performance.now() - start > timeoutMs) {
-      throw new Error(`no HLS picture after ${timeoutMs} ms (via ${aethex().via ?? 'unset'}, video ${video ? `${video.videoWidth}x${video.videoHeight}` : 'missing'})`);
+      throw new Error(
+        `no HLS picture after ${timeoutMs} ms (via ${aethex().via ?? 'unset'}, video ${video ? `${video.videoWidth}x${video.videoHeight}` : 'missing'})`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -81,7 +92,12 @@ export async function readHlsClock(options: { durationMs: number; skewMs: number
   const qualityBefore = video.getVideoPlaybackQuality();
   const probe = () => {
     const stats = aethex().hlsPlayer?.stats();
-    probes.push({ atMs: Date.now(), behindEdgeS: stats?.latencySeconds ?? null, bufferedS: stats?.buffered ?? 0, playbackRate: video.playbackRate });
+    probes.push({
+      atMs: Date.now(),
+      behindEdgeS: stats?.latencySeconds ?? null,
+      bufferedS: stats?.buffered ?? 0,
+      playbackRate: video.playbackRate,
+    });
   };
   probe();
   const probeTimer = setInterval(probe, 1000);

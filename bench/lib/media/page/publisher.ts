@@ -2,7 +2,13 @@
 // studio does (web/src/media/publisher.ts: VP8, three simulcast layers at 1/4, 1/2 and full size,
 // 150k/500k/1.5M, L1T3), from Chromium's fake camera or from a canvas that carries the clock.
 import { Device } from 'mediasoup-client';
-import type { Producer, RtpCapabilities, RtpCodecCapability, RtpEncodingParameters, Transport } from 'mediasoup-client/types';
+import type {
+  Producer,
+  RtpCapabilities,
+  RtpCodecCapability,
+  RtpEncodingParameters,
+  Transport,
+} from 'mediasoup-client/types';
 import { BenchSignaling } from '../signaling.ts';
 import { PATTERN_HEIGHT, PATTERN_WIDTH, drawPattern, epochMs } from './clock-pattern.ts';
 
@@ -75,19 +81,28 @@ export async function publish(options: PublishOptions): Promise<{ producerIds: s
   const signaling = await BenchSignaling.connect(options.serverUrl);
   const joined = await signaling.request('join', { role: 'publisher', streamKey: options.streamKey });
   const device = await Device.factory();
-  const routerRtpCapabilities = options.steadySource ? withoutDelayBasedBwe(joined.routerRtpCapabilities) : joined.routerRtpCapabilities;
+  const routerRtpCapabilities = options.steadySource
+    ? withoutDelayBasedBwe(joined.routerRtpCapabilities)
+    : joined.routerRtpCapabilities;
   await device.load({ routerRtpCapabilities });
   const info = await signaling.request('createTransport', { direction: 'send' });
   const transport = device.createSendTransport(info);
   transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-    signaling.request('connectTransport', { transportId: transport.id, dtlsParameters }).then(() => callback(), errback);
+    signaling
+      .request('connectTransport', { transportId: transport.id, dtlsParameters })
+      .then(() => callback(), errback);
   });
   transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
     const source = appData.source as 'camera' | 'microphone';
-    signaling.request('produce', { transportId: transport.id, kind, rtpParameters, source }).then(({ producerId }) => callback({ id: producerId }), errback);
+    signaling
+      .request('produce', { transportId: transport.id, kind, rtpParameters, source })
+      .then(({ producerId }) => callback({ id: producerId }), errback);
   });
 
-  const { track: videoTrack, stop: stopDrawing } = options.video === 'camera' ? await cameraTrack(options.fps) : clockTrack(options.fps, options.evenTimestamps ?? false);
+  const { track: videoTrack, stop: stopDrawing } =
+    options.video === 'camera'
+      ? await cameraTrack(options.fps)
+      : clockTrack(options.fps, options.evenTimestamps ?? false);
   const producers: Producer[] = [];
   producers.push(
     await transport.produce({
@@ -101,7 +116,13 @@ export async function publish(options: PublishOptions): Promise<{ producerIds: s
   if (options.steadySource) await holdQuality(producers[0]!);
   if (options.audio) {
     const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
-    producers.push(await transport.produce({ track: stream.getAudioTracks()[0]!, codecOptions: { opusDtx: false }, appData: { source: 'microphone' } }));
+    producers.push(
+      await transport.produce({
+        track: stream.getAudioTracks()[0]!,
+        codecOptions: { opusDtx: false },
+        appData: { source: 'microphone' },
+      }),
+    );
   }
   current = { signaling, transport, producers, stopDrawing };
   return { producerIds: producers.map((p) => p.id), channel: joined.channel };
@@ -233,7 +254,10 @@ function generatedTrack(canvas: HTMLCanvasElement, fps: number): CanvasTrack {
 /** Constrained baseline, packetization-mode 1: the H.264 every WebRTC browser encodes. */
 function h264Codec(device: Device): RtpCodecCapability {
   const codec = device.rtpCapabilities.codecs?.find(
-    (c) => c.mimeType.toLowerCase() === 'video/h264' && c.parameters?.['packetization-mode'] === 1 && c.parameters?.['profile-level-id'] === '42e01f',
+    (c) =>
+      c.mimeType.toLowerCase() === 'video/h264' &&
+      c.parameters?.['packetization-mode'] === 1 &&
+      c.parameters?.['profile-level-id'] === '42e01f',
   );
   if (!codec) throw new Error('this browser and the router share no constrained-baseline H.264');
   return codec;
@@ -243,7 +267,10 @@ function withoutDelayBasedBwe(capabilities: RtpCapabilities): RtpCapabilities {
   const delayBased = new Set(['transport-cc', 'goog-remb']);
   return {
     ...capabilities,
-    codecs: capabilities.codecs?.map((codec) => ({ ...codec, rtcpFeedback: codec.rtcpFeedback?.filter((f) => !delayBased.has(f.type)) })),
+    codecs: capabilities.codecs?.map((codec) => ({
+      ...codec,
+      rtcpFeedback: codec.rtcpFeedback?.filter((f) => !delayBased.has(f.type)),
+    })),
     headerExtensions: capabilities.headerExtensions?.filter((h) => !/transport-wide-cc|abs-send-time/.test(h.uri)),
   };
 }

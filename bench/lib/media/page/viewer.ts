@@ -4,7 +4,14 @@
 // watches over WHEP instead and hands its <video> to the same clock reading.
 import { Device } from 'mediasoup-client';
 import { BenchSignaling } from '../signaling.ts';
-import { PATTERN_BAND_HEIGHT, PATTERN_HEIGHT, PATTERN_WIDTH, epochMs, latencyMs, readPattern } from './clock-pattern.ts';
+import {
+  PATTERN_BAND_HEIGHT,
+  PATTERN_HEIGHT,
+  PATTERN_WIDTH,
+  epochMs,
+  latencyMs,
+  readPattern,
+} from './clock-pattern.ts';
 
 export interface WatchOptions {
   serverUrl: string;
@@ -88,11 +95,22 @@ export async function firstFrame(options: WatchOptions): Promise<FirstFrameTimin
   const info = await signaling.request('createTransport', { direction: 'recv' });
   const transport = device.createRecvTransport(info);
   transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-    signaling.request('connectTransport', { transportId: transport.id, dtlsParameters }).then(() => callback(), errback);
+    signaling
+      .request('connectTransport', { transportId: transport.id, dtlsParameters })
+      .then(() => callback(), errback);
   });
   const transportMs = since();
-  const consumed = await signaling.request('consume', { transportId: transport.id, producerId: producer.producerId, rtpCapabilities: device.rtpCapabilities });
-  const consumer = await transport.consume({ id: consumed.id, producerId: consumed.producerId, kind: consumed.kind, rtpParameters: consumed.rtpParameters });
+  const consumed = await signaling.request('consume', {
+    transportId: transport.id,
+    producerId: producer.producerId,
+    rtpCapabilities: device.rtpCapabilities,
+  });
+  const consumer = await transport.consume({
+    id: consumed.id,
+    producerId: consumed.producerId,
+    kind: consumed.kind,
+    rtpParameters: consumed.rtpParameters,
+  });
   const consumedMs = since();
   const video = attach(consumer.track);
   const presented = nextFrame(video, options.timeoutMs);
@@ -125,7 +143,12 @@ export async function firstFrame(options: WatchOptions): Promise<FirstFrameTimin
  * After firstFrame(): reads the clock from every presented frame, skipping `warmupMs`, until
  * `samples` were read or `timeoutMs` passed. `skewMs` is (publisher clock - viewer clock).
  */
-export async function readClock(options: { warmupMs: number; samples: number; timeoutMs: number; skewMs: number }): Promise<ClockResult> {
+export async function readClock(options: {
+  warmupMs: number;
+  samples: number;
+  timeoutMs: number;
+  skewMs: number;
+}): Promise<ClockResult> {
   const watching = current;
   if (!watching) throw new Error('call firstFrame first');
   const canvas = document.createElement('canvas');
@@ -218,7 +241,10 @@ export function attach(track: MediaStreamTrack): HTMLVideoElement {
   return video;
 }
 
-export function nextFrame(video: HTMLVideoElement, timeoutMs: number): Promise<{ metadata: VideoFrameCallbackMetadata }> {
+export function nextFrame(
+  video: HTMLVideoElement,
+  timeoutMs: number,
+): Promise<{ metadata: VideoFrameCallbackMetadata }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no video frame within ${timeoutMs} ms`)), timeoutMs);
     video.requestVideoFrameCallback((_now, metadata) => {

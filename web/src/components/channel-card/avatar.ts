@@ -2,7 +2,10 @@
 
 /** Up to two letters: the first of the first two words ("Ada Lovelace" -> "AL", "ada_l" -> "A"). */
 export function initialsOf(name: string): string {
-  const words = name.trim().split(/[\s_-]+/u).filter(Boolean);
+  const words = name
+    .trim()
+    .split(/[\s_-]+/u)
+    .filter(Boolean);
   const letters = words.slice(0, 2).map((word) => Array.from(word)[0] ?? '');
   return letters.join('').toUpperCase() || '?';
 }

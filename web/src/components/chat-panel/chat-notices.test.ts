@@ -13,12 +13,24 @@ describe('formatWait', () => {
 
 describe('chatProblemText', () => {
   it('counts slow mode down', () => {
-    expect(chatProblemText({ code: 'slow_mode', retryAfterSeconds: 30 }, 12)).toBe('Slow mode is on: you can send again in 12 s.');
+    expect(chatProblemText({ code: 'slow_mode', retryAfterSeconds: 30 }, 12)).toBe(
+      'Slow mode is on: you can send again in 12 s.',
+    );
     expect(chatProblemText({ code: 'slow_mode' }, 0)).toBe('Slow mode is on: you can send again now.');
   });
 
   it('explains the codes of the contract and falls back on the server detail', () => {
-    for (const code of ['banned', 'timed_out', 'followers_only', 'subscribers_only', 'too_long', 'rate_limited', 'banned_word', 'empty', 'unauthorized']) {
+    for (const code of [
+      'banned',
+      'timed_out',
+      'followers_only',
+      'subscribers_only',
+      'too_long',
+      'rate_limited',
+      'banned_word',
+      'empty',
+      'unauthorized',
+    ]) {
       const text = chatProblemText({ code, detail: 'server words' });
       expect(text).not.toBe('server words');
       expect(text).toMatch(/\.$/);

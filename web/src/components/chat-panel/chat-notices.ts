@@ -21,7 +21,7 @@ const TEXTS: Record<string, string> = {
   followers_only: 'Only followers can chat here. Follow the channel to join in.',
   subscribers_only: 'Only subscribers can chat here.',
   unauthorized: 'Sign in to chat.',
-  disconnected: "Not connected to the chat. It reconnects by itself; try again in a moment.",
+  disconnected: 'Not connected to the chat. It reconnects by itself; try again in a moment.',
   timeout: "The chat didn't answer in time. Try again.",
   not_found: 'This channel has no chat.',
   unavailable: 'The chat is unavailable on this server right now.',
@@ -30,7 +30,9 @@ const TEXTS: Record<string, string> = {
 /** A refusal of `send` (or of joining) as a sentence; slow mode says how long is left. */
 export function chatProblemText(problem: ChatProblem, secondsLeft: number | null = null): string {
   if (problem.code === 'slow_mode') {
-    return secondsLeft && secondsLeft > 0 ? `Slow mode is on: you can send again in ${formatWait(secondsLeft)}.` : 'Slow mode is on: you can send again now.';
+    return secondsLeft && secondsLeft > 0
+      ? `Slow mode is on: you can send again in ${formatWait(secondsLeft)}.`
+      : 'Slow mode is on: you can send again now.';
   }
   return TEXTS[problem.code] ?? problem.detail ?? 'The message could not be sent.';
 }

@@ -11,7 +11,8 @@ describe('parseTimecode', () => {
   });
 
   it('refuses what is not a position', () => {
-    for (const text of ['', 'abc', '1:60', '1:2:3:4', '-5', '1.5:00', '1::2', '1:']) expect(parseTimecode(text), text).toBeNull();
+    for (const text of ['', 'abc', '1:60', '1:2:3:4', '-5', '1.5:00', '1::2', '1:'])
+      expect(parseTimecode(text), text).toBeNull();
   });
 });
 

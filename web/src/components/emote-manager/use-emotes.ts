@@ -44,7 +44,9 @@ export function useEmotes(slug: () => string) {
     form.append('name', name);
     form.append('file', file);
     const created = await sendJson<ChannelEmote>('POST', channelUrl(slug(), '/emotes'), form);
-    emotes.value = [...emotes.value.filter((e) => e.id !== created.id), created].sort((a, b) => a.name.localeCompare(b.name));
+    emotes.value = [...emotes.value.filter((e) => e.id !== created.id), created].sort((a, b) =>
+      a.name.localeCompare(b.name),
+    );
   }
 
   async function remove(id: string): Promise<void> {

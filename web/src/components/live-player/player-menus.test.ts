@@ -3,7 +3,12 @@ import { renditionLabel, renditionOptions } from './player-menus.ts';
 
 describe('renditionOptions', () => {
   it('offers Auto, then each rendition with its peak rate', () => {
-    expect(renditionOptions([{ height: 720, bitrate: 2_600_000 }, { height: 240, bitrate: 0 }])).toEqual([
+    expect(
+      renditionOptions([
+        { height: 720, bitrate: 2_600_000 },
+        { height: 240, bitrate: 0 },
+      ]),
+    ).toEqual([
       { value: 'auto', label: 'Auto', hint: 'Follows your connection' },
       { value: 720, label: '720p', hint: 'Up to 2.60 Mbit/s' },
       { value: 240, label: '240p', hint: 'Bit rate not known yet' },

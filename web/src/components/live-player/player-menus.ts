@@ -13,7 +13,12 @@ export const SOURCE_OPTIONS: readonly PlayerMenuOption<PlaybackSource>[] = [
   // follows simulcast layers and hears live status, viewer counts and the stream's end).
 ];
 
-export const SOURCE_SHORT: Record<PlaybackSource, string> = { auto: 'Auto', webrtc: 'WebRTC', hls: 'HLS', whep: 'WHEP' };
+export const SOURCE_SHORT: Record<PlaybackSource, string> = {
+  auto: 'Auto',
+  webrtc: 'WebRTC',
+  hls: 'HLS',
+  whep: 'WHEP',
+};
 
 /** Auto, then each rendition tallest first, with what it costs. */
 export function renditionOptions(renditions: readonly Rendition[]): PlayerMenuOption<RenditionPick>[] {

@@ -2,10 +2,18 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useStreamKeys, type StreamKeyInfo } from './use-stream-keys.ts';
 
 function reply(status: number, body?: unknown): Response {
-  return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  return new Response(body === undefined ? null : JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json' },
+  });
 }
 
-const key = (id: string, revokedAt: string | null = null): StreamKeyInfo => ({ id, prefix: `live_${id}`, createdAt: '2026-03-12T18:04:00Z', revokedAt });
+const key = (id: string, revokedAt: string | null = null): StreamKeyInfo => ({
+  id,
+  prefix: `live_${id}`,
+  createdAt: '2026-03-12T18:04:00Z',
+  revokedAt,
+});
 
 describe('useStreamKeys', () => {
   let replies: Response[];
@@ -32,7 +40,13 @@ describe('useStreamKeys', () => {
     await keys.load();
     expect(keys.state.value).toBe('loaded');
 
-    const issued = { id: 'k1', key: 'live_k1_secret', prefix: 'live_k1', createdAt: '2026-03-12T18:05:00Z', whipUrl: 'http://x/api/whip' };
+    const issued = {
+      id: 'k1',
+      key: 'live_k1_secret',
+      prefix: 'live_k1',
+      createdAt: '2026-03-12T18:05:00Z',
+      whipUrl: 'http://x/api/whip',
+    };
     replies.push(reply(201, issued), reply(200, [key('k1')]));
     await keys.issue(false);
     expect(keys.issued.value?.key).toBe('live_k1_secret');
@@ -53,7 +67,16 @@ describe('useStreamKeys', () => {
 
   it('rotates through its own route', async () => {
     const keys = useStreamKeys(() => 'ada');
-    replies.push(reply(201, { id: 'k2', key: 'live_k2_s', prefix: 'live_k2', createdAt: '2026-03-12T18:05:00Z', whipUrl: 'http://x/api/whip' }), reply(200, []));
+    replies.push(
+      reply(201, {
+        id: 'k2',
+        key: 'live_k2_s',
+        prefix: 'live_k2',
+        createdAt: '2026-03-12T18:05:00Z',
+        whipUrl: 'http://x/api/whip',
+      }),
+      reply(200, []),
+    );
     await keys.issue(true);
     expect(asked[0]).toBe('POST /api/v1/channels/ada/stream-keys/rotate');
   });

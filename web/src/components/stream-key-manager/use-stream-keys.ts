@@ -38,7 +38,10 @@ export function useStreamKeys(slug: () => string) {
 
   /** A new key; with `rotate`, every older key stops working. */
   async function issue(rotate: boolean): Promise<IssuedStreamKey> {
-    const key = await sendJson<IssuedStreamKey>('POST', channelUrl(slug(), rotate ? '/stream-keys/rotate' : '/stream-keys'));
+    const key = await sendJson<IssuedStreamKey>(
+      'POST',
+      channelUrl(slug(), rotate ? '/stream-keys/rotate' : '/stream-keys'),
+    );
     issued.value = key;
     await load();
     return key;

@@ -2,7 +2,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useViewerLinks, type IssuedViewerLink, type ViewerLinkInfo } from './use-viewer-links.ts';
 
 function reply(status: number, body?: unknown): Response {
-  return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  return new Response(body === undefined ? null : JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json' },
+  });
 }
 
 const link = (id: string, revokedAt: string | null = null): ViewerLinkInfo => ({
@@ -28,7 +31,10 @@ describe('useViewerLinks', () => {
     replies = [];
     asked = [];
     vi.stubGlobal('fetch', async (url: string, init?: RequestInit) => {
-      asked.push({ request: `${init?.method ?? 'GET'} ${url}`, body: init?.body === undefined ? undefined : JSON.parse(String(init.body)) });
+      asked.push({
+        request: `${init?.method ?? 'GET'} ${url}`,
+        body: init?.body === undefined ? undefined : JSON.parse(String(init.body)),
+      });
       const next = replies.shift();
       if (!next) throw new Error(`unexpected request ${url}`);
       return next;

@@ -51,7 +51,11 @@ export function useViewerLinks(slug: () => string) {
   /** A new link; a blank label is left out (the server has no label then). */
   async function create(label: string): Promise<IssuedViewerLink> {
     const trimmed = label.trim();
-    const link = await sendJson<IssuedViewerLink>('POST', channelUrl(slug(), '/viewer-tokens'), trimmed ? { label: trimmed } : {});
+    const link = await sendJson<IssuedViewerLink>(
+      'POST',
+      channelUrl(slug(), '/viewer-tokens'),
+      trimmed ? { label: trimmed } : {},
+    );
     issued.value = link;
     await load();
     return link;
