@@ -1,6 +1,7 @@
 // Named errors with an HTTP status and a stable machine-readable code. One mapper (toProblem)
 // turns them into RFC 9457 problem+json bodies for HTTP and into socket.io acks, so clients can
 // switch on `code` whatever the transport.
+import type { Problem } from './protocol/problem.ts';
 
 export class AppError extends Error {
   /**
@@ -66,14 +67,7 @@ export class UnavailableError extends AppError {
   }
 }
 
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  code: string;
-  detail: string;
-  [extension: string]: unknown;
-}
+export type { Problem };
 
 /** Maps any thrown value to a problem; details of unexpected (5xx) errors are never exposed. */
 export function toProblem(error: unknown): Problem {

@@ -3,7 +3,7 @@
 // last window: players ask again every target duration (1-2 s here), and one that stops asking has
 // left. Two viewers behind one NAT with the same browser count as one; a CDN in front of the
 // playlists would hide its viewers (it should pass playlists through: they are never cached).
-import type { ChannelRef } from '../signaling/channel-directory.ts';
+import type { ChannelRef } from '../common/live/channel-directory.ts';
 
 export interface HlsAudienceOptions {
   /** A client that has not asked for this long has left. */

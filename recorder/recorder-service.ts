@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Room } from '../sfu/room.ts';
 import type { RoomRegistry } from '../sfu/room-registry.ts';
-import type { ChannelRef } from '../signaling/channel-directory.ts';
+import type { ChannelRef } from '../common/live/channel-directory.ts';
 import type { LiveStreams } from '../signaling/live-streams.ts';
 import { posterArgs } from './ffmpeg-args.ts';
 import { runFfmpeg } from './ffmpeg-process.ts';

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { ConflictError, UnavailableError } from '../common/errors.ts';
 import type { StreamStatus } from '../common/protocol/media-signaling.ts';
 import type { Room } from '../sfu/room.ts';
-import type { ChannelDirectory, ChannelRef } from './channel-directory.ts';
+import type { ChannelDirectory, ChannelRef } from '../common/live/channel-directory.ts';
 
 /** What a second publisher of a live channel gets: a refusal, or the channel (the first one is ended). */
 export type PublisherTakeover = 'refuse' | 'replace';

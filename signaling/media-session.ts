@@ -28,7 +28,7 @@ import type {
   RecheckFilter,
   ViewerCredentials,
   WatchedChannel,
-} from './channel-directory.ts';
+} from '../common/live/channel-directory.ts';
 import { AlreadyLiveError, closeIfUnused, type LiveStreams } from './live-streams.ts';
 import { assertSeatTaken } from './webrtc-seats.ts';
 

@@ -11,7 +11,7 @@ import {
   type ServerToClientEvents,
 } from '../common/protocol/media-signaling.ts';
 import type { RoomRegistry } from '../sfu/room-registry.ts';
-import type { ChannelDirectory, RecheckFilter } from './channel-directory.ts';
+import type { ChannelDirectory, RecheckFilter } from '../common/live/channel-directory.ts';
 import type { LiveStreams } from './live-streams.ts';
 import { MediaSession, statusRoom } from './media-session.ts';
 import { validateRequest } from './validate-request.ts';

@@ -4,7 +4,7 @@
 // together can't both take the last seat.
 import { UnavailableError } from '../common/errors.ts';
 import type { Room } from '../sfu/room.ts';
-import type { WatchedChannel } from './channel-directory.ts';
+import type { WatchedChannel } from '../common/live/channel-directory.ts';
 
 /** How long a refused viewer should wait before asking again (a seat may free up). */
 const RETRY_AFTER_SECONDS = 10;

@@ -27,7 +27,7 @@ import {
 import { emotesOf, settingsOf } from './chat-settings.ts';
 import { loadChatContext, type ChatChannel, type ChatStanding } from './chat-standing.ts';
 import { canWatch, cookieHeaderTokens } from '../viewer-access/watch-access.ts';
-import type { RecheckFilter } from '../../signaling/channel-directory.ts';
+import type { RecheckFilter } from '../../common/live/channel-directory.ts';
 
 export interface ChatSocketDeps {
   prisma: PrismaClient;

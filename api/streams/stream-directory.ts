@@ -1,6 +1,6 @@
-// The database side of live streams, as signaling needs it (signaling/channel-directory.ts).
+// The database side of live streams, as signaling needs it (common/live/channel-directory.ts).
 import type { PrismaClient } from '../../common/db/database.ts';
-import type { ChannelDirectory, ChannelRef } from '../../signaling/channel-directory.ts';
+import type { ChannelDirectory, ChannelRef } from '../../common/live/channel-directory.ts';
 import { isTrustedOrigin, sessionFromCookieHeader } from '../accounts/auth.ts';
 import { canManageChannel } from '../channels/permissions.ts';
 import { channelForStreamKey } from '../stream-keys/stream-keys.ts';

@@ -8,7 +8,7 @@
 // signaling/whip/http-sessions.ts, api/chat/chat-socket.ts).
 import type { Logger } from '../../common/logger.ts';
 import type { PubSub, Unsubscribe } from '../../common/pubsub/pubsub.ts';
-import type { RecheckFilter } from '../../signaling/channel-directory.ts';
+import type { RecheckFilter } from '../../common/live/channel-directory.ts';
 import { sessionIdFromCookieHeader } from '../accounts/auth.ts';
 
 const TOPIC = 'access-narrowed';

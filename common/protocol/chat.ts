@@ -6,7 +6,7 @@
 // `{ ok: false, error: Problem }` (the same problem+json body the REST routes answer with, with a
 // stable `code`). Server events go to everyone in a channel's room, the sender included: a client
 // renders messages from `message` events only and uses the `send` ack to learn about refusals.
-import type { Problem } from '../../common/errors.ts';
+import type { Problem } from './problem.ts';
 
 export type { Problem };
 

@@ -8,7 +8,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { RoomRegistry } from '../../sfu/room-registry.ts';
-import type { ChannelDirectory } from '../channel-directory.ts';
+import type { ChannelDirectory } from '../../common/live/channel-directory.ts';
 import type { LiveStreams } from '../live-streams.ts';
 import { HttpSessions } from './http-sessions.ts';
 import { UnsupportedMediaTypeError } from './http-media-errors.ts';

@@ -8,7 +8,7 @@ import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
 import type { Peer } from '../../sfu/peer.ts';
 import type { Room } from '../../sfu/room.ts';
-import type { ChannelRef, RecheckFilter } from '../channel-directory.ts';
+import type { ChannelRef, RecheckFilter } from '../../common/live/channel-directory.ts';
 
 export type HttpSessionKind = 'whip' | 'whep';
 

@@ -7,7 +7,7 @@ import { runAdminCommand } from '../../api/admin/commands.ts';
 import { createStreamDirectory } from '../../api/streams/stream-directory.ts';
 import { openDatabase, type Database } from '../../common/db/database.ts';
 import type { StreamStatus } from '../../common/protocol/media-signaling.ts';
-import type { ChannelRef } from '../../signaling/channel-directory.ts';
+import type { ChannelRef } from '../../common/live/channel-directory.ts';
 import { LiveStreams } from '../../signaling/live-streams.ts';
 import { databaseTargets } from '../support/databases.ts';
 import { testLogger } from '../support/logger.ts';

@@ -15,7 +15,7 @@ import { notifyFollowersOfLiveStream } from '../../api/notifications/follower-fa
 import { notifyFollowersWhenLive } from '../../api/notifications/live-notifications.ts';
 import { NotificationPush } from '../../api/notifications/notification-push.ts';
 import { createStreamDirectory } from '../../api/streams/stream-directory.ts';
-import type { ChannelRef } from '../../signaling/channel-directory.ts';
+import type { ChannelRef } from '../../common/live/channel-directory.ts';
 import { LiveStreams } from '../../signaling/live-streams.ts';
 import { ApiClient, signUp, type ApiReply, type TestUser } from '../support/api-client.ts';
 import { createTestChannel } from '../support/channels.ts';

@@ -1,6 +1,6 @@
-// What signaling needs from the platform, as an interface: the API implements it over the
-// database (api/streams/stream-directory.ts), so signaling holds no SQL and tests can drive it
-// with the real implementation on PGlite.
+// What the media control plane (signaling/) needs from the platform, as an interface: the API
+// implements it over the database (api/streams/stream-directory.ts), so signaling holds no SQL,
+// neither plane imports the other, and tests drive signaling with the real implementation on PGlite.
 export interface ChannelRef {
   id: string;
   slug: string;
