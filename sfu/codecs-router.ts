@@ -6,7 +6,7 @@
 // gives the room's producers as this router has them.
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
-import type { RoomProducer } from './room.ts';
+import type { RoomProducer } from './peer.ts';
 import type { MediaWorker } from './worker-pool.ts';
 
 interface PipePair {

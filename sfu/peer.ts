@@ -9,6 +9,13 @@ import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '.
 export type PeerRole = 'publisher' | 'viewer';
 export type ProducerSource = 'camera' | 'microphone' | 'screen' | 'screen-audio';
 
+/** A producer as its room sees it: what it carries and which peer sends it. */
+export interface RoomProducer {
+  producer: ms.Producer;
+  source: ProducerSource;
+  peerId: string;
+}
+
 export interface PeerOptions {
   id: string;
   role: PeerRole;

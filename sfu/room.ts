@@ -8,7 +8,7 @@ import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
 import { CodecsRouter } from './codecs-router.ts';
 import { MEDIA_CODECS } from './media-codecs.ts';
-import { Peer, type PeerRole, type ProducerSource } from './peer.ts';
+import { Peer, type PeerRole, type ProducerSource, type RoomProducer } from './peer.ts';
 import type { MediaWorker, WorkerPool } from './worker-pool.ts';
 
 export interface RoomOptions {
@@ -19,12 +19,6 @@ export interface RoomOptions {
   keyFrameRequestDelayMs: number;
   /** Bitrate the server assumes towards a new viewer before its estimate converges. */
   initialOutgoingBitrate: number;
-}
-
-export interface RoomProducer {
-  producer: ms.Producer;
-  source: ProducerSource;
-  peerId: string;
 }
 
 export interface RoomEvents {

@@ -19,7 +19,8 @@ import type {
   ServerToClientEvents,
 } from '../common/protocol/media-signaling.ts';
 import type { Peer } from '../sfu/peer.ts';
-import type { Room, RoomProducer } from '../sfu/room.ts';
+import type { RoomProducer } from '../sfu/peer.ts';
+import type { Room } from '../sfu/room.ts';
 import type { RoomRegistry } from '../sfu/room-registry.ts';
 import type {
   ChannelDirectory,

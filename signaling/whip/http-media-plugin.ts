@@ -5,32 +5,12 @@
 //
 // Registered as an encapsulated Fastify plugin: the SDP body parsers and CORS headers here apply
 // to these routes only.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Logger } from 'pino';
-import type { RoomRegistry } from '../../sfu/room-registry.ts';
-import type { ChannelDirectory } from '../../common/live/channel-directory.ts';
-import type { LiveStreams } from '../live-streams.ts';
+import type { FastifyInstance } from 'fastify';
 import { HttpSessions } from './http-sessions.ts';
-import { UnsupportedMediaTypeError } from './http-media-errors.ts';
+import { MAX_SDP_BYTES, SDP, TRICKLE, UNSUPPORTED, type HttpMediaDeps } from './http-media-shared.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 import { registerWhepRoutes } from './whep-routes.ts';
 import { registerWhipRoutes } from './whip-routes.ts';
-
-export interface HttpMediaDeps {
-  rooms: RoomRegistry;
-  directory: ChannelDirectory;
-  live: LiveStreams;
-  /** STUN/TURN servers advertised to clients in Link headers. */
-  iceServers: readonly string[];
-  logger: Logger;
-  /** WEBRTC_SEATS_PER_STREAM: WHEP players count as WebRTC viewers. */
-  webrtcSeatsPerStream: number;
-}
-
-export const SDP = 'application/sdp';
-export const TRICKLE = 'application/trickle-ice-sdpfrag';
-/** Real offers are a few KiB; this bounds what a hostile client can make us parse. */
-export const MAX_SDP_BYTES = 64 * 1024;
 
 const CORS_HEADERS = {
   'access-control-allow-origin': '*',
@@ -58,28 +38,4 @@ export async function registerHttpMedia(app: FastifyInstance, deps: HttpMediaDep
     registerSessionRoutes(scope, deps, sessions);
   });
   return sessions;
-}
-
-const UNSUPPORTED = Symbol('unsupported body');
-
-/** The request body as text of the given content type, or a 415. */
-export function textBody(request: FastifyRequest, contentType: string): string {
-  const given = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (given !== contentType || typeof request.body !== 'string') throw new UnsupportedMediaTypeError(contentType);
-  return request.body;
-}
-
-/** The bearer token of the Authorization header, if any. */
-export function bearerToken(request: FastifyRequest): string | null {
-  const header = request.headers.authorization;
-  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  return match?.[1] ?? null;
-}
-
-export function linkHeaders(reply: FastifyReply, iceServers: readonly string[]): void {
-  if (iceServers.length === 0) return;
-  reply.header(
-    'link',
-    iceServers.map((url) => `<${url}>; rel="ice-server"`),
-  );
 }

@@ -7,7 +7,7 @@ import { buildIceRestartFragment, parseTrickleFragment } from '../sdp/trickle.ts
 import type { HttpSession, HttpSessionKind, HttpSessions } from './http-sessions.ts';
 import { newEtag } from './http-sessions.ts';
 import { PreconditionFailedError, PreconditionRequiredError, TakenOverError } from './http-media-errors.ts';
-import { bearerToken, textBody, TRICKLE, type HttpMediaDeps } from './http-media-plugin.ts';
+import { bearerToken, textBody, TRICKLE, type HttpMediaDeps } from './http-media-shared.ts';
 
 type SessionRequest = FastifyRequest<{ Params: { id: string } }>;
 

@@ -3,22 +3,21 @@
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError, UnauthorizedError } from '../../common/errors.ts';
 import { MEDIA_CODECS } from '../../sfu/media-codecs.ts';
-import type { RoomProducer } from '../../sfu/room.ts';
+import type { RoomProducer } from '../../sfu/peer.ts';
 import { buildAnswer } from '../sdp/answer.ts';
 import { unsupportedMedia } from '../sdp/sdp-errors.ts';
 import { mediaCodecsForViewer, parseWhepOffer } from '../sdp/whep-offer.ts';
 import { newSessionId, type HttpSessions } from './http-sessions.ts';
 import { assertSeatTaken } from '../webrtc-seats.ts';
 import { NotLiveError } from './http-media-errors.ts';
-import { bearerToken, linkHeaders, SDP, textBody, type HttpMediaDeps } from './http-media-plugin.ts';
+import { bearerToken, linkHeaders, SDP, textBody, type HttpMediaDeps } from './http-media-shared.ts';
 
 /** Which of the room's producers a single-track-per-kind WHEP player gets. */
 const PREFERRED_SOURCES = { video: ['camera', 'screen'], audio: ['microphone', 'screen-audio'] } as const;
 
 // For the OpenAPI document: SDP in and out, problem+json (registered by the API as 'Problem') on errors.
 const problem = { $ref: 'Problem' } as const;
-// A function: SDP comes from the plugin module, which imports this one (not yet initialized at load).
-const whepSchema = () => ({
+const whepSchema = {
   tags: ['whep'],
   summary:
     "Play a live channel over WebRTC (WHEP): one transport with the channel's audio and video; a private channel needs a viewer token as bearer token",
@@ -40,7 +39,7 @@ const whepSchema = () => ({
     422: problem,
     503: problem,
   },
-});
+};
 
 export function registerWhepRoutes(app: FastifyInstance, deps: HttpMediaDeps, sessions: HttpSessions): void {
   const { rooms, directory, live } = deps;
@@ -55,7 +54,7 @@ export function registerWhepRoutes(app: FastifyInstance, deps: HttpMediaDeps, se
       .send();
   });
 
-  app.post<{ Params: { channel: string } }>('/api/whep/:channel', { schema: whepSchema() }, async (request, reply) => {
+  app.post<{ Params: { channel: string } }>('/api/whep/:channel', { schema: whepSchema }, async (request, reply) => {
     const offerSdp = textBody(request, SDP);
     const viewer = {
       handshake: { cookie: request.headers.cookie, origin: request.headers.origin, host: request.headers.host },

@@ -9,12 +9,11 @@ import type { Peer } from '../../sfu/peer.ts';
 import type { Room } from '../../sfu/room.ts';
 import { AlreadyLiveError, closeIfUnused } from '../live-streams.ts';
 import { newSessionId, type HttpSessions } from './http-sessions.ts';
-import { bearerToken, linkHeaders, SDP, textBody, type HttpMediaDeps } from './http-media-plugin.ts';
+import { bearerToken, linkHeaders, SDP, textBody, type HttpMediaDeps } from './http-media-shared.ts';
 
 // For the OpenAPI document: SDP in and out, problem+json (registered by the API as 'Problem') on errors.
 const problem = { $ref: 'Problem' } as const;
-// A function: SDP comes from the plugin module, which imports this one (not yet initialized at load).
-const whipSchema = () => ({
+const whipSchema = {
   tags: ['whip'],
   summary: 'Publish to a channel over WebRTC (WHIP, RFC 9725) with a stream key as bearer token',
   description:
@@ -29,7 +28,7 @@ const whipSchema = () => ({
     415: problem,
     503: problem,
   },
-});
+};
 
 export function registerWhipRoutes(app: FastifyInstance, deps: HttpMediaDeps, sessions: HttpSessions): void {
   const { rooms, directory, live } = deps;
@@ -44,7 +43,7 @@ export function registerWhipRoutes(app: FastifyInstance, deps: HttpMediaDeps, se
       .send();
   });
 
-  app.post('/api/whip', { schema: whipSchema() }, async (request, reply) => {
+  app.post('/api/whip', { schema: whipSchema }, async (request, reply) => {
     const key = bearerToken(request);
     if (!key) throw new UnauthorizedError('Send your stream key as "Authorization: Bearer <key>".');
     const offerSdp = textBody(request, SDP);
