@@ -51,18 +51,21 @@ export function registerWhipRoutes(app: FastifyInstance, deps: HttpMediaDeps, se
     if (!channel) throw new UnauthorizedError('The stream key is not valid or was revoked.');
     const sessionId = newSessionId();
     const claim = sessionKey(sessionId);
-    // With PUBLISHER_TAKEOVER=replace this ends the channel's current publisher (its stream goes on).
-    if (!live.claimPublisher(channel, claim, () => sessions.replaced(sessionId)))
-      throw new AlreadyLiveError(channel, 'refused');
+    let claimed = false;
     let peer: Peer | undefined;
     let room: Room | undefined;
     try {
       room = await rooms.getOrCreate(channel.id);
-      // Parse against the room's capabilities before creating anything, so a bad offer changes nothing.
+      // Everything that can refuse the offer runs before the claim: with PUBLISHER_TAKEOVER=replace
+      // the claim ends the channel's current publisher, so a bad offer must not get that far.
       const offer = parseWhipOffer(offerSdp, room.rtpCapabilities);
       peer = await room.join(`whip:${sessionId}`, 'publisher');
       const transport = await peer.createTransport('send');
       await transport.connect({ dtlsParameters: offer.remoteDtlsParameters });
+      // Ready to receive: take the channel (the stream of a replaced publisher goes on).
+      if (!live.claimPublisher(channel, claim, () => sessions.replaced(sessionId)))
+        throw new AlreadyLiveError(channel, 'refused');
+      claimed = true;
       const produced = [];
       for (const media of offer.media) {
         const source = media.kind === 'audio' ? 'microphone' : 'camera';
@@ -110,7 +113,7 @@ export function registerWhipRoutes(app: FastifyInstance, deps: HttpMediaDeps, se
         .send(answer);
     } catch (error) {
       peer?.close();
-      live.publisherLost(channel, claim);
+      if (claimed) live.publisherLost(channel, claim);
       if (room) closeIfUnused(room, live, channel);
       throw error;
     }

@@ -281,6 +281,31 @@ describe('PUBLISHER_TAKEOVER=replace', () => {
     cleanUp();
   });
 
+  it('an offer that is refused takes nothing over: the running publisher stays, and so does its stream', async () => {
+    const channel = await createTestChannel(platform);
+    const first = await publish(platform, channel, FIRST_SIZE);
+    const stream = await liveStream(platform, channel);
+
+    // A garbage body and an offer with no codec we take, each with the right key.
+    const video = 'm=video 9 UDP/TLS/RTP/SAVPF 45\r\na=mid:0\r\na=sendonly\r\na=rtpmap:45 AV1/90000\r\n';
+    const av1Only = `v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\na=fingerprint:sha-256 ${'AB:'.repeat(31)}AB\r\na=setup:actpass\r\n${video}`;
+    for (const body of ['v=0\r\n', av1Only]) {
+      const refused = await fetch(`${platform.url}/api/whip`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/sdp', authorization: `Bearer ${channel.streamKey}` },
+        body,
+      });
+      expect(refused.status, await refused.text()).toBeGreaterThanOrEqual(400);
+      expect(refused.status).toBeLessThan(500);
+    }
+
+    // The first session still holds the channel: a trickle PATCH is answered as for a live session.
+    expect((await sessionRequest(platform, channel, first.location, 'PATCH')).status).toBe(204);
+    expect(await publisherIdsIn(platform, channel)).toEqual([whipPeerId(first)]);
+    expect(await streamsOf(platform, channel)).toEqual([{ id: stream.id, state: 'live' }]);
+    cleanUp();
+  });
+
   it('publishers arriving at the same moment: the channel ends up with exactly one', async () => {
     const channel = await createTestChannel(platform);
     const pc = new RTCPeerConnection();
