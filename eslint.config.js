@@ -13,6 +13,7 @@ export default tseslint.config(
       'node_modules/',
       'prisma/generated/',
       'web/dist/',
+      'web/dist-test/',
       'data/',
       'coverage/',
       'test-results/',

@@ -76,13 +76,35 @@ ensure_prisma_client() {
   echo "$want" >"$stamp"
 }
 
-ensure_web_build() {
-  local stamp=web/dist/.aethex-built want
-  want=$(find web package-lock.json -path web/dist -prune -o -type f -print | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16)
+# The web app's sources: everything under web/ but its builds.
+web_fingerprint() {
+  find web package-lock.json \( -path web/dist -o -path web/dist-test \) -prune -o -type f -print |
+    LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16
+}
+
+# Builds the app into web/<dist> with `vite build $*` unless the sources are unchanged since the last time.
+build_web_into() {
+  local dist=$1 stamp=web/$1/.aethex-built want
+  shift
+  want=$(web_fingerprint)
   if [[ -f $stamp && $(cat "$stamp") == "$want" ]]; then return 0; fi
-  log "building the web app"
-  npx --no-install vite build --config web/vite.config.ts --logLevel warn >&2
+  log "building the web app into web/$dist"
+  npx --no-install vite build --config web/vite.config.ts --logLevel warn "$@" >&2
   echo "$want" >"$stamp"
+}
+
+ensure_web_build() {
+  build_web_into dist
+  # Only test builds let scripts on the page reach the player and publisher (web/src/test-hooks.ts).
+  if grep -rlq __aethex web/dist; then
+    rm -f web/dist/.aethex-built
+    die "web/dist mentions __aethex: the test hooks leaked into the production build (comments count: the source maps carry the sources)"
+  fi
+}
+
+# What the browser tests and benchmarks serve by default: the app with its test hooks.
+ensure_web_test_build() {
+  build_web_into dist-test --mode test
 }
 
 main() {
@@ -97,6 +119,7 @@ main() {
   install_worker_into_mediasoup "$worker_bin"
   ensure_prisma_client
   ensure_web_build
+  if $FOR_TESTS; then ensure_web_test_build; fi
 }
 
 main

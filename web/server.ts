@@ -14,7 +14,10 @@ const SERVER_PATHS = /^\/(api|hls|socket\.io|healthz|uploads)(\/|$)|^\/(vod|clip
 export async function registerWebApp(app: FastifyInstance, dist: string = WEB_DIST): Promise<void> {
   const indexFile = path.join(dist, 'index.html');
   if (!fs.existsSync(indexFile)) {
-    throw new Error(`The web app is not built (${indexFile} is missing): run 'npm run build:web' or 'npm start'.`);
+    throw new Error(
+      `The web app is not built (${indexFile} is missing): run 'npm run build:web' or 'npm start' ` +
+        `('npm run build:web:test' for the test build, web/dist-test, which tests serve).`,
+    );
   }
   await app.register(fastifyStatic, {
     root: dist,

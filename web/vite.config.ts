@@ -5,12 +5,13 @@ import { defineConfig } from 'vite';
 const root = fileURLToPath(new URL('.', import.meta.url));
 
 // `npm run dev:web` serves the app with hot reload on :5173 and forwards the server's paths to a
-// running `npm start` on :8080.
-export default defineConfig({
+// running `npm start` on :8080. `--mode test` (npm run build:web:test) builds into dist-test an app
+// that lets tests look inside the page (src/test-hooks.ts); web/dist never has that.
+export default defineConfig(({ mode }) => ({
   root,
   plugins: [vue()],
   build: {
-    outDir: 'dist',
+    outDir: mode === 'test' ? 'dist-test' : 'dist',
     emptyOutDir: true,
     sourcemap: true,
     rolldownOptions: {
@@ -43,4 +44,4 @@ export default defineConfig({
       '/socket.io': { target: 'http://127.0.0.1:8080', ws: true },
     },
   },
-});
+}));

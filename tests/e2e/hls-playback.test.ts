@@ -20,7 +20,7 @@ interface HlsStats {
   buffered: number;
 }
 
-/** What the web app exposes for tests (web/src/media/test-handle.ts), as far as this file uses it. */
+/** What the web app exposes for tests in its test build (web/src/test-hooks.ts), as far as this file uses it. */
 interface PageHandle {
   hlsPlayer?: { stats(): HlsStats };
   via?: 'webrtc' | 'whep' | 'hls';

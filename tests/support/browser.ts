@@ -41,7 +41,7 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
-/** What the web app exposes for tests (web/src/media/test-handle.ts), as far as tests use it. */
+/** What the web app exposes for tests in its test build (web/src/test-hooks.ts), as far as tests use it. */
 declare global {
   interface Window {
     __aethex?: {

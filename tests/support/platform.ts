@@ -4,11 +4,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
 import { loadConfig } from '../../common/config.ts';
 import { startPlatform, type Platform } from '../../platform.ts';
 import type { DatabaseTarget } from './databases.ts';
 import { testLogger } from './logger.ts';
+
+const WEB_TEST_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist-test');
 
 export interface TestPlatform extends Platform {
   /** The fresh data folder; removed by close(). */
@@ -35,8 +38,9 @@ export async function startTestPlatform(env: Record<string, string> = {}): Promi
         MEDIA_WORKERS: '1',
         LOG_LEVEL: 'error',
         DATA_DIR: ownDataDir ?? '',
-        // A web build of one's own (vite build --outDir ...) while working on pages; web/dist otherwise.
-        WEB_DIST_DIR: process.env.WEB_DIST_DIR ?? '',
+        // The test build (npm run build:web:test), whose pages let tests look inside; WEB_DIST_DIR
+        // names another build (vite build --outDir ...) while working on pages.
+        WEB_DIST_DIR: process.env.WEB_DIST_DIR ?? WEB_TEST_DIST,
         ...env,
       },
       [],

@@ -1,5 +1,5 @@
 // What the channel page's player has received, read through the test handle the web app exposes
-// (web/src/media/test-handle.ts): decoded frames, picture width, audio packets.
+// in its test build (web/src/test-hooks.ts): decoded frames, picture width, audio packets.
 import type { Page } from 'playwright-core';
 import { waitFor } from './wait.ts';
 

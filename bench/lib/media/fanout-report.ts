@@ -306,7 +306,9 @@ function definitions(settings: FanoutSettings, steps: FanoutStep[], info: Fanout
       `sends during which the worker does not read its socket.`,
     `Publisher layers at the end of each window (packets lost count since it started): ${steps.map((s) => `${s.viewers}: ${s.sourceLayers}`).join(' | ')}.`,
     ...(info.withoutWebRole
-      ? ['web/dist was not built, so the server ran without the web role (the benchmark does not use the web app).']
+      ? [
+          'The web app (web/dist-test) was not built, so the server ran without the web role (the benchmark does not use the web app).',
+        ]
       : []),
   ];
 }

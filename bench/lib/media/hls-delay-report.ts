@@ -245,8 +245,8 @@ function method(info: HlsRunInfo): string {
     `when each segment first appears; afterwards it decodes each segment (FFmpeg) and reads the time from every frame in it. ` +
     `That splits each picture's delay at the moment its segment was listed: before it the SFU, FFmpeg and the segmenter (a ` +
     `segment is listed only once complete), after it the player (playlist reload, download, the live hold-back, buffering, ` +
-    `decode, display), to the ${info.playlistPollMs} ms of the poll. Needs the web app built (npm run build:web, which ` +
-    `scripts/setup.sh runs, or WEB_DIST_DIR set to a build).`
+    `decode, display), to the ${info.playlistPollMs} ms of the poll. Needs the web app's test build (npm run build:web:test, ` +
+    `which scripts/setup.sh --for-tests runs, or WEB_DIST_DIR set to a build).`
   );
 }
 

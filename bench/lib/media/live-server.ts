@@ -35,7 +35,7 @@ export interface LiveServer {
   readonly streamKey: string;
   readonly pid: number | undefined;
   readonly mediaWorkers: number;
-  /** Where the server was started without the web role because web/dist is not built. */
+  /** Where the server was started without the web role because the web app (web/dist-test) is not built. */
   readonly withoutWebRole: boolean;
   workers(): Promise<WorkerHealthSample[]>;
   outputTail(): string;
@@ -51,12 +51,14 @@ export async function startLiveServer(ctx: BenchContext, options: LiveServerOpti
   const env = { ...setup.env, ...options.env };
   // The media benchmarks use their own page, not the web app: a missing build (another engineer's
   // work in progress) must not stop them. Everything else runs as `npm start` runs it.
-  // WEB_DIST_DIR is where the server itself looks for a build made elsewhere.
-  const webDist = env.WEB_DIST_DIR || path.join(ctx.repoRoot, 'web', 'dist');
+  // The test build (npm run build:web:test), whose pages let the benchmark read the player's
+  // state; WEB_DIST_DIR names another build.
+  const webDist = env.WEB_DIST_DIR || path.join(ctx.repoRoot, 'web', 'dist-test');
+  env.WEB_DIST_DIR = webDist;
   const withoutWebRole = !fs.existsSync(path.join(webDist, 'index.html'));
   if (withoutWebRole && options.requireWebApp) {
     throw new BenchError(
-      `the web app is not built (${webDist}/index.html is missing): run 'npm run build:web', or set WEB_DIST_DIR to a build`,
+      `the web app is not built (${webDist}/index.html is missing): run 'npm run build:web:test', or set WEB_DIST_DIR to a build`,
     );
   }
   if (withoutWebRole) env.ROLES = 'api,signaling,sfu';

@@ -2,7 +2,7 @@ import { getCurrentScope, onScopeDispose, ref, shallowRef, watch, type Ref } fro
 import { playWithSoundIfAllowed } from '../media/autoplay.ts';
 import { HlsSource, type HlsFailure } from '../media/hls-source.ts';
 import { createLog } from '../media/log.ts';
-import { exposeForTests, withdrawFromTests } from '../media/test-handle.ts';
+import { announce, withdraw } from '../media/page-media.ts';
 
 export type HlsVideoState = 'idle' | 'loading' | 'ready' | 'failed';
 
@@ -16,7 +16,7 @@ export function useHlsVideo(url: Ref<string | null>, video: Ref<HTMLVideoElement
   let source: HlsSource | null = null;
 
   const close = () => {
-    if (source) withdrawFromTests('hlsPlayer', source);
+    if (source) withdraw('hlsPlayer', source);
     source?.close();
     source = null;
   };
@@ -39,7 +39,7 @@ export function useHlsVideo(url: Ref<string | null>, video: Ref<HTMLVideoElement
         state.value = 'failed';
         failure.value = reason;
       });
-      exposeForTests('hlsPlayer', created);
+      announce('hlsPlayer', created);
       void created.start(element);
     },
     { immediate: true },

@@ -1,15 +1,22 @@
 import { getCurrentScope, onScopeDispose, ref, shallowRef, watch, type Ref } from 'vue';
 import { AutoPlayer, type PlaybackFailure } from '../media/auto-player.ts';
 import { HlsPlayer } from '../media/hls-player.ts';
+import { announce, withdraw } from '../media/page-media.ts';
 import type { PlaybackClient, PlaybackVia, Rendition, RenditionPick } from '../media/playback-client.ts';
 import { Player, type PlayerStatus } from '../media/player.ts';
 import type { PlayerStats } from '../media/stats.ts';
-import { exposeForTests, withdrawFromTests } from '../media/test-handle.ts';
 import { WhepPlayer } from '../media/whep-player.ts';
 import type { PlaybackSource } from './use-playback-source.ts';
 import { useInterval } from './use-interval.ts';
 
 export type { PlaybackVia } from '../media/playback-client.ts';
+
+declare module '../media/page-media.ts' {
+  interface PageMedia {
+    /** How the channel page's player receives the stream now. */
+    via: PlaybackVia;
+  }
+}
 
 /**
  * A player for `channel` drawing into `video` (and `pip`), replaced when the channel or the source
@@ -39,7 +46,7 @@ export function usePlayer(
     const closing = player;
     player = null;
     closing?.close();
-    if (closing) withdrawFromTests('via', closing.via);
+    if (closing) withdraw('via', closing.via);
     status.value = null;
     stats.value = null;
     via.value = null;
@@ -82,7 +89,7 @@ export function usePlayer(
         if (player !== created) return;
         status.value = created.status;
         via.value = created.via;
-        exposeForTests('via', created.via);
+        announce('via', created.via);
       };
       created.on('status', sync);
       sync();

@@ -11,11 +11,18 @@ import { backoffDelay } from './backoff.ts';
 import { Emitter } from './emitter.ts';
 import { HlsSource, NO_PLAYBACK, type HlsFailure, type HlsPlaybackStats } from './hls-source.ts';
 import { createLog, type Log } from './log.ts';
+import { announce, withdraw } from './page-media.ts';
 import { SoundState } from './sound-state.ts';
 import type { PlaybackClient, Rendition, RenditionPick } from './playback-client.ts';
 import type { PlayerPhase, PlayerStatus } from './player.ts';
 import { DeltaSampler, type PlayerStats } from './stats.ts';
-import { exposeForTests, withdrawFromTests, type HlsTestHandle } from './test-handle.ts';
+
+declare module './page-media.ts' {
+  interface PageMedia {
+    /** HLS playback on the page: a live channel's HlsPlayer, or a VOD's HlsSource. */
+    hlsPlayer: { stats(): HlsPlaybackStats };
+  }
+}
 
 export interface HlsPlayerOptions {
   channel: string;
@@ -41,7 +48,8 @@ export class HlsPlayer extends Emitter<{ status: [status: PlayerStatus] }> imple
   readonly #log: Log;
   readonly #sound: SoundState;
   readonly #sampler = new DeltaSampler();
-  readonly #testHandle: HlsTestHandle = { stats: () => this.playbackStats() };
+  /** What the page announces of this player: where its HLS playback is. */
+  readonly #playback = { stats: () => this.playbackStats() };
   #video: HTMLVideoElement | null = null;
   #source: HlsSource | null = null;
   #stream: StreamStatus | null = null;
@@ -83,7 +91,7 @@ export class HlsPlayer extends Emitter<{ status: [status: PlayerStatus] }> imple
   start(): void {
     if (this.#started || this.#closed) return;
     this.#started = true;
-    exposeForTests('hlsPlayer', this.#testHandle);
+    announce('hlsPlayer', this.#playback);
     void this.#poll();
     this.#pollTimer = setInterval(() => void this.#poll(), this.#options.pollIntervalMs);
   }
@@ -160,7 +168,7 @@ export class HlsPlayer extends Emitter<{ status: [status: PlayerStatus] }> imple
     this.#abort.abort();
     this.#stopSource();
     this.#video = null;
-    withdrawFromTests('hlsPlayer', this.#testHandle);
+    withdraw('hlsPlayer', this.#playback);
     this.#update();
     this.removeAllListeners();
   }

@@ -16,12 +16,19 @@ import type { AutoplayResult } from './autoplay.ts';
 import { Emitter, type Unsubscribe } from './emitter.ts';
 import { IceGuard } from './ice-guard.ts';
 import { createLog, type Log } from './log.ts';
+import { announce, withdraw } from './page-media.ts';
 import { SoundState } from './sound-state.ts';
 import { PlayerViews, type ShownVideo } from './player-views.ts';
 import { SessionKeeper, type JoinReason } from './session-keeper.ts';
 import { SignalingClient, SignalingError } from './signaling-client.ts';
 import { DeltaSampler, readPlayerStats, type PlayerStats } from './stats.ts';
-import { exposeForTests, withdrawFromTests } from './test-handle.ts';
+
+declare module './page-media.ts' {
+  interface PageMedia {
+    /** The WebRTC player (mediasoup) of the channel page. */
+    player: Player;
+  }
+}
 
 /**
  * connecting: joining for the first time. offline: joined, the channel is not live.
@@ -162,7 +169,7 @@ export class Player extends Emitter<PlayerEvents> {
 
   start(): void {
     if (this.#closed || this.#keeper.running) return;
-    exposeForTests('player', this);
+    announce('player', this);
     this.#unsubscribe = this.#signaling.onNotification((n) => this.#onNotification(n));
     this.#keeper.start();
   }
@@ -235,7 +242,7 @@ export class Player extends Emitter<PlayerEvents> {
     if (this.#ownsSignaling) setTimeout(() => this.#signaling.close(), wasJoined ? 200 : 0);
     this.#closed = true;
     this.#update();
-    withdrawFromTests('player', this);
+    withdraw('player', this);
     this.removeAllListeners();
   }
 

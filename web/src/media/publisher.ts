@@ -7,11 +7,18 @@ import type { MediaNotification, MediaSource, StreamStatus } from '../../../comm
 import { Emitter, type Unsubscribe } from './emitter.ts';
 import { IceGuard } from './ice-guard.ts';
 import { createLog, type Log } from './log.ts';
+import { announce, withdraw } from './page-media.ts';
 import { SessionKeeper, isFatal, type JoinReason } from './session-keeper.ts';
 import { SignalingClient, SignalingError } from './signaling-client.ts';
 import { DeltaSampler, readPublisherStats, type PublisherStats } from './stats.ts';
 import { cameraLayers, screenLayers, type SimulcastLayer } from './simulcast.ts';
-import { exposeForTests, withdrawFromTests } from './test-handle.ts';
+
+declare module './page-media.ts' {
+  interface PageMedia {
+    /** The studio's WebRTC publisher. */
+    publisher: Publisher;
+  }
+}
 
 export type PublisherPhase = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'stopped' | 'error';
 
@@ -121,7 +128,7 @@ export class Publisher extends Emitter<PublisherEvents> {
     for (const [source, track] of Object.entries(tracks) as [MediaSource, MediaStreamTrack | null][]) {
       if (track) this.#tracks.set(source, track);
     }
-    exposeForTests('publisher', this);
+    announce('publisher', this);
     const outcome = new Promise<void>((resolve, reject) => {
       const stopListening = this.on('status', (status) => {
         if (status.phase === 'live') resolve();
@@ -175,7 +182,7 @@ export class Publisher extends Emitter<PublisherEvents> {
     this.#teardown();
     if (this.#ownsSignaling) this.#signaling.close();
     this.#setStatus({ phase: 'stopped', stream: null });
-    withdrawFromTests('publisher', this);
+    withdraw('publisher', this);
     this.removeAllListeners();
   }
 

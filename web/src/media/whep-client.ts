@@ -8,8 +8,15 @@ import { Emitter } from './emitter.ts';
 import { HttpMediaError, isRetryable } from './http-media-error.ts';
 import { HttpMediaSession } from './http-media-session.ts';
 import { createLog, type Log } from './log.ts';
+import { announce, withdraw } from './page-media.ts';
 import { DeltaSampler, readPlayerStats, type PlayerStats } from './stats.ts';
-import { exposeForTests, withdrawFromTests } from './test-handle.ts';
+
+declare module './page-media.ts' {
+  interface PageMedia {
+    /** The channel page's WHEP client. */
+    whepClient: WhepClient;
+  }
+}
 
 /**
  * connecting: asking for the first time. offline: the channel is not live; asking again now and
@@ -110,7 +117,7 @@ export class WhepClient extends Emitter<WhepClientEvents> {
   start(): void {
     if (this.#started || this.#closed) return;
     this.#started = true;
-    exposeForTests('whepClient', this);
+    announce('whepClient', this);
     void this.#connect();
   }
 
@@ -140,7 +147,7 @@ export class WhepClient extends Emitter<WhepClientEvents> {
     clearTimeout(this.#retryTimer);
     const session = this.#dropSession();
     this.#update();
-    withdrawFromTests('whepClient', this);
+    withdraw('whepClient', this);
     this.removeAllListeners();
     await session?.http.close();
   }

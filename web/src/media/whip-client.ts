@@ -8,9 +8,16 @@ import { Emitter } from './emitter.ts';
 import { HttpMediaError, isRetryable } from './http-media-error.ts';
 import { HttpMediaSession } from './http-media-session.ts';
 import { createLog, type Log } from './log.ts';
+import { announce, withdraw } from './page-media.ts';
 import { cameraLayers, screenLayers } from './simulcast.ts';
 import { DeltaSampler, readPublisherStats, type PublisherStats } from './stats.ts';
-import { exposeForTests, withdrawFromTests } from './test-handle.ts';
+
+declare module './page-media.ts' {
+  interface PageMedia {
+    /** The studio's WHIP client. */
+    whipClient: WhipClient;
+  }
+}
 
 export type WhipPhase = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'stopped' | 'error';
 
@@ -82,7 +89,7 @@ export class WhipClient extends Emitter<WhipClientEvents> {
     if (this.#tracks.size === 0)
       return Promise.reject(new HttpMediaError('no_media', 'Nothing to publish: no audio or video track.'));
     this.#videoSource = media.videoSource ?? 'plain';
-    exposeForTests('whipClient', this);
+    announce('whipClient', this);
     const outcome = new Promise<void>((resolve, reject) => {
       const stopListening = this.on('status', (status) => {
         if (status.phase === 'live') resolve();
@@ -131,7 +138,7 @@ export class WhipClient extends Emitter<WhipClientEvents> {
     this.#senders = new Map();
     await session?.close();
     this.#setStatus({ phase: 'stopped', resource: null });
-    withdrawFromTests('whipClient', this);
+    withdraw('whipClient', this);
     this.removeAllListeners();
   }
 
