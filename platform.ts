@@ -22,6 +22,9 @@ import { disconnectSessions } from './api/notifications/notification-socket.ts';
 import { registerUploadFileRoutes } from './api/uploads/upload-file-routes.ts';
 import { registerHealthRoute } from './api/health/health-route.ts';
 import { registerVodRoutes } from './api/vods/vod-routes.ts';
+import { createVodRepository } from './api/vods/vod-repository.ts';
+import { registerClipRoutes } from './api/clips/clip-routes.ts';
+import { createClipRepository } from './api/clips/clip-repository.ts';
 import { createStreamDirectory } from './api/streams/stream-directory.ts';
 import type { Config, Role } from './common/config.ts';
 import { openDatabase, type Database, type PrismaClient } from './common/db/database.ts';
@@ -38,13 +41,12 @@ import { ClipMaker } from './recorder/clip-maker.ts';
 import { registerViewerAccessRoutes } from './api/viewer-access/viewer-access-routes.ts';
 import { createWatchGuard, type WatchGuard } from './api/viewer-access/watch-guard.ts';
 import { accessNarrowedPublisher, onAccessNarrowed } from './api/viewer-access/access-changes.ts';
-import { registerClipRoutes } from './recorder/clip-routes.ts';
+import { registerClipFileRoutes } from './recorder/clip-file-routes.ts';
 import { HlsAudience } from './recorder/hls-audience.ts';
 import { registerHlsRoutes } from './recorder/hls-routes.ts';
 import { applyRetention, scheduleRetention } from './recorder/retention.ts';
 import { RecorderService } from './recorder/recorder-service.ts';
 import { createRecordingStore } from './recorder/storage/index.ts';
-import { createVodRepository } from './recorder/vod-repository.ts';
 import { registerWebApp } from './web/server.ts';
 
 export interface Platform {
@@ -169,7 +171,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       registerUploadFileRoutes(http, config.uploads.dir);
       registerFollowRoutes(http, { prisma });
       registerDiscoveryRoutes(http, { prisma });
-      registerVodRoutes(http, prisma, guardOf(prisma));
+      registerVodRoutes(http, { vods: createVodRepository(prisma), guard: guardOf(prisma) });
       if (io) {
         const chat = registerChat(http, io, { prisma, logger: logger.child({ component: 'chat' }) });
         closers.push(() => chat.close());
@@ -246,17 +248,15 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
         const audience = new HlsAudience((channel, viewers) => live.hlsViewersChanged(channel, viewers));
         live.on('ended', (channel) => audience.forget(channel));
         closers.push(() => audience.close());
-        registerHlsRoutes(http, recorder, vods, store, guard, audience);
-        const clips = new ClipMaker(database.prisma, recorder, store, config.recorder, logger);
-        registerClipRoutes(http, database.prisma, clips, store, {
-          clipsPerMinute: config.recorder.clipsPerMinute,
-          guard,
-        });
+        registerHlsRoutes(http, { recorder, vods, store, guard, audience });
+        const clips = createClipRepository(database.prisma);
+        const cutter = new ClipMaker(recorder, store, config.recorder, logger);
+        registerClipRoutes(http, { clips, cutter, guard, clipsPerMinute: config.recorder.clipsPerMinute });
+        registerClipFileRoutes(http, { clips, store, guard });
         const { retentionDays, maxStorageBytes } = config.recorder;
         if (retentionDays > 0 || maxStorageBytes > 0) {
-          const prisma = database.prisma;
           const policy = { maxAgeDays: retentionDays, maxBytes: maxStorageBytes };
-          closers.push(scheduleRetention(() => applyRetention(prisma, store, policy, logger), 3_600_000, logger));
+          closers.push(scheduleRetention(() => applyRetention(vods, store, policy, logger), 3_600_000, logger));
         }
         // On shutdown every recording is finished into a VOD before the rooms close.
         closers.push(() => recorder.close());

@@ -1,13 +1,14 @@
 // Clips: the last N seconds of a live stream, or a range of a VOD, cut without re-encoding into an
 // MP4 of their own with a poster. A clip never depends on its source's files afterwards, so VOD
 // retention can't break it. A VOD in S3 is cut from copies of just the segments the range needs;
-// the clip is in the store before its row exists.
+// the clip is in the store before its row exists. The row is the API's (api/clips): the caller's
+// `save` writes it, and a clip whose row could not be written has its files removed.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { PrismaClient } from '../common/db/database.ts';
-import { AppError, BadRequestError, NotFoundError, UnavailableError } from '../common/errors.ts';
+import { AppError, BadRequestError, UnavailableError } from '../common/errors.ts';
+import { MAX_CLIP_SECONDS, MIN_CLIP_SECONDS } from '../common/protocol/rest/clips.ts';
 import { posterArgs, runPlaylistName } from './ffmpeg-args.ts';
 import { runFfmpeg } from './ffmpeg-process.ts';
 import { probeDuration } from './ffprobe.ts';
@@ -16,26 +17,19 @@ import { parseRunPlaylist, segmentsBetween, totalDurationSeconds, type RunPlayli
 import type { RecorderService } from './recorder-service.ts';
 import type { RecordingStore } from './storage/index.ts';
 
-export const MAX_CLIP_SECONDS = 60;
-export const MIN_CLIP_SECONDS = 1;
 /** FFmpeg jobs at once; beyond that a request gets 503 and tries again. */
 const MAX_CONCURRENT_CUTS = 2;
 
-export interface ClipRow {
+/** A clip cut and stored, handed to `save` before anyone can reach it. Paths are store keys. */
+export interface CutClip {
   id: string;
-  channelId: string;
-  streamId: string | null;
-  vodId: string | null;
-  title: string;
   startSeconds: number;
   durationSeconds: number;
   path: string;
   posterPath: string | null;
-  createdAt: Date;
 }
 
 export class ClipMaker {
-  readonly #prisma: PrismaClient;
   readonly #recorder: RecorderService;
   readonly #store: RecordingStore;
   readonly #recordingsDir: string;
@@ -44,13 +38,11 @@ export class ClipMaker {
   #running = 0;
 
   constructor(
-    prisma: PrismaClient,
     recorder: RecorderService,
     store: RecordingStore,
     options: { recordingsDir: string; ffmpegPath: string },
     logger: Logger,
   ) {
-    this.#prisma = prisma;
     this.#recorder = recorder;
     this.#store = store;
     this.#recordingsDir = options.recordingsDir;
@@ -59,14 +51,16 @@ export class ClipMaker {
   }
 
   /** The last `seconds` of the channel's live stream. */
-  async fromLive(channelSlug: string, seconds: number, title: string): Promise<ClipRow> {
+  async fromLive<T>(
+    channelSlug: string,
+    seconds: number,
+    save: (cut: CutClip & { streamId: string }) => Promise<T>,
+  ): Promise<T> {
     validateLength(seconds);
-    const channel = await this.#prisma.channel.findUnique({ where: { slug: channelSlug.toLowerCase() } });
-    if (!channel) throw new NotFoundError('Channel', channelSlug);
-    const recording = this.#recorder.recordingOf(channel.slug);
+    const recording = this.#recorder.recordingOf(channelSlug);
     if (!recording)
-      throw new AppError(409, 'not_live', `Channel '${channel.slug}' is not live, so there is nothing to clip.`);
-    const dir = recording.dir;
+      throw new AppError(409, 'not_live', `Channel '${channelSlug}' is not live, so there is nothing to clip.`);
+    const { dir, streamId } = recording;
     return this.#cut(
       await recording.runs(),
       (parts, remux) => remux(dir, parts),
@@ -76,26 +70,19 @@ export class ClipMaker {
         const duration = Math.min(seconds, total);
         return { start: total - duration, duration };
       },
-      {
-        channelId: channel.id,
-        streamId: recording.streamId,
-        vodId: null,
-        title: title || `Clip of ${channel.title || channel.slug}`,
-      },
+      (cut) => save({ ...cut, streamId }),
     );
   }
 
-  /** `startSeconds` to `endSeconds` of a VOD. */
-  async fromVod(vodId: string, startSeconds: number, endSeconds: number, title: string): Promise<ClipRow> {
-    const vod = await this.#prisma.vod.findUnique({ where: { id: vodId }, include: { channel: true } });
-    if (!vod) throw new NotFoundError('VOD', vodId);
-    if (!(startSeconds >= 0 && endSeconds > startSeconds && endSeconds <= vod.durationSeconds + 0.5)) {
-      throw new BadRequestError(
-        `The range must lie within the VOD: 0 <= start < end <= ${vod.durationSeconds.toFixed(1)} seconds.`,
-      );
-    }
+  /** `startSeconds` to `endSeconds` of the VOD whose playlist is at `playlistPath` (a store key). */
+  async fromVod<T>(
+    playlistPath: string,
+    startSeconds: number,
+    endSeconds: number,
+    save: (cut: CutClip) => Promise<T>,
+  ): Promise<T> {
     validateLength(endSeconds - startSeconds);
-    const folder = `${path.posix.dirname(vod.playlistPath)}/`;
+    const folder = `${path.posix.dirname(playlistPath)}/`;
     const fromStore = (parts: RunPlaylist[], remux: (dir: string, parts: RunPlaylist[]) => Promise<void>) => {
       const names = parts.flatMap((run) => [run.initUri, ...run.segments.map((segment) => segment.uri)]);
       return this.#store.withLocalFiles(folder, names, (dir) => remux(dir, parts));
@@ -104,12 +91,7 @@ export class ClipMaker {
       await this.#storedRuns(folder),
       fromStore,
       () => ({ start: startSeconds, duration: endSeconds - startSeconds }),
-      {
-        channelId: vod.channelId,
-        streamId: vod.streamId,
-        vodId: vod.id,
-        title: title || `Clip of ${vod.title || vod.channel.slug}`,
-      },
+      save,
     );
   }
 
@@ -127,14 +109,15 @@ export class ClipMaker {
 
   /**
    * Cuts the range `choose` picks (given the recording's length) out of `runs`; `withSegments`
-   * hands the chosen parts, with a folder holding their files, to the remux.
+   * hands the chosen parts, with a folder holding their files, to the remux. `save` makes the
+   * stored files a clip (its row).
    */
-  async #cut(
+  async #cut<T>(
     runs: RunPlaylist[],
     withSegments: (parts: RunPlaylist[], remux: (dir: string, parts: RunPlaylist[]) => Promise<void>) => Promise<void>,
     choose: (totalSeconds: number) => { start: number; duration: number },
-    row: Pick<ClipRow, 'channelId' | 'streamId' | 'vodId' | 'title'>,
-  ): Promise<ClipRow> {
+    save: (cut: CutClip) => Promise<T>,
+  ): Promise<T> {
     if (this.#running >= MAX_CONCURRENT_CUTS)
       throw new UnavailableError('Clips are being cut right now; try again in a moment.', 2);
     this.#running++;
@@ -163,15 +146,12 @@ export class ClipMaker {
         this.#logger.error({ err: error, clip: id }, 'could not store the clip');
         throw new UnavailableError('The clip could not be stored right now; try again in a moment.', 5);
       });
-      const created = await this.#prisma.clip.create({
-        data: {
-          id,
-          ...row,
-          startSeconds: start,
-          durationSeconds,
-          path: keys.mp4,
-          posterPath: posterMade ? keys.poster : null,
-        },
+      const created = await save({
+        id,
+        startSeconds: start,
+        durationSeconds,
+        path: keys.mp4,
+        posterPath: posterMade ? keys.poster : null,
       });
       this.#logger.info({ clip: id, durationSeconds }, 'clip made');
       return created;

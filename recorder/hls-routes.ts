@@ -3,20 +3,30 @@
 // is served at /hls/<channel>/<rendition>/ (source, 360p...). Playlists change, so they are never
 // cached; segments never change once written, so they are cached for a year (a CDN in front
 // serves any audience size from them). A private channel's are answered only to those who may watch
-// it (the WatchGuard), and kept out of shared caches.
+// it (the WatchGuard the composition root hands in), and kept out of shared caches.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { WatchableChannel, WatchGuard } from '../common/access/watch-guard.ts';
 import { AppError, NotFoundError } from '../common/errors.ts';
-import { queryToken, type WatchableChannel } from '../api/viewer-access/watch-access.ts';
-import { immutableCacheControl, type WatchGuard } from '../api/viewer-access/watch-guard.ts';
+import { queryToken } from '../common/http/query-token.ts';
+import type { VodCatalog } from '../common/recordings/catalog.ts';
 import { hlsClientKey, type HlsAudience } from './hls-audience.ts';
 import { withTokenInUris } from './playlist-token.ts';
 import type { RecorderService } from './recorder-service.ts';
 import { RENDITION_NAME } from './renditions.ts';
 import type { RecordingStore } from './storage/index.ts';
 import { sendStored } from './storage/send-stored.ts';
-import type { VodRepository } from './vod-repository.ts';
+
+export interface HlsRouteDeps {
+  recorder: RecorderService;
+  vods: Pick<VodCatalog, 'files'>;
+  store: RecordingStore;
+  guard: WatchGuard;
+  audience: HlsAudience;
+}
 
 /** How many segments the live playlist shows (about as many seconds). */
 const LIVE_WINDOW_SEGMENTS = 6;
@@ -37,21 +47,27 @@ class NoSegmentsYet extends AppError {
   }
 }
 
+// Params are any string: what a name may be is checked against the files the recorder wrote (404),
+// never by the schema (400), so a player guessing a name learns only that there is no such file.
+const ChannelParams = Type.Object({ channel: Type.String() });
+const ChannelFileParams = Type.Object({ channel: Type.String(), file: Type.String() });
+const RenditionParams = Type.Object({ channel: Type.String(), rendition: Type.String() });
+const RenditionFileParams = Type.Object({ channel: Type.String(), rendition: Type.String(), file: Type.String() });
+const VodParams = Type.Object({ id: Type.String() });
+const VodFileParams = Type.Object({ id: Type.String(), file: Type.String() });
+
 export function registerHlsRoutes(
   app: FastifyInstance,
-  recorder: RecorderService,
-  vods: VodRepository,
-  store: RecordingStore,
-  guard: WatchGuard,
-  audience: HlsAudience,
+  { recorder, vods, store, guard, audience }: HlsRouteDeps,
 ): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
   /** A live playlist request is a viewer still watching (see hls-audience.ts). */
   const countViewer = (request: FastifyRequest, slug: string) => {
     const channel = recorder.channelOf(slug.toLowerCase());
     if (channel) audience.seen(channel, hlsClientKey(request.ip, request.headers['user-agent']));
   };
 
-  app.get<{ Params: { channel: string } }>('/hls/:channel/index.m3u8', async (request, reply) => {
+  api.get('/hls/:channel/index.m3u8', { schema: { params: ChannelParams } }, async (request, reply) => {
     const channel = await guard.channelBySlug(request, request.params.channel);
     const recording = recorder.recordingOf(request.params.channel.toLowerCase());
     const playlist = await recording?.livePlaylist(LIVE_WINDOW_SEGMENTS);
@@ -63,45 +79,39 @@ export function registerHlsRoutes(
       .send(forPlayer(playlist, channel, request));
   });
 
-  app.get<{ Params: { channel: string; file: string } }>('/hls/:channel/:file', async (request, reply) => {
+  api.get('/hls/:channel/:file', { schema: { params: ChannelFileParams } }, async (request, reply) => {
     const channel = await guard.channelBySlug(request, request.params.channel);
     const recording = recorder.recordingOf(request.params.channel.toLowerCase());
     if (!recording || !MEDIA_FILE.test(request.params.file)) throw new NotFoundError('File', request.params.file);
     return sendImmutable(reply, path.join(recording.dir, request.params.file), immutableCacheControl(channel));
   });
 
-  app.get<{ Params: { channel: string; rendition: string } }>(
-    '/hls/:channel/:rendition/index.m3u8',
-    async (request, reply) => {
-      const { channel, rendition } = request.params;
-      const watched = await guard.channelBySlug(request, channel);
-      const playlist = RENDITION_NAME.test(rendition)
-        ? await recorder.recordingOf(channel.toLowerCase())?.renditionPlaylist(rendition, LIVE_WINDOW_SEGMENTS)
-        : undefined;
-      if (!playlist) throw new NoSegmentsYet(channel);
-      countViewer(request, channel);
-      return reply
-        .type(PLAYLIST_TYPE)
-        .header('cache-control', 'no-cache, no-store')
-        .send(forPlayer(playlist, watched, request));
-    },
-  );
+  api.get('/hls/:channel/:rendition/index.m3u8', { schema: { params: RenditionParams } }, async (request, reply) => {
+    const { channel, rendition } = request.params;
+    const watched = await guard.channelBySlug(request, channel);
+    const playlist = RENDITION_NAME.test(rendition)
+      ? await recorder.recordingOf(channel.toLowerCase())?.renditionPlaylist(rendition, LIVE_WINDOW_SEGMENTS)
+      : undefined;
+    if (!playlist) throw new NoSegmentsYet(channel);
+    countViewer(request, channel);
+    return reply
+      .type(PLAYLIST_TYPE)
+      .header('cache-control', 'no-cache, no-store')
+      .send(forPlayer(playlist, watched, request));
+  });
 
-  app.get<{ Params: { channel: string; rendition: string; file: string } }>(
-    '/hls/:channel/:rendition/:file',
-    async (request, reply) => {
-      const { channel, rendition, file } = request.params;
-      const watched = await guard.channelBySlug(request, channel);
-      const dir = RENDITION_NAME.test(rendition)
-        ? recorder.recordingOf(channel.toLowerCase())?.renditionDir(rendition)
-        : undefined;
-      if (!dir || !MEDIA_FILE.test(file)) throw new NotFoundError('File', file);
-      return sendImmutable(reply, path.join(dir, file), immutableCacheControl(watched));
-    },
-  );
+  api.get('/hls/:channel/:rendition/:file', { schema: { params: RenditionFileParams } }, async (request, reply) => {
+    const { channel, rendition, file } = request.params;
+    const watched = await guard.channelBySlug(request, channel);
+    const dir = RENDITION_NAME.test(rendition)
+      ? recorder.recordingOf(channel.toLowerCase())?.renditionDir(rendition)
+      : undefined;
+    if (!dir || !MEDIA_FILE.test(file)) throw new NotFoundError('File', file);
+    return sendImmutable(reply, path.join(dir, file), immutableCacheControl(watched));
+  });
 
-  app.get<{ Params: { id: string } }>('/vod/:id/index.m3u8', async (request, reply) => {
-    const vod = await vods.find(request.params.id);
+  api.get('/vod/:id/index.m3u8', { schema: { params: VodParams } }, async (request, reply) => {
+    const vod = await vods.files(request.params.id);
     if (!vod) throw new NotFoundError('VOD', request.params.id);
     const channel = await guard.channelById(request, vod.channelId);
     const playlist = await store.readText(vod.playlistPath);
@@ -113,8 +123,8 @@ export function registerHlsRoutes(
       .send(forPlayer(playlist, channel, request));
   });
 
-  app.get<{ Params: { id: string; file: string } }>('/vod/:id/:file', async (request, reply) => {
-    const vod = await vods.find(request.params.id);
+  api.get('/vod/:id/:file', { schema: { params: VodFileParams } }, async (request, reply) => {
+    const vod = await vods.files(request.params.id);
     const { file } = request.params;
     // The download and the poster exist only when the database says they were made.
     const missing =
@@ -132,6 +142,11 @@ export function registerHlsRoutes(
       ...(file === 'vod.mp4' ? { downloadAs: `${vod.id}.mp4` } : {}),
     });
   });
+}
+
+/** Cache-Control for a file that never changes: shared caches (a CDN) only for a public channel's. */
+function immutableCacheControl(channel: WatchableChannel): string {
+  return channel.private ? 'private, max-age=31536000, immutable' : 'public, max-age=31536000, immutable';
 }
 
 /** A private channel's playlist asked for with `?token=` names its files with the token too. */

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Room } from '../sfu/room.ts';
 import type { RoomRegistry } from '../sfu/room-registry.ts';
 import type { ChannelRef } from '../common/live/channel-directory.ts';
+import type { VodCatalog } from '../common/recordings/catalog.ts';
 import type { LiveStreams } from '../signaling/live-streams.ts';
 import { posterArgs } from './ffmpeg-args.ts';
 import { runFfmpeg } from './ffmpeg-process.ts';
@@ -16,7 +17,6 @@ import { totalDurationSeconds } from './playlist.ts';
 import type { RecordingStore } from './storage/index.ts';
 import { listLocal } from './storage/local-store.ts';
 import { StreamRecording } from './stream-recording.ts';
-import type { VodRepository } from './vod-repository.ts';
 
 export interface RecorderOptions {
   recordingsDir: string;
@@ -30,7 +30,7 @@ export interface RecorderOptions {
 export class RecorderService {
   readonly #rooms: RoomRegistry;
   readonly #live: LiveStreams;
-  readonly #vods: VodRepository;
+  readonly #vods: Pick<VodCatalog, 'create' | 'existsForStream'>;
   readonly #store: RecordingStore;
   readonly #options: RecorderOptions;
   readonly #logger: Logger;
@@ -44,7 +44,7 @@ export class RecorderService {
   constructor(
     rooms: RoomRegistry,
     live: LiveStreams,
-    vods: VodRepository,
+    vods: Pick<VodCatalog, 'create' | 'existsForStream'>,
     store: RecordingStore,
     options: RecorderOptions,
     logger: Logger,

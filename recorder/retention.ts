@@ -4,7 +4,7 @@
 // live recordings are never touched. Either limit at 0 means no limit.
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { PrismaClient } from '../common/db/database.ts';
+import type { VodCatalog } from '../common/recordings/catalog.ts';
 import type { RecordingStore } from './storage/index.ts';
 import { sum } from './storage/local-store.ts';
 
@@ -19,16 +19,13 @@ export interface RetentionResult {
 }
 
 export async function applyRetention(
-  prisma: PrismaClient,
+  vodCatalog: Pick<VodCatalog, 'oldestFirst' | 'delete'>,
   store: RecordingStore,
   policy: RetentionPolicy,
   logger: Logger,
   now = new Date(),
 ): Promise<RetentionResult> {
-  const vods = await prisma.vod.findMany({
-    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-    select: { id: true, createdAt: true, playlistPath: true },
-  });
+  const vods = await vodCatalog.oldestFirst();
   const sized = await Promise.all(
     vods.map(async (vod) => {
       const folder = `${path.posix.dirname(vod.playlistPath)}/`;
@@ -47,7 +44,7 @@ export async function applyRetention(
   const result: RetentionResult = { deleted: [], bytesFreed: 0 };
   for (const vod of doomed) {
     // Row first: a VOD that can't be listed is gone for users even if its files linger.
-    await prisma.vod.delete({ where: { id: vod.id } });
+    await vodCatalog.delete(vod.id);
     await store.deleteFolder(vod.folder);
     result.deleted.push(vod.id);
     result.bytesFreed += vod.bytes;

@@ -1,9 +1,11 @@
 // Schemas shared by the API's routes. Routes declare every param, query, body and response with
 // TypeBox: Fastify validates and serializes with them, @fastify/swagger turns them into the
-// OpenAPI document at /api/docs, and the handlers get their types from the same source.
+// OpenAPI document at /api/docs, and the handlers get their types from the same source. What the
+// routes answer is described in common/protocol/rest/, where the web app takes its types from.
 import { Type, type Static, type TSchema } from 'typebox';
 
 export { Type, type Static };
+export { DateTime, Nullable, Page, UserSummary, Uuid } from '../../common/protocol/rest/schema.ts';
 
 /** RFC 9457 problem details, as common/errors.ts's toProblem writes them. */
 export const Problem = Type.Object(
@@ -22,25 +24,12 @@ export function problems(...statuses: number[]): Record<number, TSchema> {
   return Object.fromEntries(statuses.map((status) => [status, Type.Ref('Problem')]));
 }
 
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-
-export const DateTime = Type.String({ format: 'date-time' });
-export const Uuid = Type.String({ format: 'uuid' });
-
 export const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 64 }) });
-
-/** A user as others see them (chat authors, channel owners, moderators). Inlined where used. */
-export const UserSummary = Type.Object({ id: Uuid, username: Type.String(), name: Type.String() });
 
 export const PageQuery = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 512, description: 'nextCursor from the previous page.' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
 });
-
-/** A page of items with the cursor of the next page (null on the last one). */
-export function Page<T extends TSchema>(item: T, options: { $id?: string } = {}) {
-  return Type.Object({ items: Type.Array(item), nextCursor: Nullable(Type.String()) }, options);
-}
 
 /** Empty success (204). */
 export const NoContent = Type.Null({ description: 'No content.' });

@@ -6,19 +6,14 @@
 // server asks here, so the rule lives in one place.
 import { fastifyCookie as cookie } from '@fastify/cookie';
 import type { FastifyRequest } from 'fastify';
+import type { WatchableChannel } from '../../common/access/watch-guard.ts';
 import type { PrismaClient } from '../../common/db/database.ts';
 import { PrivateChannelError } from '../../common/errors.ts';
+import { queryToken } from '../../common/http/query-token.ts';
 import { userOf } from '../accounts/auth.ts';
 import type { SessionUser } from '../accounts/sessions.ts';
 import { canModerateChannel } from '../channels/permissions.ts';
 import { isViewerTokenOf } from './viewer-tokens.ts';
-
-export interface WatchableChannel {
-  id: string;
-  slug: string;
-  ownerId: string;
-  private: boolean;
-}
 
 export interface WatchCredentials {
   user: SessionUser | undefined;
@@ -45,12 +40,6 @@ export async function canWatch(
 /** The cookie holding a browser's viewer token for one channel (by id: slugs can change). */
 export function accessCookieName(channelId: string): string {
   return `aethex_view_${channelId.replaceAll('-', '')}`;
-}
-
-/** The `token` query parameter (an external HLS player's), if any. */
-export function queryToken(request: FastifyRequest): string | undefined {
-  const token = (request.query as Record<string, unknown> | undefined)?.token;
-  return typeof token === 'string' && token ? token : undefined;
 }
 
 /** Tokens an HTTP request carries for the channel: bearer, `?token=`, the channel's access cookie. */

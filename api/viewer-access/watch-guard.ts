@@ -4,20 +4,16 @@
 // for a few seconds instead of read per request: making a channel private takes effect within
 // PRIVACY_CACHE_MS. Tokens and sessions are always checked fresh (revocation is immediate).
 import type { FastifyRequest } from 'fastify';
+import type { WatchableChannel, WatchGuard } from '../../common/access/watch-guard.ts';
 import type { PrismaClient } from '../../common/db/database.ts';
 import { NotFoundError } from '../../common/errors.ts';
-import { assertRequestCanWatch, type WatchableChannel } from './watch-access.ts';
+import { assertRequestCanWatch } from './watch-access.ts';
 
 const PRIVACY_CACHE_MS = 5000;
 /** Bounds the cache: far more channels than are watched at once. */
 const MAX_CACHED = 10_000;
 
-export interface WatchGuard {
-  /** The channel named by slug, if this request may watch it; 404 unknown, 403 private. */
-  channelBySlug(request: FastifyRequest, slug: string): Promise<WatchableChannel>;
-  /** The same, for a channel known by id (a VOD's, a clip's). */
-  channelById(request: FastifyRequest, id: string): Promise<WatchableChannel>;
-}
+export type { WatchGuard };
 
 const SELECT = { id: true, slug: true, ownerId: true, private: true } as const;
 
@@ -56,9 +52,4 @@ export function createWatchGuard(prisma: PrismaClient): WatchGuard {
       return guard(request, channel, id);
     },
   };
-}
-
-/** Cache-Control for a file that never changes: shared caches (a CDN) only for a public channel's. */
-export function immutableCacheControl(channel: WatchableChannel): string {
-  return channel.private ? 'private, max-age=31536000, immutable' : 'public, max-age=31536000, immutable';
 }

@@ -1,36 +1,29 @@
-// VODs for the channel page and the VOD page: newest first, with cursor pagination.
+// VODs for the channel page and the VOD page: newest first, with cursor pagination. A private
+// channel's answer only to those who may watch it (the WatchGuard).
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type { PrismaClient } from '../../common/db/database.ts';
-import { BadRequestError, NotFoundError } from '../../common/errors.ts';
-import { problems } from '../http/schemas.ts';
-import type { WatchGuard } from '../viewer-access/watch-guard.ts';
+import type { WatchGuard } from '../../common/access/watch-guard.ts';
+import { NotFoundError } from '../../common/errors.ts';
+import { Vod, VodPage } from '../../common/protocol/rest/vods.ts';
+import { problems, SlugParams, Type } from '../http/schemas.ts';
+import type { VodRepository, VodRow } from './vod-repository.ts';
 
-const vodSchema = {
-  type: 'object',
-  required: ['id', 'channel', 'title', 'durationSeconds', 'createdAt', 'playlistUrl', 'mp4Url', 'posterUrl'],
-  properties: {
-    id: { type: 'string' },
-    channel: { type: 'string' },
-    title: { type: 'string' },
-    durationSeconds: { type: 'number' },
-    createdAt: { type: 'string', format: 'date-time' },
-    playlistUrl: { type: 'string' },
-    mp4Url: { type: ['string', 'null'] },
-    posterUrl: { type: ['string', 'null'] },
-  },
-} as const;
-
-interface VodRow {
-  id: string;
-  title: string;
-  durationSeconds: number;
-  createdAt: Date;
-  mp4Path: string | null;
-  posterPath: string | null;
-  channel: { slug: string };
+export interface VodRouteDeps {
+  vods: VodRepository;
+  guard: WatchGuard;
 }
 
-function present(vod: VodRow) {
+const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+
+const VodListQuery = Type.Object(
+  {
+    cursor: Type.Optional(Type.String({ pattern: UUID })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 24 })),
+  },
+  { additionalProperties: false },
+);
+
+function present(vod: VodRow): Vod {
   return {
     id: vod.id,
     channel: vod.channel.slug,
@@ -43,75 +36,39 @@ function present(vod: VodRow) {
   };
 }
 
-const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+export function registerVodRoutes(app: FastifyInstance, { vods, guard }: VodRouteDeps): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
-export function registerVodRoutes(app: FastifyInstance, prisma: PrismaClient, guard: WatchGuard): void {
-  app.get<{ Params: { slug: string }; Querystring: { cursor?: string; limit?: number } }>(
+  api.get(
     '/api/v1/channels/:slug/vods',
     {
       schema: {
         tags: ['vods'],
         summary: "A channel's VODs (recordings of its past streams), newest first",
-        params: {
-          type: 'object',
-          required: ['slug'],
-          properties: { slug: { type: 'string', minLength: 1, maxLength: 64 } },
-        },
-        querystring: {
-          type: 'object',
-          properties: {
-            cursor: { type: 'string', pattern: UUID },
-            limit: { type: 'integer', minimum: 1, maximum: 100, default: 24 },
-          },
-          additionalProperties: false,
-        },
-        response: {
-          200: {
-            type: 'object',
-            required: ['items', 'nextCursor'],
-            properties: { items: { type: 'array', items: vodSchema }, nextCursor: { type: ['string', 'null'] } },
-          },
-          ...problems(400, 403, 404),
-        },
+        params: SlugParams,
+        querystring: VodListQuery,
+        response: { 200: VodPage, ...problems(400, 403, 404) },
       },
     },
-    async (request) => {
+    async (request): Promise<VodPage> => {
       const channel = await guard.channelBySlug(request, request.params.slug);
-      const limit = request.query.limit ?? 24;
-      const cursor = request.query.cursor;
-      if (
-        cursor &&
-        !(await prisma.vod.findFirst({ where: { id: cursor, channelId: channel.id }, select: { id: true } }))
-      ) {
-        throw new BadRequestError('The cursor does not belong to this channel.');
-      }
-      const rows = await prisma.vod.findMany({
-        where: { channelId: channel.id },
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        take: limit + 1,
-        ...(cursor && { cursor: { id: cursor }, skip: 1 }),
-        include: { channel: { select: { slug: true } } },
-      });
-      const page = rows.slice(0, limit);
-      return { items: page.map(present), nextCursor: rows.length > limit ? page.at(-1)!.id : null };
+      const page = await vods.page(channel.id, request.query.cursor, request.query.limit ?? 24);
+      return { items: page.rows.map(present), nextCursor: page.more ? page.rows.at(-1)!.id : null };
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  api.get(
     '/api/v1/vods/:id',
     {
       schema: {
         tags: ['vods'],
         summary: 'One VOD: its playlist, MP4 and poster URLs',
-        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: UUID } } },
-        response: { 200: vodSchema, ...problems(400, 403, 404) },
+        params: Type.Object({ id: Type.String({ pattern: UUID }) }),
+        response: { 200: Vod, ...problems(400, 403, 404) },
       },
     },
-    async (request) => {
-      const vod = await prisma.vod.findUnique({
-        where: { id: request.params.id },
-        include: { channel: { select: { slug: true } } },
-      });
+    async (request): Promise<Vod> => {
+      const vod = await vods.find(request.params.id);
       if (!vod) throw new NotFoundError('VOD', request.params.id);
       await guard.channelById(request, vod.channelId);
       return present(vod);

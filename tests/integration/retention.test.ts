@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runAdminCommand } from '../../api/admin/commands.ts';
+import { createVodRepository } from '../../api/vods/vod-repository.ts';
 import { openDatabase, type Database } from '../../common/db/database.ts';
 import { applyRetention } from '../../recorder/retention.ts';
 import { LocalRecordingStore } from '../../recorder/storage/local-store.ts';
@@ -76,7 +77,7 @@ describe('VOD retention', () => {
     fs.writeFileSync(path.join(live, 'seg-1-00000.m4s'), Buffer.alloc(100_000));
 
     const byAge = await applyRetention(
-      database.prisma,
+      createVodRepository(database.prisma),
       new LocalRecordingStore(recordingsDir),
       { maxAgeDays: 7, maxBytes: 0 },
       testLogger,
@@ -87,7 +88,7 @@ describe('VOD retention', () => {
 
     // 2 MiB of VODs and 0.2 MB of clip and live recording against a 1.5 MiB limit: one more goes.
     const bySize = await applyRetention(
-      database.prisma,
+      createVodRepository(database.prisma),
       new LocalRecordingStore(recordingsDir),
       { maxAgeDays: 0, maxBytes: 1.5 * MiB },
       testLogger,
@@ -104,7 +105,7 @@ describe('VOD retention', () => {
     const a = await vod(400, MiB);
     const b = await vod(0, MiB);
     const result = await applyRetention(
-      database.prisma,
+      createVodRepository(database.prisma),
       new LocalRecordingStore(recordingsDir),
       { maxAgeDays: 0, maxBytes: 0 },
       testLogger,

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createVodRepository } from '../../api/vods/vod-repository.ts';
 import { applyRetention } from '../../recorder/retention.ts';
 import { S3Client } from '../../recorder/storage/s3-client.ts';
 import { S3RecordingStore } from '../../recorder/storage/s3-store.ts';
@@ -150,7 +151,13 @@ describe('recordings in S3', () => {
       testLogger,
     );
     const inTwoDays = new Date(Date.now() + 2 * 86_400_000);
-    const result = await applyRetention(prisma, store, { maxAgeDays: 1, maxBytes: 0 }, testLogger, inTwoDays);
+    const result = await applyRetention(
+      createVodRepository(prisma),
+      store,
+      { maxAgeDays: 1, maxBytes: 0 },
+      testLogger,
+      inTwoDays,
+    );
     expect(result.deleted).toContain(vod.id);
     expect(result.bytesFreed).toBeGreaterThan(10_000);
     expect(await keysUnder(`${stream.id}/`)).toEqual([]);
