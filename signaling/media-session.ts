@@ -1,5 +1,6 @@
 // One socket's media session: which channel it joined, as what, and its peer in the SFU room.
 // Requests are dispatched by a switch the compiler checks for exhaustiveness.
+import type { types as ms } from 'mediasoup';
 import type { Socket } from 'socket.io';
 import type { Logger } from 'pino';
 import {
@@ -31,6 +32,7 @@ import type {
   WatchedChannel,
 } from '../common/live/channel-directory.ts';
 import { AlreadyLiveError, closeIfUnused, type LiveStreams } from './live-streams.ts';
+import type { MediaCommand } from './validate-request.ts';
 import { assertSeatTaken } from './webrtc-seats.ts';
 
 export type MediaSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
@@ -74,7 +76,7 @@ export class MediaSession {
     this.#logger = deps.logger.child({ session: socket.id });
   }
 
-  async handle(request: MediaRequest): Promise<MediaResponses[MediaRequest['method']]> {
+  async handle(request: MediaCommand): Promise<MediaResponses[MediaCommand['method']]> {
     switch (request.method) {
       case 'join':
         return this.#join(request.data);
@@ -88,14 +90,14 @@ export class MediaSession {
         } as MediaResponses['createTransport'];
       }
       case 'connectTransport':
-        await this.#peer().connectTransport(request.data.transportId, request.data.dtlsParameters as never);
+        await this.#peer().connectTransport(request.data.transportId, request.data.dtlsParameters);
         return {};
       case 'restartIce':
         return { iceParameters: await this.#peer().restartIce(request.data.transportId) };
       case 'produce': {
         const { channel, peer } = this.#session();
         const { transportId, kind, rtpParameters, source } = request.data;
-        const producer = await peer.produce(transportId, kind, rtpParameters as never, source);
+        const producer = await peer.produce(transportId, kind, rtpParameters, source);
         // Taken over meanwhile: the channel is the new publisher's to make live.
         if (!this.#deps.live.holdsPublisher(channel, this.#socket.id)) throw new AlreadyLiveError(channel, 'overtaken');
         await this.#deps.live.mediaStarted(channel);
@@ -208,11 +210,11 @@ export class MediaSession {
     };
   }
 
-  async #consume(transportId: string, producerId: string, rtpCapabilities: unknown): Promise<ConsumerInfo> {
+  async #consume(transportId: string, producerId: string, rtpCapabilities: ms.RtpCapabilities): Promise<ConsumerInfo> {
     const { room, peer } = this.#session();
     const entry = room.producers().find((p) => p.producer.id === producerId);
     if (!entry) throw new NotFoundError('Producer', producerId);
-    const consumer = await peer.consume(transportId, producerId, entry.source, rtpCapabilities as never);
+    const consumer = await peer.consume(transportId, producerId, entry.source, rtpCapabilities);
     return {
       id: consumer.id,
       producerId,

@@ -4,10 +4,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AppError, BadRequestError } from '../common/errors.ts';
-import { MEDIA_SOURCES, type MediaRequest } from '../common/protocol/media-signaling.ts';
-import { validateRequest } from './validate-request.ts';
+import type { types as ms } from 'mediasoup';
+import { MEDIA_SOURCES } from '../common/protocol/media-signaling.ts';
+import { validateRequest, type MediaCommand } from './validate-request.ts';
 
-const ALL_METHODS: readonly MediaRequest['method'][] = [
+const ALL_METHODS: readonly MediaCommand['method'][] = [
   'join',
   'createTransport',
   'connectTransport',
@@ -25,15 +26,17 @@ const ALL_METHODS: readonly MediaRequest['method'][] = [
 const TRANSPORT_ID = '5c6a0e7e-8a2b-4d36-9f0e-2b1f0c9d7a11';
 const PRODUCER_ID = 'b7d1c3a2-0f4e-4c59-8e6d-0a1b2c3d4e5f';
 const CONSUMER_ID = 'consumer_01-A';
-const DTLS = { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: 'AB:CD' }] };
-const RTP_PARAMETERS = {
+const DTLS: ms.DtlsParameters = { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: 'AB:CD' }] };
+const RTP_PARAMETERS: ms.RtpParameters = {
   codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000 }],
   encodings: [{ ssrc: 1111 }],
 };
-const RTP_CAPABILITIES = { codecs: [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 }] };
+const RTP_CAPABILITIES: ms.RtpCapabilities = {
+  codecs: [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 }],
+};
 
 /** Each well-formed request, with what validateRequest must hand on (extra fields dropped). */
-const WELL_FORMED: { name: string; input: unknown; expected: MediaRequest }[] = [
+const WELL_FORMED: { name: string; input: unknown; expected: MediaCommand }[] = [
   {
     name: 'join as a viewer',
     input: { method: 'join', data: { role: 'viewer', channel: 'some-channel', streamKey: 'ignored' } },
@@ -62,7 +65,7 @@ const WELL_FORMED: { name: string; input: unknown; expected: MediaRequest }[] = 
   {
     name: 'connectTransport',
     input: { method: 'connectTransport', data: { transportId: TRANSPORT_ID, dtlsParameters: DTLS } },
-    expected: { method: 'connectTransport', data: { transportId: TRANSPORT_ID, dtlsParameters: DTLS as never } },
+    expected: { method: 'connectTransport', data: { transportId: TRANSPORT_ID, dtlsParameters: DTLS } },
   },
   {
     name: 'restartIce',
@@ -79,14 +82,14 @@ const WELL_FORMED: { name: string; input: unknown; expected: MediaRequest }[] = 
       },
       expected: {
         method: 'produce',
-        data: { transportId: TRANSPORT_ID, kind, rtpParameters: RTP_PARAMETERS as never, source },
-      } as MediaRequest,
+        data: { transportId: TRANSPORT_ID, kind, rtpParameters: RTP_PARAMETERS, source },
+      } as MediaCommand,
     };
   }),
   ...(['closeProducer', 'pauseProducer', 'resumeProducer'] as const).map((method) => ({
     name: method,
     input: { method, data: { producerId: PRODUCER_ID } },
-    expected: { method, data: { producerId: PRODUCER_ID } } as MediaRequest,
+    expected: { method, data: { producerId: PRODUCER_ID } } as MediaCommand,
   })),
   {
     name: 'consume',
@@ -96,7 +99,7 @@ const WELL_FORMED: { name: string; input: unknown; expected: MediaRequest }[] = 
     },
     expected: {
       method: 'consume',
-      data: { transportId: TRANSPORT_ID, producerId: PRODUCER_ID, rtpCapabilities: RTP_CAPABILITIES as never },
+      data: { transportId: TRANSPORT_ID, producerId: PRODUCER_ID, rtpCapabilities: RTP_CAPABILITIES },
     },
   },
   {
@@ -357,7 +360,7 @@ const REFUSED: { name: string; input: unknown; field: string }[] = [
 
 /** The BadRequestError validateRequest throws for `input`; fails the test when it accepts it. */
 function refusal(input: unknown): BadRequestError {
-  let accepted: MediaRequest;
+  let accepted: MediaCommand;
   try {
     accepted = validateRequest(input);
   } catch (error) {
@@ -400,7 +403,7 @@ describe('validateRequest on arbitrary input (property-based)', () => {
           fc.record({ method: fc.constantFrom(...ALL_METHODS), data: fc.dictionary(fc.string(), fc.jsonValue()) }),
         ),
         (input) => {
-          let result: MediaRequest;
+          let result: MediaCommand;
           try {
             result = validateRequest(input);
           } catch (error) {
@@ -423,7 +426,7 @@ describe('validateRequest on arbitrary input (property-based)', () => {
         ),
         (producerId) => {
           const request = { method: 'closeProducer', data: { producerId } };
-          let result: MediaRequest;
+          let result: MediaCommand;
           try {
             result = validateRequest(request);
           } catch (error) {

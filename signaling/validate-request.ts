@@ -1,7 +1,22 @@
-// Checks the shape of a request from the network before anything acts on it. mediasoup validates
-// RTP parameters in depth itself; here we only make sure each field has the type we rely on.
+// Checks the shape of a request from the network before anything acts on it, and reads it into
+// the server's types: a MediaCommand is a MediaRequest whose WebRTC parameters are mediasoup's
+// (media-parameters.ts reads them), so the session hands them on without a cast. mediasoup
+// validates their meaning in depth itself.
+import type { types as ms } from 'mediasoup';
 import { BadRequestError } from '../common/errors.ts';
-import { MEDIA_SOURCES, type MediaRequest } from '../common/protocol/media-signaling.ts';
+import { MEDIA_SOURCES, type MediaRequest, type MediaSource } from '../common/protocol/media-signaling.ts';
+import { readDtlsParameters, readRtpCapabilities, readRtpParameters } from './media-parameters.ts';
+
+/** The requests whose data carries WebRTC parameters, with mediasoup's types for them. */
+type WithServerParameters =
+  | { method: 'connectTransport'; data: { transportId: string; dtlsParameters: ms.DtlsParameters } }
+  | {
+      method: 'produce';
+      data: { transportId: string; kind: ms.MediaKind; rtpParameters: ms.RtpParameters; source: MediaSource };
+    }
+  | { method: 'consume'; data: { transportId: string; producerId: string; rtpCapabilities: ms.RtpCapabilities } };
+
+export type MediaCommand = Exclude<MediaRequest, { method: WithServerParameters['method'] }> | WithServerParameters;
 
 const METHODS = new Set<MediaRequest['method']>([
   'join',
@@ -20,7 +35,7 @@ const METHODS = new Set<MediaRequest['method']>([
 
 const ID = /^[A-Za-z0-9_-]{1,100}$/;
 
-export function validateRequest(value: unknown): MediaRequest {
+export function validateRequest(value: unknown): MediaCommand {
   if (!isRecord(value) || typeof value.method !== 'string' || !METHODS.has(value.method as MediaRequest['method'])) {
     throw new BadRequestError('Unknown request method.');
   }
@@ -54,24 +69,22 @@ export function validateRequest(value: unknown): MediaRequest {
     case 'connectTransport':
       return {
         method,
-        data: { transportId: id(data, 'transportId'), dtlsParameters: obj(data, 'dtlsParameters') as never },
+        data: { transportId: id(data, 'transportId'), dtlsParameters: readDtlsParameters(data.dtlsParameters) },
       };
     case 'restartIce':
       return { method, data: { transportId: id(data, 'transportId') } };
     case 'produce': {
       if (data.kind !== 'audio' && data.kind !== 'video')
         throw new BadRequestError("produce: kind must be 'audio' or 'video'.");
-      const source = data.source;
-      if (typeof source !== 'string' || !(MEDIA_SOURCES as readonly string[]).includes(source)) {
-        throw new BadRequestError(`produce: source must be one of ${MEDIA_SOURCES.join(', ')}.`);
-      }
+      const source = MEDIA_SOURCES.find((known) => known === data.source);
+      if (!source) throw new BadRequestError(`produce: source must be one of ${MEDIA_SOURCES.join(', ')}.`);
       return {
         method,
         data: {
           transportId: id(data, 'transportId'),
           kind: data.kind,
-          rtpParameters: obj(data, 'rtpParameters') as never,
-          source: source as never,
+          rtpParameters: readRtpParameters(data.rtpParameters),
+          source,
         },
       };
     }
@@ -85,7 +98,7 @@ export function validateRequest(value: unknown): MediaRequest {
         data: {
           transportId: id(data, 'transportId'),
           producerId: id(data, 'producerId'),
-          rtpCapabilities: obj(data, 'rtpCapabilities') as never,
+          rtpCapabilities: readRtpCapabilities(data.rtpCapabilities),
         },
       };
     case 'resumeConsumer':
@@ -122,12 +135,6 @@ function str(data: Record<string, unknown>, field: string, maxLength: number): s
 function id(data: Record<string, unknown>, field: string): string {
   const value = data[field];
   if (typeof value !== 'string' || !ID.test(value)) throw new BadRequestError(`'${field}' must be an id.`);
-  return value;
-}
-
-function obj(data: Record<string, unknown>, field: string): Record<string, unknown> {
-  const value = data[field];
-  if (!isRecord(value)) throw new BadRequestError(`'${field}' must be an object.`);
   return value;
 }
 
