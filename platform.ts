@@ -165,18 +165,18 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       }, 3_600_000);
       sessionSweep.unref();
       closers.push(() => clearInterval(sessionSweep));
-      registerChannelRoutes(http, prisma);
-      registerViewerAccessRoutes(http, prisma, accessNarrowed);
+      registerChannelRoutes(http, { prisma });
+      registerViewerAccessRoutes(http, { prisma, accessNarrowed });
       registerChannelManagementRoutes(http, { prisma, uploadsDir: config.uploads.dir, accessNarrowed });
-      registerUploadFileRoutes(http, config.uploads.dir);
+      registerUploadFileRoutes(http, { uploadsDir: config.uploads.dir });
       registerFollowRoutes(http, { prisma });
       registerDiscoveryRoutes(http, { prisma });
       registerVodRoutes(http, { vods: createVodRepository(prisma), guard: guardOf(prisma) });
       if (io) {
-        const chat = registerChat(http, io, { prisma, logger: logger.child({ component: 'chat' }) });
+        const chat = registerChat(http, { io, prisma, logger: logger.child({ component: 'chat' }) });
         closers.push(() => chat.close());
         closers.push(await onAccessNarrowed(pubsub, (filter) => void chat.recheckAccess(filter)));
-        registerNotifications(http, io, { prisma, logger: logger.child({ component: 'notifications' }) });
+        registerNotifications(http, { io, prisma, logger: logger.child({ component: 'notifications' }) });
       }
     }
 

@@ -8,9 +8,10 @@ import { NoContent, problems, Type, Uuid } from '../http/schemas.ts';
 import { endSession, requireUser, sessionOf, setSessionCookie } from './auth.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { createSession, invalidateOtherSessions } from './sessions.ts';
-import { createUser, normalizeEmail, validateNewPassword } from './users.ts';
+import { createAccountRepository } from './account-repository.ts';
+import { validateNewPassword } from './users.ts';
 
-export interface AccountRoutesOptions {
+export interface AccountRouteDeps {
   prisma: PrismaClient;
   /** Sign-up and log-in attempts allowed per client address per minute. */
   authAttemptsPerMinute: number;
@@ -54,31 +55,15 @@ class InvalidCredentialsError extends AppError {
  */
 let decoyHash: Promise<string> | undefined;
 
-export function registerAccountRoutes(app: FastifyInstance, options: AccountRoutesOptions): void {
-  const { prisma } = options;
+export function registerAccountRoutes(
+  app: FastifyInstance,
+  { prisma, authAttemptsPerMinute, onSessionsEnded }: AccountRouteDeps,
+): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const accounts = createAccountRepository(prisma);
   app.addSchema(Me);
-  const rateLimit = { max: options.authAttemptsPerMinute, timeWindow: '1 minute' };
-
-  const meOf = async (userId: string) => {
-    const [user, channels, moderates] = await Promise.all([
-      prisma.user.findUniqueOrThrow({
-        where: { id: userId },
-        select: { id: true, email: true, username: true, name: true, role: true },
-      }),
-      prisma.channel.findMany({
-        where: { ownerId: userId },
-        select: { slug: true, title: true },
-        orderBy: { createdAt: 'asc' },
-      }),
-      prisma.channelModerator.findMany({
-        where: { userId },
-        select: { channel: { select: { slug: true, title: true } } },
-        orderBy: { createdAt: 'asc' },
-      }),
-    ]);
-    return { user, channels, moderates: moderates.map((m) => m.channel) };
-  };
+  const rateLimit = { max: authAttemptsPerMinute, timeWindow: '1 minute' };
+  const meOf = (userId: string) => accounts.account(userId);
 
   api.post(
     '/api/v1/auth/signup',
@@ -101,7 +86,7 @@ export function registerAccountRoutes(app: FastifyInstance, options: AccountRout
     },
     async (request, reply) => {
       const { email, username, password, name } = request.body;
-      const user = await createUser(prisma, { email, username, password, name });
+      const user = await accounts.create({ email, username, password, name });
       const session = await createSession(prisma, user.id);
       setSessionCookie(reply, session.token, session.expiresAt);
       return reply.status(201).send(await meOf(user.id));
@@ -126,8 +111,7 @@ export function registerAccountRoutes(app: FastifyInstance, options: AccountRout
       },
     },
     async (request, reply) => {
-      const login = normalizeEmail(request.body.login);
-      const user = await prisma.user.findFirst({ where: login.includes('@') ? { email: login } : { username: login } });
+      const user = await accounts.byLogin(request.body.login);
       const matches = await verifyPassword(
         request.body.password,
         user?.passwordHash ?? (await (decoyHash ??= hashPassword('decoy password that matches nothing'))),
@@ -144,7 +128,7 @@ export function registerAccountRoutes(app: FastifyInstance, options: AccountRout
     { schema: { tags: ['accounts'], summary: 'Sign out this session', response: { 204: NoContent } } },
     async (request, reply) => {
       const ended = await endSession(request, reply);
-      if (ended) options.onSessionsEnded?.([ended]);
+      if (ended) onSessionsEnded?.([ended]);
       return reply.status(204).send(null);
     },
   );
@@ -181,16 +165,12 @@ export function registerAccountRoutes(app: FastifyInstance, options: AccountRout
     async (request, reply) => {
       const me = await requireUser(request);
       const session = await sessionOf(request);
-      const user = await prisma.user.findUniqueOrThrow({ where: { id: me.id } });
-      if (!(await verifyPassword(request.body.currentPassword, user.passwordHash))) {
+      if (!(await verifyPassword(request.body.currentPassword, await accounts.passwordHash(me.id)))) {
         throw new BadRequestError('The current password is not right.', { code: 'wrong_password' });
       }
       validateNewPassword(request.body.newPassword);
-      await prisma.user.update({
-        where: { id: me.id },
-        data: { passwordHash: await hashPassword(request.body.newPassword) },
-      });
-      options.onSessionsEnded?.(await invalidateOtherSessions(prisma, me.id, session?.id));
+      await accounts.setPasswordHash(me.id, await hashPassword(request.body.newPassword));
+      onSessionsEnded?.(await invalidateOtherSessions(prisma, me.id, session?.id));
       return reply.status(204).send(null);
     },
   );

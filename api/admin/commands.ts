@@ -4,7 +4,7 @@
 import type { PrismaClient } from '../../common/db/database.ts';
 import { BadRequestError } from '../../common/errors.ts';
 import { createUser } from '../accounts/users.ts';
-import { createChannel } from '../channels/channels.ts';
+import { createChannelRepository } from '../channels/channel-repository.ts';
 import { createStreamKey, revokeStreamKeys } from '../stream-keys/stream-keys.ts';
 
 export type AdminCommand =
@@ -35,7 +35,7 @@ export async function runAdminCommand(context: AdminContext, input: AdminCommand
         name: input.name,
       });
     case 'channel.create':
-      return createChannel(prisma, { ownerEmail: input.owner, slug: input.slug, title: input.title });
+      return createChannelRepository(prisma).create({ ownerEmail: input.owner, slug: input.slug, title: input.title });
     case 'stream-key.create': {
       const issued = await createStreamKey(prisma, input.channel);
       return {

@@ -2,13 +2,19 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { PrismaClient } from '../../common/db/database.ts';
-import type { AccessNarrowed } from '../viewer-access/access-changes.ts';
 import { AppError, BadRequestError } from '../../common/errors.ts';
 import { requireUser } from '../accounts/auth.ts';
 import { Nullable, problems, SlugParams, Type, Uuid } from '../http/schemas.ts';
+import type { AccessNarrowed } from '../viewer-access/access-changes.ts';
+import { CHANNEL_TITLE_MAX, createChannelRepository, type ChannelChanges } from './channel-repository.ts';
 import { describeChannel } from './channel-view.ts';
-import { CHANNEL_TITLE_MAX, createChannel, existingCategory } from './channels.ts';
 import { channelToManage } from './permissions.ts';
+
+export interface ChannelEditRouteDeps {
+  prisma: PrismaClient;
+  /** Announces that a channel was made private, so its viewers are asked again. */
+  accessNarrowed: AccessNarrowed;
+}
 
 const CategorySlug = Type.String({
   minLength: 1,
@@ -71,10 +77,10 @@ class NotLiveError extends AppError {
 
 export function registerChannelEditRoutes(
   app: FastifyInstance,
-  prisma: PrismaClient,
-  accessNarrowed: AccessNarrowed,
+  { prisma, accessNarrowed }: ChannelEditRouteDeps,
 ): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const channels = createChannelRepository(prisma);
 
   api.post(
     '/api/v1/channels',
@@ -89,7 +95,7 @@ export function registerChannelEditRoutes(
     async (request, reply) => {
       const user = await requireUser(request);
       const { slug, title, category } = request.body;
-      const created = await createChannel(prisma, { ownerId: user.id, slug, title, category });
+      const created = await channels.create({ ownerId: user.id, slug, title, category });
       return reply.status(201).send(await describeChannel(prisma, created.slug, user));
     },
   );
@@ -109,21 +115,14 @@ export function registerChannelEditRoutes(
       const user = await requireUser(request);
       const channel = await channelToManage(prisma, user, request.params.slug);
       const { title, description, category, tags } = request.body;
-      const data: {
-        title?: string;
-        description?: string;
-        category?: string | null;
-        tags?: string[];
-        private?: boolean;
-        webrtcSeats?: number | null;
-      } = {};
+      const data: ChannelChanges = {};
       if (title !== undefined) data.title = nonBlank(title, 'title');
       if (description !== undefined) data.description = description.trim();
-      if (category !== undefined) data.category = category === null ? null : await existingCategory(prisma, category);
+      if (category !== undefined) data.category = category === null ? null : await channels.existingCategory(category);
       if (tags !== undefined) data.tags = [...new Set(tags)];
       if (request.body.private !== undefined) data.private = request.body.private;
       if (request.body.webrtcSeats !== undefined) data.webrtcSeats = request.body.webrtcSeats;
-      if (Object.keys(data).length > 0) await prisma.channel.update({ where: { id: channel.id }, data });
+      await channels.update(channel.id, data);
       // Made private: its current viewers who are not let in any more are let go.
       if (data.private === true && !channel.private) accessNarrowed({ channelId: channel.id });
       return describeChannel(prisma, channel.slug, user);
@@ -146,20 +145,9 @@ export function registerChannelEditRoutes(
       const { title, category } = request.body;
       const data: { title?: string; category?: string | null } = {};
       if (title !== undefined) data.title = title.trim();
-      if (category !== undefined) data.category = category === null ? null : await existingCategory(prisma, category);
-      const stream = await prisma.stream.findFirst({
-        where: { channelId: channel.id, state: 'live' },
-        orderBy: { startedAt: 'desc' },
-        select: { id: true },
-      });
-      if (!stream) throw new NotLiveError(channel.slug);
-      // Only while still live: a stream that ended meanwhile keeps the title it ended with.
-      const { count } = await prisma.stream.updateMany({ where: { id: stream.id, state: 'live' }, data });
-      if (count === 0) throw new NotLiveError(channel.slug);
-      const updated = await prisma.stream.findUniqueOrThrow({
-        where: { id: stream.id },
-        select: { id: true, title: true, category: true },
-      });
+      if (category !== undefined) data.category = category === null ? null : await channels.existingCategory(category);
+      const updated = await channels.changeLiveStream(channel.id, data);
+      if (!updated) throw new NotLiveError(channel.slug);
       return updated;
     },
   );

@@ -2,13 +2,19 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { PrismaClient } from '../../common/db/database.ts';
-import { NotFoundError } from '../../common/errors.ts';
 import { requireUser } from '../accounts/auth.ts';
 import { NoContent, problems, SlugParams, Type } from '../http/schemas.ts';
 import { IMAGE_TYPES } from '../uploads/image-types.ts';
 import { uploadUrl, type ImageStore } from '../uploads/image-store.ts';
 import { multipartBody } from '../uploads/multipart-schema.ts';
+import { createChannelRepository } from './channel-repository.ts';
 import { channelToManage } from './permissions.ts';
+
+export interface ChannelImageRouteDeps {
+  prisma: PrismaClient;
+  /** Where avatars and banners are kept (and served from, at /uploads/). */
+  images: ImageStore;
+}
 
 const MiB = 1024 * 1024;
 
@@ -17,12 +23,11 @@ const CHANNEL_IMAGES = {
   banner: { column: 'bannerPath', maxBytes: 5 * MiB },
 } as const;
 
-type ImageColumn = (typeof CHANNEL_IMAGES)[keyof typeof CHANNEL_IMAGES]['column'];
-
 const ImageUrl = Type.Object({ url: Type.String({ description: 'Where the image is served: /uploads/<name>.' }) });
 
-export function registerChannelImageRoutes(app: FastifyInstance, prisma: PrismaClient, images: ImageStore): void {
+export function registerChannelImageRoutes(app: FastifyInstance, { prisma, images }: ChannelImageRouteDeps): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const channels = createChannelRepository(prisma);
 
   for (const [kind, { column, maxBytes }] of Object.entries(CHANNEL_IMAGES)) {
     api.put(
@@ -40,7 +45,7 @@ export function registerChannelImageRoutes(app: FastifyInstance, prisma: PrismaC
         // Who may upload is settled before a byte of the file is read.
         const channel = await channelToManage(prisma, await requireUser(request), request.params.slug);
         const image = await images.receive(request, { maxBytes, types: IMAGE_TYPES });
-        const name = await images.replace(image, (stored) => setChannelImage(prisma, channel.id, column, stored));
+        const name = await images.replace(image, (stored) => channels.setImage(channel.id, column, stored));
         return { url: uploadUrl(name) };
       },
     );
@@ -57,30 +62,9 @@ export function registerChannelImageRoutes(app: FastifyInstance, prisma: PrismaC
       },
       async (request, reply) => {
         const channel = await channelToManage(prisma, await requireUser(request), request.params.slug);
-        await images.remove(await setChannelImage(prisma, channel.id, column, null));
+        await images.remove(await channels.setImage(channel.id, column, null));
         return reply.status(204).send(null);
       },
     );
   }
-}
-
-/**
- * Points the channel's image at `name` (or at nothing) and returns what it pointed at before. The
- * row is locked meanwhile, so of two uploads at once each learns the file the other replaced and
- * no file is removed while a row still points at it.
- */
-async function setChannelImage(
-  prisma: PrismaClient,
-  channelId: string,
-  column: ImageColumn,
-  name: string | null,
-): Promise<string | null> {
-  return prisma.$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ avatarPath: string | null; bannerPath: string | null }[]>`
-      SELECT "avatarPath", "bannerPath" FROM "Channel" WHERE "id" = ${channelId}::uuid FOR UPDATE`;
-    const row = rows[0];
-    if (!row) throw new NotFoundError('Channel');
-    await tx.channel.update({ where: { id: channelId }, data: { [column]: name } });
-    return row[column];
-  });
 }

@@ -13,7 +13,7 @@ import { addChannelSchema } from './channel-view.ts';
 import { registerEmoteRoutes } from './emote-routes.ts';
 import { registerModeratorRoutes } from './moderator-routes.ts';
 
-export interface ChannelManagementOptions {
+export interface ChannelManagementRouteDeps {
   prisma: PrismaClient;
   /** Where avatars, banners and emotes are stored (served at /uploads/). */
   uploadsDir: string;
@@ -23,7 +23,7 @@ export interface ChannelManagementOptions {
 
 export function registerChannelManagementRoutes(
   app: FastifyInstance,
-  { prisma, uploadsDir, accessNarrowed }: ChannelManagementOptions,
+  { prisma, uploadsDir, accessNarrowed }: ChannelManagementRouteDeps,
 ): void {
   addChannelSchema(app);
   const images = new ImageStore(uploadsDir, app.log.child({ component: 'uploads' }));
@@ -33,10 +33,10 @@ export function registerChannelManagementRoutes(
       throwFileSizeLimit: true,
       limits: { files: 1, fields: 2, parts: 3, fieldSize: 256, fileSize: 1024 * 1024, headerPairs: 100 },
     });
-    registerChannelEditRoutes(scope, prisma, accessNarrowed);
-    registerChannelImageRoutes(scope, prisma, images);
-    registerEmoteRoutes(scope, prisma, images);
-    registerStreamKeyRoutes(scope, prisma);
-    registerModeratorRoutes(scope, prisma, accessNarrowed);
+    registerChannelEditRoutes(scope, { prisma, accessNarrowed });
+    registerChannelImageRoutes(scope, { prisma, images });
+    registerEmoteRoutes(scope, { prisma, images });
+    registerStreamKeyRoutes(scope, { prisma });
+    registerModeratorRoutes(scope, { prisma, accessNarrowed });
   });
 }

@@ -7,7 +7,11 @@ import { problems, SlugParams, Type } from '../http/schemas.ts';
 import { requestTokens } from '../viewer-access/watch-access.ts';
 import { addChannelSchema, describeChannel } from './channel-view.ts';
 
-export function registerChannelRoutes(app: FastifyInstance, prisma: PrismaClient): void {
+export interface ChannelRouteDeps {
+  prisma: PrismaClient;
+}
+
+export function registerChannelRoutes(app: FastifyInstance, { prisma }: ChannelRouteDeps): void {
   addChannelSchema(app);
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 

@@ -3,37 +3,34 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { PrismaClient } from '../../common/db/database.ts';
-import { AppError, BadRequestError, ConflictError, NotFoundError } from '../../common/errors.ts';
+import { BadRequestError, NotFoundError } from '../../common/errors.ts';
 import { requireUser } from '../accounts/auth.ts';
 import { NoContent, problems, SlugParams, Type, Uuid } from '../http/schemas.ts';
 import { uploadUrl, type ImageStore } from '../uploads/image-store.ts';
 import { multipartBody } from '../uploads/multipart-schema.ts';
+import { createEmoteRepository, MAX_EMOTES_PER_CHANNEL, type EmoteRow } from './emote-repository.ts';
 import { channelBySlugOr404, channelToManage } from './permissions.ts';
-import { isUniqueViolation } from '../../common/db/unique-violation.ts';
 
-export const MAX_EMOTES_PER_CHANNEL = 50;
+export interface EmoteRouteDeps {
+  prisma: PrismaClient;
+  /** Where emote images are kept (and served from, at /uploads/). */
+  images: ImageStore;
+}
+
 const MAX_EMOTE_BYTES = 256 * 1024;
 const EMOTE_NAME = /^[A-Za-z0-9_]{2,24}$/;
 
 const Emote = Type.Object({ id: Uuid, name: Type.String(), url: Type.String() });
 
-class TooManyEmotesError extends AppError {
-  constructor() {
-    super(409, 'too_many_emotes', `A channel has at most ${MAX_EMOTES_PER_CHANNEL} emotes; remove one first.`);
-  }
-}
-
-const emoteTaken = (name: string) =>
-  new ConflictError('emote_taken', `The channel already has an emote named '${name}'.`);
-
-const present = (emote: { id: string; name: string; imagePath: string }) => ({
+const present = (emote: EmoteRow) => ({
   id: emote.id,
   name: emote.name,
   url: uploadUrl(emote.imagePath),
 });
 
-export function registerEmoteRoutes(app: FastifyInstance, prisma: PrismaClient, images: ImageStore): void {
+export function registerEmoteRoutes(app: FastifyInstance, { prisma, images }: EmoteRouteDeps): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const emotes = createEmoteRepository(prisma);
 
   api.get(
     '/api/v1/channels/:slug/emotes',
@@ -47,8 +44,7 @@ export function registerEmoteRoutes(app: FastifyInstance, prisma: PrismaClient, 
     },
     async (request) => {
       const channel = await channelBySlugOr404(prisma, request.params.slug);
-      const emotes = await prisma.emote.findMany({ where: { channelId: channel.id }, orderBy: { name: 'asc' } });
-      return emotes.map(present);
+      return (await emotes.list(channel.id)).map(present);
     },
   );
 
@@ -85,33 +81,11 @@ export function registerEmoteRoutes(app: FastifyInstance, prisma: PrismaClient, 
       }
       const stored = await images.keep(image);
       try {
-        const emote = await prisma.$transaction(async (tx) => {
-          // Counting under the channel's row lock: two uploads at once can't both take the 50th place.
-          await tx.$queryRaw`SELECT 1 FROM "Channel" WHERE "id" = ${channel.id}::uuid FOR UPDATE`;
-          if (
-            await tx.emote.findUnique({
-              where: { channelId_name: { channelId: channel.id, name } },
-              select: { id: true },
-            })
-          )
-            throw emoteTaken(name);
-          if ((await tx.emote.count({ where: { channelId: channel.id } })) >= MAX_EMOTES_PER_CHANNEL)
-            throw new TooManyEmotesError();
-          const created = await tx.emote.create({ data: { channelId: channel.id, name, imagePath: stored } });
-          await tx.moderationAction.create({
-            data: {
-              channelId: channel.id,
-              moderatorId: user.id,
-              kind: 'add_emote',
-              details: { emoteId: created.id, name },
-            },
-          });
-          return created;
-        });
+        const emote = await emotes.add(channel.id, user.id, name, stored);
         return reply.status(201).send(present(emote));
       } catch (error) {
+        // No row points at the image: it goes.
         await images.remove(stored);
-        if (isUniqueViolation(error)) throw emoteTaken(name);
         throw error;
       }
     },
@@ -130,22 +104,8 @@ export function registerEmoteRoutes(app: FastifyInstance, prisma: PrismaClient, 
     async (request, reply) => {
       const user = await requireUser(request);
       const channel = await channelToManage(prisma, user, request.params.slug);
-      const emote = await prisma.$transaction(async (tx) => {
-        const found = await tx.emote.findFirst({ where: { id: request.params.id, channelId: channel.id } });
-        if (!found) throw new NotFoundError('Emote', request.params.id);
-        // Of two removals at once, only one finds the row still there (and logs it).
-        const { count } = await tx.emote.deleteMany({ where: { id: found.id } });
-        if (count === 0) throw new NotFoundError('Emote', request.params.id);
-        await tx.moderationAction.create({
-          data: {
-            channelId: channel.id,
-            moderatorId: user.id,
-            kind: 'remove_emote',
-            details: { emoteId: found.id, name: found.name },
-          },
-        });
-        return found;
-      });
+      const emote = await emotes.remove(channel.id, user.id, request.params.id);
+      if (!emote) throw new NotFoundError('Emote', request.params.id);
       await images.remove(emote.imagePath);
       return reply.status(204).send(null);
     },

@@ -7,7 +7,14 @@ import { BadRequestError, NotFoundError } from '../../common/errors.ts';
 import { requireUser } from '../accounts/auth.ts';
 import { DateTime, NoContent, problems, SlugParams, Type, Uuid } from '../http/schemas.ts';
 import type { AccessNarrowed } from '../viewer-access/access-changes.ts';
+import { createModeratorRepository } from './moderator-repository.ts';
 import { channelToManage } from './permissions.ts';
+
+export interface ModeratorRouteDeps {
+  prisma: PrismaClient;
+  /** Announces that a private channel's team shrank, so its viewers are asked again. */
+  accessNarrowed: AccessNarrowed;
+}
 
 const Moderator = Type.Object({ id: Uuid, username: Type.String(), name: Type.String(), addedAt: DateTime });
 const ModeratorParams = Type.Object({
@@ -15,12 +22,14 @@ const ModeratorParams = Type.Object({
   username: Type.String({ pattern: '^[A-Za-z0-9_]{3,24}$' }),
 });
 
-export function registerModeratorRoutes(
-  app: FastifyInstance,
-  prisma: PrismaClient,
-  accessNarrowed: AccessNarrowed,
-): void {
+export function registerModeratorRoutes(app: FastifyInstance, { prisma, accessNarrowed }: ModeratorRouteDeps): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const moderators = createModeratorRepository(prisma);
+  const userByUsername = async (username: string) => {
+    const user = await moderators.userByUsername(username);
+    if (!user) throw new NotFoundError('User', username);
+    return user;
+  };
 
   api.get(
     '/api/v1/channels/:slug/moderators',
@@ -34,12 +43,8 @@ export function registerModeratorRoutes(
     },
     async (request) => {
       const channel = await channelToManage(prisma, await requireUser(request), request.params.slug);
-      const rows = await prisma.channelModerator.findMany({
-        where: { channelId: channel.id },
-        orderBy: [{ createdAt: 'asc' }, { userId: 'asc' }],
-        include: { user: { select: { id: true, username: true, name: true } } },
-      });
-      return rows.map((row) => ({ ...row.user, addedAt: row.createdAt.toISOString() }));
+      const rows = await moderators.list(channel.id);
+      return rows.map((row) => ({ ...row, addedAt: row.addedAt.toISOString() }));
     },
   );
 
@@ -56,25 +61,15 @@ export function registerModeratorRoutes(
     async (request, reply) => {
       const actor = await requireUser(request);
       const channel = await channelToManage(prisma, actor, request.params.slug);
-      const target = await userByUsername(prisma, request.params.username);
+      const target = await userByUsername(request.params.username);
       if (target.id === channel.ownerId) {
         throw new BadRequestError(
           `'${target.username}' owns '${channel.slug}'; an owner moderates their channel already.`,
           { code: 'owner_cannot_be_moderator' },
         );
       }
-      await prisma.$transaction(async (tx) => {
-        // Already a moderator (or made one by a request at the same moment): nothing to do or log.
-        const { count } = await tx.channelModerator.createMany({
-          data: [{ channelId: channel.id, userId: target.id }],
-          skipDuplicates: true,
-        });
-        if (count > 0) {
-          await tx.moderationAction.create({
-            data: { channelId: channel.id, moderatorId: actor.id, kind: 'add_moderator', targetUserId: target.id },
-          });
-        }
-      });
+      // Already a moderator (or made one by a request at the same moment) is fine.
+      await moderators.add(channel.id, target.id, actor.id);
       return reply.status(204).send(null);
     },
   );
@@ -92,28 +87,11 @@ export function registerModeratorRoutes(
     async (request, reply) => {
       const actor = await requireUser(request);
       const channel = await channelToManage(prisma, actor, request.params.slug);
-      const target = await userByUsername(prisma, request.params.username);
-      const removed = await prisma.$transaction(async (tx) => {
-        const { count } = await tx.channelModerator.deleteMany({ where: { channelId: channel.id, userId: target.id } });
-        if (count > 0) {
-          await tx.moderationAction.create({
-            data: { channelId: channel.id, moderatorId: actor.id, kind: 'remove_moderator', targetUserId: target.id },
-          });
-        }
-        return count > 0;
-      });
+      const target = await userByUsername(request.params.username);
+      const removed = await moderators.remove(channel.id, target.id, actor.id);
       // A private channel's former moderator watched as its team: asked again, like everyone.
       if (removed && channel.private) accessNarrowed({ channelId: channel.id });
       return reply.status(204).send(null);
     },
   );
-}
-
-async function userByUsername(prisma: PrismaClient, username: string) {
-  const user = await prisma.user.findUnique({
-    where: { username: username.toLowerCase() },
-    select: { id: true, username: true },
-  });
-  if (!user) throw new NotFoundError('User', username);
-  return user;
 }

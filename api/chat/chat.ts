@@ -12,6 +12,8 @@ import { attachChatSocket, type ChatSockets } from './chat-socket.ts';
 import { registerModerationRoutes } from './moderation-routes.ts';
 
 export interface ChatDeps {
+  /** The shared socket.io server: the /chat namespace is added to it. */
+  io: SocketServer;
   prisma: PrismaClient;
   logger: Logger;
 }
@@ -19,8 +21,7 @@ export interface ChatDeps {
 /** Needs registerAuth first (app.authOptions). The returned close() is safe to call twice. */
 export function registerChat(
   app: FastifyInstance,
-  io: SocketServer,
-  { prisma, logger }: ChatDeps,
+  { io, prisma, logger }: ChatDeps,
 ): ChatSockets & { close(): Promise<void> } {
   const namespace = chatNamespace(io);
   const broadcaster = new ChatBroadcaster(namespace);

@@ -19,8 +19,11 @@ const CardPage = Page(Type.Ref('ChannelCard'));
 const CategorySlug = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9-]+$' });
 const Tag = Type.String({ minLength: 1, maxLength: 24, pattern: '^[a-z0-9-]+$' });
 
-export function registerDiscoveryRoutes(app: FastifyInstance, deps: { prisma: PrismaClient }): void {
-  const { prisma } = deps;
+export interface DiscoveryRouteDeps {
+  prisma: PrismaClient;
+}
+
+export function registerDiscoveryRoutes(app: FastifyInstance, { prisma }: DiscoveryRouteDeps): void {
   const cards = { prisma, categories: new CategoryNames(prisma) };
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   addChannelCardSchema(app);

@@ -9,8 +9,11 @@ import { addChannelCardSchema } from '../discovery/channel-card.ts';
 import { NoContent, Page, PageQuery, problems, SlugParams, Type } from '../http/schemas.ts';
 import { follow, followedChannels, unfollow } from './follows.ts';
 
-export function registerFollowRoutes(app: FastifyInstance, deps: { prisma: PrismaClient }): void {
-  const { prisma } = deps;
+export interface FollowRouteDeps {
+  prisma: PrismaClient;
+}
+
+export function registerFollowRoutes(app: FastifyInstance, { prisma }: FollowRouteDeps): void {
   const cards = { prisma, categories: new CategoryNames(prisma) };
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   addChannelCardSchema(app);

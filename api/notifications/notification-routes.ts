@@ -24,11 +24,13 @@ const Notification = Type.Object(
 
 const UnreadCount = Type.Object({ unreadCount: Type.Integer() });
 
-export function registerNotificationRoutes(
-  app: FastifyInstance,
-  deps: { prisma: PrismaClient; push: NotificationPush },
-): void {
-  const { prisma, push } = deps;
+export interface NotificationRouteDeps {
+  prisma: PrismaClient;
+  /** Tells the user's other open pages their new unread count. */
+  push: NotificationPush;
+}
+
+export function registerNotificationRoutes(app: FastifyInstance, { prisma, push }: NotificationRouteDeps): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   app.addSchema(Notification);
 

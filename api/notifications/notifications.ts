@@ -8,11 +8,14 @@ import { NotificationPush } from './notification-push.ts';
 import { registerNotificationRoutes } from './notification-routes.ts';
 import { attachNotificationSocket } from './notification-socket.ts';
 
-export function registerNotifications(
-  app: FastifyInstance,
-  io: SocketServer,
-  deps: { prisma: PrismaClient; logger: Logger },
-): void {
-  attachNotificationSocket(io, { prisma: deps.prisma, publicUrl: app.authOptions.publicUrl, logger: deps.logger });
-  registerNotificationRoutes(app, { prisma: deps.prisma, push: new NotificationPush(io) });
+export interface NotificationDeps {
+  /** The shared socket.io server: the /notifications namespace is added to it. */
+  io: SocketServer;
+  prisma: PrismaClient;
+  logger: Logger;
+}
+
+export function registerNotifications(app: FastifyInstance, { io, prisma, logger }: NotificationDeps): void {
+  attachNotificationSocket(io, { prisma, publicUrl: app.authOptions.publicUrl, logger });
+  registerNotificationRoutes(app, { prisma, push: new NotificationPush(io) });
 }

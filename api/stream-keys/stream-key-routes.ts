@@ -35,7 +35,11 @@ const IssuedKey = Type.Object({
   whipUrl: Type.String({ description: 'Where OBS (or any WHIP client) publishes, with the key as bearer token.' }),
 });
 
-export function registerStreamKeyRoutes(app: FastifyInstance, prisma: PrismaClient): void {
+export interface StreamKeyRouteDeps {
+  prisma: PrismaClient;
+}
+
+export function registerStreamKeyRoutes(app: FastifyInstance, { prisma }: StreamKeyRouteDeps): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const issued = (key: IssuedStreamKey) => ({
     id: key.id,
@@ -59,16 +63,14 @@ export function registerStreamKeyRoutes(app: FastifyInstance, prisma: PrismaClie
     async (request, reply) => {
       const channel = await channelToManage(prisma, await requireUser(request), request.params.slug);
       const keys = await listStreamKeys(prisma, channel.id);
-      return reply
-        .header('cache-control', 'no-store')
-        .send(
-          keys.map((key) => ({
-            id: key.id,
-            prefix: key.prefix,
-            createdAt: key.createdAt.toISOString(),
-            revokedAt: key.revokedAt?.toISOString() ?? null,
-          })),
-        );
+      return reply.header('cache-control', 'no-store').send(
+        keys.map((key) => ({
+          id: key.id,
+          prefix: key.prefix,
+          createdAt: key.createdAt.toISOString(),
+          revokedAt: key.revokedAt?.toISOString() ?? null,
+        })),
+      );
     },
   );
 

@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { PrismaClient } from '../../common/db/database.ts';
 import type { Prisma } from '../../prisma/generated/client.ts';
-import { findChannelBySlug } from '../channels/channels.ts';
+import { channelBySlugOr404 } from '../channels/permissions.ts';
 
 const KEY_PREFIX = 'live_';
 
@@ -41,7 +41,7 @@ async function issue(db: Db, channel: { id: string; slug: string }): Promise<Iss
 
 /** Issues a new key for the channel. Older keys stay valid until revoked (rotation without downtime). */
 export async function createStreamKey(prisma: PrismaClient, channelSlug: string): Promise<IssuedStreamKey> {
-  return issue(prisma, await findChannelBySlug(prisma, channelSlug));
+  return issue(prisma, await channelBySlugOr404(prisma, channelSlug));
 }
 
 /** Issues a new key and revokes every older one, at once: no moment with both or neither. */
@@ -96,7 +96,7 @@ export async function revokeStreamKeys(
   prisma: PrismaClient,
   channelSlug: string,
 ): Promise<{ channel: string; revoked: number }> {
-  const channel = await findChannelBySlug(prisma, channelSlug);
+  const channel = await channelBySlugOr404(prisma, channelSlug);
   const { count } = await prisma.streamKey.updateMany({
     where: { channelId: channel.id, revokedAt: null },
     data: { revokedAt: new Date() },

@@ -7,7 +7,12 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { STORED_NAME } from './image-store.ts';
 
-export function registerUploadFileRoutes(app: FastifyInstance, uploadsDir: string): void {
+export interface UploadFileRouteDeps {
+  /** The folder ImageStore writes to. */
+  uploadsDir: string;
+}
+
+export function registerUploadFileRoutes(app: FastifyInstance, { uploadsDir }: UploadFileRouteDeps): void {
   fs.mkdirSync(uploadsDir, { recursive: true });
   app.register(async (scope) => {
     await scope.register(fastifyStatic, {

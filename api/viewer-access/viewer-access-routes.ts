@@ -40,10 +40,15 @@ const IssuedToken = Type.Object({
 /** How long a browser keeps its access to a channel; the token's revocation ends it sooner. */
 const ACCESS_COOKIE_DAYS = 30;
 
+export interface ViewerAccessRouteDeps {
+  prisma: PrismaClient;
+  /** Announces that a token was revoked, so whoever watches with it is asked again. */
+  accessNarrowed: AccessNarrowed;
+}
+
 export function registerViewerAccessRoutes(
   app: FastifyInstance,
-  prisma: PrismaClient,
-  accessNarrowed: AccessNarrowed,
+  { prisma, accessNarrowed }: ViewerAccessRouteDeps,
 ): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -61,17 +66,15 @@ export function registerViewerAccessRoutes(
     async (request, reply) => {
       const channel = await channelToManage(prisma, await requireUser(request), request.params.slug);
       const tokens = await listViewerTokens(prisma, channel.id);
-      return reply
-        .header('cache-control', 'no-store')
-        .send(
-          tokens.map((t) => ({
-            id: t.id,
-            label: t.label,
-            prefix: t.prefix,
-            createdAt: t.createdAt.toISOString(),
-            revokedAt: t.revokedAt?.toISOString() ?? null,
-          })),
-        );
+      return reply.header('cache-control', 'no-store').send(
+        tokens.map((t) => ({
+          id: t.id,
+          label: t.label,
+          prefix: t.prefix,
+          createdAt: t.createdAt.toISOString(),
+          revokedAt: t.revokedAt?.toISOString() ?? null,
+        })),
+      );
     },
   );
 

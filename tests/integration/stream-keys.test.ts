@@ -3,7 +3,7 @@
 // working until it is revoked.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChannel } from '../../api/channels/channels.ts';
+import { createChannelRepository } from '../../api/channels/channel-repository.ts';
 import {
   channelForStreamKey,
   createStreamKey,
@@ -40,7 +40,7 @@ describe.each(databaseTargets())('stream keys on $name', (target) => {
         passwordHash: '-',
       },
     });
-    return createChannel(database.prisma, { ownerEmail: owner.email, slug: `chan-${id}` });
+    return createChannelRepository(database.prisma).create({ ownerEmail: owner.email, slug: `chan-${id}` });
   }
 
   it('finds the channel for a fresh key', async () => {
