@@ -1,15 +1,25 @@
-// GET /healthz: 200 when everything this process depends on answers, 503 otherwise, with the state
-// of each part so an operator sees what is down. Load balancers only look at the status.
-import type { FastifyInstance } from 'fastify';
+// GET /healthz: 200 when everything this process depends on answers, 503 otherwise. Load balancers
+// only look at the status; administrators also see the state of each part, so an operator sees
+// what is down. Others don't: PIDs, ports and the database kind help an attacker, not a viewer.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import type { Database } from '../../common/db/database.ts';
 import type { PubSub } from '../../common/pubsub/index.ts';
-import type { WorkerHealth, WorkerPool } from '../../sfu/worker-pool.ts';
+
+/** A media worker as the media plane reports it (sfu/worker-pool.ts's health(), which adds details). */
+export interface WorkerHealth {
+  index: number;
+  pid: number;
+  alive: boolean;
+}
 
 export interface HealthDependencies {
   database?: Database | undefined;
   pubsub?: PubSub | undefined;
-  workers?: WorkerPool | undefined;
+  workers?: { health(): Promise<WorkerHealth[]> } | undefined;
   startedAt: Date;
+  /** Whether the caller may see the details (worker PIDs and ports, database kind); absent: nobody. */
+  isAdmin?: ((request: FastifyRequest) => Promise<boolean>) | undefined;
 }
 
 interface ComponentHealth {
@@ -52,7 +62,9 @@ async function probe(check: () => Promise<Record<string, unknown>>): Promise<Com
   }
 }
 
-async function probeWorkers(pool: WorkerPool): Promise<ComponentHealth & { workers: WorkerHealth[] }> {
+async function probeWorkers(
+  pool: NonNullable<HealthDependencies['workers']>,
+): Promise<ComponentHealth & { workers: WorkerHealth[] }> {
   try {
     const workers = await withTimeout(pool.health());
     return { ok: workers.length > 0 && workers.every((w) => w.alive), workers };
@@ -70,43 +82,35 @@ function withTimeout<T>(promise: Promise<T>): Promise<T> {
 }
 
 // Each part keeps its own details (kind, latency, error): open-ended on purpose.
-const componentSchema = {
-  type: 'object',
-  required: ['ok'],
-  properties: { ok: { type: 'boolean' } },
-  additionalProperties: true,
-} as const;
-const healthSchema = {
-  type: 'object',
-  required: ['status', 'uptimeSeconds'],
-  properties: {
-    status: { type: 'string', enum: ['ok', 'unavailable'] },
-    uptimeSeconds: { type: 'integer' },
-    database: componentSchema,
-    pubsub: componentSchema,
-    media: {
-      type: 'object',
-      required: ['ok', 'workers'],
-      properties: {
-        ok: { type: 'boolean' },
-        workers: { type: 'array', items: { type: 'object', additionalProperties: true } },
-      },
-      additionalProperties: true,
-    },
-  },
-} as const;
+const Component = Type.Object({ ok: Type.Boolean() }, { additionalProperties: true });
+const Health = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
+  uptimeSeconds: Type.Optional(Type.Integer()),
+  database: Type.Optional(Component),
+  pubsub: Type.Optional(Component),
+  media: Type.Optional(
+    Type.Object(
+      { ok: Type.Boolean(), workers: Type.Array(Type.Object({}, { additionalProperties: true })) },
+      { additionalProperties: true },
+    ),
+  ),
+});
 
 export function registerHealthRoute(app: FastifyInstance, deps: HealthDependencies): void {
   const schema = {
     tags: ['health'],
     summary: "Whether this process's database, pub/sub and media workers answer (503 when one does not)",
-    response: { 200: healthSchema, 503: healthSchema },
+    description:
+      'Anyone gets the status, which is all a load balancer needs; administrators also get each part ' +
+      '(database kind and latency, pub/sub, worker PIDs and ports).',
+    response: { 200: Health, 503: Health },
   };
-  app.get('/healthz', { logLevel: 'warn', schema }, async (_request, reply) => {
+  app.get('/healthz', { logLevel: 'warn', schema }, async (request, reply) => {
     const report = await checkHealth(deps);
+    const detailed = (await deps.isAdmin?.(request)) ?? false;
     return reply
       .status(report.status === 'ok' ? 200 : 503)
       .header('cache-control', 'no-store')
-      .send(report);
+      .send(detailed ? report : { status: report.status });
   });
 }

@@ -3,6 +3,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { SESSION_COOKIE } from '../../api/accounts/auth.ts';
+import { createSession } from '../../api/accounts/sessions.ts';
+import { createUser } from '../../api/accounts/users.ts';
 import type { HealthReport } from '../../api/health/health-route.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
@@ -12,8 +16,24 @@ interface Health {
   body: HealthReport;
 }
 
-async function health(platform: TestPlatform): Promise<Health> {
-  const response = await fetch(`${platform.url}/healthz`, { signal: AbortSignal.timeout(5000) });
+/** Each platform's administrator's session cookie: the details of /healthz are theirs to see. */
+const adminCookies = new WeakMap<TestPlatform, string>();
+
+async function adminCookie(platform: TestPlatform): Promise<string> {
+  const known = adminCookies.get(platform);
+  if (known) return known;
+  const prisma = platform.database!.prisma;
+  const email = `admin-${randomBytes(4).toString('hex')}@example.test`;
+  const admin = await createUser(prisma, { email, password: 'correct horse battery', role: 'admin' });
+  const cookie = `${SESSION_COOKIE}=${(await createSession(prisma, admin.id)).token}`;
+  adminCookies.set(platform, cookie);
+  return cookie;
+}
+
+/** /healthz as an administrator sees it, or as anyone else does with `as: 'anyone'`. */
+async function health(platform: TestPlatform, as: 'admin' | 'anyone' = 'admin'): Promise<Health> {
+  const headers: Record<string, string> = as === 'admin' ? { cookie: await adminCookie(platform) } : {};
+  const response = await fetch(`${platform.url}/healthz`, { headers, signal: AbortSignal.timeout(5000) });
   return { status: response.status, body: (await response.json()) as HealthReport };
 }
 
@@ -25,6 +45,12 @@ describe('health with media workers', () => {
   });
   afterAll(async () => {
     await platform?.close();
+  });
+
+  it('tells anyone only whether it is up: worker PIDs, ports and the database kind are for administrators', async () => {
+    const { status, body } = await health(platform, 'anyone');
+    expect(status).toBe(200);
+    expect(body).toEqual({ status: 'ok' });
   });
 
   it('answers 200 with the database and both workers up', async () => {
