@@ -2,12 +2,12 @@
 // together, and tears them down in reverse order. No module reaches for a global; everything it
 // needs is handed to it here.
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { Redis } from 'ioredis';
 import type { Server as SocketServer } from 'socket.io';
 import { registerAccountRoutes } from './api/accounts/account-routes.ts';
-import { cookieCanBeSecure, registerAuth } from './api/accounts/auth.ts';
+import { cookieCanBeSecure, registerAuth, userOf } from './api/accounts/auth.ts';
 import { deleteExpiredSessions } from './api/accounts/sessions.ts';
 import { registerOpenApi } from './api/openapi.ts';
 import { listenAdminSocket, type AdminSocket } from './api/admin/admin-socket.ts';
@@ -124,7 +124,9 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       : undefined;
     if (rateLimitRedis) closers.push(() => void rateLimitRedis.disconnect());
     await http.register(rateLimit, { global: false, ...(rateLimitRedis ? { redis: rateLimitRedis } : {}) });
-    registerHealthRoute(http, { database, pubsub, workers, startedAt });
+    // Details (worker PIDs and ports, the database kind) for administrators only.
+    const isAdmin = database ? async (request: FastifyRequest) => (await userOf(request))?.role === 'admin' : undefined;
+    registerHealthRoute(http, { database, pubsub, workers, startedAt, isAdmin });
 
     let io: SocketServer | undefined;
     if (has('api') || has('signaling')) {
