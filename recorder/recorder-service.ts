@@ -6,10 +6,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Room } from '../sfu/room.ts';
-import type { RoomRegistry } from '../sfu/room-registry.ts';
 import type { ChannelRef } from '../common/live/channel-directory.ts';
 import type { VodCatalog } from '../common/recordings/catalog.ts';
-import type { LiveStreams } from '../signaling/live-streams.ts';
 import { posterArgs } from './ffmpeg-args.ts';
 import { runFfmpeg } from './ffmpeg-process.ts';
 import { remuxRunsToMp4 } from './mp4-remux.ts';
@@ -17,6 +15,7 @@ import { totalDurationSeconds } from './playlist.ts';
 import type { RecordingStore } from './storage/index.ts';
 import { listLocal } from './storage/local-store.ts';
 import { StreamRecording } from './stream-recording.ts';
+import type { LiveRegistry, RoomPlacement } from '../signaling/live-state.ts';
 
 export interface RecorderOptions {
   recordingsDir: string;
@@ -28,8 +27,8 @@ export interface RecorderOptions {
 }
 
 export class RecorderService {
-  readonly #rooms: RoomRegistry;
-  readonly #live: LiveStreams;
+  readonly #rooms: RoomPlacement;
+  readonly #live: LiveRegistry;
   readonly #vods: Pick<VodCatalog, 'create' | 'existsForStream'>;
   readonly #store: RecordingStore;
   readonly #options: RecorderOptions;
@@ -42,8 +41,8 @@ export class RecorderService {
   readonly #onRoom = (room: Room) => this.#recordings.get(room.id)?.recording.attach(room);
 
   constructor(
-    rooms: RoomRegistry,
-    live: LiveStreams,
+    rooms: RoomPlacement,
+    live: LiveRegistry,
     vods: Pick<VodCatalog, 'create' | 'existsForStream'>,
     store: RecordingStore,
     options: RecorderOptions,

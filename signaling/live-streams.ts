@@ -7,8 +7,9 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { ConflictError, UnavailableError } from '../common/errors.ts';
 import type { StreamStatus } from '../common/protocol/media-signaling.ts';
-import type { Room } from '../sfu/room.ts';
 import type { ChannelDirectory, ChannelRef } from '../common/live/channel-directory.ts';
+import type { LiveEvents } from '../common/live/live-events.ts';
+import type { LiveRegistry } from './live-state.ts';
 
 /** What a second publisher of a live channel gets: a refusal, or the channel (the first one is ended). */
 export type PublisherTakeover = 'refuse' | 'replace';
@@ -61,15 +62,6 @@ interface ChannelState {
   writes: Promise<unknown>;
 }
 
-export interface LiveStreamsEvents {
-  /** Something viewers should know changed: live, ended, viewer count. */
-  status: [StreamStatus];
-  /** The channel went live as a new Stream (the recorder starts). */
-  started: [channel: ChannelRef, streamId: string];
-  /** The Stream is over (the recorder finishes its VOD). */
-  ended: [channel: ChannelRef, streamId: string];
-}
-
 /** 409 for a second publisher: a refusal (PUBLISHER_TAKEOVER=refuse), or overtaken while starting. */
 export class AlreadyLiveError extends ConflictError {
   constructor(channel: ChannelRef, why: 'refused' | 'overtaken') {
@@ -84,15 +76,8 @@ export class AlreadyLiveError extends ConflictError {
   }
 }
 
-/**
- * Closes the channel's room once nobody is in it, unless its publisher is on the way in: a session
- * that just took the channel over joins the room its predecessor leaves.
- */
-export function closeIfUnused(room: Room, live: LiveStreams, channel: ChannelRef): void {
-  if (room.peers().length === 0 && live.publisherOf(channel) === null) room.close('empty');
-}
-
-export class LiveStreams extends EventEmitter<LiveStreamsEvents> {
+/** The in-process LiveRegistry: one node's streams, held in memory. */
+export class LiveStreams extends EventEmitter<LiveEvents> implements LiveRegistry {
   readonly #directory: ChannelDirectory;
   readonly #options: LiveStreamsOptions;
   readonly #logger: Logger;
@@ -123,20 +108,29 @@ export class LiveStreams extends EventEmitter<LiveStreamsEvents> {
   }
 
   /** Whether `sessionId` still holds the claim: setting up a publisher awaits, and may be overtaken meanwhile. */
-  holdsPublisher(channel: ChannelRef, sessionId: string): boolean {
-    return this.#channels.get(channel.id)?.publisher?.sessionId === sessionId;
+  holdsPublisher(channel: ChannelRef, sessionId: string): Promise<boolean> {
+    return Promise.resolve(this.#channels.get(channel.id)?.publisher?.sessionId === sessionId);
   }
 
   /**
-   * Makes `sessionId` the channel's publisher. Synchronous on purpose: of publishers joining at the
-   * same moment, exactly one holds the claim afterwards. Another session that is present is
+   * Makes `sessionId` the channel's publisher. The decision is synchronous (#claim): of publishers
+   * joining at the same moment, exactly one holds the claim afterwards. Another session that is present is
    * refused (false) or, with `publisherTakeover: 'replace'`, told to end through its `onReplaced`;
    * one that is gone (in its grace period) is always told to end, so it can't come back beside the
    * new one. Either way a stream that is live goes on as the same stream: no new Stream row, no
    * second go-live notification. A session claiming again (a WHIP client whose media resumed)
    * keeps its `onReplaced` unless it gives a new one.
    */
-  claimPublisher(channel: ChannelRef, sessionId: string, onReplaced?: () => void): boolean {
+  claimPublisher(channel: ChannelRef, sessionId: string, onReplaced?: () => void): Promise<boolean> {
+    try {
+      return Promise.resolve(this.#claim(channel, sessionId, onReplaced));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  /** Synchronous on purpose: nothing can run between the check and the claim. */
+  #claim(channel: ChannelRef, sessionId: string, onReplaced?: () => void): boolean {
     this.#assertRoomFor(channel);
     const state = this.#state(channel);
     const previous = state.publisher;

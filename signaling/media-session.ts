@@ -22,7 +22,6 @@ import type {
 import type { Peer } from '../sfu/peer.ts';
 import type { RoomProducer } from '../sfu/peer.ts';
 import type { Room } from '../sfu/room.ts';
-import type { RoomRegistry } from '../sfu/room-registry.ts';
 import type {
   ChannelDirectory,
   ChannelRef,
@@ -31,7 +30,8 @@ import type {
   ViewerCredentials,
   WatchedChannel,
 } from '../common/live/channel-directory.ts';
-import { AlreadyLiveError, closeIfUnused, type LiveStreams } from './live-streams.ts';
+import { closeIfUnused, type LiveRegistry, type RoomPlacement } from './live-state.ts';
+import { AlreadyLiveError } from './live-streams.ts';
 import type { MediaCommand } from './validate-request.ts';
 import { assertSeatTaken } from './webrtc-seats.ts';
 
@@ -45,9 +45,9 @@ const ACCESS_ENDED_REASON =
   'Your access to this private channel ended: its viewer link was revoked, or the channel became private.';
 
 export interface MediaSessionDeps {
-  rooms: RoomRegistry;
+  rooms: RoomPlacement;
   directory: ChannelDirectory;
-  live: LiveStreams;
+  live: LiveRegistry;
   logger: Logger;
   /** WEBRTC_SEATS_PER_STREAM: viewers one stream takes over WebRTC (0: no limit); a channel may set its own. */
   webrtcSeatsPerStream: number;
@@ -99,7 +99,8 @@ export class MediaSession {
         const { transportId, kind, rtpParameters, source } = request.data;
         const producer = await peer.produce(transportId, kind, rtpParameters, source);
         // Taken over meanwhile: the channel is the new publisher's to make live.
-        if (!this.#deps.live.holdsPublisher(channel, this.#socket.id)) throw new AlreadyLiveError(channel, 'overtaken');
+        if (!(await this.#deps.live.holdsPublisher(channel, this.#socket.id)))
+          throw new AlreadyLiveError(channel, 'overtaken');
         await this.#deps.live.mediaStarted(channel);
         return { producerId: producer.id };
       }
@@ -169,7 +170,7 @@ export class MediaSession {
           );
       }
       // With PUBLISHER_TAKEOVER=replace this ends the channel's current publisher (its stream goes on).
-      if (!live.claimPublisher(channel, this.#socket.id, () => this.#replaced()))
+      if (!(await live.claimPublisher(channel, this.#socket.id, () => this.#replaced())))
         throw new AlreadyLiveError(channel, 'refused');
     } else {
       viewer = { handshake: this.#handshake(), token: data.viewerToken };
@@ -184,7 +185,7 @@ export class MediaSession {
       room = await rooms.getOrCreate(channel.id);
       peer = await room.join(`${this.#socket.id}:${++this.#joins}`, data.role);
       // A publisher that came after this one (replace mode) already has the channel.
-      if (data.role === 'publisher' && !live.holdsPublisher(channel, this.#socket.id))
+      if (data.role === 'publisher' && !(await live.holdsPublisher(channel, this.#socket.id)))
         throw new AlreadyLiveError(channel, 'overtaken');
       // Past the stream's WebRTC seats: the player goes to HLS.
       if (watched) assertSeatTaken(room, watched, this.#deps.webrtcSeatsPerStream);

@@ -10,16 +10,15 @@ import {
   type ClientToServerEvents,
   type ServerToClientEvents,
 } from '../common/protocol/media-signaling.ts';
-import type { RoomRegistry } from '../sfu/room-registry.ts';
 import type { ChannelDirectory, RecheckFilter } from '../common/live/channel-directory.ts';
-import type { LiveStreams } from './live-streams.ts';
 import { MediaSession, statusRoom } from './media-session.ts';
 import { validateRequest } from './validate-request.ts';
+import type { LiveRegistry, RoomPlacement } from './live-state.ts';
 
 export interface MediaSignalingDeps {
-  rooms: RoomRegistry;
+  rooms: RoomPlacement;
   directory: ChannelDirectory;
-  live: LiveStreams;
+  live: LiveRegistry;
   logger: Logger;
   /** WEBRTC_SEATS_PER_STREAM (see webrtc-seats.ts). */
   webrtcSeatsPerStream: number;

@@ -1,18 +1,18 @@
 // When a channel goes live, its followers are notified. Runs where streams start (signaling).
-// The fan-out runs beside the go-live path, never in it: LiveStreams emits and moves on, and a
+// The fan-out runs beside the go-live path, never in it: the live state emits and moves on, and a
 // failure is logged, never thrown back into it. Fan-outs run a few at a time, so a burst of
 // channels going live together can't take every database connection.
 import type { Server as SocketServer } from 'socket.io';
 import type { PrismaClient } from '../../common/db/database.ts';
 import type { Logger } from '../../common/logger.ts';
-import type { LiveStreams } from '../../signaling/live-streams.ts';
+import type { LiveEvents, Subscribable } from '../../common/live/live-events.ts';
 import { notifyFollowersOfLiveStream } from './follower-fanout.ts';
 import { NotificationPush } from './notification-push.ts';
 
 const CONCURRENT_FANOUTS = 2;
 
 export function notifyFollowersWhenLive(
-  live: LiveStreams,
+  live: Subscribable<LiveEvents>,
   deps: { prisma: PrismaClient; io: SocketServer; logger: Logger },
 ): void {
   const fanoutDeps = { prisma: deps.prisma, push: new NotificationPush(deps.io) };

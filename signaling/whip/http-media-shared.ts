@@ -4,14 +4,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ChannelDirectory } from '../../common/live/channel-directory.ts';
-import type { RoomRegistry } from '../../sfu/room-registry.ts';
-import type { LiveStreams } from '../live-streams.ts';
 import { UnsupportedMediaTypeError } from './http-media-errors.ts';
+import type { LiveRegistry, RoomPlacement } from '../live-state.ts';
 
 export interface HttpMediaDeps {
-  rooms: RoomRegistry;
+  rooms: RoomPlacement;
   directory: ChannelDirectory;
-  live: LiveStreams;
+  live: LiveRegistry;
   /** STUN/TURN servers advertised to clients in Link headers. */
   iceServers: readonly string[];
   logger: Logger;

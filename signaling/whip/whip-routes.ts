@@ -7,7 +7,8 @@ import { buildAnswer } from '../sdp/answer.ts';
 import { parseWhipOffer } from '../sdp/whip-offer.ts';
 import type { Peer } from '../../sfu/peer.ts';
 import type { Room } from '../../sfu/room.ts';
-import { AlreadyLiveError, closeIfUnused } from '../live-streams.ts';
+import { closeIfUnused } from '../live-state.ts';
+import { AlreadyLiveError } from '../live-streams.ts';
 import { newSessionId, type HttpSessions } from './http-sessions.ts';
 import { bearerToken, linkHeaders, SDP, textBody, type HttpMediaDeps } from './http-media-shared.ts';
 
@@ -63,7 +64,7 @@ export function registerWhipRoutes(app: FastifyInstance, deps: HttpMediaDeps, se
       const transport = await peer.createTransport('send');
       await transport.connect({ dtlsParameters: offer.remoteDtlsParameters });
       // Ready to receive: take the channel (the stream of a replaced publisher goes on).
-      if (!live.claimPublisher(channel, claim, () => sessions.replaced(sessionId)))
+      if (!(await live.claimPublisher(channel, claim, () => sessions.replaced(sessionId))))
         throw new AlreadyLiveError(channel, 'refused');
       claimed = true;
       const produced = [];
@@ -78,7 +79,7 @@ export function registerWhipRoutes(app: FastifyInstance, deps: HttpMediaDeps, se
         });
       }
       // A publisher that came after this one (replace mode) already has the channel.
-      if (!live.holdsPublisher(channel, claim)) throw new AlreadyLiveError(channel, 'overtaken');
+      if (!(await live.holdsPublisher(channel, claim))) throw new AlreadyLiveError(channel, 'overtaken');
       const liveRoom = room;
       const session = sessions.add(
         { id: sessionId, kind: 'whip', channel, room, peer, transport, remoteIceUfrag: offer.iceUfrag },
@@ -87,7 +88,15 @@ export function registerWhipRoutes(app: FastifyInstance, deps: HttpMediaDeps, se
           onLost: () => live.publisherLost(channel, claim),
           onRecovered: () => {
             // Back after the grace period ran out: the channel goes live again.
-            if (live.claimPublisher(channel, claim)) void live.mediaStarted(channel);
+            live
+              .claimPublisher(channel, claim)
+              .then((claimed) => (claimed ? live.mediaStarted(channel) : undefined))
+              .catch((error: unknown) =>
+                request.log.warn(
+                  { err: error, channel: channel.slug },
+                  'a recovered WHIP session could not go live again',
+                ),
+              );
           },
           onClosed: (_session, reason) => {
             if (reason === 'deleted' || reason === 'shutdown') void live.publisherEnded(channel, claim);

@@ -79,7 +79,7 @@ describe.each(databaseTargets())('live streams on $name', (target) => {
   it('goes live with exactly one Stream row, and starting again does not add one', async () => {
     const channel = await newChannel();
     const { live, statuses } = newLiveStreams();
-    live.claimPublisher(channel, 'session-1');
+    await live.claimPublisher(channel, 'session-1');
 
     await live.mediaStarted(channel);
     await live.mediaStarted(channel);
@@ -103,7 +103,7 @@ describe.each(databaseTargets())('live streams on $name', (target) => {
   it('goes live with exactly one Stream row when two producers start at once (audio and video)', async () => {
     const channel = await newChannel();
     const { live, statuses } = newLiveStreams();
-    live.claimPublisher(channel, 'session-1');
+    await live.claimPublisher(channel, 'session-1');
 
     await Promise.all([live.mediaStarted(channel), live.mediaStarted(channel)]);
 
@@ -117,7 +117,7 @@ describe.each(databaseTargets())('live streams on $name', (target) => {
   it("ends the stream when its publisher ends it, and tells viewers it's over", async () => {
     const channel = await newChannel();
     const { live, statuses } = newLiveStreams();
-    live.claimPublisher(channel, 'session-1');
+    await live.claimPublisher(channel, 'session-1');
     await live.mediaStarted(channel);
     const streamId = live.status(channel).streamId!;
 
@@ -146,13 +146,13 @@ describe.each(databaseTargets())('live streams on $name', (target) => {
   it('keeps the same stream live when the publisher comes back within the grace period', async () => {
     const channel = await newChannel();
     const { live, statuses } = newLiveStreams();
-    live.claimPublisher(channel, 'session-1');
+    await live.claimPublisher(channel, 'session-1');
     await live.mediaStarted(channel);
     const streamId = live.status(channel).streamId!;
 
     live.publisherLost(channel, 'session-1');
     expect(live.publisherOf(channel)).toBeNull();
-    live.claimPublisher(channel, 'session-2');
+    await live.claimPublisher(channel, 'session-2');
     // The new session's media arrives: the same stream goes on.
     await live.mediaStarted(channel);
 
@@ -166,7 +166,7 @@ describe.each(databaseTargets())('live streams on $name', (target) => {
   it('ends the stream once the grace period passes without the publisher', async () => {
     const channel = await newChannel();
     const { live, statuses } = newLiveStreams();
-    live.claimPublisher(channel, 'session-1');
+    await live.claimPublisher(channel, 'session-1');
     await live.mediaStarted(channel);
     const streamId = live.status(channel).streamId!;
 
@@ -188,7 +188,7 @@ describe.each(databaseTargets())('live streams on $name', (target) => {
   it('writes the viewer count through and keeps the peak', async () => {
     const channel = await newChannel();
     const { live, statuses } = newLiveStreams();
-    live.claimPublisher(channel, 'session-1');
+    await live.claimPublisher(channel, 'session-1');
     await live.mediaStarted(channel);
     const streamId = live.status(channel).streamId!;
     const rowIs = (viewers: number, peakViewers: number) =>
@@ -241,7 +241,7 @@ describe.each(databaseTargets())('live streams on $name', (target) => {
       },
     });
     const { live } = newLiveStreams();
-    live.claimPublisher(channel, 'session-1');
+    await live.claimPublisher(channel, 'session-1');
 
     await live.mediaStarted(channel);
 
@@ -260,7 +260,7 @@ describe.each(databaseTargets())('live streams on $name', (target) => {
     const [first, second] = [await newChannel(), await newChannel()];
     const { live } = newLiveStreams();
     for (const channel of [first, second]) {
-      live.claimPublisher(channel, `session-${channel.slug}`);
+      await live.claimPublisher(channel, `session-${channel.slug}`);
       await live.mediaStarted(channel);
     }
 

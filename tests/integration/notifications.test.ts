@@ -108,7 +108,7 @@ describe.each(databaseTargets())('notifications on $name', (target) => {
 
   /** Starts the channel's stream as a publisher would: claim, then media flows. */
   async function goLive(channel: ChannelRef): Promise<string> {
-    expect(live.claimPublisher(channel, `publisher-${channel.slug}`)).toBe(true);
+    expect(await live.claimPublisher(channel, `publisher-${channel.slug}`)).toBe(true);
     await live.mediaStarted(channel);
     const streamId = live.status(channel).streamId;
     expect(streamId).toBeTruthy();
@@ -453,7 +453,7 @@ describe.skipIf(!sharedServices)(
       try {
         await waitFor(() => page.unreadCounts.length > 0, { what: 'the unread count on connect' });
 
-        live.claimPublisher(channel, 'publisher');
+        await live.claimPublisher(channel, 'publisher');
         await live.mediaStarted(channel);
 
         const pushed = await waitFor(() => page.notifications[0], { what: 'the notification from the other process' });
