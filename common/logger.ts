@@ -1,6 +1,6 @@
 // Structured JSON logs (pino); human-readable when LOG_PRETTY is on. Modules get child loggers
 // with their context (`room`, `peer`, `channel`) instead of formatting it into messages.
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import type { Config } from './config.ts';
 
 export type { Logger };
@@ -22,13 +22,43 @@ const REDACT = [
   '*.secretAccessKey',
 ];
 
-export function createLogger(log: Config['log'], name = 'aethex'): Logger {
-  return pino({
+/** Query parameters that carry credentials (a private channel's `?token=` links). */
+const SECRET_QUERY = /([?&](?:token|access_token|key)=)[^&#]*/gi;
+
+/** A URL as it may be logged: credentials in its query replaced. */
+export function redactUrl(url: string): string {
+  return url.replace(SECRET_QUERY, '$1[redacted]');
+}
+
+interface LoggedRequest {
+  method: string;
+  url: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}
+
+/** Fastify's request serializer, with the URL's credentials redacted (HLS players send ?token=). */
+function serializeRequest(request: LoggedRequest) {
+  return {
+    method: request.method,
+    url: redactUrl(request.url),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}
+
+/** `destination`: where lines go instead of stdout (tests read them); not with LOG_PRETTY. */
+export function createLogger(log: Config['log'], name = 'aethex', destination?: DestinationStream): Logger {
+  const options = {
     name,
     level: log.level,
     redact: { paths: REDACT, censor: '[redacted]' },
+    serializers: { req: serializeRequest },
     transport: log.pretty
       ? { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } }
       : undefined,
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

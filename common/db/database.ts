@@ -1,7 +1,6 @@
 // Opens the platform database: PostgreSQL when DATABASE_URL is set, otherwise an embedded PGlite
 // database in the data folder (or in memory, for tests). Either way the caller gets a Prisma client
 // on a driver adapter (no native query engine) and migrations already applied.
-import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -11,6 +10,7 @@ import { PrismaClient } from '../../prisma/generated/client.ts';
 import type { Logger } from '../logger.ts';
 import { applyMigrations, type MigrationTarget } from './migrate.ts';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
+import { keepDatabaseFolderPrivate, makeFolderPrivate } from './private-folder.ts';
 
 export { PrismaClient };
 
@@ -57,7 +57,7 @@ async function openPostgres(url: string, logger: Logger): Promise<Database> {
 async function openPGlite(dir: string | undefined, logger: Logger): Promise<Database> {
   let lock: DataDirLock | undefined;
   if (dir) {
-    fs.mkdirSync(dir, { recursive: true });
+    keepDatabaseFolderPrivate(dir, logger);
     // PGlite is a single-process database: a second process on the same folder would corrupt it.
     lock = acquireDataDirLock(dir);
   }
@@ -66,6 +66,8 @@ async function openPGlite(dir: string | undefined, logger: Logger): Promise<Data
     client = new PGlite(dir ? path.resolve(dir) : undefined);
     await client.waitReady;
     await applyMigrations(pgliteTarget(client), logger);
+    // PGlite created its files 0666; the folder keeps others out, and now the files do too.
+    if (dir) makeFolderPrivate(dir);
   } catch (error) {
     await client?.close().catch(() => undefined);
     lock?.release();

@@ -2,12 +2,26 @@
 // HTTPS when configured. Roles register plugins on it in platform.ts.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Config } from '../config.ts';
 import { isFailure, toProblem } from '../errors.ts';
+import type { Problem } from '../protocol/problem.ts';
 import type { Logger } from '../logger.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** What the router's own errors mean to a client, in our words (theirs quote the whole URL). */
+function frameworkProblem(error: { code: string; statusCode?: number }): Problem {
+  const status = error.statusCode ?? 400;
+  const detail =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? 'A part of the address is too long.'
+      : error.code === 'FST_ERR_BAD_URL'
+        ? 'The address is not valid: it has a malformed percent-encoding.'
+        : 'The address could not be read.';
+  const code = status === 414 ? 'uri_too_long' : 'bad_request';
+  return { type: 'about:blank', title: code, status, code, detail };
+}
 
 export function createHttpServer(config: Config, logger: Logger): FastifyInstance {
   const https =
@@ -29,6 +43,14 @@ export function createHttpServer(config: Config, logger: Logger): FastifyInstanc
     ajv: { customOptions: { removeAdditional: false } },
     // On shutdown, don't wait for clients still downloading segments or holding keep-alives.
     forceCloseConnections: true,
+    // Addresses the router can't read (a bad percent-encoding, an overlong segment) get the same
+    // problem+json as every other error, and never the address itself: it may hold ?token=.
+    frameworkErrors: (error, request, frameworkReply) => {
+      const reply = frameworkReply as FastifyReply;
+      const problem = frameworkProblem(error);
+      request.log.info({ code: error.code, status: problem.status }, 'refused an address the router cannot read');
+      void reply.status(problem.status).type('application/problem+json').send(problem);
+    },
   }) as unknown as FastifyInstance;
 
   app.addHook('onRequest', async (request, reply) => {
