@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { PrismaClient } from '../../common/db/database.ts';
 import { AppError, BadRequestError } from '../../common/errors.ts';
-import { NoContent, problems, Type, Uuid } from '../http/schemas.ts';
+import { AccountUser, Me } from '../../common/protocol/rest/accounts.ts';
+import { NoContent, problems, Type } from '../http/schemas.ts';
 import { endSession, requireUser, sessionOf, setSessionCookie } from './auth.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { createSession, invalidateOtherSessions } from './sessions.ts';
@@ -22,26 +23,8 @@ export interface AccountRouteDeps {
   onSessionsEnded?: (sessionIds: string[]) => void;
 }
 
-const Me = Type.Object(
-  {
-    id: Uuid,
-    email: Type.String(),
-    username: Type.String(),
-    name: Type.String(),
-    role: Type.Union([Type.Literal('viewer'), Type.Literal('creator'), Type.Literal('admin')]),
-  },
-  { $id: 'Me' },
-);
-
-const ChannelLink = Type.Object({ slug: Type.String(), title: Type.String() });
-
-const MeResponse = Type.Object({
-  user: Type.Ref('Me'),
-  /** Channels the user owns. */
-  channels: Type.Array(ChannelLink),
-  /** Channels whose chat the user moderates. */
-  moderates: Type.Array(ChannelLink),
-});
+/** Me, with the user as the document's shared 'Me' schema. */
+const MeResponse = Type.Object({ ...Me.properties, user: Type.Ref('Me') });
 
 class InvalidCredentialsError extends AppError {
   constructor() {
@@ -61,9 +44,9 @@ export function registerAccountRoutes(
 ): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const accounts = createAccountRepository(prisma);
-  app.addSchema(Me);
+  app.addSchema(AccountUser);
   const rateLimit = { max: authAttemptsPerMinute, timeWindow: '1 minute' };
-  const meOf = (userId: string) => accounts.account(userId);
+  const meOf = (userId: string): Promise<Me> => accounts.account(userId);
 
   api.post(
     '/api/v1/auth/signup',

@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { PrismaClient } from '../../common/db/database.ts';
 import { AppError, BadRequestError } from '../../common/errors.ts';
 import { requireUser } from '../accounts/auth.ts';
-import { Nullable, problems, SlugParams, Type, Uuid } from '../http/schemas.ts';
+import { LiveStream } from '../../common/protocol/rest/channels.ts';
+import { Nullable, problems, SlugParams, Type } from '../http/schemas.ts';
 import type { AccessNarrowed } from '../viewer-access/access-changes.ts';
 import { CHANNEL_TITLE_MAX, createChannelRepository, type ChannelChanges } from './channel-repository.ts';
 import { describeChannel } from './channel-view.ts';
@@ -66,8 +67,6 @@ const LiveStreamBody = Type.Object(
   },
   { additionalProperties: false },
 );
-
-const LiveStream = Type.Object({ id: Uuid, title: Type.String(), category: Nullable(Type.String()) });
 
 class NotLiveError extends AppError {
   constructor(slug: string) {

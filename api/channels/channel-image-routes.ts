@@ -3,7 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { PrismaClient } from '../../common/db/database.ts';
 import { requireUser } from '../accounts/auth.ts';
-import { NoContent, problems, SlugParams, Type } from '../http/schemas.ts';
+import { ChannelImage } from '../../common/protocol/rest/channels.ts';
+import { NoContent, problems, SlugParams } from '../http/schemas.ts';
 import { IMAGE_TYPES } from '../uploads/image-types.ts';
 import { uploadUrl, type ImageStore } from '../uploads/image-store.ts';
 import { multipartBody } from '../uploads/multipart-schema.ts';
@@ -23,8 +24,6 @@ const CHANNEL_IMAGES = {
   banner: { column: 'bannerPath', maxBytes: 5 * MiB },
 } as const;
 
-const ImageUrl = Type.Object({ url: Type.String({ description: 'Where the image is served: /uploads/<name>.' }) });
-
 export function registerChannelImageRoutes(app: FastifyInstance, { prisma, images }: ChannelImageRouteDeps): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const channels = createChannelRepository(prisma);
@@ -38,7 +37,7 @@ export function registerChannelImageRoutes(app: FastifyInstance, { prisma, image
           summary: `Upload the channel's ${kind} (PNG, JPEG, GIF or WebP, at most ${maxBytes / MiB} MiB; owner or admin)`,
           params: SlugParams,
           body: multipartBody(`The ${kind} in the field 'file'.`),
-          response: { 200: ImageUrl, ...problems(400, 401, 403, 404, 413, 415) },
+          response: { 200: ChannelImage, ...problems(400, 401, 403, 404, 413, 415) },
         },
       },
       async (request) => {

@@ -3,58 +3,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { PrismaClient } from '../../common/db/database.ts';
 import { NotFoundError } from '../../common/errors.ts';
+import { Channel } from '../../common/protocol/rest/channels.ts';
 import type { SessionUser } from '../accounts/sessions.ts';
-import { DateTime, Nullable, Type, UserSummary, type Static } from '../http/schemas.ts';
 import { uploadUrl } from '../uploads/image-store.ts';
 import { canWatch } from '../viewer-access/watch-access.ts';
 import { canManageChannel, canModerateChannel } from './permissions.ts';
 
-export const ChannelSchema = Type.Object(
-  {
-    slug: Type.String(),
-    /** The live stream's title while live, the channel's otherwise. */
-    title: Type.String(),
-    description: Type.String(),
-    category: Nullable(Type.String({ description: 'Category slug (the live stream’s while live).' })),
-    categoryName: Nullable(Type.String()),
-    tags: Type.Array(Type.String()),
-    live: Type.Boolean(),
-    viewers: Type.Integer(),
-    streamId: Nullable(Type.String()),
-    startedAt: Nullable(DateTime),
-    avatarUrl: Nullable(Type.String()),
-    bannerUrl: Nullable(Type.String()),
-    owner: UserSummary,
-    followers: Type.Integer(),
-    following: Type.Boolean({ description: 'Whether the caller follows the channel; false when signed out.' }),
-    canManage: Type.Boolean({ description: 'The caller owns the channel or is an admin.' }),
-    canModerate: Type.Boolean({ description: "The caller may moderate the channel's chat." }),
-    chat: Type.Object({
-      slowModeSeconds: Type.Integer(),
-      followersOnly: Type.Boolean(),
-      subscribersOnly: Type.Boolean(),
-    }),
-    emotes: Type.Array(Type.Object({ name: Type.String(), url: Type.String() })),
-    private: Type.Boolean({
-      description: "Only the channel's team and holders of a viewer token watch it; left out of discovery.",
-    }),
-    canWatch: Type.Boolean({
-      description: 'The caller may watch the stream, VODs, clips and chat (false only for a private channel).',
-    }),
-    webrtcSeats: Nullable(
-      Type.Integer({
-        description: "WebRTC viewers per stream before the rest go to HLS (0: no limit); null: the server's default.",
-      }),
-    ),
-  },
-  { $id: 'Channel' },
-);
-
-export type ChannelView = Static<typeof ChannelSchema>;
-
-/** Makes `Type.Ref('Channel')` resolvable; the public and the management routes both answer with it. */
+/**
+ * Makes `Type.Ref('Channel')` resolvable; the public and the management routes both answer with it.
+ * The schema is the protocol's (common/protocol/rest/channels.ts), which the web app reads too.
+ */
 export function addChannelSchema(app: FastifyInstance): void {
-  if (!app.getSchema('Channel')) app.addSchema(ChannelSchema);
+  if (!app.getSchema('Channel')) app.addSchema(Channel);
 }
 
 /**
@@ -66,7 +26,7 @@ export async function describeChannel(
   slug: string,
   viewer: SessionUser | undefined,
   tokensFor: (channelId: string) => string[] = () => [],
-): Promise<ChannelView> {
+): Promise<Channel> {
   const channel = await prisma.channel.findUnique({
     where: { slug: slug.trim().toLowerCase() },
     include: {

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { PrismaClient } from '../../common/db/database.ts';
 import { BadRequestError, NotFoundError } from '../../common/errors.ts';
 import { requireUser } from '../accounts/auth.ts';
+import { Emote } from '../../common/protocol/rest/channels.ts';
 import { NoContent, problems, SlugParams, Type, Uuid } from '../http/schemas.ts';
 import { uploadUrl, type ImageStore } from '../uploads/image-store.ts';
 import { multipartBody } from '../uploads/multipart-schema.ts';
@@ -20,9 +21,7 @@ export interface EmoteRouteDeps {
 const MAX_EMOTE_BYTES = 256 * 1024;
 const EMOTE_NAME = /^[A-Za-z0-9_]{2,24}$/;
 
-const Emote = Type.Object({ id: Uuid, name: Type.String(), url: Type.String() });
-
-const present = (emote: EmoteRow) => ({
+const present = (emote: EmoteRow): Emote => ({
   id: emote.id,
   name: emote.name,
   url: uploadUrl(emote.imagePath),

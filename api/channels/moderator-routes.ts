@@ -5,7 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import type { PrismaClient } from '../../common/db/database.ts';
 import { BadRequestError, NotFoundError } from '../../common/errors.ts';
 import { requireUser } from '../accounts/auth.ts';
-import { DateTime, NoContent, problems, SlugParams, Type, Uuid } from '../http/schemas.ts';
+import { Moderator } from '../../common/protocol/rest/moderation.ts';
+import { NoContent, problems, SlugParams, Type } from '../http/schemas.ts';
 import type { AccessNarrowed } from '../viewer-access/access-changes.ts';
 import { createModeratorRepository } from './moderator-repository.ts';
 import { channelToManage } from './permissions.ts';
@@ -16,7 +17,6 @@ export interface ModeratorRouteDeps {
   accessNarrowed: AccessNarrowed;
 }
 
-const Moderator = Type.Object({ id: Uuid, username: Type.String(), name: Type.String(), addedAt: DateTime });
 const ModeratorParams = Type.Object({
   ...SlugParams.properties,
   username: Type.String({ pattern: '^[A-Za-z0-9_]{3,24}$' }),
@@ -44,7 +44,7 @@ export function registerModeratorRoutes(app: FastifyInstance, { prisma, accessNa
     async (request) => {
       const channel = await channelToManage(prisma, await requireUser(request), request.params.slug);
       const rows = await moderators.list(channel.id);
-      return rows.map((row) => ({ ...row, addedAt: row.addedAt.toISOString() }));
+      return rows.map((row): Moderator => ({ ...row, addedAt: row.addedAt.toISOString() }));
     },
   );
 

@@ -1,5 +1,6 @@
 // TypeBox schemas of the chat's REST routes (validation, serialization and the OpenAPI document).
-import { DateTime, Nullable, Type, UserSummary, Uuid } from '../http/schemas.ts';
+// What the studio's moderation tools read (bans, the log) is in common/protocol/rest/moderation.ts.
+import { DateTime, Type, UserSummary, Uuid } from '../http/schemas.ts';
 import { MAX_BODY_CHARS } from './chat-rules.ts';
 import { MAX_BANNED_WORD_CHARS, MAX_BANNED_WORDS, MAX_SLOW_MODE_SECONDS } from './chat-settings.ts';
 
@@ -65,35 +66,3 @@ export const BanBodySchema = Type.Object(
   },
   { additionalProperties: false },
 );
-
-export const BanResultSchema = Type.Object({ userId: Uuid, expiresAt: Nullable(DateTime) });
-
-export const BanSchema = Type.Object({
-  user: UserSummary,
-  expiresAt: Nullable(DateTime),
-  reason: Type.String(),
-  createdAt: DateTime,
-});
-
-export const ModerationLogItemSchema = Type.Object({
-  id: Uuid,
-  kind: Type.Union([
-    Type.Literal('delete_message'),
-    Type.Literal('timeout'),
-    Type.Literal('ban'),
-    Type.Literal('unban'),
-    Type.Literal('add_moderator'),
-    Type.Literal('remove_moderator'),
-    Type.Literal('update_chat_settings'),
-    Type.Literal('add_emote'),
-    Type.Literal('remove_emote'),
-  ]),
-  moderator: UserSummary,
-  target: Nullable(UserSummary),
-  messageId: Nullable(Uuid),
-  details: Type.Unknown({
-    description:
-      'What the action was about: the deleted text, the ban reason and end, the settings changed (from, to).',
-  }),
-  createdAt: DateTime,
-});

@@ -5,6 +5,7 @@ import type { PrismaClient } from '../../common/db/database.ts';
 import type { $Enums, Prisma } from '../../prisma/generated/client.ts';
 import { toPage } from '../http/pagination.ts';
 import type { ChatUser } from '../../common/protocol/chat.ts';
+import type { ModerationLogItem } from '../../common/protocol/rest/moderation.ts';
 import { NEWEST_FIRST, olderThanCursor, timeCursorKey } from './time-cursor.ts';
 
 export type ModerationKind = $Enums.ModerationActionKind;
@@ -29,16 +30,6 @@ export async function recordModerationAction(tx: Prisma.TransactionClient, entry
       ...(entry.details ? { details: entry.details } : {}),
     },
   });
-}
-
-export interface ModerationLogItem {
-  id: string;
-  kind: ModerationKind;
-  moderator: ChatUser;
-  target: ChatUser | null;
-  messageId: string | null;
-  details: unknown;
-  createdAt: string;
 }
 
 /** A page of the channel's log, newest first. */

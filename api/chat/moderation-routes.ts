@@ -3,17 +3,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { PrismaClient } from '../../common/db/database.ts';
+import { Ban, BanResult, ModerationLogPage } from '../../common/protocol/rest/moderation.ts';
 import { requireUser } from '../accounts/auth.ts';
 import { channelToModerate } from '../channels/permissions.ts';
-import { NoContent, Page, PageQuery, problems, SlugParams, Type, Uuid } from '../http/schemas.ts';
+import { NoContent, PageQuery, problems, SlugParams, Type, Uuid } from '../http/schemas.ts';
 import type { ChatBroadcaster } from './chat-broadcast.ts';
-import {
-  BanBodySchema,
-  BanResultSchema,
-  BanSchema,
-  ModerationLogItemSchema,
-  SettingsPatchSchema,
-} from './chat-schemas.ts';
+import { BanBodySchema, SettingsPatchSchema } from './chat-schemas.ts';
 import { settingsOf } from './chat-settings.ts';
 import { moderationLogPage } from './moderation-log.ts';
 import { activeBans, banUser, unbanUser, updateChatSettings } from './moderation.ts';
@@ -39,7 +34,7 @@ export function registerModerationRoutes(app: FastifyInstance, { prisma, broadca
         summary: 'Ban a user from the chat, or time them out with durationSeconds',
         params: SlugParams,
         body: BanBodySchema,
-        response: { 201: BanResultSchema, ...problems(400, 401, 403, 404) },
+        response: { 201: BanResult, ...problems(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -75,7 +70,7 @@ export function registerModerationRoutes(app: FastifyInstance, { prisma, broadca
         tags: ['moderation'],
         summary: 'Bans and time-outs in force, newest first',
         params: SlugParams,
-        response: { 200: Type.Array(BanSchema), ...problems(400, 401, 403, 404) },
+        response: { 200: Type.Array(Ban), ...problems(400, 401, 403, 404) },
       },
     },
     async (request) => {
@@ -127,7 +122,7 @@ export function registerModerationRoutes(app: FastifyInstance, { prisma, broadca
         summary: "A page of the channel's moderation log, newest first",
         params: SlugParams,
         querystring: PageQuery,
-        response: { 200: Page(ModerationLogItemSchema), ...problems(400, 401, 403, 404) },
+        response: { 200: ModerationLogPage, ...problems(400, 401, 403, 404) },
       },
     },
     async (request) => {

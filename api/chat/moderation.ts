@@ -5,7 +5,7 @@ import type { PrismaClient } from '../../common/db/database.ts';
 import { ForbiddenError, NotFoundError } from '../../common/errors.ts';
 import type { Prisma } from '../../prisma/generated/client.ts';
 import type { SessionUser } from '../accounts/sessions.ts';
-import type { ChatUser } from '../../common/protocol/chat.ts';
+import type { Ban } from '../../common/protocol/rest/moderation.ts';
 import { normalizeSettingsPatch, settingsChanges, type SettingsPatch } from './chat-settings.ts';
 import type { ChatChannel } from './chat-standing.ts';
 import { recordModerationAction } from './moderation-log.ts';
@@ -114,15 +114,8 @@ export async function unbanUser(
   });
 }
 
-export interface BanView {
-  user: ChatUser;
-  expiresAt: string | null;
-  reason: string;
-  createdAt: string;
-}
-
 /** Bans and time-outs in force (expired time-outs are left out), newest first. */
-export async function activeBans(prisma: PrismaClient, channel: ChatChannel, now = new Date()): Promise<BanView[]> {
+export async function activeBans(prisma: PrismaClient, channel: ChatChannel, now = new Date()): Promise<Ban[]> {
   const bans = await prisma.channelBan.findMany({
     where: { channelId: channel.id, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
     orderBy: { createdAt: 'desc' },

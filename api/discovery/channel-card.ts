@@ -3,29 +3,14 @@
 // card looks the same wherever it is shown.
 import type { FastifyInstance } from 'fastify';
 import type { PrismaClient } from '../../common/db/database.ts';
+import { ChannelCard } from '../../common/protocol/rest/discovery.ts';
 import { Prisma } from '../../prisma/generated/client.ts';
 import type { CategoryNames } from './category-names.ts';
-import { DateTime, Nullable, Type, type Static } from '../http/schemas.ts';
 
-export const ChannelCard = Type.Object(
-  {
-    slug: Type.String(),
-    title: Type.String({ description: "The channel's own title." }),
-    streamTitle: Nullable(Type.String({ description: 'The live stream title; null when offline.' })),
-    category: Nullable(Type.String({ description: 'Category slug: the live stream one, else the channel one.' })),
-    categoryName: Nullable(Type.String()),
-    tags: Type.Array(Type.String()),
-    avatarUrl: Nullable(Type.String()),
-    live: Type.Boolean(),
-    viewers: Type.Integer(),
-    startedAt: Nullable(DateTime),
-    owner: Type.Object({ username: Type.String(), name: Type.String() }),
-  },
-  { $id: 'ChannelCard' },
-);
-export type ChannelCard = Static<typeof ChannelCard>;
-
-/** Registers the shared schema once, whichever route module comes first. */
+/**
+ * Registers the shared schema (the protocol's, common/protocol/rest/discovery.ts) once, whichever
+ * route module comes first.
+ */
 export function addChannelCardSchema(app: FastifyInstance): void {
   if (!app.getSchema('ChannelCard')) app.addSchema(ChannelCard);
 }

@@ -3,12 +3,13 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { PrismaClient } from '../../common/db/database.ts';
+import { Category, RecommendedCards } from '../../common/protocol/rest/discovery.ts';
 import { requireUser, userOf } from '../accounts/auth.ts';
 import { channelBySlugOr404 } from '../channels/permissions.ts';
 import { NoContent, Page, PageQuery, problems, Type } from '../http/schemas.ts';
 import { categoriesWithLiveCounts } from './categories.ts';
 import { CategoryNames } from './category-names.ts';
-import { addChannelCardSchema, ChannelCard } from './channel-card.ts';
+import { addChannelCardSchema } from './channel-card.ts';
 import { liveNow } from './live-now.ts';
 import { recommendedChannels } from './recommendations.ts';
 import { searchChannels } from './search.ts';
@@ -50,9 +51,7 @@ export function registerDiscoveryRoutes(app: FastifyInstance, { prisma }: Discov
       schema: {
         tags: ['discovery'],
         summary: 'Categories in display order, with how many channels are live in each',
-        response: {
-          200: Type.Array(Type.Object({ slug: Type.String(), name: Type.String(), liveChannels: Type.Integer() })),
-        },
+        response: { 200: Type.Array(Category) },
       },
     },
     async () => categoriesWithLiveCounts(cards),
@@ -88,20 +87,10 @@ export function registerDiscoveryRoutes(app: FastifyInstance, { prisma }: Discov
         tags: ['discovery'],
         summary: 'Live channels for the caller: followed, then similar to what they follow or watched, then popular',
         querystring: Type.Object({ limit: PageQuery.properties.limit }, { additionalProperties: false }),
-        response: {
-          200: Type.Object({
-            items: Type.Array(
-              Type.Object({
-                ...ChannelCard.properties,
-                reason: Type.Union([Type.Literal('following'), Type.Literal('similar'), Type.Literal('popular')]),
-              }),
-            ),
-          }),
-          ...problems(400),
-        },
+        response: { 200: RecommendedCards, ...problems(400) },
       },
     },
-    async (request) => {
+    async (request): Promise<RecommendedCards> => {
       const user = await userOf(request);
       return { items: await recommendedChannels(cards, user?.id, request.query.limit ?? DEFAULT_LIMIT) };
     },

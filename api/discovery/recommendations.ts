@@ -2,6 +2,7 @@
 // follow or watched (same category, or a tag in common), then whatever is most watched. Signed
 // out, only the most watched. A user's own channels are never recommended to them.
 import type { PrismaClient } from '../../common/db/database.ts';
+import type { RecommendationReason, RecommendedCard } from '../../common/protocol/rest/discovery.ts';
 import { Prisma } from '../../prisma/generated/client.ts';
 import {
   CARD_COLUMNS,
@@ -11,11 +12,7 @@ import {
   toChannelCard,
   type CardRow,
   type CardSource,
-  type ChannelCard,
 } from './channel-card.ts';
-
-export type RecommendationReason = 'following' | 'similar' | 'popular';
-export type Recommendation = ChannelCard & { reason: RecommendationReason };
 
 const REASONS: readonly RecommendationReason[] = ['following', 'similar', 'popular'];
 /** Recent viewing says more about taste than a channel watched once long ago. */
@@ -30,7 +27,7 @@ export async function recommendedChannels(
   { prisma, categories }: CardSource,
   userId: string | undefined,
   limit: number,
-): Promise<Recommendation[]> {
+): Promise<RecommendedCard[]> {
   const [rows, names] = await Promise.all([
     userId ? personalRows(prisma, userId, limit) : popularRows(prisma, limit),
     categories.names(),

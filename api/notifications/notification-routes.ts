@@ -5,24 +5,16 @@ import type { FastifyInstance } from 'fastify';
 import type { PrismaClient } from '../../common/db/database.ts';
 import { BadRequestError } from '../../common/errors.ts';
 import { requireUser } from '../accounts/auth.ts';
-import { DateTime, Nullable, PageQuery, problems, Type, Uuid } from '../http/schemas.ts';
+import { Notification, NotificationPage, UnreadCount } from '../../common/protocol/rest/notifications.ts';
+import { PageQuery, problems, Type, Uuid } from '../http/schemas.ts';
 import type { NotificationPush } from './notification-push.ts';
 import { listNotifications, markRead } from './notification-store.ts';
 
-const Notification = Type.Object(
-  {
-    id: Uuid,
-    kind: Type.Literal('channel_live'),
-    title: Type.String(),
-    channel: Nullable(Type.Object({ slug: Type.String(), title: Type.String(), avatarUrl: Nullable(Type.String()) })),
-    streamId: Nullable(Uuid),
-    read: Type.Boolean(),
-    createdAt: DateTime,
-  },
-  { $id: 'Notification' },
-);
-
-const UnreadCount = Type.Object({ unreadCount: Type.Integer() });
+/** NotificationPage, with each item as the document's shared 'Notification' schema. */
+const NotificationPageResponse = Type.Object({
+  ...NotificationPage.properties,
+  items: Type.Array(Type.Ref('Notification')),
+});
 
 export interface NotificationRouteDeps {
   prisma: PrismaClient;
@@ -44,17 +36,10 @@ export function registerNotificationRoutes(app: FastifyInstance, { prisma, push 
           { ...PageQuery.properties, unread: Type.Optional(Type.Boolean({ description: 'true: only unread ones.' })) },
           { additionalProperties: false },
         ),
-        response: {
-          200: Type.Object({
-            items: Type.Array(Type.Ref('Notification')),
-            nextCursor: Nullable(Type.String()),
-            unreadCount: Type.Integer(),
-          }),
-          ...problems(400, 401),
-        },
+        response: { 200: NotificationPageResponse, ...problems(400, 401) },
       },
     },
-    async (request) => {
+    async (request): Promise<NotificationPage> => {
       const user = await requireUser(request);
       const { cursor, limit = 20, unread = false } = request.query;
       return listNotifications(prisma, user.id, { cursor, limit, unreadOnly: unread });
@@ -77,7 +62,7 @@ export function registerNotificationRoutes(app: FastifyInstance, { prisma, push 
         response: { 200: UnreadCount, ...problems(400, 401, 403) },
       },
     },
-    async (request) => {
+    async (request): Promise<UnreadCount> => {
       const user = await requireUser(request);
       const { ids, all } = request.body;
       if (!all && !ids)

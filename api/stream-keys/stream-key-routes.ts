@@ -6,34 +6,20 @@ import type { PrismaClient } from '../../common/db/database.ts';
 import { ConflictError, NotFoundError } from '../../common/errors.ts';
 import { requireUser } from '../accounts/auth.ts';
 import { channelToManage } from '../channels/permissions.ts';
-import { DateTime, NoContent, Nullable, problems, SlugParams, Type, Uuid } from '../http/schemas.ts';
+import { IssuedStreamKey, StreamKey } from '../../common/protocol/rest/stream-keys.ts';
+import { NoContent, problems, SlugParams, Type, Uuid } from '../http/schemas.ts';
 import {
   countActiveStreamKeys,
   issueStreamKey,
   listStreamKeys,
   revokeStreamKey,
   rotateStreamKey,
-  type IssuedStreamKey,
+  type IssuedStreamKey as IssuedKeyRow,
 } from './stream-keys.ts';
 import { whipUrlOf } from './whip-url.ts';
 
 /** Enough for a few tools publishing by turns; more is a leak waiting to happen. */
 export const MAX_ACTIVE_STREAM_KEYS = 10;
-
-const StreamKeyInfo = Type.Object({
-  id: Uuid,
-  prefix: Type.String({ description: 'The first characters of the key, to tell keys apart.' }),
-  createdAt: DateTime,
-  revokedAt: Nullable(DateTime),
-});
-
-const IssuedKey = Type.Object({
-  id: Uuid,
-  key: Type.String({ description: 'The key itself. Shown this once: only its hash is kept.' }),
-  prefix: Type.String(),
-  createdAt: DateTime,
-  whipUrl: Type.String({ description: 'Where OBS (or any WHIP client) publishes, with the key as bearer token.' }),
-});
 
 export interface StreamKeyRouteDeps {
   prisma: PrismaClient;
@@ -41,7 +27,7 @@ export interface StreamKeyRouteDeps {
 
 export function registerStreamKeyRoutes(app: FastifyInstance, { prisma }: StreamKeyRouteDeps): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const issued = (key: IssuedStreamKey) => ({
+  const issued = (key: IssuedKeyRow): IssuedStreamKey => ({
     id: key.id,
     key: key.key,
     prefix: key.prefix,
@@ -57,14 +43,14 @@ export function registerStreamKeyRoutes(app: FastifyInstance, { prisma }: Stream
         summary:
           "The channel's stream keys, newest first, revoked ones included; never the keys themselves (owner or admin)",
         params: SlugParams,
-        response: { 200: Type.Array(StreamKeyInfo), ...problems(400, 401, 403, 404) },
+        response: { 200: Type.Array(StreamKey), ...problems(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
       const channel = await channelToManage(prisma, await requireUser(request), request.params.slug);
       const keys = await listStreamKeys(prisma, channel.id);
       return reply.header('cache-control', 'no-store').send(
-        keys.map((key) => ({
+        keys.map((key): StreamKey => ({
           id: key.id,
           prefix: key.prefix,
           createdAt: key.createdAt.toISOString(),
@@ -81,7 +67,7 @@ export function registerStreamKeyRoutes(app: FastifyInstance, { prisma }: Stream
         tags: ['stream keys'],
         summary: `Issue a stream key; older keys keep working (at most ${MAX_ACTIVE_STREAM_KEYS} active; owner or admin)`,
         params: SlugParams,
-        response: { 201: IssuedKey, ...problems(400, 401, 403, 404, 409) },
+        response: { 201: IssuedStreamKey, ...problems(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {
@@ -104,7 +90,7 @@ export function registerStreamKeyRoutes(app: FastifyInstance, { prisma }: Stream
         tags: ['stream keys'],
         summary: 'Issue a new stream key and revoke every older one (owner or admin)',
         params: SlugParams,
-        response: { 201: IssuedKey, ...problems(400, 401, 403, 404) },
+        response: { 201: IssuedStreamKey, ...problems(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {

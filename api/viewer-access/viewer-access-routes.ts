@@ -6,7 +6,8 @@ import type { PrismaClient } from '../../common/db/database.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../common/errors.ts';
 import { cookieAttributes, requireUser } from '../accounts/auth.ts';
 import { channelBySlugOr404, channelToManage } from '../channels/permissions.ts';
-import { DateTime, NoContent, Nullable, problems, SlugParams, Type, Uuid } from '../http/schemas.ts';
+import { IssuedViewerToken, VIEWER_TOKEN_LABEL_MAX, ViewerToken } from '../../common/protocol/rest/viewer-tokens.ts';
+import { NoContent, problems, SlugParams, Type, Uuid } from '../http/schemas.ts';
 import { publicUrlOf } from '../stream-keys/whip-url.ts';
 import type { AccessNarrowed } from './access-changes.ts';
 import { accessCookieName } from './watch-access.ts';
@@ -18,24 +19,6 @@ import {
   MAX_ACTIVE_VIEWER_TOKENS,
   revokeViewerToken,
 } from './viewer-tokens.ts';
-
-const ViewerTokenInfo = Type.Object({
-  id: Uuid,
-  label: Type.String(),
-  prefix: Type.String({ description: 'The first characters of the token, to tell tokens apart.' }),
-  createdAt: DateTime,
-  revokedAt: Nullable(DateTime),
-});
-
-const IssuedToken = Type.Object({
-  id: Uuid,
-  label: Type.String(),
-  prefix: Type.String(),
-  createdAt: DateTime,
-  token: Type.String({ description: 'The token itself. Shown this once: only its hash is kept.' }),
-  watchUrl: Type.String({ description: 'The channel page with the token: the link to share.' }),
-  whepUrl: Type.String({ description: 'Where a WHEP player plays the channel, with the token as bearer token.' }),
-});
 
 /** How long a browser keeps its access to a channel; the token's revocation ends it sooner. */
 const ACCESS_COOKIE_DAYS = 30;
@@ -60,14 +43,14 @@ export function registerViewerAccessRoutes(
         summary:
           "The channel's viewer tokens, newest first, revoked ones included; never the tokens themselves (owner or admin)",
         params: SlugParams,
-        response: { 200: Type.Array(ViewerTokenInfo), ...problems(400, 401, 403, 404) },
+        response: { 200: Type.Array(ViewerToken), ...problems(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
       const channel = await channelToManage(prisma, await requireUser(request), request.params.slug);
       const tokens = await listViewerTokens(prisma, channel.id);
       return reply.header('cache-control', 'no-store').send(
-        tokens.map((t) => ({
+        tokens.map((t): ViewerToken => ({
           id: t.id,
           label: t.label,
           prefix: t.prefix,
@@ -85,8 +68,11 @@ export function registerViewerAccessRoutes(
         tags: ['private channels'],
         summary: `Issue a viewer token: a link that lets its holders watch the private channel (at most ${MAX_ACTIVE_VIEWER_TOKENS} active; owner or admin)`,
         params: SlugParams,
-        body: Type.Object({ label: Type.Optional(Type.String({ maxLength: 60 })) }, { additionalProperties: false }),
-        response: { 201: IssuedToken, ...problems(400, 401, 403, 404, 409) },
+        body: Type.Object(
+          { label: Type.Optional(Type.String({ maxLength: VIEWER_TOKEN_LABEL_MAX })) },
+          { additionalProperties: false },
+        ),
+        response: { 201: IssuedViewerToken, ...problems(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {

@@ -1,5 +1,6 @@
 // The /notifications socket.io protocol: the server pushes, the client only listens. The web app
 // can import this file (types and two constants, nothing that runs on the server).
+import type { Notification } from './rest/notifications.ts';
 
 export const NOTIFICATIONS_NAMESPACE = '/notifications';
 
@@ -8,17 +9,9 @@ export function userRoom(userId: string): string {
   return `user:${userId}`;
 }
 
-export type NotificationKind = 'channel_live';
-
-export interface NotificationView {
-  id: string;
-  kind: NotificationKind;
-  title: string;
-  channel: { slug: string; title: string; avatarUrl: string | null } | null;
-  streamId: string | null;
-  read: boolean;
-  createdAt: string;
-}
+/** A notification as pushed: the same as the REST list's items (a type-only import, so no TypeBox in the browser). */
+export type NotificationView = Notification;
+export type NotificationKind = Notification['kind'];
 
 export interface NotificationServerEvents {
   notification: (notification: NotificationView) => void;
