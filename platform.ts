@@ -266,7 +266,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
       // WHIP publishers' streams end as "ended" on shutdown, before LiveStreams closes.
       closers.push(() => httpSessions.closeAll());
     }
-    if (has('web')) await registerWebApp(http, config.web.distDir);
+    if (has('web')) await registerWebApp(http, { dist: config.web.distDir, sourceMaps: config.web.sourceMaps });
 
     const address = await listen(http, config);
     const url = urlFor(config, address);

@@ -104,6 +104,8 @@ export interface Config {
   web: {
     /** The built web app to serve; undefined serves web/dist. */
     distDir: string | undefined;
+    /** Serve the build's source maps (.map): off unless asked, since they show the app's source to anyone. */
+    sourceMaps: boolean;
   };
   log: {
     level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -219,6 +221,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
     },
     web: {
       distDir: ((dir) => (dir ? path.resolve(dir) : undefined))(read.optionalString('WEB_DIST_DIR')),
+      sourceMaps: read.boolean('WEB_SOURCE_MAPS', false),
     },
     log: {
       level: logLevel,

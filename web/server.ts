@@ -11,7 +11,15 @@ export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 /** Paths owned by the server; they never fall back to the app. */
 const SERVER_PATHS = /^\/(api|hls|socket\.io|healthz|uploads)(\/|$)|^\/(vod|clip)\/[^/]+\//;
 
-export async function registerWebApp(app: FastifyInstance, dist: string = WEB_DIST): Promise<void> {
+export interface WebAppOptions {
+  /** The build to serve; web/dist by default. */
+  dist?: string | undefined;
+  /** Whether to serve the build's source maps; without, a .map answers 404 like any missing file. */
+  sourceMaps: boolean;
+}
+
+export async function registerWebApp(app: FastifyInstance, options: WebAppOptions): Promise<void> {
+  const dist = options.dist ?? WEB_DIST;
   const indexFile = path.join(dist, 'index.html');
   if (!fs.existsSync(indexFile)) {
     throw new Error(
@@ -23,6 +31,7 @@ export async function registerWebApp(app: FastifyInstance, dist: string = WEB_DI
     root: dist,
     wildcard: false,
     index: false,
+    allowedPath: (pathName) => options.sourceMaps || !pathName.endsWith('.map'),
     // Vite puts a content hash in every asset name, so assets can be cached forever.
     setHeaders(res, filePath) {
       const hashed = filePath.includes(`${path.sep}assets${path.sep}`);

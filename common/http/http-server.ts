@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Config } from '../config.ts';
 import { isFailure, toProblem } from '../errors.ts';
 import type { Problem } from '../protocol/problem.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import type { Logger } from '../logger.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -56,6 +57,7 @@ export function createHttpServer(config: Config, logger: Logger): FastifyInstanc
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  registerSecurityHeaders(app, { mediaOrigin: originOf(config.recorder.s3?.publicUrl) });
 
   app.setErrorHandler((error, request, reply) => {
     const problem = toProblem(error);
@@ -66,4 +68,8 @@ export function createHttpServer(config: Config, logger: Logger): FastifyInstanc
   });
 
   return app;
+}
+
+function originOf(url: string | undefined): string | undefined {
+  return url ? new URL(url).origin : undefined;
 }

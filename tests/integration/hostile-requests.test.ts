@@ -56,3 +56,38 @@ describe('request logs', () => {
     expect(logged).not.toContain('SECRET-TOKEN-2');
   });
 });
+
+describe('security headers', () => {
+  let platform: TestPlatform;
+
+  beforeAll(async () => {
+    platform = await startTestPlatform({ ROLES: 'api,web' });
+  });
+  afterAll(async () => {
+    await platform?.close();
+  });
+
+  it.each(['/', '/studio', '/some-channel', '/api/docs/static/index.html'])(
+    '%s: a content security policy, no framing by other sites, nosniff, a same-origin referrer',
+    async (page) => {
+      const response = await fetch(`${platform.url}${page}`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toContain('text/html');
+      const policy = response.headers.get('content-security-policy') ?? '';
+      expect(policy).toContain("default-src 'self'");
+      expect(policy).toContain("script-src 'self'");
+      expect(policy).not.toMatch(/script-src[^;]*unsafe-inline/);
+      expect(policy).toContain("frame-ancestors 'self'");
+      expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('referrer-policy')).toBe('same-origin');
+    },
+  );
+
+  it('serves no source maps unless WEB_SOURCE_MAPS is on', async () => {
+    const index = await (await fetch(`${platform.url}/`)).text();
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(index)![1]!;
+    expect((await fetch(`${platform.url}${script}`)).status).toBe(200);
+    expect((await fetch(`${platform.url}${script}.map`)).status).toBe(404);
+  });
+});
