@@ -1,7 +1,7 @@
 // Updates docs/benchmarks.md with a benchmark's latest section.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { replaceSection } from './markdown.ts';
+import { replaceSection, sectionTitle } from './markdown.ts';
 
 /** Used only when docs/benchmarks.md does not exist yet; afterwards the file is edited by hand too. */
 const NEW_DOCUMENT = `# Benchmarks
@@ -11,7 +11,15 @@ its own section below (between its \`bench:<name>\` markers) and keeps the raw d
 \`bench/results/\`, which is not committed. Numbers only compare on the same machine.
 `;
 
-export async function updateBenchmarksDoc(docFile: string, name: string, section: string): Promise<void> {
+/**
+ * Replaces `name`'s section with what `render` makes of it; `render` gets the title the section has
+ * now (a failed run keeps it, having no result to take one from).
+ */
+export async function updateBenchmarksDoc(
+  docFile: string,
+  name: string,
+  render: (previousTitle: string | undefined) => string,
+): Promise<void> {
   let document: string;
   try {
     document = await fs.readFile(docFile, 'utf8');
@@ -19,7 +27,7 @@ export async function updateBenchmarksDoc(docFile: string, name: string, section
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     document = NEW_DOCUMENT;
   }
-  const updated = replaceSection(document, name, section);
+  const updated = replaceSection(document, name, render(sectionTitle(document, name)));
   await fs.mkdir(path.dirname(docFile), { recursive: true });
   // Write then rename, so an interrupted run never leaves a truncated document.
   const tmp = `${docFile}.${process.pid}.tmp`;

@@ -20,7 +20,15 @@ export interface SourceInfo {
   commit: string | undefined;
   /** Uncommitted changes were present: the numbers may not belong to that commit alone. */
   dirty: boolean;
+  /**
+   * What made it dirty, as `git status --porcelain` lines (modified, staged, and untracked files
+   * that are not ignored: an untracked helper changes what runs as much as an edit does). At most
+   * MAX_CHANGES_LISTED, for the record and the refusal message.
+   */
+  changes: string[];
 }
+
+const MAX_CHANGES_LISTED = 20;
 
 export async function describeMachine(): Promise<MachineInfo> {
   return {
@@ -64,9 +72,13 @@ export async function describeSource(repoRoot: string): Promise<SourceInfo> {
   const run = promisify(execFile);
   try {
     const { stdout: commit } = await run('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot });
-    const { stdout: status } = await run('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repoRoot });
-    return { commit: commit.trim(), dirty: status.trim() !== '' };
+    const { stdout: status } = await run('git', ['status', '--porcelain', '--untracked-files=all'], {
+      cwd: repoRoot,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const changes = status.split('\n').filter((line) => line.trim() !== '');
+    return { commit: commit.trim(), dirty: changes.length > 0, changes: changes.slice(0, MAX_CHANGES_LISTED) };
   } catch {
-    return { commit: undefined, dirty: false }; // a tarball or no git installed
+    return { commit: undefined, dirty: false, changes: [] }; // a tarball or no git installed
   }
 }

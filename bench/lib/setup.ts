@@ -8,9 +8,12 @@ import path from 'node:path';
 export function runSetup(repoRoot: string): Promise<void> {
   return new Promise((resolve, reject) => {
     // stderr passes through: setup reports progress (and what to install) there.
+    // Its own process group: a Ctrl-C meant for the benchmark must not stop an `npm ci` halfway,
+    // which leaves the checkout without node_modules (the harness lets a running setup finish).
     const child = spawn('bash', [path.join(repoRoot, 'scripts', 'setup.sh')], {
       cwd: repoRoot,
       stdio: ['ignore', 'ignore', 'inherit'],
+      detached: true,
     });
     child.once('error', reject);
     child.once('close', (code) =>

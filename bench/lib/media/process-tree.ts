@@ -62,3 +62,53 @@ export async function waitForNoDescendant(rootPid: number, name: RegExp, deadlin
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
+
+/**
+ * Ends every descendant of `rootPid` (an aborted benchmark's servers, browsers, viewer processes):
+ * SIGTERM, then SIGKILL for what is still there after `deadlineMs`. Only processes this harness
+ * started, found by pid, never by name. A running scripts/setup.sh and everything under it is
+ * left to finish: killing its `npm ci` halfway leaves the checkout without node_modules.
+ */
+export async function stopDescendants(rootPid: number, deadlineMs: number): Promise<void> {
+  const signal = (pids: number[], name: NodeJS.Signals) => {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, name);
+      } catch {
+        // it ended meanwhile
+      }
+    }
+  };
+  const pids = () => {
+    const all = descendants(rootPid, /./);
+    const setup = new Set(all.filter((p) => /scripts\/setup\.sh/.test(p.cmdline)).map((p) => p.pid));
+    // A setup's own descendants are listed with it: anything whose cmdline chain we can't see is
+    // judged by its parent, read afresh.
+    return all.filter((p) => !setup.has(p.pid) && !underAny(p.pid, setup, rootPid)).map((p) => p.pid);
+  };
+  signal(pids(), 'SIGTERM');
+  const deadline = Date.now() + deadlineMs;
+  while (pids().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+  signal(pids(), 'SIGKILL');
+}
+
+/** Whether `pid` descends from one of `ancestors` (stopping at `rootPid`). */
+function underAny(pid: number, ancestors: Set<number>, rootPid: number): boolean {
+  for (
+    let p = parentOf(pid), hops = 0;
+    p !== undefined && p > 1 && p !== rootPid && hops < 20;
+    p = parentOf(p), hops++
+  ) {
+    if (ancestors.has(p)) return true;
+  }
+  return false;
+}
+
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
