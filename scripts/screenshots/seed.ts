@@ -1,0 +1,272 @@
+// The data the screenshots show, made the way people make it: people and channels as in
+// accounts.ts, chat through the chat socket, and both streams published from the studio page in
+// Chromium with its fake camera. The recorder turns the first, ended stream into a VOD (real
+// FFmpeg); the second stays live while the pages are captured.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ChatTestClient } from '../../tests/support/chat-client.ts';
+import type { TestPlatform } from '../../tests/support/platform.ts';
+import { waitFor } from '../../tests/support/wait.ts';
+import { call, createCreator, signUpViewer, uploadImages, type Person } from './accounts.ts';
+import { collectProblems, newShotContext } from './contexts.ts';
+
+export interface Seeded {
+  /** The viewer: follows both public channels, has notifications, no channel of their own. */
+  viewer: Person;
+  /** Owner of the live channel, and the studio page that publishes it. */
+  owner: Person;
+  liveSlug: string;
+  publisher: Page;
+  /** What went wrong in the publishing page since it opened. */
+  publisherProblems: string[];
+  /** Owner of the offline channel, which has a VOD and a clip of it. */
+  secondOwner: Person;
+  offlineSlug: string;
+  vodId: string;
+  clipId: string;
+  /** Owner of the private channel. */
+  privateOwner: Person;
+  privateSlug: string;
+  /** Closes the publishing studio (the platform ends the stream itself). */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the studio as `person` in Chromium and goes live with the fake camera and microphone: as
+ * themselves over WebRTC, or with their stream key over WHIP.
+ */
+async function goLiveFromStudio(
+  browser: Browser,
+  baseUrl: string,
+  person: Person,
+  via: 'webrtc' | 'whip',
+): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const context = await newShotContext(browser, baseUrl, 'laptop', person.cookie);
+  const page = await context.newPage();
+  const problems = collectProblems(page);
+  await page.goto('/studio');
+  if (via === 'whip') {
+    await page.getByRole('radio', { name: /^Use a stream key/ }).check();
+    await page.getByLabel('Stream key', { exact: true }).fill(person.streamKey!);
+    await page.getByRole('radio', { name: /^WHIP/ }).check();
+  }
+  const goLive = page.getByRole('button', { name: 'Go live', exact: true });
+  await waitFor(() => goLive.isEnabled(), { timeoutMs: 20_000, what: `${person.username}'s camera in the studio` });
+  await goLive.click();
+  try {
+    await waitFor(async () => (await page.getByTestId('studio-status').getAttribute('data-phase')) === 'live', {
+      timeoutMs: 30_000,
+      what: `${person.username} to be live`,
+    });
+  } catch (error) {
+    const shown = await page.locator('[role=alert], [role=status]').allTextContents();
+    await context.close();
+    throw new Error(`${(error as Error).message}; the studio said: ${shown.join(' | ')}; ${problems.join(' | ')}`, {
+      cause: error,
+    });
+  }
+  return { context, page, problems };
+}
+
+/** Waits until the recorder has written `count` HLS segments of the channel's live stream. */
+async function waitForSegments(baseUrl: string, slug: string, count: number): Promise<void> {
+  await waitFor(
+    async () => {
+      const response = await fetch(`${baseUrl}/hls/${slug}/index.m3u8`);
+      if (response.status !== 200) return false;
+      const playlist = await response.text();
+      const before = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(playlist)?.[1] ?? 0);
+      return before + playlist.split('\n').filter((line) => line.endsWith('.m4s')).length >= count;
+    },
+    { timeoutMs: 45_000, intervalMs: 250, what: `${count} HLS segments of ${slug}` },
+  );
+}
+
+/** A conversation in the live channel's chat, with a spammer whose message a moderator deletes. */
+async function chatAndModerate(
+  baseUrl: string,
+  slug: string,
+  people: { owner: Person; viewer: Person; moderator: Person; spammer: Person; shouter: Person },
+): Promise<void> {
+  const { owner, viewer, moderator, spammer, shouter } = people;
+  const clients = new Map<Person, ChatTestClient>();
+  try {
+    for (const person of Object.values(people)) {
+      const client = await ChatTestClient.connect(baseUrl, { cookie: person.cookie });
+      clients.set(person, client);
+      await client.joined(slug);
+    }
+    const say = async (person: Person, body: string) => {
+      const ack = await clients.get(person)!.send(slug, body);
+      if (!ack.ok) throw new Error(`chat from ${person.username} refused: ${JSON.stringify(ack.error)}`);
+      return ack.message;
+    };
+    await say(viewer, 'Evening everyone! Just got here, what did I miss?');
+    await say(owner, "Welcome Sam! We're patching the new sequencer tonight :novaHype:");
+    await say(moderator, 'Reminder: be kind, and keep the unreleased tracks off other sites please');
+    const spam = await say(spammer, 'FREE FOLLOWERS at totally-legit-deals.example, click now!!!');
+    await say(viewer, 'That filter sweep sounds amazing. Is that the Moog or the new one?');
+    await say(shouter, 'LOUDER PLEASE I CANT HEAR THE BASS');
+    await say(owner, "It's the new one :novaWave: Requests go in chat, I read them at the top of the hour.");
+    await say(viewer, 'Could you play the track from last Friday again?');
+
+    await call(moderator, 'DELETE', `/api/v1/channels/${slug}/chat/messages/${spam.id}`);
+    await call(moderator, 'POST', `/api/v1/channels/${slug}/chat/bans`, {
+      username: spammer.username,
+      reason: 'Spam links',
+    });
+    await call(moderator, 'POST', `/api/v1/channels/${slug}/chat/bans`, {
+      username: shouter.username,
+      durationSeconds: 600,
+      reason: 'Shouting in all caps',
+    });
+  } finally {
+    for (const client of clients.values()) client.close();
+  }
+}
+
+/** Titles, descriptions, categories and tags; the private channel's viewer links. */
+async function describeChannels(owner: Person, secondOwner: Person, privateOwner: Person): Promise<void> {
+  await Promise.all([
+    call(owner, 'PATCH', '/api/v1/channels/novabeats', {
+      description:
+        'Modular synths, drum machines and far too many patch cables. Live music every weeknight from Lisbon; requests welcome in chat.',
+      category: 'music',
+      tags: ['synthwave', 'modular', 'live-music'],
+    }),
+    call(secondOwner, 'PATCH', '/api/v1/channels/theo-codes', {
+      description:
+        'Writing a compiler for a toy language from scratch, one pass at a time, live. Questions are welcome; none is too basic.',
+      category: 'science-technology',
+      tags: ['rust', 'compilers', 'live-coding'],
+    }),
+    (async () => {
+      await call(privateOwner, 'PATCH', '/api/v1/channels/ada-office-hours', {
+        description: 'Weekly office hours for the design team: reviews, questions and planning.',
+        category: 'education',
+        private: true,
+      });
+      for (const label of ['Design team', 'Contractors'])
+        await call(privateOwner, 'POST', '/api/v1/channels/ada-office-hours/viewer-tokens', { label });
+    })(),
+  ]);
+}
+
+/** The live channel's look and its team, one after the other so the moderation log reads the same in every run. */
+async function setUpLiveChannel(owner: Person, moderator: Person): Promise<void> {
+  await uploadImages(owner, 'novabeats');
+  await call(owner, 'POST', '/api/v1/channels/novabeats/stream-keys');
+  await call(owner, 'PUT', `/api/v1/channels/novabeats/moderators/${moderator.username}`);
+  await call(owner, 'PATCH', '/api/v1/channels/novabeats/chat/settings', {
+    bannedWords: ['spoiler', 'giveaway'],
+  });
+}
+
+export async function seed(platform: TestPlatform, browser: Browser): Promise<Seeded> {
+  const url = platform.url;
+  const started = Date.now();
+  const step = (label: string) => console.log(`seed: ${label} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  // Everyone at once: password hashing (scrypt) runs on libuv's threads.
+  const [owner, secondOwner, privateOwner, viewer, moderator, spammer, shouter] = await Promise.all([
+    createCreator(
+      platform,
+      { username: 'nova', name: 'Nova Reyes' },
+      { slug: 'novabeats', title: 'Nova Beats: late-night synth sessions' },
+    ),
+    createCreator(
+      platform,
+      { username: 'theo', name: 'Theo Park' },
+      { slug: 'theo-codes', title: 'Theo Codes: a tiny compiler in Rust' },
+    ),
+    createCreator(
+      platform,
+      { username: 'ada', name: 'Ada Okafor' },
+      { slug: 'ada-office-hours', title: 'Office hours (team only)' },
+    ),
+    signUpViewer(url, 'samlee', 'Sam Lee'),
+    signUpViewer(url, 'kai_moreno', 'Kai Moreno'),
+    signUpViewer(url, 'deals4u', 'Totally Real Deals'),
+    signUpViewer(url, 'capslock_carl', 'Carl'),
+  ]);
+  step('people');
+  // Channels described and followed before anyone goes live: the go-live notifications need both.
+  await Promise.all([
+    describeChannels(owner, secondOwner, privateOwner),
+    call(viewer, 'PUT', '/api/v1/channels/novabeats/follow'),
+    call(viewer, 'PUT', '/api/v1/channels/theo-codes/follow'),
+    call(moderator, 'PUT', '/api/v1/channels/novabeats/follow'),
+  ]);
+  step('channels');
+
+  // A past broadcast: Theo streams for a few seconds, retitled while live, then ends. The live
+  // channel is set up meanwhile. Over WHIP (both tracks in one offer, one simulcast-free picture)
+  // the recorder writes one run: over WebRTC, audio joining late or a better simulcast layer
+  // restarts it, and a VOD starting with the empty run that leaves does not play in hls.js.
+  const past = await goLiveFromStudio(browser, url, secondOwner, 'whip');
+  step('theo is live');
+  await Promise.all([
+    call(secondOwner, 'PATCH', '/api/v1/channels/theo-codes/live-stream', {
+      title: 'Parsing expressions with Pratt',
+    }),
+    setUpLiveChannel(owner, moderator),
+    waitForSegments(url, 'theo-codes', 6),
+  ]);
+  await past.page.getByRole('button', { name: 'End stream' }).click();
+  step('theo ended');
+
+  // The stream that stays live: Nova, from her studio, while the recorder finishes Theo's VOD.
+  const [live, vod] = await Promise.all([
+    goLiveFromStudio(browser, url, owner, 'webrtc').catch(async (error: unknown) => {
+      // Pictures of a broken WebRTC path are still pictures: say so loudly, and go live over WHIP.
+      const problem = `going live over WebRTC failed, went live over WHIP instead: ${(error as Error).message}`;
+      console.warn(`seed: ${problem}`);
+      const overWhip = await goLiveFromStudio(browser, url, owner, 'whip');
+      overWhip.problems.unshift(problem);
+      return overWhip;
+    }),
+    waitFor(
+      async () => {
+        const { items } = await call<{ items: { id: string }[] }>(viewer, 'GET', '/api/v1/channels/theo-codes/vods');
+        return items[0];
+      },
+      { timeoutMs: 90_000, intervalMs: 500, what: 'the VOD of the ended stream' },
+    ),
+  ]);
+  step('nova is live, theo has a VOD');
+  await past.context.close();
+  try {
+    const [clip] = await Promise.all([
+      call<{ id: string }>(viewer, 'POST', `/api/v1/vods/${vod.id}/clips`, {
+        startSeconds: 1,
+        endSeconds: 4,
+        title: 'The parser finally handles precedence',
+      }),
+      call(owner, 'PATCH', '/api/v1/channels/novabeats/live-stream', { title: 'Friday night modular jam' }),
+      chatAndModerate(url, 'novabeats', { owner, viewer, moderator, spammer, shouter }),
+      (async () => {
+        await waitForSegments(url, 'novabeats', 4);
+        await call(viewer, 'POST', '/api/v1/channels/novabeats/clips', {
+          seconds: 3,
+          title: 'That bassline drop',
+        });
+      })(),
+    ]);
+    step('chat and clips');
+    return {
+      viewer,
+      owner,
+      liveSlug: 'novabeats',
+      publisher: live.page,
+      publisherProblems: live.problems,
+      secondOwner,
+      offlineSlug: 'theo-codes',
+      vodId: vod.id,
+      clipId: clip.id,
+      privateOwner,
+      privateSlug: 'ada-office-hours',
+      close: () => live.context.close(),
+    };
+  } catch (error) {
+    await live.context.close();
+    throw error;
+  }
+}
