@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
-import { ref, shallowRef } from 'vue';
-import { ApiError, getJson, sendJson } from '../lib/api.ts';
+import { ApiError, sendJson } from '../lib/api.ts';
+import { recordingList, recordingLookup, type RecordingListState, type RecordingLookup } from './recordings.ts';
 
 /** One clip, as GET /api/v1/clips/:id and the channel's list describe it. */
 export interface Clip {
@@ -20,9 +20,9 @@ export interface Clip {
   vodId: string | null;
 }
 
-export type ClipListState = 'idle' | 'loading' | 'loaded' | 'failed';
+export type ClipListState = RecordingListState;
 /** forbidden: a clip of a private channel this reader may not watch. */
-export type ClipLookup = 'idle' | 'loading' | 'found' | 'not-found' | 'forbidden' | 'failed';
+export type ClipLookup = RecordingLookup;
 
 /**
  * How long a clip is unless the viewer says otherwise (the live Clip button, the VOD form's first
@@ -47,59 +47,12 @@ export function clipErrorText(error: unknown): string {
 
 /** Highlights: the clips of the channel being shown, the clip being watched, and making new ones. */
 export const useClipStore = defineStore('clips', () => {
-  const channel = ref<string | null>(null);
-  const items = shallowRef<Clip[]>([]);
-  const listState = ref<ClipListState>('idle');
-  let listController: AbortController | undefined;
-
-  const clip = shallowRef<Clip | null>(null);
-  const lookup = ref<ClipLookup>('idle');
-  let clipController: AbortController | undefined;
-
-  /** The channel's newest clips (the API gives up to 24). */
-  async function loadChannel(slug: string): Promise<void> {
-    listController?.abort();
-    const mine = (listController = new AbortController());
-    channel.value = slug;
-    items.value = [];
-    listState.value = 'loading';
-    try {
-      const page = await getJson<{ items: Clip[] }>(`/api/v1/channels/${encodeURIComponent(slug)}/clips`, mine.signal);
-      if (mine.signal.aborted) return;
-      items.value = page.items;
-      listState.value = 'loaded';
-    } catch (error) {
-      if (mine.signal.aborted) return;
-      console.warn(`[aethex] clips of '${slug}' could not be loaded`, error);
-      listState.value = 'failed';
-    }
-  }
-
-  async function loadClip(id: string): Promise<void> {
-    clipController?.abort();
-    const mine = (clipController = new AbortController());
-    clip.value = null;
-    lookup.value = 'loading';
-    try {
-      const found = await getJson<Clip>(`/api/v1/clips/${encodeURIComponent(id)}`, mine.signal);
-      if (mine.signal.aborted) return;
-      clip.value = found;
-      lookup.value = 'found';
-    } catch (error) {
-      if (mine.signal.aborted) return;
-      // A malformed id is a 400: to the viewer it is a clip that does not exist as well.
-      if (error instanceof ApiError && (error.status === 404 || error.status === 400)) {
-        lookup.value = 'not-found';
-        return;
-      }
-      if (error instanceof ApiError && error.status === 403) {
-        lookup.value = 'forbidden';
-        return;
-      }
-      console.warn(`[aethex] clip '${id}' could not be loaded`, error);
-      lookup.value = 'failed';
-    }
-  }
+  // The API gives a channel's newest clips (up to 24), without pages.
+  const { channel, items, listState, loadChannel, addNewest } = recordingList<Clip>({
+    what: 'clips',
+    pageUrl: (slug) => `/api/v1/channels/${encodeURIComponent(slug)}/clips`,
+  });
+  const watched = recordingLookup<Clip>({ what: 'clip', url: (id) => `/api/v1/clips/${encodeURIComponent(id)}` });
 
   /** The last `seconds` of `slug`'s live stream. Throws ApiError (see clipErrorText). */
   async function clipLive(slug: string, seconds: number = DEFAULT_CLIP_SECONDS, title?: string): Promise<Clip> {
@@ -108,7 +61,7 @@ export const useClipStore = defineStore('clips', () => {
       `/api/v1/channels/${encodeURIComponent(slug)}/clips`,
       withTitle({ seconds }, title),
     );
-    showNew(made);
+    addNewest(made);
     return made;
   }
 
@@ -119,18 +72,21 @@ export const useClipStore = defineStore('clips', () => {
       `/api/v1/vods/${encodeURIComponent(vodId)}/clips`,
       withTitle({ startSeconds, endSeconds }, title),
     );
-    showNew(made);
+    addNewest(made);
     return made;
   }
 
-  /** A clip made here goes on top of its channel's list, if that list is the one shown. */
-  function showNew(made: Clip): void {
-    if (channel.value !== made.channel || items.value.some((c) => c.id === made.id)) return;
-    items.value = [made, ...items.value];
-    if (listState.value !== 'loading') listState.value = 'loaded';
-  }
-
-  return { channel, items, listState, loadChannel, clip, lookup, loadClip, clipLive, clipVod };
+  return {
+    channel,
+    items,
+    listState,
+    loadChannel,
+    clip: watched.item,
+    lookup: watched.lookup,
+    loadClip: watched.load,
+    clipLive,
+    clipVod,
+  };
 });
 
 function withTitle<T extends object>(body: T, title: string | undefined): T & { title?: string } {
