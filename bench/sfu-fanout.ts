@@ -27,6 +27,7 @@ import type { PublishedLayer } from './lib/media/page/publisher.ts';
 import { percentile, round1 } from './lib/media/percentiles.ts';
 import { udpDrops, udpDropsBetween } from './lib/media/udp-drops.ts';
 import type { ViewerWindow } from './lib/media/werift-viewer.ts';
+import { FlagError } from './lib/flags.ts';
 import { BenchError, type BenchContext, type BenchResult } from './lib/types.ts';
 
 export const summary =
@@ -72,8 +73,9 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
       const step = await measureStep(ctx, settings, server, publisher, pool, size, deadline);
       steps.push(step);
       ctx.log(
-        `${step.viewers} viewers: mediasoup ${step.workerCpu.map((c) => `${round1(c)}%`).join('+')}, loss ${round1(step.lossPercent)}%, ` +
-          `fps median ${round1(step.fpsMedian)} (source ${step.sourceFps.map(round1).join('/')}), load generator ${round1(step.generatorCpu ?? 0)}%, ` +
+        `${step.viewers} of ${step.size} viewers: mediasoup ${step.workerCpu.map((c) => `${round1(c)}%`).join('+')}, ` +
+          `loss ${round1(step.lossPercent)}% (worst viewer ${round1(step.worstLossPercent)}%), fps median ${round1(step.fpsMedian)} / ` +
+          `p10 ${round1(step.fpsP10)} / worst ${round1(step.fpsWorst)} (source ${step.sourceFps.map(round1).join('/')}), load generator ${round1(step.generatorCpu ?? 0)}%, ` +
           `machine ${round1(step.machineBusy ?? 0)}% busy${step.stopReason ? `; stop: ${step.stopReason}` : ''}`,
       );
       if (step.stopReason) break;
@@ -93,7 +95,7 @@ function readSettings(ctx: BenchContext): FanoutSettings {
   const raw = ctx.flags.string('sizes');
   let sizes = raw ? raw.split(',').map((s) => Number(s.trim())) : [...DEFAULT_SIZES];
   if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 5000) || sizes.length === 0) {
-    throw new BenchError(`--sizes must be a comma-separated list of viewer counts from 1 to 5000, got '${raw}'`);
+    throw new FlagError(`--sizes must be a comma-separated list of viewer counts from 1 to 5000, got '${raw}'`);
   }
   sizes = [...new Set(sizes)].sort((a, b) => a - b);
   const max = ctx.flags.integer('max', 0, 0, 5000);
@@ -110,7 +112,19 @@ function readSettings(ctx: BenchContext): FanoutSettings {
     mediaWorkers: ctx.flags.integer('workers', os.availableParallelism(), 1, 16),
     bwe: ctx.flags.boolean('bwe'),
     receive: ctx.flags.boolean('full-receive') ? 'full' : 'headers',
+    starvePercent: starveFlag(ctx),
   };
+}
+
+/**
+ * --starve-one-viewer[=percent]: one viewer drops that share of the media it receives (all of it
+ * by default) from each window's start, to show that the goals catch a starving viewer.
+ */
+function starveFlag(ctx: BenchContext): number {
+  const raw = ctx.flags.all['starve-one-viewer'];
+  if (raw === undefined) return 0;
+  if (raw === true) return 100;
+  return ctx.flags.integer('starve-one-viewer', 100, 1, 100);
 }
 
 async function measureStep(
@@ -152,7 +166,7 @@ async function measureStep(
   const dropsStart = udpDrops();
   const sentStart = await publisher.layers();
   const windowStart = performance.now();
-  await pool.startWindow();
+  await pool.startWindow(settings.starvePercent);
   await sleep(settings.windowMs);
   const window = await pool.endWindow();
   // Every CPU reading closes at the same moment; the requests that follow add work of their own.
@@ -169,21 +183,21 @@ async function measureStep(
   const sentEnd = await publisher.layers();
 
   const sourceFps = sentEnd.map((layer, i) => (layer.framesSent - (sentStart[i]?.framesSent ?? 0)) / windowS);
+  // Every viewer the pool holds answers, including one that received nothing: it is not dropped
+  // from the figures, it is the worst of them.
   const viewers = window.viewers;
   if (viewers.length === 0) throw new BenchError('no viewer is connected');
-  const fps = viewers.map((v) => v.frames / windowS);
-  const ratios = viewers.map((v, i) => fps[i]! / (sourceFps[layerIndex(v, sentEnd)] || 1));
-  const loss = lossPercent(viewers);
-  const fpsRatioMedian = percentile(ratios, 50);
-  const joinFailureShare = newJoins > 0 ? joined.failures.length / newJoins : 0;
+  const perViewer = deliveredToEach(viewers, sentEnd, sourceFps, windowS);
+  const starved = perViewer.filter((v) => v.starved);
+  const worstLoss = Math.max(...perViewer.map((v) => v.lossPercent));
+  const worstRatio = Math.min(...perViewer.map((v) => v.fpsRatio));
   const stopReason =
-    loss.total > MAX_LOSS_PERCENT
-      ? `packet loss ${round1(loss.total)}% > ${MAX_LOSS_PERCENT}%`
-      : fpsRatioMedian < MIN_FPS_RATIO
-        ? `median viewer frame rate ${Math.round(fpsRatioMedian * 100)}% of the source < ${MIN_FPS_RATIO * 100}%`
-        : joinFailureShare > 0.05
-          ? `${joined.failures.length} of ${newJoins} joins failed`
-          : undefined;
+    viewers.length < size
+      ? `${viewers.length} of ${size} viewers connected (${joined.failures.length} joins failed twice)`
+      : starved.length > 0
+        ? `${starved.length} of ${viewers.length} viewers starved (worst: ${round1(worstLoss)}% loss, ` +
+          `${Math.round(worstRatio * 100)}% of the source frame rate)`
+        : undefined;
   const workerCpu = workers.map((w) => w.cpuPercent);
   const attributed = workerCpu.reduce((a, b) => a + b, 0) + (nodeCpu ?? 0) + (generatorCpu ?? 0) + (chromiumCpu ?? 0);
   const otherCpu =
@@ -220,11 +234,28 @@ async function measureStep(
       dropsStart,
       viewers.map((v) => v.serverPort),
     ),
-    lossPercent: loss.total,
-    worstLossPercent: loss.worst,
-    fpsMedian: percentile(fps, 50),
-    fpsP10: percentile(fps, 10),
-    fpsRatioMedian,
+    lossPercent: totalLossPercent(perViewer),
+    lossP90Percent: percentile(
+      perViewer.map((v) => v.lossPercent),
+      90,
+    ),
+    worstLossPercent: worstLoss,
+    fpsMedian: percentile(
+      perViewer.map((v) => v.fps),
+      50,
+    ),
+    fpsP10: percentile(
+      perViewer.map((v) => v.fps),
+      10,
+    ),
+    fpsWorst: Math.min(...perViewer.map((v) => v.fps)),
+    fpsRatioP10: percentile(
+      perViewer.map((v) => v.fpsRatio),
+      10,
+    ),
+    fpsRatioWorst: worstRatio,
+    starved: starved.length,
+    starvedPercent: settings.starvePercent,
     sourceFps,
     sourceLayers: describeLayers(sentEnd),
     kbpsMedian: percentile(
@@ -244,19 +275,63 @@ function layerIndex(viewer: ViewerWindow, layers: PublishedLayer[]): number {
   return viewer.spatialLayer === null ? top : Math.min(Math.max(0, viewer.spatialLayer), top);
 }
 
-function lossPercent(viewers: ViewerWindow[]): { total: number; worst: number } {
-  let expected = 0;
-  let missing = 0;
-  let worst = 0;
-  for (const v of viewers) {
-    const lost = Math.max(0, v.expectedPackets - v.uniquePackets);
-    expected += v.expectedPackets;
-    missing += lost;
-    // A viewer that got nothing at all in the window lost everything.
-    const share = v.expectedPackets > 0 ? lost / v.expectedPackets : v.uniquePackets === 0 ? 1 : 0;
-    worst = Math.max(worst, share);
+/** What one viewer got in the window, against what it should have got. */
+interface Delivered {
+  expectedPackets: number;
+  missingPackets: number;
+  lossPercent: number;
+  fps: number;
+  /** Its frame rate over its layer's source frame rate. */
+  fpsRatio: number;
+  starved: boolean;
+}
+
+/**
+ * Loss and frame rate of every viewer. A viewer's own sequence numbers only span what reached it:
+ * one that got nothing (or nothing after some point) would show no loss at all. So what it should
+ * have got is at least what the median viewer on its layer saw in the window (the same consumer
+ * stream, the same window within a few ms), and a viewer starves when it lost more than
+ * MAX_LOSS_PERCENT of that or got under MIN_FPS_RATIO of its layer's frames.
+ */
+function deliveredToEach(
+  viewers: ViewerWindow[],
+  layers: PublishedLayer[],
+  sourceFps: number[],
+  windowS: number,
+): Delivered[] {
+  const layerOf = (v: ViewerWindow) => layerIndex(v, layers);
+  const reference = new Map<number, number>();
+  for (const layer of new Set(viewers.map(layerOf))) {
+    reference.set(
+      layer,
+      percentile(
+        viewers.filter((v) => layerOf(v) === layer).map((v) => v.expectedPackets),
+        50,
+      ),
+    );
   }
-  return { total: expected > 0 ? (missing / expected) * 100 : 100, worst: worst * 100 };
+  return viewers.map((v) => {
+    const expectedPackets = Math.max(v.expectedPackets, Math.round(reference.get(layerOf(v)) ?? 0));
+    const missingPackets = Math.max(0, expectedPackets - v.uniquePackets);
+    const lossPercent = expectedPackets > 0 ? (missingPackets / expectedPackets) * 100 : 0;
+    const fps = v.frames / windowS;
+    const layerFps = sourceFps[layerOf(v)] ?? 0;
+    const fpsRatio = layerFps > 0 ? fps / layerFps : fps > 0 ? 1 : 0;
+    return {
+      expectedPackets,
+      missingPackets,
+      lossPercent,
+      fps,
+      fpsRatio,
+      starved: lossPercent > MAX_LOSS_PERCENT || fpsRatio < MIN_FPS_RATIO,
+    };
+  });
+}
+
+function totalLossPercent(viewers: Delivered[]): number {
+  const expected = viewers.reduce((sum, v) => sum + v.expectedPackets, 0);
+  const missing = viewers.reduce((sum, v) => sum + v.missingPackets, 0);
+  return expected > 0 ? (missing / expected) * 100 : 100;
 }
 
 function sleep(msToWait: number): Promise<void> {

@@ -108,9 +108,16 @@ export class FanoutPool {
     return { failures, retries, joinMs };
   }
 
-  async startWindow(): Promise<void> {
+  /** Starts every viewer's window; with `starvePercent` > 0 one viewer (the first process's first) drops that share of its media. */
+  async startWindow(starvePercent = 0): Promise<void> {
     await Promise.all(
-      this.#children.map((child) => this.#ask<'window-started'>(child, { type: 'window-start' }, 10_000)),
+      this.#children.map((child, c) =>
+        this.#ask<'window-started'>(
+          child,
+          { type: 'window-start', starvePercent: c === 0 ? starvePercent : 0 },
+          10_000,
+        ),
+      ),
     );
   }
 

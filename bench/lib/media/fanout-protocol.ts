@@ -15,7 +15,8 @@ export type WorkerRequest =
       concurrency: number;
       timeoutMs: number;
     }
-  | { id: number; type: 'window-start' }
+  /** `starvePercent` > 0: the process's first viewer drops that share of its media from now on (--starve-one-viewer). */
+  | { id: number; type: 'window-start'; starvePercent: number }
   | { id: number; type: 'window-end' }
   | { id: number; type: 'close' };
 

@@ -60,6 +60,7 @@ async function handle(request: WorkerRequest): Promise<WorkerAnswer> {
     }
     case 'window-start':
       for (const viewer of viewers) viewer.startWindow();
+      if (request.starvePercent > 0) viewers[0]?.starve(request.starvePercent);
       loopDelay.reset();
       return { id: request.id, ok: true, type: 'window-started' };
     case 'window-end':

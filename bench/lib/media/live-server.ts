@@ -8,6 +8,8 @@ import { promisify } from 'node:util';
 import { serverEnv } from '../server-env.ts';
 import { spawnServer, waitUntilHealthy, type ServerProcess, type StopInfo } from '../server-process.ts';
 import { BenchError, type BenchContext } from '../types.ts';
+import { processCpuMs } from './cpu.ts';
+import { descendants } from './process-tree.ts';
 
 export interface LiveServerOptions {
   mediaWorkers: number;
@@ -16,17 +18,20 @@ export interface LiveServerOptions {
   logLevel?: string;
   /** Fail rather than start without the web role when the web app is not built (a benchmark of the web app's own pages). */
   requireWebApp?: boolean;
+  /** Every line the server prints, as it comes (its output tail keeps only the last few KB). */
+  onLine?: (line: string) => void;
 }
 
-/** What GET /healthz reports about one mediasoup worker (api/health/health-route.ts). */
+/** One mediasoup worker of the server, read from /proc. */
 export interface WorkerHealthSample {
+  /** Its place among the server's workers by pid (the pool starts them in index order). */
   index: number;
   pid: number;
   alive: boolean;
-  /** CPU since the previous /healthz call, in % of one core. */
+  /** CPU since the previous workers() call (or since the worker started), in % of one core. */
   cpuPercent: number;
-  cpuUserMs: number;
-  cpuSystemMs: number;
+  /** User + system CPU so far. */
+  cpuMs: number;
 }
 
 export interface LiveServer {
@@ -63,7 +68,12 @@ export async function startLiveServer(ctx: BenchContext, options: LiveServerOpti
   }
   if (withoutWebRole) env.ROLES = 'api,signaling,sfu';
 
-  const server = spawnServer({ cwd: ctx.repoRoot, args: ['--import', 'tsx', 'server.ts'], env });
+  const server = spawnServer({
+    cwd: ctx.repoRoot,
+    args: ['--import', 'tsx', 'server.ts'],
+    env,
+    ...(options.onLine && { onLine: options.onLine }),
+  });
   try {
     await waitUntilHealthy(server, { url: setup.healthUrl, intervalMs: 100, deadlineMs: HEALTHY_DEADLINE_MS });
     const url = `http://127.0.0.1:${setup.port}`;
@@ -102,7 +112,7 @@ export async function startLiveServer(ctx: BenchContext, options: LiveServerOpti
       pid: server.pid,
       mediaWorkers: setup.mediaWorkers,
       withoutWebRole,
-      workers: () => workerHealth(setup.healthUrl),
+      workers: workerMeter(server.pid),
       outputTail: () => server.outputTail(),
       stop: () => server.stop(),
     };
@@ -129,10 +139,25 @@ async function cli(repoRoot: string, env: NodeJS.ProcessEnv, server: ServerProce
   }
 }
 
-async function workerHealth(healthUrl: string): Promise<WorkerHealthSample[]> {
-  const response = await fetch(healthUrl, { signal: AbortSignal.timeout(5000) });
-  const body = (await response.json()) as { media?: { workers?: WorkerHealthSample[] } };
-  const workers = body.media?.workers;
-  if (!workers) throw new BenchError(`/healthz has no media.workers (HTTP ${response.status})`);
-  return workers;
+/**
+ * The server's mediasoup workers and their CPU since the previous call, from /proc: GET /healthz
+ * shows worker details to administrators only, and a benchmark's server has none. /proc is also
+ * exact to the tick, where the server's figure came from a round trip to each worker.
+ */
+function workerMeter(serverPid: number | undefined): () => Promise<WorkerHealthSample[]> {
+  const previous = new Map<number, { cpuMs: number; at: number }>();
+  return async () => {
+    if (serverPid === undefined) throw new BenchError('the server has no pid to find its media workers under');
+    const found = descendants(serverPid, /^mediasoup-work/).sort((a, b) => a.pid - b.pid);
+    if (found.length === 0) throw new BenchError('no mediasoup worker runs under the server');
+    const now = performance.now();
+    return found.map(({ pid }, index): WorkerHealthSample => {
+      const cpuMs = processCpuMs(pid);
+      const before = previous.get(pid);
+      if (cpuMs !== undefined) previous.set(pid, { cpuMs, at: now });
+      const cpuPercent =
+        cpuMs !== undefined && before && now > before.at ? ((cpuMs - before.cpuMs) / (now - before.at)) * 100 : 0;
+      return { index, pid, alive: cpuMs !== undefined, cpuPercent, cpuMs: cpuMs ?? 0 };
+    });
+  };
 }

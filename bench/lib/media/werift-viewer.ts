@@ -101,6 +101,9 @@ export class WeriftViewer {
   #audioPackets = 0;
   #framesSinceJoin = 0;
   #closed = false;
+  /** Share of media packets (0-100) this viewer throws away unseen: a starved viewer, on purpose. */
+  #starvePercent = 0;
+  #starveCount = 0;
 
   private constructor(signaling: BenchSignaling, pc: RTCPeerConnection, serverPort: number) {
     this.#signaling = signaling;
@@ -209,6 +212,20 @@ export class WeriftViewer {
     };
   }
 
+  /**
+   * From now on, drops `percent` of the media packets that reach this viewer before they are
+   * counted (evenly: `percent` of every 100), as if the network lost them on the way: the
+   * benchmark's --starve-one-viewer, which must make its goals fail.
+   */
+  starve(percent: number): void {
+    this.#starvePercent = Math.min(100, Math.max(0, percent));
+  }
+
+  #dropped(): boolean {
+    if (this.#starvePercent === 0) return false;
+    return this.#starveCount++ % 100 < this.#starvePercent;
+  }
+
   /** Safe to call twice. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -220,7 +237,7 @@ export class WeriftViewer {
   #attach(track: MediaStreamTrack): void {
     if (track.kind === 'audio') {
       track.onReceiveRtp.subscribe(() => {
-        if (this.#windowStart !== undefined) this.#audioPackets++;
+        if (this.#windowStart !== undefined && !this.#dropped()) this.#audioPackets++;
       });
       return;
     }
@@ -233,6 +250,7 @@ export class WeriftViewer {
   }
 
   #countVideo(sequenceNumber: number, timestamp: number, marker: boolean, payloadBytes: number): void {
+    if (this.#dropped()) return;
     const extended = this.#sequence.extend(sequenceNumber);
     if (marker && timestamp !== this.#lastFrameTimestamp) {
       this.#lastFrameTimestamp = timestamp;
@@ -278,7 +296,7 @@ export class WeriftViewer {
           (second & 0x80) !== 0,
           Math.max(0, data.length - header - tagBytes),
         );
-      } else if (ssrc === audioSsrc && this.#windowStart !== undefined) {
+      } else if (ssrc === audioSsrc && this.#windowStart !== undefined && !this.#dropped()) {
         this.#audioPackets++;
       }
     };
