@@ -31,6 +31,8 @@ export interface SpawnOptions {
   cwd: string;
   args: string[];
   env: NodeJS.ProcessEnv;
+  /** Every whole line it prints (stdout and stderr), as it comes: for lines the tail may have lost. */
+  onLine?: (line: string) => void;
 }
 
 const OUTPUT_TAIL_CHARS = 8000;
@@ -48,6 +50,17 @@ export function spawnServer(options: SpawnOptions): ServerProcess {
   };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
+  const { onLine } = options;
+  if (onLine) {
+    for (const stream of [child.stdout, child.stderr]) {
+      let partial = '';
+      stream.on('data', (chunk: Buffer) => {
+        const lines = (partial + chunk.toString('utf8')).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) onLine(line);
+      });
+    }
+  }
   const exited = new Promise<ExitInfo>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
     // A spawn failure (e.g. EAGAIN) also ends the process's life; report it like an exit.
