@@ -128,7 +128,17 @@ describe('roles', () => {
   });
 
   it('lets --roles= on the command line win over ROLES', () => {
-    expect([...load({ ROLES: 'api' }, ['--roles=sfu,recorder']).roles].sort()).toEqual(['recorder', 'sfu']);
+    expect([...load({ ROLES: 'api' }, ['--roles=sfu,web']).roles].sort()).toEqual(['sfu', 'web']);
+  });
+
+  it('says what a role needs beside it in the same process', () => {
+    expect(problemsOf({ ROLES: 'api,signaling' })).toEqual([
+      "ROLES: 'signaling' needs 'sfu' in the same process; add it.",
+    ]);
+    expect(problemsOf({ ROLES: 'recorder' })).toEqual([
+      "ROLES: 'recorder' needs 'signaling' and 'sfu' in the same process; add it.",
+    ]);
+    expect([...load({ ROLES: 'sfu,signaling,recorder' }).roles].sort()).toEqual(['recorder', 'sfu', 'signaling']);
   });
 
   it('reports an unknown role given with --roles=', () => {

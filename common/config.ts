@@ -243,8 +243,22 @@ function parseRoles(raw: string | undefined, problems: string[]): ReadonlySet<Ro
     else
       problems.push(`ROLES: unknown role '${name}'; use a comma-separated list of ${ALL_ROLES.join(', ')} (or 'all').`);
   }
+  // Until rooms are placed on other nodes, signaling drives its own process's workers and the
+  // recorder records its own process's streams.
+  for (const [role, needs] of ROLE_NEEDS) {
+    const missing = needs.filter((need) => !roles.has(need));
+    if (roles.has(role) && missing.length > 0)
+      problems.push(
+        `ROLES: '${role}' needs ${missing.map((m) => `'${m}'`).join(' and ')} in the same process; add it.`,
+      );
+  }
   return roles;
 }
+
+const ROLE_NEEDS: readonly (readonly [Role, readonly Role[]])[] = [
+  ['signaling', ['sfu']],
+  ['recorder', ['signaling', 'sfu']],
+];
 
 /** "720p,480p,360p" or "720,480,360": distinct even heights (x264 needs them even), tallest first. */
 function parseRenditionHeights(raw: string | undefined, problems: string[]): number[] {

@@ -69,6 +69,8 @@ const PLANES: readonly Plane[] = [
 /** Only these may start the whole platform. */
 const COMPOSITION_ROOT = 'platform.ts';
 const MAY_IMPORT_ROOT = ['server.ts', 'tests/', 'bench/', 'scripts/'];
+/** The role builders: parts of the composition root, which alone uses them (they may use any plane). */
+const ROLE_BUILDERS = 'platform/';
 /** Tests beside the code may use the shared test helpers. */
 const TEST_SUPPORT = 'tests/support/';
 
@@ -117,6 +119,9 @@ const isTest = (file: string) => file.endsWith('.test.ts');
 function boundaryViolation(from: string, to: string): string | undefined {
   if (to === COMPOSITION_ROOT && !MAY_IMPORT_ROOT.some((prefix) => from.startsWith(prefix))) {
     return `${from} imports ${to}: only server.ts, tests and benchmarks start the platform; take what you need as a parameter`;
+  }
+  if (to.startsWith(ROLE_BUILDERS) && from !== COMPOSITION_ROOT && !from.startsWith(ROLE_BUILDERS)) {
+    return `${from} imports ${to}: the role builders are part of the composition root (platform.ts); take what you need as a parameter`;
   }
   const plane = planeOf(from);
   if (!plane) return undefined;

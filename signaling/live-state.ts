@@ -45,6 +45,8 @@ export interface LiveRegistry extends Subscribable<LiveEvents> {
 export interface RoomPlacement extends Subscribable<RoomRegistryEvents> {
   getOrCreate(channelId: string): Promise<Room>;
   get(channelId: string): Room | undefined;
+  /** The rooms on this node. */
+  rooms(): Room[];
   /** Closes every room; safe to call twice. */
   close(): void;
 }

@@ -1,0 +1,79 @@
+// The 'api' role: accounts, channels, follows, discovery, VODs, chat and notifications, the REST
+// API and its real-time namespaces. Needs the database; chat and notifications need socket.io.
+import { registerAccountRoutes } from '../api/accounts/account-routes.ts';
+import { deleteExpiredSessions } from '../api/accounts/sessions.ts';
+import { listenAdminSocket } from '../api/admin/admin-socket.ts';
+import { registerChannelManagementRoutes } from '../api/channels/channel-management-routes.ts';
+import { registerChannelRoutes } from '../api/channels/channel-routes.ts';
+import { registerChat } from '../api/chat/chat.ts';
+import { registerDiscoveryRoutes } from '../api/discovery/discovery-routes.ts';
+import { registerFollowRoutes } from '../api/follows/follow-routes.ts';
+import { disconnectSessions } from '../api/notifications/notification-socket.ts';
+import { registerNotifications } from '../api/notifications/notifications.ts';
+import { registerUploadFileRoutes } from '../api/uploads/upload-file-routes.ts';
+import { accessNarrowedPublisher, onAccessNarrowed } from '../api/viewer-access/access-changes.ts';
+import { registerViewerAccessRoutes } from '../api/viewer-access/viewer-access-routes.ts';
+import { createVodRepository } from '../api/vods/vod-repository.ts';
+import { registerVodRoutes } from '../api/vods/vod-routes.ts';
+import type { Config } from '../common/config.ts';
+import type { Logger } from '../common/logger.ts';
+import { startRole, type Started } from './closers.ts';
+import type { Infrastructure } from './infrastructure.ts';
+
+export interface ApiDeps {
+  config: Config;
+  logger: Logger;
+  infrastructure: Infrastructure;
+}
+
+export interface Api {
+  /** The operator CLI's socket, once the server listens (links it hands out carry the real port). */
+  listenAdminSocket(publicUrl: string): Promise<void>;
+}
+
+/** Expired sessions are refused when used; this sweep removes the ones never used again. */
+const SESSION_SWEEP_MS = 3_600_000;
+
+export function startApi({ config, logger, infrastructure }: ApiDeps): Promise<Started<Api>> {
+  const { database, pubsub, http, io, watchGuard } = infrastructure;
+  if (!database || !watchGuard) throw new Error("The 'api' role needs a database.");
+  const prisma = database.prisma;
+  return startRole(logger, async (closers) => {
+    const accessNarrowed = accessNarrowedPublisher(pubsub, logger);
+    registerAccountRoutes(http, {
+      prisma,
+      authAttemptsPerMinute: config.auth.attemptsPerMinute,
+      onSessionsEnded: (sessionIds) => {
+        if (io) disconnectSessions(io, sessionIds);
+        // Whoever watched a private channel on the strength of those sessions is asked again.
+        if (sessionIds.length > 0) accessNarrowed({ sessionIds: [...sessionIds] });
+      },
+    });
+    const sessionSweep = setInterval(() => {
+      deleteExpiredSessions(prisma).catch((error) => logger.warn({ err: error }, 'could not delete expired sessions'));
+    }, SESSION_SWEEP_MS);
+    sessionSweep.unref();
+    closers.add(() => clearInterval(sessionSweep));
+
+    registerChannelRoutes(http, { prisma });
+    registerViewerAccessRoutes(http, { prisma, accessNarrowed });
+    registerChannelManagementRoutes(http, { prisma, uploadsDir: config.uploads.dir, accessNarrowed });
+    registerUploadFileRoutes(http, { uploadsDir: config.uploads.dir });
+    registerFollowRoutes(http, { prisma });
+    registerDiscoveryRoutes(http, { prisma });
+    registerVodRoutes(http, { vods: createVodRepository(prisma), guard: watchGuard });
+    if (io) {
+      const chat = registerChat(http, { io, prisma, logger: logger.child({ component: 'chat' }) });
+      closers.add(() => chat.close());
+      closers.add(await onAccessNarrowed(pubsub, (filter) => void chat.recheckAccess(filter)));
+      registerNotifications(http, { io, prisma, logger: logger.child({ component: 'notifications' }) });
+    }
+
+    return {
+      async listenAdminSocket(publicUrl: string) {
+        const socket = await listenAdminSocket(config.dataDir, { prisma, publicUrl }, logger);
+        closers.add(() => socket.close());
+      },
+    };
+  });
+}

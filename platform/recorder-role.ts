@@ -1,0 +1,69 @@
+// The 'recorder' role: FFmpeg turns each live stream into HLS and a VOD; the HLS, clip and
+// clip-file routes serve them; retention keeps storage in bounds. It records the streams of its
+// own process's signaling, so it needs the 'signaling' and 'sfu' roles beside it.
+import { createClipRepository } from '../api/clips/clip-repository.ts';
+import { registerClipRoutes } from '../api/clips/clip-routes.ts';
+import { createVodRepository } from '../api/vods/vod-repository.ts';
+import type { Config } from '../common/config.ts';
+import type { Logger } from '../common/logger.ts';
+import { ClipMaker } from '../recorder/clip-maker.ts';
+import { registerClipFileRoutes } from '../recorder/clip-file-routes.ts';
+import { HlsAudience } from '../recorder/hls-audience.ts';
+import { registerHlsRoutes } from '../recorder/hls-routes.ts';
+import { RecorderService } from '../recorder/recorder-service.ts';
+import { applyRetention, scheduleRetention } from '../recorder/retention.ts';
+import { createRecordingStore } from '../recorder/storage/index.ts';
+import type { LiveState } from '../signaling/live-state.ts';
+import { startRole, type Started } from './closers.ts';
+import type { Infrastructure } from './infrastructure.ts';
+
+export interface RecorderDeps {
+  config: Config;
+  logger: Logger;
+  infrastructure: Infrastructure;
+  /** The live state of this process's signaling: the recorder follows its streams and rooms. */
+  live: LiveState | undefined;
+}
+
+/** How often retention looks for VODs past their age or the storage limit. */
+const RETENTION_INTERVAL_MS = 3_600_000;
+/** A dead FFmpeg's successor starts this long after, so a crash loop can't spin. */
+const FFMPEG_RESTART_DELAY_MS = 500;
+
+export function startRecorder({ config, logger, infrastructure, live }: RecorderDeps): Promise<Started<object>> {
+  const { database, http, watchGuard: guard } = infrastructure;
+  if (!live || !database || !guard)
+    throw new Error("The 'recorder' role needs the 'signaling' and 'sfu' roles in the same process.");
+  return startRole(logger, async (closers) => {
+    const vods = createVodRepository(database.prisma);
+    const store = await createRecordingStore(config.recorder, logger);
+    const recorder = new RecorderService(
+      live.rooms,
+      live.streams,
+      vods,
+      store,
+      { ...config.recorder, restartDelayMs: FFMPEG_RESTART_DELAY_MS },
+      logger,
+    );
+    // On shutdown every recording is finished into a VOD before the rooms close.
+    closers.add(() => recorder.close());
+
+    // HLS viewers count with the room's in the channel's viewer number.
+    const audience = new HlsAudience((channel, viewers) => live.streams.hlsViewersChanged(channel, viewers));
+    live.streams.on('ended', (channel) => audience.forget(channel));
+    closers.add(() => audience.close());
+    registerHlsRoutes(http, { recorder, vods, store, guard, audience });
+
+    const clips = createClipRepository(database.prisma);
+    const cutter = new ClipMaker(recorder, store, config.recorder, logger);
+    registerClipRoutes(http, { clips, cutter, guard, clipsPerMinute: config.recorder.clipsPerMinute });
+    registerClipFileRoutes(http, { clips, store, guard });
+
+    const { retentionDays, maxStorageBytes } = config.recorder;
+    if (retentionDays > 0 || maxStorageBytes > 0) {
+      const policy = { maxAgeDays: retentionDays, maxBytes: maxStorageBytes };
+      closers.add(scheduleRetention(() => applyRetention(vods, store, policy, logger), RETENTION_INTERVAL_MS, logger));
+    }
+    return {};
+  });
+}
