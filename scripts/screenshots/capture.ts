@@ -1,5 +1,5 @@
-// Takes the pictures: pages kept per person and size, two pages and both sizes at once, each page
-// given the time its own readiness conditions need (pages.ts) and then photographed whole.
+// Takes the pictures: pages kept per person and size, both sizes at once, each page given the time
+// its own readiness conditions need (pages.ts) and then photographed whole.
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { waitFor } from '../../tests/support/wait.ts';
@@ -60,14 +60,12 @@ async function takeShot(shot: Shot, size: Size, tab: Tab, seeded: Seeded, outDir
   return { name: shot.name, size, file, problems: tab.problems.slice(seenBefore), ...(failure ? { failure } : {}) };
 }
 
-/** Shots taken at the same time, each lane with pages of its own: much of a shot is waiting. */
-const LANES = 2;
-
 /**
- * Takes every shot whose name contains `only` at both sizes into `outDir`, two shots and both
- * sizes at once, adding each to `results` as it is taken (a run stopped halfway still lists what
- * it took). A page that never gets ready is still photographed and the failure reported: one
- * broken page costs one picture, not the run.
+ * Takes every shot whose name contains `only` at both sizes into `outDir`, both sizes at once,
+ * adding each to `results` as it is taken (a run stopped halfway still lists what it took). A page
+ * that never gets ready is still photographed and the failure reported: one broken page costs one
+ * picture, not the run. One shot at a time: on a busy machine, more pages at once only make each
+ * slower to get ready (live video above all), and the live pages' viewer counts would vary.
  */
 export async function captureAll(
   browser: Browser,
@@ -78,47 +76,33 @@ export async function captureAll(
   only?: string,
 ): Promise<void> {
   const contexts: BrowserContext[] = [];
-  const tabs = new Map<string, Promise<Tab>>();
-  // One page per lane, person and size, navigated from shot to shot: a new page costs a renderer.
-  const tabFor = (lane: number, who: Who, size: Size) => {
-    const key = `${lane}/${who}/${size}`;
+  const tabs = new Map<string, Tab>();
+  // One page per person and size, navigated from shot to shot: a new page costs a renderer.
+  const tabFor = async (who: Who, size: Size) => {
+    const key = `${who}/${size}`;
     if (!tabs.has(key)) {
-      const opening = (async () => {
-        const context = await newShotContext(browser, baseUrl, size, personOf(seeded, who)?.cookie);
-        contexts.push(context);
-        const page = await context.newPage();
-        return { page, problems: collectProblems(page) };
-      })();
-      tabs.set(key, opening);
+      const context = await newShotContext(browser, baseUrl, size, personOf(seeded, who)?.cookie);
+      contexts.push(context);
+      const page = await context.newPage();
+      tabs.set(key, { page, problems: collectProblems(page) });
     }
     return tabs.get(key)!;
   };
   const publisher: Tab = { page: seeded.publisher, problems: seeded.publisherProblems };
-  const queue = SHOTS.filter((s) => !only || s.name.includes(only));
-  const runLane = async (lane: number) => {
-    for (let shot = queue.shift(); shot; shot = queue.shift()) {
-      const current = shot;
-      if (current.path) {
+  try {
+    for (const shot of SHOTS.filter((s) => !only || s.name.includes(only))) {
+      if (shot.path) {
         const taken = SIZE_NAMES.map(async (size) =>
-          takeShot(current, size, await tabFor(lane, current.who, size), seeded, outDir),
+          takeShot(shot, size, await tabFor(shot.who, size), seeded, outDir),
         );
         results.push(...(await Promise.all(taken)));
       } else {
         // The publishing studio is one page: it is resized for each picture in turn (to the phone's
         // width only; its context stays a desktop one).
-        for (const size of SIZE_NAMES) results.push(await takeShot(current, size, publisher, seeded, outDir));
+        for (const size of SIZE_NAMES) results.push(await takeShot(shot, size, publisher, seeded, outDir));
       }
     }
-  };
-  try {
-    await Promise.all(Array.from({ length: LANES }, (_, lane) => runLane(lane)));
   } finally {
-    await Promise.allSettled(tabs.values());
     for (const context of contexts) await context.close();
   }
-  // In the order of pages.ts, whichever lane took them.
-  const order = new Map(SHOTS.map((shot, index) => [shot.name, index]));
-  results.sort(
-    (a, b) => order.get(a.name)! - order.get(b.name)! || SIZE_NAMES.indexOf(a.size) - SIZE_NAMES.indexOf(b.size),
-  );
 }
