@@ -79,6 +79,23 @@ function postJson(urlPath: string, body: unknown): Promise<Response> {
   });
 }
 
+/** The run numbers of the FFmpeg processes writing live HLS into `recordingDir`. */
+function liveRuns(recordingDir: string): number[] {
+  let listed: string;
+  try {
+    listed = execFileSync('pgrep', ['-af', `${recordingDir}/run-`], { encoding: 'utf8' });
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+  return listed
+    .split('\n')
+    .flatMap((line) => {
+      const run = /\/run-(\d+)\.m3u8/.exec(line)?.[1];
+      return run === undefined ? [] : [Number(run)];
+    })
+    .sort((a, b) => a - b);
+}
+
 function probeDuration(file: string): number {
   return Number(
     execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'default=nw=1:nk=1', file], {
@@ -108,13 +125,14 @@ describe('recorder', () => {
       { timeoutMs: 15_000, what: 'a live playlist with two segments' },
     );
     // Let the first run hold five segments, so the VOD clip below (1 s to 4 s) lies within it.
-    // Clips across an FFmpeg restart are not reliable yet (open bug, see issue 5).
+    // Clips across the restart have their own test (clips-across-restart.test.ts).
     await waitFor(async () => segmentsOf((await livePlaylist(channel.slug)) ?? '').length >= 5, {
       timeoutMs: 20_000,
       what: 'five segments',
     });
-    const firstPlaylistAfterMs = Date.now() - published;
-    expect(firstPlaylistAfterMs).toBeLessThan(10_000);
+    // The recording began with its first run's first segment: no run failed or was replaced before
+    // it. (How soon live HLS starts is measured by the HLS benchmark, not asserted here.)
+    expect(segmentsOf(first)[0]).toMatch(/^seg-1-0+\.m4s$/);
     const probed = await probeSegment(channel.slug, first, segmentsOf(first)[0]!);
     expect(probed.codecs).toEqual(['audio:aac', 'video:h264']);
     expect(probed.duration).toBeGreaterThan(0.5);
@@ -154,7 +172,9 @@ describe('recorder', () => {
       { timeoutMs: 20_000, what: 'segments of the second FFmpeg run' },
     );
     expect(continued).toContain('#EXT-X-DISCONTINUITY');
-    expect(Date.now() - killedAt).toBeLessThan(15_000);
+    // One kill, one restart: a single FFmpeg records the stream now, the second run, not a loop of
+    // them. (How soon it restarts is bench/recorder-restart.ts's goal, not asserted here.)
+    expect(liveRuns(recordingDir)).toEqual([2]);
     // Six segments of the second run, so the 5 s live clip below lies within it.
     await waitFor(async () => ((await secondRunSegments())?.count ?? 0) >= 6, {
       timeoutMs: 20_000,
