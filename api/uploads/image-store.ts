@@ -5,13 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
-// Types only: request.isMultipart() and request.parts(), which the plugin adds.
+// Types only: request.isMultipart(), which the plugin adds.
 import type {} from '@fastify/multipart';
-import { AppError, BadRequestError } from '../../common/errors.ts';
+import { AppError } from '../../common/errors.ts';
 import { detectImageType, EXTENSION, SNIFF_BYTES, type ImageType } from './image-types.ts';
+import { FILE_FIELD, readUploadForm } from './multipart-form.ts';
 
 export interface UploadSpec {
   /** The largest file accepted, in bytes. */
@@ -28,12 +27,6 @@ export interface ReceivedImage {
   readonly fields: Readonly<Record<string, string>>;
 }
 
-export class PayloadTooLargeError extends AppError {
-  constructor(message: string) {
-    super(413, 'payload_too_large', message);
-  }
-}
-
 export class UnsupportedMediaTypeError extends AppError {
   constructor(message: string) {
     super(415, 'unsupported_media_type', message);
@@ -42,9 +35,6 @@ export class UnsupportedMediaTypeError extends AppError {
 
 /** Names this store gives files; anything else in the folder (temporaries) is never served. */
 export const STORED_NAME = /^[A-Za-z0-9_-]{22}\.(?:png|jpg|gif|webp)$/;
-const FILE_FIELD = 'file';
-/** Text fields are short (names); a long one is a mistake or an attack. */
-const MAX_FIELD_BYTES = 256;
 
 export function uploadUrl(name: string): string {
   return `/uploads/${name}`;
@@ -69,44 +59,9 @@ export class ImageStore {
     if (!request.isMultipart()) {
       throw new UnsupportedMediaTypeError(`Send the image as multipart/form-data, in a field named '${FILE_FIELD}'.`);
     }
-    const allowedFields = spec.fields ?? [];
     const tempPath = path.join(this.#dir, `.incoming-${randomBytes(12).toString('hex')}`);
-    const fields: Record<string, string> = {};
-    const mistakes: string[] = [];
-    let received = false;
     try {
-      const parts = request.parts({
-        limits: {
-          files: 1,
-          fileSize: spec.maxBytes,
-          fields: allowedFields.length,
-          fieldSize: MAX_FIELD_BYTES,
-          parts: allowedFields.length + 1,
-          headerPairs: 100,
-        },
-      });
-      // Every part is read to its end, whatever is wrong with it: the parser only moves on (and
-      // reports its limits) once the current part is consumed. Mistakes are reported afterwards.
-      for await (const part of parts) {
-        if (part.type === 'file') {
-          if (part.fieldname !== FILE_FIELD) {
-            mistakes.push(`the file must be in the field '${FILE_FIELD}', not '${part.fieldname}'`);
-            await pipeline(part.file, discardAll());
-            continue;
-          }
-          await pipeline(part.file, fs.createWriteStream(tempPath, { flags: 'wx' }));
-          if (part.file.truncated) throw tooLarge(spec.maxBytes);
-          received = true;
-        } else if (!allowedFields.includes(part.fieldname)) {
-          mistakes.push(`unknown field '${part.fieldname}'`);
-        } else if (part.valueTruncated || typeof part.value !== 'string') {
-          mistakes.push(`the field '${part.fieldname}' is too long`);
-        } else {
-          fields[part.fieldname] = part.value;
-        }
-      }
-      if (mistakes.length > 0) throw new BadRequestError(`The form is not right: ${mistakes.join('; ')}.`);
-      if (!received) throw new BadRequestError(`Send the image in a multipart field named '${FILE_FIELD}'.`);
+      const fields = await readUploadForm(request, { maxBytes: spec.maxBytes, fields: spec.fields ?? [] }, tempPath);
       const type = detectImageType(await readHead(tempPath));
       if (!type || !spec.types.includes(type)) {
         throw new UnsupportedMediaTypeError(
@@ -116,7 +71,7 @@ export class ImageStore {
       return { tempPath, type, fields };
     } catch (error) {
       await this.#unlink(tempPath);
-      throw translateMultipartError(error, spec);
+      throw error;
     }
   }
 
@@ -183,33 +138,4 @@ async function readHead(file: string): Promise<Uint8Array> {
   } finally {
     await handle.close();
   }
-}
-
-function discardAll(): Writable {
-  return new Writable({ write: (_chunk, _encoding, done) => done() });
-}
-
-function tooLarge(maxBytes: number): PayloadTooLargeError {
-  return new PayloadTooLargeError(`The image is larger than ${formatBytes(maxBytes)}.`);
-}
-
-/** The multipart parser's own errors carry internal codes; clients get ours, with a clear message. */
-function translateMultipartError(error: unknown, spec: UploadSpec): unknown {
-  switch ((error as { code?: unknown }).code) {
-    case 'FST_REQ_FILE_TOO_LARGE':
-      return tooLarge(spec.maxBytes);
-    case 'FST_FILES_LIMIT':
-      return new BadRequestError(`Send exactly one file, in the field '${FILE_FIELD}'.`);
-    case 'FST_FIELDS_LIMIT':
-    case 'FST_PARTS_LIMIT':
-      return new BadRequestError(
-        `The form has too many fields; send '${FILE_FIELD}'${spec.fields?.length ? ` and ${spec.fields.map((f) => `'${f}'`).join(', ')}` : ''} only.`,
-      );
-    default:
-      return error;
-  }
-}
-
-function formatBytes(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${bytes / (1024 * 1024)} MiB` : `${bytes / 1024} KiB`;
 }
