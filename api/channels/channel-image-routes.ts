@@ -7,6 +7,7 @@ import { ChannelImage } from '../../common/protocol/rest/channels.ts';
 import { NoContent, problems, SlugParams } from '../http/schemas.ts';
 import { IMAGE_TYPES } from '../uploads/image-types.ts';
 import { uploadUrl, type ImageStore } from '../uploads/image-store.ts';
+import { describePixelLimit, PIXEL_LIMITS } from '../uploads/image-limits.ts';
 import { multipartBody } from '../uploads/multipart-schema.ts';
 import { createChannelRepository } from './channel-repository.ts';
 import { channelToManage } from './permissions.ts';
@@ -28,13 +29,14 @@ export function registerChannelImageRoutes(app: FastifyInstance, { prisma, image
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const channels = createChannelRepository(prisma);
 
-  for (const [kind, { column, maxBytes }] of Object.entries(CHANNEL_IMAGES)) {
+  for (const kind of ['avatar', 'banner'] as const) {
+    const { column, maxBytes } = CHANNEL_IMAGES[kind];
     api.put(
       `/api/v1/channels/:slug/${kind}`,
       {
         schema: {
           tags: ['channels'],
-          summary: `Upload the channel's ${kind} (PNG, JPEG, GIF or WebP, at most ${maxBytes / MiB} MiB; owner or admin)`,
+          summary: `Upload the channel's ${kind} (PNG, JPEG, GIF or WebP, at most ${maxBytes / MiB} MiB and ${describePixelLimit(PIXEL_LIMITS[kind])}; owner or admin)`,
           params: SlugParams,
           body: multipartBody(`The ${kind} in the field 'file'.`),
           response: { 200: ChannelImage, ...problems(400, 401, 403, 404, 413, 415) },
@@ -43,7 +45,7 @@ export function registerChannelImageRoutes(app: FastifyInstance, { prisma, image
       async (request) => {
         // Who may upload is settled before a byte of the file is read.
         const channel = await channelToManage(prisma, await requireUser(request), request.params.slug);
-        const image = await images.receive(request, { maxBytes, types: IMAGE_TYPES });
+        const image = await images.receive(request, { kind, maxBytes, types: IMAGE_TYPES });
         const name = await images.replace(image, (stored) => channels.setImage(channel.id, column, stored));
         return { url: uploadUrl(name) };
       },

@@ -8,6 +8,7 @@ import { requireUser } from '../accounts/auth.ts';
 import { Emote } from '../../common/protocol/rest/channels.ts';
 import { NoContent, problems, SlugParams, Type, Uuid } from '../http/schemas.ts';
 import { uploadUrl, type ImageStore } from '../uploads/image-store.ts';
+import { describePixelLimit, PIXEL_LIMITS } from '../uploads/image-limits.ts';
 import { multipartBody } from '../uploads/multipart-schema.ts';
 import { createEmoteRepository, MAX_EMOTES_PER_CHANNEL, type EmoteRow } from './emote-repository.ts';
 import { channelBySlugOr404, channelToManage } from './permissions.ts';
@@ -52,7 +53,7 @@ export function registerEmoteRoutes(app: FastifyInstance, { prisma, images }: Em
     {
       schema: {
         tags: ['emotes'],
-        summary: `Add an emote (PNG, GIF or WebP, at most 256 KiB; ${MAX_EMOTES_PER_CHANNEL} per channel; owner or admin)`,
+        summary: `Add an emote (PNG, GIF or WebP, at most 256 KiB and ${describePixelLimit(PIXEL_LIMITS.emote)}; ${MAX_EMOTES_PER_CHANNEL} per channel; owner or admin)`,
         params: SlugParams,
         body: multipartBody("The emote's name and image.", {
           name: Type.String({
@@ -67,6 +68,7 @@ export function registerEmoteRoutes(app: FastifyInstance, { prisma, images }: Em
       const user = await requireUser(request);
       const channel = await channelToManage(prisma, user, request.params.slug);
       const image = await images.receive(request, {
+        kind: 'emote',
         maxBytes: MAX_EMOTE_BYTES,
         types: ['png', 'gif', 'webp'],
         fields: ['name'],

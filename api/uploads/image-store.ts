@@ -9,10 +9,14 @@ import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 // Types only: request.isMultipart(), which the plugin adds.
 import type {} from '@fastify/multipart';
 import { AppError } from '../../common/errors.ts';
-import { detectImageType, EXTENSION, SNIFF_BYTES, type ImageType } from './image-types.ts';
+import { readImageSize } from './image-dimensions.ts';
+import { checkPixelLimit, type ImageKind } from './image-limits.ts';
+import { detectImageType, EXTENSION, type ImageType } from './image-types.ts';
 import { FILE_FIELD, readUploadForm } from './multipart-form.ts';
 
 export interface UploadSpec {
+  /** What the image is for, which sets how many pixels it may have (PIXEL_LIMITS). */
+  kind: ImageKind;
   /** The largest file accepted, in bytes. */
   maxBytes: number;
   types: readonly ImageType[];
@@ -51,9 +55,10 @@ export class ImageStore {
   }
 
   /**
-   * Streams the request's single `file` part to a temporary file and checks by its first bytes
-   * that it is one of `spec.types`. Throws 415 for anything else, 413 past `spec.maxBytes`, 400
-   * for a malformed form; in every such case nothing stays on disk.
+   * Streams the request's single `file` part to a temporary file and checks by its bytes that it
+   * is one of `spec.types`, of a size in pixels a `spec.kind` may have. Throws 415 for anything
+   * else, 413 past `spec.maxBytes`, 400 for a malformed form or too many pixels; in every such
+   * case nothing stays on disk.
    */
   async receive(request: FastifyRequest, spec: UploadSpec): Promise<ReceivedImage> {
     if (!request.isMultipart()) {
@@ -62,12 +67,15 @@ export class ImageStore {
     const tempPath = path.join(this.#dir, `.incoming-${randomBytes(12).toString('hex')}`);
     try {
       const fields = await readUploadForm(request, { maxBytes: spec.maxBytes, fields: spec.fields ?? [] }, tempPath);
-      const type = detectImageType(await readHead(tempPath));
+      // The whole file (at most maxBytes): a JPEG's frame header may follow long EXIF and ICC segments.
+      const bytes = await fs.promises.readFile(tempPath);
+      const type = detectImageType(bytes);
       if (!type || !spec.types.includes(type)) {
         throw new UnsupportedMediaTypeError(
           `Only ${spec.types.map((t) => t.toUpperCase()).join(', ')} images are accepted here.`,
         );
       }
+      checkPixelLimit(spec.kind, readImageSize(type, bytes));
       return { tempPath, type, fields };
     } catch (error) {
       await this.#unlink(tempPath);
@@ -126,16 +134,5 @@ export class ImageStore {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
         this.#logger.error({ err: error, file }, 'could not remove an upload');
     }
-  }
-}
-
-async function readHead(file: string): Promise<Uint8Array> {
-  const handle = await fs.promises.open(file, 'r');
-  try {
-    const buffer = Buffer.alloc(SNIFF_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
   }
 }

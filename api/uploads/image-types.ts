@@ -16,9 +16,6 @@ export const MIME_TYPE: Record<ImageType, string> = {
   webp: 'image/webp',
 };
 
-/** How many leading bytes detectImageType needs. */
-export const SNIFF_BYTES = 12;
-
 const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const JPEG = [0xff, 0xd8, 0xff];
 const ascii = (text: string) => [...text].map((c) => c.charCodeAt(0));

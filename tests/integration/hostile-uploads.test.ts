@@ -1,12 +1,23 @@
 // Hostile bodies against every image upload route (avatar, banner, emote) over real HTTP: multipart
 // that is cut short, has no boundary or is garbage is a 400 problem saying what is wrong, never a
-// 500. Nothing is stored and no row changes.
+// 500; images that declare more pixels than their kind may have (decompression bombs: a few bytes
+// that a browser would decode into gigabytes) are refused from their headers. Either way nothing is
+// stored and no row changes.
 import net from 'node:net';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, type TestUser } from '../support/api-client.ts';
 import { databaseTargets } from '../support/databases.ts';
-import { png, PNG_SIGNATURE } from '../support/image-headers.ts';
+import {
+  gif,
+  jpeg,
+  png,
+  PNG_SIGNATURE,
+  webpExtended,
+  webpLossless,
+  webpLossy,
+  type Size,
+} from '../support/image-headers.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -203,6 +214,73 @@ describe.each(databaseTargets())('hostile uploads on $name', (target) => {
       });
       // And the server is still answering.
       expect((await owner.client.get(`/api/v1/channels/${slug}`)).status).toBe(200);
+    });
+  });
+
+  describe('decompression bombs', () => {
+    const huge = { width: 16000, height: 16000 };
+    const bombs: [string, Buffer, Size][] = [
+      ['a PNG (IHDR)', png(huge), huge],
+      ['a baseline JPEG (SOF0)', jpeg(huge), huge],
+      ['a progressive JPEG (SOF2)', jpeg(huge, { sof: 0xc2 }), huge],
+      ['a GIF (logical screen)', gif({ width: 65535, height: 65535 }), { width: 65535, height: 65535 }],
+      ['a lossy WebP (VP8)', webpLossy({ width: 16383, height: 16383 }), { width: 16383, height: 16383 }],
+      ['a lossless WebP (VP8L)', webpLossless({ width: 16384, height: 16384 }), { width: 16384, height: 16384 }],
+      ['an extended WebP (VP8X)', webpExtended(huge), huge],
+    ];
+    const LIMITS: Record<Route, RegExp> = {
+      avatar: /avatars may be at most 2048 x 2048 pixels\.$/,
+      banner: /banners may be at most 4096 x 4096 pixels \(8\.4 megapixels\)\.$/,
+      emote: /emotes may be at most 512 x 512 pixels\.$/,
+    };
+
+    for (const route of ROUTES) {
+      it.each(bombs)(`refuses %s declaring a huge size as the ${route}, storing nothing`, async (name, bytes, size) => {
+        expect(bytes.length).toBeLessThan(200);
+        if (route === 'emote' && name.includes('JPEG')) {
+          // Emotes take no JPEG at all.
+          await expectRefused(route, body(part('file', bytes)), {
+            status: 415,
+            code: 'unsupported_media_type',
+            detail: /PNG, GIF/,
+          });
+          return;
+        }
+        const problem = await expectRefused(route, body(part('file', bytes)), {
+          status: 400,
+          code: 'image_dimensions_too_large',
+          detail: new RegExp(`^The ${route} is ${size.width} x ${size.height} pixels`),
+        });
+        expect(problem.detail).toMatch(LIMITS[route]);
+        expect(problem).toMatchObject({ width: size.width, height: size.height });
+      });
+    }
+
+    it.each([
+      ['avatar', { width: 2048, height: 2048 }, { width: 2049, height: 10 }],
+      ['banner', { width: 3840, height: 2160 }, { width: 4096, height: 4096 }],
+      ['banner', { width: 4096, height: 2048 }, { width: 10, height: 4097 }],
+      ['emote', { width: 512, height: 512 }, { width: 512, height: 513 }],
+    ] as const)('takes a %s of %o and refuses one of %o', async (route, fits, tooLarge) => {
+      const taken = await upload(route, body(part('file', png(fits))));
+      expect(taken.status, JSON.stringify(taken.body)).toBe(route === 'emote' ? 201 : 200);
+
+      await expectRefused(route, body(part('file', png(tooLarge))), {
+        status: 400,
+        code: 'image_dimensions_too_large',
+        detail: new RegExp(`^The ${route} is ${tooLarge.width} x ${tooLarge.height} pixels`),
+      });
+    });
+
+    it('refuses an image whose header cannot be read as not an image of its type', async () => {
+      const noIhdr = Buffer.concat([PNG_SIGNATURE, Buffer.from('this is no IHDR chunk')]);
+      for (const route of ROUTES) {
+        await expectRefused(route, body(part('file', noIhdr)), {
+          status: 415,
+          code: 'unsupported_media_type',
+          detail: /not a readable PNG image/,
+        });
+      }
     });
   });
 });
