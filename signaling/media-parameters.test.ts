@@ -110,6 +110,11 @@ describe('media parameters from the network', () => {
     expect(() => readRtpParameters(value)).toThrow(field);
   });
 
+  it('take the empty RTCP CNAME and mid a browser may send', () => {
+    const params = { mid: '', codecs: CHROME_CAMERA.codecs, rtcp: { cname: '', reducedSize: true } };
+    expect(readRtpParameters(params)).toEqual(params);
+  });
+
   it('refuse a DTLS role that is not one', () => {
     expect(() => readDtlsParameters({ role: 'leader', fingerprints: [] })).toThrow(
       "'dtlsParameters.role' must be one of",

@@ -23,7 +23,7 @@ export function readDtlsParameters(value: unknown, field = 'dtlsParameters'): ms
 
 export function readRtpParameters(value: unknown, field = 'rtpParameters'): ms.RtpParameters {
   const data = record(value, field);
-  const mid = optional(data, 'mid', text, field);
+  const mid = optional(data, 'mid', textOrEmpty, field);
   const headerExtensions = optional(
     data,
     'headerExtensions',
@@ -118,11 +118,11 @@ function encoding(value: unknown, field: string): ms.RtpEncodingParameters {
   const data = record(value, field);
   const read: ms.RtpEncodingParameters = {};
   const ssrc = optional(data, 'ssrc', integer, field);
-  const rid = optional(data, 'rid', text, field);
+  const rid = optional(data, 'rid', textOrEmpty, field);
   const codecPayloadType = optional(data, 'codecPayloadType', integer, field);
   const rtx = optional(data, 'rtx', (v, f) => ({ ssrc: integer(record(v, f).ssrc, `${f}.ssrc`) }), field);
   const dtx = optional(data, 'dtx', boolean, field);
-  const scalabilityMode = optional(data, 'scalabilityMode', text, field);
+  const scalabilityMode = optional(data, 'scalabilityMode', textOrEmpty, field);
   const scaleResolutionDownBy = optional(data, 'scaleResolutionDownBy', number, field);
   const maxBitrate = optional(data, 'maxBitrate', number, field);
   if (ssrc !== undefined) read.ssrc = ssrc;
@@ -138,7 +138,7 @@ function encoding(value: unknown, field: string): ms.RtpEncodingParameters {
 
 function rtcpParameters(value: unknown, field: string): ms.RtcpParameters {
   const data = record(value, field);
-  const cname = optional(data, 'cname', text, field);
+  const cname = optional(data, 'cname', textOrEmpty, field);
   const reducedSize = optional(data, 'reducedSize', boolean, field);
   const mux = optional(data, 'mux', boolean, field);
   return {
@@ -191,6 +191,11 @@ function text(value: unknown, field: string, allowEmpty = false): string {
     throw invalid(field, `a string of ${allowEmpty ? '0' : '1'} to ${MAX.text} characters`);
   }
   return value;
+}
+
+/** Optional identifiers a browser may send empty (libwebrtc's RTCP CNAME, a mid before negotiation). */
+function textOrEmpty(value: unknown, field: string): string {
+  return text(value, field, true);
 }
 
 function number(value: unknown, field: string): number {
