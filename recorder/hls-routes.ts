@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { ChannelSlug } from '../common/protocol/rest/schema.ts';
 import type { WatchableChannel, WatchGuard } from '../common/access/watch-guard.ts';
 import { AppError, NotFoundError } from '../common/errors.ts';
 import { queryToken } from '../common/http/query-token.ts';
@@ -47,12 +48,13 @@ class NoSegmentsYet extends AppError {
   }
 }
 
-// Params are any string: what a name may be is checked against the files the recorder wrote (404),
-// never by the schema (400), so a player guessing a name learns only that there is no such file.
-const ChannelParams = Type.Object({ channel: Type.String() });
-const ChannelFileParams = Type.Object({ channel: Type.String(), file: Type.String() });
-const RenditionParams = Type.Object({ channel: Type.String(), rendition: Type.String() });
-const RenditionFileParams = Type.Object({ channel: Type.String(), rendition: Type.String(), file: Type.String() });
+// File and rendition names are any string: what a name may be is checked against the files the
+// recorder wrote (404), never by the schema (400), so a player guessing a name learns only that
+// there is no such file. The channel is a slug (400 otherwise), since it is looked up.
+const ChannelParams = Type.Object({ channel: ChannelSlug });
+const ChannelFileParams = Type.Object({ channel: ChannelSlug, file: Type.String() });
+const RenditionParams = Type.Object({ channel: ChannelSlug, rendition: Type.String() });
+const RenditionFileParams = Type.Object({ channel: ChannelSlug, rendition: Type.String(), file: Type.String() });
 const VodParams = Type.Object({ id: Type.String() });
 const VodFileParams = Type.Object({ id: Type.String(), file: Type.String() });
 

@@ -5,6 +5,7 @@
 import type { types as ms } from 'mediasoup';
 import { BadRequestError } from '../common/errors.ts';
 import { MEDIA_SOURCES, type MediaRequest, type MediaSource } from '../common/protocol/media-signaling.ts';
+import { isChannelSlug } from '../common/protocol/slug.ts';
 import { readDtlsParameters, readRtpCapabilities, readRtpParameters } from './media-parameters.ts';
 
 /** The requests whose data carries WebRTC parameters, with mediasoup's types for them. */
@@ -48,15 +49,14 @@ export function validateRequest(value: unknown): MediaCommand {
         const viewerToken = data.viewerToken === undefined ? undefined : str(data, 'viewerToken', 200);
         return {
           method,
-          data: { role: 'viewer', channel: str(data, 'channel', 64), ...(viewerToken ? { viewerToken } : {}) },
+          data: { role: 'viewer', channel: slug(data, 'channel'), ...(viewerToken ? { viewerToken } : {}) },
         };
       }
       if (data.role === 'publisher') {
         // A key, when given, decides: the session path is only for callers without one.
         if (data.streamKey !== undefined)
           return { method, data: { role: 'publisher', streamKey: str(data, 'streamKey', 200) } };
-        if (data.channel !== undefined)
-          return { method, data: { role: 'publisher', channel: str(data, 'channel', 64) } };
+        if (data.channel !== undefined) return { method, data: { role: 'publisher', channel: slug(data, 'channel') } };
         throw new BadRequestError(
           "join: a publisher needs a 'streamKey', or the 'channel' to publish to as its signed-in owner.",
         );
@@ -129,6 +129,13 @@ function str(data: Record<string, unknown>, field: string, maxLength: number): s
   if (typeof value !== 'string' || value.length === 0 || value.length > maxLength) {
     throw new BadRequestError(`'${field}' must be a non-empty string of at most ${maxLength} characters.`);
   }
+  return value;
+}
+
+function slug(data: Record<string, unknown>, field: string): string {
+  const value = data[field];
+  if (!isChannelSlug(value))
+    throw new BadRequestError(`'${field}' must be a channel slug: letters, digits and hyphens.`);
   return value;
 }
 

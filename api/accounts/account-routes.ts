@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { PrismaClient } from '../../common/db/database.ts';
 import { AppError, BadRequestError } from '../../common/errors.ts';
 import { AccountUser, Me } from '../../common/protocol/rest/accounts.ts';
-import { NoContent, problems, Type } from '../http/schemas.ts';
+import { NoContent, problems, TextLine, Type } from '../http/schemas.ts';
 import { endSession, requireUser, sessionOf, setSessionCookie } from './auth.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { createSession, invalidateOtherSessions } from './sessions.ts';
@@ -57,10 +57,10 @@ export function registerAccountRoutes(
         summary: 'Create an account and sign in',
         body: Type.Object(
           {
-            email: Type.String({ maxLength: 254 }),
+            email: TextLine({ maxLength: 254 }),
             username: Type.String({ minLength: 3, maxLength: 24, pattern: '^[A-Za-z0-9_]+$' }),
             password: Type.String({ minLength: 8, maxLength: 256 }),
-            name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+            name: Type.Optional(TextLine({ minLength: 1, maxLength: 64 })),
           },
           { additionalProperties: false },
         ),
@@ -85,7 +85,7 @@ export function registerAccountRoutes(
         summary: 'Sign in with email or username and password',
         body: Type.Object(
           {
-            login: Type.String({ minLength: 1, maxLength: 254, description: 'Email address or username.' }),
+            login: TextLine({ minLength: 1, maxLength: 254, description: 'Email address or username.' }),
             password: Type.String({ minLength: 1, maxLength: 256 }),
           },
           { additionalProperties: false },

@@ -5,7 +5,7 @@ import type { PrismaClient } from '../../common/db/database.ts';
 import { AppError, BadRequestError } from '../../common/errors.ts';
 import { requireUser } from '../accounts/auth.ts';
 import { LiveStream } from '../../common/protocol/rest/channels.ts';
-import { Nullable, problems, SlugParams, Type } from '../http/schemas.ts';
+import { Nullable, problems, SlugParams, TextBlock, TextLine, Type } from '../http/schemas.ts';
 import type { AccessNarrowed } from '../viewer-access/access-changes.ts';
 import { CHANNEL_TITLE_MAX, createChannelRepository, type ChannelChanges } from './channel-repository.ts';
 import { describeChannel } from './channel-view.ts';
@@ -18,19 +18,19 @@ export interface ChannelEditRouteDeps {
 }
 
 const CategorySlug = Type.String({
-  minLength: 1,
-  maxLength: 64,
+  pattern: '^[a-z0-9-]{1,64}$',
   description: 'A category slug (GET /api/v1/categories).',
 });
 
 const CreateChannelBody = Type.Object(
   {
-    slug: Type.String({
+    // Any text: validateSlug trims, lowercases and says what a slug may be (slugs.ts).
+    slug: TextLine({
       minLength: 1,
       maxLength: 64,
       description: '3-32 lowercase letters, digits and single hyphens; the channel lives at /<slug>.',
     }),
-    title: Type.Optional(Type.String({ maxLength: CHANNEL_TITLE_MAX })),
+    title: Type.Optional(TextLine({ maxLength: CHANNEL_TITLE_MAX })),
     category: Type.Optional(Nullable(CategorySlug)),
   },
   { additionalProperties: false },
@@ -38,8 +38,8 @@ const CreateChannelBody = Type.Object(
 
 const EditChannelBody = Type.Object(
   {
-    title: Type.Optional(Type.String({ minLength: 1, maxLength: CHANNEL_TITLE_MAX })),
-    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    title: Type.Optional(TextLine({ minLength: 1, maxLength: CHANNEL_TITLE_MAX })),
+    description: Type.Optional(TextBlock({ maxLength: 2000 })),
     category: Type.Optional(Nullable(CategorySlug)),
     tags: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z0-9-]{1,24}$' }), { maxItems: 10 })),
     private: Type.Optional(
@@ -60,9 +60,7 @@ const EditChannelBody = Type.Object(
 
 const LiveStreamBody = Type.Object(
   {
-    title: Type.Optional(
-      Type.String({ maxLength: CHANNEL_TITLE_MAX, description: "Empty: show the channel's title." }),
-    ),
+    title: Type.Optional(TextLine({ maxLength: CHANNEL_TITLE_MAX, description: "Empty: show the channel's title." })),
     category: Type.Optional(Nullable(CategorySlug)),
   },
   { additionalProperties: false },

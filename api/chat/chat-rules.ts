@@ -6,6 +6,7 @@
 // comes last, in chat-rate-limiter.ts.
 import { AppError } from '../../common/errors.ts';
 import type { ChatRefusalCode } from '../../common/protocol/chat.ts';
+import { normalizeText } from '../../common/text.ts';
 
 export const MAX_BODY_CHARS = 500;
 /**
@@ -78,20 +79,18 @@ export function chatRefusal(standing: Standing, rules: ChannelRules, now: Date):
 }
 
 /**
- * The body as stored: trimmed, 1..500 code points (an emoji counts as one, as people count),
- * without control characters (no line breaks in a chat line; no terminal or bidi tricks through
- * C0/C1 codes) or unpaired surrogates (not text, and PostgreSQL would store them mangled). Any
- * other Unicode is kept as typed.
+ * The body as stored: one line of text by the rule every text field follows (common/text.ts: NFC,
+ * trimmed, no control characters or bidi overrides, no unpaired surrogates), 1..500 code points
+ * (an emoji counts as one, as people count).
  */
 export function normalizeBody(raw: string): string {
   if (raw.length > MAX_RAW_BODY_UNITS) throw tooLong();
-  const body = raw.trim();
+  const normalized = normalizeText(raw, 'line');
+  // Not one of the contract's refusal codes: a chat input can't produce these, only a broken client.
+  if (!normalized.ok) throw new AppError(400, 'bad_request', `The message ${normalized.problem}.`);
+  const body = normalized.text;
   if (body.length === 0) throw new ChatRefusal(400, 'empty', 'The message is empty.');
   if ([...body].length > MAX_BODY_CHARS) throw tooLong();
-  if (/[\p{Cc}\p{Cs}]/u.test(body)) {
-    // Not one of the contract's refusal codes: a chat input can't produce these, only a broken client.
-    throw new AppError(400, 'bad_request', 'The message contains control characters or broken Unicode.');
-  }
   return body;
 }
 

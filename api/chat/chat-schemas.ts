@@ -1,6 +1,6 @@
 // TypeBox schemas of the chat's REST routes (validation, serialization and the OpenAPI document).
 // What the studio's moderation tools read (bans, the log) is in common/protocol/rest/moderation.ts.
-import { DateTime, Type, UserSummary, Uuid } from '../http/schemas.ts';
+import { DateTime, TextLine, Type, UserSummary, Uuid } from '../http/schemas.ts';
 import { MAX_BODY_CHARS } from './chat-rules.ts';
 import { MAX_BANNED_WORD_CHARS, MAX_BANNED_WORDS, MAX_SLOW_MODE_SECONDS } from './chat-settings.ts';
 
@@ -43,7 +43,8 @@ export const SettingsPatchSchema = Type.Object(
       Type.Boolean({ description: 'true is refused (422 payments_unavailable) until payments exist.' }),
     ),
     bannedWords: Type.Optional(
-      Type.Array(Type.String({ minLength: 1, maxLength: MAX_BANNED_WORD_CHARS }), {
+      // No minLength: a blank word gets the settings' own code (invalid_banned_word).
+      Type.Array(TextLine({ maxLength: MAX_BANNED_WORD_CHARS }), {
         maxItems: MAX_BANNED_WORDS,
         description: 'Replaces the list. Matched case-insensitively as whole words.',
       }),
@@ -62,7 +63,7 @@ export const BanBodySchema = Type.Object(
         description: 'A time-out of this length; absent for a permanent ban.',
       }),
     ),
-    reason: Type.Optional(Type.String({ maxLength: 500 })),
+    reason: Type.Optional(TextLine({ maxLength: 500 })),
   },
   { additionalProperties: false },
 );

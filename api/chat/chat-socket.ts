@@ -13,6 +13,7 @@ import type { SessionUser } from '../accounts/sessions.ts';
 import { channelRoom, moderatorsRoom, type ChatBroadcaster, type ChatNamespace } from './chat-broadcast.ts';
 import { postMessage, recentMessages } from './chat-messages.ts';
 import type { ChatEmote, ChatMe, ChatMessage, ChatRefusalCode, JoinResult } from '../../common/protocol/chat.ts';
+import { isChannelSlug } from '../../common/protocol/slug.ts';
 import { CHAT_RATE_LIMIT, type ChatRateLimiter } from './chat-rate-limiter.ts';
 import {
   activeBan,
@@ -250,14 +251,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function channelOf(payload: unknown): string {
-  if (
-    !isRecord(payload) ||
-    typeof payload.channel !== 'string' ||
-    payload.channel.length === 0 ||
-    payload.channel.length > MAX_SLUG_LENGTH
-  ) {
+  if (!isRecord(payload) || !isChannelSlug(payload.channel)) {
     throw new BadRequestError(
-      `Expected { channel: string } with a channel slug of 1 to ${MAX_SLUG_LENGTH} characters.`,
+      `Expected { channel: string } with a channel slug: 1 to ${MAX_SLUG_LENGTH} letters, digits and hyphens.`,
     );
   }
   return payload.channel;

@@ -9,7 +9,7 @@ import type { WatchGuard } from '../../common/access/watch-guard.ts';
 import { BadRequestError, NotFoundError } from '../../common/errors.ts';
 import { Clip, ClipList, MAX_CLIP_SECONDS, MIN_CLIP_SECONDS } from '../../common/protocol/rest/clips.ts';
 import { requireUser } from '../accounts/auth.ts';
-import { problems, SlugParams, Type } from '../http/schemas.ts';
+import { problems, SlugParams, TextLine, Type } from '../http/schemas.ts';
 import type { ClipCutter } from './clip-cutter.ts';
 import type { ClipRepository, ClipRow } from './clip-repository.ts';
 
@@ -23,7 +23,7 @@ export interface ClipRouteDeps {
 
 const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 const IdParams = Type.Object({ id: Type.String({ pattern: UUID }) });
-const Title = Type.String({ maxLength: 140 });
+const Title = TextLine({ maxLength: 140 });
 const errors = problems(400, 403, 404, 409, 503);
 const creationErrors = { ...errors, ...problems(401, 403, 429) };
 

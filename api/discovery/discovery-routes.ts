@@ -6,7 +6,7 @@ import type { PrismaClient } from '../../common/db/database.ts';
 import { Category, RecommendedCards } from '../../common/protocol/rest/discovery.ts';
 import { requireUser, userOf } from '../accounts/auth.ts';
 import { channelBySlugOr404 } from '../channels/permissions.ts';
-import { NoContent, Page, PageQuery, problems, Type } from '../http/schemas.ts';
+import { ChannelSlug, NoContent, Page, PageQuery, problems, Type } from '../http/schemas.ts';
 import { categoriesWithLiveCounts } from './categories.ts';
 import { CategoryNames } from './category-names.ts';
 import { addChannelCardSchema } from './channel-card.ts';
@@ -66,6 +66,8 @@ export function registerDiscoveryRoutes(app: FastifyInstance, { prisma }: Discov
         querystring: Type.Object(
           {
             ...PageQuery.properties,
+            // Not TextLine: search reads control characters as spaces and says 'empty_query' for
+            // blank text (searchTerms), which suits a search box better than refusing.
             q: Type.String({
               minLength: 1,
               maxLength: 100,
@@ -102,7 +104,7 @@ export function registerDiscoveryRoutes(app: FastifyInstance, { prisma }: Discov
       schema: {
         tags: ['discovery'],
         summary: 'Record that the caller started watching a channel (feeds recommendations)',
-        body: Type.Object({ channel: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
+        body: Type.Object({ channel: ChannelSlug }, { additionalProperties: false }),
         response: { 204: NoContent, ...problems(400, 401, 403, 404) },
       },
     },

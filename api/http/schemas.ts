@@ -5,7 +5,17 @@
 import { Type, type Static, type TSchema } from 'typebox';
 
 export { Type, type Static };
-export { DateTime, Nullable, Page, UserSummary, Uuid } from '../../common/protocol/rest/schema.ts';
+import { ChannelSlug } from '../../common/protocol/rest/schema.ts';
+export {
+  ChannelSlug,
+  DateTime,
+  Nullable,
+  Page,
+  TextBlock,
+  TextLine,
+  UserSummary,
+  Uuid,
+} from '../../common/protocol/rest/schema.ts';
 
 /** RFC 9457 problem details, as common/errors.ts's toProblem writes them. */
 export const Problem = Type.Object(
@@ -24,7 +34,7 @@ export function problems(...statuses: number[]): Record<number, TSchema> {
   return Object.fromEntries(statuses.map((status) => [status, Type.Ref('Problem')]));
 }
 
-export const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 64 }) });
+export const SlugParams = Type.Object({ slug: ChannelSlug });
 
 export const PageQuery = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 512, description: 'nextCursor from the previous page.' })),

@@ -7,7 +7,7 @@ import { ConflictError, ForbiddenError, NotFoundError } from '../../common/error
 import { cookieAttributes, requireUser } from '../accounts/auth.ts';
 import { channelBySlugOr404, channelToManage } from '../channels/permissions.ts';
 import { IssuedViewerToken, VIEWER_TOKEN_LABEL_MAX, ViewerToken } from '../../common/protocol/rest/viewer-tokens.ts';
-import { NoContent, problems, SlugParams, Type, Uuid } from '../http/schemas.ts';
+import { NoContent, problems, SlugParams, TextLine, Type, Uuid } from '../http/schemas.ts';
 import { publicUrlOf } from '../stream-keys/whip-url.ts';
 import type { AccessNarrowed } from './access-changes.ts';
 import { accessCookieName } from './watch-access.ts';
@@ -69,7 +69,7 @@ export function registerViewerAccessRoutes(
         summary: `Issue a viewer token: a link that lets its holders watch the private channel (at most ${MAX_ACTIVE_VIEWER_TOKENS} active; owner or admin)`,
         params: SlugParams,
         body: Type.Object(
-          { label: Type.Optional(Type.String({ maxLength: VIEWER_TOKEN_LABEL_MAX })) },
+          { label: Type.Optional(TextLine({ maxLength: VIEWER_TOKEN_LABEL_MAX })) },
           { additionalProperties: false },
         ),
         response: { 201: IssuedViewerToken, ...problems(400, 401, 403, 404, 409) },

@@ -7,6 +7,7 @@ import type { Config } from '../config.ts';
 import { isFailure, toProblem } from '../errors.ts';
 import type { Problem } from '../protocol/problem.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
+import { addTextKeyword } from './text-keyword.ts';
 import type { Logger } from '../logger.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -41,7 +42,7 @@ export function createHttpServer(config: Config, logger: Logger): FastifyInstanc
     bodyLimit: 1024 * 1024,
     // Fastify's default strips unknown body fields silently; a schema that forbids them should
     // answer 400 instead, so a client's typo (or a sneaked-in "role") is not ignored unseen.
-    ajv: { customOptions: { removeAdditional: false } },
+    ajv: { customOptions: { removeAdditional: false }, plugins: [addTextKeyword] },
     // On shutdown, don't wait for clients still downloading segments or holding keep-alives.
     forceCloseConnections: true,
     // Addresses the router can't read (a bad percent-encoding, an overlong segment) get the same

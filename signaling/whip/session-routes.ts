@@ -7,32 +7,18 @@ import { buildIceRestartFragment, parseTrickleFragment } from '../sdp/trickle.ts
 import type { HttpSession, HttpSessionKind, HttpSessions } from './http-sessions.ts';
 import { newEtag } from './http-sessions.ts';
 import { PreconditionFailedError, PreconditionRequiredError, TakenOverError } from './http-media-errors.ts';
+import { Empty, IceRestarted, problems, SdpFragment, SessionHeaders, SessionParams } from './http-media-schemas.ts';
 import { bearerToken, textBody, TRICKLE, type HttpMediaDeps } from './http-media-shared.ts';
 
 type SessionRequest = FastifyRequest<{ Params: { id: string } }>;
-
-// For the OpenAPI document; problem+json is registered by the API as 'Problem'.
-const problem = { $ref: 'Problem' } as const;
-const params = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', description: 'From the Location of the POST.' } },
-};
-const headers = {
-  type: 'object',
-  properties: {
-    authorization: { type: 'string', description: 'WHIP: Bearer <the stream key that created the session>.' },
-    'if-match': { type: 'string', description: 'The session ETag, or * for an ICE restart.' },
-  },
-};
 
 function deleteSchema(kind: HttpSessionKind) {
   return {
     tags: [kind],
     summary: `End a ${kind.toUpperCase()} session`,
-    params,
-    headers,
-    response: { 200: { description: 'Ended.', type: 'null' }, 403: problem, 404: problem, 409: problem },
+    params: SessionParams,
+    headers: SessionHeaders,
+    response: { 200: Empty('Ended.'), ...problems(403, 404, 409) },
   };
 }
 
@@ -42,22 +28,13 @@ function patchSchema(kind: HttpSessionKind) {
     summary: `Trickle ICE candidates to a ${kind.toUpperCase()} session, or restart its ICE`,
     description:
       'The body is an SDP fragment (application/trickle-ice-sdpfrag); an ICE restart answers with our new fragment.',
-    params,
-    headers,
-    body: { content: { [TRICKLE]: { schema: { type: 'string', description: 'The SDP fragment.' } } } },
+    params: SessionParams,
+    headers: SessionHeaders,
+    body: SdpFragment,
     response: {
-      200: {
-        description: 'ICE restarted: our new credentials and candidates.',
-        content: { [TRICKLE]: { schema: { type: 'string' } } },
-      },
-      204: { description: 'Candidates accepted.', type: 'null' },
-      400: problem,
-      403: problem,
-      404: problem,
-      409: problem,
-      412: problem,
-      415: problem,
-      428: problem,
+      200: IceRestarted,
+      204: Empty('Candidates accepted.'),
+      ...problems(400, 403, 404, 409, 412, 415, 428),
     },
   };
 }

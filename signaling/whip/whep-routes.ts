@@ -10,35 +10,21 @@ import { mediaCodecsForViewer, parseWhepOffer } from '../sdp/whep-offer.ts';
 import { newSessionId, type HttpSessions } from './http-sessions.ts';
 import { assertSeatTaken } from '../webrtc-seats.ts';
 import { NotLiveError } from './http-media-errors.ts';
+import { problems, SdpAnswer, SdpOffer, WhepParams } from './http-media-schemas.ts';
 import { bearerToken, linkHeaders, SDP, textBody, type HttpMediaDeps } from './http-media-shared.ts';
 
 /** Which of the room's producers a single-track-per-kind WHEP player gets. */
 const PREFERRED_SOURCES = { video: ['camera', 'screen'], audio: ['microphone', 'screen-audio'] } as const;
 
-// For the OpenAPI document: SDP in and out, problem+json (registered by the API as 'Problem') on errors.
-const problem = { $ref: 'Problem' } as const;
 const whepSchema = {
   tags: ['whep'],
   summary:
     "Play a live channel over WebRTC (WHEP): one transport with the channel's audio and video; a private channel needs a viewer token as bearer token",
   description:
     'The body is the SDP offer (application/sdp); the answer comes back as application/sdp with the session URL in Location.',
-  params: {
-    type: 'object',
-    required: ['channel'],
-    properties: { channel: { type: 'string', description: 'The channel slug.' } },
-  },
-  body: { content: { [SDP]: { schema: { type: 'string', description: 'The SDP offer.' } } } },
-  response: {
-    201: { description: 'The SDP answer.', content: { [SDP]: { schema: { type: 'string' } } } },
-    400: problem,
-    401: problem,
-    404: problem,
-    409: problem,
-    415: problem,
-    422: problem,
-    503: problem,
-  },
+  params: WhepParams,
+  body: SdpOffer,
+  response: { 201: SdpAnswer, ...problems(400, 401, 404, 409, 415, 422, 503) },
 };
 
 export function registerWhepRoutes(app: FastifyInstance, deps: HttpMediaDeps, sessions: HttpSessions): void {

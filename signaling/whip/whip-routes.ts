@@ -10,25 +10,17 @@ import type { Room } from '../../sfu/room.ts';
 import { closeIfUnused } from '../live-state.ts';
 import { AlreadyLiveError } from '../live-streams.ts';
 import { newSessionId, type HttpSessions } from './http-sessions.ts';
+import { problems, SdpAnswer, SdpOffer, WhipHeaders } from './http-media-schemas.ts';
 import { bearerToken, linkHeaders, SDP, textBody, type HttpMediaDeps } from './http-media-shared.ts';
 
-// For the OpenAPI document: SDP in and out, problem+json (registered by the API as 'Problem') on errors.
-const problem = { $ref: 'Problem' } as const;
 const whipSchema = {
   tags: ['whip'],
   summary: 'Publish to a channel over WebRTC (WHIP, RFC 9725) with a stream key as bearer token',
   description:
     'The body is the SDP offer (application/sdp); the answer comes back as application/sdp with the session URL in Location.',
-  headers: { type: 'object', properties: { authorization: { type: 'string', description: 'Bearer <stream key>' } } },
-  body: { content: { [SDP]: { schema: { type: 'string', description: 'The SDP offer.' } } } },
-  response: {
-    201: { description: 'The SDP answer.', content: { [SDP]: { schema: { type: 'string' } } } },
-    400: problem,
-    401: problem,
-    409: problem,
-    415: problem,
-    503: problem,
-  },
+  headers: WhipHeaders,
+  body: SdpOffer,
+  response: { 201: SdpAnswer, ...problems(400, 401, 409, 415, 503) },
 };
 
 export function registerWhipRoutes(app: FastifyInstance, deps: HttpMediaDeps, sessions: HttpSessions): void {
