@@ -20,7 +20,8 @@ const INVISIBLE = /[\p{Cf}\p{Z}\s\u115F\u1160\u3164\uFFA0\u2800]/gu;
 
 export function normalizeText(raw: string, kind: TextKind): TextResult {
   if (LONE_SURROGATE.test(raw)) return { ok: false, problem: 'is not valid Unicode text (it has a lone surrogate)' };
-  let text = raw.normalize('NFC').replace(BIDI_CONTROLS, '');
+  // Trimmed first: whitespace around the text (a pasted trailing line break, a tab) is not content.
+  let text = raw.normalize('NFC').replace(BIDI_CONTROLS, '').trim();
   if (kind === 'block') text = text.replace(/\r\n?/g, '\n');
   if ((kind === 'line' ? LINE_CONTROL : BLOCK_CONTROL).test(text)) {
     return {
@@ -31,7 +32,6 @@ export function normalizeText(raw: string, kind: TextKind): TextResult {
           : 'must be text: line breaks and tabs are fine, other control characters are not',
     };
   }
-  text = text.trim();
   if (isBlank(text)) text = '';
   return { ok: true, text };
 }
