@@ -56,6 +56,42 @@ export async function describeChannel(
     canModerateChannel(prisma, viewer, channel),
     canWatch(prisma, channel, { user: viewer, tokens: tokensFor(channel.id) }),
   ]);
+  const emotes = channel.emotes.map((emote) => ({ name: emote.name, url: uploadUrl(emote.imagePath) }));
+  const avatarUrl = channel.avatarPath ? uploadUrl(channel.avatarPath) : null;
+  const chat = {
+    slowModeSeconds: channel.slowModeSeconds,
+    followersOnly: channel.followersOnly,
+    subscribersOnly: channel.subscribersOnly,
+  };
+  if (!watchable) {
+    // A private channel to someone who may not watch it: its public card (name, avatar, owner, that
+    // it is private) and what concerns the caller alone (whether they follow it). Whether it is
+    // live, its stream, its description and its numbers are for those who may watch.
+    return {
+      slug: channel.slug,
+      title: channel.title,
+      description: '',
+      category: null,
+      categoryName: null,
+      tags: [],
+      live: false,
+      viewers: 0,
+      streamId: null,
+      startedAt: null,
+      avatarUrl,
+      bannerUrl: null,
+      owner: channel.owner,
+      followers: 0,
+      following,
+      canManage: false,
+      canModerate: false,
+      chat: { slowModeSeconds: 0, followersOnly: false, subscribersOnly: false },
+      emotes: [],
+      private: true,
+      canWatch: false,
+      webrtcSeats: null,
+    };
+  }
   // A live stream without a category of its own shows the channel's.
   const category = stream?.category ?? channel.category;
   const categoryName = (stream?.category ? stream.categoryRef?.name : channel.categoryRef?.name) ?? null;
@@ -70,19 +106,15 @@ export async function describeChannel(
     viewers: stream?.viewers ?? 0,
     streamId: stream?.id ?? null,
     startedAt: stream?.startedAt?.toISOString() ?? null,
-    avatarUrl: channel.avatarPath ? uploadUrl(channel.avatarPath) : null,
+    avatarUrl,
     bannerUrl: channel.bannerPath ? uploadUrl(channel.bannerPath) : null,
     owner: channel.owner,
     followers: channel._count.followers,
     following,
     canManage: canManageChannel(viewer, channel),
     canModerate,
-    chat: {
-      slowModeSeconds: channel.slowModeSeconds,
-      followersOnly: channel.followersOnly,
-      subscribersOnly: channel.subscribersOnly,
-    },
-    emotes: channel.emotes.map((emote) => ({ name: emote.name, url: uploadUrl(emote.imagePath) })),
+    chat,
+    emotes,
     private: channel.private,
     canWatch: watchable,
     webrtcSeats: channel.webrtcSeats,

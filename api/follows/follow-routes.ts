@@ -7,6 +7,7 @@ import { channelBySlugOr404 } from '../channels/permissions.ts';
 import { CategoryNames } from '../discovery/category-names.ts';
 import { addChannelCardSchema } from '../discovery/channel-card.ts';
 import { NoContent, Page, PageQuery, problems, SlugParams, Type } from '../http/schemas.ts';
+import { assertRequestCanWatch } from '../viewer-access/watch-access.ts';
 import { follow, followedChannels, unfollow } from './follows.ts';
 
 export interface FollowRouteDeps {
@@ -23,7 +24,7 @@ export function registerFollowRoutes(app: FastifyInstance, { prisma }: FollowRou
     {
       schema: {
         tags: ['follows'],
-        summary: 'Follow a channel (again is fine); not your own',
+        summary: 'Follow a channel (again is fine); not your own, and a private one only if you may watch it',
         params: SlugParams,
         response: { 204: NoContent, ...problems(400, 401, 403, 404) },
       },
@@ -31,6 +32,9 @@ export function registerFollowRoutes(app: FastifyInstance, { prisma }: FollowRou
     async (request, reply) => {
       const user = await requireUser(request);
       const channel = await channelBySlugOr404(prisma, request.params.slug);
+      // Following a private channel is for its audience (a share link, its team): anyone else
+      // could otherwise follow it to learn when it goes live.
+      await assertRequestCanWatch(prisma, request, channel);
       await follow(prisma, user.id, channel);
       return reply.status(204).send(null);
     },
@@ -66,7 +70,7 @@ export function registerFollowRoutes(app: FastifyInstance, { prisma }: FollowRou
     },
     async (request) => {
       const user = await requireUser(request);
-      return followedChannels(cards, user.id, { cursor: request.query.cursor, limit: request.query.limit ?? 20 });
+      return followedChannels(cards, user, { cursor: request.query.cursor, limit: request.query.limit ?? 20 });
     },
   );
 }

@@ -1,6 +1,7 @@
 // Following a channel: the rows behind the follow button, the "following" list and go-live
 // notifications.
 import type { PrismaClient } from '../../common/db/database.ts';
+import type { SessionUser } from '../accounts/sessions.ts';
 import { BadRequestError } from '../../common/errors.ts';
 import { Prisma } from '../../prisma/generated/client.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
@@ -27,17 +28,33 @@ export async function unfollow(prisma: PrismaClient, userId: string, channelId: 
 
 interface FollowedRow extends CardRow {
   followedAt: Date;
+  /** Whether the follower may watch the channel: public, or theirs to run (owner, moderator, admin). */
+  watchable: boolean;
+}
+
+/**
+ * A private channel the follower may not watch shows its public card only: the follow may date
+ * from a share link since revoked, and whether it is live, its stream and its topics are for its
+ * audience. Viewer tokens aren't looked at here: they belong to one channel's page, not to a list.
+ */
+function publicCardOnly(row: FollowedRow): FollowedRow {
+  if (row.watchable) return row;
+  return { ...row, streamId: null, streamTitle: null, viewers: 0, startedAt: null, category: null, tags: [] };
 }
 
 /** The channels a user follows, most recently followed first. */
 export async function followedChannels(
   { prisma, categories }: CardSource,
-  userId: string,
+  user: SessionUser,
   page: { cursor?: string | undefined; limit: number },
 ) {
   const after = decodeCursor(page.cursor, { t: 'epochMs', id: 'uuid' });
+  const userId = user.id;
   const rowsQuery = prisma.$queryRaw<FollowedRow[]>`
-    SELECT ${CARD_COLUMNS}, f."createdAt" AS "followedAt"
+    SELECT ${CARD_COLUMNS}, f."createdAt" AS "followedAt",
+      (NOT c."private" OR ${user.role === 'admin'} OR c."ownerId" = ${userId}::uuid OR EXISTS (
+        SELECT 1 FROM "ChannelModerator" m WHERE m."channelId" = c."id" AND m."userId" = ${userId}::uuid
+      )) AS "watchable"
     FROM "Follow" f JOIN "Channel" c ON c."id" = f."channelId"
     ${LIVE_STREAM_OF_CHANNEL}
     ${CARD_JOINS}
@@ -54,6 +71,6 @@ export async function followedChannels(
     rows,
     page.limit,
     (row) => ({ t: new Date(row.followedAt).getTime(), id: row.channelId }),
-    (row) => toChannelCard(row, names),
+    (row) => toChannelCard(publicCardOnly(row), names),
   );
 }

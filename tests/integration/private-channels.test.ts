@@ -130,9 +130,38 @@ describe('private channels', () => {
 
   it('goes live without notifying followers and stays out of discovery', async () => {
     publication = await publishOverWhip(platform.url, channel.streamKey);
-    await waitFor(async () => (await anonymous().get(`/api/v1/channels/${channel.slug}`)).body.live === true, {
+    await waitFor(async () => (await owner.get(`/api/v1/channels/${channel.slug}`)).body.live === true, {
       what: 'the channel to be live',
     });
+
+    const retitled = await owner.patch(`/api/v1/channels/${channel.slug}/live-stream`, { title: 'Secret launch' });
+    expect(retitled.status).toBe(200);
+    // Its team sees it live; outsiders see its public card only: no stream, no topics, no numbers.
+    expect((await owner.get(`/api/v1/channels/${channel.slug}`)).body).toMatchObject({
+      live: true,
+      canWatch: true,
+      title: 'Secret launch',
+    });
+    for (const outsider of [anonymous(), stranger.client, follower.client]) {
+      const card = (await outsider.get(`/api/v1/channels/${channel.slug}`)).body;
+      expect(card).toMatchObject({ slug: channel.slug, private: true, canWatch: false, live: false });
+      expect(card).toMatchObject({ streamId: null, startedAt: null, viewers: 0, description: '', tags: [] });
+      expect(JSON.stringify(card)).not.toContain('Secret launch');
+    }
+    // A follow from before the channel went private shows the card without its live state.
+    const follows = await follower.client.get('/api/v1/me/follows');
+    expect(follows.body.items).toEqual([
+      expect.objectContaining({ slug: channel.slug, live: false, streamTitle: null, startedAt: null, tags: [] }),
+    ]);
+    // Following it now takes being allowed to watch it: a stranger is refused, a link holder is not.
+    const refused = await stranger.client.put(`/api/v1/channels/${channel.slug}/follow`);
+    expect(refused.status).toBe(403);
+    expect(await platform.database!.prisma.follow.count({ where: { userId: stranger.id } })).toBe(0);
+    const linkHolder = await signUp(platform.url, 'linkholder');
+    const followed = await linkHolder.client.request('PUT', `/api/v1/channels/${channel.slug}/follow`, undefined, {
+      authorization: `Bearer ${token}`,
+    });
+    expect(followed.status).toBe(204);
 
     const live = await anonymous().get('/api/v1/discover/live');
     expect(live.body.items.map((c: { slug: string }) => c.slug)).not.toContain(channel.slug);
