@@ -104,6 +104,16 @@ describe('parseRunPlaylist', () => {
     expect(parsed.ended).toBe(false);
   });
 
+  it('leaves out a segment of no duration, which an FFmpeg stopped mid-segment can list last', () => {
+    const parsed = parseRunPlaylist(
+      3,
+      '#EXTM3U\n#EXT-X-MAP:URI="init-3.mp4"\n#EXTINF:1.000,\nseg-3-00000.m4s\n#EXTINF:0.000,\nseg-3-00001.m4s\n#EXT-X-ENDLIST\n',
+    );
+
+    expect(parsed.segments).toEqual([{ uri: 'seg-3-00000.m4s', durationSeconds: 1 }]);
+    expect(composePlaylist([parsed], { ended: true })).not.toContain('EXTINF:0.000');
+  });
+
   it('reads an empty playlist as a run with no segments', () => {
     expect(parseRunPlaylist(2, '')).toEqual({ run: 2, initUri: 'init-2.mp4', segments: [], ended: false });
   });

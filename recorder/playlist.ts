@@ -18,6 +18,9 @@ export interface RunPlaylist {
   ended: boolean;
 }
 
+/** Shorter than this, a segment would be listed as EXTINF:0.000. */
+const MIN_SEGMENT_SECONDS = 0.0005;
+
 /** Reads the playlist one FFmpeg run wrote; tolerant of a half-written last entry. */
 export function parseRunPlaylist(run: number, text: string): RunPlaylist {
   const segments: Segment[] = [];
@@ -35,7 +38,9 @@ export function parseRunPlaylist(run: number, text: string): RunPlaylist {
     } else if (line === '#EXT-X-ENDLIST') {
       ended = true;
     } else if (line !== '' && !line.startsWith('#') && pendingDuration !== undefined) {
-      segments.push({ uri: line, durationSeconds: pendingDuration });
+      // An FFmpeg stopped mid-segment can list a last segment of no duration (EXTINF:0.000) with
+      // no frame in it; players fail to parse it (hls.js: fragParsingError), so it is left out.
+      if (pendingDuration >= MIN_SEGMENT_SECONDS) segments.push({ uri: line, durationSeconds: pendingDuration });
       pendingDuration = undefined;
     }
   }
