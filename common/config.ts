@@ -84,6 +84,8 @@ export interface Config {
     retentionDays: number;
     /** The oldest VODs are deleted while recordings take more than this; 0 means no limit. */
     maxStorageBytes: number;
+    /** How often the limits above are applied (also once at start), in seconds. */
+    retentionCheckSeconds: number;
     /** Heights of the lower HLS renditions encoded beside the source, tallest first; empty: the source only. */
     renditions: number[];
     /** Finished VODs and clips go to this S3-compatible bucket; undefined keeps them in recordingsDir. */
@@ -96,6 +98,10 @@ export interface Config {
     attemptsPerMinute: number;
     /** Send the session cookie with `Secure`; 'auto' does so on HTTPS and on loopback addresses. */
     secureCookie: 'auto' | boolean;
+  };
+  channels: {
+    /** How many channels one account may own (administrators may own more): MAX_CHANNELS_PER_USER. */
+    maxPerUser: number;
   };
   uploads: {
     /** Where channel avatars, banners and emotes are stored. */
@@ -206,6 +212,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
       ffmpegPath: read.string('FFMPEG_PATH', 'ffmpeg'),
       retentionDays: read.integer('VOD_RETENTION_DAYS', 0, 0, 36_500),
       maxStorageBytes: read.integer('RECORDINGS_MAX_GB', 0, 0, 1_000_000) * 1024 ** 3,
+      retentionCheckSeconds: read.integer('VOD_RETENTION_CHECK_SECONDS', 3600, 1, 86_400),
       renditions: parseRenditionHeights(read.optionalString('HLS_RENDITIONS'), problems),
       s3: readS3Config(read, problems),
       clipsPerMinute: read.integer('CLIP_RATE_LIMIT_PER_MINUTE', 6, 1, 100_000),
@@ -215,6 +222,9 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
       secureCookie: ((value) => (value === 'auto' ? 'auto' : value === 'true'))(
         read.oneOf('SESSION_COOKIE_SECURE', ['auto', 'true', 'false'] as const, 'auto'),
       ),
+    },
+    channels: {
+      maxPerUser: read.integer('MAX_CHANNELS_PER_USER', 5, 1, 1000),
     },
     uploads: {
       dir: path.resolve(read.string('UPLOADS_DIR', path.join(read.string('DATA_DIR', './data'), 'uploads'))),

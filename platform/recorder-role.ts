@@ -25,8 +25,6 @@ export interface RecorderDeps {
   live: LiveState | undefined;
 }
 
-/** How often retention looks for VODs past their age or the storage limit. */
-const RETENTION_INTERVAL_MS = 3_600_000;
 /** A dead FFmpeg's successor starts this long after, so a crash loop can't spin. */
 const FFMPEG_RESTART_DELAY_MS = 500;
 
@@ -59,10 +57,12 @@ export function startRecorder({ config, logger, infrastructure, live }: Recorder
     registerClipRoutes(http, { clips, cutter, guard, clipsPerMinute: config.recorder.clipsPerMinute });
     registerClipFileRoutes(http, { clips, store, guard });
 
-    const { retentionDays, maxStorageBytes } = config.recorder;
+    const { retentionDays, maxStorageBytes, retentionCheckSeconds } = config.recorder;
     if (retentionDays > 0 || maxStorageBytes > 0) {
       const policy = { maxAgeDays: retentionDays, maxBytes: maxStorageBytes };
-      closers.add(scheduleRetention(() => applyRetention(vods, store, policy, logger), RETENTION_INTERVAL_MS, logger));
+      closers.add(
+        scheduleRetention(() => applyRetention(vods, store, policy, logger), retentionCheckSeconds * 1000, logger),
+      );
     }
     return {};
   });
