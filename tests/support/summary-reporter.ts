@@ -1,6 +1,12 @@
+import path from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
 
-/** Ends the run with one plain line, "N passed, N failed, N skipped", that any CI can read. */
+const SLOWEST_SHOWN = 15;
+
+/**
+ * Ends the run with the slowest files (where the suite's time goes: CI allows 30 minutes) and one
+ * plain line, "N passed, N failed, N skipped", that any CI can read.
+ */
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
     let passed = 0;
@@ -18,6 +24,16 @@ export default class SummaryReporter implements Reporter {
         failed++;
     }
     failed += unhandledErrors.length;
+    const slowest = testModules
+      .map((module) => ({ file: module.moduleId, ms: module.diagnostic().duration }))
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, SLOWEST_SHOWN);
+    if (slowest.length > 1) {
+      const total = testModules.reduce((sum, module) => sum + module.diagnostic().duration, 0);
+      process.stdout.write(`\nSlowest files (${(total / 1000).toFixed(0)} s in all files):\n`);
+      for (const { file, ms } of slowest)
+        process.stdout.write(`  ${(ms / 1000).toFixed(1).padStart(6)} s  ${path.relative(process.cwd(), file)}\n`);
+    }
     process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
   }
 }
