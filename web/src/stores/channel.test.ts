@@ -18,6 +18,15 @@ function channel(change: Partial<ChannelInfo> = {}): ChannelInfo {
     owner: { id: 'u1', username: 'ada', name: 'Ada' },
     followers: 41,
     following: false,
+    categoryName: null,
+    tags: [],
+    avatarUrl: null,
+    bannerUrl: null,
+    canManage: false,
+    canModerate: false,
+    chat: { slowModeSeconds: 0, followersOnly: false, subscribersOnly: false },
+    emotes: [],
+    webrtcSeats: null,
     ...change,
   };
 }

@@ -1,43 +1,12 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { StreamStatus } from '../../../common/protocol/media-signaling.ts';
+import type { Channel } from '../../../common/protocol/rest/channels.ts';
 import { ApiError, sendJson } from '../lib/api.ts';
 
-export interface ChannelOwner {
-  id: string;
-  username: string;
-  name: string;
-}
-
-/** GET /api/v1/channels/:slug */
-export interface ChannelInfo {
-  slug: string;
-  title: string;
-  description: string;
-  category: string | null;
-  categoryName?: string | null;
-  tags?: string[];
-  live: boolean;
-  viewers: number;
-  streamId: string | null;
-  startedAt: string | null;
-  avatarUrl?: string | null;
-  bannerUrl?: string | null;
-  owner?: ChannelOwner;
-  followers?: number;
-  /** Whether the signed-in caller follows the channel; false when signed out. */
-  following?: boolean;
-  /** Private: only viewer links, the channel's team and admins may watch (details stay public). */
-  private: boolean;
-  /** False only for a private channel this caller may not watch: its media, chat and recordings answer 403. */
-  canWatch: boolean;
-  /** WebRTC viewers a stream takes before the rest go to HLS (0: no limit); null: the server's default. */
-  webrtcSeats?: number | null;
-  canManage?: boolean;
-  canModerate?: boolean;
-  chat?: { slowModeSeconds: number; followersOnly: boolean; subscribersOnly: boolean };
-  emotes?: { name: string; url: string }[];
-}
+/** GET /api/v1/channels/:slug, as the server's schema says. */
+export type ChannelInfo = Channel;
+export type ChannelOwner = Channel['owner'];
 
 /**
  * loading: asking. found: the API knows the channel. not-found: the API answered 404.

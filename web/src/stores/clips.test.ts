@@ -1,6 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { clipErrorText, useClipStore, type Clip } from './clips.ts';
+import * as server from '../../../common/protocol/rest/clips.ts';
+import { clipErrorText, MAX_CLIP_SECONDS, MIN_CLIP_SECONDS, useClipStore, type Clip } from './clips.ts';
 import { ApiError } from '../lib/api.ts';
 
 function clip(id: string, overrides: Partial<Clip> = {}): Clip {
@@ -121,5 +122,11 @@ describe('useClipStore', () => {
     expect(clipErrorText(refusal)).toBe("Channel 'ada' is not live, so there is nothing to clip.");
     expect(clipErrorText(new ApiError(503, 'unavailable', 'busy'))).toMatch(/try again in a moment/);
     expect(clipErrorText(new TypeError('Failed to fetch'))).toMatch(/Check your connection/);
+  });
+});
+
+describe('clip lengths', () => {
+  it("are the server's (a copy, so the page doesn't bundle the schema library)", () => {
+    expect([MIN_CLIP_SECONDS, MAX_CLIP_SECONDS]).toEqual([server.MIN_CLIP_SECONDS, server.MAX_CLIP_SECONDS]);
   });
 });

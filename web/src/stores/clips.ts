@@ -1,24 +1,10 @@
 import { defineStore } from 'pinia';
 import { ApiError, sendJson } from '../lib/api.ts';
+import type { Clip } from '../../../common/protocol/rest/clips.ts';
 import { recordingList, recordingLookup, type RecordingListState, type RecordingLookup } from './recordings.ts';
 
-/** One clip, as GET /api/v1/clips/:id and the channel's list describe it. */
-export interface Clip {
-  id: string;
-  channel: string;
-  title: string;
-  /** Where the clip begins in its source recording. */
-  startSeconds: number;
-  durationSeconds: number;
-  createdAt: string;
-  /** An MP4 of its own: plays in any <video>, downloads as a file. */
-  videoUrl: string;
-  posterUrl: string | null;
-  /** The app's page of the clip, /clip/<id>: the link to share. */
-  pageUrl: string;
-  /** The VOD it was cut from; null for a clip of a live stream. */
-  vodId: string | null;
-}
+/** One clip, as GET /api/v1/clips/:id and the channel's list describe it: the server's schema. */
+export type { Clip } from '../../../common/protocol/rest/clips.ts';
 
 export type ClipListState = RecordingListState;
 /** forbidden: a clip of a private channel this reader may not watch. */

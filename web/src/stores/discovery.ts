@@ -1,32 +1,15 @@
 import { defineStore } from 'pinia';
 import { reactive, ref, shallowRef } from 'vue';
+import type { Category, ChannelCard, RecommendedCard } from '../../../common/protocol/rest/discovery.ts';
 import { getJson } from '../lib/api.ts';
 
-/** A channel as discovery lists it (live grid, search, recommendations, follows). */
-export interface ChannelCard {
-  slug: string;
-  title: string;
-  /** The live stream's own title, when live and set. */
-  streamTitle: string | null;
-  category: string | null;
-  categoryName: string | null;
-  tags: string[];
-  avatarUrl: string | null;
-  live: boolean;
-  viewers: number;
-  startedAt: string | null;
-  owner: { username: string; name: string };
-}
-
-export type RecommendationReason = 'following' | 'similar' | 'popular';
-export type RecommendedCard = ChannelCard & { reason: RecommendationReason };
-
-/** GET /api/v1/categories: in the order the operator gave them, with how many channels are live in each. */
-export interface Category {
-  slug: string;
-  name: string;
-  liveChannels: number;
-}
+// Channel cards (live grid, search, recommendations, follows) and categories, as the server's schemas say.
+export type {
+  Category,
+  ChannelCard,
+  RecommendationReason,
+  RecommendedCard,
+} from '../../../common/protocol/rest/discovery.ts';
 
 interface Page<T> {
   items: T[];

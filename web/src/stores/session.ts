@@ -1,15 +1,10 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
+import type { Me } from '../../../common/protocol/rest/accounts.ts';
 import { ApiError, getJson, sendJson } from '../lib/api.ts';
 
-/** GET /api/v1/auth/me */
-export interface Me {
-  user: { id: string; email: string; username: string; name: string; role: 'viewer' | 'creator' | 'admin' };
-  /** Channels the user owns. */
-  channels: { slug: string; title: string }[];
-  /** Channels whose chat the user moderates. */
-  moderates: { slug: string; title: string }[];
-}
+/** GET /api/v1/auth/me, as the server's schema says. */
+export type { Me } from '../../../common/protocol/rest/accounts.ts';
 
 /**
  * Who is signed in. The session itself is an HttpOnly cookie the page can't read; this store

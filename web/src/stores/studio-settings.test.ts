@@ -27,6 +27,17 @@ function channel(slug: string, change: Partial<ChannelInfo> = {}): ChannelInfo {
     private: false,
     canWatch: true,
     startedAt: null,
+    categoryName: null,
+    avatarUrl: null,
+    bannerUrl: null,
+    owner: { id: 'u1', username: 'ada', name: 'Ada' },
+    followers: 0,
+    following: false,
+    canManage: true,
+    canModerate: true,
+    chat: { slowModeSeconds: 0, followersOnly: false, subscribersOnly: false },
+    emotes: [],
+    webrtcSeats: null,
     ...change,
   };
 }

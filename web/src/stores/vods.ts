@@ -1,18 +1,9 @@
 import { defineStore } from 'pinia';
+import type { Vod } from '../../../common/protocol/rest/vods.ts';
 import { recordingList, recordingLookup, type RecordingListState, type RecordingLookup } from './recordings.ts';
 
-/** One VOD, as GET /api/v1/vods/:id and the channel's list describe it. */
-export interface Vod {
-  id: string;
-  channel: string;
-  title: string;
-  durationSeconds: number;
-  createdAt: string;
-  /** HLS with ENDLIST: the whole recording, seekable. */
-  playlistUrl: string;
-  mp4Url: string | null;
-  posterUrl: string | null;
-}
+/** One VOD, as GET /api/v1/vods/:id and the channel's list describe it: the server's schema. */
+export type { Vod } from '../../../common/protocol/rest/vods.ts';
 
 export type VodListState = RecordingListState;
 /** forbidden: the VOD of a private channel this reader may not watch. */

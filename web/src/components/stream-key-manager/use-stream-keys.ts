@@ -1,22 +1,10 @@
 import { ref, shallowRef } from 'vue';
+import type { IssuedStreamKey, StreamKey as StreamKeyInfo } from '../../../../common/protocol/rest/stream-keys.ts';
 import { getJson, sendJson } from '../../lib/api.ts';
 import { channelUrl } from '../../stores/studio-settings.ts';
 
-export interface StreamKeyInfo {
-  id: string;
-  prefix: string;
-  createdAt: string;
-  revokedAt: string | null;
-}
-
-/** A key as issued: the only time the page ever holds the key itself. */
-export interface IssuedStreamKey {
-  id: string;
-  key: string;
-  prefix: string;
-  createdAt: string;
-  whipUrl: string;
-}
+/** A key as listed (never the key itself), and as issued: the only time the page holds the key. */
+export type { IssuedStreamKey, StreamKey as StreamKeyInfo } from '../../../../common/protocol/rest/stream-keys.ts';
 
 /** A channel's stream keys: the list (never the keys), and issuing, rotating and revoking them. */
 export function useStreamKeys(slug: () => string) {

@@ -1,5 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { useViewerLinks, type IssuedViewerLink, type ViewerLinkInfo } from './use-viewer-links.ts';
+import { VIEWER_TOKEN_LABEL_MAX } from '../../../../common/protocol/rest/viewer-tokens.ts';
+import {
+  useViewerLinks,
+  VIEWER_LINK_LABEL_MAX,
+  type IssuedViewerLink,
+  type ViewerLinkInfo,
+} from './use-viewer-links.ts';
 
 function reply(status: number, body?: unknown): Response {
   return new Response(body === undefined ? null : JSON.stringify(body), {
@@ -91,5 +97,11 @@ describe('useViewerLinks', () => {
     await links.load();
     expect(links.state.value).toBe('failed');
     warn.mockRestore();
+  });
+});
+
+describe('a link label', () => {
+  it("is held to the server's length (a copy, so the page doesn't bundle the schema library)", () => {
+    expect(VIEWER_LINK_LABEL_MAX).toBe(VIEWER_TOKEN_LABEL_MAX);
   });
 });

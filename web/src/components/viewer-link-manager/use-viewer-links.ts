@@ -1,31 +1,22 @@
 import { ref, shallowRef } from 'vue';
+import type {
+  IssuedViewerToken as IssuedViewerLink,
+  ViewerToken as ViewerLinkInfo,
+} from '../../../../common/protocol/rest/viewer-tokens.ts';
 import { getJson, sendJson } from '../../lib/api.ts';
 import { channelUrl } from '../../stores/studio-settings.ts';
 
-/** What the server takes as a link's label. */
+/**
+ * What the server takes as a link's label (VIEWER_TOKEN_LABEL_MAX). A copy: importing the value
+ * would bring the schema library into the page, which only needs the types.
+ */
 export const VIEWER_LINK_LABEL_MAX = 60;
 
-/** A viewer link as listed: never the token itself. */
-export interface ViewerLinkInfo {
-  id: string;
-  label: string;
-  prefix: string;
-  createdAt: string;
-  revokedAt: string | null;
-}
-
-/** A link as created: the only time the page ever holds its token. */
-export interface IssuedViewerLink {
-  id: string;
-  label: string;
-  prefix: string;
-  createdAt: string;
-  token: string;
-  /** The channel page with `?token=`: what the owner shares. */
-  watchUrl: string;
-  /** For external WHEP players, which send the token as a bearer token. */
-  whepUrl: string;
-}
+/** A link as listed (never its token), and as created: the only time the page holds its token. */
+export type {
+  IssuedViewerToken as IssuedViewerLink,
+  ViewerToken as ViewerLinkInfo,
+} from '../../../../common/protocol/rest/viewer-tokens.ts';
 
 /**
  * A private channel's viewer links (viewer tokens, on the API): the list (never the tokens),
