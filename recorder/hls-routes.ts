@@ -1,6 +1,9 @@
 // Serves live HLS at /hls/<channel>/index.m3u8 and VODs at /vod/<id>/index.m3u8, with the files
 // they name. With a rendition ladder, the live index.m3u8 is a master playlist and each rendition
-// is served at /hls/<channel>/<rendition>/ (source, 360p...). Playlists change, so they are never
+// is served at /hls/<channel>/<rendition>/ (source, 360p...). Players start from
+// /hls/<channel>/master.m3u8, a master playlist with or without a ladder, whose variant URIs carry
+// a new playback id: the live playlists asked for with one are the viewers that count
+// (hls-audience.ts); the rest are served all the same. Playlists change, so they are never
 // cached; segments never change once written, so they are cached for a year (a CDN in front
 // serves any audience size from them). A private channel's are answered only to those who may watch
 // it (the WatchGuard the composition root hands in), and kept out of shared caches.
@@ -14,8 +17,9 @@ import type { WatchableChannel, WatchGuard } from '../common/access/watch-guard.
 import { AppError, NotFoundError } from '../common/errors.ts';
 import { queryToken } from '../common/http/query-token.ts';
 import type { VodCatalog } from '../common/recordings/catalog.ts';
-import { hlsClientKey, type HlsAudience } from './hls-audience.ts';
-import { withTokenInUris } from './playlist-token.ts';
+import type { HlsAudience } from './hls-audience.ts';
+import { playerMasterPlaylist } from './player-master.ts';
+import { withQueryInUris, withTokenInUris } from './playlist-token.ts';
 import type { RecorderService } from './recorder-service.ts';
 import { RENDITION_NAME } from './renditions.ts';
 import type { RecordingStore } from './storage/index.ts';
@@ -29,6 +33,8 @@ export interface HlsRouteDeps {
   audience: HlsAudience;
 }
 
+/** The query parameter that carries a playback id. */
+const PLAYBACK_PARAM = 'pb';
 /** How many segments the live playlist shows (about as many seconds). */
 const LIVE_WINDOW_SEGMENTS = 6;
 /** Only files the recorder writes can be fetched: nothing else in the folder, no path tricks. */
@@ -63,18 +69,30 @@ export function registerHlsRoutes(
   { recorder, vods, store, guard, audience }: HlsRouteDeps,
 ): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  /** A live playlist request is a viewer still watching (see hls-audience.ts). */
-  const countViewer = (request: FastifyRequest, slug: string) => {
+  /** A live playlist asked for with a playback id is a viewer still watching (see hls-audience.ts). */
+  const countViewer = (request: FastifyRequest, slug: string, streamId: string) => {
     const channel = recorder.channelOf(slug.toLowerCase());
-    if (channel) audience.seen(channel, hlsClientKey(request.ip, request.headers['user-agent']));
+    if (channel) audience.seen(channel, streamId, playbackIdOf(request));
   };
+
+  api.get('/hls/:channel/master.m3u8', { schema: { params: ChannelParams } }, async (request, reply) => {
+    const channel = await guard.channelBySlug(request, request.params.channel);
+    const recording = recorder.recordingOf(request.params.channel.toLowerCase());
+    const master = recording && (await playerMasterPlaylist(recording, LIVE_WINDOW_SEGMENTS));
+    if (!recording || !master) throw new NoSegmentsYet(request.params.channel);
+    const playbackId = audience.newPlayback(recording.streamId, request.ip);
+    return reply
+      .type(PLAYLIST_TYPE)
+      .header('cache-control', 'no-cache, no-store')
+      .send(forPlayer(withQueryInUris(master, PLAYBACK_PARAM, playbackId), channel, request));
+  });
 
   api.get('/hls/:channel/index.m3u8', { schema: { params: ChannelParams } }, async (request, reply) => {
     const channel = await guard.channelBySlug(request, request.params.channel);
     const recording = recorder.recordingOf(request.params.channel.toLowerCase());
     const playlist = await recording?.livePlaylist(LIVE_WINDOW_SEGMENTS);
-    if (!playlist) throw new NoSegmentsYet(request.params.channel);
-    countViewer(request, request.params.channel);
+    if (!recording || !playlist) throw new NoSegmentsYet(request.params.channel);
+    countViewer(request, request.params.channel, recording.streamId);
     return reply
       .type(PLAYLIST_TYPE)
       .header('cache-control', 'no-cache, no-store')
@@ -91,11 +109,12 @@ export function registerHlsRoutes(
   api.get('/hls/:channel/:rendition/index.m3u8', { schema: { params: RenditionParams } }, async (request, reply) => {
     const { channel, rendition } = request.params;
     const watched = await guard.channelBySlug(request, channel);
+    const recording = recorder.recordingOf(channel.toLowerCase());
     const playlist = RENDITION_NAME.test(rendition)
-      ? await recorder.recordingOf(channel.toLowerCase())?.renditionPlaylist(rendition, LIVE_WINDOW_SEGMENTS)
+      ? await recording?.renditionPlaylist(rendition, LIVE_WINDOW_SEGMENTS)
       : undefined;
-    if (!playlist) throw new NoSegmentsYet(channel);
-    countViewer(request, channel);
+    if (!recording || !playlist) throw new NoSegmentsYet(channel);
+    countViewer(request, channel, recording.streamId);
     return reply
       .type(PLAYLIST_TYPE)
       .header('cache-control', 'no-cache, no-store')
@@ -155,6 +174,11 @@ function immutableCacheControl(channel: WatchableChannel): string {
 function forPlayer(playlist: string, channel: WatchableChannel, request: FastifyRequest): string {
   const token = queryToken(request);
   return channel.private && token ? withTokenInUris(playlist, token) : playlist;
+}
+
+function playbackIdOf(request: FastifyRequest): string | undefined {
+  const value = (request.query as Record<string, unknown> | undefined)?.[PLAYBACK_PARAM];
+  return typeof value === 'string' ? value : undefined;
 }
 
 async function sendImmutable(reply: FastifyReply, file: string, cacheControl: string): Promise<FastifyReply> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withTokenInUris } from './playlist-token.ts';
+import { withQueryInUris, withTokenInUris } from './playlist-token.ts';
 
 describe('withTokenInUris', () => {
   it('adds the token to segment lines and URI attributes, and leaves tags and blank lines alone', () => {
@@ -37,6 +37,15 @@ describe('withTokenInUris', () => {
     const master = '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=2800000,RESOLUTION=1280x720\nsource/index.m3u8\n';
     expect(withTokenInUris(master, 'view_x')).toBe(
       '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=2800000,RESOLUTION=1280x720\nsource/index.m3u8?token=view_x\n',
+    );
+  });
+});
+
+describe('withQueryInUris', () => {
+  it('adds a second parameter after the first', () => {
+    const master = '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=2800000\nsource/index.m3u8\n';
+    expect(withTokenInUris(withQueryInUris(master, 'pb', 'a.b-c_d'), 'view_x')).toBe(
+      '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=2800000\nsource/index.m3u8?pb=a.b-c_d&token=view_x\n',
     );
   });
 });

@@ -1,7 +1,8 @@
 // The HLS routes over real HTTP: a VOD made of real FFmpeg output (two runs, the composed playlist,
 // the MP4 download and the poster) is served with the right types and caching, a live stream's
 // files are served while it is live, and nothing but the files the recorder writes can be fetched
-// from either folder: no path tricks, no playlists of single runs, no SDP, no temp files.
+// from either folder: no path tricks, no playlists of single runs, no SDP, no temp files. Players
+// start from a master playlist that hands each of them a playback id.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -257,9 +258,61 @@ describe('live HLS routes', () => {
   it('answers 404 not_live for a channel that is not live, and not_found for no channel', async () => {
     const channel = await createTestChannel(platform);
     expectProblem(await get(`/hls/${channel.slug}/index.m3u8`), 404, 'not_live');
+    expectProblem(await get(`/hls/${channel.slug}/master.m3u8`), 404, 'not_live');
     expectProblem(await get(`/hls/${channel.slug}/init-1.mp4`), 404, 'not_found');
     expectProblem(await get('/hls/nobody-here/index.m3u8'), 404, 'not_found');
+    expectProblem(await get('/hls/nobody-here/master.m3u8'), 404, 'not_found');
   });
+
+  it(
+    'hands players a master playlist whose variant carries a new playback id each time',
+    { timeout: 60_000 },
+    async () => {
+      const channel = await createTestChannel(platform);
+      const publisher = await publishOverWhip(platform.url, channel.streamKey, { width: 320, height: 240 });
+      try {
+        const master = `/hls/${channel.slug}/master.m3u8`;
+        const first = await waitFor(
+          async () => {
+            const reply = await get(master);
+            return reply.status === 200 ? reply : undefined;
+          },
+          { timeoutMs: 45_000, what: 'a master playlist' },
+        );
+        expect(first.headers.get('content-type')).toMatch(/^application\/vnd\.apple\.mpegurl/);
+        // Each reply names a playback of its own: no cache may hand it to someone else.
+        expect(first.headers.get('cache-control')).toBe('no-cache, no-store');
+        const lines = first.body.toString('utf8').split('\n');
+        // Without a ladder, the source alone.
+        expect(lines.filter((line) => line.startsWith('#EXT-X-STREAM-INF:'))).toEqual([
+          expect.stringMatching(
+            /^#EXT-X-STREAM-INF:BANDWIDTH=\d+,RESOLUTION=320x240,CODECS="avc1\.[0-9a-f]{6},mp4a\.40\.2"$/,
+          ),
+        ]);
+        const variants = (text: string) => text.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+        const [variant] = variants(lines.join('\n'));
+        expect(variant).toMatch(/^source\/index\.m3u8\?pb=[\w-]+\.[\w-]+\.[\w-]+$/);
+        const [again] = variants((await get(master)).body.toString('utf8'));
+        expect(again).not.toBe(variant);
+
+        // The variant is the source's live playlist; its files are under source/, without the id.
+        const media = await get(`/hls/${channel.slug}/${variant}`);
+        expect(media.status).toBe(200);
+        expect(media.headers.get('cache-control')).toBe('no-cache, no-store');
+        const uris = urisOf(media.body.toString('utf8'));
+        expect(uris.length).toBeGreaterThanOrEqual(2);
+        for (const uri of uris) {
+          expect(uri).toMatch(/^(init-\d+\.mp4|seg-\d+-\d+\.m4s)$/);
+          expect({ uri, status: (await get(`/hls/${channel.slug}/source/${uri}`)).status }).toEqual({
+            uri,
+            status: 200,
+          });
+        }
+      } finally {
+        await publisher.stop();
+      }
+    },
+  );
 
   it("serves a live channel's segments and nothing else from its folder", { timeout: 60_000 }, async () => {
     const channel = await createTestChannel(platform);

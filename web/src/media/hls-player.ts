@@ -1,9 +1,11 @@
 // The channel page's player over HLS: the recorder's live playlist in the same <video>, with the
-// same status and controls as the WebRTC players. HLS says nothing about the stream, so the
-// channel API is asked every few seconds whether it is live and how many watch. While it is live
-// but its first segments are not written yet (2-4 s after going live) the playlist is asked for
-// every second; when it goes (the stream ended) or ENDLIST is reached, the stream has ended, and
-// when the channel goes live again it plays again by itself.
+// same status and controls as the WebRTC players. It starts from the master playlist, whose
+// variant URIs carry a playback id (recorder/playback-id.ts); hls.js and Safari ask for those URIs
+// as written, which is how this playback counts among the channel's viewers. HLS says nothing
+// about the stream, so the channel API is asked every few seconds whether it is live and how many
+// watch. While it is live but its first segments are not written yet (2-4 s after going live) the
+// playlist is asked for every second; when it goes (the stream ended) or ENDLIST is reached, the
+// stream has ended, and when the channel goes live again it plays again by itself.
 import type { StreamStatus } from '../../../common/protocol/media-signaling.ts';
 import { ApiError, getJson } from '../lib/api.ts';
 import { playWithSoundIfAllowed } from './autoplay.ts';
@@ -85,7 +87,7 @@ export class HlsPlayer extends Emitter<{ status: [status: PlayerStatus] }> imple
   }
 
   get playlistUrl(): string {
-    return `/hls/${encodeURIComponent(this.channel)}/index.m3u8`;
+    return `/hls/${encodeURIComponent(this.channel)}/master.m3u8`;
   }
 
   start(): void {
