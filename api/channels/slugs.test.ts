@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BadRequestError } from '../../common/errors.ts';
-import { RESERVED_SLUGS, validateSlug } from './slugs.ts';
+import { RESERVED_PATH_SEGMENTS } from '../../common/protocol/reserved-paths.ts';
+import { validateSlug } from './slugs.ts';
 
 /** The BadRequestError message for a refused slug; fails the test when the slug is accepted. */
 function refusal(slug: string): string {
@@ -26,8 +27,8 @@ describe('validateSlug', () => {
   });
 
   it('refuses slugs that would shadow a page or an API path', () => {
-    for (const slug of ['api', 'admin', 'healthz', 'whip', 'studio']) {
-      expect(RESERVED_SLUGS.has(slug)).toBe(true);
+    for (const slug of ['api', 'admin', 'healthz', 'whip', 'studio', 'uploads', 'hls', 'assets', 'categories']) {
+      expect(RESERVED_PATH_SEGMENTS.has(slug)).toBe(true);
       expect(refusal(slug)).toBe(`'${slug}' is reserved; pick another channel slug.`);
     }
     // Case and spaces must not get around the list.

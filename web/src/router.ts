@@ -1,4 +1,5 @@
 import { createRouter, createWebHistory } from 'vue-router';
+import type { AppPageSegment } from '../../common/protocol/reserved-paths.ts';
 import { safeNextPath, useSessionStore } from './stores/session.ts';
 
 declare module 'vue-router' {
@@ -10,36 +11,49 @@ declare module 'vue-router' {
   }
 }
 
+/**
+ * A page's path. Its first segment must be one that channel slugs may not take
+ * (common/protocol/reserved-paths.ts): a page on a new segment is added there first.
+ */
+function page(segment: AppPageSegment, rest = ''): string {
+  return `/${segment}${rest}`;
+}
+
 export const router = createRouter({
   history: createWebHistory(),
   routes: [
     { path: '/', name: 'home', component: () => import('./views/HomeView.vue') },
-    { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { guestOnly: true } },
-    { path: '/signup', name: 'signup', component: () => import('./views/SignupView.vue'), meta: { guestOnly: true } },
+    { path: page('login'), name: 'login', component: () => import('./views/LoginView.vue'), meta: { guestOnly: true } },
     {
-      path: '/settings',
+      path: page('signup'),
+      name: 'signup',
+      component: () => import('./views/SignupView.vue'),
+      meta: { guestOnly: true },
+    },
+    {
+      path: page('settings'),
       name: 'settings',
       component: () => import('./views/AccountView.vue'),
       meta: { requiresAuth: true },
     },
     {
-      path: '/notifications',
+      path: page('notifications'),
       name: 'notifications',
       component: () => import('./views/NotificationsView.vue'),
       meta: { requiresAuth: true },
     },
-    { path: '/search', name: 'search', component: () => import('./views/SearchView.vue') },
-    { path: '/categories/:slug', name: 'category', component: () => import('./views/CategoryView.vue') },
+    { path: page('search'), name: 'search', component: () => import('./views/SearchView.vue') },
+    { path: page('categories', '/:slug'), name: 'category', component: () => import('./views/CategoryView.vue') },
     {
-      path: '/studio',
+      path: page('studio'),
       name: 'studio',
       component: () => import('./views/StudioView.vue'),
       meta: { requiresAuth: true },
     },
-    { path: '/vod/:id', name: 'vod', component: () => import('./views/VodView.vue') },
-    { path: '/clip/:id', name: 'clip', component: () => import('./views/ClipView.vue') },
-    // A channel lives at /<slug>; reserved slugs (api, studio, login, search, categories...) can
-    // never be channels, so the pages above always win.
+    { path: page('vod', '/:id'), name: 'vod', component: () => import('./views/VodView.vue') },
+    { path: page('clip', '/:id'), name: 'clip', component: () => import('./views/ClipView.vue') },
+    // A channel lives at /<slug>; the pages above are on reserved segments that can never be
+    // channels, so they always win.
     { path: '/:slug', name: 'channel', component: () => import('./views/ChannelView.vue') },
     { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue') },
   ],
