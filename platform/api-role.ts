@@ -57,7 +57,12 @@ export function startApi({ config, logger, infrastructure }: ApiDeps): Promise<S
 
     registerChannelRoutes(http, { prisma });
     registerViewerAccessRoutes(http, { prisma, accessNarrowed });
-    registerChannelManagementRoutes(http, { prisma, uploadsDir: config.uploads.dir, accessNarrowed });
+    registerChannelManagementRoutes(http, {
+      prisma,
+      uploadsDir: config.uploads.dir,
+      accessNarrowed,
+      maxChannelsPerUser: config.channels.maxPerUser,
+    });
     registerUploadFileRoutes(http, { uploadsDir: config.uploads.dir });
     registerFollowRoutes(http, { prisma });
     registerDiscoveryRoutes(http, { prisma });

@@ -15,6 +15,8 @@ export interface ChannelEditRouteDeps {
   prisma: PrismaClient;
   /** Announces that a channel was made private, so its viewers are asked again. */
   accessNarrowed: AccessNarrowed;
+  /** How many channels one account may own; admins may own more. */
+  maxChannelsPerUser: number;
 }
 
 const CategorySlug = Type.String({
@@ -74,7 +76,7 @@ class NotLiveError extends AppError {
 
 export function registerChannelEditRoutes(
   app: FastifyInstance,
-  { prisma, accessNarrowed }: ChannelEditRouteDeps,
+  { prisma, accessNarrowed, maxChannelsPerUser }: ChannelEditRouteDeps,
 ): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const channels = createChannelRepository(prisma);
@@ -92,7 +94,7 @@ export function registerChannelEditRoutes(
     async (request, reply) => {
       const user = await requireUser(request);
       const { slug, title, category } = request.body;
-      const created = await channels.create({ ownerId: user.id, slug, title, category });
+      const created = await channels.create({ ownerId: user.id, slug, title, category, maxOwned: maxChannelsPerUser });
       return reply.status(201).send(await describeChannel(prisma, created.slug, user));
     },
   );

@@ -19,11 +19,13 @@ export interface ChannelManagementRouteDeps {
   uploadsDir: string;
   /** Announces that a channel was made private, so its viewers are asked again. */
   accessNarrowed: AccessNarrowed;
+  /** How many channels one account may own (MAX_CHANNELS_PER_USER); admins may own more. */
+  maxChannelsPerUser: number;
 }
 
 export function registerChannelManagementRoutes(
   app: FastifyInstance,
-  { prisma, uploadsDir, accessNarrowed }: ChannelManagementRouteDeps,
+  { prisma, uploadsDir, accessNarrowed, maxChannelsPerUser }: ChannelManagementRouteDeps,
 ): void {
   addChannelSchema(app);
   const images = new ImageStore(uploadsDir, app.log.child({ component: 'uploads' }));
@@ -33,7 +35,7 @@ export function registerChannelManagementRoutes(
       throwFileSizeLimit: true,
       limits: { files: 1, fields: 2, parts: 3, fieldSize: 256, fileSize: 1024 * 1024, headerPairs: 100 },
     });
-    registerChannelEditRoutes(scope, { prisma, accessNarrowed });
+    registerChannelEditRoutes(scope, { prisma, accessNarrowed, maxChannelsPerUser });
     registerChannelImageRoutes(scope, { prisma, images });
     registerEmoteRoutes(scope, { prisma, images });
     registerStreamKeyRoutes(scope, { prisma });

@@ -17,7 +17,16 @@ export type NewChannel = ChannelOwner & {
   title?: string | undefined;
   /** A category slug; it must exist. */
   category?: string | null | undefined;
+  /** How many channels the owner may own, this one counted (admins may own more); absent: no limit. */
+  maxOwned?: number | undefined;
 };
+
+/** The owner already has as many channels as one account may. */
+export class ChannelLimitError extends ConflictError {
+  constructor(readonly limit: number) {
+    super('channel_limit_reached', `An account may own at most ${limit} channels, and yours has reached that limit.`);
+  }
+}
 
 export interface ChannelSummary {
   id: string;
@@ -46,7 +55,7 @@ export interface LiveStreamChanges {
 export type ChannelImageColumn = 'avatarPath' | 'bannerPath';
 
 export interface ChannelRepository {
-  /** 400 for a bad slug or an unknown category, 404 for an unknown owner, 409 slug_taken. */
+  /** 400 for a bad slug or an unknown category, 404 for an unknown owner, 409 slug_taken or channel_limit_reached. */
   create(input: NewChannel): Promise<ChannelSummary>;
   /** The category slug, if such a category exists; otherwise a 400 unknown_category. */
   existingCategory(slug: string): Promise<string>;
@@ -85,6 +94,13 @@ export function createChannelRepository(prisma: PrismaClient): ChannelRepository
       const category = input.category ? await existingCategory(input.category) : null;
       try {
         const channel = await prisma.$transaction(async (tx) => {
+          if (input.maxOwned !== undefined && owner.role !== 'admin') {
+            // The owner's row stays locked until the channel is created, so two creations at once
+            // can't both see room for one more.
+            await tx.$queryRaw`SELECT 1 FROM "User" WHERE "id" = ${owner.id}::uuid FOR UPDATE`;
+            const owned = await tx.channel.count({ where: { ownerId: owner.id } });
+            if (owned >= input.maxOwned) throw new ChannelLimitError(input.maxOwned);
+          }
           const created = await tx.channel.create({ data: { slug, title, category, ownerId: owner.id } });
           // Owning a channel makes a viewer a creator; admins stay admins.
           if (owner.role === 'viewer') await tx.user.update({ where: { id: owner.id }, data: { role: 'creator' } });

@@ -97,6 +97,43 @@ describe.each(databaseTargets())('channel management on $name', (target) => {
       expect((await client.get('/api/v1/auth/me')).body.user.role).toBe('admin');
     });
 
+    it('lets an account own 5 channels (MAX_CHANNELS_PER_USER), even when it asks for more at once', async () => {
+      const user = await signUp(platform.url, 'collector');
+      for (let i = 0; i < 3; i++) {
+        expect((await user.client.post('/api/v1/channels', { slug: newSlug() })).status).toBe(201);
+      }
+
+      // Three at once with room for two: the owner's row is locked while one is counted and made.
+      const replies = await Promise.all([1, 2, 3].map(() => user.client.post('/api/v1/channels', { slug: newSlug() })));
+      expect(replies.map((reply) => reply.status).sort()).toEqual([201, 201, 409]);
+      const refused = replies.find((reply) => reply.status === 409)!;
+      expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(refused.body).toMatchObject({
+        status: 409,
+        code: 'channel_limit_reached',
+        detail: 'An account may own at most 5 channels, and yours has reached that limit.',
+      });
+
+      expect((await user.client.post('/api/v1/channels', { slug: newSlug() })).body.code).toBe('channel_limit_reached');
+      expect(await prisma().channel.count({ where: { ownerId: user.id } })).toBe(5);
+    });
+
+    it('lets an admin own more channels than the limit', async () => {
+      const password = 'correct horse battery staple';
+      const admin = await createUser(prisma(), {
+        email: `admin-${randomBytes(3).toString('hex')}@example.test`,
+        password,
+        role: 'admin',
+      });
+      const client = new ApiClient(platform.url);
+      expect((await client.post('/api/v1/auth/login', { login: admin.email, password })).status).toBe(200);
+
+      for (let i = 0; i < 6; i++) {
+        expect((await client.post('/api/v1/channels', { slug: newSlug() })).status).toBe(201);
+      }
+      expect(await prisma().channel.count({ where: { ownerId: admin.id } })).toBe(6);
+    });
+
     it('refuses reserved, malformed and taken slugs, unknown categories and unknown fields, creating nothing', async () => {
       const { slug: taken } = await ownerWithChannel();
       const user = await signUp(platform.url, 'refused');
