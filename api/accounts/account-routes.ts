@@ -10,7 +10,7 @@ import { endSession, requireUser, sessionOf, setSessionCookie } from './auth.ts'
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { createSession, invalidateOtherSessions } from './sessions.ts';
 import { createAccountRepository } from './account-repository.ts';
-import { validateNewPassword } from './users.ts';
+import { validateNewPassword } from './password-rules.ts';
 
 export interface AccountRouteDeps {
   prisma: PrismaClient;
@@ -151,7 +151,7 @@ export function registerAccountRoutes(
       if (!(await verifyPassword(request.body.currentPassword, await accounts.passwordHash(me.id)))) {
         throw new BadRequestError('The current password is not right.', { code: 'wrong_password' });
       }
-      validateNewPassword(request.body.newPassword);
+      validateNewPassword(request.body.newPassword, me);
       await accounts.setPasswordHash(me.id, await hashPassword(request.body.newPassword));
       onSessionsEnded?.(await invalidateOtherSessions(prisma, me.id, session?.id));
       return reply.status(204).send(null);

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { PrismaClient } from '../../common/db/database.ts';
 import { isUniqueViolation } from '../../common/db/unique-violation.ts';
 import { BadRequestError, ConflictError } from '../../common/errors.ts';
-import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './passwords.ts';
+import { validateNewPassword } from './password-rules.ts';
+import { hashPassword } from './passwords.ts';
 
 export type UserRole = 'viewer' | 'creator' | 'admin';
 
@@ -62,12 +63,6 @@ export function validateDisplayName(raw: string): string {
   return name;
 }
 
-export function validateNewPassword(password: string): void {
-  if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
-    throw new BadRequestError(`The password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters long.`);
-  }
-}
-
 export function toPublicUser(user: PublicUser): PublicUser {
   return {
     id: user.id,
@@ -82,9 +77,9 @@ export function toPublicUser(user: PublicUser): PublicUser {
 export async function createUser(prisma: PrismaClient, input: NewUser): Promise<PublicUser> {
   const email = normalizeEmail(input.email);
   if (!EMAIL.test(email) || email.length > 254) throw new BadRequestError(`'${input.email}' is not an email address.`);
-  validateNewPassword(input.password);
   const username =
     input.username === undefined ? await freeUsernameFor(prisma, email) : validateUsername(input.username);
+  validateNewPassword(input.password, { email, username });
   const name = validateDisplayName(input.name ?? input.username ?? email.split('@')[0] ?? email);
   const existing = await prisma.user.findFirst({ where: { OR: [{ email }, { username }] }, select: { email: true } });
   if (existing)
