@@ -1,5 +1,6 @@
 // Sign up, log in, log out, who am I, change password. Sign-up and log-in are rate-limited per
-// client address; a failed log-in says nothing about whether the account exists.
+// client address; a failed log-in says nothing about whether the account exists, and sign-up says
+// an email address is taken only so often (taken-address-budget.ts).
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { PrismaClient } from '../../common/db/database.ts';
@@ -10,6 +11,7 @@ import { endSession, requireUser, sessionOf, setSessionCookie } from './auth.ts'
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { createSession, invalidateOtherSessions } from './sessions.ts';
 import { createAccountRepository } from './account-repository.ts';
+import { takenAddressBudget } from './taken-address-budget.ts';
 import { validateNewPassword } from './password-rules.ts';
 
 export interface AccountRouteDeps {
@@ -46,6 +48,9 @@ export function registerAccountRoutes(
   const accounts = createAccountRepository(prisma);
   app.addSchema(AccountUser);
   const rateLimit = { max: authAttemptsPerMinute, timeWindow: '1 minute' };
+  // As many "email taken" answers an hour as sign-up attempts a minute: a person hears it once or
+  // twice, and what one address can learn of who has an account shrinks sixty-fold.
+  const takenAnswers = takenAddressBudget(app, authAttemptsPerMinute);
   const meOf = (userId: string): Promise<Me> => accounts.account(userId);
 
   api.post(
@@ -69,7 +74,11 @@ export function registerAccountRoutes(
     },
     async (request, reply) => {
       const { email, username, password, name } = request.body;
-      const user = await accounts.create({ email, username, password, name });
+      await takenAnswers.check(request);
+      const user = await accounts.create({ email, username, password, name }).catch(async (error: unknown) => {
+        if (error instanceof AppError && error.code === 'email_taken') await takenAnswers.spend(request);
+        throw error;
+      });
       const session = await createSession(prisma, user.id);
       setSessionCookie(reply, session.token, session.expiresAt);
       return reply.status(201).send(await meOf(user.id));

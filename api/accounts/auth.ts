@@ -1,5 +1,5 @@
 // Who is calling: the session cookie, read lazily (most requests, like HLS segments, never ask),
-// and the CSRF guard for cookie-authenticated writes.
+// the CSRF guard for cookie-authenticated writes, and no caching of answers that depend on the caller.
 //
 // CSRF: the cookie is SameSite=Lax, so other sites' forms and fetches don't carry it on POST, PUT,
 // PATCH or DELETE in current browsers; on top of that (Lucia's advice, for older browsers and
@@ -61,6 +61,10 @@ export async function registerAuth(app: FastifyInstance, authOptions: AuthOption
     const pending = request.sessionState?.pending;
     if (pending === 'clear') clearSessionCookie(reply);
     else if (pending) setSessionCookie(reply, pending.token, pending.expiresAt);
+    // An answer that looked at who is asking (/auth/me, /me/...) is kept by no cache: on a shared
+    // computer the browser's back button or a proxy would show it to the next person. Routes that
+    // chose their own caching (a channel's `private, no-cache`, HLS) keep theirs.
+    if (request.sessionState?.promise && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   });
 }
 

@@ -1,7 +1,8 @@
 // Accounts over real HTTP on both databases: sign-up, log-in, log-out, the session cookie (Lucia
 // model: only the token's hash is stored; sliding expiry), password change ending other sessions,
-// the Origin check on signed-in writes, and the per-address rate limit on log-in.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// the Origin check on signed-in writes, no caching of answers about the caller, and the per-address
+// rate limits on log-in and sign-up (which says "email taken" to one address only so often).
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sessionIdOf, SESSION_LIFETIME_MS } from '../../api/accounts/sessions.ts';
 import { ApiClient, signUp } from '../support/api-client.ts';
 import { databaseTargets } from '../support/databases.ts';
@@ -208,6 +209,28 @@ describe.each(databaseTargets())('accounts on $name', (target) => {
     ).toBe(200);
   });
 
+  it('answers who is asking with Cache-Control: no-store, and leaves routes that chose their own caching alone', async () => {
+    const user = await signUp(platform.url, 'cached');
+    for (const path of [
+      '/api/v1/auth/me',
+      '/api/v1/me/follows',
+      '/api/v1/me/notifications',
+      '/api/v1/discover/recommended',
+    ]) {
+      const reply = await user.client.get(path);
+      expect(reply.status, path).toBe(200);
+      expect(reply.headers.get('cache-control'), path).toBe('no-store');
+    }
+    // A refusal is about the caller too.
+    expect((await new ApiClient(platform.url).get('/api/v1/auth/me')).headers.get('cache-control')).toBe('no-store');
+
+    const slug = `cached-${user.id.slice(0, 8)}`;
+    expect((await user.client.post('/api/v1/channels', { slug })).status).toBe(201);
+    expect((await user.client.get(`/api/v1/channels/${slug}`)).headers.get('cache-control')).toBe('private, no-cache');
+    // Answers that don't look at the session are the same for everyone.
+    expect((await user.client.get('/api/v1/categories')).headers.get('cache-control')).toBeNull();
+  });
+
   it('needs a session for /auth/me and /auth/password', async () => {
     const anonymous = new ApiClient(platform.url);
     expect((await anonymous.get('/api/v1/auth/me')).body.code).toBe('unauthorized');
@@ -240,5 +263,64 @@ describe('log-in rate limit', () => {
     expect(limited.status).toBe(429);
     expect(limited.body.code).toBe('rate_limited');
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
+
+describe('sign-up rate limits', () => {
+  let platform: TestPlatform;
+  beforeAll(async () => {
+    // Behind a proxy that names each client in X-Forwarded-For, so each test is its own address.
+    platform = await startTestPlatform({ ROLES: 'api', AUTH_RATE_LIMIT_PER_MINUTE: '3', TRUST_PROXY: 'true' });
+  });
+  afterAll(async () => {
+    await platform?.close();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const signUpFrom = (address: string, email: string) =>
+    new ApiClient(platform.url).request(
+      'POST',
+      '/api/v1/auth/signup',
+      { email, username: email.split('@')[0], password: 'long enough password' },
+      { 'x-forwarded-for': address },
+    );
+
+  it('answers 429 rate_limited after the allowed attempts in a minute from one address', async () => {
+    const statuses: number[] = [];
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      statuses.push((await signUpFrom('198.51.100.1', `minute_${attempt}@example.test`)).status);
+    }
+    const limited = await signUpFrom('198.51.100.1', 'minute_5@example.test');
+
+    expect(statuses).toEqual([201, 201, 201, 429]);
+    expect(limited.body.code).toBe('rate_limited');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+  });
+
+  it('says "email taken" to one address as often an hour as it allows attempts a minute', async () => {
+    expect((await signUpFrom('198.51.100.9', 'taken@example.test')).status).toBe(201);
+    const taken = [];
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      taken.push((await signUpFrom('198.51.100.2', 'taken@example.test')).body.code);
+    }
+    expect(taken).toEqual(['email_taken', 'email_taken', 'email_taken']);
+
+    // A minute on, the per-minute limit has room again, but this address has heard "taken" enough.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 61_000);
+    const refused = await signUpFrom('198.51.100.2', 'probe@example.test');
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(refused.body.code).toBe('rate_limited');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(3000);
+    expect(await platform.database!.prisma.user.count({ where: { email: 'probe@example.test' } })).toBe(0);
+    // Other addresses are not held back.
+    expect((await signUpFrom('198.51.100.3', 'neighbour@example.test')).status).toBe(201);
+
+    vi.setSystemTime(Date.now() + 3_600_000);
+    expect((await signUpFrom('198.51.100.2', 'probe@example.test')).status).toBe(201);
   });
 });
