@@ -15,6 +15,7 @@ import { accessNarrowedPublisher, onAccessNarrowed } from '../api/viewer-access/
 import { registerViewerAccessRoutes } from '../api/viewer-access/viewer-access-routes.ts';
 import { createVodRepository } from '../api/vods/vod-repository.ts';
 import { registerVodRoutes } from '../api/vods/vod-routes.ts';
+import { registerWebinarRoutes } from '../api/webinars/webinar-routes.ts';
 import type { Config } from '../common/config.ts';
 import type { Logger } from '../common/logger.ts';
 import { startRole, type Started } from './closers.ts';
@@ -65,6 +66,7 @@ export function startApi({ config, logger, infrastructure }: ApiDeps): Promise<S
     });
     registerUploadFileRoutes(http, { uploadsDir: config.uploads.dir });
     registerFollowRoutes(http, { prisma });
+    registerWebinarRoutes(http, { prisma });
     registerDiscoveryRoutes(http, { prisma });
     registerVodRoutes(http, { vods: createVodRepository(prisma), guard: watchGuard });
     if (io) {

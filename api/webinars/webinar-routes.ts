@@ -1,0 +1,267 @@
+// Webinars over REST: the host (the channel's owner, or an admin) announces, edits, deletes and
+// runs them (backstage, start, end); anyone who may watch the channel reads them; discovery lists
+// the live and upcoming ones of public channels.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { PrismaClient } from '../../common/db/database.ts';
+import { ConflictError, ForbiddenError, NotFoundError, PrivateChannelError } from '../../common/errors.ts';
+import {
+  Webinar,
+  WebinarAudience,
+  WEBINAR_DESCRIPTION_MAX,
+  WEBINAR_MAX_MINUTES,
+  WEBINAR_MIN_MINUTES,
+  WEBINAR_TITLE_MAX,
+  WebinarPage,
+} from '../../common/protocol/rest/webinars.ts';
+import { requireUser, userOf } from '../accounts/auth.ts';
+import { canManageChannel, channelBySlugOr404, channelToManage } from '../channels/permissions.ts';
+import { DateTime, NoContent, PageQuery, problems, SlugParams, TextBlock, TextLine, Type } from '../http/schemas.ts';
+import { uploadUrl } from '../uploads/image-store.ts';
+import { requestCanWatch } from '../viewer-access/watch-access.ts';
+import { WebinarRepository, type WebinarRow } from './webinar-repository.ts';
+import { checkReschedulable, checkScheduledStart, type WebinarAction } from './webinar-rules.ts';
+
+export interface WebinarRouteDeps {
+  prisma: PrismaClient;
+}
+
+const Title = TextLine({ minLength: 1, maxLength: WEBINAR_TITLE_MAX });
+const Description = TextBlock({ maxLength: WEBINAR_DESCRIPTION_MAX });
+const Duration = Type.Integer({
+  minimum: WEBINAR_MIN_MINUTES,
+  maximum: WEBINAR_MAX_MINUTES,
+  description: 'Expected length in minutes.',
+});
+
+const NewWebinarBody = Type.Object(
+  {
+    title: Title,
+    description: Type.Optional(Description),
+    scheduledStart: DateTime,
+    durationMinutes: Duration,
+    audience: Type.Optional(WebinarAudience),
+  },
+  { additionalProperties: false },
+);
+
+const WebinarChangeBody = Type.Object(
+  {
+    title: Type.Optional(Title),
+    description: Type.Optional(Description),
+    scheduledStart: Type.Optional(DateTime),
+    durationMinutes: Type.Optional(Duration),
+    audience: Type.Optional(WebinarAudience),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+const ChannelWebinarsQuery = Type.Object(
+  {
+    ...PageQuery.properties,
+    when: Type.Optional(
+      Type.Union([Type.Literal('upcoming'), Type.Literal('past')], {
+        default: 'upcoming',
+        description: 'upcoming: not ended, soonest first; past: ended, latest first.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const DISCOVERY_LIMIT = 24;
+
+export function registerWebinarRoutes(app: FastifyInstance, { prisma }: WebinarRouteDeps): void {
+  const webinars = new WebinarRepository(prisma);
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  if (!app.getSchema('Webinar')) app.addSchema(Webinar);
+
+  async function view(row: WebinarRow, request: FastifyRequest): Promise<Webinar> {
+    const user = await userOf(request);
+    return {
+      id: row.id,
+      channel: {
+        slug: row.channel.slug,
+        title: row.channel.title,
+        avatarUrl: row.channel.avatarPath ? uploadUrl(row.channel.avatarPath) : null,
+      },
+      title: row.title,
+      description: row.description,
+      scheduledStart: row.scheduledStart.toISOString(),
+      durationMinutes: row.durationMinutes,
+      audience: row.audience,
+      state: row.state,
+      coverUrl: row.coverPath ? uploadUrl(row.coverPath) : null,
+      startedAt: row.startedAt?.toISOString() ?? null,
+      endedAt: row.endedAt?.toISOString() ?? null,
+      createdAt: row.createdAt.toISOString(),
+      canManage: canManageChannel(user, row.channel),
+    };
+  }
+
+  /** The webinar, if this request may see it: 404 unknown, 403 a private channel's. */
+  async function webinarToRead(request: FastifyRequest, id: string): Promise<WebinarRow> {
+    const row = await webinars.byId(id);
+    if (!row) throw new NotFoundError('Webinar', id);
+    if (!(await requestCanWatch(prisma, request, row.channel))) throw new PrivateChannelError(row.channel.slug);
+    return row;
+  }
+
+  /** The webinar, if this request hosts it: 401 signed out, 404 unknown, 403 someone else's. */
+  async function webinarToHost(request: FastifyRequest, id: string): Promise<WebinarRow> {
+    const user = await requireUser(request);
+    const row = await webinars.byId(id);
+    if (!row) throw new NotFoundError('Webinar', id);
+    if (!canManageChannel(user, row.channel))
+      throw new ForbiddenError(`Only the host of this webinar (the owner of '${row.channel.slug}') can do that.`);
+    return row;
+  }
+
+  api.post(
+    '/api/v1/channels/:slug/webinars',
+    {
+      schema: {
+        tags: ['webinars'],
+        summary: 'Announce a webinar of the channel (owner or admin)',
+        params: SlugParams,
+        body: NewWebinarBody,
+        response: { 201: Type.Ref('Webinar'), ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const channel = await channelToManage(prisma, await requireUser(request), request.params.slug);
+      const { title, description, scheduledStart, durationMinutes, audience } = request.body;
+      const start = new Date(scheduledStart);
+      checkScheduledStart(start);
+      const row = await webinars.create(channel.id, {
+        title,
+        description: description ?? '',
+        scheduledStart: start,
+        durationMinutes,
+        audience: audience ?? 'anyone',
+      });
+      return reply.status(201).send(await view(row, request));
+    },
+  );
+
+  api.get(
+    '/api/v1/channels/:slug/webinars',
+    {
+      schema: {
+        tags: ['webinars'],
+        summary: "The channel's upcoming (and live) webinars, soonest first, or its past ones, latest first",
+        params: SlugParams,
+        querystring: ChannelWebinarsQuery,
+        response: { 200: WebinarPage, ...problems(400, 403, 404) },
+      },
+    },
+    async (request) => {
+      const channel = await channelBySlugOr404(prisma, request.params.slug);
+      if (!(await requestCanWatch(prisma, request, channel))) throw new PrivateChannelError(channel.slug);
+      const { cursor, limit, when } = request.query;
+      const page = await webinars.ofChannel(channel.id, when ?? 'upcoming', { cursor, limit: limit ?? 20 });
+      return { items: await Promise.all(page.items.map((row) => view(row, request))), nextCursor: page.nextCursor };
+    },
+  );
+
+  api.get(
+    '/api/v1/webinars/:id',
+    {
+      schema: {
+        tags: ['webinars'],
+        summary: 'A webinar: what it is, when, and where it stands',
+        params: IdParams,
+        response: { 200: Type.Ref('Webinar'), ...problems(403, 404) },
+      },
+    },
+    async (request) => view(await webinarToRead(request, request.params.id), request),
+  );
+
+  api.patch(
+    '/api/v1/webinars/:id',
+    {
+      schema: {
+        tags: ['webinars'],
+        summary: 'Edit a webinar (host); its start can move only while it is scheduled, and an ended one is history',
+        params: IdParams,
+        body: WebinarChangeBody,
+        response: { 200: Type.Ref('Webinar'), ...problems(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const row = await webinarToHost(request, request.params.id);
+      if (row.state === 'ended')
+        throw new ConflictError('webinar_ended', 'The webinar has ended: it can no longer change.');
+      const { scheduledStart, ...rest } = request.body;
+      const change: Parameters<WebinarRepository['update']>[1] = { ...rest };
+      if (scheduledStart !== undefined && new Date(scheduledStart).getTime() !== row.scheduledStart.getTime()) {
+        checkReschedulable(row.state);
+        change.scheduledStart = new Date(scheduledStart);
+        checkScheduledStart(change.scheduledStart);
+      }
+      return view(await webinars.update(row.id, change), request);
+    },
+  );
+
+  api.delete(
+    '/api/v1/webinars/:id',
+    {
+      schema: {
+        tags: ['webinars'],
+        summary: 'Delete a webinar (host); not while it is live',
+        params: IdParams,
+        response: { 204: NoContent, ...problems(401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const row = await webinarToHost(request, request.params.id);
+      if (row.state === 'live') throw new ConflictError('webinar_live', 'The webinar is live: end it first.');
+      await webinars.delete(row.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  const actions: { action: WebinarAction; summary: string }[] = [
+    { action: 'backstage', summary: 'Open the backstage: the stage gets ready while attendees wait (host)' },
+    { action: 'start', summary: 'Start the webinar: the stage goes live to the audience (host)' },
+    { action: 'end', summary: 'End the webinar (host)' },
+  ];
+  for (const { action, summary } of actions) {
+    api.post(
+      `/api/v1/webinars/:id/${action}`,
+      {
+        schema: {
+          tags: ['webinars'],
+          summary,
+          params: IdParams,
+          response: { 200: Type.Ref('Webinar'), ...problems(401, 403, 404, 409) },
+        },
+      },
+      async (request) => {
+        const row = await webinarToHost(request, request.params.id);
+        const moved = await webinars.transition(row.id, action);
+        if (!moved) throw new NotFoundError('Webinar', row.id); // deleted meanwhile
+        return view(moved, request);
+      },
+    );
+  }
+
+  api.get(
+    '/api/v1/discover/webinars',
+    {
+      schema: {
+        tags: ['webinars', 'discovery'],
+        summary: `Live webinars of public channels, latest started first, and up to ${DISCOVERY_LIMIT} upcoming ones, soonest first`,
+        response: {
+          200: Type.Object({ live: Type.Array(Type.Ref('Webinar')), upcoming: Type.Array(Type.Ref('Webinar')) }),
+        },
+      },
+    },
+    async (request) => {
+      const { live, upcoming } = await webinars.liveAndUpcoming(DISCOVERY_LIMIT);
+      const views = (rows: WebinarRow[]) => Promise.all(rows.map((row) => view(row, request)));
+      return { live: await views(live), upcoming: await views(upcoming) };
+    },
+  );
+}

@@ -1,0 +1,49 @@
+// Webinars as the API answers them (GET /api/v1/webinars/:id, a channel's list, discovery) and the
+// limits of what a host may set. Times are UTC (ISO 8601); pages show them in the viewer's zone.
+import { Type, type Static } from 'typebox';
+import { DateTime, Nullable, Page, Uuid } from './schema.ts';
+
+export const WEBINAR_TITLE_MAX = 140;
+export const WEBINAR_DESCRIPTION_MAX = 5000;
+/** Expected length, in minutes: a quarter of an hour to a working day. */
+export const WEBINAR_MIN_MINUTES = 15;
+export const WEBINAR_MAX_MINUTES = 8 * 60;
+
+export const WebinarState = Type.Union(
+  [Type.Literal('scheduled'), Type.Literal('backstage'), Type.Literal('live'), Type.Literal('ended')],
+  {
+    description:
+      'scheduled: announced; backstage: the stage gets ready, attendees wait; live: the audience watches; ended.',
+  },
+);
+export type WebinarState = Static<typeof WebinarState>;
+
+export const WebinarAudience = Type.Union(
+  [Type.Literal('anyone'), Type.Literal('signed_in'), Type.Literal('registered')],
+  { description: 'Who may attend: anyone, signed-in users, or registered users only.' },
+);
+export type WebinarAudience = Static<typeof WebinarAudience>;
+
+export const Webinar = Type.Object(
+  {
+    id: Uuid,
+    channel: Type.Object({ slug: Type.String(), title: Type.String(), avatarUrl: Nullable(Type.String()) }),
+    title: Type.String(),
+    description: Type.String(),
+    scheduledStart: DateTime,
+    durationMinutes: Type.Integer(),
+    audience: WebinarAudience,
+    state: WebinarState,
+    coverUrl: Nullable(Type.String()),
+    startedAt: Nullable(DateTime),
+    endedAt: Nullable(DateTime),
+    createdAt: DateTime,
+    canManage: Type.Boolean({ description: "The caller hosts it: the channel's owner, or an admin." }),
+  },
+  { $id: 'Webinar' },
+);
+export type Webinar = Static<typeof Webinar>;
+
+/** Soonest first (a channel's upcoming ones), or latest first (its past ones). */
+export const WebinarPage = Page(Type.Ref('Webinar'));
+export type WebinarPage = { items: Webinar[]; nextCursor: string | null };
