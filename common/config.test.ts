@@ -91,6 +91,18 @@ describe('loadConfig problems', () => {
     ]);
   });
 
+  it('trusts as many proxy hops as it is told, and true is one proxy, never every X-Forwarded-For entry', () => {
+    expect(load().http.trustProxy).toBe(false);
+    expect(load({ TRUST_PROXY: 'true' }).http.trustProxy).toBe(1);
+    expect(load({ TRUST_PROXY: '2' }).http.trustProxy).toBe(2);
+    expect(load({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1' }).http.trustProxy).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+      '::1',
+    ]);
+    expect(problemsOf({ TRUST_PROXY: 'yes please' })).toEqual([expect.stringMatching(/^TRUST_PROXY: 'yes please'/)]);
+  });
+
   it('refuses URLs of the wrong kind', () => {
     expect(problemsOf({ DATABASE_URL: 'mysql://db/aethex', REDIS_URL: 'http://cache' })).toEqual([
       expect.stringMatching(/^DATABASE_URL must start with postgres:\/\/ or postgresql:\/\//),

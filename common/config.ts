@@ -20,8 +20,13 @@ export interface Config {
     /** HTTPS when both are set (see `npm run certs`). */
     tlsCertFile: string | undefined;
     tlsKeyFile: string | undefined;
-    /** Trust X-Forwarded-* headers from a reverse proxy in front of us. */
-    trustProxy: boolean;
+    /**
+     * Which X-Forwarded-* hops to believe (Fastify's trustProxy): false, a number of proxies in
+     * front of us, or the proxies' addresses/CIDRs. The client address they give is what rate
+     * limits and viewer counts go by, so trusting more hops than there are proxies lets a client
+     * name its own address.
+     */
+    trustProxy: false | number | string[];
   };
   /** Holds the embedded database, recordings and the admin socket. */
   dataDir: string;
@@ -177,7 +182,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
       publicUrl: publicUrl.replace(/\/$/, ''),
       tlsCertFile,
       tlsKeyFile,
-      trustProxy: read.boolean('TRUST_PROXY', false),
+      trustProxy: parseTrustProxy(read.optionalString('TRUST_PROXY'), problems),
     },
     dataDir: path.resolve(read.string('DATA_DIR', './data')),
     database: { url: databaseUrl },
@@ -269,6 +274,29 @@ const ROLE_NEEDS: readonly (readonly [Role, readonly Role[]])[] = [
   ['signaling', ['sfu']],
   ['recorder', ['signaling', 'sfu']],
 ];
+
+/**
+ * TRUST_PROXY: false; true (one proxy: the usual reverse proxy); a number of proxies; or their
+ * addresses and CIDRs, comma-separated. `true` means one hop, not "believe every X-Forwarded-For
+ * entry": that would let any client set the address it is counted and rate-limited by.
+ */
+function parseTrustProxy(raw: string | undefined, problems: string[]): false | number | string[] {
+  if (raw === undefined || raw === 'false' || raw === '0') return false;
+  if (raw === 'true') return 1;
+  if (/^\d{1,2}$/.test(raw)) return Number(raw);
+  const addresses = raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  if (addresses.length > 0 && addresses.every((item) => ADDRESS_OR_CIDR.test(item))) return addresses;
+  problems.push(
+    `TRUST_PROXY: '${raw}' is not false, true (one proxy), a number of proxies, or a comma-separated list of proxy addresses or CIDRs (like 10.0.0.0/8,127.0.0.1).`,
+  );
+  return false;
+}
+
+/** An IPv4 or IPv6 address, optionally with a prefix length; proxy-addr checks the rest at start. */
+const ADDRESS_OR_CIDR = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:.]*)(?:\/\d{1,3})?$/i;
 
 /** "720p,480p,360p" or "720,480,360": distinct even heights (x264 needs them even), tallest first. */
 function parseRenditionHeights(raw: string | undefined, problems: string[]): number[] {

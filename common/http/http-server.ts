@@ -25,6 +25,11 @@ function frameworkProblem(error: { code: string; statusCode?: number }): Problem
   return { type: 'about:blank', title: code, status, code, detail };
 }
 
+/** A number of proxies as proxy-addr takes it: the nearest `hops` addresses are trusted. */
+function trustedHops(trust: Config['http']['trustProxy']) {
+  return typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust;
+}
+
 export function createHttpServer(config: Config, logger: Logger): FastifyInstance {
   const https =
     config.http.tlsCertFile && config.http.tlsKeyFile
@@ -33,7 +38,7 @@ export function createHttpServer(config: Config, logger: Logger): FastifyInstanc
   const app = Fastify({
     loggerInstance: logger,
     https,
-    trustProxy: config.http.trustProxy,
+    trustProxy: trustedHops(config.http.trustProxy),
     // Take the caller's request id when it looks like one, so logs join up across a proxy.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
