@@ -15,7 +15,7 @@ export class SeatsTakenError extends UnavailableError {
 
   constructor(slug: string) {
     super(
-      `Every WebRTC seat of '${slug}' is taken: watch it over HLS at /hls/${slug}/index.m3u8.`,
+      `Every WebRTC seat of '${slug}' is taken: watch it over HLS at /hls/${slug}/master.m3u8.`,
       RETRY_AFTER_SECONDS,
     );
   }

@@ -50,7 +50,7 @@ describe('WebRTC seats', () => {
       await viewers[1]!.ok('join', { role: 'viewer', channel: channel.slug });
       const third = await viewers[2]!.request('join', { role: 'viewer', channel: channel.slug });
       expect(third).toMatchObject({ ok: false, error: { code: 'unavailable' } });
-      expect(third.ok ? '' : third.error.message).toContain(`/hls/${channel.slug}/index.m3u8`);
+      expect(third.ok ? '' : third.error.message).toContain(`/hls/${channel.slug}/master.m3u8`);
       expect(room.viewerCount()).toBe(2);
 
       // A WHEP player takes a seat too: none is left.
