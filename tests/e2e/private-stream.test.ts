@@ -86,7 +86,14 @@ describe('a private channel', () => {
     onTestFailed(() => void publisher.stop().catch(() => undefined));
     await waitFor(
       async () =>
-        ((await (await fetch(`${platform.url}/api/v1/channels/${channel.slug}`)).json()) as { live: boolean }).live,
+        // Asked with the link's token: outsiders of a private channel aren't told it is live.
+        (
+          (await (
+            await fetch(`${platform.url}/api/v1/channels/${channel.slug}`, {
+              headers: { authorization: `Bearer ${token!}` },
+            })
+          ).json()) as { live: boolean }
+        ).live,
       { timeoutMs: 15_000, what: 'the channel to be live' },
     );
 
