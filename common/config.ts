@@ -108,6 +108,10 @@ export interface Config {
     /** How many channels one account may own (administrators may own more): MAX_CHANNELS_PER_USER. */
     maxPerUser: number;
   };
+  webinars: {
+    /** How many people may be on a webinar's stage at once, each with camera, microphone and screen. */
+    maxStage: number;
+  };
   uploads: {
     /** Where channel avatars, banners and emotes are stored. */
     dir: string;
@@ -230,6 +234,9 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
     },
     channels: {
       maxPerUser: read.integer('MAX_CHANNELS_PER_USER', 5, 1, 1000),
+    },
+    webinars: {
+      maxStage: read.integer('WEBINAR_MAX_STAGE', 9, 1, 25),
     },
     uploads: {
       dir: path.resolve(read.string('UPLOADS_DIR', path.join(read.string('DATA_DIR', './data'), 'uploads'))),

@@ -15,6 +15,8 @@ import { accessNarrowedPublisher, onAccessNarrowed } from '../api/viewer-access/
 import { registerViewerAccessRoutes } from '../api/viewer-access/viewer-access-routes.ts';
 import { createVodRepository } from '../api/vods/vod-repository.ts';
 import { registerVodRoutes } from '../api/vods/vod-routes.ts';
+import { stageChangedPublisher } from '../api/webinars/stage-changes.ts';
+import { registerWebinarMemberRoutes } from '../api/webinars/webinar-member-routes.ts';
 import { registerWebinarRoutes } from '../api/webinars/webinar-routes.ts';
 import type { Config } from '../common/config.ts';
 import type { Logger } from '../common/logger.ts';
@@ -41,6 +43,7 @@ export function startApi({ config, logger, infrastructure }: ApiDeps): Promise<S
   const prisma = database.prisma;
   return startRole(logger, async (closers) => {
     const accessNarrowed = accessNarrowedPublisher(pubsub, logger);
+    const stageChanged = stageChangedPublisher(pubsub, logger);
     registerAccountRoutes(http, {
       prisma,
       authAttemptsPerMinute: config.auth.attemptsPerMinute,
@@ -66,7 +69,8 @@ export function startApi({ config, logger, infrastructure }: ApiDeps): Promise<S
     });
     registerUploadFileRoutes(http, { uploadsDir: config.uploads.dir });
     registerFollowRoutes(http, { prisma });
-    registerWebinarRoutes(http, { prisma });
+    registerWebinarRoutes(http, { prisma, stageChanged });
+    registerWebinarMemberRoutes(http, { prisma, stageChanged });
     registerDiscoveryRoutes(http, { prisma });
     registerVodRoutes(http, { vods: createVodRepository(prisma), guard: watchGuard });
     if (io) {

@@ -4,6 +4,8 @@
 import { notifyFollowersWhenLive } from '../api/notifications/live-notifications.ts';
 import { createStreamDirectory } from '../api/streams/stream-directory.ts';
 import { onAccessNarrowed } from '../api/viewer-access/access-changes.ts';
+import { onStageChanged } from '../api/webinars/stage-changes.ts';
+import { createWebinarStageDirectory } from '../api/webinars/webinar-stage-directory.ts';
 import type { Config } from '../common/config.ts';
 import type { Logger } from '../common/logger.ts';
 import { WorkerPool } from '../sfu/worker-pool.ts';
@@ -77,7 +79,15 @@ export function startMedia({ config, logger, infrastructure }: MediaDeps): Promi
 
     const { webrtcSeatsPerStream } = config.streams;
     const { rooms, streams } = live;
-    const mediaSignaling = attachMediaSignaling(io, { rooms, directory, live: streams, logger, webrtcSeatsPerStream });
+    const mediaSignaling = attachMediaSignaling(io, {
+      rooms,
+      directory,
+      live: streams,
+      logger,
+      webrtcSeatsPerStream,
+      stage: createWebinarStageDirectory(database.prisma, { publicUrl: config.http.publicUrl }),
+      maxStage: config.webinars.maxStage,
+    });
     notifyFollowersWhenLive(streams, {
       prisma: database.prisma,
       io,
@@ -98,6 +108,9 @@ export function startMedia({ config, logger, infrastructure }: MediaDeps): Promi
         void Promise.all([mediaSignaling.recheckAccess(filter), httpSessions.recheckAccess(filter)]);
       }),
     );
+    // Someone moved off a webinar's stage, or the webinar ended (announced by whichever process
+    // took the request): what they publish here closes, and attendees of an ended one are let go.
+    closers.add(await onStageChanged(pubsub, (change) => void mediaSignaling.recheckStage(change)));
     // WHIP publishers' streams end as "ended" on shutdown, before the live state closes.
     closers.add(() => httpSessions.closeAll());
     return { workers, live };

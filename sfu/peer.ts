@@ -19,6 +19,8 @@ export interface RoomProducer {
 export interface PeerOptions {
   id: string;
   role: PeerRole;
+  /** A name the room's other members may show for this peer (a webinar stage member's). */
+  label?: string | undefined;
   router: ms.Router;
   webRtcServer: ms.WebRtcServer;
   keyFrameRequestDelayMs: number;
@@ -43,6 +45,7 @@ const MAX_TRANSPORTS = 2;
 export class Peer extends EventEmitter<PeerEvents> {
   readonly id: string;
   readonly role: PeerRole;
+  readonly label: string | undefined;
   readonly #options: PeerOptions;
   readonly #logger: Logger;
   readonly #transports = new Map<string, ms.WebRtcTransport>();
@@ -54,6 +57,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     super();
     this.id = options.id;
     this.role = options.role;
+    this.label = options.label;
     this.#options = options;
     this.#logger = options.logger.child({ peer: options.id, role: options.role });
   }
@@ -132,6 +136,11 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.#logger.debug({ producerId: producer.id, kind, source }, 'producing');
     this.emit('producer-created', producer, source);
     return producer;
+  }
+
+  /** Closes everything this peer sends (its transports stay): a stage member moved off the stage. */
+  closeProducers(): void {
+    for (const { producer } of [...this.#producers.values()]) producer.close();
   }
 
   producer(producerId: string): ms.Producer {

@@ -112,11 +112,14 @@ export class Room extends EventEmitter<RoomEvents> {
     }));
   }
 
-  /** Adds a peer. Publishers live on the origin router; viewers on the router with room to spare. */
-  async join(peerId: string, role: PeerRole): Promise<Peer> {
+  /**
+   * Adds a peer. Publishers live on the origin router; viewers on the router with room to spare.
+   * `label` is a name other members may show for it (several publish on a webinar's stage).
+   */
+  async join(peerId: string, role: PeerRole, label?: string): Promise<Peer> {
     this.#assertCanJoin(peerId);
     const placed = role === 'publisher' ? this.#origin : await this.#routerForViewer();
-    return this.#addPeer(peerId, role, placed);
+    return this.#addPeer(peerId, role, placed, label);
   }
 
   /**
@@ -162,11 +165,12 @@ export class Room extends EventEmitter<RoomEvents> {
     if (this.#peers.has(peerId)) throw new Error(`Peer ${peerId} is already in room ${this.id}.`);
   }
 
-  #addPeer(peerId: string, role: PeerRole, placed: RoomRouter): Peer {
+  #addPeer(peerId: string, role: PeerRole, placed: RoomRouter, label?: string): Peer {
     this.#assertCanJoin(peerId);
     const peer = new Peer({
       id: peerId,
       role,
+      label,
       router: placed.router,
       webRtcServer: placed.worker.webRtcServer,
       keyFrameRequestDelayMs: this.#options.keyFrameRequestDelayMs,

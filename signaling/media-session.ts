@@ -4,6 +4,7 @@ import type { types as ms } from 'mediasoup';
 import type { Socket } from 'socket.io';
 import type { Logger } from 'pino';
 import {
+  AppError,
   BadRequestError,
   ConflictError,
   NotFoundError,
@@ -17,6 +18,7 @@ import type {
   MediaNotification,
   MediaRequest,
   MediaResponses,
+  ProducerInfo,
   ServerToClientEvents,
 } from '../common/protocol/media-signaling.ts';
 import type { Peer } from '../sfu/peer.ts';
@@ -30,10 +32,12 @@ import type {
   ViewerCredentials,
   WatchedChannel,
 } from '../common/live/channel-directory.ts';
+import type { StageChange, StageSeat, WebinarStageDirectory } from '../common/live/webinar-stage.ts';
 import { closeIfUnused, type LiveRegistry, type RoomPlacement } from './live-state.ts';
 import { AlreadyLiveError } from './live-streams.ts';
 import type { MediaCommand } from './validate-request.ts';
 import { assertSeatTaken } from './webrtc-seats.ts';
+import { assertStageHasRoom, seatOrThrow, stagePlace, webinarRoomId } from './webinar-stage.ts';
 
 export type MediaSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
@@ -51,7 +55,13 @@ export interface MediaSessionDeps {
   logger: Logger;
   /** WEBRTC_SEATS_PER_STREAM: viewers one stream takes over WebRTC (0: no limit); a channel may set its own. */
   webrtcSeatsPerStream: number;
+  /** Webinars: who may be on a stage, and its size (WEBINAR_MAX_STAGE). */
+  stage: WebinarStageDirectory;
+  maxStage: number;
 }
+
+/** What a webinar session is told when the webinar ends under it. */
+const WEBINAR_ENDED_REASON = 'The webinar has ended.';
 
 /** Everything a joined session holds; absent before join and after leave. */
 interface Joined {
@@ -61,6 +71,8 @@ interface Joined {
   room: Room;
   peer: Peer;
   detach: () => void;
+  /** In a webinar: the caller's seat, and how they proved it (to ask again before each produce). */
+  stage?: { seat: StageSeat; credentials: ViewerCredentials };
 }
 
 export class MediaSession {
@@ -95,8 +107,13 @@ export class MediaSession {
       case 'restartIce':
         return { iceParameters: await this.#peer().restartIce(request.data.transportId) };
       case 'produce': {
-        const { channel, peer } = this.#session();
+        const joined = this.#session();
+        const { channel, peer } = joined;
         const { transportId, kind, rtpParameters, source } = request.data;
+        if (joined.stage) {
+          await this.#assertStillOnStage(joined.stage);
+          return { producerId: (await peer.produce(transportId, kind, rtpParameters, source)).id };
+        }
         const producer = await peer.produce(transportId, kind, rtpParameters, source);
         // Taken over meanwhile: the channel is the new publisher's to make live.
         if (!(await this.#deps.live.holdsPublisher(channel, this.#socket.id)))
@@ -147,6 +164,33 @@ export class MediaSession {
     await this.#leave('left');
   }
 
+  /**
+   * A webinar's stage changed (`change`): asks again what this session's caller is to it. Moved
+   * off the stage, their producers close at once and they are told; back on, they are told they
+   * may publish again; the webinar ended, or access to it gone, they are let go.
+   */
+  async recheckStage(change: StageChange): Promise<void> {
+    const joined = this.#joined;
+    const stage = joined?.stage;
+    if (!joined || !stage || stage.seat.webinarId !== change.webinarId) return;
+    if (change.userId !== undefined && stage.seat.userId !== change.userId) return;
+    const seat = await this.#deps.stage.seatAt(change.webinarId, stage.credentials);
+    if (this.#joined !== joined) return;
+    if (typeof seat === 'string' || seat.state === 'ended') {
+      joined.peer.closeProducers();
+      const reason = typeof seat === 'string' ? 'You no longer have a seat at this webinar.' : WEBINAR_ENDED_REASON;
+      this.#socket.emit('notification', { method: 'kicked', data: { reason } });
+      await this.#leave('left');
+      return;
+    }
+    const wasOnStage = stage.seat.onStage;
+    stage.seat = seat;
+    if (wasOnStage === seat.onStage) return;
+    if (!seat.onStage) joined.peer.closeProducers();
+    const reason = seat.onStage ? 'You are on the stage: you may publish.' : 'You were moved off the stage.';
+    this.#socket.emit('notification', { method: 'stagePlace', data: { ...stagePlace(seat), reason } });
+  }
+
   /** The socket is gone: a publisher's stream survives the grace period in case it comes back. */
   async disconnected(): Promise<void> {
     await this.#leave('disconnected');
@@ -154,6 +198,7 @@ export class MediaSession {
 
   async #join(data: Extract<MediaRequest, { method: 'join' }>['data']): Promise<JoinResult> {
     if (this.#joined) throw new ConflictError('already_joined', 'This session already joined a channel; leave first.');
+    if (data.role === 'stage' || data.role === 'attendee') return this.#joinWebinar(data);
     const { directory, live, rooms } = this.#deps;
     let channel: ChannelRef | undefined;
     let watched: WatchedChannel | undefined;
@@ -206,9 +251,74 @@ export class MediaSession {
       role: data.role,
       channel: channel.slug,
       routerRtpCapabilities: peer.rtpCapabilities as JoinResult['routerRtpCapabilities'],
-      producers: data.role === 'viewer' ? room.producers().map(producerInfo) : [],
+      producers: data.role === 'viewer' ? room.producers().map((entry) => producerInfo(entry, room)) : [],
       stream: live.status(channel),
     };
+  }
+
+  /**
+   * Joins a webinar's room: on its stage (host, co-hosts, panelists on stage; publishing and
+   * seeing each other, in backstage too) or in its audience (once it is live).
+   */
+  async #joinWebinar(
+    data: Extract<MediaRequest, { method: 'join'; data: { webinar: string } }>['data'],
+  ): Promise<JoinResult> {
+    const credentials: ViewerCredentials = {
+      handshake: this.#handshake(),
+      token: data.role === 'attendee' ? data.viewerToken : undefined,
+    };
+    const seat = seatOrThrow(await this.#deps.stage.seatAt(data.webinar, credentials), data.webinar);
+    if (data.role === 'stage' && !seat.onStage)
+      throw new AppError(403, 'not_on_stage', 'Only the host, co-hosts and panelists on stage may join the stage.');
+    if (data.role === 'attendee' && seat.state !== 'live')
+      throw new ConflictError(
+        'webinar_not_live',
+        seat.state === 'ended'
+          ? WEBINAR_ENDED_REASON
+          : 'The webinar has not started yet: its stage opens when it goes live.',
+      );
+    const peerRole = data.role === 'stage' ? 'publisher' : 'viewer';
+    const room = await this.#deps.rooms.getOrCreate(webinarRoomId(seat.webinarId));
+    let peer: Peer | undefined;
+    try {
+      if (peerRole === 'publisher') assertStageHasRoom(room, this.#deps.maxStage);
+      peer = await room.join(`${this.#socket.id}:${++this.#joins}`, peerRole, seat.name);
+    } catch (error) {
+      if (room.peers().length === 0) room.close('empty');
+      throw error;
+    }
+    const detach = this.#wire(room, peer, seat.channel, peerRole === 'publisher');
+    this.#joined = {
+      channel: seat.channel,
+      // Attendees watch on the strength of the channel's access (recheckAccess asks it again).
+      viewer: peerRole === 'viewer' ? credentials : undefined,
+      room,
+      peer,
+      detach,
+      stage: { seat, credentials },
+    };
+    this.#logger.debug({ webinar: seat.webinarId, role: seat.role }, 'joined a webinar');
+    const own = peer.id;
+    return {
+      peerId: own,
+      role: peerRole,
+      channel: seat.channel.slug,
+      stage: stagePlace(seat),
+      routerRtpCapabilities: peer.rtpCapabilities as JoinResult['routerRtpCapabilities'],
+      producers: room
+        .producers()
+        .filter((entry) => entry.peerId !== own)
+        .map((entry) => producerInfo(entry, room)),
+      stream: { channel: seat.channel.slug, live: seat.state === 'live', streamId: null, viewers: 0, startedAt: null },
+    };
+  }
+
+  /** Before a stage member publishes: still on stage? (Moved off, they may not, whatever their client does.) */
+  async #assertStillOnStage(stage: NonNullable<Joined['stage']>): Promise<void> {
+    const seat = await this.#deps.stage.seatAt(stage.seat.webinarId, stage.credentials);
+    if (typeof seat === 'string' || !seat.onStage)
+      throw new AppError(403, 'not_on_stage', 'Only the host, co-hosts and panelists on stage may publish.');
+    stage.seat = seat;
   }
 
   async #consume(transportId: string, producerId: string, rtpCapabilities: ms.RtpCapabilities): Promise<ConsumerInfo> {
@@ -228,10 +338,12 @@ export class MediaSession {
   }
 
   /** Forwards room and peer events to this socket; returns the function that stops it. */
-  #wire(room: Room, peer: Peer, channel: ChannelRef): () => void {
+  #wire(room: Room, peer: Peer, channel: ChannelRef, onStage = false): () => void {
     const notify = (notification: MediaNotification) => this.#socket.emit('notification', notification);
+    // Viewers see every producer; on a webinar's stage, members see each other's.
     const onProducerAdded = (entry: RoomProducer) =>
-      peer.role === 'viewer' && notify({ method: 'producerAdded', data: producerInfo(entry) });
+      (peer.role === 'viewer' || (onStage && entry.peerId !== peer.id)) &&
+      notify({ method: 'producerAdded', data: producerInfo(entry, room) });
     const onProducerClosed = (producerId: string) => notify({ method: 'producerClosed', data: { producerId } });
     const onPaused = (producerId: string) => notify({ method: 'producerPaused', data: { producerId } });
     const onResumed = (producerId: string) => notify({ method: 'producerResumed', data: { producerId } });
@@ -241,7 +353,7 @@ export class MediaSession {
       const joined = this.#joined;
       this.#joined = undefined;
       joined?.detach();
-      if (peer.role === 'publisher') this.#deps.live.publisherLost(channel, this.#socket.id);
+      if (peer.role === 'publisher' && !joined?.stage) this.#deps.live.publisherLost(channel, this.#socket.id);
       notify({ method: 'mediaReset', data: { reason } });
     };
     room.on('producer-added', onProducerAdded);
@@ -288,6 +400,11 @@ export class MediaSession {
     const { channel, room, peer, detach } = joined;
     detach();
     peer.close();
+    if (joined.stage) {
+      // A webinar's room is its own: no channel stream, publisher claim or viewer count to update.
+      if (room.peers().length === 0) room.close('empty');
+      return;
+    }
     if (!this.#socket.disconnected) await this.#socket.leave(statusRoom(channel));
     const { live } = this.#deps;
     // A replaced publisher's claim is already the new session's.
@@ -318,12 +435,15 @@ export function statusRoom(channel: ChannelRef | string): string {
   return `status:${typeof channel === 'string' ? channel : channel.slug}`;
 }
 
-function producerInfo(entry: RoomProducer) {
+function producerInfo(entry: RoomProducer, room: Room): ProducerInfo {
+  const label = room.peer(entry.peerId)?.label;
   return {
     producerId: entry.producer.id,
     kind: entry.producer.kind,
     source: entry.source,
     paused: entry.producer.paused,
+    // Only stage members carry a name: on a channel there is one publisher, and it stays anonymous.
+    ...(label !== undefined && { owner: { peerId: entry.peerId, name: label } }),
   };
 }
 

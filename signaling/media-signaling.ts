@@ -11,6 +11,7 @@ import {
   type ServerToClientEvents,
 } from '../common/protocol/media-signaling.ts';
 import type { ChannelDirectory, RecheckFilter } from '../common/live/channel-directory.ts';
+import type { StageChange, WebinarStageDirectory } from '../common/live/webinar-stage.ts';
 import { MediaSession, statusRoom } from './media-session.ts';
 import { validateRequest } from './validate-request.ts';
 import type { LiveRegistry, RoomPlacement } from './live-state.ts';
@@ -22,6 +23,9 @@ export interface MediaSignalingDeps {
   logger: Logger;
   /** WEBRTC_SEATS_PER_STREAM (see webrtc-seats.ts). */
   webrtcSeatsPerStream: number;
+  /** Webinars: seats on their stages, and how many publish at once (WEBINAR_MAX_STAGE). */
+  stage: WebinarStageDirectory;
+  maxStage: number;
 }
 
 /** A client sending more than this many requests in a second is misbehaving; it gets errors. */
@@ -31,6 +35,8 @@ export interface MediaSignaling {
   namespace: Namespace<ClientToServerEvents, ServerToClientEvents>;
   /** A channel's access narrowed: its viewers that may no longer watch it are removed. */
   recheckAccess(filter: RecheckFilter): Promise<void>;
+  /** A webinar's stage changed: who left it stops publishing; once it ended, everyone is let go. */
+  recheckStage(change: StageChange): Promise<void>;
 }
 
 export function attachMediaSignaling(io: Server, deps: MediaSignalingDeps): MediaSignaling {
@@ -74,6 +80,15 @@ export function attachMediaSignaling(io: Server, deps: MediaSignalingDeps): Medi
           session
             .recheckAccess(filter)
             .catch((error: unknown) => logger.error({ err: error }, "could not recheck a viewer's access")),
+        ),
+      );
+    },
+    async recheckStage(change) {
+      await Promise.all(
+        [...sessions].map((session) =>
+          session
+            .recheckStage(change)
+            .catch((error: unknown) => logger.error({ err: error }, 'could not recheck a stage seat')),
         ),
       );
     },

@@ -61,7 +61,15 @@ export function validateRequest(value: unknown): MediaCommand {
           "join: a publisher needs a 'streamKey', or the 'channel' to publish to as its signed-in owner.",
         );
       }
-      throw new BadRequestError("join: role must be 'viewer' or 'publisher'.");
+      if (data.role === 'stage') return { method, data: { role: 'stage', webinar: id(data, 'webinar') } };
+      if (data.role === 'attendee') {
+        const viewerToken = data.viewerToken === undefined ? undefined : str(data, 'viewerToken', 200);
+        return {
+          method,
+          data: { role: 'attendee', webinar: id(data, 'webinar'), ...(viewerToken ? { viewerToken } : {}) },
+        };
+      }
+      throw new BadRequestError("join: role must be 'viewer', 'publisher', 'stage' or 'attendee'.");
     case 'createTransport':
       if (data.direction !== 'send' && data.direction !== 'recv')
         throw new BadRequestError("createTransport: direction must be 'send' or 'recv'.");

@@ -4,7 +4,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { PrismaClient } from '../../common/db/database.ts';
-import { ConflictError, ForbiddenError, NotFoundError, PrivateChannelError } from '../../common/errors.ts';
+import { ConflictError, NotFoundError, PrivateChannelError } from '../../common/errors.ts';
 import {
   Webinar,
   WebinarAudience,
@@ -14,16 +14,19 @@ import {
   WEBINAR_TITLE_MAX,
   WebinarPage,
 } from '../../common/protocol/rest/webinars.ts';
-import { requireUser, userOf } from '../accounts/auth.ts';
-import { canManageChannel, channelBySlugOr404, channelToManage } from '../channels/permissions.ts';
+import { requireUser } from '../accounts/auth.ts';
+import { channelBySlugOr404, channelToManage } from '../channels/permissions.ts';
 import { DateTime, NoContent, PageQuery, problems, SlugParams, TextBlock, TextLine, Type } from '../http/schemas.ts';
 import { uploadUrl } from '../uploads/image-store.ts';
 import { requestCanWatch } from '../viewer-access/watch-access.ts';
+import type { StageChanged } from './stage-changes.ts';
+import { WebinarAccess } from './webinar-access.ts';
 import { WebinarRepository, type WebinarRow } from './webinar-repository.ts';
 import { checkReschedulable, checkScheduledStart, type WebinarAction } from './webinar-rules.ts';
 
 export interface WebinarRouteDeps {
   prisma: PrismaClient;
+  stageChanged: StageChanged;
 }
 
 const Title = TextLine({ minLength: 1, maxLength: WEBINAR_TITLE_MAX });
@@ -72,13 +75,13 @@ const ChannelWebinarsQuery = Type.Object(
 
 const DISCOVERY_LIMIT = 24;
 
-export function registerWebinarRoutes(app: FastifyInstance, { prisma }: WebinarRouteDeps): void {
+export function registerWebinarRoutes(app: FastifyInstance, { prisma, stageChanged }: WebinarRouteDeps): void {
   const webinars = new WebinarRepository(prisma);
+  const access = new WebinarAccess(prisma, webinars);
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   if (!app.getSchema('Webinar')) app.addSchema(Webinar);
 
   async function view(row: WebinarRow, request: FastifyRequest): Promise<Webinar> {
-    const user = await userOf(request);
     return {
       id: row.id,
       channel: {
@@ -96,26 +99,8 @@ export function registerWebinarRoutes(app: FastifyInstance, { prisma }: WebinarR
       startedAt: row.startedAt?.toISOString() ?? null,
       endedAt: row.endedAt?.toISOString() ?? null,
       createdAt: row.createdAt.toISOString(),
-      canManage: canManageChannel(user, row.channel),
+      canManage: await access.hosts(request, row),
     };
-  }
-
-  /** The webinar, if this request may see it: 404 unknown, 403 a private channel's. */
-  async function webinarToRead(request: FastifyRequest, id: string): Promise<WebinarRow> {
-    const row = await webinars.byId(id);
-    if (!row) throw new NotFoundError('Webinar', id);
-    if (!(await requestCanWatch(prisma, request, row.channel))) throw new PrivateChannelError(row.channel.slug);
-    return row;
-  }
-
-  /** The webinar, if this request hosts it: 401 signed out, 404 unknown, 403 someone else's. */
-  async function webinarToHost(request: FastifyRequest, id: string): Promise<WebinarRow> {
-    const user = await requireUser(request);
-    const row = await webinars.byId(id);
-    if (!row) throw new NotFoundError('Webinar', id);
-    if (!canManageChannel(user, row.channel))
-      throw new ForbiddenError(`Only the host of this webinar (the owner of '${row.channel.slug}') can do that.`);
-    return row;
   }
 
   api.post(
@@ -175,7 +160,7 @@ export function registerWebinarRoutes(app: FastifyInstance, { prisma }: WebinarR
         response: { 200: Type.Ref('Webinar'), ...problems(403, 404) },
       },
     },
-    async (request) => view(await webinarToRead(request, request.params.id), request),
+    async (request) => view(await access.toRead(request, request.params.id), request),
   );
 
   api.patch(
@@ -190,7 +175,7 @@ export function registerWebinarRoutes(app: FastifyInstance, { prisma }: WebinarR
       },
     },
     async (request) => {
-      const row = await webinarToHost(request, request.params.id);
+      const { webinar: row } = await access.toHost(request, request.params.id);
       if (row.state === 'ended')
         throw new ConflictError('webinar_ended', 'The webinar has ended: it can no longer change.');
       const { scheduledStart, ...rest } = request.body;
@@ -215,7 +200,7 @@ export function registerWebinarRoutes(app: FastifyInstance, { prisma }: WebinarR
       },
     },
     async (request, reply) => {
-      const row = await webinarToHost(request, request.params.id);
+      const { webinar: row } = await access.toHost(request, request.params.id);
       if (row.state === 'live') throw new ConflictError('webinar_live', 'The webinar is live: end it first.');
       await webinars.delete(row.id);
       return reply.status(204).send(null);
@@ -239,9 +224,11 @@ export function registerWebinarRoutes(app: FastifyInstance, { prisma }: WebinarR
         },
       },
       async (request) => {
-        const row = await webinarToHost(request, request.params.id);
+        const { webinar: row } = await access.toHost(request, request.params.id);
         const moved = await webinars.transition(row.id, action);
         if (!moved) throw new NotFoundError('Webinar', row.id); // deleted meanwhile
+        // Ended: whoever is on stage stops publishing, and attendees are let go.
+        if (moved.state === 'ended') stageChanged({ webinarId: moved.id });
         return view(moved, request);
       },
     );

@@ -21,11 +21,23 @@ export const MEDIA_SOURCES: readonly MediaSource[] = ['camera', 'microphone', 's
 
 export type PeerRole = 'publisher' | 'viewer';
 
+/** Who one is to a webinar: host (the channel's owner), co-host, panelist, or attendee. */
+export type StageRole = 'host' | 'cohost' | 'panelist' | 'attendee';
+
+/** A joined webinar session's place: its role, and whether it may publish now (on stage). */
+export interface StagePlace {
+  webinarId: string;
+  role: StageRole;
+  onStage: boolean;
+}
+
 export interface ProducerInfo {
   producerId: string;
   kind: 'audio' | 'video';
   source: MediaSource;
   paused: boolean;
+  /** In a webinar, whose it is: several people publish on a stage. Absent on a channel. */
+  owner?: { peerId: string; name: string };
 }
 
 export interface TransportInfo {
@@ -71,6 +83,13 @@ export type MediaRequest =
     }
   | { method: 'join'; data: { role: 'publisher'; streamKey: string } }
   | { method: 'join'; data: { role: 'publisher'; channel: string } }
+  /**
+   * A webinar's stage members (host, co-hosts, panelists on stage) join its room by id and may
+   * publish; attendees watch once it is live. Both are let in by the session cookie their
+   * handshake carried from this site's pages (or, for attendees of a private channel, a token).
+   */
+  | { method: 'join'; data: { role: 'stage'; webinar: string } }
+  | { method: 'join'; data: { role: 'attendee'; webinar: string; viewerToken?: string } }
   | { method: 'createTransport'; data: { direction: 'send' | 'recv' } }
   | { method: 'connectTransport'; data: { transportId: string; dtlsParameters: DtlsParameters } }
   | { method: 'restartIce'; data: { transportId: string } }
@@ -92,6 +111,8 @@ export interface JoinResult {
   peerId: string;
   role: PeerRole;
   channel: string;
+  /** In a webinar: the session's place on its stage. */
+  stage?: StagePlace;
   routerRtpCapabilities: RtpCapabilities;
   producers: ProducerInfo[];
   stream: StreamStatus;
@@ -127,8 +148,10 @@ export type MediaNotification =
   | { method: 'streamStatus'; data: StreamStatus }
   /** The media server behind this session restarted: join again (the client does so by itself). */
   | { method: 'mediaReset'; data: { reason: string } }
-  /** Another session of the same channel took over publishing. */
-  | { method: 'kicked'; data: { reason: string } };
+  /** Another session of the same channel took over publishing; or access ended, or the webinar did. */
+  | { method: 'kicked'; data: { reason: string } }
+  /** A webinar session's place changed (moved off the stage: its producers are closed already). */
+  | { method: 'stagePlace'; data: StagePlace & { reason: string } };
 
 export interface SignalingErrorBody {
   /** Stable, machine-readable: bad_request, unauthorized, forbidden, not_found, conflict, unavailable, internal. */

@@ -19,6 +19,7 @@ export const APP_PAGE_SEGMENTS = [
   'signup',
   'studio',
   'vod',
+  'webinars',
 ] as const;
 
 export type AppPageSegment = (typeof APP_PAGE_SEGMENTS)[number];
@@ -65,7 +66,6 @@ const HELD_SEGMENTS = [
   'users',
   'vods',
   'webinar',
-  'webinars',
   'whep',
   'whip',
   'www',

@@ -391,6 +391,8 @@ export class Player extends Emitter<PlayerEvents> {
         this.#error = { code: 'kicked', message: notification.data.reason };
         this.#update();
         break;
+      case 'stagePlace':
+        break; // webinar stages only; a channel's player never hears it
       default:
         notification satisfies never;
     }

@@ -315,6 +315,7 @@ export class Publisher extends Emitter<PublisherEvents> {
       case 'producerResumed':
       case 'consumerClosed':
       case 'consumerLayersChanged':
+      case 'stagePlace': // webinar stages only
         break;
       default:
         notification satisfies never;

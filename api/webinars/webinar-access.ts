@@ -1,0 +1,58 @@
+// Who may do what to a webinar. Its host is the channel's owner (or an admin); co-hosts, named by
+// the host, have the same powers except naming co-hosts; anyone who may watch the channel reads
+// it. Every webinar route asks here, so the rules live in one place.
+import type { FastifyRequest } from 'fastify';
+import type { PrismaClient } from '../../common/db/database.ts';
+import { ForbiddenError, NotFoundError, PrivateChannelError } from '../../common/errors.ts';
+import { requireUser, userOf } from '../accounts/auth.ts';
+import type { SessionUser } from '../accounts/sessions.ts';
+import { canManageChannel } from '../channels/permissions.ts';
+import { requestCanWatch } from '../viewer-access/watch-access.ts';
+import type { WebinarRepository, WebinarRow } from './webinar-repository.ts';
+
+export type HostRole = 'host' | 'cohost';
+
+/** 'host' for the channel's owner or an admin, 'cohost' for a co-host, undefined for anyone else. */
+export async function hostRoleOf(
+  prisma: PrismaClient,
+  user: SessionUser | undefined,
+  webinar: WebinarRow,
+): Promise<HostRole | undefined> {
+  if (!user) return undefined;
+  if (canManageChannel(user, webinar.channel)) return 'host';
+  const member = await prisma.webinarMember.findUnique({
+    where: { webinarId_userId: { webinarId: webinar.id, userId: user.id } },
+    select: { role: true },
+  });
+  return member?.role === 'cohost' ? 'cohost' : undefined;
+}
+
+export class WebinarAccess {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly webinars: WebinarRepository,
+  ) {}
+
+  /** The webinar, if this request may see it: 404 unknown, 403 a private channel's. */
+  async toRead(request: FastifyRequest, id: string): Promise<WebinarRow> {
+    const row = await this.webinars.byId(id);
+    if (!row) throw new NotFoundError('Webinar', id);
+    if (!(await requestCanWatch(this.prisma, request, row.channel))) throw new PrivateChannelError(row.channel.slug);
+    return row;
+  }
+
+  /** The webinar and the caller's role, if they host it: 401 signed out, 404 unknown, 403 someone else's. */
+  async toHost(request: FastifyRequest, id: string): Promise<{ webinar: WebinarRow; role: HostRole }> {
+    const user = await requireUser(request);
+    const webinar = await this.webinars.byId(id);
+    if (!webinar) throw new NotFoundError('Webinar', id);
+    const role = await hostRoleOf(this.prisma, user, webinar);
+    if (!role) throw new ForbiddenError("Only this webinar's host and co-hosts can do that.");
+    return { webinar, role };
+  }
+
+  /** Whether the caller of `request` hosts the webinar (for the answer's canManage). */
+  async hosts(request: FastifyRequest, webinar: WebinarRow): Promise<boolean> {
+    return (await hostRoleOf(this.prisma, await userOf(request), webinar)) !== undefined;
+  }
+}
