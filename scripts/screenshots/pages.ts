@@ -186,6 +186,24 @@ export const SHOTS: Shot[] = [
       });
     },
   },
+  {
+    name: 'webinar',
+    who: 'visitor',
+    path: (s) => `/webinars/${s.webinarId}`,
+    ready: (page) => visible(page, 'webinar-countdown'),
+  },
+  {
+    name: 'webinar-live',
+    who: 'viewer',
+    path: (s) => `/webinars/${s.liveWebinarId}`,
+    ready: (page) => visible(page, 'webinar-watch'),
+  },
+  {
+    name: 'webinar-host',
+    who: 'owner',
+    path: (s) => `/webinars/${s.webinarId}`,
+    ready: (page) => visible(page, 'webinar-manage'),
+  },
   { name: 'login', who: 'visitor', path: () => '/login', ready: (page) => heading(page, 'Log in') },
   { name: 'signup', who: 'visitor', path: () => '/signup', ready: (page) => heading(page, 'Create your account') },
   { name: 'account', who: 'viewer', path: () => '/settings', ready: (page) => visible(page, 'account-username') },
@@ -247,6 +265,26 @@ export const SHOTS: Shot[] = [
   },
   { name: 'studio-emotes', who: 'owner', path: () => '/studio?tab=emotes', ready: (p) => visible(p, 'emote-list') },
   {
+    name: 'studio-webinars',
+    who: 'owner',
+    path: () => '/studio?tab=webinars',
+    ready: async (page) => {
+      await atLeast(page, 'webinar-row', 2);
+      await page.getByTestId('toggle-past-webinars').click();
+      await visible(page, 'past-webinar-list');
+    },
+  },
+  {
+    name: 'studio-webinar-form',
+    who: 'owner',
+    path: () => '/studio?tab=webinars',
+    ready: async (page) => {
+      await atLeast(page, 'webinar-row', 2);
+      await page.getByTestId('new-webinar').click();
+      await visible(page, 'webinar-form');
+    },
+  },
+  {
     name: 'studio-create-channel',
     who: 'viewer',
     path: () => '/studio',
@@ -270,6 +308,12 @@ export const SHOTS: Shot[] = [
     who: 'visitor',
     path: () => '/vod/00000000-0000-4000-8000-000000000000',
     ready: (page) => visible(page, 'vod-not-found'),
+  },
+  {
+    name: 'webinar-not-found',
+    who: 'visitor',
+    path: () => '/webinars/00000000-0000-4000-8000-000000000000',
+    ready: (page) => visible(page, 'webinar-not-found'),
   },
   {
     name: 'clip-not-found',

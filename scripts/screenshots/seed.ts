@@ -26,6 +26,9 @@ export interface Seeded {
   /** Owner of the private channel. */
   privateOwner: Person;
   privateSlug: string;
+  /** The live channel's upcoming webinar (with a description), and the offline channel's live one. */
+  webinarId: string;
+  liveWebinarId: string;
   /** Closes the publishing studio (the platform ends the stream itself). */
   close(): Promise<void>;
 }
@@ -151,6 +154,48 @@ async function describeChannels(owner: Person, secondOwner: Person, privateOwner
   ]);
 }
 
+/**
+ * Webinars: two coming up on Nova's channel (one with a description), one she ran last week, and
+ * one of Theo's that is live now, so the studio, the page and the home row all have something.
+ */
+async function announceWebinars(
+  owner: Person,
+  secondOwner: Person,
+): Promise<{ webinarId: string; liveWebinarId: string }> {
+  const day = 86_400_000;
+  const at = (days: number, hourUtc: number) =>
+    new Date(Math.floor(Date.now() / day) * day + days * day + hourUtc * 3_600_000).toISOString();
+  const announce = (person: Person, slug: string, body: Record<string, unknown>) =>
+    call<{ id: string }>(person, 'POST', `/api/v1/channels/${slug}/webinars`, body);
+  const upcoming = await announce(owner, 'novabeats', {
+    title: 'Patching a generative sequence from scratch',
+    description:
+      'A live walk-through of the patch behind Friday’s jam, module by module.\n\nBring questions: the last half hour is Q&A. Signed-in viewers can ask in chat.',
+    scheduledStart: at(3, 18),
+    durationMinutes: 90,
+    audience: 'signed_in',
+  });
+  await announce(owner, 'novabeats', {
+    title: 'Gear check: what is on the desk this season',
+    scheduledStart: at(10, 17),
+    durationMinutes: 45,
+  });
+  const past = await announce(owner, 'novabeats', {
+    title: 'Sound design basics',
+    scheduledStart: new Date(Date.now() + 60_000).toISOString(),
+    durationMinutes: 60,
+  });
+  await call(owner, 'POST', `/api/v1/webinars/${past.id}/start`);
+  await call(owner, 'POST', `/api/v1/webinars/${past.id}/end`);
+  const live = await announce(secondOwner, 'theo-codes', {
+    title: 'Office hours: Pratt parsing, your questions',
+    scheduledStart: new Date(Date.now() + 60_000).toISOString(),
+    durationMinutes: 60,
+  });
+  await call(secondOwner, 'POST', `/api/v1/webinars/${live.id}/start`);
+  return { webinarId: upcoming.id, liveWebinarId: live.id };
+}
+
 /** The live channel's look and its team, one after the other so the moderation log reads the same in every run. */
 async function setUpLiveChannel(owner: Person, moderator: Person): Promise<void> {
   await uploadImages(owner, 'novabeats');
@@ -196,6 +241,8 @@ export async function seed(platform: TestPlatform, browser: Browser): Promise<Se
     call(moderator, 'PUT', '/api/v1/channels/novabeats/follow'),
   ]);
   step('channels');
+  const webinars = await announceWebinars(owner, secondOwner);
+  step('webinars');
 
   // A past broadcast: Theo streams for a few seconds, retitled while live, then ends. The live
   // channel is set up meanwhile. Over WHIP (both tracks in one offer, one simulcast-free picture)
@@ -263,6 +310,7 @@ export async function seed(platform: TestPlatform, browser: Browser): Promise<Se
       clipId: clip.id,
       privateOwner,
       privateSlug: 'ada-office-hours',
+      ...webinars,
       close: () => live.context.close(),
     };
   } catch (error) {
