@@ -53,9 +53,7 @@ export const router = createRouter({
     { path: page('vod', '/:id'), name: 'vod', component: () => import('./views/VodView.vue') },
     { path: page('clip', '/:id'), name: 'clip', component: () => import('./views/ClipView.vue') },
     {
-      // 'webinars' is reserved, but held rather than listed among APP_PAGE_SEGMENTS yet: the cast
-      // goes once common/protocol/reserved-paths.ts moves it there.
-      path: page('webinars' as AppPageSegment, '/:id'),
+      path: page('webinars', '/:id'),
       name: 'webinar',
       component: () => import('./views/WebinarView.vue'),
     },
