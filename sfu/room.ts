@@ -195,6 +195,15 @@ export class Room extends EventEmitter<RoomEvents> {
   }
 
   /**
+   * An active-speaker observer on the origin router, where every publisher's producers are
+   * (active-speaker.ts uses it). It closes with the room.
+   */
+  createActiveSpeakerObserver(intervalMs: number): Promise<ms.ActiveSpeakerObserver> {
+    if (this.#closed) throw new Error('Room is closed.');
+    return this.#origin.router.createActiveSpeakerObserver({ interval: intervalMs });
+  }
+
+  /**
    * Sends a producer as plain RTP to `remote` (the recorder's FFmpeg), from the origin router. The
    * consumer starts paused and without RTX (FFmpeg can't use retransmissions); the caller owns
    * both and closes the transport when done. It closes by itself with the room or the producer.

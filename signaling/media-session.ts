@@ -21,6 +21,7 @@ import type {
   ProducerInfo,
   ServerToClientEvents,
 } from '../common/protocol/media-signaling.ts';
+import type { ActiveSpeaker } from '../sfu/active-speaker.ts';
 import type { Peer } from '../sfu/peer.ts';
 import type { RoomProducer } from '../sfu/peer.ts';
 import type { Room } from '../sfu/room.ts';
@@ -37,7 +38,7 @@ import { closeIfUnused, type LiveRegistry, type RoomPlacement } from './live-sta
 import { AlreadyLiveError } from './live-streams.ts';
 import type { MediaCommand } from './validate-request.ts';
 import { assertSeatTaken } from './webrtc-seats.ts';
-import { assertStageHasRoom, seatOrThrow, stagePlace, webinarRoomId } from './webinar-stage.ts';
+import { assertStageHasRoom, seatOrThrow, stagePlace, StageSpeakers, webinarRoomId } from './webinar-stage.ts';
 
 export type MediaSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
@@ -58,6 +59,8 @@ export interface MediaSessionDeps {
   /** Webinars: who may be on a stage, and its size (WEBINAR_MAX_STAGE). */
   stage: WebinarStageDirectory;
   maxStage: number;
+  /** Who speaks on each webinar stage of this process. */
+  speakers: StageSpeakers;
 }
 
 /** What a webinar session is told when the webinar ends under it. */
@@ -280,14 +283,25 @@ export class MediaSession {
     const peerRole = data.role === 'stage' ? 'publisher' : 'viewer';
     const room = await this.#deps.rooms.getOrCreate(webinarRoomId(seat.webinarId));
     let peer: Peer | undefined;
+    let speaker: ActiveSpeaker;
     try {
       if (peerRole === 'publisher') assertStageHasRoom(room, this.#deps.maxStage);
+      speaker = await this.#deps.speakers.of(room);
       peer = await room.join(`${this.#socket.id}:${++this.#joins}`, peerRole, seat.name);
     } catch (error) {
+      peer?.close();
       if (room.peers().length === 0) room.close('empty');
       throw error;
     }
-    const detach = this.#wire(room, peer, seat.channel, peerRole === 'publisher');
+    const detachRoom = this.#wire(room, peer, seat.channel, peerRole === 'publisher');
+    const onSpeaker = (peerId: string | null) =>
+      this.#socket.emit('notification', { method: 'activeSpeaker', data: { peerId } });
+    speaker.on('changed', onSpeaker);
+    const detach = () => {
+      detachRoom();
+      speaker.off('changed', onSpeaker);
+    };
+    if (speaker.current !== null) queueMicrotask(() => onSpeaker(speaker.current));
     this.#joined = {
       channel: seat.channel,
       // Attendees watch on the strength of the channel's access (recheckAccess asks it again).

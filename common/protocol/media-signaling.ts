@@ -151,7 +151,9 @@ export type MediaNotification =
   /** Another session of the same channel took over publishing; or access ended, or the webinar did. */
   | { method: 'kicked'; data: { reason: string } }
   /** A webinar session's place changed (moved off the stage: its producers are closed already). */
-  | { method: 'stagePlace'; data: StagePlace & { reason: string } };
+  | { method: 'stagePlace'; data: StagePlace & { reason: string } }
+  /** On a webinar's stage, who speaks now (by peer id; null: nobody heard since the last one left). */
+  | { method: 'activeSpeaker'; data: { peerId: string | null } };
 
 export interface SignalingErrorBody {
   /** Stable, machine-readable: bad_request, unauthorized, forbidden, not_found, conflict, unavailable, internal. */

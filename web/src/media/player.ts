@@ -392,7 +392,8 @@ export class Player extends Emitter<PlayerEvents> {
         this.#update();
         break;
       case 'stagePlace':
-        break; // webinar stages only; a channel's player never hears it
+      case 'activeSpeaker':
+        break; // webinar stages only; a channel's player never hears them
       default:
         notification satisfies never;
     }

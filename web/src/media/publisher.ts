@@ -316,6 +316,7 @@ export class Publisher extends Emitter<PublisherEvents> {
       case 'consumerClosed':
       case 'consumerLayersChanged':
       case 'stagePlace': // webinar stages only
+      case 'activeSpeaker':
         break;
       default:
         notification satisfies never;
