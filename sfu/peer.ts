@@ -262,12 +262,19 @@ export class Peer extends EventEmitter<PeerEvents> {
  * with TypeError and unsupported ones (a codec the router lacks) with UnsupportedError: both are
  * the client's mistake, so they become a 400 with mediasoup's explanation. Anything else is ours.
  */
+const CLASHING_PARAMETERS = /already exists in RTP listener/;
+
 async function clientInput<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
     if (error instanceof TypeError || error instanceof mediasoupTypes.UnsupportedError) {
       throw new BadRequestError(`Invalid media parameters: ${error.message}`);
+    }
+    // The worker refuses a MID, RID or SSRC the transport already receives: the client's mistake
+    // (a second producer announced with the first one's parameters), not the server's.
+    if (error instanceof Error && CLASHING_PARAMETERS.test(error.message)) {
+      throw new ConflictError('media_parameters_in_use', `Media parameters already in use: ${error.message}`);
     }
     throw error;
   }

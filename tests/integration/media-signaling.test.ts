@@ -259,6 +259,27 @@ describe.each(databaseTargets())('media signaling on $name', (target) => {
   });
 
   describe('refuses, with a stable code, and changes nothing', () => {
+    it('a second producer announced with the MID of the first: media_parameters_in_use, not a 500', async () => {
+      const channel = await createTestChannel(platform);
+      const { client: publisher } = await joinAsPublisher(channel);
+      const send = await publisher.ok('createTransport', { direction: 'send' });
+      const first = await publisher.ok('produce', {
+        transportId: send.id,
+        kind: 'video',
+        rtpParameters: rtpParameters('video', '1'),
+        source: 'camera',
+      });
+      const clash = await publisher.request('produce', {
+        transportId: send.id,
+        kind: 'video',
+        rtpParameters: rtpParameters('video', '1'),
+        source: 'screen',
+      });
+      expect(clash.ok ? '' : clash.error.code).toBe('media_parameters_in_use');
+      const room = platform.rooms!.rooms().find((r) => r.producers().some((p) => p.producer.id === first.producerId));
+      expect(room?.producers().map((p) => p.source)).toEqual(['camera']);
+    });
+
     it("a publisher with a key that isn't one: unauthorized", async () => {
       const channel = await createTestChannel(platform);
       const client = await connect();
