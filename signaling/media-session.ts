@@ -21,7 +21,6 @@ import type {
   ProducerInfo,
   ServerToClientEvents,
 } from '../common/protocol/media-signaling.ts';
-import type { ActiveSpeaker } from '../sfu/active-speaker.ts';
 import type { Peer } from '../sfu/peer.ts';
 import type { RoomProducer } from '../sfu/peer.ts';
 import type { Room } from '../sfu/room.ts';
@@ -38,7 +37,8 @@ import { closeIfUnused, type LiveRegistry, type RoomPlacement } from './live-sta
 import { AlreadyLiveError } from './live-streams.ts';
 import type { MediaCommand } from './validate-request.ts';
 import { assertSeatTaken } from './webrtc-seats.ts';
-import { assertStageHasRoom, seatOrThrow, stagePlace, StageSpeakers, webinarRoomId } from './webinar-stage.ts';
+import type { StageRoom, StageRooms } from './stage-room.ts';
+import { assertStageHasRoom, seatOrThrow, stagePlace, webinarRoomId } from './webinar-stage.ts';
 
 export type MediaSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
@@ -59,8 +59,8 @@ export interface MediaSessionDeps {
   /** Webinars: who may be on a stage, and its size (WEBINAR_MAX_STAGE). */
   stage: WebinarStageDirectory;
   maxStage: number;
-  /** Who speaks on each webinar stage of this process. */
-  speakers: StageSpeakers;
+  /** Who speaks, and whose share is the main one, on each webinar stage of this process. */
+  stageRooms: StageRooms;
 }
 
 /** What a webinar session is told when the webinar ends under it. */
@@ -146,6 +146,9 @@ export class MediaSession {
         });
         return {};
       }
+      case 'setMainShare':
+        await this.#setMainShare(request.data.peerId);
+        return {};
       case 'leave':
         await this.#leave('left');
         return {};
@@ -283,10 +286,10 @@ export class MediaSession {
     const peerRole = data.role === 'stage' ? 'publisher' : 'viewer';
     const room = await this.#deps.rooms.getOrCreate(webinarRoomId(seat.webinarId));
     let peer: Peer | undefined;
-    let speaker: ActiveSpeaker;
+    let stageRoom: StageRoom;
     try {
       if (peerRole === 'publisher') assertStageHasRoom(room, this.#deps.maxStage);
-      speaker = await this.#deps.speakers.of(room);
+      stageRoom = await this.#deps.stageRooms.of(room);
       peer = await room.join(`${this.#socket.id}:${++this.#joins}`, peerRole, seat.name);
     } catch (error) {
       peer?.close();
@@ -296,12 +299,20 @@ export class MediaSession {
     const detachRoom = this.#wire(room, peer, seat.channel, peerRole === 'publisher');
     const onSpeaker = (peerId: string | null) =>
       this.#socket.emit('notification', { method: 'activeSpeaker', data: { peerId } });
-    speaker.on('changed', onSpeaker);
+    const onMainShare = (peerId: string | null) =>
+      this.#socket.emit('notification', { method: 'mainShare', data: { peerId } });
+    stageRoom.on('active-speaker', onSpeaker);
+    stageRoom.on('main-share', onMainShare);
     const detach = () => {
       detachRoom();
-      speaker.off('changed', onSpeaker);
+      stageRoom.off('active-speaker', onSpeaker);
+      stageRoom.off('main-share', onMainShare);
     };
-    if (speaker.current !== null) queueMicrotask(() => onSpeaker(speaker.current));
+    // What the room already knows, right after the join's answer.
+    queueMicrotask(() => {
+      if (stageRoom.activeSpeaker !== null) onSpeaker(stageRoom.activeSpeaker);
+      if (stageRoom.mainShare !== null) onMainShare(stageRoom.mainShare);
+    });
     this.#joined = {
       channel: seat.channel,
       // Attendees watch on the strength of the channel's access (recheckAccess asks it again).
@@ -325,6 +336,16 @@ export class MediaSession {
         .map((entry) => producerInfo(entry, room)),
       stream: { channel: seat.channel.slug, live: seat.state === 'live', streamId: null, viewers: 0, startedAt: null },
     };
+  }
+
+  /** The host or a co-host picks whose screen share attendees see large (null: the default). */
+  async #setMainShare(peerId: string | null): Promise<void> {
+    const { stage, room } = this.#session();
+    if (!stage || (stage.seat.role !== 'host' && stage.seat.role !== 'cohost'))
+      throw new AppError(403, 'not_host', "Only the webinar's host and co-hosts choose the main share.");
+    const stageRoom = await this.#deps.stageRooms.of(room);
+    if (!stageRoom.setMainShare(peerId))
+      throw new ConflictError('not_sharing', 'That stage member is not sharing a screen.');
   }
 
   /** Before a stage member publishes: still on stage? (Moved off, they may not, whatever their client does.) */

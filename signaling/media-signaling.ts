@@ -14,7 +14,7 @@ import type { ChannelDirectory, RecheckFilter } from '../common/live/channel-dir
 import type { StageChange, WebinarStageDirectory } from '../common/live/webinar-stage.ts';
 import { MediaSession, statusRoom } from './media-session.ts';
 import { validateRequest } from './validate-request.ts';
-import { StageSpeakers } from './webinar-stage.ts';
+import { StageRooms } from './stage-room.ts';
 import type { LiveRegistry, RoomPlacement } from './live-state.ts';
 
 export interface MediaSignalingDeps {
@@ -44,14 +44,14 @@ export function attachMediaSignaling(io: Server, deps: MediaSignalingDeps): Medi
   const logger = deps.logger.child({ component: 'media-signaling' });
   const namespace = io.of(MEDIA_NAMESPACE) as Namespace<ClientToServerEvents, ServerToClientEvents>;
   const sessions = new Set<MediaSession>();
-  const speakers = new StageSpeakers();
+  const stageRooms = new StageRooms();
 
   deps.live.on('status', (status) => {
     namespace.to(statusRoom(status.channel)).emit('notification', { method: 'streamStatus', data: status });
   });
 
   namespace.on('connection', (socket) => {
-    const session = new MediaSession(socket, { ...deps, logger, speakers });
+    const session = new MediaSession(socket, { ...deps, logger, stageRooms });
     sessions.add(session);
     let windowStart = Date.now();
     let requestsInWindow = 0;

@@ -31,10 +31,12 @@ const METHODS = new Set<MediaRequest['method']>([
   'consume',
   'resumeConsumer',
   'setPreferredLayers',
+  'setMainShare',
   'leave',
 ]);
 
 const ID = /^[A-Za-z0-9_-]{1,100}$/;
+const PEER_ID = /^[A-Za-z0-9_-]{1,100}:\d{1,9}$/;
 
 export function validateRequest(value: unknown): MediaCommand {
   if (!isRecord(value) || typeof value.method !== 'string' || !METHODS.has(value.method as MediaRequest['method'])) {
@@ -122,6 +124,13 @@ export function validateRequest(value: unknown): MediaCommand {
           ...(temporalLayer !== undefined && { temporalLayer }),
         },
       };
+    }
+    case 'setMainShare': {
+      // Peer ids are '<socket id>:<join>', so they have a colon ids of mediasoup objects don't.
+      const peerId = data.peerId;
+      if (peerId !== null && (typeof peerId !== 'string' || !PEER_ID.test(peerId)))
+        throw new BadRequestError("setMainShare: 'peerId' must be a peer id, or null.");
+      return { method, data: { peerId } };
     }
     case 'leave':
       return { method, data: {} };

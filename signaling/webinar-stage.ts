@@ -4,7 +4,6 @@
 import { AppError, ConflictError, NotFoundError, PrivateChannelError, UnauthorizedError } from '../common/errors.ts';
 import type { SeatRefusal, StageSeat } from '../common/live/webinar-stage.ts';
 import type { StagePlace } from '../common/protocol/media-signaling.ts';
-import { ActiveSpeaker } from '../sfu/active-speaker.ts';
 import type { Room } from '../sfu/room.ts';
 
 /** A webinar's room in the registry; channel rooms are keyed by channel id, which never starts so. */
@@ -36,23 +35,4 @@ export function assertStageHasRoom(room: Room, maxStage: number): void {
   const onStage = room.peers().filter((peer) => peer.role === 'publisher').length;
   if (onStage >= maxStage)
     throw new ConflictError('stage_full', `The stage holds ${maxStage} people at once; someone must leave it first.`);
-}
-
-/**
- * One active-speaker observer per webinar room on this process, made with the room's first
- * webinar session and gone with the room: every session of the room hears who speaks from it.
- */
-export class StageSpeakers {
-  readonly #byRoom = new Map<Room, Promise<ActiveSpeaker>>();
-
-  of(room: Room): Promise<ActiveSpeaker> {
-    let speaker = this.#byRoom.get(room);
-    if (!speaker) {
-      speaker = ActiveSpeaker.create(room);
-      this.#byRoom.set(room, speaker);
-      room.once('closed', () => this.#byRoom.delete(room));
-      speaker.catch(() => this.#byRoom.delete(room));
-    }
-    return speaker;
-  }
 }

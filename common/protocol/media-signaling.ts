@@ -103,6 +103,8 @@ export type MediaRequest =
   | { method: 'consume'; data: { transportId: string; producerId: string; rtpCapabilities: RtpCapabilities } }
   | { method: 'resumeConsumer'; data: { consumerId: string } }
   | { method: 'setPreferredLayers'; data: { consumerId: string; spatialLayer: number; temporalLayer?: number } }
+  /** A webinar's host or co-host: whose screen share attendees see large (null: the first one). */
+  | { method: 'setMainShare'; data: { peerId: string | null } }
   | { method: 'leave'; data?: Record<string, never> };
 
 export type MediaMethod = MediaRequest['method'];
@@ -131,6 +133,7 @@ export interface MediaResponses {
   consume: ConsumerInfo;
   resumeConsumer: Record<string, never>;
   setPreferredLayers: Record<string, never>;
+  setMainShare: Record<string, never>;
   leave: Record<string, never>;
 }
 
@@ -153,7 +156,9 @@ export type MediaNotification =
   /** A webinar session's place changed (moved off the stage: its producers are closed already). */
   | { method: 'stagePlace'; data: StagePlace & { reason: string } }
   /** On a webinar's stage, who speaks now (by peer id; null: nobody heard since the last one left). */
-  | { method: 'activeSpeaker'; data: { peerId: string | null } };
+  | { method: 'activeSpeaker'; data: { peerId: string | null } }
+  /** On a webinar's stage, whose screen share is the main one (null: players show the first share). */
+  | { method: 'mainShare'; data: { peerId: string | null } };
 
 export interface SignalingErrorBody {
   /** Stable, machine-readable: bad_request, unauthorized, forbidden, not_found, conflict, unavailable, internal. */

@@ -53,13 +53,16 @@ async function connect(user?: TestUser): Promise<TestSignalingClient> {
   return client;
 }
 
+let nextMid = 0;
+
+/** RTP parameters a real sender could announce; each producer gets its own MID, as a browser's would. */
 function rtpParameters(kind: 'audio' | 'video'): RtpParameters {
   const codec =
     kind === 'audio'
       ? { mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: {}, rtcpFeedback: [] }
       : { mimeType: 'video/VP8', payloadType: 96, clockRate: 90000, parameters: {}, rtcpFeedback: [] };
   return {
-    mid: kind === 'audio' ? '0' : '1',
+    mid: String(nextMid++),
     codecs: [codec],
     headerExtensions: [],
     encodings: [{ ssrc: randomBytes(4).readUInt32BE() || 1 }],
@@ -85,7 +88,13 @@ async function goOnStage(client: TestSignalingClient, withMicrophone: boolean) {
         source: 'microphone',
       })
     : undefined;
-  return { joined, transportId: transport.id, camera: camera.producerId, microphone: microphone?.producerId };
+  return {
+    joined,
+    transportId: transport.id,
+    camera: camera.producerId,
+    microphone: microphone?.producerId,
+    screen: undefined as string | undefined,
+  };
 }
 
 const owners = (joined: JoinResult) => joined.producers.map((p) => `${p.owner?.name}:${p.source}`).sort();
@@ -164,12 +173,33 @@ describe('a webinar stage', () => {
     expect(room.producers()).toHaveLength(3);
   });
 
+  it('lets the host, and nobody else, choose whose screen share is the main one', async () => {
+    const screen = await panelistClient.ok('produce', {
+      transportId: panelistMedia.transportId,
+      kind: 'video',
+      rtpParameters: rtpParameters('video'),
+      source: 'screen',
+    });
+    const panelistPeer = panelistMedia.joined.peerId;
+    const byAttendee = await attendee.request('setMainShare', { peerId: panelistPeer });
+    expect(byAttendee.ok ? '' : byAttendee.error.code).toBe('not_host');
+    const notSharing = await hostClient.request('setMainShare', { peerId: hostMedia.joined.peerId });
+    expect(notSharing.ok ? '' : notSharing.error.code).toBe('not_sharing');
+    await hostClient.ok('setMainShare', { peerId: panelistPeer });
+    await attendee.waitForNotification('producerAdded', (p) => p.producerId === screen.producerId);
+    expect(await attendee.waitForNotification('mainShare', (m) => m.peerId !== null)).toEqual({ peerId: panelistPeer });
+    panelistMedia.screen = screen.producerId;
+  });
+
   it('closes what a panelist publishes the moment the host moves them off stage, and refuses more', async () => {
     const moved = await host.client.patch(`/api/v1/webinars/${webinarId}/members/${panelist.username}`, {
       onStage: false,
     });
     expect(moved.status).toBe(200);
     await attendee.waitForNotification('producerClosed', (p) => p.producerId === panelistMedia.camera);
+    await attendee.waitForNotification('producerClosed', (p) => p.producerId === panelistMedia.screen);
+    // Their share was the main one: players go back to their default.
+    await attendee.waitForNotification('mainShare', (m) => m.peerId === null);
     expect(await panelistClient.waitForNotification('stagePlace')).toMatchObject({ onStage: false, role: 'panelist' });
     const room = platform.rooms!.rooms().find((r) => r.id === `webinar:${webinarId}`)!;
     expect(

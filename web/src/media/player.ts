@@ -393,6 +393,7 @@ export class Player extends Emitter<PlayerEvents> {
         break;
       case 'stagePlace':
       case 'activeSpeaker':
+      case 'mainShare':
         break; // webinar stages only; a channel's player never hears them
       default:
         notification satisfies never;

@@ -317,6 +317,7 @@ export class Publisher extends Emitter<PublisherEvents> {
       case 'consumerLayersChanged':
       case 'stagePlace': // webinar stages only
       case 'activeSpeaker':
+      case 'mainShare':
         break;
       default:
         notification satisfies never;
