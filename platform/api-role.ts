@@ -10,6 +10,8 @@ import { registerDiscoveryRoutes } from '../api/discovery/discovery-routes.ts';
 import { registerFollowRoutes } from '../api/follows/follow-routes.ts';
 import { disconnectSessions } from '../api/notifications/notification-socket.ts';
 import { registerNotifications } from '../api/notifications/notifications.ts';
+import { streamEndRequestedPublisher } from '../api/streams/stream-end-requests.ts';
+import { registerStreamRoutes } from '../api/streams/stream-routes.ts';
 import { registerUploadFileRoutes } from '../api/uploads/upload-file-routes.ts';
 import { accessNarrowedPublisher, onAccessNarrowed } from '../api/viewer-access/access-changes.ts';
 import { registerViewerAccessRoutes } from '../api/viewer-access/viewer-access-routes.ts';
@@ -69,6 +71,7 @@ export function startApi({ config, logger, infrastructure }: ApiDeps): Promise<S
     });
     registerUploadFileRoutes(http, { uploadsDir: config.uploads.dir });
     registerFollowRoutes(http, { prisma });
+    registerStreamRoutes(http, { prisma, streamEndRequested: streamEndRequestedPublisher(pubsub, logger) });
     registerWebinarRoutes(http, { prisma, stageChanged });
     registerWebinarMemberRoutes(http, { prisma, stageChanged });
     registerDiscoveryRoutes(http, { prisma });

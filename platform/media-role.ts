@@ -3,13 +3,14 @@
 // the cluster places rooms on other nodes.
 import { notifyFollowersWhenLive } from '../api/notifications/live-notifications.ts';
 import { createStreamDirectory } from '../api/streams/stream-directory.ts';
+import { endLiveStream, onStreamEndRequested } from '../api/streams/stream-end-requests.ts';
 import { onAccessNarrowed } from '../api/viewer-access/access-changes.ts';
 import { onStageChanged } from '../api/webinars/stage-changes.ts';
 import { createWebinarStageDirectory } from '../api/webinars/webinar-stage-directory.ts';
 import type { Config } from '../common/config.ts';
 import type { Logger } from '../common/logger.ts';
 import { WorkerPool } from '../sfu/worker-pool.ts';
-import type { LiveState } from '../signaling/live-state.ts';
+import { closeIfUnused, type LiveState } from '../signaling/live-state.ts';
 import { createLocalLiveState } from '../signaling/local-live-state.ts';
 import { attachMediaSignaling } from '../signaling/media-signaling.ts';
 import { registerHttpMedia } from '../signaling/whip/http-media-plugin.ts';
@@ -111,6 +112,18 @@ export function startMedia({ config, logger, infrastructure }: MediaDeps): Promi
     // Someone moved off a webinar's stage, or the webinar ended (announced by whichever process
     // took the request): what they publish here closes, and attendees of an ended one are let go.
     closers.add(await onStageChanged(pubsub, (change) => void mediaSignaling.recheckStage(change)));
+    // "End stream" from a device that doesn't publish it (announced by whichever process took the
+    // request): the process carrying the stream ends it, and closes its room once nobody is left.
+    closers.add(
+      await onStreamEndRequested(pubsub, (channel) => {
+        endLiveStream(streams, channel)
+          .then(() => {
+            const room = rooms.get(channel.id);
+            if (room) closeIfUnused(room, streams, channel);
+          })
+          .catch((error: unknown) => logger.error({ err: error, channel: channel.slug }, 'could not end the stream'));
+      }),
+    );
     // WHIP publishers' streams end as "ended" on shutdown, before the live state closes.
     closers.add(() => httpSessions.closeAll());
     return { workers, live };
