@@ -10,24 +10,14 @@ import {
   type ClientToServerEvents,
   type ServerToClientEvents,
 } from '../common/protocol/media-signaling.ts';
-import type { ChannelDirectory, RecheckFilter } from '../common/live/channel-directory.ts';
-import type { StageChange, WebinarStageDirectory } from '../common/live/webinar-stage.ts';
-import { MediaSession, statusRoom } from './media-session.ts';
+import type { RecheckFilter } from '../common/live/channel-directory.ts';
+import type { StageChange } from '../common/live/webinar-stage.ts';
+import { MediaSession, statusRoom, type MediaSessionDeps } from './media-session.ts';
 import { validateRequest } from './validate-request.ts';
 import { StageRooms } from './stage-room.ts';
-import type { LiveRegistry, RoomPlacement } from './live-state.ts';
 
-export interface MediaSignalingDeps {
-  rooms: RoomPlacement;
-  directory: ChannelDirectory;
-  live: LiveRegistry;
-  logger: Logger;
-  /** WEBRTC_SEATS_PER_STREAM (see webrtc-seats.ts). */
-  webrtcSeatsPerStream: number;
-  /** Webinars: seats on their stages, and how many publish at once (WEBINAR_MAX_STAGE). */
-  stage: WebinarStageDirectory;
-  maxStage: number;
-}
+/** What every session gets; the per-webinar stage state is made here, once per process. */
+export type MediaSignalingDeps = Omit<MediaSessionDeps, 'stageRooms'>;
 
 /** A client sending more than this many requests in a second is misbehaving; it gets errors. */
 const MAX_REQUESTS_PER_SECOND = 50;
