@@ -10,6 +10,7 @@ export const SERVER_SEGMENTS = ['api', 'assets', 'clip', 'healthz', 'hls', 'sock
 
 /** The web app's pages (web/src/router.ts); /vod and /clip are pages as well as server paths. */
 export const APP_PAGE_SEGMENTS = [
+  'admin',
   'categories',
   'clip',
   'login',
@@ -31,7 +32,6 @@ export type AppPageSegment = (typeof APP_PAGE_SEGMENTS)[number];
 const HELD_SEGMENTS = [
   'about',
   'account',
-  'admin',
   'app',
   'auth',
   'browse',

@@ -50,6 +50,12 @@ export const router = createRouter({
       component: () => import('./views/StudioView.vue'),
       meta: { requiresAuth: true },
     },
+    {
+      path: page('admin'),
+      name: 'admin',
+      component: () => import('./views/AdminView.vue'),
+      meta: { requiresAuth: true },
+    },
     { path: page('vod', '/:id'), name: 'vod', component: () => import('./views/VodView.vue') },
     { path: page('clip', '/:id'), name: 'clip', component: () => import('./views/ClipView.vue') },
     {

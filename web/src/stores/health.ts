@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia';
-import { ref } from 'vue';
+import { computed, ref } from 'vue';
 
 export interface WorkerHealth {
   index: number;
@@ -17,14 +17,19 @@ export interface HealthReport {
   media?: { ok: boolean; workers: WorkerHealth[] };
 }
 
-/** The server's /healthz, for the status strip on the home page. */
+/**
+ * The server's /healthz, for the admin page. Anyone gets the status; administrators also get each
+ * part (database, pub/sub, media workers), so `detailed` says whether the answer had them.
+ */
 export const useHealthStore = defineStore('health', () => {
   const report = ref<HealthReport | null>(null);
   const error = ref<string | null>(null);
+  const detailed = computed(() => Boolean(report.value && ('database' in report.value || 'media' in report.value)));
 
   async function refresh(): Promise<void> {
     try {
-      const response = await fetch('/healthz', { headers: { accept: 'application/json' } });
+      // 503 (a part not answering) still carries the report.
+      const response = await fetch('/healthz', { headers: { accept: 'application/json' }, cache: 'no-store' });
       report.value = (await response.json()) as HealthReport;
       error.value = null;
     } catch (cause) {
@@ -32,5 +37,5 @@ export const useHealthStore = defineStore('health', () => {
     }
   }
 
-  return { report, error, refresh };
+  return { report, error, detailed, refresh };
 });
