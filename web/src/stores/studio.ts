@@ -1,6 +1,10 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
 import type { MediaSource } from '../../../common/protocol/media-signaling.ts';
+import type { Channel } from '../../../common/protocol/rest/channels.ts';
+import type { LiveStreamEnd, StreamSummary } from '../../../common/protocol/rest/streams.ts';
+import { onAir } from '../components/live-indicator/on-air.ts';
+import { failureText, getJson, sendJson } from '../lib/api.ts';
 import { Publisher, type PublisherStatus } from '../media/publisher.ts';
 import type { PublisherStats } from '../media/stats.ts';
 import { WhipPublisher, type LivePublisher } from '../media/whip-publisher.ts';
@@ -21,6 +25,20 @@ export type PublishVia = 'webrtc' | 'whip';
 export type PublishAs = 'session' | 'key';
 
 export type StudioPhase = 'offline' | 'connecting' | 'live' | 'reconnecting' | 'error';
+
+/** The channel's stream running from somewhere else than this tab (another device, OBS, an older tab). */
+export interface LiveElsewhere {
+  channel: string;
+  streamId: string | null;
+  startedAt: string | null;
+}
+
+/** What this tab was told when another session took its stream over: no failure, so no red error. */
+export const HANDED_OVER_TEXT = 'You went live from another device; this tab stopped sending.';
+export const ENDED_ELSEWHERE_TEXT = 'Your stream was ended from another device; this tab stopped sending.';
+const SUMMARY_POLL_MS = 3000;
+/** How long the summary waits for the recorder to write the VOD. */
+const VOD_WAIT_MS = 180_000;
 
 /**
  * The creator's live session: the stream key, going live and ending, what the server says about
@@ -55,6 +73,16 @@ export const useStudioStore = defineStore('studio', () => {
   const viewers = ref<number | null>(0);
   const startedAt = ref<string | null>(null);
   const stats = shallowRef<PublisherStats | null>(null);
+  /** This tab's stream, once the server made it live. */
+  const streamId = ref<string | null>(null);
+  /** Neutral news: this tab's stream went on from another session. */
+  const handedOver = ref<string | null>(null);
+  const elsewhere = ref<LiveElsewhere | null>(null);
+  const ending = ref(false);
+  /** The last stream's summary card, from the database, until dismissed. */
+  const summary = ref<StreamSummary | null>(null);
+  const summaryError = ref<string | null>(null);
+  let summaryTimer: ReturnType<typeof setTimeout> | undefined;
   let publisher: LivePublisher | null = null;
   /** Signaling this store opened for the publisher (session publishing), closed with it. */
   watch(streamKey, (key) => {
@@ -82,6 +110,7 @@ export const useStudioStore = defineStore('studio', () => {
 
   function onStatus(status: PublisherStatus): void {
     channel.value = status.channel ?? channel.value;
+    streamId.value = status.stream?.streamId ?? streamId.value;
     if (status.stream || via.value === 'webrtc') {
       viewers.value = status.stream?.viewers ?? 0;
       startedAt.value = status.stream?.startedAt ?? null;
@@ -100,6 +129,10 @@ export const useStudioStore = defineStore('studio', () => {
         error.value = null;
         break;
       case 'error':
+        if (status.error?.code === 'kicked') {
+          handOver();
+          break;
+        }
         phase.value = 'error';
         error.value = status.error ? studioErrorText(status.error) : 'The stream stopped.';
         notice.value = null;
@@ -141,6 +174,10 @@ export const useStudioStore = defineStore('studio', () => {
     phase.value = 'connecting';
     channel.value = null;
     startedAt.value = null;
+    streamId.value = null;
+    handedOver.value = null;
+    elsewhere.value = null;
+    dismissSummary();
     publisher = session;
     session.on('status', (status) => publisher === session && onStatus(status));
     void session.setPaused('camera', capture.cameraOff);
@@ -149,15 +186,101 @@ export const useStudioStore = defineStore('studio', () => {
     await session.start(media).catch(() => undefined);
   }
 
-  async function endStream(): Promise<void> {
-    const session = publisher;
-    publisher = null;
+  function resetLive(): void {
     phase.value = 'offline';
     notice.value = null;
     stats.value = null;
     viewers.value = 0;
     startedAt.value = null;
+  }
+
+  /** Ends this tab's stream ('leave': the server ends it at once), then sums it up. */
+  async function endStream(): Promise<void> {
+    const session = publisher;
+    const ended = streamId.value;
+    publisher = null;
+    streamId.value = null;
+    resetLive();
     await session?.stop();
+    if (ended) void loadSummary(ended);
+  }
+
+  /** Another session took the stream over: it goes on there, this tab stops sending. */
+  function handOver(): void {
+    const was = channel.value;
+    const since = startedAt.value;
+    const id = streamId.value;
+    publisher = null;
+    streamId.value = null;
+    resetLive();
+    error.value = null;
+    handedOver.value = HANDED_OVER_TEXT;
+    if (was) elsewhere.value = { channel: was, streamId: id, startedAt: since };
+  }
+
+  /**
+   * Asks the server whether `slug` is live from somewhere else than this tab (the studio opened
+   * on a second device, or after this tab was taken over).
+   */
+  async function checkElsewhere(slug: string): Promise<void> {
+    if (active.value) return;
+    try {
+      const found = await getJson<Channel>(`/api/v1/channels/${encodeURIComponent(slug)}`);
+      if (active.value) return;
+      elsewhere.value = found.live
+        ? { channel: found.slug, streamId: found.streamId, startedAt: found.startedAt }
+        : null;
+      // Let go by "End stream" on another device rather than taken over: say so.
+      if (!found.live && handedOver.value) handedOver.value = ENDED_ELSEWHERE_TEXT;
+    } catch {
+      // Unknown is not live elsewhere: the Go live button stays, and the server still decides.
+    }
+  }
+
+  /** Ends the stream running elsewhere (POST .../live-stream/end), waits until it is over, sums it up. */
+  async function endElsewhere(): Promise<void> {
+    const running = elsewhere.value;
+    if (!running || ending.value) return;
+    ending.value = true;
+    error.value = null;
+    try {
+      const { streamId: ended } = await sendJson<LiveStreamEnd>(
+        'POST',
+        `/api/v1/channels/${encodeURIComponent(running.channel)}/live-stream/end`,
+      );
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline) {
+        await checkElsewhere(running.channel);
+        if (!elsewhere.value) break;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      elsewhere.value = null;
+      handedOver.value = null;
+      void loadSummary(ended);
+    } catch (failure) {
+      error.value = failureText(failure);
+    } finally {
+      ending.value = false;
+    }
+  }
+
+  /** The summary of stream `id`; asked again until its VOD is written (or the wait is over). */
+  async function loadSummary(id: string, since = Date.now()): Promise<void> {
+    clearTimeout(summaryTimer);
+    try {
+      summary.value = await getJson<StreamSummary>(`/api/v1/streams/${id}/summary`);
+      summaryError.value = null;
+    } catch (failure) {
+      summaryError.value = failureText(failure);
+    }
+    if (summary.value?.id === id && !summary.value.vod && Date.now() - since < VOD_WAIT_MS)
+      summaryTimer = setTimeout(() => void loadSummary(id, since), SUMMARY_POLL_MS);
+  }
+
+  function dismissSummary(): void {
+    clearTimeout(summaryTimer);
+    summary.value = null;
+    summaryError.value = null;
   }
 
   async function refreshStats(): Promise<void> {
@@ -180,6 +303,26 @@ export const useStudioStore = defineStore('studio', () => {
     (muted) => void publisher?.setPaused('microphone', muted),
   );
 
+  // Wherever the creator is in the app while live: closing the tab asks first, and a closed tab
+  // ends the stream at once rather than leaving it "live" for the grace period.
+  window.addEventListener('beforeunload', (event) => {
+    if (active.value) event.preventDefault();
+  });
+  window.addEventListener('pagehide', () => {
+    if (active.value) void endStream();
+  });
+
+  // The header's live indicator, on every page.
+  watch(
+    [phase, channel, elsewhere],
+    () => {
+      const here = phase.value === 'live' || phase.value === 'reconnecting';
+      onAir.here = here;
+      onAir.channel = here ? channel.value : (elsewhere.value?.channel ?? null);
+    },
+    { immediate: true },
+  );
+
   return {
     streamKey,
     via,
@@ -192,9 +335,18 @@ export const useStudioStore = defineStore('studio', () => {
     viewers,
     startedAt,
     stats,
+    streamId,
+    handedOver,
+    elsewhere,
+    ending,
+    summary,
+    summaryError,
     active,
     goLive,
     endStream,
+    checkElsewhere,
+    endElsewhere,
+    dismissSummary,
     refreshStats,
   };
 });
