@@ -36,6 +36,7 @@ export interface LiveElsewhere {
 /** What this tab was told when another session took its stream over: no failure, so no red error. */
 export const HANDED_OVER_TEXT = 'You went live from another device; this tab stopped sending.';
 export const ENDED_ELSEWHERE_TEXT = 'Your stream was ended from another device; this tab stopped sending.';
+const RECHECK_AFTER_HANDOVER_MS = 1500;
 const SUMMARY_POLL_MS = 3000;
 /** How long the summary waits for the recorder to write the VOD. */
 const VOD_WAIT_MS = 180_000;
@@ -215,7 +216,10 @@ export const useStudioStore = defineStore('studio', () => {
     resetLive();
     error.value = null;
     handedOver.value = HANDED_OVER_TEXT;
-    if (was) elsewhere.value = { channel: was, streamId: id, startedAt: since };
+    if (!was) return;
+    elsewhere.value = { channel: was, streamId: id, startedAt: since };
+    // Let go by an "End stream" elsewhere, the stream is over a moment later: then say that instead.
+    setTimeout(() => void checkElsewhere(was), RECHECK_AFTER_HANDOVER_MS);
   }
 
   /**
