@@ -73,7 +73,6 @@ export const SHOTS: Shot[] = [
     path: () => '/',
     ready: async (page) => {
       await atLeast(page, 'channel-card', 1);
-      await visible(page, 'server-status');
     },
   },
   {
@@ -82,7 +81,6 @@ export const SHOTS: Shot[] = [
     path: () => '/',
     ready: async (page) => {
       await visible(page, 'recommended');
-      await visible(page, 'server-status');
     },
   },
   {

@@ -6,6 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ChatTestClient } from '../../tests/support/chat-client.ts';
 import type { TestPlatform } from '../../tests/support/platform.ts';
 import { waitFor } from '../../tests/support/wait.ts';
+import { endStreamInStudio } from '../../tests/support/web-session.ts';
 import { call, createCreator, signUpViewer, uploadImages, type Person } from './accounts.ts';
 import { collectProblems, newShotContext } from './contexts.ts';
 
@@ -257,7 +258,7 @@ export async function seed(platform: TestPlatform, browser: Browser): Promise<Se
     setUpLiveChannel(owner, moderator),
     waitForSegments(url, 'theo-codes', 6),
   ]);
-  await past.page.getByRole('button', { name: 'End stream' }).click();
+  await endStreamInStudio(past.page);
   step('theo ended');
 
   // The stream that stays live: Nova, from her studio, while the recorder finishes Theo's VOD.

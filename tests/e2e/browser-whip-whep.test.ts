@@ -9,7 +9,7 @@ import { withBrowserPlatform } from '../support/browser-platform.ts';
 import { createTestChannel, type TestChannel } from '../support/channels.ts';
 import type { TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
-import { signInOwner } from '../support/web-session.ts';
+import { endStreamInStudio, signInOwner } from '../support/web-session.ts';
 
 /** What the page's WHIP or WHEP client reports, through the web app's test handle. */
 function whipPhase(page: Page): Promise<string | null> {
@@ -99,7 +99,7 @@ describe('a browser WHIP publisher and a browser WHEP player', () => {
     await screenshot(viewer, 'e2e-browser-whep-viewer');
     await screenshot(studio, 'e2e-browser-whip-studio');
 
-    await studio.getByRole('button', { name: 'End stream' }).click();
+    await endStreamInStudio(studio);
     const ended = await waitFor(
       () => prisma.stream.findFirst({ where: { id: live.id, state: 'ended' } }).then((s) => s ?? undefined),
       {
@@ -133,6 +133,6 @@ describe('a browser WHIP publisher and a browser WHEP player', () => {
     await screenshot(first, 'e2e-whip-taken-over');
     expect(await whipPhase(second)).toBe('live');
     expect(await second.evaluate(() => window.__aethex?.whipClient?.status.resource ?? null)).toBe(secondSession);
-    await second.getByRole('button', { name: 'End stream' }).click();
+    await endStreamInStudio(second);
   });
 });

@@ -8,7 +8,7 @@ import { createTestChannel, type TestChannel } from '../support/channels.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { waitForMedia } from '../support/player-stats.ts';
 import { waitFor } from '../support/wait.ts';
-import { signInOwner } from '../support/web-session.ts';
+import { endStreamInStudio, signInOwner } from '../support/web-session.ts';
 
 function phaseOf(page: Page, testId: 'player' | 'studio-status'): Promise<string | null> {
   return page.getByTestId(testId).getAttribute('data-phase');
@@ -72,7 +72,7 @@ describe('going live from the browser', () => {
     await screenshot(studio, 'e2e-studio-live');
     await screenshot(viewers[0]!, 'e2e-channel-live');
 
-    await studio.getByRole('button', { name: 'End stream' }).click();
+    await endStreamInStudio(studio);
     for (const viewer of viewers) {
       await waitFor(async () => (await phaseOf(viewer, 'player')) === 'ended', {
         timeoutMs: 15_000,
@@ -100,7 +100,7 @@ describe('going live from the browser', () => {
     // Not a timing assertion (bench/sfu-first-frame measures that): a generous bound that only a
     // broken keyframe path (waiting for the next periodic keyframe, or none) would miss.
     expect(Date.now() - opened).toBeLessThan(10_000);
-    await studio.getByRole('button', { name: 'End stream' }).click();
+    await endStreamInStudio(studio);
   });
 
   it('brings the stream back to publisher and viewer by itself when a media worker dies', async () => {
@@ -137,7 +137,7 @@ describe('going live from the browser', () => {
     const rebuilt = platform.rooms!.rooms().find((r) => r.producers().length > 0);
     expect(rebuilt).toBeDefined();
     expect(rebuilt).not.toBe(room);
-    await studio.getByRole('button', { name: 'End stream' }).click();
+    await endStreamInStudio(studio);
   });
 });
 
@@ -174,6 +174,6 @@ describe('one stream across several media workers', () => {
     expect(load).toHaveLength(2);
     expect(new Set(load.map((r) => r.workerIndex)).size).toBe(2);
     expect(load.find((r) => !r.origin)!.consumers).toBeGreaterThanOrEqual(2);
-    await studio.getByRole('button', { name: 'End stream' }).click();
+    await endStreamInStudio(studio);
   });
 });

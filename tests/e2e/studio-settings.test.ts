@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newContext, screenshot } from '../support/browser.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
-import { signUpInBrowser } from '../support/web-session.ts';
+import { endStreamInStudio, signUpInBrowser } from '../support/web-session.ts';
 
 /**
  * Signs a new user up in this page's context: through the sign-up form when the app has one,
@@ -180,7 +180,7 @@ describe('the studio for a new creator', () => {
     await screenshot(studio, 'e2e-studio-live-no-key');
     await screenshot(viewer, 'e2e-channel-live-no-key');
 
-    await studio.getByRole('button', { name: 'End stream' }).click();
+    await endStreamInStudio(studio);
     await waitFor(async () => (await viewer.getByTestId('player').getAttribute('data-phase')) === 'ended', {
       timeoutMs: 15_000,
       what: 'the viewer to see the end',

@@ -39,3 +39,10 @@ export async function signInOwner(page: Page, owner: { ownerEmail: string }): Pr
   );
   if (status !== 200) throw new Error(`the owner's log-in answered ${status}`);
 }
+
+/** Presses the studio's "End stream" and confirms it in the dialog that asks first. */
+export async function endStreamInStudio(page: Page): Promise<void> {
+  // The dialog's own "End stream" is hidden until it opens, so this names the studio's one.
+  await page.getByRole('button', { name: 'End stream' }).click();
+  await page.getByRole('dialog', { name: 'End the stream?' }).getByRole('button', { name: 'End stream' }).click();
+}
