@@ -16,6 +16,15 @@ export const WEBINAR_MAX_MINUTES = 8 * 60;
 export const WEBINAR_REFRESH_MS = 5_000;
 
 export type WebinarAction = 'backstage' | 'start' | 'end';
+
+/** A webinar's co-host or panelist, as GET /api/v1/webinars/:id/members lists them. */
+export interface WebinarMember {
+  userId: string;
+  username: string;
+  name: string;
+  role: 'cohost' | 'panelist';
+  onStage: boolean;
+}
 export type WebinarWhen = 'upcoming' | 'past';
 export type ListState = 'idle' | 'loading' | 'loaded' | 'failed';
 /** forbidden: a webinar of a private channel this reader may not watch. */
@@ -257,12 +266,43 @@ export const useWebinarStore = defineStore('webinars', () => {
     return changed(await sendJson<Webinar>('POST', `/api/v1/webinars/${encodeURIComponent(id)}/${action}`));
   }
 
+  /** The stage list (co-hosts and panelists) of the webinar `membersOf`, for its host and co-hosts. */
+  const members = shallowRef<WebinarMember[]>([]);
+  const membersOf = ref<string | null>(null);
+  const membersUrl = (id: string, username?: string) =>
+    `/api/v1/webinars/${encodeURIComponent(id)}/members${username ? `/${encodeURIComponent(username)}` : ''}`;
+  const keepMembers = (id: string, list: WebinarMember[]) => {
+    membersOf.value = id;
+    members.value = list;
+  };
+
+  /** Throws ApiError (403 for anyone but the host and co-hosts). */
+  async function loadMembers(id: string): Promise<void> {
+    if (membersOf.value !== id) members.value = [];
+    keepMembers(id, await getJson<WebinarMember[]>(membersUrl(id)));
+  }
+
+  /** Invites a panelist by username; they start on stage. Throws ApiError (404 no such user, 409 already_member). */
+  async function invite(id: string, username: string, role: WebinarMember['role'] = 'panelist'): Promise<void> {
+    keepMembers(id, await sendJson<WebinarMember[]>('POST', membersUrl(id), { username, role }));
+  }
+
+  /** Moves a member off the stage (the server closes what they publish at once) or back on. */
+  async function setOnStage(id: string, username: string, onStage: boolean): Promise<void> {
+    keepMembers(id, await sendJson<WebinarMember[]>('PATCH', membersUrl(id, username), { onStage }));
+  }
+
   return {
     upcoming,
     past,
     webinar,
     lookup,
     load,
+    members,
+    membersOf,
+    loadMembers,
+    invite,
+    setOnStage,
     discovered,
     discoverState,
     loadDiscovered,
