@@ -3,7 +3,7 @@
 // the cluster places rooms on other nodes.
 import { notifyFollowersWhenLive } from '../api/notifications/live-notifications.ts';
 import { createStreamDirectory } from '../api/streams/stream-directory.ts';
-import { endLiveStream, onStreamEndRequested } from '../api/streams/stream-end-requests.ts';
+import { onStreamEndRequested } from '../api/streams/stream-end-requests.ts';
 import { onAccessNarrowed } from '../api/viewer-access/access-changes.ts';
 import { onStageChanged } from '../api/webinars/stage-changes.ts';
 import { createWebinarStageDirectory } from '../api/webinars/webinar-stage-directory.ts';
@@ -116,7 +116,8 @@ export function startMedia({ config, logger, infrastructure }: MediaDeps): Promi
     // request): the process carrying the stream ends it, and closes its room once nobody is left.
     closers.add(
       await onStreamEndRequested(pubsub, (channel) => {
-        endLiveStream(streams, channel)
+        streams
+          .endStream(channel)
           .then(() => {
             const room = rooms.get(channel.id);
             if (room) closeIfUnused(room, streams, channel);

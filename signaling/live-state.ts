@@ -9,6 +9,9 @@ import type { StreamStatus } from '../common/protocol/media-signaling.ts';
 import type { Room } from '../sfu/room.ts';
 import type { RoomRegistryEvents } from '../sfu/room-registry.ts';
 
+/** Why a publishing session is let go: another session took the channel over, or the stream was ended. */
+export type PublisherLetGo = 'taken-over' | 'ended';
+
 /**
  * Live streams and their publisher claims. A channel has one publisher at a time; claiming is
  * atomic (of sessions claiming at the same moment exactly one holds the claim afterwards), and the
@@ -24,11 +27,17 @@ export interface LiveRegistry extends Subscribable<LiveEvents> {
    * it (PUBLISHER_TAKEOVER=refuse). A replaced session is told through the `onReplaced` it claimed
    * with. Throws ServerFullError past MAX_LIVE_STREAMS.
    */
-  claimPublisher(channel: ChannelRef, sessionId: string, onReplaced?: () => void): Promise<boolean>;
+  claimPublisher(channel: ChannelRef, sessionId: string, onReplaced?: (why: PublisherLetGo) => void): Promise<boolean>;
   /** Whether `sessionId` still holds the claim (setting up a publisher awaits and may be overtaken). */
   holdsPublisher(channel: ChannelRef, sessionId: string): Promise<boolean>;
   /** The publisher's media flows: the channel is live (a no-op if it already is). */
   mediaStarted(channel: ChannelRef): Promise<void>;
+  /**
+   * Ends the channel's live stream now, whoever publishes it ("End stream" pressed on another
+   * device): its publishing session is let go through its `onReplaced('ended')`, in either takeover
+   * mode. False when this node carries no live stream of the channel.
+   */
+  endStream(channel: ChannelRef): Promise<boolean>;
   /** The publisher left on purpose ("End stream"): the stream ends now. */
   publisherEnded(channel: ChannelRef, sessionId: string): Promise<void>;
   /** The publisher vanished: the stream ends unless it comes back within the grace period. */

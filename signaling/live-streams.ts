@@ -9,7 +9,7 @@ import { ConflictError, UnavailableError } from '../common/errors.ts';
 import type { StreamStatus } from '../common/protocol/media-signaling.ts';
 import type { ChannelDirectory, ChannelRef } from '../common/live/channel-directory.ts';
 import type { LiveEvents } from '../common/live/live-events.ts';
-import type { LiveRegistry } from './live-state.ts';
+import type { LiveRegistry, PublisherLetGo } from './live-state.ts';
 
 /** What a second publisher of a live channel gets: a refusal, or the channel (the first one is ended). */
 export type PublisherTakeover = 'refuse' | 'replace';
@@ -42,7 +42,7 @@ interface Publisher {
   /** False while it is gone and its grace period runs: another session may take its place. */
   present: boolean;
   /** Ends the session when another one takes the channel; its stream goes on. */
-  onReplaced: (() => void) | undefined;
+  onReplaced: ((why: PublisherLetGo) => void) | undefined;
 }
 
 interface ChannelState {
@@ -121,7 +121,7 @@ export class LiveStreams extends EventEmitter<LiveEvents> implements LiveRegistr
    * second go-live notification. A session claiming again (a WHIP client whose media resumed)
    * keeps its `onReplaced` unless it gives a new one.
    */
-  claimPublisher(channel: ChannelRef, sessionId: string, onReplaced?: () => void): Promise<boolean> {
+  claimPublisher(channel: ChannelRef, sessionId: string, onReplaced?: (why: PublisherLetGo) => void): Promise<boolean> {
     try {
       return Promise.resolve(this.#claim(channel, sessionId, onReplaced));
     } catch (error) {
@@ -130,7 +130,7 @@ export class LiveStreams extends EventEmitter<LiveEvents> implements LiveRegistr
   }
 
   /** Synchronous on purpose: nothing can run between the check and the claim. */
-  #claim(channel: ChannelRef, sessionId: string, onReplaced?: () => void): boolean {
+  #claim(channel: ChannelRef, sessionId: string, onReplaced?: (why: PublisherLetGo) => void): boolean {
     this.#assertRoomFor(channel);
     const state = this.#state(channel);
     const previous = state.publisher;
@@ -180,6 +180,16 @@ export class LiveStreams extends EventEmitter<LiveEvents> implements LiveRegistr
         state.starting = undefined;
       });
     return state.starting;
+  }
+
+  /** "End stream" from elsewhere: the publisher, present or in its grace period, is let go and the stream ends now. */
+  endStream(channel: ChannelRef): Promise<boolean> {
+    const state = this.#channels.get(channel.id);
+    if (!state?.streamId) return Promise.resolve(false);
+    const old = state.publisher;
+    state.publisher = null;
+    if (old) this.#letGo(state, old, 'ended');
+    return this.#end(state).then(() => true);
   }
 
   /** The publisher left on purpose ("End stream"): end now. */
@@ -237,8 +247,12 @@ export class LiveStreams extends EventEmitter<LiveEvents> implements LiveRegistr
   #replace(state: ChannelState, old: Publisher, by: string): void {
     const taken = old.present ? 'publisher taken over by a new session' : 'lost publisher superseded by a new session';
     this.#logger.info({ channel: state.channel.slug, streamId: state.streamId, old: old.sessionId, new: by }, taken);
+    this.#letGo(state, old, 'taken-over');
+  }
+
+  #letGo(state: ChannelState, old: Publisher, why: PublisherLetGo): void {
     try {
-      old.onReplaced?.();
+      old.onReplaced?.(why);
     } catch (error) {
       this.#logger.error(
         { err: error, channel: state.channel.slug, session: old.sessionId },

@@ -33,7 +33,7 @@ import type {
   WatchedChannel,
 } from '../common/live/channel-directory.ts';
 import type { StageChange, StageSeat, WebinarStageDirectory } from '../common/live/webinar-stage.ts';
-import { closeIfUnused, type LiveRegistry, type RoomPlacement } from './live-state.ts';
+import { closeIfUnused, type LiveRegistry, type PublisherLetGo, type RoomPlacement } from './live-state.ts';
 import { AlreadyLiveError } from './live-streams.ts';
 import type { MediaCommand } from './validate-request.ts';
 import { assertSeatTaken } from './webrtc-seats.ts';
@@ -45,6 +45,8 @@ export type MediaSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 /** What a publisher is told when another session of its channel takes over (PUBLISHER_TAKEOVER=replace). */
 const TAKEN_OVER_REASON =
   'You went live on this channel from somewhere else (another tab, device or app), so publishing stopped here.';
+/** What a publisher is told when its stream is ended from elsewhere ("End stream" on another device). */
+const ENDED_ELSEWHERE_REASON = 'Your stream was ended from another device, so publishing stopped here.';
 /** What a viewer is told when its access to a private channel ends (a revoked link, the channel made private). */
 const ACCESS_ENDED_REASON =
   'Your access to this private channel ended: its viewer link was revoked, or the channel became private.';
@@ -221,7 +223,7 @@ export class MediaSession {
           );
       }
       // With PUBLISHER_TAKEOVER=replace this ends the channel's current publisher (its stream goes on).
-      if (!(await live.claimPublisher(channel, this.#socket.id, () => this.#replaced())))
+      if (!(await live.claimPublisher(channel, this.#socket.id, (why) => this.#replaced(why))))
         throw new AlreadyLiveError(channel, 'refused');
     } else {
       viewer = { handshake: this.#handshake(), token: data.viewerToken };
@@ -418,11 +420,12 @@ export class MediaSession {
     };
   }
 
-  /** Another session took this one's channel over: stop publishing here, and say why. */
-  #replaced(): void {
+  /** Another session took this one's channel over, or its stream was ended: stop publishing here, and say why. */
+  #replaced(why: PublisherLetGo): void {
     // A session that has since joined as a viewer keeps watching; one between joins hears it too.
     if (this.#joined?.peer.role === 'viewer') return;
-    this.#socket.emit('notification', { method: 'kicked', data: { reason: TAKEN_OVER_REASON } });
+    const reason = why === 'ended' ? ENDED_ELSEWHERE_REASON : TAKEN_OVER_REASON;
+    this.#socket.emit('notification', { method: 'kicked', data: { reason } });
     this.#leave('replaced').catch((error: unknown) =>
       this.#logger.error({ err: error }, 'cleanup after a takeover failed'),
     );

@@ -143,6 +143,30 @@ describe.each(databaseTargets())('live streams on $name', (target) => {
     expect(live.publisherOf(channel)).toBeNull();
   });
 
+  it('ends a stream from elsewhere at once, telling its publisher it was ended, in either takeover mode', async () => {
+    for (const publisherTakeover of ['replace', 'refuse'] as const) {
+      const channel = await newChannel();
+      const live = new LiveStreams(
+        createStreamDirectory(database.prisma),
+        { endGraceMs: END_GRACE_MS, viewerWriteIntervalMs: VIEWER_WRITE_INTERVAL_MS, publisherTakeover },
+        testLogger,
+      );
+      opened.push(live);
+      const told: string[] = [];
+      await live.claimPublisher(channel, 'session-1', (why) => told.push(why));
+      await live.mediaStarted(channel);
+      const streamId = live.status(channel).streamId!;
+
+      expect(await live.endStream(channel)).toBe(true);
+
+      expect(told).toEqual(['ended']);
+      expect((await streamRow(streamId)).state).toBe('ended');
+      expect(live.publisherOf(channel)).toBeNull();
+      // Nothing left to end: a process that doesn't carry the stream says so.
+      expect(await live.endStream(channel)).toBe(false);
+    }
+  });
+
   it('keeps the same stream live when the publisher comes back within the grace period', async () => {
     const channel = await newChannel();
     const { live, statuses } = newLiveStreams();
