@@ -7,6 +7,12 @@ import type { Logger } from 'pino';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../common/errors.ts';
 
 export type PeerRole = 'publisher' | 'viewer';
+
+/** A person behind a peer, as the signaling layer names them; the SFU only carries it. */
+export interface PeerLabel {
+  name: string;
+  userId?: string | undefined;
+}
 export type ProducerSource = 'camera' | 'microphone' | 'screen' | 'screen-audio';
 
 /** A producer as its room sees it: what it carries and which peer sends it. */
@@ -19,8 +25,8 @@ export interface RoomProducer {
 export interface PeerOptions {
   id: string;
   role: PeerRole;
-  /** A name the room's other members may show for this peer (a webinar stage member's). */
-  label?: string | undefined;
+  /** Who the peer is, for the room's other members to show (a webinar stage member). */
+  label?: PeerLabel | undefined;
   router: ms.Router;
   webRtcServer: ms.WebRtcServer;
   keyFrameRequestDelayMs: number;
@@ -45,7 +51,7 @@ const MAX_TRANSPORTS = 2;
 export class Peer extends EventEmitter<PeerEvents> {
   readonly id: string;
   readonly role: PeerRole;
-  readonly label: string | undefined;
+  readonly label: PeerLabel | undefined;
   readonly #options: PeerOptions;
   readonly #logger: Logger;
   readonly #transports = new Map<string, ms.WebRtcTransport>();

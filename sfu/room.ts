@@ -8,7 +8,7 @@ import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
 import { CodecsRouter } from './codecs-router.ts';
 import { MEDIA_CODECS } from './media-codecs.ts';
-import { Peer, type PeerRole, type ProducerSource, type RoomProducer } from './peer.ts';
+import { Peer, type PeerLabel, type PeerRole, type ProducerSource, type RoomProducer } from './peer.ts';
 import type { MediaWorker, WorkerPool } from './worker-pool.ts';
 
 export interface RoomOptions {
@@ -114,9 +114,9 @@ export class Room extends EventEmitter<RoomEvents> {
 
   /**
    * Adds a peer. Publishers live on the origin router; viewers on the router with room to spare.
-   * `label` is a name other members may show for it (several publish on a webinar's stage).
+   * `label` names who it is, for other members to show (several publish on a webinar's stage).
    */
-  async join(peerId: string, role: PeerRole, label?: string): Promise<Peer> {
+  async join(peerId: string, role: PeerRole, label?: PeerLabel): Promise<Peer> {
     this.#assertCanJoin(peerId);
     const placed = role === 'publisher' ? this.#origin : await this.#routerForViewer();
     return this.#addPeer(peerId, role, placed, label);
@@ -165,7 +165,7 @@ export class Room extends EventEmitter<RoomEvents> {
     if (this.#peers.has(peerId)) throw new Error(`Peer ${peerId} is already in room ${this.id}.`);
   }
 
-  #addPeer(peerId: string, role: PeerRole, placed: RoomRouter, label?: string): Peer {
+  #addPeer(peerId: string, role: PeerRole, placed: RoomRouter, label?: PeerLabel): Peer {
     this.#assertCanJoin(peerId);
     const peer = new Peer({
       id: peerId,

@@ -292,7 +292,7 @@ export class MediaSession {
     try {
       if (peerRole === 'publisher') assertStageHasRoom(room, this.#deps.maxStage);
       stageRoom = await this.#deps.stageRooms.of(room);
-      peer = await room.join(`${this.#socket.id}:${++this.#joins}`, peerRole, seat.name);
+      peer = await room.join(`${this.#socket.id}:${++this.#joins}`, peerRole, { name: seat.name, userId: seat.userId });
     } catch (error) {
       peer?.close();
       if (room.peers().length === 0) room.close('empty');
@@ -481,7 +481,9 @@ function producerInfo(entry: RoomProducer, room: Room): ProducerInfo {
     source: entry.source,
     paused: entry.producer.paused,
     // Only stage members carry a name: on a channel there is one publisher, and it stays anonymous.
-    ...(label !== undefined && { owner: { peerId: entry.peerId, name: label } }),
+    ...(label !== undefined && {
+      owner: { peerId: entry.peerId, name: label.name, ...(label.userId !== undefined && { userId: label.userId }) },
+    }),
   };
 }
 

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { PrismaClient } from '../../common/db/database.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../common/errors.ts';
 import { isUniqueViolation } from '../../common/db/unique-violation.ts';
+import { WebinarMember } from '../../common/protocol/rest/webinars.ts';
 import { problems, Type } from '../http/schemas.ts';
 import type { StageChanged } from './stage-changes.ts';
 import { WebinarAccess, type HostRole } from './webinar-access.ts';
@@ -16,14 +17,8 @@ export interface WebinarMemberRouteDeps {
   stageChanged: StageChanged;
 }
 
-const MemberRole = Type.Union([Type.Literal('cohost'), Type.Literal('panelist')]);
-const Member = Type.Object({
-  userId: Type.String(),
-  username: Type.String(),
-  name: Type.String(),
-  role: MemberRole,
-  onStage: Type.Boolean(),
-});
+const MemberRole = WebinarMember.properties.role;
+const Member = WebinarMember;
 const Params = Type.Object({ id: Type.String({ maxLength: 64 }) });
 const MemberParams = Type.Object({ id: Type.String({ maxLength: 64 }), username: Type.String({ maxLength: 64 }) });
 

@@ -37,7 +37,7 @@ export interface ProducerInfo {
   source: MediaSource;
   paused: boolean;
   /** In a webinar, whose it is: several people publish on a stage. Absent on a channel. */
-  owner?: { peerId: string; name: string };
+  owner?: { peerId: string; name: string; userId?: string };
 }
 
 export interface TransportInfo {

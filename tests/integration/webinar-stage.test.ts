@@ -136,6 +136,7 @@ describe('a webinar stage', () => {
     expect(panelistMedia.joined.stage).toMatchObject({ role: 'panelist', onStage: true });
     const hostName = (await host.client.get('/api/v1/auth/me')).body.user.name;
     expect(owners(panelistMedia.joined)).toEqual([`${hostName}:camera`, `${hostName}:microphone`]);
+    expect(panelistMedia.joined.producers.map((p) => p.owner?.userId)).toEqual([host.id, host.id]);
     // The host, already there, hears of the panelist's camera with the panelist's name.
     const added = await hostClient.waitForNotification('producerAdded', (p) => p.producerId === panelistMedia.camera);
     expect(added.owner?.name).toBe((await panelist.client.get('/api/v1/auth/me')).body.user.name);

@@ -44,6 +44,16 @@ export const Webinar = Type.Object(
 );
 export type Webinar = Static<typeof Webinar>;
 
+/** A co-host (the host's powers) or panelist (may be on stage), as GET /api/v1/webinars/:id/members lists them. */
+export const WebinarMember = Type.Object({
+  userId: Uuid,
+  username: Type.String(),
+  name: Type.String(),
+  role: Type.Union([Type.Literal('cohost'), Type.Literal('panelist')]),
+  onStage: Type.Boolean(),
+});
+export type WebinarMember = Static<typeof WebinarMember>;
+
 /** Soonest first (a channel's upcoming ones), or latest first (its past ones). */
 export const WebinarPage = Page(Type.Ref('Webinar'));
 export type WebinarPage = { items: Webinar[]; nextCursor: string | null };

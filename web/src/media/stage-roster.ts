@@ -18,6 +18,8 @@ export interface StageFeed {
 export interface StageMember {
   peerId: string;
   name: string;
+  /** The account behind the peer, as the server names it (absent for a guest). */
+  userId: string | undefined;
   feeds: Partial<Record<MediaSource, StageFeed>>;
 }
 
@@ -28,7 +30,12 @@ export class StageRoster {
 
   /** A consumed producer of `owner`; one with the same source replaces the old one. */
   add(owner: NonNullable<ProducerInfo['owner']>, source: MediaSource, feed: StageFeed): void {
-    const member = this.#members.get(owner.peerId) ?? { peerId: owner.peerId, name: owner.name, feeds: {} };
+    const member = this.#members.get(owner.peerId) ?? {
+      peerId: owner.peerId,
+      name: owner.name,
+      userId: owner.userId,
+      feeds: {},
+    };
     const replaced = member.feeds[source];
     if (replaced) this.#owners.delete(replaced.producerId);
     this.#members.set(owner.peerId, { ...member, name: owner.name, feeds: { ...member.feeds, [source]: feed } });

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef, type Ref, type ShallowRef } from 'vue';
 import { ApiError, failureText, getJson, sendJson } from '../lib/api.ts';
-import type { Webinar, WebinarAudience, WebinarPage } from '../../../common/protocol/rest/webinars.ts';
+import type { Webinar, WebinarAudience, WebinarMember, WebinarPage } from '../../../common/protocol/rest/webinars.ts';
 
 /** A webinar as the API answers it: the server's schema. */
 export type { Webinar, WebinarAudience, WebinarState } from '../../../common/protocol/rest/webinars.ts';
@@ -18,13 +18,7 @@ export const WEBINAR_REFRESH_MS = 5_000;
 export type WebinarAction = 'backstage' | 'start' | 'end';
 
 /** A webinar's co-host or panelist, as GET /api/v1/webinars/:id/members lists them. */
-export interface WebinarMember {
-  userId: string;
-  username: string;
-  name: string;
-  role: 'cohost' | 'panelist';
-  onStage: boolean;
-}
+export type { WebinarMember } from '../../../common/protocol/rest/webinars.ts';
 export type WebinarWhen = 'upcoming' | 'past';
 export type ListState = 'idle' | 'loading' | 'loaded' | 'failed';
 /** forbidden: a webinar of a private channel this reader may not watch. */
