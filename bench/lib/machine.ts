@@ -68,6 +68,9 @@ async function readOptional(file: string): Promise<string | undefined> {
   }
 }
 
+/** The page of figures (bench/lib/markdown.ts writes it), relative to the repository. */
+const BENCHMARKS_PAGE = 'docs/benchmarks.md';
+
 export async function describeSource(repoRoot: string): Promise<SourceInfo> {
   const run = promisify(execFile);
   try {
@@ -76,7 +79,9 @@ export async function describeSource(repoRoot: string): Promise<SourceInfo> {
       cwd: repoRoot,
       maxBuffer: 16 * 1024 * 1024,
     });
-    const changes = status.split('\n').filter((line) => line.trim() !== '');
+    // The page the benchmarks write is not what they measure: one run's section must not make the
+    // next run's tree count as changed, or a series of runs on one commit could never be written.
+    const changes = status.split('\n').filter((line) => line.trim() !== '' && !line.endsWith(` ${BENCHMARKS_PAGE}`));
     return { commit: commit.trim(), dirty: changes.length > 0, changes: changes.slice(0, MAX_CHANGES_LISTED) };
   } catch {
     return { commit: undefined, dirty: false, changes: [] }; // a tarball or no git installed
