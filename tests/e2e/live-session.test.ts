@@ -185,6 +185,16 @@ describe('the live session in the studio', () => {
       data: { channelId: channelRow.id, streamId: stream.id, startSeconds: 0, durationSeconds: 5, path: 'x/clip.mp4' },
     });
 
+    // The recorder has listed a segment: this stream leaves a VOD (a stream ended before its
+    // first segment leaves none, and the card rightly shows no link).
+    await waitFor(
+      async () => {
+        const playlist = await fetch(`${platform.url}/hls/${channel.slug}/index.m3u8`);
+        return playlist.ok && (await playlist.text()).includes('#EXTINF');
+      },
+      { timeoutMs: 30_000, what: 'the recorder to list a segment' },
+    );
+
     // "End stream" asks first; kept, nothing ends.
     await studio.getByRole('button', { name: 'End stream' }).click();
     const confirm = studio.getByRole('dialog', { name: 'End the stream?' });
@@ -219,10 +229,8 @@ describe('the live session in the studio', () => {
     // The VOD link appears once the recorder has written it.
     const vod = await waitFor(
       async () => (await prisma().vod.findUnique({ where: { streamId: stream.id } })) ?? undefined,
-      {
-        timeoutMs: 30_000,
-        what: 'the VOD row',
-      },
+      // Finishing a VOD remuxes an MP4 and cuts a poster: as long as clips.test.ts allows.
+      { timeoutMs: 60_000, what: 'the VOD row' },
     );
     await waitFor(async () => (await card.getByTestId('summary-vod').getAttribute('href')) === `/vod/${vod.id}`, {
       timeoutMs: 15_000,
