@@ -53,7 +53,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     if (api) closers.add(api.close);
 
     if (has('recorder')) {
-      const recorder = await startRecorder({ config, logger, infrastructure, live: media.live });
+      const recorder = await startRecorder({ config, logger, infrastructure, live: media.live, stages: media.stages });
       closers.add(recorder.close);
     }
     if (has('web')) await startWeb({ config, http });

@@ -18,6 +18,7 @@ import { registerViewerAccessRoutes } from '../api/viewer-access/viewer-access-r
 import { createVodRepository } from '../api/vods/vod-repository.ts';
 import { registerVodRoutes } from '../api/vods/vod-routes.ts';
 import { stageChangedPublisher } from '../api/webinars/stage-changes.ts';
+import { webinarBroadcastPublisher } from '../api/webinars/webinar-broadcasts.ts';
 import { registerWebinarMemberRoutes } from '../api/webinars/webinar-member-routes.ts';
 import { registerWebinarRoutes } from '../api/webinars/webinar-routes.ts';
 import type { Config } from '../common/config.ts';
@@ -72,7 +73,7 @@ export function startApi({ config, logger, infrastructure }: ApiDeps): Promise<S
     registerUploadFileRoutes(http, { uploadsDir: config.uploads.dir });
     registerFollowRoutes(http, { prisma });
     registerStreamRoutes(http, { prisma, streamEndRequested: streamEndRequestedPublisher(pubsub, logger) });
-    registerWebinarRoutes(http, { prisma, stageChanged });
+    registerWebinarRoutes(http, { prisma, stageChanged, broadcast: webinarBroadcastPublisher(pubsub, logger) });
     registerWebinarMemberRoutes(http, { prisma, stageChanged });
     registerDiscoveryRoutes(http, { prisma });
     registerVodRoutes(http, { vods: createVodRepository(prisma), guard: watchGuard });

@@ -12,6 +12,7 @@ import type { Logger } from '../common/logger.ts';
 import { WorkerPool } from '../sfu/worker-pool.ts';
 import { closeIfUnused, type LiveState } from '../signaling/live-state.ts';
 import { createLocalLiveState } from '../signaling/local-live-state.ts';
+import type { StageRooms } from '../signaling/stage-room.ts';
 import { attachMediaSignaling } from '../signaling/media-signaling.ts';
 import { registerHttpMedia } from '../signaling/whip/http-media-plugin.ts';
 import { startRole, type Started } from './closers.ts';
@@ -28,6 +29,8 @@ export interface Media {
   workers: WorkerPool | undefined;
   /** Live streams and their rooms ('signaling' role). */
   live: LiveState | undefined;
+  /** Each webinar room's speaker and main share ('signaling' role). */
+  stages: StageRooms | undefined;
 }
 
 export function startMedia({ config, logger, infrastructure }: MediaDeps): Promise<Started<Media>> {
@@ -50,7 +53,7 @@ export function startMedia({ config, logger, infrastructure }: MediaDeps): Promi
       closers.add(() => pool.close());
       workers = pool;
     }
-    if (!has('signaling')) return { workers, live: undefined };
+    if (!has('signaling')) return { workers, live: undefined, stages: undefined };
 
     const { database, io, http, pubsub } = infrastructure;
     if (!workers || !database || !io)
@@ -127,6 +130,6 @@ export function startMedia({ config, logger, infrastructure }: MediaDeps): Promi
     );
     // WHIP publishers' streams end as "ended" on shutdown, before the live state closes.
     closers.add(() => httpSessions.closeAll());
-    return { workers, live };
+    return { workers, live, stages: mediaSignaling.stageRooms };
   });
 }

@@ -4,6 +4,8 @@
 import { createClipRepository } from '../api/clips/clip-repository.ts';
 import { registerClipRoutes } from '../api/clips/clip-routes.ts';
 import { createVodRepository } from '../api/vods/vod-repository.ts';
+import { onWebinarBroadcast } from '../api/webinars/webinar-broadcasts.ts';
+import { createWebinarRecordings } from '../api/webinars/webinar-recordings.ts';
 import type { Config } from '../common/config.ts';
 import type { Logger } from '../common/logger.ts';
 import { ClipMaker } from '../recorder/clip-maker.ts';
@@ -14,6 +16,7 @@ import { RecorderService } from '../recorder/recorder-service.ts';
 import { applyRetention, scheduleRetention } from '../recorder/retention.ts';
 import { createRecordingStore } from '../recorder/storage/index.ts';
 import type { LiveState } from '../signaling/live-state.ts';
+import type { StageRooms } from '../signaling/stage-room.ts';
 import { startRole, type Started } from './closers.ts';
 import type { Infrastructure } from './infrastructure.ts';
 
@@ -23,18 +26,27 @@ export interface RecorderDeps {
   infrastructure: Infrastructure;
   /** The live state of this process's signaling: the recorder follows its streams and rooms. */
   live: LiveState | undefined;
+  /** The webinar rooms' stage state: a webinar's recording is composed by it. */
+  stages: StageRooms | undefined;
 }
 
 /** A dead FFmpeg's successor starts this long after, so a crash loop can't spin. */
 const FFMPEG_RESTART_DELAY_MS = 500;
 
-export function startRecorder({ config, logger, infrastructure, live }: RecorderDeps): Promise<Started<object>> {
-  const { database, http, watchGuard: guard } = infrastructure;
-  if (!live || !database || !guard)
+export function startRecorder({
+  config,
+  logger,
+  infrastructure,
+  live,
+  stages,
+}: RecorderDeps): Promise<Started<object>> {
+  const { database, http, pubsub, watchGuard: guard } = infrastructure;
+  if (!live || !stages || !database || !guard)
     throw new Error("The 'recorder' role needs the 'signaling' and 'sfu' roles in the same process.");
   return startRole(logger, async (closers) => {
     const vods = createVodRepository(database.prisma);
     const store = await createRecordingStore(config.recorder, logger);
+    const webinarRecordings = createWebinarRecordings(database.prisma);
     const recorder = new RecorderService(
       live.rooms,
       live.streams,
@@ -42,9 +54,17 @@ export function startRecorder({ config, logger, infrastructure, live }: Recorder
       store,
       { ...config.recorder, restartDelayMs: FFMPEG_RESTART_DELAY_MS },
       logger,
+      { stageOf: (room) => stages.of(room), ensureStream: webinarRecordings.ensureStream },
     );
     // On shutdown every recording is finished into a VOD before the rooms close.
     closers.add(() => recorder.close());
+    // A webinar going live is recorded from its stage; ending it makes the VOD.
+    closers.add(
+      await onWebinarBroadcast(pubsub, (broadcast) => {
+        if (broadcast.live) recorder.recordWebinar(broadcast.webinarId, broadcast.channel, broadcast.streamId);
+        else recorder.endWebinar(broadcast.webinarId);
+      }),
+    );
 
     // HLS viewers count with the room's in the channel's viewer number.
     const audience = new HlsAudience((channel, viewers) => live.streams.hlsViewersChanged(channel, viewers));

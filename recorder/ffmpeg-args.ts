@@ -24,7 +24,7 @@ export function runPlaylistName(run: number): string {
 }
 
 /** The transcode path's rate, whatever the source's size. */
-const SOURCE_TRANSCODE_RATE: VideoRate = { kbps: 2500, maxKbps: 3000 };
+export const SOURCE_TRANSCODE_RATE: VideoRate = { kbps: 2500, maxKbps: 3000 };
 
 /**
  * Live HLS of one run: fMP4 segments of about `segmentSeconds`, every segment in the playlist.
@@ -49,6 +49,14 @@ export function liveHlsArgs(input: LiveHlsInput): string[] {
           ...audioArgs(input.audio),
           ...hlsOutputArgs(renditionDir(input.outputDir, renditionName(height)), run, segmentSeconds),
         ]);
+  return [...rtpInputArgs(input.sdpPath), ...source, ...renditions.flat()];
+}
+
+/**
+ * FFmpeg reading the RTP that an SDP file describes (what mediasoup sends the recorder), with
+ * `inputOptions` applying to that input.
+ */
+export function rtpInputArgs(sdpPath: string, inputOptions: readonly string[] = []): string[] {
   return [
     '-hide_banner',
     '-loglevel',
@@ -64,10 +72,9 @@ export function liveHlsArgs(input: LiveHlsInput): string[] {
     '1000000',
     '-fflags',
     '+genpts',
+    ...inputOptions,
     '-i',
-    input.sdpPath,
-    ...source,
-    ...renditions.flat(),
+    sdpPath,
   ];
 }
 
@@ -75,11 +82,11 @@ function mapArgs(input: LiveHlsInput): string[] {
   return [...(input.video ? ['-map', '0:v:0'] : []), ...(input.audio ? ['-map', '0:a:0'] : [])];
 }
 
-function audioArgs(audio: boolean): string[] {
+export function audioArgs(audio: boolean): string[] {
   return audio ? ['-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-ac', '2'] : [];
 }
 
-function hlsOutputArgs(dir: string, run: number, segmentSeconds: number): string[] {
+export function hlsOutputArgs(dir: string, run: number, segmentSeconds: number): string[] {
   return [
     '-f',
     'hls',
@@ -102,7 +109,7 @@ function hlsOutputArgs(dir: string, run: number, segmentSeconds: number): string
 }
 
 /** A keyframe at every segment boundary: segments start with one and players can join anywhere. */
-function segmentKeyframes(segmentSeconds: number): string {
+export function segmentKeyframes(segmentSeconds: number): string {
   return `expr:gte(t,n_forced*${segmentSeconds})`;
 }
 
@@ -146,7 +153,7 @@ function renditionVideoArgs(sourceMode: VideoMode, height: number, segmentSecond
   ];
 }
 
-function x264Args(forceKeyFrames: string, rate: VideoRate): string[] {
+export function x264Args(forceKeyFrames: string, rate: VideoRate): string[] {
   return [
     '-c:v',
     'libx264',

@@ -1,7 +1,9 @@
 // Records every live stream: starts a StreamRecording when a channel goes live, re-attaches it
 // when the stream's room is rebuilt (worker death), and turns it into a VOD (playlist, MP4 and
 // poster, and a Vod row) when the stream ends, handing its files to the recording store (which
-// uploads them when it is S3). FFmpeg never outlives its stream.
+// uploads them when it is S3). FFmpeg never outlives its stream. A live webinar is recorded the
+// same way from its own room, its whole stage composed into one picture (stage-composer.ts), as
+// its channel's live HLS and, once it ends, a VOD of its channel.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -16,6 +18,9 @@ import type { RecordingStore } from './storage/index.ts';
 import { listLocal } from './storage/local-store.ts';
 import { StreamRecording } from './stream-recording.ts';
 import type { LiveRegistry, RoomPlacement } from '../signaling/live-state.ts';
+import { webinarRoomId } from '../signaling/webinar-stage.ts';
+import type { RecordingPlanner } from './run-plan.ts';
+import { stageComposer, type StageOf } from './stage-composer.ts';
 
 export interface RecorderOptions {
   recordingsDir: string;
@@ -26,6 +31,23 @@ export interface RecorderOptions {
   renditions?: readonly number[];
 }
 
+/** What the recorder needs to record webinars: their stage, and a stream row for each VOD. */
+export interface WebinarRecordingDeps {
+  stageOf: StageOf;
+  /**
+   * Makes sure the stream row the webinar's VOD belongs to exists (a webinar is not its channel's
+   * live stream while it runs, so the row is written once there is a recording of it).
+   */
+  ensureStream(webinarId: string, streamId: string): Promise<void>;
+}
+
+interface Recording {
+  channel: ChannelRef;
+  recording: StreamRecording;
+  /** The webinar recorded, for a webinar's stage. */
+  webinarId?: string;
+}
+
 export class RecorderService {
   readonly #rooms: RoomPlacement;
   readonly #live: LiveRegistry;
@@ -33,11 +55,12 @@ export class RecorderService {
   readonly #store: RecordingStore;
   readonly #options: RecorderOptions;
   readonly #logger: Logger;
-  /** Recording in progress, by channel id. */
-  readonly #recordings = new Map<string, { channel: ChannelRef; recording: StreamRecording }>();
+  readonly #webinars: WebinarRecordingDeps | undefined;
+  /** Recording in progress, by the id of the room it records (a channel's id, or a webinar's room). */
+  readonly #recordings = new Map<string, Recording>();
   readonly #finishing = new Set<Promise<unknown>>();
-  readonly #onStarted = (channel: ChannelRef, streamId: string) => this.#start(channel, streamId);
-  readonly #onEnded = (channel: ChannelRef, streamId: string) => this.#track(this.#finish(channel, streamId));
+  readonly #onStarted = (channel: ChannelRef, streamId: string) => this.#start(channel.id, { channel }, streamId);
+  readonly #onEnded = (channel: ChannelRef, streamId: string) => this.#track(this.#finish(channel.id, streamId));
   readonly #onRoom = (room: Room) => this.#recordings.get(room.id)?.recording.attach(room);
 
   constructor(
@@ -47,6 +70,7 @@ export class RecorderService {
     store: RecordingStore,
     options: RecorderOptions,
     logger: Logger,
+    webinars?: WebinarRecordingDeps,
   ) {
     this.#rooms = rooms;
     this.#live = live;
@@ -54,6 +78,7 @@ export class RecorderService {
     this.#store = store;
     this.#options = options;
     this.#logger = logger.child({ component: 'recorder' });
+    this.#webinars = webinars;
     live.on('started', this.#onStarted);
     live.on('ended', this.#onEnded);
     rooms.on('room-created', this.#onRoom);
@@ -61,16 +86,39 @@ export class RecorderService {
     if (store.kind !== 'local') this.#track(this.#keepLeftovers());
   }
 
-  /** The recording of the channel's current stream, by slug (for the HLS routes). */
+  /**
+   * The recording of the channel's current stream, by slug (for the HLS routes): its own live
+   * stream's, or else its live webinar's.
+   */
   recordingOf(slug: string): StreamRecording | undefined {
-    for (const { channel, recording } of this.#recordings.values()) if (channel.slug === slug) return recording;
-    return undefined;
+    return this.#entryOf(slug)?.recording;
   }
 
   /** The channel whose stream is being recorded, by slug (the HLS routes count its audience). */
   channelOf(slug: string): ChannelRef | undefined {
-    for (const { channel } of this.#recordings.values()) if (channel.slug === slug) return channel;
-    return undefined;
+    return this.#entryOf(slug)?.channel;
+  }
+
+  #entryOf(slug: string): Recording | undefined {
+    let webinar: Recording | undefined;
+    for (const entry of this.#recordings.values()) {
+      if (entry.channel.slug !== slug) continue;
+      if (!entry.webinarId) return entry;
+      webinar ??= entry;
+    }
+    return webinar;
+  }
+
+  /** A webinar went live: its stage is recorded, as `streamId`, until `endWebinar`. */
+  recordWebinar(webinarId: string, channel: ChannelRef, streamId: string): void {
+    if (!this.#webinars) throw new Error('This recorder was made without what recording webinars needs.');
+    this.#start(webinarRoomId(webinarId), { channel, webinarId }, streamId, stageComposer(this.#webinars.stageOf));
+  }
+
+  /** The webinar ended: its recording becomes a VOD. */
+  endWebinar(webinarId: string): void {
+    const entry = this.#recordings.get(webinarRoomId(webinarId));
+    if (entry) this.#track(this.#finish(webinarRoomId(webinarId), entry.recording.streamId));
   }
 
   vodDir(streamId: string): string {
@@ -82,12 +130,12 @@ export class RecorderService {
     this.#live.off('started', this.#onStarted);
     this.#live.off('ended', this.#onEnded);
     this.#rooms.off('room-created', this.#onRoom);
-    for (const [, { channel, recording }] of this.#recordings) this.#track(this.#finish(channel, recording.streamId));
+    for (const [roomId, { recording }] of this.#recordings) this.#track(this.#finish(roomId, recording.streamId));
     await Promise.allSettled([...this.#finishing]);
   }
 
-  #start(channel: ChannelRef, streamId: string): void {
-    if (this.#recordings.has(channel.id)) return;
+  #start(roomId: string, what: Omit<Recording, 'recording'>, streamId: string, planner?: RecordingPlanner): void {
+    if (this.#recordings.has(roomId)) return;
     const recording = new StreamRecording(
       streamId,
       {
@@ -96,18 +144,20 @@ export class RecorderService {
         restartDelayMs: this.#options.restartDelayMs,
         ffmpegPath: this.#options.ffmpegPath,
         renditions: this.#options.renditions ?? [],
+        ...(planner && { planner }),
       },
       this.#logger,
     );
-    this.#recordings.set(channel.id, { channel, recording });
-    const room = this.#rooms.get(channel.id);
+    this.#recordings.set(roomId, { ...what, recording });
+    const room = this.#rooms.get(roomId);
     if (room) recording.attach(room);
   }
 
-  async #finish(channel: ChannelRef, streamId: string): Promise<void> {
-    const entry = this.#recordings.get(channel.id);
+  async #finish(roomId: string, streamId: string): Promise<void> {
+    const entry = this.#recordings.get(roomId);
     if (!entry || entry.recording.streamId !== streamId) return;
-    this.#recordings.delete(channel.id);
+    this.#recordings.delete(roomId);
+    const { channel } = entry;
     const result = await entry.recording.finish();
     if (!result?.playlistPath) {
       this.#logger.warn({ channel: channel.slug, streamId }, 'stream ended before any segment was written; no VOD');
@@ -128,6 +178,7 @@ export class RecorderService {
       this.#logger.warn({ err: error, streamId }, 'could not make the VOD download or poster');
     }
     const relative = (file: string) => path.relative(this.#options.recordingsDir, file);
+    if (entry.webinarId) await this.#webinars?.ensureStream(entry.webinarId, streamId);
     const vod = await this.#vods.create({
       channelId: channel.id,
       streamId,

@@ -11,14 +11,14 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
-import type { RoomProducer } from '../sfu/peer.ts';
 import type { Room } from '../sfu/room.ts';
-import { liveHlsArgs, runPlaylistName, type VideoMode } from './ffmpeg-args.ts';
+import { runPlaylistName } from './ffmpeg-args.ts';
 import { FfmpegProcess, type FfmpegEnd } from './ffmpeg-process.ts';
 import { freeRtpPortPair, udpPortsBound } from './free-ports.ts';
 import { liveMasterPlaylist, type InitSegmentCache, type RenditionRuns } from './live-master.ts';
 import { composePlaylist, parseRunPlaylist, type RunPlaylist } from './playlist.ts';
 import { renditionDir, renditionName, SOURCE_RENDITION } from './renditions.ts';
+import { channelPlanner, type RecordingPlanner } from './run-plan.ts';
 import { rtpInputSdp, type RtpInputTrack } from './rtp-input-sdp.ts';
 
 export interface RecordingOptions {
@@ -29,6 +29,8 @@ export interface RecordingOptions {
   ffmpegPath: string;
   /** Heights of lower HLS renditions to encode beside the source, tallest first; none by default. */
   renditions?: readonly number[];
+  /** What each run records: a channel's publisher (the default), or a webinar's whole stage. */
+  planner?: RecordingPlanner;
 }
 
 export interface RecordingEvents {
@@ -43,14 +45,13 @@ interface ActiveRun {
   keyframeTimer: NodeJS.Timeout | undefined;
 }
 
-const VIDEO_SOURCES = ['camera', 'screen'] as const;
-const AUDIO_SOURCES = ['microphone', 'screen-audio'] as const;
 /** How long a new run waits to see FFmpeg bind its RTP ports (it takes tens of ms). */
 const FFMPEG_LISTEN_TIMEOUT_MS = 2000;
 
 export class StreamRecording extends EventEmitter<RecordingEvents> {
   readonly streamId: string;
   readonly #options: RecordingOptions;
+  readonly #planner: RecordingPlanner;
   readonly #logger: Logger;
   #room: Room | undefined;
   #detachRoom: (() => void) | undefined;
@@ -66,6 +67,7 @@ export class StreamRecording extends EventEmitter<RecordingEvents> {
     super();
     this.streamId = streamId;
     this.#options = options;
+    this.#planner = options.planner ?? channelPlanner(options.renditions ?? []);
     this.#logger = logger.child({ component: 'recording', stream: streamId });
   }
 
@@ -92,10 +94,12 @@ export class StreamRecording extends EventEmitter<RecordingEvents> {
     room.on('producer-added', changed);
     room.on('producer-closed', changed);
     room.once('closed', closed);
+    const unwatch = this.#planner.watch(room, changed);
     this.#detachRoom = () => {
       room.off('producer-added', changed);
       room.off('producer-closed', changed);
       room.off('closed', closed);
+      unwatch();
       this.#detachRoom = undefined;
     };
     this.#scheduleRun(0);
@@ -178,10 +182,8 @@ export class StreamRecording extends EventEmitter<RecordingEvents> {
   async #startRun(): Promise<void> {
     const room = this.#room;
     if (this.#finished || !room || room.closed) return;
-    const producers = room.producers();
-    const video = pick(producers, VIDEO_SOURCES);
-    const audio = pick(producers, AUDIO_SOURCES);
-    if (!video && !audio) return; // nothing to record yet: producer-added schedules a run
+    const plan = await this.#planner.plan(room);
+    if (!plan) return; // nothing to record yet: producer-added schedules a run
 
     const run = ++this.#runs;
     const transports: ms.PlainTransport[] = [];
@@ -189,8 +191,7 @@ export class StreamRecording extends EventEmitter<RecordingEvents> {
     const tracks: RtpInputTrack[] = [];
     try {
       await fs.mkdir(this.#options.dir, { recursive: true });
-      for (const entry of [video, audio]) {
-        if (!entry) continue;
+      for (const { entry, spatialLayer } of plan.inputs) {
         const port = await freeRtpPortPair();
         const { transport, consumer } = await room.consumeAsPlainRtp(entry.producer.id, {
           ip: '127.0.0.1',
@@ -199,6 +200,8 @@ export class StreamRecording extends EventEmitter<RecordingEvents> {
         });
         transports.push(transport);
         consumers.push(consumer);
+        if (spatialLayer !== undefined && consumer.type === 'simulcast')
+          await consumer.setPreferredLayers({ spatialLayer });
         const codec = consumer.rtpParameters.codecs[0]!;
         tracks.push({
           kind: consumer.kind,
@@ -214,51 +217,43 @@ export class StreamRecording extends EventEmitter<RecordingEvents> {
       for (const transport of transports) transport.close();
       // The stream changing under us (a producer closed, the room went away) is routine: the
       // event that caused it schedules the next run. Anything else is worth an operator's look.
-      const routine = this.#finished || room.closed || [video, audio].some((entry) => entry?.producer.closed);
+      const routine = this.#finished || room.closed || plan.inputs.some(({ entry }) => entry.producer.closed);
       if (routine) this.#logger.debug({ err: error, run }, 'stream changed while the recorder attached');
       else this.#logger.error({ err: error, run }, 'could not attach the recorder to the stream');
       this.#scheduleRun(this.#options.restartDelayMs);
       return;
     }
 
-    const videoTrack = tracks.find((t) => t.kind === 'video');
-    const videoMode: VideoMode | null = videoTrack
-      ? videoTrack.mimeType.toLowerCase() === 'video/h264'
-        ? 'copy'
-        : 'transcode'
-      : null;
     const sdpPath = path.join(this.#options.dir, `input-${run}.sdp`);
     await fs.writeFile(sdpPath, rtpInputSdp(tracks));
-    const renditions = videoMode ? (this.#options.renditions ?? []) : [];
+    const { args, copiesVideo, renditions } = await plan.command({
+      sdpPath,
+      dir: this.#options.dir,
+      run,
+      segmentSeconds: this.#options.segmentSeconds,
+      tracks,
+    });
     for (const height of renditions)
       await fs.mkdir(renditionDir(this.#options.dir, renditionName(height)), { recursive: true });
-    const ffmpeg = new FfmpegProcess(
-      liveHlsArgs({
-        sdpPath,
-        outputDir: this.#options.dir,
-        run,
-        video: videoMode,
-        audio: tracks.some((t) => t.kind === 'audio'),
-        segmentSeconds: this.#options.segmentSeconds,
-        renditions,
-      }),
-      this.#options.ffmpegPath,
-    );
-    const videoConsumer = consumers.find((c) => c.kind === 'video');
+    const ffmpeg = new FfmpegProcess(args, this.#options.ffmpegPath);
+    const videoConsumers = consumers.filter((c) => c.kind === 'video');
+    const requestKeyFrames = () =>
+      Promise.all(videoConsumers.map((consumer) => consumer.requestKeyFrame().catch(() => undefined)));
     // Copied H.264 can only be cut at the publisher's keyframes: ask for one per segment.
     // Transcoding needs only a first keyframe to start decoding, but the first ones may reach the
     // ports before FFmpeg listens on them (and WebRTC encoders send none unasked): keep asking
     // until the run's playlist exists.
     const runPlaylist = path.join(this.#options.dir, runPlaylistName(run));
-    const keyframeTimer = videoConsumer
-      ? setInterval(() => {
-          if (videoMode === 'transcode' && existsSync(runPlaylist)) clearInterval(keyframeTimer);
-          else void videoConsumer.requestKeyFrame().catch(() => undefined);
-        }, this.#options.segmentSeconds * 1000)
-      : undefined;
+    const keyframeTimer =
+      videoConsumers.length > 0
+        ? setInterval(() => {
+            if (!copiesVideo && existsSync(runPlaylist)) clearInterval(keyframeTimer);
+            else void requestKeyFrames();
+          }, this.#options.segmentSeconds * 1000)
+        : undefined;
     const active: ActiveRun = { run, ffmpeg, transports, keyframeTimer };
     this.#active = active;
-    if (videoConsumer) this.#restartOnBetterLayer(videoConsumer, active);
+    if (plan.followsLayers && videoConsumers[0]) this.#restartOnBetterLayer(videoConsumers[0], active);
     ffmpeg.once('exit', (end) => {
       this.emit('run-ended', run, end);
       if (this.#active !== active) return;
@@ -277,9 +272,9 @@ export class StreamRecording extends EventEmitter<RecordingEvents> {
     if (!listening) this.#logger.debug({ run }, 'could not see FFmpeg bind its RTP ports; sending media anyway');
     // The consumers close with their producer or the room; the run's exit handler cleans up then.
     await Promise.all(consumers.map((consumer) => consumer.resume().catch(() => undefined)));
-    await videoConsumer?.requestKeyFrame().catch(() => undefined);
+    await requestKeyFrames();
     this.#logger.info(
-      { run, pid: ffmpeg.pid, video: videoMode, audio: Boolean(audio), renditions },
+      { run, pid: ffmpeg.pid, inputs: tracks.length, copiesVideo, renditions },
       'recording run started',
     );
     this.emit('run-started', run, ffmpeg.pid);
@@ -333,14 +328,6 @@ export class StreamRecording extends EventEmitter<RecordingEvents> {
     this.#queue = next.catch((error: unknown) => this.#logger.error({ err: error }, 'recording step failed'));
     return next;
   }
-}
-
-function pick(producers: RoomProducer[], sources: readonly string[]): RoomProducer | undefined {
-  for (const source of sources) {
-    const found = producers.find((p) => p.source === source && !p.producer.closed);
-    if (found) return found;
-  }
-  return undefined;
 }
 
 /** The playlists the FFmpeg runs 1..`count` wrote into `dir` (a run that wrote nothing is skipped). */

@@ -28,6 +28,8 @@ export interface MediaSignaling {
   recheckAccess(filter: RecheckFilter): Promise<void>;
   /** A webinar's stage changed: who left it stops publishing; once it ended, everyone is let go. */
   recheckStage(change: StageChange): Promise<void>;
+  /** Who speaks and whose share is the main one, per webinar room (the recorder composes by it). */
+  stageRooms: StageRooms;
 }
 
 export function attachMediaSignaling(io: Server, deps: MediaSignalingDeps): MediaSignaling {
@@ -66,6 +68,7 @@ export function attachMediaSignaling(io: Server, deps: MediaSignalingDeps): Medi
   });
   return {
     namespace,
+    stageRooms,
     async recheckAccess(filter) {
       await Promise.all(
         [...sessions].map((session) =>

@@ -1,5 +1,6 @@
 // Webinar rows: the one module that queries them. A state change is one conditional update, so two
 // hosts pressing "Start" and "End" at once can't both win, and a webinar never goes back.
+import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../../common/db/database.ts';
 import { WEBINAR_MAX_MINUTES, type WebinarAudience, type WebinarState } from '../../common/protocol/rest/webinars.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
@@ -49,12 +50,14 @@ export class WebinarRepository {
 
   /**
    * Takes the host's action if the webinar is still in a state it starts from; otherwise throws
-   * 409 webinar_state with the state it is in. Stamps startedAt on going live, endedAt on ending.
+   * 409 webinar_state with the state it is in. Stamps startedAt (and the recording's stream id) on
+   * going live, endedAt on ending.
    */
   async transition(id: string, action: WebinarAction) {
     const { from, to } = TRANSITIONS[action];
     const now = new Date();
-    const stamp = to === 'live' ? { startedAt: now } : to === 'ended' ? { endedAt: now } : {};
+    // Going live names the recording it makes (recorder/recorder-service.ts).
+    const stamp = to === 'live' ? { startedAt: now, streamId: randomUUID() } : to === 'ended' ? { endedAt: now } : {};
     const { count } = await this.prisma.webinar.updateMany({
       where: { id, state: { in: [...from] } },
       data: { state: to, ...stamp },

@@ -20,6 +20,8 @@ import { DateTime, NoContent, PageQuery, problems, SlugParams, TextBlock, TextLi
 import { uploadUrl } from '../uploads/image-store.ts';
 import { requestCanWatch } from '../viewer-access/watch-access.ts';
 import type { StageChanged } from './stage-changes.ts';
+import type { WebinarBroadcastPublisher } from './webinar-broadcasts.ts';
+import { createWebinarRecordings } from './webinar-recordings.ts';
 import { WebinarAccess } from './webinar-access.ts';
 import { WebinarRepository, type WebinarRow } from './webinar-repository.ts';
 import { checkReschedulable, checkScheduledStart, type WebinarAction } from './webinar-rules.ts';
@@ -27,6 +29,8 @@ import { checkReschedulable, checkScheduledStart, type WebinarAction } from './w
 export interface WebinarRouteDeps {
   prisma: PrismaClient;
   stageChanged: StageChanged;
+  /** Tells the recorder a webinar went live or ended. */
+  broadcast: WebinarBroadcastPublisher;
 }
 
 const Title = TextLine({ minLength: 1, maxLength: WEBINAR_TITLE_MAX });
@@ -75,13 +79,18 @@ const ChannelWebinarsQuery = Type.Object(
 
 const DISCOVERY_LIMIT = 24;
 
-export function registerWebinarRoutes(app: FastifyInstance, { prisma, stageChanged }: WebinarRouteDeps): void {
+export function registerWebinarRoutes(
+  app: FastifyInstance,
+  { prisma, stageChanged, broadcast }: WebinarRouteDeps,
+): void {
   const webinars = new WebinarRepository(prisma);
   const access = new WebinarAccess(prisma, webinars);
+  const recordings = createWebinarRecordings(prisma);
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   if (!app.getSchema('Webinar')) app.addSchema(Webinar);
 
   async function view(row: WebinarRow, request: FastifyRequest): Promise<Webinar> {
+    const vod = row.state === 'ended' ? await recordings.vodOf(row.streamId) : undefined;
     return {
       id: row.id,
       channel: {
@@ -98,6 +107,13 @@ export function registerWebinarRoutes(app: FastifyInstance, { prisma, stageChang
       coverUrl: row.coverPath ? uploadUrl(row.coverPath) : null,
       startedAt: row.startedAt?.toISOString() ?? null,
       endedAt: row.endedAt?.toISOString() ?? null,
+      recording: vod
+        ? {
+            vodId: vod.id,
+            durationSeconds: vod.durationSeconds,
+            posterUrl: vod.posterPath ? `/vod/${vod.id}/poster.jpg` : null,
+          }
+        : null,
       createdAt: row.createdAt.toISOString(),
       canManage: await access.hosts(request, row),
     };
@@ -227,8 +243,19 @@ export function registerWebinarRoutes(app: FastifyInstance, { prisma, stageChang
         const { webinar: row } = await access.toHost(request, request.params.id);
         const moved = await webinars.transition(row.id, action);
         if (!moved) throw new NotFoundError('Webinar', row.id); // deleted meanwhile
-        // Ended: whoever is on stage stops publishing, and attendees are let go.
-        if (moved.state === 'ended') stageChanged({ webinarId: moved.id });
+        // Live: the recorder records the stage. Ended: whoever is on stage stops publishing,
+        // attendees are let go, and the recording becomes a VOD.
+        if (moved.state === 'live' && moved.streamId)
+          broadcast({
+            webinarId: moved.id,
+            live: true,
+            channel: { id: moved.channel.id, slug: moved.channel.slug },
+            streamId: moved.streamId,
+          });
+        if (moved.state === 'ended') {
+          stageChanged({ webinarId: moved.id });
+          broadcast({ webinarId: moved.id, live: false });
+        }
         return view(moved, request);
       },
     );

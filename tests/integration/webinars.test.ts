@@ -67,6 +67,7 @@ describe.each(databaseTargets())('webinars on $name', (target) => {
       state: 'scheduled',
       startedAt: null,
       endedAt: null,
+      recording: null,
       canManage: true,
       channel: { slug, title: 'Host channel' },
     });

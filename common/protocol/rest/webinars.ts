@@ -37,6 +37,16 @@ export const Webinar = Type.Object(
     coverUrl: Nullable(Type.String()),
     startedAt: Nullable(DateTime),
     endedAt: Nullable(DateTime),
+    recording: Nullable(
+      Type.Object(
+        {
+          vodId: Uuid,
+          durationSeconds: Type.Number(),
+          posterUrl: Nullable(Type.String()),
+        },
+        { description: 'Its recording (the stage as attendees saw it), once it has ended and the VOD is made.' },
+      ),
+    ),
     createdAt: DateTime,
     canManage: Type.Boolean({ description: "The caller hosts it: the channel's owner, or an admin." }),
   },

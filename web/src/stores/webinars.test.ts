@@ -26,6 +26,7 @@ function webinar(id: string, overrides: Partial<Webinar> = {}): Webinar {
     coverUrl: null,
     startedAt: null,
     endedAt: null,
+    recording: null,
     createdAt: '2026-04-01T10:00:00.000Z',
     canManage: true,
     ...overrides,

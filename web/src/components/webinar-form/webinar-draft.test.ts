@@ -17,6 +17,7 @@ const webinar: Webinar = {
   coverUrl: null,
   startedAt: null,
   endedAt: null,
+  recording: null,
   createdAt: '2026-04-01T10:00:00.000Z',
   canManage: true,
 };
