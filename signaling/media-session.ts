@@ -293,6 +293,9 @@ export class MediaSession {
       if (peerRole === 'publisher') assertStageHasRoom(room, this.#deps.maxStage);
       stageRoom = await this.#deps.stageRooms.of(room);
       peer = await room.join(`${this.#socket.id}:${++this.#joins}`, peerRole, { name: seat.name, userId: seat.userId });
+      // Past the WebRTC seats (WEBRTC_SEATS_PER_STREAM) an attendee watches the composed HLS.
+      if (peerRole === 'viewer')
+        assertSeatTaken(room, { ...seat.channel, webrtcSeats: null }, this.#deps.webrtcSeatsPerStream);
     } catch (error) {
       peer?.close();
       if (room.peers().length === 0) room.close('empty');

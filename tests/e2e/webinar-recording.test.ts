@@ -3,7 +3,8 @@
 // and speaks a 1 kHz tone (each page's media devices answer with canvases and oscillators, so the
 // picture and the sound are known). Once the host starts it, the channel's live HLS is one picture
 // of the stage (1280x720: the share large, both cameras in the strip) with both voices mixed; once
-// it ends, the webinar's page offers the VOD, whose MP4 is the same picture and sound.
+// it ends, the webinar's page offers the VOD, whose MP4 is the same picture and sound. With one
+// WebRTC seat, the first attendee watches the stage over WebRTC and the second the composed HLS.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -143,7 +144,7 @@ describe('a webinar recording', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    platform = await startTestPlatform({ AUTH_RATE_LIMIT_PER_MINUTE: '1000' });
+    platform = await startTestPlatform({ AUTH_RATE_LIMIT_PER_MINUTE: '1000', WEBRTC_SEATS_PER_STREAM: '1' });
     browser = await launchBrowser();
   });
 
@@ -234,6 +235,29 @@ describe('a webinar recording', () => {
       { timeoutMs: 60_000, intervalMs: 1000, what: 'the composed stage in the live HLS' },
     );
     expectComposedStage(liveFile, 0.5);
+
+    // Two attendees, one WebRTC seat: the first takes it, the second plays the composed HLS.
+    const [first, second] = await Promise.all(
+      [1, 2].map(async () => (await newContext(browser, platform.url)).newPage()),
+    );
+    await first!.goto(`/webinars/${webinarId}`);
+    await first!.getByTestId('stage-share-layout').waitFor({ timeout: 20_000 });
+    await second!.goto(`/webinars/${webinarId}`);
+    await second!.getByTestId('stage-over-hls').waitFor({ timeout: 20_000 });
+    expect(await first!.getByTestId('stage-over-hls').count()).toBe(0);
+    const hlsVideo = second!.locator('[data-testid="stage-audience"] video').first();
+    const playing = () =>
+      hlsVideo.evaluate((video: HTMLVideoElement) => ({ width: video.videoWidth, time: video.currentTime }));
+    const started = await waitFor(async () => ((await playing()).time > 0 ? playing() : undefined), {
+      timeoutMs: 30_000,
+      what: 'the second attendee to play the composed HLS',
+    });
+    expect(started.width).toBe(1280);
+    await waitFor(async () => (await playing()).time > started.time + 1, {
+      timeoutMs: 15_000,
+      what: "the second attendee's HLS to play on",
+    });
+    await screenshot(second!, 'e2e-webinar-attendee-over-hls');
 
     // Ended: the VOD is made and the webinar's page offers it.
     await host.getByTestId('stage-end').click();

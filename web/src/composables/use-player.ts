@@ -1,6 +1,6 @@
 import { getCurrentScope, onScopeDispose, ref, shallowRef, watch, type Ref } from 'vue';
 import { AutoPlayer, type PlaybackFailure } from '../media/auto-player.ts';
-import { HlsPlayer } from '../media/hls-player.ts';
+import { HlsPlayer, type LiveStatusSource } from '../media/hls-player.ts';
 import { announce, withdraw } from '../media/page-media.ts';
 import type { PlaybackClient, PlaybackVia, Rendition, RenditionPick } from '../media/playback-client.ts';
 import { Player, type PlayerStatus } from '../media/player.ts';
@@ -24,13 +24,15 @@ declare module '../media/page-media.ts' {
  * reactive; stats refresh every second while live. When Auto had to fall back to HLS, Auto means
  * HLS for the rest of this player's life (the page view), without trying WebRTC again. The
  * viewer's pick of a rendition (`rendition`) holds across players; `renditions` lists what the
- * current one can offer (an HLS ladder), refreshed with the stats.
+ * current one can offer (an HLS ladder), refreshed with the stats. With `liveStatus`, the player
+ * is HLS only, live while that says so (a webinar's composed stage on its channel's HLS).
  */
 export function usePlayer(
   channel: Ref<string | null>,
   video: Ref<HTMLVideoElement | null>,
   pip: Ref<HTMLVideoElement | null>,
   source: Ref<PlaybackSource> = ref('auto'),
+  liveStatus?: LiveStatusSource,
 ) {
   const status = shallowRef<PlayerStatus | null>(null);
   const stats = shallowRef<PlayerStats | null>(null);
@@ -54,6 +56,7 @@ export function usePlayer(
   };
 
   function create(slug: string, how: PlaybackSource): PlaybackClient {
+    if (liveStatus) return new HlsPlayer({ channel: slug, liveStatus });
     switch (how) {
       case 'webrtc':
         return new Player({ channel: slug });

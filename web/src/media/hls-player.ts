@@ -32,10 +32,17 @@ export interface HlsPlayerOptions {
   pollIntervalMs?: number;
   /** How often to ask for the playlist while the stream is live but has no segments yet. */
   probeIntervalMs?: number;
+  /**
+   * Whether what the channel's HLS carries is live: by default the channel's own stream (GET
+   * /api/v1/channels/:slug); a live webinar's page answers for its webinar instead.
+   */
+  liveStatus?: LiveStatusSource;
 }
 
+export type LiveStatusSource = (signal: AbortSignal) => Promise<LiveStatusReply>;
+
 /** GET /api/v1/channels/:slug, the part of it the player needs. */
-interface ChannelReply {
+export interface LiveStatusReply {
   slug: string;
   live: boolean;
   viewers: number;
@@ -46,7 +53,8 @@ interface ChannelReply {
 export class HlsPlayer extends Emitter<{ status: [status: PlayerStatus] }> implements PlaybackClient {
   readonly channel: string;
   readonly via = 'hls';
-  readonly #options: Required<Omit<HlsPlayerOptions, 'channel'>>;
+  readonly #options: Required<Omit<HlsPlayerOptions, 'channel' | 'liveStatus'>>;
+  readonly #liveStatus: LiveStatusSource;
   readonly #log: Log;
   readonly #sound: SoundState;
   readonly #sampler = new DeltaSampler();
@@ -78,6 +86,9 @@ export class HlsPlayer extends Emitter<{ status: [status: PlayerStatus] }> imple
     super();
     this.channel = options.channel;
     this.#options = { pollIntervalMs: 5_000, probeIntervalMs: 1_000, ...options };
+    this.#liveStatus =
+      options.liveStatus ??
+      ((signal) => getJson<LiveStatusReply>(`/api/v1/channels/${encodeURIComponent(this.channel)}`, signal));
     this.#log = createLog('hls', options.channel);
     this.#sound = new SoundState(this.#log);
   }
@@ -177,9 +188,9 @@ export class HlsPlayer extends Emitter<{ status: [status: PlayerStatus] }> imple
 
   async #poll(): Promise<void> {
     if (this.#closed) return;
-    let reply: ChannelReply;
+    let reply: LiveStatusReply;
     try {
-      reply = await getJson<ChannelReply>(`/api/v1/channels/${encodeURIComponent(this.channel)}`, this.#abort.signal);
+      reply = await this.#liveStatus(this.#abort.signal);
     } catch (error) {
       if (this.#closed) return;
       if (error instanceof ApiError && error.status === 404) {

@@ -89,6 +89,9 @@ interface Session {
 }
 
 /** Refusals of a webinar's room that joining again cannot change (the page acts on them). */
+/** Why an attendee can't watch over WebRTC: every seat is taken, or the browser has no WebRTC. */
+export const HLS_INSTEAD: ReadonlySet<string> = new Set(['unavailable', 'unsupported']);
+
 const STAGE_FATAL: ReadonlySet<string> = new Set([
   'not_on_stage',
   'webinar_not_live',
@@ -519,13 +522,15 @@ export class StageClient extends Emitter<StageEvents> {
           ? 'unsupported'
           : 'internal';
     const failure = { code, message: (error as Error | undefined)?.message ?? String(error) };
-    const fatal = !willRetry || STAGE_FATAL.has(code);
+    // An attendee past the WebRTC seats (or without WebRTC) watches the composed HLS instead.
+    const fatal = !willRetry || STAGE_FATAL.has(code) || (this.role === 'attendee' && HLS_INSTEAD.has(code));
     if (!fatal) {
       this.#setStatus({ phase: this.#joinedOnce ? 'reconnecting' : 'connecting', error: failure });
       return;
     }
     this.#keeper.stop();
-    if (this.#ownsSignaling && (isFatal(error) || STAGE_FATAL.has(code))) this.#signaling.close();
+    if (this.#ownsSignaling && (isFatal(error) || STAGE_FATAL.has(code) || HLS_INSTEAD.has(code)))
+      this.#signaling.close();
     this.#setStatus({ phase: 'error', error: failure });
   }
 
