@@ -3,7 +3,8 @@
 // and speaks a 1 kHz tone (each page's media devices answer with canvases and oscillators, so the
 // picture and the sound are known). Once the host starts it, the channel's live HLS is one picture
 // of the stage (1280x720: the share large, both cameras in the strip) with both voices mixed; once
-// it ends, the webinar's page offers the VOD, whose MP4 is the same picture and sound. With one
+// it ends, the webinar's page offers the VOD, whose MP4 is the same picture and sound. A killed
+// composition is followed by a new run of the same picture. With one
 // WebRTC seat, the first attendee watches the stage over WebRTC and the second the composed HLS.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -214,26 +215,33 @@ describe('a webinar recording', () => {
     // The channel's live HLS: a segment of the newest run (the stage is laid out once everyone's
     // media flows), with its init segment, as a player joins them.
     const liveFile = path.join(workDir, 'live.mp4');
-    await waitFor(
-      async () => {
-        const response = await fetch(`${platform.url}/hls/${channel.slug}/index.m3u8`);
-        if (response.status !== 200) return false;
-        const lines = (await response.text()).split('\n');
-        const segments = lines.filter((line) => line.endsWith('.m4s'));
-        const newest = segments.at(-2); // the last one may still be short
-        if (!newest) return false;
-        const run = /^seg-(\d+)-/.exec(newest)![1];
-        const runSegments = segments.filter((segment) => segment.startsWith(`seg-${run}-`));
-        if (runSegments.length < 3) return false;
-        const bytes = async (file: string) =>
-          Buffer.from(await (await fetch(`${platform.url}/hls/${channel.slug}/${file}`)).arrayBuffer());
-        fs.writeFileSync(liveFile, Buffer.concat([await bytes(`init-${run}.mp4`), await bytes(newest)]));
-        // Wait for a picture with everyone in it: a run may have begun before a camera's frames came.
-        const rgb = frameOf(liveFile, 0.5);
-        return hueAt(rgb, 480, 360) === 'red';
-      },
-      { timeoutMs: 60_000, intervalMs: 1000, what: 'the composed stage in the live HLS' },
-    );
+    const composedSegment = (after: number) =>
+      waitFor(
+        async () => {
+          const response = await fetch(`${platform.url}/hls/${channel.slug}/index.m3u8`);
+          if (response.status !== 200) return false;
+          const segments = (await response.text()).split('\n').filter((line) => line.endsWith('.m4s'));
+          const newest = segments.at(-2); // the last one may still be short
+          if (!newest) return false;
+          const run = Number(/^seg-(\d+)-/.exec(newest)![1]);
+          if (run <= after || segments.filter((segment) => segment.startsWith(`seg-${run}-`)).length < 3) return false;
+          const bytes = async (file: string) =>
+            Buffer.from(await (await fetch(`${platform.url}/hls/${channel.slug}/${file}`)).arrayBuffer());
+          fs.writeFileSync(liveFile, Buffer.concat([await bytes(`init-${run}.mp4`), await bytes(newest)]));
+          // Wait for a picture with everyone in it: a run may have begun before a camera's frames came.
+          return hueAt(frameOf(liveFile, 0.5), 480, 360) === 'red' ? run : false;
+        },
+        { timeoutMs: 60_000, intervalMs: 1000, what: `the composed stage in the live HLS, after run ${after}` },
+      );
+    const run = await composedSegment(0);
+    expectComposedStage(liveFile, 0.5);
+
+    // The composition's FFmpeg dies: a new run takes over, composing the same stage.
+    const { streamId } = await prisma.webinar.findUniqueOrThrow({ where: { id: webinarId } });
+    const runPlaylist = path.join(platform.config.recorder.recordingsDir, streamId!, `run-${run}.m3u8`);
+    const pid = Number(execFileSync('pgrep', ['-f', runPlaylist], { encoding: 'utf8' }).trim().split('\n')[0]);
+    process.kill(pid, 'SIGKILL');
+    await composedSegment(run);
     expectComposedStage(liveFile, 0.5);
 
     // Two attendees, one WebRTC seat: the first takes it, the second plays the composed HLS.
