@@ -19,6 +19,8 @@ import { createVodRepository } from '../api/vods/vod-repository.ts';
 import { registerVodRoutes } from '../api/vods/vod-routes.ts';
 import { stageChangedPublisher } from '../api/webinars/stage-changes.ts';
 import { webinarBroadcastPublisher } from '../api/webinars/webinar-broadcasts.ts';
+import { ImageStore } from '../api/uploads/image-store.ts';
+import { registerWebinarCoverRoutes } from '../api/webinars/webinar-cover-routes.ts';
 import { registerWebinarMemberRoutes } from '../api/webinars/webinar-member-routes.ts';
 import { registerWebinarRoutes } from '../api/webinars/webinar-routes.ts';
 import type { Config } from '../common/config.ts';
@@ -73,7 +75,14 @@ export function startApi({ config, logger, infrastructure }: ApiDeps): Promise<S
     registerUploadFileRoutes(http, { uploadsDir: config.uploads.dir });
     registerFollowRoutes(http, { prisma });
     registerStreamRoutes(http, { prisma, streamEndRequested: streamEndRequestedPublisher(pubsub, logger) });
-    registerWebinarRoutes(http, { prisma, stageChanged, broadcast: webinarBroadcastPublisher(pubsub, logger) });
+    const webinarImages = new ImageStore(config.uploads.dir, logger.child({ component: 'uploads' }));
+    registerWebinarRoutes(http, {
+      prisma,
+      stageChanged,
+      broadcast: webinarBroadcastPublisher(pubsub, logger),
+      images: webinarImages,
+    });
+    registerWebinarCoverRoutes(http, { prisma, images: webinarImages });
     registerWebinarMemberRoutes(http, { prisma, stageChanged });
     registerDiscoveryRoutes(http, { prisma });
     registerVodRoutes(http, { vods: createVodRepository(prisma), guard: watchGuard });

@@ -2,6 +2,7 @@
 // hosts pressing "Start" and "End" at once can't both win, and a webinar never goes back.
 import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../../common/db/database.ts';
+import { NotFoundError } from '../../common/errors.ts';
 import { WEBINAR_MAX_MINUTES, type WebinarAudience, type WebinarState } from '../../common/protocol/rest/webinars.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import { TRANSITIONS, wrongState, type WebinarAction } from './webinar-rules.ts';
@@ -44,8 +45,28 @@ export class WebinarRepository {
     return this.prisma.webinar.update({ where: { id }, data: change, include: WITH_CHANNEL });
   }
 
-  async delete(id: string): Promise<void> {
-    await this.prisma.webinar.deleteMany({ where: { id } });
+  /** Deletes the webinar; returns the cover it had, for the caller to remove. */
+  delete(id: string): Promise<string | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<{ coverPath: string | null }[]>`
+        SELECT "coverPath" FROM "Webinar" WHERE "id" = ${id}::uuid FOR UPDATE`;
+      await tx.webinar.deleteMany({ where: { id } });
+      return rows[0]?.coverPath ?? null;
+    });
+  }
+
+  /**
+   * Points the webinar at a new cover (null: none) and returns the one it had. The row is locked
+   * meanwhile, so two uploads at once can't both take the same old file for theirs.
+   */
+  setCover(id: string, coverPath: string | null): Promise<string | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<{ coverPath: string | null }[]>`
+        SELECT "coverPath" FROM "Webinar" WHERE "id" = ${id}::uuid FOR UPDATE`;
+      if (rows.length === 0) throw new NotFoundError('Webinar', id);
+      await tx.webinar.update({ where: { id }, data: { coverPath } });
+      return rows[0]!.coverPath;
+    });
   }
 
   /**

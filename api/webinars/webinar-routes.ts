@@ -17,7 +17,7 @@ import {
 import { requireUser } from '../accounts/auth.ts';
 import { channelBySlugOr404, channelToManage } from '../channels/permissions.ts';
 import { DateTime, NoContent, PageQuery, problems, SlugParams, TextBlock, TextLine, Type } from '../http/schemas.ts';
-import { uploadUrl } from '../uploads/image-store.ts';
+import { uploadUrl, type ImageStore } from '../uploads/image-store.ts';
 import { requestCanWatch } from '../viewer-access/watch-access.ts';
 import type { StageChanged } from './stage-changes.ts';
 import type { WebinarBroadcastPublisher } from './webinar-broadcasts.ts';
@@ -31,6 +31,8 @@ export interface WebinarRouteDeps {
   stageChanged: StageChanged;
   /** Tells the recorder a webinar went live or ended. */
   broadcast: WebinarBroadcastPublisher;
+  /** Where covers are kept: a deleted webinar's goes with it. */
+  images: ImageStore;
 }
 
 const Title = TextLine({ minLength: 1, maxLength: WEBINAR_TITLE_MAX });
@@ -81,7 +83,7 @@ const DISCOVERY_LIMIT = 24;
 
 export function registerWebinarRoutes(
   app: FastifyInstance,
-  { prisma, stageChanged, broadcast }: WebinarRouteDeps,
+  { prisma, stageChanged, broadcast, images }: WebinarRouteDeps,
 ): void {
   const webinars = new WebinarRepository(prisma);
   const access = new WebinarAccess(prisma, webinars);
@@ -218,7 +220,7 @@ export function registerWebinarRoutes(
     async (request, reply) => {
       const { webinar: row } = await access.toHost(request, request.params.id);
       if (row.state === 'live') throw new ConflictError('webinar_live', 'The webinar is live: end it first.');
-      await webinars.delete(row.id);
+      await images.remove(await webinars.delete(row.id));
       return reply.status(204).send(null);
     },
   );

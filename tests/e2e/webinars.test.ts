@@ -2,6 +2,10 @@
 // (the database holds the right UTC instant), a server refusal lands on its field, and a visitor
 // in Tokyo sees the start on theirs with a countdown. The host starts it and ends it; the public
 // page follows by itself, and the home page lists it while it is live.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, recordConsole, screenshot } from '../support/browser.ts';
@@ -103,6 +107,22 @@ describe('webinars', () => {
     expect(await listed.getByTestId('webinar-row-start').textContent()).toMatch(/2:30\sPM/);
     await screenshot(host, 'e2e-webinars-studio');
 
+    // Its cover, from the edit dialog: uploaded, shown there at once and on its page.
+    await listed.getByRole('button', { name: 'Edit Shipping the new player' }).click();
+    const cover = host.getByTestId('cover-upload');
+    const png = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'aethex-cover-')), 'cover.png');
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'color=teal:s=640x360', '-frames:v', '1', png]);
+    await cover.locator('input[type="file"]').setInputFiles(png);
+    await cover.getByRole('button', { name: 'Upload cover' }).click();
+    await cover.getByText('Saved.').waitFor();
+    const coverUrl = await cover.getByTestId('cover-image').getAttribute('src');
+    expect(coverUrl).toMatch(/^\/uploads\//);
+    expect((await prisma.webinar.findUniqueOrThrow({ where: { id: row.id } })).coverPath).toBe(
+      coverUrl!.replace('/uploads/', ''),
+    );
+    await screenshot(host, 'e2e-webinars-cover');
+    await host.keyboard.press('Escape');
+
     // A visitor in Tokyo: the same instant on their clock, the zone named, and a countdown.
     const visitor = await (await contextIn(browser, platform.url, VISITOR_ZONE, 'en-GB')).newPage();
     recordConsole(visitor, 'visitor');
@@ -125,6 +145,7 @@ describe('webinars', () => {
     const first = await countdown.innerText();
     await waitFor(async () => (await countdown.innerText()) !== first, { what: 'the countdown to tick' });
     expect(await visitor.getByTestId('webinar-manage').count()).toBe(0);
+    expect(await visitor.locator(`img[src="${coverUrl}"]`).count()).toBe(1);
     await screenshot(visitor, 'e2e-webinars-page');
 
     // The host starts it: the visitor's page follows, and the home page lists it as live.

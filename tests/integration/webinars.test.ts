@@ -2,7 +2,10 @@
 // through backstage, live and ended; everyone else reads it (or, on a private channel, doesn't);
 // discovery lists the live and upcoming ones of public channels. Every refusal answers a stable
 // code and changes nothing.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ApiClient, signUp, type TestUser } from '../support/api-client.ts';
 import { databaseTargets } from '../support/databases.ts';
@@ -164,6 +167,75 @@ describe.each(databaseTargets())('webinars on $name', (target) => {
 
     expect((await owner.client.delete(path)).status).toBe(204);
     expect(await prisma().webinar.count({ where: { id: webinar.id } })).toBe(0);
+  });
+
+  it('takes a cover from the host, replaces and removes it (its file with it), and refuses the rest', async () => {
+    const { owner, slug } = await host();
+    const { id } = await announce(owner, slug);
+    const uploads = platform.config.uploads.dir;
+    const fileOf = (url: string) => path.join(uploads, url.replace(/^\/uploads\//, ''));
+    const cover = (bytes: Buffer) => {
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array(bytes)], { type: 'image/png' }), 'cover.png');
+      return form;
+    };
+    const png = (color: string) =>
+      execFileSync('ffmpeg', [
+        '-v',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        `color=${color}:s=64x36`,
+        '-frames:v',
+        '1',
+        '-f',
+        'image2',
+        '-c:v',
+        'png',
+        '-',
+      ]);
+
+    const first = await owner.client.request('PUT', `/api/v1/webinars/${id}/cover`, cover(png('red')));
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(fs.existsSync(fileOf(first.body.url))).toBe(true);
+    expect((await anonymous().get(`/api/v1/webinars/${id}`)).body.coverUrl).toBe(first.body.url);
+
+    // Refused, changing nothing: someone else, a file that is no image, an ended webinar.
+    const stranger = await signUp(platform.url, 'stranger');
+    await expectRefused(
+      id,
+      stranger.client.request('PUT', `/api/v1/webinars/${id}/cover`, cover(png('blue'))),
+      403,
+      'forbidden',
+    );
+    await expectRefused(
+      id,
+      owner.client.request('PUT', `/api/v1/webinars/${id}/cover`, cover(Buffer.from('not an image at all'))),
+      415,
+      'unsupported_media_type',
+    );
+
+    const second = await owner.client.request('PUT', `/api/v1/webinars/${id}/cover`, cover(png('green')));
+    expect(second.status).toBe(200);
+    expect(fs.existsSync(fileOf(first.body.url))).toBe(false);
+    expect((await owner.client.delete(`/api/v1/webinars/${id}/cover`)).status).toBe(204);
+    expect(fs.existsSync(fileOf(second.body.url))).toBe(false);
+    expect((await anonymous().get(`/api/v1/webinars/${id}`)).body.coverUrl).toBeNull();
+
+    // Deleting a webinar deletes its cover.
+    const third = await owner.client.request('PUT', `/api/v1/webinars/${id}/cover`, cover(png('white')));
+    expect((await owner.client.delete(`/api/v1/webinars/${id}`)).status).toBe(204);
+    expect(fs.existsSync(fileOf(third.body.url))).toBe(false);
+
+    const { id: ended } = await announce(owner, slug);
+    for (const action of ['start', 'end']) await owner.client.post(`/api/v1/webinars/${ended}/${action}`);
+    await expectRefused(
+      ended,
+      owner.client.request('PUT', `/api/v1/webinars/${ended}/cover`, cover(png('red'))),
+      409,
+      'webinar_ended',
+    );
   });
 
   it('lets one of two hosts pressing Start at once win; the other is told it is live already', async () => {

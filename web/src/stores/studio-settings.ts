@@ -23,10 +23,17 @@ export interface ChannelDetails {
   tags: string[];
 }
 
-export type ImageKind = 'avatar' | 'banner';
+/** A channel's own images. */
+export type ChannelImageKind = 'avatar' | 'banner';
+/** Every image the studio uploads: a channel's, and a webinar's cover. */
+export type ImageKind = ChannelImageKind | 'cover';
 
-/** 2 MiB and 5 MiB: what the server takes (contract), checked here first to spare the upload. */
-export const IMAGE_LIMITS: Record<ImageKind, number> = { avatar: 2 * 1024 * 1024, banner: 5 * 1024 * 1024 };
+/** What the server takes (contract), checked here first to spare the upload. */
+export const IMAGE_LIMITS: Record<ImageKind, number> = {
+  avatar: 2 * 1024 * 1024,
+  banner: 5 * 1024 * 1024,
+  cover: 5 * 1024 * 1024,
+};
 export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];
 export const TAG_PATTERN = /^[a-z0-9-]{1,24}$/;
 export const MAX_TAGS = 10;
@@ -167,7 +174,7 @@ export const useStudioSettingsStore = defineStore('studio-settings', () => {
     await load(current);
   }
 
-  async function uploadImage(kind: ImageKind, file: File): Promise<void> {
+  async function uploadImage(kind: ChannelImageKind, file: File): Promise<void> {
     const current = slug.value;
     if (!current) return;
     const form = new FormData();
@@ -177,7 +184,7 @@ export const useStudioSettingsStore = defineStore('studio-settings', () => {
       info.value = { ...info.value, [kind === 'avatar' ? 'avatarUrl' : 'bannerUrl']: url };
   }
 
-  async function removeImage(kind: ImageKind): Promise<void> {
+  async function removeImage(kind: ChannelImageKind): Promise<void> {
     const current = slug.value;
     if (!current) return;
     await sendJson('DELETE', channelUrl(current, `/${kind}`));

@@ -255,6 +255,23 @@ export const useWebinarStore = defineStore('webinars', () => {
     }
   }
 
+  /** Uploads the webinar's cover, replacing the one it had. Throws ApiError (413, 415, 409 webinar_ended). */
+  async function setCover(shown: Webinar, file: File): Promise<Webinar> {
+    const form = new FormData();
+    form.append('file', file);
+    const { url } = await sendJson<{ url: string }>(
+      'PUT',
+      `/api/v1/webinars/${encodeURIComponent(shown.id)}/cover`,
+      form,
+    );
+    return changed({ ...shown, coverUrl: url });
+  }
+
+  async function removeCover(shown: Webinar): Promise<Webinar> {
+    await sendJson('DELETE', `/api/v1/webinars/${encodeURIComponent(shown.id)}/cover`);
+    return changed({ ...shown, coverUrl: null });
+  }
+
   /** Backstage, start or end. Throws ApiError (409 webinar_state when its state doesn't allow it). */
   async function act(id: string, action: WebinarAction): Promise<Webinar> {
     return changed(await sendJson<Webinar>('POST', `/api/v1/webinars/${encodeURIComponent(id)}/${action}`));
@@ -303,6 +320,8 @@ export const useWebinarStore = defineStore('webinars', () => {
     create,
     update,
     remove,
+    setCover,
+    removeCover,
     act,
   };
 });
