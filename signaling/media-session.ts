@@ -306,17 +306,23 @@ export class MediaSession {
       this.#socket.emit('notification', { method: 'activeSpeaker', data: { peerId } });
     const onMainShare = (peerId: string | null) =>
       this.#socket.emit('notification', { method: 'mainShare', data: { peerId } });
+    // Network quality is for the stage's members (an attendee can't act on it).
+    const onScore = (producerId: string, score: number) =>
+      peerRole === 'publisher' && this.#socket.emit('notification', { method: 'producerScore', data: { producerId, score } });
     stageRoom.on('active-speaker', onSpeaker);
     stageRoom.on('main-share', onMainShare);
+    stageRoom.on('producer-score', onScore);
     const detach = () => {
       detachRoom();
       stageRoom.off('active-speaker', onSpeaker);
       stageRoom.off('main-share', onMainShare);
+      stageRoom.off('producer-score', onScore);
     };
     // What the room already knows, right after the join's answer.
     queueMicrotask(() => {
       if (stageRoom.activeSpeaker !== null) onSpeaker(stageRoom.activeSpeaker);
       if (stageRoom.mainShare !== null) onMainShare(stageRoom.mainShare);
+      for (const [producerId, score] of stageRoom.scores) onScore(producerId, score);
     });
     this.#joined = {
       channel: seat.channel,

@@ -1,32 +1,60 @@
 // What a webinar room shares beyond its media, on the process that holds it: who speaks (from the
-// SFU's active-speaker observer) and whose screen share is the main one (the host's choice; until
-// they choose, or once that share ends, players show the first share). Made with the room's first
-// webinar session, gone with the room; every session of the room listens to it.
+// SFU's active-speaker observer), whose screen share is the main one (the host's choice; until
+// they choose, or once that share ends, players show the first share), and how well each stage
+// member's media reaches the SFU (mediasoup's producer score, 0-10: the stage shows it as each
+// member's network quality). Made with the room's first webinar session, gone with the room;
+// every session of the room listens to it.
 import { EventEmitter } from 'node:events';
 import { ActiveSpeaker } from '../sfu/active-speaker.ts';
+import type { RoomProducer } from '../sfu/peer.ts';
 import type { Room } from '../sfu/room.ts';
 
 export interface StageRoomEvents {
   'active-speaker': [peerId: string | null];
   'main-share': [peerId: string | null];
+  'producer-score': [producerId: string, score: number];
 }
 
 export class StageRoom extends EventEmitter<StageRoomEvents> {
   readonly #room: Room;
   readonly #speaker: ActiveSpeaker;
   #mainShare: string | null = null;
+  /** The last score of each producer that has one, by producer id. */
+  readonly #scores = new Map<string, number>();
 
   constructor(room: Room, speaker: ActiveSpeaker) {
     super();
     this.#room = room;
     this.#speaker = speaker;
     speaker.on('changed', (peerId) => this.emit('active-speaker', peerId));
+    for (const entry of room.producers()) this.#followScore(entry);
+    room.on('producer-added', this.#followScore);
     room.on('producer-closed', this.#onProducerClosed);
     room.once('closed', () => {
+      room.off('producer-added', this.#followScore);
       room.off('producer-closed', this.#onProducerClosed);
       this.removeAllListeners();
     });
   }
+
+  /** Every producer's last score, for a session that just joined. */
+  get scores(): ReadonlyMap<string, number> {
+    return this.#scores;
+  }
+
+  /**
+   * A producer's score is the best of its encodings': a simulcast sender whose top layer is held
+   * back by its bandwidth estimate still arrives well in the layers it sends.
+   */
+  readonly #followScore = (entry: RoomProducer): void => {
+    const { producer } = entry;
+    producer.on('score', (encodings) => {
+      const score = Math.max(0, ...encodings.map((encoding) => encoding.score));
+      if (this.#scores.get(producer.id) === score) return;
+      this.#scores.set(producer.id, score);
+      this.emit('producer-score', producer.id, score);
+    });
+  };
 
   get activeSpeaker(): string | null {
     return this.#speaker.current;
@@ -49,7 +77,8 @@ export class StageRoom extends EventEmitter<StageRoomEvents> {
     return this.#room.producers().some((entry) => entry.peerId === peerId && entry.source === 'screen');
   }
 
-  readonly #onProducerClosed = (): void => {
+  readonly #onProducerClosed = (producerId: string): void => {
+    this.#scores.delete(producerId);
     // The main share ended (stopped, moved off stage, left): back to the default.
     if (this.#mainShare !== null && !this.#sharing(this.#mainShare)) {
       this.#mainShare = null;

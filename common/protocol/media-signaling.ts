@@ -158,7 +158,12 @@ export type MediaNotification =
   /** On a webinar's stage, who speaks now (by peer id; null: nobody heard since the last one left). */
   | { method: 'activeSpeaker'; data: { peerId: string | null } }
   /** On a webinar's stage, whose screen share is the main one (null: players show the first share). */
-  | { method: 'mainShare'; data: { peerId: string | null } };
+  | { method: 'mainShare'; data: { peerId: string | null } }
+  /**
+   * To stage members: how well a stage member's producer reaches the server, 0 (nothing arrives)
+   * to 10 (no loss), when it changes (mediasoup's producer score).
+   */
+  | { method: 'producerScore'; data: { producerId: string; score: number } };
 
 export interface SignalingErrorBody {
   /** Stable, machine-readable: bad_request, unauthorized, forbidden, not_found, conflict, unavailable, internal. */

@@ -153,9 +153,18 @@ describe('a webinar stage in the browser', () => {
     await panelistPage.goto(`/webinars/${webinarId}`);
     await panelistPage.getByTestId('stage-join').click();
     await publishes(panelistPage, ['camera', 'microphone'], "the panelist's camera and microphone");
-    // Backstage, they see each other.
+    // Backstage, they see each other, with how well each one's media reaches the server.
     await decodes(host, panelistName, 'camera', 'the host');
     await decodes(panelistPage, hostName, 'camera', 'the panelist');
+    for (const quality of [
+      tile(host, panelistName, 'camera').getByTestId('network-quality'),
+      host.getByTestId('stage-self').getByTestId('network-quality'),
+      tile(panelistPage, hostName, 'camera').getByTestId('network-quality'),
+    ] as const) {
+      await quality.waitFor({ timeout: 15_000 });
+      expect(['good', 'fair', 'poor']).toContain(await quality.getAttribute('data-level'));
+      expect(await quality.getAttribute('aria-label')).toMatch(/connection$/);
+    }
 
     // The host starts it from the stage.
     await host.getByTestId('stage-start').click();
@@ -182,6 +191,8 @@ describe('a webinar stage in the browser', () => {
       expect(await tile(page, panelistName, 'camera').getByTestId('stage-tile-name').textContent()).toContain(
         panelistName,
       );
+      // Network quality is for the stage's members.
+      expect(await page.getByTestId('network-quality').count()).toBe(0);
       // Both microphones are received (each plays in its own <audio>).
       const feeds = (await stageOf(page))!.feeds;
       expect(feeds).toEqual(expect.arrayContaining([`${hostName}:microphone`, `${panelistName}:microphone`]));

@@ -394,6 +394,7 @@ export class Player extends Emitter<PlayerEvents> {
       case 'stagePlace':
       case 'activeSpeaker':
       case 'mainShare':
+      case 'producerScore':
         break; // webinar stages only; a channel's player never hears them
       default:
         notification satisfies never;

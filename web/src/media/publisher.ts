@@ -318,6 +318,7 @@ export class Publisher extends Emitter<PublisherEvents> {
       case 'stagePlace': // webinar stages only
       case 'activeSpeaker':
       case 'mainShare':
+      case 'producerScore':
         break;
       default:
         notification satisfies never;

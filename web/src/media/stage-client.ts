@@ -59,6 +59,8 @@ export interface StageStatus {
   mainShare: string | null;
   /** What we publish now (a producer on the server). */
   publishing: MediaSource[];
+  /** How well what we publish reaches the server, 0-10 (the worst of our producers); null before it says. */
+  quality: number | null;
 }
 
 export interface StageEvents {
@@ -146,7 +148,10 @@ export class StageClient extends Emitter<StageEvents> {
     activeSpeaker: null,
     mainShare: null,
     publishing: [],
+    quality: null,
   };
+  /** Our own producers' last scores, by producer id. */
+  readonly #ownScores = new Map<string, number>();
   #joinedOnce = false;
   #unsubscribe: Unsubscribe | undefined;
 
@@ -470,6 +475,12 @@ export class StageClient extends Emitter<StageEvents> {
         if (this.#roster.setPaused(notification.data.producerId, notification.method === 'producerPaused'))
           this.#membersChanged();
         break;
+      case 'producerScore':
+        if (this.#ownProducer(notification.data.producerId)) {
+          this.#ownScores.set(notification.data.producerId, notification.data.score);
+          this.#ownQualityChanged();
+        } else if (this.#roster.setScore(notification.data.producerId, notification.data.score)) this.#membersChanged();
+        break;
       case 'activeSpeaker':
         this.#setStatus({ activeSpeaker: notification.data.peerId });
         this.#applyLayers();
@@ -562,6 +573,19 @@ export class StageClient extends Emitter<StageEvents> {
 
   #publishingChanged(): void {
     this.#setStatus({ publishing: this.#publishingNow() });
+    this.#ownQualityChanged();
+  }
+
+  #ownProducer(producerId: string): boolean {
+    return [...(this.#session?.producers.values() ?? [])].some((producer) => producer.id === producerId);
+  }
+
+  /** Our quality: the worst score of what we publish and the server has scored. */
+  #ownQualityChanged(): void {
+    const live = new Set([...(this.#session?.producers.values() ?? [])].map((producer) => producer.id));
+    for (const id of this.#ownScores.keys()) if (!live.has(id)) this.#ownScores.delete(id);
+    const scores = [...this.#ownScores.values()];
+    this.#setStatus({ quality: scores.length === 0 ? null : Math.min(...scores) });
   }
 
   #teardown(): void {

@@ -21,12 +21,19 @@ export interface StageMember {
   /** The account behind the peer, as the server names it (absent for a guest). */
   userId: string | undefined;
   feeds: Partial<Record<MediaSource, StageFeed>>;
+  /**
+   * How well their media reaches the server, 0-10: the worst score of what they send now (the
+   * server tells stage members only; null until it has).
+   */
+  quality: number | null;
 }
 
 export class StageRoster {
   readonly #members = new Map<string, StageMember>();
   /** producer id -> owner's peer id, so a closed producer finds its member. */
   readonly #owners = new Map<string, string>();
+  /** producer id -> its last score; kept from before the producer is consumed, too. */
+  readonly #scores = new Map<string, number>();
 
   /** A consumed producer of `owner`; one with the same source replaces the old one. */
   add(owner: NonNullable<ProducerInfo['owner']>, source: MediaSource, feed: StageFeed): void {
@@ -35,6 +42,7 @@ export class StageRoster {
       name: owner.name,
       userId: owner.userId,
       feeds: {},
+      quality: null,
     };
     const replaced = member.feeds[source];
     if (replaced) this.#owners.delete(replaced.producerId);
@@ -47,6 +55,7 @@ export class StageRoster {
     const member = this.#memberOf(producerId);
     if (!member) return undefined;
     this.#owners.delete(producerId);
+    this.#scores.delete(producerId);
     const entry = Object.entries(member.feeds).find(([, feed]) => feed.producerId === producerId);
     if (!entry) return undefined;
     const feeds = { ...member.feeds };
@@ -65,6 +74,13 @@ export class StageRoster {
     return true;
   }
 
+  /** Records a producer's score; returns whether a member's quality may have changed. */
+  setScore(producerId: string, score: number): boolean {
+    if (this.#scores.get(producerId) === score) return false;
+    this.#scores.set(producerId, score);
+    return this.#owners.has(producerId);
+  }
+
   has(producerId: string): boolean {
     return this.#owners.has(producerId);
   }
@@ -77,11 +93,20 @@ export class StageRoster {
   clear(): void {
     this.#members.clear();
     this.#owners.clear();
+    this.#scores.clear();
   }
 
   /** The members, in the order they first published. */
   snapshot(): StageMember[] {
-    return [...this.#members.values()];
+    return [...this.#members.values()].map((member) => ({ ...member, quality: this.#qualityOf(member) }));
+  }
+
+  #qualityOf(member: StageMember): number | null {
+    const scores = Object.values(member.feeds)
+      .filter((feed) => !feed.paused)
+      .map((feed) => this.#scores.get(feed.producerId))
+      .filter((score) => score !== undefined);
+    return scores.length === 0 ? null : Math.min(...scores);
   }
 
   #memberOf(producerId: string): StageMember | undefined {
