@@ -34,9 +34,14 @@ export interface WorkerHealthSample {
   cpuMs: number;
 }
 
+/** The password of the benchmark's user (a throwaway account on a throwaway server). */
+export const OWNER_PASSWORD = 'bench-password-not-secret';
+
 export interface LiveServer {
   readonly url: string;
   readonly channel: string;
+  /** The channel owner's login (with OWNER_PASSWORD), for a benchmark that signs in as them. */
+  readonly ownerEmail: string;
   readonly streamKey: string;
   readonly pid: number | undefined;
   readonly mediaWorkers: number;
@@ -85,7 +90,7 @@ export async function startLiveServer(ctx: BenchContext, options: LiveServerOpti
       '--email',
       email,
       '--password',
-      'bench-password-not-secret',
+      OWNER_PASSWORD,
       '--name',
       'Bench',
     ]);
@@ -108,6 +113,7 @@ export async function startLiveServer(ctx: BenchContext, options: LiveServerOpti
     return {
       url,
       channel: slug,
+      ownerEmail: email,
       streamKey,
       pid: server.pid,
       mediaWorkers: setup.mediaWorkers,

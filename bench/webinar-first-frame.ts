@@ -1,0 +1,236 @@
+// An attendee's wait for a webinar's main screen share: from opening the webinar's page (the web
+// app as the server serves it) to the first frame of the share on it. The host, in Chromium,
+// signs in, joins the stage from the page with a camera and microphone and shares a 1920x1080
+// screen; a panelist would only add cameras (the main share is what an attendee waits for). Then,
+// one after the other, K attendees open the page in fresh browser contexts.
+import os from 'node:os';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchMediaBrowser, type MediaBrowser } from './lib/media/browser.ts';
+import { OutsideCpuMeter, machineBusyOver } from './lib/media/cpu.ts';
+import { OWNER_PASSWORD, startLiveServer, type LiveServer } from './lib/media/live-server.ts';
+import { percentile, round1 } from './lib/media/percentiles.ts';
+import { BenchError, type BenchContext, type BenchResult } from './lib/types.ts';
+
+export const summary =
+  "time from opening a live webinar's page to the first frame of its main screen share (--joins=15, --gap-ms=1000)";
+
+const GOAL_MEDIAN_MS = 1000;
+const FRAME_TIMEOUT_MS = 15_000;
+const STAGE_DEADLINE_MS = 30_000;
+/** A join that ran while other work took this much of all cores competed with it for CPU. */
+const OUTSIDE_BUSY_PERCENT = 25;
+
+interface Join {
+  /** From the start of the page's navigation (performance.timeOrigin) to the share's first frame. */
+  firstFrameMs: number;
+  /** Of which: until the page's scripts ran (the web app loaded). */
+  appLoadedMs: number;
+  width: number;
+  outsidePercent: number | undefined;
+}
+
+export default async function run(ctx: BenchContext): Promise<BenchResult> {
+  const joins = ctx.flags.integer('joins', 15, 3, 100);
+  const gapMs = ctx.flags.integer('gap-ms', 1000, 0, 10_000);
+  const mediaWorkers = ctx.flags.integer('workers', os.availableParallelism(), 1, 16);
+  const busyBefore = await machineBusyOver(3000);
+  let server: LiveServer | undefined;
+  let browser: MediaBrowser | undefined;
+  try {
+    server = await startLiveServer(ctx, { mediaWorkers, requireWebApp: true });
+    browser = await launchMediaBrowser();
+    const host = await browser.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const webinarId = await hostWebinar(ctx, host, server);
+    // One attendee first, not counted: the host's share flows (its sender has ramped up) before
+    // anyone is timed, as it would minutes into a real webinar.
+    const warmUp = await browser.browser.newContext();
+    await attend(await warmUp.newPage(), server.url, webinarId, 30_000).finally(() => warmUp.close());
+    const results: Join[] = [];
+    for (let i = 0; i < joins; i++) {
+      const context = await browser.browser.newContext({ viewport: { width: 1280, height: 800 } });
+      try {
+        const outside = new OutsideCpuMeter();
+        outside.start();
+        const join = await attend(await context.newPage(), server.url, webinarId);
+        results.push({ ...join, outsidePercent: outside.percent() });
+        ctx.log(`attendee ${i + 1}: first frame of the share after ${Math.round(join.firstFrameMs)} ms`);
+      } finally {
+        await context.close();
+      }
+      await new Promise((resolve) => setTimeout(resolve, gapMs));
+    }
+    return report(results, { joins, gapMs, mediaWorkers, busyBefore });
+  } finally {
+    await browser?.close();
+    await server?.stop();
+  }
+}
+
+/** Signs in as the channel's owner, schedules a webinar, joins its stage sharing a screen, starts it. */
+async function hostWebinar(ctx: BenchContext, context: BrowserContext, server: LiveServer): Promise<string> {
+  const page = await context.newPage();
+  await context.grantPermissions(['camera', 'microphone'], { origin: server.url });
+  await useCanvasScreen(page);
+  await page.goto(`${server.url}/`);
+  const api = (method: string, url: string, body?: unknown) =>
+    page.evaluate(
+      async ([m, u, b]) => {
+        const response = await fetch(u as string, {
+          method: m as string,
+          headers: b === undefined ? {} : { 'content-type': 'application/json' },
+          body: b === undefined ? undefined : JSON.stringify(b),
+        });
+        return { status: response.status, body: (await response.json().catch(() => null)) as { id?: string } | null };
+      },
+      [method, url, body] as const,
+    );
+  const login = await api('POST', '/api/v1/auth/login', { login: server.ownerEmail, password: OWNER_PASSWORD });
+  if (login.status !== 200) throw new BenchError(`the host could not sign in: ${login.status}`);
+  const created = await api('POST', `/api/v1/channels/${server.channel}/webinars`, {
+    title: 'Benchmark webinar',
+    scheduledStart: new Date(Date.now() + 3_600_000).toISOString(),
+    durationMinutes: 60,
+  });
+  const id = created.body?.id;
+  if (created.status !== 201 || !id) throw new BenchError(`could not schedule a webinar: ${created.status}`);
+  if ((await api('POST', `/api/v1/webinars/${id}/backstage`)).status !== 200)
+    throw new BenchError('could not open the backstage');
+
+  await page.goto(`${server.url}/webinars/${id}`);
+  await page.getByTestId('stage-join').click({ timeout: STAGE_DEADLINE_MS });
+  await publishing(page, ['camera', 'microphone']);
+  await page.getByTestId('stage-share').click();
+  await publishing(page, ['screen']);
+  await page.getByTestId('stage-start').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="stage-end"]') !== null, undefined, {
+    timeout: STAGE_DEADLINE_MS,
+  });
+  ctx.log(`webinar ${id} is live with the host's camera, microphone and screen share`);
+  return id;
+}
+
+function publishing(page: Page, sources: string[]): Promise<unknown> {
+  return page.waitForFunction(
+    (wanted) => {
+      const stage = (window as unknown as { __aethex?: { stage?: { status: { publishing: string[] } } } }).__aethex
+        ?.stage;
+      return Boolean(stage && wanted.every((source) => stage.status.publishing.includes(source)));
+    },
+    sources,
+    { timeout: STAGE_DEADLINE_MS },
+  );
+}
+
+/** The host's "screen": a 1920x1080 canvas that changes every frame, at 15 fps. */
+async function useCanvasScreen(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    navigator.mediaDevices.getDisplayMedia = async () => {
+      const canvas = document.createElement('canvas');
+      canvas.width = 1920;
+      canvas.height = 1080;
+      const context = canvas.getContext('2d')!;
+      let frame = 0;
+      setInterval(() => {
+        context.fillStyle = '#1d3557';
+        context.fillRect(0, 0, 1920, 1080);
+        context.fillStyle = '#f1faee';
+        context.font = '64px sans-serif';
+        context.fillText(`Slide text, frame ${frame++}`, 120, 540);
+      }, 1000 / 15);
+      return canvas.captureStream(15);
+    };
+  });
+}
+
+/** Opens the webinar's page and waits for the main share's first frame; times from navigation start. */
+async function attend(
+  page: Page,
+  url: string,
+  webinarId: string,
+  timeoutMs = FRAME_TIMEOUT_MS,
+): Promise<Omit<Join, 'outsidePercent'>> {
+  await page.goto(`${url}/webinars/${webinarId}`, { waitUntil: 'commit' });
+  const handle = await page
+    .waitForFunction(
+      () => {
+        const video = document.querySelector<HTMLVideoElement>('[data-role="main"] video');
+        if (!video || video.videoWidth === 0 || video.readyState < 2) return false;
+        const scripts = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+        return { at: performance.now(), appLoaded: scripts?.domContentLoadedEventEnd ?? 0, width: video.videoWidth };
+      },
+      undefined,
+      { timeout: timeoutMs, polling: 'raf' },
+    )
+    .catch(async (error: unknown) => {
+      const seen = await page.evaluate(() => {
+        const stage = (window as unknown as { __aethex?: { stage?: { status: unknown; feeds: unknown } } }).__aethex
+          ?.stage;
+        return {
+          stage: stage ? { status: stage.status, feeds: stage.feeds } : null,
+          text: document.body.innerText.slice(0, 400),
+          videos: [...document.querySelectorAll('video')].map((v) => [v.videoWidth, v.readyState]),
+        };
+      });
+      throw new BenchError(`no frame of the main share: ${(error as Error).message}\n${JSON.stringify(seen)}`);
+    });
+  const { at, appLoaded, width } = (await handle.jsonValue()) as { at: number; appLoaded: number; width: number };
+  return { firstFrameMs: at, appLoadedMs: appLoaded, width };
+}
+
+function report(
+  joins: Join[],
+  info: { joins: number; gapMs: number; mediaWorkers: number; busyBefore: number | undefined },
+): BenchResult {
+  const quiet = joins.filter((j) => (j.outsidePercent ?? 0) < OUTSIDE_BUSY_PERCENT);
+  const times = (quiet.length > 0 ? quiet : joins).map((j) => j.firstFrameMs);
+  const loads = joins.map((j) => j.appLoadedMs);
+  const median = percentile(times, 50);
+  const row = (label: string, values: number[]) => [
+    label,
+    values.length,
+    Math.round(percentile(values, 50)),
+    Math.round(percentile(values, 90)),
+    Math.round(Math.min(...values)),
+    Math.round(Math.max(...values)),
+  ];
+  return {
+    title: "Webinar: an attendee's first frame of the main share",
+    method:
+      `Starts the server (all roles, embedded database, ${info.mediaWorkers} mediasoup workers, loopback only, the web app's test ` +
+      `build). In headless Chromium the channel's owner signs in, schedules a webinar, opens its backstage, joins the stage from ` +
+      `the webinar's page with the fake camera and microphone (simulcast, as the app publishes) and shares a 1920x1080 canvas ` +
+      `at 15 fps (contentHint detail, the app's screen layers), then starts the webinar. Then ${info.joins} attendees, one ` +
+      `after the other ${info.gapMs} ms apart (after one more, not counted, while the host's sender ramps up), each in a fresh browser context (no cache, no cookies), open /webinars/<id>; ` +
+      `the page polls every animation frame for the main share's <video> to have a decoded picture (videoWidth > 0, ` +
+      `readyState ≥ 2) and reports performance.now() then: milliseconds since the navigation started, so the time covers ` +
+      `loading the app, the webinar's API answer, joining over socket.io, WebRTC set-up, consuming and the first frame.`,
+    table: {
+      columns: ['Measure', 'attendees', 'median ms', 'p90 ms', 'min ms', 'max ms'],
+      rows: [row('First frame of the main share', times), row('Of which: the app loaded (DOMContentLoaded)', loads)],
+    },
+    goals: [
+      {
+        statement: `Median time to the main share's first frame under ${GOAL_MEDIAN_MS} ms`,
+        passed: median < GOAL_MEDIAN_MS,
+        measured: `median ${Math.round(median)} ms over ${times.length} attendees`,
+      },
+    ],
+    notes: [
+      `The share reached the attendees at ${[...new Set(joins.map((j) => j.width))].join(', ')} pixels wide (its top layer ` +
+        'is what the main area asks for).',
+      ...(quiet.length < joins.length
+        ? [
+            `${joins.length - quiet.length} of ${joins.length} joins ran while other work took over ${OUTSIDE_BUSY_PERCENT}% of ` +
+              `the machine and are left out of the figures above.`,
+          ]
+        : []),
+      `The machine was ${info.busyBefore === undefined ? 'n/a' : `${round1(info.busyBefore)}%`} busy (all cores) before the ` +
+        `run; load average at the end ${os
+          .loadavg()
+          .map((l) => l.toFixed(2))
+          .join(
+            ' / ',
+          )}. The host's Chromium (encoding a camera in three layers and the share in two) runs on the same 2 cores.`,
+    ],
+  };
+}
