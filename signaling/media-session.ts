@@ -308,7 +308,8 @@ export class MediaSession {
       this.#socket.emit('notification', { method: 'mainShare', data: { peerId } });
     // Network quality is for the stage's members (an attendee can't act on it).
     const onScore = (producerId: string, score: number) =>
-      peerRole === 'publisher' && this.#socket.emit('notification', { method: 'producerScore', data: { producerId, score } });
+      peerRole === 'publisher' &&
+      this.#socket.emit('notification', { method: 'producerScore', data: { producerId, score } });
     stageRoom.on('active-speaker', onSpeaker);
     stageRoom.on('main-share', onMainShare);
     stageRoom.on('producer-score', onScore);
