@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory } from 'vue-router';
 import type { AppPageSegment } from '../../common/protocol/reserved-paths.ts';
 import { safeNextPath, useSessionStore } from './stores/session.ts';
+import { useWebinarStore } from './stores/webinars.ts';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -62,6 +63,8 @@ export const router = createRouter({
       path: page('webinars', '/:id'),
       name: 'webinar',
       component: () => import('./views/WebinarView.vue'),
+      // Ask for the webinar while the page's code loads, not after: an attendee waits for both.
+      beforeEnter: (to) => void useWebinarStore().load(String(to.params.id)),
     },
     // A channel lives at /<slug>; the pages above are on reserved segments that can never be
     // channels, so they always win.

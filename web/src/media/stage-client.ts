@@ -91,6 +91,8 @@ interface Session {
 }
 
 /** Refusals of a webinar's room that joining again cannot change (the page acts on them). */
+const CONSUME_ORDER: Record<MediaSource, number> = { screen: 0, camera: 1, microphone: 2, 'screen-audio': 3 };
+
 /** Why an attendee can't watch over WebRTC: every seat is taken, or the browser has no WebRTC. */
 export const HLS_INSTEAD: ReadonlySet<string> = new Set(['unavailable', 'unsupported']);
 
@@ -302,7 +304,10 @@ export class StageClient extends Emitter<StageEvents> {
     const producers = new Map(joined.producers.map((p) => [p.producerId, p]));
     for (const [id, producer] of this.#announced) producers.set(id, producer);
     this.#announced.clear();
-    await Promise.all([...producers.values()].map((producer) => this.#consume(session, producer)));
+    // mediasoup-client sets consumers up one at a time, in the order asked: the share first, which
+    // is what an attendee waits for, then cameras, then sound.
+    const order = [...producers.values()].sort((a, b) => CONSUME_ORDER[a.source] - CONSUME_ORDER[b.source]);
+    await Promise.all(order.map((producer) => this.#consume(session, producer)));
     for (const source of [...this.#tracks.keys()]) await this.#reconcile(source);
   }
 

@@ -184,12 +184,23 @@ export const useWebinarStore = defineStore('webinars', () => {
   const webinar = shallowRef<Webinar | null>(null);
   const lookup = ref<WebinarLookup>('idle');
   let lookupController: AbortController | undefined;
+  /** The page's webinar being asked for now (the router asks before the page's code has arrived). */
+  let loading: { id: string; done: Promise<void> } | undefined;
 
   const discovered = shallowRef<{ live: Webinar[]; upcoming: Webinar[] }>({ live: [], upcoming: [] });
   const discoverState = ref<ListState>('idle');
 
   /** Loads the webinar of the page `id`; `quietly` keeps what is shown while it asks again. */
-  async function load(id: string, quietly = false): Promise<void> {
+  function load(id: string, quietly = false): Promise<void> {
+    if (!quietly && loading?.id === id) return loading.done;
+    const done = fetchWebinar(id, quietly).finally(() => {
+      if (loading?.done === done) loading = undefined;
+    });
+    loading = { id, done };
+    return done;
+  }
+
+  async function fetchWebinar(id: string, quietly: boolean): Promise<void> {
     if (quietly && webinar.value?.id !== id) quietly = false;
     lookupController?.abort();
     const mine = (lookupController = new AbortController());
