@@ -49,6 +49,7 @@ export class StageRoom extends EventEmitter<StageRoomEvents> {
   readonly #followScore = (entry: RoomProducer): void => {
     const { producer } = entry;
     producer.on('score', (encodings) => {
+      if (producer.closed) return; // a last report after it closed would outlive its entry
       const score = Math.max(0, ...encodings.map((encoding) => encoding.score));
       if (this.#scores.get(producer.id) === score) return;
       this.#scores.set(producer.id, score);
