@@ -2,7 +2,8 @@
 // (stage-layout.ts), with every microphone and screen audio mixed. Each change of what is on stage
 // starts a new run with the new layout: someone joins or leaves, starts or stops a share, turns a
 // camera or microphone off or on (a paused producer sends nothing, and a filter graph waiting on
-// an input that sends nothing would stall), or the host picks another main share. Who speaks only
+// an input that sends nothing would stall), steps backstage or back (attendees don't see them
+// there, so neither does the recording), or the host picks another main share. Who speaks only
 // orders the strip when a run starts: re-laying out at every change of speaker would cut the
 // recording every few seconds.
 import fs from 'node:fs/promises';
@@ -15,7 +16,9 @@ import { composedHlsArgs, labelText, type ComposedTile } from './stage-compositi
 import { stageLayout, type StageMemberMedia, type Tile } from './stage-layout.ts';
 
 /** The stage state of a webinar room on this process (signaling keeps it). */
-export type StageOf = (room: Room) => Promise<Pick<StageRoom, 'mainShare' | 'activeSpeaker' | 'on' | 'off'>>;
+export type StageOf = (
+  room: Room,
+) => Promise<Pick<StageRoom, 'mainShare' | 'activeSpeaker' | 'inBackstage' | 'on' | 'off'>>;
 
 /** Tiles no taller than this take a camera's middle simulcast layer: the top one would be scaled away. */
 const SMALL_TILE_HEIGHT = 240;
@@ -24,7 +27,10 @@ export function stageComposer(stageOf: StageOf): RecordingPlanner {
   return {
     async plan(room) {
       const stage = await stageOf(room);
-      const flowing = room.producers().filter((entry) => !entry.producer.closed && !entry.producer.paused);
+      // What attendees get: a member backstage is not in the recording either.
+      const flowing = room
+        .producers()
+        .filter((entry) => !entry.producer.closed && !entry.producer.paused && !stage.inBackstage(entry.peerId));
       const members = stageMembers(room, flowing);
       const tiles = stageLayout({ members, mainShare: stage.mainShare, activeSpeaker: stage.activeSpeaker });
       const videoInputs: RunInput[] = [];
@@ -50,6 +56,7 @@ export function stageComposer(stageOf: StageOf): RecordingPlanner {
           if (stopped) return;
           stage = found;
           found.on('main-share', changed);
+          found.on('backstage', changed);
         })
         .catch(() => undefined);
       return () => {
@@ -57,6 +64,7 @@ export function stageComposer(stageOf: StageOf): RecordingPlanner {
         room.off('producer-paused', changed);
         room.off('producer-resumed', changed);
         stage?.off('main-share', changed);
+        stage?.off('backstage', changed);
       };
     },
   };

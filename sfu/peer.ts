@@ -205,6 +205,11 @@ export class Peer extends EventEmitter<PeerEvents> {
     return entry.consumer;
   }
 
+  /** Closes this peer's consumers of `producerId` (its client is told by 'consumer-closed'). */
+  closeConsumersOf(producerId: string): void {
+    for (const { consumer } of [...this.#consumers.values()]) if (consumer.producerId === producerId) consumer.close();
+  }
+
   /** The client is ready for the consumer's media. */
   resumeConsumer(consumerId: string): Promise<void> {
     return this.#onConsumer(consumerId, (consumer) => consumer.resume());

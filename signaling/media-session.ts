@@ -77,7 +77,7 @@ interface Joined {
   peer: Peer;
   detach: () => void;
   /** In a webinar: the caller's seat, and how they proved it (to ask again before each produce). */
-  stage?: { seat: StageSeat; credentials: ViewerCredentials };
+  stage?: { seat: StageSeat; credentials: ViewerCredentials; room: StageRoom };
 }
 
 export class MediaSession {
@@ -150,6 +150,9 @@ export class MediaSession {
       }
       case 'setMainShare':
         await this.#setMainShare(request.data.peerId);
+        return {};
+      case 'setBackstage':
+        await this.#setBackstage(request.data.backstage);
         return {};
       case 'leave':
         await this.#leave('left');
@@ -301,7 +304,8 @@ export class MediaSession {
       if (room.peers().length === 0) room.close('empty');
       throw error;
     }
-    const detachRoom = this.#wire(room, peer, seat.channel, peerRole === 'publisher');
+    const attendee = peerRole === 'viewer';
+    const detachRoom = this.#wire(room, peer, seat.channel, !attendee, (peerId) => stageRoom.inBackstage(peerId));
     const onSpeaker = (peerId: string | null) =>
       this.#socket.emit('notification', { method: 'activeSpeaker', data: { peerId } });
     const onMainShare = (peerId: string | null) =>
@@ -312,18 +316,37 @@ export class MediaSession {
       this.#socket.emit('notification', { method: 'producerScore', data: { producerId, score } });
     stageRoom.on('active-speaker', onSpeaker);
     stageRoom.on('main-share', onMainShare);
+    // A member stepping backstage: for an attendee their media goes (its consumers close) and
+    // comes back when they return; stage members are told, to mark them.
+    const onBackstage = (peerId: string, backstage: boolean) => {
+      if (!attendee) {
+        this.#socket.emit('notification', { method: 'backstage', data: { peerId, backstage } });
+        return;
+      }
+      for (const entry of room.producers().filter((p) => p.peerId === peerId)) {
+        if (backstage) {
+          peer.closeConsumersOf(entry.producer.id);
+          this.#socket.emit('notification', { method: 'producerClosed', data: { producerId: entry.producer.id } });
+        } else {
+          this.#socket.emit('notification', { method: 'producerAdded', data: producerInfo(entry, room) });
+        }
+      }
+    };
     stageRoom.on('producer-score', onScore);
+    stageRoom.on('backstage', onBackstage);
     const detach = () => {
       detachRoom();
       stageRoom.off('active-speaker', onSpeaker);
       stageRoom.off('main-share', onMainShare);
       stageRoom.off('producer-score', onScore);
+      stageRoom.off('backstage', onBackstage);
     };
     // What the room already knows, right after the join's answer.
     queueMicrotask(() => {
       if (stageRoom.activeSpeaker !== null) onSpeaker(stageRoom.activeSpeaker);
       if (stageRoom.mainShare !== null) onMainShare(stageRoom.mainShare);
       for (const [producerId, score] of stageRoom.scores) onScore(producerId, score);
+      if (!attendee) for (const peerId of stageRoom.backstage) onBackstage(peerId, true);
     });
     this.#joined = {
       channel: seat.channel,
@@ -332,7 +355,7 @@ export class MediaSession {
       room,
       peer,
       detach,
-      stage: { seat, credentials },
+      stage: { seat, credentials, room: stageRoom },
     };
     this.#logger.debug({ webinar: seat.webinarId, role: seat.role }, 'joined a webinar');
     const own = peer.id;
@@ -344,7 +367,7 @@ export class MediaSession {
       routerRtpCapabilities: peer.rtpCapabilities as JoinResult['routerRtpCapabilities'],
       producers: room
         .producers()
-        .filter((entry) => entry.peerId !== own)
+        .filter((entry) => entry.peerId !== own && !(attendee && stageRoom.inBackstage(entry.peerId)))
         .map((entry) => producerInfo(entry, room)),
       stream: { channel: seat.channel.slug, live: seat.state === 'live', streamId: null, viewers: 0, startedAt: null },
     };
@@ -360,6 +383,26 @@ export class MediaSession {
       throw new ConflictError('not_sharing', 'That stage member is not sharing a screen.');
   }
 
+  /**
+   * A stage member steps backstage while the webinar is live (attendees stop getting their media:
+   * see #joinWebinar) or back on stage. Before it is live everyone on stage is backstage anyway.
+   */
+  async #setBackstage(backstage: boolean): Promise<void> {
+    const { stage, peer } = this.#session();
+    if (!stage || peer.role !== 'publisher')
+      throw new AppError(403, 'not_on_stage', 'Only the members on a webinar’s stage can step backstage.');
+    if (backstage) {
+      const seat = seatOrThrow(
+        await this.#deps.stage.seatAt(stage.seat.webinarId, stage.credentials),
+        stage.seat.webinarId,
+      );
+      stage.seat = seat;
+      if (seat.state !== 'live')
+        throw new ConflictError('webinar_not_live', 'Until the webinar is live, the whole stage is backstage.');
+    }
+    stage.room.setBackstage(peer.id, backstage);
+  }
+
   /** Before a stage member publishes: still on stage? (Moved off, they may not, whatever their client does.) */
   async #assertStillOnStage(stage: NonNullable<Joined['stage']>): Promise<void> {
     const seat = await this.#deps.stage.seatAt(stage.seat.webinarId, stage.credentials);
@@ -369,9 +412,11 @@ export class MediaSession {
   }
 
   async #consume(transportId: string, producerId: string, rtpCapabilities: ms.RtpCapabilities): Promise<ConsumerInfo> {
-    const { room, peer } = this.#session();
+    const { room, peer, stage } = this.#session();
     const entry = room.producers().find((p) => p.producer.id === producerId);
-    if (!entry) throw new NotFoundError('Producer', producerId);
+    // An attendee can't consume what a member backstage sends, whatever id it asks for.
+    const hidden = stage && peer.role === 'viewer' && entry && stage.room.inBackstage(entry.peerId);
+    if (!entry || hidden) throw new NotFoundError('Producer', producerId);
     const consumer = await peer.consume(transportId, producerId, entry.source, rtpCapabilities);
     return {
       id: consumer.id,
@@ -385,11 +430,17 @@ export class MediaSession {
   }
 
   /** Forwards room and peer events to this socket; returns the function that stops it. */
-  #wire(room: Room, peer: Peer, channel: ChannelRef, onStage = false): () => void {
+  #wire(
+    room: Room,
+    peer: Peer,
+    channel: ChannelRef,
+    onStage = false,
+    hidden: (peerId: string) => boolean = () => false,
+  ): () => void {
     const notify = (notification: MediaNotification) => this.#socket.emit('notification', notification);
-    // Viewers see every producer; on a webinar's stage, members see each other's.
+    // Viewers see every producer (but a webinar's members backstage); on a stage, members see each other's.
     const onProducerAdded = (entry: RoomProducer) =>
-      (peer.role === 'viewer' || (onStage && entry.peerId !== peer.id)) &&
+      ((peer.role === 'viewer' && !hidden(entry.peerId)) || (onStage && entry.peerId !== peer.id)) &&
       notify({ method: 'producerAdded', data: producerInfo(entry, room) });
     const onProducerClosed = (producerId: string) => notify({ method: 'producerClosed', data: { producerId } });
     const onPaused = (producerId: string) => notify({ method: 'producerPaused', data: { producerId } });

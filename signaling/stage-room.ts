@@ -13,12 +13,15 @@ export interface StageRoomEvents {
   'active-speaker': [peerId: string | null];
   'main-share': [peerId: string | null];
   'producer-score': [producerId: string, score: number];
+  backstage: [peerId: string, backstage: boolean];
 }
 
 export class StageRoom extends EventEmitter<StageRoomEvents> {
   readonly #room: Room;
   readonly #speaker: ActiveSpeaker;
   #mainShare: string | null = null;
+  /** Stage members who stepped backstage while it is live: attendees get none of their media. */
+  readonly #backstage = new Set<string>();
   /** The last score of each producer that has one, by producer id. */
   readonly #scores = new Map<string, number>();
 
@@ -30,9 +33,11 @@ export class StageRoom extends EventEmitter<StageRoomEvents> {
     for (const entry of room.producers()) this.#followScore(entry);
     room.on('producer-added', this.#followScore);
     room.on('producer-closed', this.#onProducerClosed);
+    room.on('peer-closed', this.#onPeerClosed);
     room.once('closed', () => {
       room.off('producer-added', this.#followScore);
       room.off('producer-closed', this.#onProducerClosed);
+      room.off('peer-closed', this.#onPeerClosed);
       this.removeAllListeners();
     });
   }
@@ -57,6 +62,24 @@ export class StageRoom extends EventEmitter<StageRoomEvents> {
     });
   };
 
+  /** Who is backstage now, for a stage member who just joined. */
+  get backstage(): ReadonlySet<string> {
+    return this.#backstage;
+  }
+
+  inBackstage(peerId: string): boolean {
+    return this.#backstage.has(peerId);
+  }
+
+  /** Steps `peerId` backstage or back on stage; false if they already were. */
+  setBackstage(peerId: string, backstage: boolean): boolean {
+    if (this.#backstage.has(peerId) === backstage) return false;
+    if (backstage) this.#backstage.add(peerId);
+    else this.#backstage.delete(peerId);
+    this.emit('backstage', peerId, backstage);
+    return true;
+  }
+
   get activeSpeaker(): string | null {
     return this.#speaker.current;
   }
@@ -77,6 +100,11 @@ export class StageRoom extends EventEmitter<StageRoomEvents> {
   #sharing(peerId: string): boolean {
     return this.#room.producers().some((entry) => entry.peerId === peerId && entry.source === 'screen');
   }
+
+  /** Whoever leaves is no longer backstage (their producers closed with them). */
+  readonly #onPeerClosed = (peer: { id: string }): void => {
+    this.#backstage.delete(peer.id);
+  };
 
   readonly #onProducerClosed = (producerId: string): void => {
     this.#scores.delete(producerId);

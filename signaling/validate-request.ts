@@ -32,6 +32,7 @@ const METHODS = new Set<MediaRequest['method']>([
   'resumeConsumer',
   'setPreferredLayers',
   'setMainShare',
+  'setBackstage',
   'leave',
 ]);
 
@@ -132,6 +133,10 @@ export function validateRequest(value: unknown): MediaCommand {
         throw new BadRequestError("setMainShare: 'peerId' must be a peer id, or null.");
       return { method, data: { peerId } };
     }
+    case 'setBackstage':
+      if (typeof data.backstage !== 'boolean')
+        throw new BadRequestError("setBackstage: 'backstage' must be true or false.");
+      return { method, data: { backstage: data.backstage } };
     case 'leave':
       return { method, data: {} };
   }

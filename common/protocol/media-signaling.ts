@@ -105,6 +105,8 @@ export type MediaRequest =
   | { method: 'setPreferredLayers'; data: { consumerId: string; spatialLayer: number; temporalLayer?: number } }
   /** A webinar's host or co-host: whose screen share attendees see large (null: the first one). */
   | { method: 'setMainShare'; data: { peerId: string | null } }
+  /** A stage member steps backstage (attendees stop seeing and hearing them) or back on stage. */
+  | { method: 'setBackstage'; data: { backstage: boolean } }
   | { method: 'leave'; data?: Record<string, never> };
 
 export type MediaMethod = MediaRequest['method'];
@@ -134,6 +136,7 @@ export interface MediaResponses {
   resumeConsumer: Record<string, never>;
   setPreferredLayers: Record<string, never>;
   setMainShare: Record<string, never>;
+  setBackstage: Record<string, never>;
   leave: Record<string, never>;
 }
 
@@ -163,7 +166,9 @@ export type MediaNotification =
    * To stage members: how well a stage member's producer reaches the server, 0 (nothing arrives)
    * to 10 (no loss), when it changes (mediasoup's producer score).
    */
-  | { method: 'producerScore'; data: { producerId: string; score: number } };
+  | { method: 'producerScore'; data: { producerId: string; score: number } }
+  /** To stage members: a member stepped backstage (attendees don't get their media) or came back. */
+  | { method: 'backstage'; data: { peerId: string; backstage: boolean } };
 
 export interface SignalingErrorBody {
   /** Stable, machine-readable: bad_request, unauthorized, forbidden, not_found, conflict, unavailable, internal. */

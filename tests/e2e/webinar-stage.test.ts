@@ -204,6 +204,24 @@ describe('a webinar stage in the browser', () => {
     await decodes(attendees[1]!, panelistName, 'camera', 'the attendee on a phone');
     await screenshot(attendees[1]!, 'e2e-webinar-stage-attendee-phone');
 
+    // The panelist steps backstage: gone from the attendees' pages, marked on the host's; then back.
+    await panelistPage.getByTestId('stage-backstage').click();
+    for (const [i, page] of attendees.entries())
+      await waitFor(async () => (await tile(page, panelistName, 'camera').count()) === 0, {
+        timeoutMs: 3_000,
+        what: `attendee ${i + 1} to stop showing the panelist backstage`,
+      });
+    await waitFor(
+      async () =>
+        (await tile(host, panelistName, 'camera').getByTestId('stage-tile-name').textContent())?.includes('backstage'),
+      { what: "the host's stage to mark the panelist backstage" },
+    );
+    expect(await panelistPage.getByTestId('stage-backstage').textContent()).toContain('Back on stage');
+    await screenshot(panelistPage, 'e2e-webinar-stage-backstage');
+    await panelistPage.getByTestId('stage-backstage').click();
+    for (const [i, page] of attendees.entries())
+      await decodes(page, panelistName, 'camera', `attendee ${i + 1}, the panelist back on stage`);
+
     // The host moves the panelist off the stage: gone from the attendees' pages within seconds,
     // and the panelist's page says so.
     await host

@@ -192,6 +192,41 @@ describe('a webinar stage', () => {
     panelistMedia.screen = screen.producerId;
   });
 
+  it('hides a member who steps backstage from attendees, forged consumes included, and brings them back', async () => {
+    const byAttendee = await attendee.request('setBackstage', { backstage: true });
+    expect(byAttendee.ok ? '' : byAttendee.error.code).toBe('not_on_stage');
+    const hostPeer = hostMedia.joined.peerId;
+    await hostClient.ok('setBackstage', { backstage: true });
+    await attendee.waitForNotification('producerClosed', (p) => p.producerId === hostMedia.camera);
+    await attendee.waitForNotification('producerClosed', (p) => p.producerId === hostMedia.microphone);
+    // The stage is told, to mark them, and so are they.
+    await panelistClient.waitForNotification('backstage', (b) => b.peerId === hostPeer && b.backstage);
+    await hostClient.waitForNotification('backstage', (b) => b.peerId === hostPeer && b.backstage);
+    // An attendee asking for the host's camera by its id is refused; one joining now doesn't see it.
+    const late = await connect();
+    const lateJoin = await late.ok('join', { role: 'attendee', webinar: webinarId });
+    const producers = lateJoin.producers.map((p) => p.producerId);
+    expect(producers).toContain(panelistMedia.camera);
+    expect(producers).not.toContain(hostMedia.camera);
+    const recv = await late.ok('createTransport', { direction: 'recv' });
+    const forged = await late.request('consume', {
+      transportId: recv.id,
+      producerId: hostMedia.camera,
+      rtpCapabilities: lateJoin.routerRtpCapabilities,
+    });
+    expect(forged.ok ? '' : forged.error.code).toBe('not_found');
+    // Back on stage: attendees get them again.
+    await hostClient.ok('setBackstage', { backstage: false });
+    await late.waitForNotification('producerAdded', (p) => p.producerId === hostMedia.camera);
+    await attendee.waitForNotification('producerAdded', (p) => p.producerId === hostMedia.microphone);
+    const consumed = await late.ok('consume', {
+      transportId: recv.id,
+      producerId: hostMedia.camera,
+      rtpCapabilities: lateJoin.routerRtpCapabilities,
+    });
+    expect(consumed.producerId).toBe(hostMedia.camera);
+  });
+
   it('closes what a panelist publishes the moment the host moves them off stage, and refuses more', async () => {
     const moved = await host.client.patch(`/api/v1/webinars/${webinarId}/members/${panelist.username}`, {
       onStage: false,

@@ -395,6 +395,7 @@ export class Player extends Emitter<PlayerEvents> {
       case 'activeSpeaker':
       case 'mainShare':
       case 'producerScore':
+      case 'backstage':
         break; // webinar stages only; a channel's player never hears them
       default:
         notification satisfies never;

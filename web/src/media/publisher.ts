@@ -319,6 +319,7 @@ export class Publisher extends Emitter<PublisherEvents> {
       case 'activeSpeaker':
       case 'mainShare':
       case 'producerScore':
+      case 'backstage':
         break;
       default:
         notification satisfies never;

@@ -61,6 +61,8 @@ export interface StageStatus {
   publishing: MediaSource[];
   /** How well what we publish reaches the server, 0-10 (the worst of our producers); null before it says. */
   quality: number | null;
+  /** We stepped backstage while it is live: attendees don't see or hear us. */
+  backstage: boolean;
 }
 
 export interface StageEvents {
@@ -151,6 +153,7 @@ export class StageClient extends Emitter<StageEvents> {
     mainShare: null,
     publishing: [],
     quality: null,
+    backstage: false,
   };
   /** Our own producers' last scores, by producer id. */
   readonly #ownScores = new Map<string, number>();
@@ -246,6 +249,14 @@ export class StageClient extends Emitter<StageEvents> {
     return this.#signaling.request('setMainShare', { peerId }).then(() => undefined);
   }
 
+  /**
+   * Steps backstage while the webinar is live (attendees stop seeing and hearing us; the stage
+   * still does) or back on stage. The server's notification sets status.backstage.
+   */
+  setBackstage(backstage: boolean): Promise<void> {
+    return this.#signaling.request('setBackstage', { backstage }).then(() => undefined);
+  }
+
   /** Leaves the room and releases everything but the caller's tracks; safe to call twice. */
   close(): void {
     if (this.#status.phase === 'closed') return;
@@ -299,6 +310,8 @@ export class StageClient extends Emitter<StageEvents> {
       error: null,
       peerId: joined.peerId,
       publishing: [],
+      // A new peer: whatever we were before, a rejoin is on stage.
+      backstage: false,
     });
     // Members who publish while we set up: take those too.
     const producers = new Map(joined.producers.map((p) => [p.producerId, p]));
@@ -480,6 +493,12 @@ export class StageClient extends Emitter<StageEvents> {
         if (this.#roster.setPaused(notification.data.producerId, notification.method === 'producerPaused'))
           this.#membersChanged();
         break;
+      case 'backstage': {
+        const { peerId, backstage } = notification.data;
+        if (peerId === this.#status.peerId) this.#setStatus({ backstage });
+        else if (this.#roster.setBackstage(peerId, backstage)) this.#membersChanged();
+        break;
+      }
       case 'producerScore':
         if (this.#ownProducer(notification.data.producerId)) {
           this.#ownScores.set(notification.data.producerId, notification.data.score);

@@ -26,6 +26,8 @@ export interface StageMember {
    * server tells stage members only; null until it has).
    */
   quality: number | null;
+  /** They stepped backstage: attendees don't see or hear them (stage members are told). */
+  backstage: boolean;
 }
 
 export class StageRoster {
@@ -34,6 +36,8 @@ export class StageRoster {
   readonly #owners = new Map<string, string>();
   /** producer id -> its last score; kept from before the producer is consumed, too. */
   readonly #scores = new Map<string, number>();
+  /** Peer ids of the members backstage; kept from before their media is consumed, too. */
+  readonly #backstage = new Set<string>();
 
   /** A consumed producer of `owner`; one with the same source replaces the old one. */
   add(owner: NonNullable<ProducerInfo['owner']>, source: MediaSource, feed: StageFeed): void {
@@ -43,6 +47,7 @@ export class StageRoster {
       userId: owner.userId,
       feeds: {},
       quality: null,
+      backstage: false,
     };
     const replaced = member.feeds[source];
     if (replaced) this.#owners.delete(replaced.producerId);
@@ -74,6 +79,14 @@ export class StageRoster {
     return true;
   }
 
+  /** Marks a member backstage or back; returns whether the roster shows it differently. */
+  setBackstage(peerId: string, backstage: boolean): boolean {
+    if (this.#backstage.has(peerId) === backstage) return false;
+    if (backstage) this.#backstage.add(peerId);
+    else this.#backstage.delete(peerId);
+    return this.#members.has(peerId);
+  }
+
   /** Records a producer's score; returns whether a member's quality may have changed. */
   setScore(producerId: string, score: number): boolean {
     if (this.#scores.get(producerId) === score) return false;
@@ -94,11 +107,16 @@ export class StageRoster {
     this.#members.clear();
     this.#owners.clear();
     this.#scores.clear();
+    this.#backstage.clear();
   }
 
   /** The members, in the order they first published. */
   snapshot(): StageMember[] {
-    return [...this.#members.values()].map((member) => ({ ...member, quality: this.#qualityOf(member) }));
+    return [...this.#members.values()].map((member) => ({
+      ...member,
+      quality: this.#qualityOf(member),
+      backstage: this.#backstage.has(member.peerId),
+    }));
   }
 
   #qualityOf(member: StageMember): number | null {
