@@ -197,6 +197,12 @@ export const SHOTS: Shot[] = [
     ready: (page) => visible(page, 'webinar-watch'),
   },
   {
+    name: 'webinar-recorded',
+    who: 'visitor',
+    path: (s) => `/webinars/${s.recordedWebinarId}`,
+    ready: (page) => visible(page, 'webinar-recording'),
+  },
+  {
     name: 'webinar-host',
     who: 'owner',
     path: (s) => `/webinars/${s.webinarId}`,
@@ -280,6 +286,19 @@ export const SHOTS: Shot[] = [
       await atLeast(page, 'webinar-row', 2);
       await page.getByTestId('new-webinar').click();
       await visible(page, 'webinar-form');
+    },
+  },
+  {
+    name: 'studio-webinar-edit',
+    who: 'owner',
+    path: () => '/studio?tab=webinars',
+    ready: async (page) => {
+      await atLeast(page, 'webinar-row', 2);
+      await page
+        .getByRole('button', { name: /^Edit / })
+        .first()
+        .click();
+      await visible(page, 'cover-upload');
     },
   },
   {

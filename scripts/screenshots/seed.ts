@@ -30,6 +30,8 @@ export interface Seeded {
   /** The live channel's upcoming webinar (with a description), and the offline channel's live one. */
   webinarId: string;
   liveWebinarId: string;
+  /** A webinar of the offline channel that has ended, with its recording (the channel's VOD). */
+  recordedWebinarId: string;
   /** Closes the publishing studio (the platform ends the stream itself). */
   close(): Promise<void>;
 }
@@ -162,7 +164,7 @@ async function describeChannels(owner: Person, secondOwner: Person, privateOwner
 async function announceWebinars(
   owner: Person,
   secondOwner: Person,
-): Promise<{ webinarId: string; liveWebinarId: string }> {
+): Promise<{ webinarId: string; liveWebinarId: string; recordedWebinarId: string }> {
   const day = 86_400_000;
   const at = (days: number, hourUtc: number) =>
     new Date(Math.floor(Date.now() / day) * day + days * day + hourUtc * 3_600_000).toISOString();
@@ -194,7 +196,14 @@ async function announceWebinars(
     durationMinutes: 60,
   });
   await call(secondOwner, 'POST', `/api/v1/webinars/${live.id}/start`);
-  return { webinarId: upcoming.id, liveWebinarId: live.id };
+  const recorded = await announce(secondOwner, 'theo-codes', {
+    title: 'Writing a tokenizer, live',
+    scheduledStart: new Date(Date.now() + 60_000).toISOString(),
+    durationMinutes: 60,
+  });
+  await call(secondOwner, 'POST', `/api/v1/webinars/${recorded.id}/start`);
+  await call(secondOwner, 'POST', `/api/v1/webinars/${recorded.id}/end`);
+  return { webinarId: upcoming.id, liveWebinarId: live.id, recordedWebinarId: recorded.id };
 }
 
 /** The live channel's look and its team, one after the other so the moderation log reads the same in every run. */
@@ -280,6 +289,10 @@ export async function seed(platform: TestPlatform, browser: Browser): Promise<Se
     ),
   ]);
   step('nova is live, theo has a VOD');
+  // Nobody was on the ended webinar's stage, so it has no recording of its own: it gets the VOD,
+  // as the recorder would have given it one.
+  const { streamId } = await platform.database!.prisma.vod.findUniqueOrThrow({ where: { id: vod.id } });
+  await platform.database!.prisma.webinar.update({ where: { id: webinars.recordedWebinarId }, data: { streamId } });
   await past.context.close();
   try {
     const [clip] = await Promise.all([
