@@ -17,7 +17,7 @@ import { launchBrowser, newContext, recordConsole, screenshot } from '../support
 import { createTestChannel, OWNER_PASSWORD } from '../support/channels.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
-import { signInOwner } from '../support/web-session.ts';
+import { signIn, signInOwner, stagePublishes } from '../support/web-session.ts';
 
 interface KnownMedia {
   screen: string;
@@ -65,18 +65,6 @@ async function useKnownMedia(page: Page, media: KnownMedia): Promise<void> {
     };
     navigator.mediaDevices.getDisplayMedia = async () => new MediaStream([canvasTrack(known.screen, 1280, 720, 15)]);
   }, media);
-}
-
-function publishes(page: Page, sources: string[], what: string): Promise<unknown> {
-  return waitFor(
-    () =>
-      page.evaluate((wanted) => {
-        const stage = (window as unknown as { __aethex?: { stage?: { status: { publishing: string[] } } } }).__aethex
-          ?.stage;
-        return Boolean(stage && wanted.every((source) => stage.status.publishing.includes(source)));
-      }, sources),
-    { timeoutMs: 20_000, what },
-  );
 }
 
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aethex-webinar-recording-'));
@@ -183,29 +171,18 @@ describe('a webinar recording', () => {
     await signInOwner(host, channel);
     await host.goto(`/webinars/${webinarId}`);
     await host.getByTestId('stage-join').click();
-    await publishes(host, ['camera', 'microphone'], "the host's camera and microphone");
+    await stagePublishes(host, ['camera', 'microphone'], "the host's camera and microphone");
     await host.getByTestId('stage-share').click();
-    await publishes(host, ['screen'], "the host's screen share");
+    await stagePublishes(host, ['screen'], "the host's screen share");
 
     const panelistPage = await (await newContext(browser, platform.url)).newPage();
     recordConsole(panelistPage, 'panelist');
     await useKnownMedia(panelistPage, { screen: '#ffffff', camera: '#0000ff', toneHz: 1000 });
     await panelistPage.goto('/');
-    const login = await panelistPage.evaluate(
-      async (body) =>
-        (
-          await fetch('/api/v1/auth/login', {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(body),
-          })
-        ).status,
-      { login: panelist.username, password: panelist.password },
-    );
-    expect(login).toBe(200);
+    await signIn(panelistPage, { login: panelist.username, password: panelist.password });
     await panelistPage.goto(`/webinars/${webinarId}`);
     await panelistPage.getByTestId('stage-join').click();
-    await publishes(panelistPage, ['camera', 'microphone'], "the panelist's camera and microphone");
+    await stagePublishes(panelistPage, ['camera', 'microphone'], "the panelist's camera and microphone");
 
     await host.getByTestId('stage-start').click();
     await waitFor(async () => (await prisma.webinar.findUniqueOrThrow({ where: { id: webinarId } })).state === 'live', {

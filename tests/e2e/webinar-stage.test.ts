@@ -11,7 +11,7 @@ import { launchBrowser, newContext, recordConsole, screenshot } from '../support
 import { createTestChannel, OWNER_PASSWORD } from '../support/channels.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
-import { signInOwner } from '../support/web-session.ts';
+import { signIn, signInOwner, stagePublishes } from '../support/web-session.ts';
 
 interface StageHandle {
   status: { phase: string; publishing: string[]; place: { onStage: boolean } | null };
@@ -29,16 +29,6 @@ function stageOf(page: Page): Promise<{ phase: string; publishing: string[]; fee
       feeds: stage.feeds.map((f) => `${f.name}:${f.source}`),
     };
   });
-}
-
-function publishes(page: Page, sources: string[], what: string): Promise<unknown> {
-  return waitFor(
-    async () => {
-      const stage = await stageOf(page);
-      return stage !== null && sources.every((source) => stage.publishing.includes(source));
-    },
-    { timeoutMs: 20_000, what },
-  );
 }
 
 const tile = (page: Page, name: string, source: 'camera' | 'screen') =>
@@ -130,29 +120,18 @@ describe('a webinar stage in the browser', () => {
     await signInOwner(host, channel);
     await host.goto(`/webinars/${webinarId}`);
     await host.getByTestId('stage-join').click();
-    await publishes(host, ['camera', 'microphone'], "the host's camera and microphone");
+    await stagePublishes(host, ['camera', 'microphone'], "the host's camera and microphone");
     await host.getByTestId('stage-share').click();
-    await publishes(host, ['screen'], "the host's screen share");
+    await stagePublishes(host, ['screen'], "the host's screen share");
 
     // The panelist, signed in on their own browser, joins with their camera.
     const panelistPage = await (await newContext(browser, platform.url)).newPage();
     recordConsole(panelistPage, 'panelist');
     await panelistPage.goto('/');
-    const login = await panelistPage.evaluate(
-      async (body) =>
-        (
-          await fetch('/api/v1/auth/login', {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(body),
-          })
-        ).status,
-      { login: panelist.username, password: panelist.password },
-    );
-    expect(login).toBe(200);
+    await signIn(panelistPage, { login: panelist.username, password: panelist.password });
     await panelistPage.goto(`/webinars/${webinarId}`);
     await panelistPage.getByTestId('stage-join').click();
-    await publishes(panelistPage, ['camera', 'microphone'], "the panelist's camera and microphone");
+    await stagePublishes(panelistPage, ['camera', 'microphone'], "the panelist's camera and microphone");
     // Backstage, they see each other, with how well each one's media reaches the server.
     await decodes(host, panelistName, 'camera', 'the host');
     await decodes(panelistPage, hostName, 'camera', 'the panelist');

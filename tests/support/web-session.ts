@@ -26,18 +26,33 @@ export async function signUpInBrowser(page: Page, prefix: string): Promise<strin
  * on this site already.
  */
 export async function signInOwner(page: Page, owner: { ownerEmail: string }): Promise<void> {
-  const status = await page.evaluate(
-    async (body) => {
-      const response = await fetch('/api/v1/auth/login', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      return response.status;
-    },
-    { login: owner.ownerEmail, password: OWNER_PASSWORD },
+  await signIn(page, { login: owner.ownerEmail, password: OWNER_PASSWORD });
+}
+
+/** Signs anyone in from the page, as signInOwner does; throws unless the log-in answers 200. */
+export async function signIn(page: Page, credentials: { login: string; password: string }): Promise<void> {
+  const status = await page.evaluate(async (body) => {
+    const response = await fetch('/api/v1/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return response.status;
+  }, credentials);
+  if (status !== 200) throw new Error(`the log-in of '${credentials.login}' answered ${status}`);
+}
+
+/** Waits until the page's webinar stage client (the test build's window.__aethex.stage) publishes every source. */
+export function stagePublishes(page: Page, sources: string[], what: string): Promise<unknown> {
+  return waitFor(
+    () =>
+      page.evaluate((wanted) => {
+        const stage = (window as unknown as { __aethex?: { stage?: { status: { publishing: string[] } } } }).__aethex
+          ?.stage;
+        return Boolean(stage && wanted.every((source) => stage.status.publishing.includes(source)));
+      }, sources),
+    { timeoutMs: 20_000, what },
   );
-  if (status !== 200) throw new Error(`the owner's log-in answered ${status}`);
 }
 
 /** Presses the studio's "End stream" and confirms it in the dialog that asks first. */
