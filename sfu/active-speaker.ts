@@ -18,6 +18,8 @@ export class ActiveSpeaker extends EventEmitter<ActiveSpeakerEvents> {
   readonly #room: Room;
   readonly #observer: ms.ActiveSpeakerObserver;
   #current: RoomProducer | undefined;
+  /** Peers whose microphones are not observed (a webinar's members backstage: nobody hears them). */
+  readonly #ignored = new Set<string>();
   #closed = false;
 
   static async create(room: Room): Promise<ActiveSpeaker> {
@@ -34,7 +36,7 @@ export class ActiveSpeaker extends EventEmitter<ActiveSpeakerEvents> {
     room.once('closed', () => this.close());
     observer.on('dominantspeaker', ({ producer }) => {
       const entry = room.producers().find((p) => p.producer.id === producer.id);
-      if (!entry || entry === this.#current) return;
+      if (!entry || entry === this.#current || this.#ignored.has(entry.peerId)) return;
       this.#current = entry;
       this.emit('changed', entry.peerId);
     });
@@ -43,6 +45,24 @@ export class ActiveSpeaker extends EventEmitter<ActiveSpeakerEvents> {
   /** The peer speaking now, if any has been heard. */
   get current(): string | null {
     return this.#current?.peerId ?? null;
+  }
+
+  /** Stops (or resumes) observing `peerId`'s microphones; if they were the speaker, nobody is. */
+  ignore(peerId: string, ignored: boolean): void {
+    if (this.#closed || this.#ignored.has(peerId) === ignored) return;
+    if (ignored) this.#ignored.add(peerId);
+    else this.#ignored.delete(peerId);
+    for (const entry of this.#room.producers()) {
+      if (entry.peerId !== peerId || entry.source !== 'microphone') continue;
+      const producerId = entry.producer.id;
+      // A producer that closed meanwhile is out of the observer already.
+      if (ignored) this.#observer.removeProducer({ producerId }).catch(() => undefined);
+      else this.#observer.addProducer({ producerId }).catch(() => undefined);
+    }
+    if (ignored && this.#current?.peerId === peerId) {
+      this.#current = undefined;
+      this.emit('changed', null);
+    }
   }
 
   close(): void {
@@ -55,7 +75,7 @@ export class ActiveSpeaker extends EventEmitter<ActiveSpeakerEvents> {
   }
 
   readonly #onProducer = (entry: RoomProducer): void => {
-    if (entry.source !== 'microphone' || this.#closed) return;
+    if (entry.source !== 'microphone' || this.#closed || this.#ignored.has(entry.peerId)) return;
     // A producer that closed meanwhile can't be added: nothing to observe then.
     this.#observer.addProducer({ producerId: entry.producer.id }).catch(() => undefined);
   };

@@ -56,7 +56,10 @@ export class Peer extends EventEmitter<PeerEvents> {
   readonly #logger: Logger;
   readonly #transports = new Map<string, ms.WebRtcTransport>();
   readonly #producers = new Map<string, { producer: ms.Producer; source: ProducerSource }>();
-  readonly #consumers = new Map<string, { consumer: ms.Consumer; source: ProducerSource }>();
+  /** `ready`: its client resumed it (it has the track); until then it stays paused. */
+  readonly #consumers = new Map<string, { consumer: ms.Consumer; source: ProducerSource; ready: boolean }>();
+  /** Producers whose consumers the server holds paused, whatever the client asks (setHeld). */
+  #held: ReadonlySet<string> = new Set();
   #closed = false;
 
   constructor(options: PeerOptions) {
@@ -186,7 +189,7 @@ export class Peer extends EventEmitter<PeerEvents> {
         appData: { source },
       }),
     );
-    this.#consumers.set(consumer.id, { consumer, source });
+    this.#consumers.set(consumer.id, { consumer, source, ready: false });
     this.emit('consumer-count', 1);
     consumer.observer.once('close', () => {
       this.#consumers.delete(consumer.id);
@@ -210,9 +213,33 @@ export class Peer extends EventEmitter<PeerEvents> {
     for (const { consumer } of [...this.#consumers.values()]) if (consumer.producerId === producerId) consumer.close();
   }
 
-  /** The client is ready for the consumer's media. */
+  /** The client is ready for the consumer's media (held back still while its producer is held). */
   resumeConsumer(consumerId: string): Promise<void> {
-    return this.#onConsumer(consumerId, (consumer) => consumer.resume());
+    const entry = this.#consumers.get(consumerId);
+    if (entry) entry.ready = true;
+    return this.#onConsumer(consumerId, (consumer) =>
+      this.#held.has(consumer.producerId) ? Promise.resolve() : consumer.resume(),
+    );
+  }
+
+  /**
+   * Holds this peer's consumers of the producers in `producerIds` paused on the server, and lets
+   * go of the others (those the client made ready resume): a webinar attendee hears only the
+   * loudest voices on a crowded stage. A hold costs no renegotiation: the client keeps its track,
+   * which just gets no packets, so a voice comes back within one audio-level interval.
+   */
+  async setHeld(producerIds: ReadonlySet<string>): Promise<void> {
+    const before = this.#held;
+    this.#held = new Set(producerIds);
+    const changes: Promise<void>[] = [];
+    for (const { consumer, ready } of this.#consumers.values()) {
+      const held = producerIds.has(consumer.producerId);
+      if (held === before.has(consumer.producerId) || consumer.closed) continue;
+      if (held) changes.push(consumer.pause());
+      else if (ready) changes.push(consumer.resume());
+    }
+    // A consumer closing meanwhile (its producer gone) has nothing left to pause.
+    await Promise.allSettled(changes);
   }
 
   setConsumerPreferredLayers(consumerId: string, layers: ms.ConsumerLayers): Promise<void> {

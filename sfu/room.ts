@@ -204,6 +204,20 @@ export class Room extends EventEmitter<RoomEvents> {
   }
 
   /**
+   * An audio-level observer on the origin router reporting the `maxEntries` loudest producers
+   * above `threshold` dBov every `intervalMs` (loudest-voices.ts uses it). It closes with the room.
+   */
+  createAudioLevelObserver(options: {
+    maxEntries: number;
+    threshold: number;
+    intervalMs: number;
+  }): Promise<ms.AudioLevelObserver> {
+    if (this.#closed) throw new Error('Room is closed.');
+    const { maxEntries, threshold, intervalMs } = options;
+    return this.#origin.router.createAudioLevelObserver({ maxEntries, threshold, interval: intervalMs });
+  }
+
+  /**
    * Sends a producer as plain RTP to `remote` (the recorder's FFmpeg), from the origin router. The
    * consumer starts paused and without RTX (FFmpeg can't use retransmissions); the caller owns
    * both and closes the transport when done. It closes by itself with the room or the producer.

@@ -32,12 +32,13 @@ import type {
   ViewerCredentials,
   WatchedChannel,
 } from '../common/live/channel-directory.ts';
-import type { StageChange, StageSeat, WebinarStageDirectory } from '../common/live/webinar-stage.ts';
+import type { StageChange, WebinarStageDirectory } from '../common/live/webinar-stage.ts';
 import { closeIfUnused, type LiveRegistry, type PublisherLetGo, type RoomPlacement } from './live-state.ts';
 import { AlreadyLiveError } from './live-streams.ts';
 import type { MediaCommand } from './validate-request.ts';
 import { assertSeatTaken } from './webrtc-seats.ts';
 import type { StageRoom, StageRooms } from './stage-room.ts';
+import { StageSession, WEBINAR_ENDED_REASON } from './stage-session.ts';
 import { assertStageHasRoom, seatOrThrow, stagePlace, webinarRoomId } from './webinar-stage.ts';
 
 export type MediaSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
@@ -65,9 +66,6 @@ export interface MediaSessionDeps {
   stageRooms: StageRooms;
 }
 
-/** What a webinar session is told when the webinar ends under it. */
-const WEBINAR_ENDED_REASON = 'The webinar has ended.';
-
 /** Everything a joined session holds; absent before join and after leave. */
 interface Joined {
   channel: ChannelRef;
@@ -76,8 +74,8 @@ interface Joined {
   room: Room;
   peer: Peer;
   detach: () => void;
-  /** In a webinar: the caller's seat, and how they proved it (to ask again before each produce). */
-  stage?: { seat: StageSeat; credentials: ViewerCredentials; room: StageRoom };
+  /** In a webinar: the caller's seat and the stage's rules. */
+  stage?: StageSession;
 }
 
 export class MediaSession {
@@ -116,7 +114,7 @@ export class MediaSession {
         const { channel, peer } = joined;
         const { transportId, kind, rtpParameters, source } = request.data;
         if (joined.stage) {
-          await this.#assertStillOnStage(joined.stage);
+          await joined.stage.assertStillOnStage();
           return { producerId: (await peer.produce(transportId, kind, rtpParameters, source)).id };
         }
         const producer = await peer.produce(transportId, kind, rtpParameters, source);
@@ -149,10 +147,10 @@ export class MediaSession {
         return {};
       }
       case 'setMainShare':
-        await this.#setMainShare(request.data.peerId);
+        this.#stage().setMainShare(request.data.peerId);
         return {};
       case 'setBackstage':
-        await this.#setBackstage(request.data.backstage);
+        await this.#stage().setBackstage(request.data.backstage);
         return {};
       case 'leave':
         await this.#leave('left');
@@ -175,31 +173,14 @@ export class MediaSession {
     await this.#leave('left');
   }
 
-  /**
-   * A webinar's stage changed (`change`): asks again what this session's caller is to it. Moved
-   * off the stage, their producers close at once and they are told; back on, they are told they
-   * may publish again; the webinar ended, or access to it gone, they are let go.
-   */
+  /** A webinar's stage changed (`change`): see StageSession.recheck; let go if it says so. */
   async recheckStage(change: StageChange): Promise<void> {
     const joined = this.#joined;
-    const stage = joined?.stage;
-    if (!joined || !stage || stage.seat.webinarId !== change.webinarId) return;
-    if (change.userId !== undefined && stage.seat.userId !== change.userId) return;
-    const seat = await this.#deps.stage.seatAt(change.webinarId, stage.credentials);
-    if (this.#joined !== joined) return;
-    if (typeof seat === 'string' || seat.state === 'ended') {
-      joined.peer.closeProducers();
-      const reason = typeof seat === 'string' ? 'You no longer have a seat at this webinar.' : WEBINAR_ENDED_REASON;
-      this.#socket.emit('notification', { method: 'kicked', data: { reason } });
-      await this.#leave('left');
-      return;
-    }
-    const wasOnStage = stage.seat.onStage;
-    stage.seat = seat;
-    if (wasOnStage === seat.onStage) return;
-    if (!seat.onStage) joined.peer.closeProducers();
-    const reason = seat.onStage ? 'You are on the stage: you may publish.' : 'You were moved off the stage.';
-    this.#socket.emit('notification', { method: 'stagePlace', data: { ...stagePlace(seat), reason } });
+    if (!joined?.stage) return;
+    const outcome = await joined.stage.recheck(change);
+    if (!outcome.leave || this.#joined !== joined) return;
+    this.#socket.emit('notification', { method: 'kicked', data: { reason: outcome.reason } });
+    await this.#leave('left');
   }
 
   /** The socket is gone: a publisher's stream survives the grace period in case it comes back. */
@@ -304,58 +285,29 @@ export class MediaSession {
       if (room.peers().length === 0) room.close('empty');
       throw error;
     }
-    const attendee = peerRole === 'viewer';
-    const detachRoom = this.#wire(room, peer, seat.channel, !attendee, (peerId) => stageRoom.inBackstage(peerId));
-    const onSpeaker = (peerId: string | null) =>
-      this.#socket.emit('notification', { method: 'activeSpeaker', data: { peerId } });
-    const onMainShare = (peerId: string | null) =>
-      this.#socket.emit('notification', { method: 'mainShare', data: { peerId } });
-    // Network quality is for the stage's members (an attendee can't act on it).
-    const onScore = (producerId: string, score: number) =>
-      peerRole === 'publisher' &&
-      this.#socket.emit('notification', { method: 'producerScore', data: { producerId, score } });
-    stageRoom.on('active-speaker', onSpeaker);
-    stageRoom.on('main-share', onMainShare);
-    // A member stepping backstage: for an attendee their media goes (its consumers close) and
-    // comes back when they return; stage members are told, to mark them.
-    const onBackstage = (peerId: string, backstage: boolean) => {
-      if (!attendee) {
-        this.#socket.emit('notification', { method: 'backstage', data: { peerId, backstage } });
-        return;
-      }
-      for (const entry of room.producers().filter((p) => p.peerId === peerId)) {
-        if (backstage) {
-          peer.closeConsumersOf(entry.producer.id);
-          this.#socket.emit('notification', { method: 'producerClosed', data: { producerId: entry.producer.id } });
-        } else {
-          this.#socket.emit('notification', { method: 'producerAdded', data: producerInfo(entry, room) });
-        }
-      }
-    };
-    stageRoom.on('producer-score', onScore);
-    stageRoom.on('backstage', onBackstage);
-    const detach = () => {
-      detachRoom();
-      stageRoom.off('active-speaker', onSpeaker);
-      stageRoom.off('main-share', onMainShare);
-      stageRoom.off('producer-score', onScore);
-      stageRoom.off('backstage', onBackstage);
-    };
-    // What the room already knows, right after the join's answer.
-    queueMicrotask(() => {
-      if (stageRoom.activeSpeaker !== null) onSpeaker(stageRoom.activeSpeaker);
-      if (stageRoom.mainShare !== null) onMainShare(stageRoom.mainShare);
-      for (const [producerId, score] of stageRoom.scores) onScore(producerId, score);
-      if (!attendee) for (const peerId of stageRoom.backstage) onBackstage(peerId, true);
+    const stage = new StageSession({
+      seat,
+      credentials,
+      directory: this.#deps.stage,
+      room,
+      stageRoom,
+      peer,
+      notify: (notification) => this.#socket.emit('notification', notification),
+      producerInfo: (entry) => producerInfo(entry, room),
     });
+    const detachRoom = this.#wire(room, peer, seat.channel, peerRole === 'publisher', (peerId) => stage.sees(peerId));
+    const detachStage = stage.attach();
     this.#joined = {
       channel: seat.channel,
       // Attendees watch on the strength of the channel's access (recheckAccess asks it again).
       viewer: peerRole === 'viewer' ? credentials : undefined,
       room,
       peer,
-      detach,
-      stage: { seat, credentials, room: stageRoom },
+      detach: () => {
+        detachRoom();
+        detachStage();
+      },
+      stage,
     };
     this.#logger.debug({ webinar: seat.webinarId, role: seat.role }, 'joined a webinar');
     const own = peer.id;
@@ -367,56 +319,17 @@ export class MediaSession {
       routerRtpCapabilities: peer.rtpCapabilities as JoinResult['routerRtpCapabilities'],
       producers: room
         .producers()
-        .filter((entry) => entry.peerId !== own && !(attendee && stageRoom.inBackstage(entry.peerId)))
+        .filter((entry) => entry.peerId !== own && stage.sees(entry.peerId))
         .map((entry) => producerInfo(entry, room)),
       stream: { channel: seat.channel.slug, live: seat.state === 'live', streamId: null, viewers: 0, startedAt: null },
     };
-  }
-
-  /** The host or a co-host picks whose screen share attendees see large (null: the default). */
-  async #setMainShare(peerId: string | null): Promise<void> {
-    const { stage, room } = this.#session();
-    if (!stage || (stage.seat.role !== 'host' && stage.seat.role !== 'cohost'))
-      throw new AppError(403, 'not_host', "Only the webinar's host and co-hosts choose the main share.");
-    const stageRoom = await this.#deps.stageRooms.of(room);
-    if (!stageRoom.setMainShare(peerId))
-      throw new ConflictError('not_sharing', 'That stage member is not sharing a screen.');
-  }
-
-  /**
-   * A stage member steps backstage while the webinar is live (attendees stop getting their media:
-   * see #joinWebinar) or back on stage. Before it is live everyone on stage is backstage anyway.
-   */
-  async #setBackstage(backstage: boolean): Promise<void> {
-    const { stage, peer } = this.#session();
-    if (!stage || peer.role !== 'publisher')
-      throw new AppError(403, 'not_on_stage', 'Only the members on a webinar’s stage can step backstage.');
-    if (backstage) {
-      const seat = seatOrThrow(
-        await this.#deps.stage.seatAt(stage.seat.webinarId, stage.credentials),
-        stage.seat.webinarId,
-      );
-      stage.seat = seat;
-      if (seat.state !== 'live')
-        throw new ConflictError('webinar_not_live', 'Until the webinar is live, the whole stage is backstage.');
-    }
-    stage.room.setBackstage(peer.id, backstage);
-  }
-
-  /** Before a stage member publishes: still on stage? (Moved off, they may not, whatever their client does.) */
-  async #assertStillOnStage(stage: NonNullable<Joined['stage']>): Promise<void> {
-    const seat = await this.#deps.stage.seatAt(stage.seat.webinarId, stage.credentials);
-    if (typeof seat === 'string' || !seat.onStage)
-      throw new AppError(403, 'not_on_stage', 'Only the host, co-hosts and panelists on stage may publish.');
-    stage.seat = seat;
   }
 
   async #consume(transportId: string, producerId: string, rtpCapabilities: ms.RtpCapabilities): Promise<ConsumerInfo> {
     const { room, peer, stage } = this.#session();
     const entry = room.producers().find((p) => p.producer.id === producerId);
     // An attendee can't consume what a member backstage sends, whatever id it asks for.
-    const hidden = stage && peer.role === 'viewer' && entry && stage.room.inBackstage(entry.peerId);
-    if (!entry || hidden) throw new NotFoundError('Producer', producerId);
+    if (!entry || (stage && !stage.sees(entry.peerId))) throw new NotFoundError('Producer', producerId);
     const consumer = await peer.consume(transportId, producerId, entry.source, rtpCapabilities);
     return {
       id: consumer.id,
@@ -435,12 +348,12 @@ export class MediaSession {
     peer: Peer,
     channel: ChannelRef,
     onStage = false,
-    hidden: (peerId: string) => boolean = () => false,
+    sees: (peerId: string) => boolean = () => true,
   ): () => void {
     const notify = (notification: MediaNotification) => this.#socket.emit('notification', notification);
     // Viewers see every producer (but a webinar's members backstage); on a stage, members see each other's.
     const onProducerAdded = (entry: RoomProducer) =>
-      ((peer.role === 'viewer' && !hidden(entry.peerId)) || (onStage && entry.peerId !== peer.id)) &&
+      ((peer.role === 'viewer' && sees(entry.peerId)) || (onStage && entry.peerId !== peer.id)) &&
       notify({ method: 'producerAdded', data: producerInfo(entry, room) });
     const onProducerClosed = (producerId: string) => notify({ method: 'producerClosed', data: { producerId } });
     const onPaused = (producerId: string) => notify({ method: 'producerPaused', data: { producerId } });
@@ -523,6 +436,12 @@ export class MediaSession {
   #session(): Joined {
     if (!this.#joined) throw new BadRequestError('Join a channel first.');
     return this.#joined;
+  }
+
+  #stage(): StageSession {
+    const { stage } = this.#session();
+    if (!stage) throw new AppError(403, 'not_on_stage', 'Only a webinar’s stage has that control.');
+    return stage;
   }
 
   #peer(): Peer {

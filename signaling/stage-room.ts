@@ -1,11 +1,13 @@
 // What a webinar room shares beyond its media, on the process that holds it: who speaks (from the
-// SFU's active-speaker observer), whose screen share is the main one (the host's choice; until
+// SFU's active-speaker observer), which microphones the audience hears (the loudest three when
+// more are on stage), whose screen share is the main one (the host's choice; until
 // they choose, or once that share ends, players show the first share), and how well each stage
 // member's media reaches the SFU (mediasoup's producer score, 0-10: the stage shows it as each
 // member's network quality). Made with the room's first webinar session, gone with the room;
 // every session of the room listens to it.
 import { EventEmitter } from 'node:events';
 import { ActiveSpeaker } from '../sfu/active-speaker.ts';
+import { LoudestVoices } from '../sfu/loudest-voices.ts';
 import type { RoomProducer } from '../sfu/peer.ts';
 import type { Room } from '../sfu/room.ts';
 
@@ -14,22 +16,27 @@ export interface StageRoomEvents {
   'main-share': [peerId: string | null];
   'producer-score': [producerId: string, score: number];
   backstage: [peerId: string, backstage: boolean];
+  /** The microphones attendees should get no packets of changed (see LoudestVoices). */
+  inaudible: [producerIds: ReadonlySet<string>];
 }
 
 export class StageRoom extends EventEmitter<StageRoomEvents> {
   readonly #room: Room;
   readonly #speaker: ActiveSpeaker;
+  readonly #voices: LoudestVoices;
   #mainShare: string | null = null;
   /** Stage members who stepped backstage while it is live: attendees get none of their media. */
   readonly #backstage = new Set<string>();
   /** The last score of each producer that has one, by producer id. */
   readonly #scores = new Map<string, number>();
 
-  constructor(room: Room, speaker: ActiveSpeaker) {
+  constructor(room: Room, speaker: ActiveSpeaker, voices: LoudestVoices) {
     super();
     this.#room = room;
     this.#speaker = speaker;
+    this.#voices = voices;
     speaker.on('changed', (peerId) => this.emit('active-speaker', peerId));
+    voices.on('changed', (inaudible) => this.emit('inaudible', inaudible));
     for (const entry of room.producers()) this.#followScore(entry);
     room.on('producer-added', this.#followScore);
     room.on('producer-closed', this.#onProducerClosed);
@@ -76,8 +83,16 @@ export class StageRoom extends EventEmitter<StageRoomEvents> {
     if (this.#backstage.has(peerId) === backstage) return false;
     if (backstage) this.#backstage.add(peerId);
     else this.#backstage.delete(peerId);
+    // Nobody in the audience hears them backstage: they can't be its speaker, nor take a voice's place.
+    this.#speaker.ignore(peerId, backstage);
+    this.#voices.ignore(peerId, backstage);
     this.emit('backstage', peerId, backstage);
     return true;
+  }
+
+  /** The microphones past the loudest three, for an attendee who just joined. */
+  get inaudible(): ReadonlySet<string> {
+    return this.#voices.inaudible;
   }
 
   get activeSpeaker(): string | null {
@@ -103,7 +118,9 @@ export class StageRoom extends EventEmitter<StageRoomEvents> {
 
   /** Whoever leaves is no longer backstage (their producers closed with them). */
   readonly #onPeerClosed = (peer: { id: string }): void => {
-    this.#backstage.delete(peer.id);
+    if (!this.#backstage.delete(peer.id)) return;
+    this.#speaker.ignore(peer.id, false);
+    this.#voices.ignore(peer.id, false);
   };
 
   readonly #onProducerClosed = (producerId: string): void => {
@@ -123,7 +140,9 @@ export class StageRooms {
   of(room: Room): Promise<StageRoom> {
     let stage = this.#byRoom.get(room);
     if (!stage) {
-      stage = ActiveSpeaker.create(room).then((speaker) => new StageRoom(room, speaker));
+      stage = Promise.all([ActiveSpeaker.create(room), LoudestVoices.create(room)]).then(
+        ([speaker, voices]) => new StageRoom(room, speaker, voices),
+      );
       this.#byRoom.set(room, stage);
       room.once('closed', () => this.#byRoom.delete(room));
       stage.catch(() => this.#byRoom.delete(room));
