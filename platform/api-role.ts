@@ -17,6 +17,8 @@ import { accessNarrowedPublisher, onAccessNarrowed } from '../api/viewer-access/
 import { registerViewerAccessRoutes } from '../api/viewer-access/viewer-access-routes.ts';
 import { createVodRepository } from '../api/vods/vod-repository.ts';
 import { registerVodRoutes } from '../api/vods/vod-routes.ts';
+import { backstageMessagePublisher } from '../api/webinars/backstage-chat.ts';
+import { registerBackstageChatRoutes } from '../api/webinars/backstage-chat-routes.ts';
 import { stageChangedPublisher } from '../api/webinars/stage-changes.ts';
 import { webinarBroadcastPublisher } from '../api/webinars/webinar-broadcasts.ts';
 import { ImageStore } from '../api/uploads/image-store.ts';
@@ -84,6 +86,7 @@ export function startApi({ config, logger, infrastructure }: ApiDeps): Promise<S
     });
     registerWebinarCoverRoutes(http, { prisma, images: webinarImages });
     registerWebinarMemberRoutes(http, { prisma, stageChanged });
+    registerBackstageChatRoutes(http, { prisma, posted: backstageMessagePublisher(pubsub, logger) });
     registerDiscoveryRoutes(http, { prisma });
     registerVodRoutes(http, { vods: createVodRepository(prisma), guard: watchGuard });
     if (io) {

@@ -5,6 +5,7 @@ import { notifyFollowersWhenLive } from '../api/notifications/live-notifications
 import { createStreamDirectory } from '../api/streams/stream-directory.ts';
 import { onStreamEndRequested } from '../api/streams/stream-end-requests.ts';
 import { onAccessNarrowed } from '../api/viewer-access/access-changes.ts';
+import { onBackstageMessage } from '../api/webinars/backstage-chat.ts';
 import { onStageChanged } from '../api/webinars/stage-changes.ts';
 import { createWebinarStageDirectory } from '../api/webinars/webinar-stage-directory.ts';
 import type { Config } from '../common/config.ts';
@@ -115,6 +116,10 @@ export function startMedia({ config, logger, infrastructure }: MediaDeps): Promi
     // Someone moved off a webinar's stage, or the webinar ended (announced by whichever process
     // took the request): what they publish here closes, and attendees of an ended one are let go.
     closers.add(await onStageChanged(pubsub, (change) => void mediaSignaling.recheckStage(change)));
+    // A backstage chat message (stored by whichever process took it) reaches the stage members here.
+    closers.add(
+      await onBackstageMessage(pubsub, (webinarId, message) => mediaSignaling.backstageMessage(webinarId, message)),
+    );
     // "End stream" from a device that doesn't publish it (announced by whichever process took the
     // request): the process carrying the stream ends it, and closes its room once nobody is left.
     closers.add(

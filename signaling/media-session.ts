@@ -21,6 +21,7 @@ import type {
   ProducerInfo,
   ServerToClientEvents,
 } from '../common/protocol/media-signaling.ts';
+import type { BackstageMessage } from '../common/protocol/rest/webinars.ts';
 import type { Peer } from '../sfu/peer.ts';
 import type { RoomProducer } from '../sfu/peer.ts';
 import type { Room } from '../sfu/room.ts';
@@ -181,6 +182,13 @@ export class MediaSession {
     if (!outcome.leave || this.#joined !== joined) return;
     this.#socket.emit('notification', { method: 'kicked', data: { reason: outcome.reason } });
     await this.#leave('left');
+  }
+
+  /** A backstage chat message of `webinarId`: for its stage members, not its attendees. */
+  backstageMessage(webinarId: string, message: BackstageMessage): void {
+    const stage = this.#joined?.stage;
+    if (!stage || stage.attendee || stage.seat.webinarId !== webinarId) return;
+    this.#socket.emit('notification', { method: 'backstageMessage', data: message });
   }
 
   /** The socket is gone: a publisher's stream survives the grace period in case it comes back. */

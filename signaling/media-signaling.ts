@@ -12,6 +12,7 @@ import {
 } from '../common/protocol/media-signaling.ts';
 import type { RecheckFilter } from '../common/live/channel-directory.ts';
 import type { StageChange } from '../common/live/webinar-stage.ts';
+import type { BackstageMessage } from '../common/protocol/rest/webinars.ts';
 import { MediaSession, statusRoom, type MediaSessionDeps } from './media-session.ts';
 import { validateRequest } from './validate-request.ts';
 import { StageRooms } from './stage-room.ts';
@@ -28,6 +29,8 @@ export interface MediaSignaling {
   recheckAccess(filter: RecheckFilter): Promise<void>;
   /** A webinar's stage changed: who left it stops publishing; once it ended, everyone is let go. */
   recheckStage(change: StageChange): Promise<void>;
+  /** A backstage chat message: to this process's sessions on that webinar's stage. */
+  backstageMessage(webinarId: string, message: BackstageMessage): void;
   /** Who speaks and whose share is the main one, per webinar room (the recorder composes by it). */
   stageRooms: StageRooms;
 }
@@ -77,6 +80,9 @@ export function attachMediaSignaling(io: Server, deps: MediaSignalingDeps): Medi
             .catch((error: unknown) => logger.error({ err: error }, "could not recheck a viewer's access")),
         ),
       );
+    },
+    backstageMessage(webinarId, message) {
+      for (const session of sessions) session.backstageMessage(webinarId, message);
     },
     async recheckStage(change) {
       await Promise.all(

@@ -51,6 +51,24 @@ export class WebinarAccess {
     return { webinar, role };
   }
 
+  /**
+   * The webinar and the caller, if they are of its stage crew (host, co-hosts, panelists on
+   * stage): its backstage is theirs. 401 signed out, 404 unknown, 403 anyone else.
+   */
+  async toBackstage(request: FastifyRequest, id: string): Promise<{ webinar: WebinarRow; user: SessionUser }> {
+    const user = await requireUser(request);
+    const webinar = await this.webinars.byId(id);
+    if (!webinar) throw new NotFoundError('Webinar', id);
+    if ((await hostRoleOf(this.prisma, user, webinar)) !== undefined) return { webinar, user };
+    const panelist = await this.prisma.webinarMember.findUnique({
+      where: { webinarId_userId: { webinarId: webinar.id, userId: user.id } },
+      select: { onStage: true },
+    });
+    if (!panelist?.onStage)
+      throw new ForbiddenError("Only this webinar's host, co-hosts and panelists on stage can do that.");
+    return { webinar, user };
+  }
+
   /** Whether the caller of `request` hosts the webinar (for the answer's canManage). */
   async hosts(request: FastifyRequest, webinar: WebinarRow): Promise<boolean> {
     return (await hostRoleOf(this.prisma, await userOf(request), webinar)) !== undefined;

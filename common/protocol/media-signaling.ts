@@ -10,6 +10,7 @@ import type {
   RtpParameters,
   SctpParameters,
 } from 'mediasoup-client/types';
+import type { BackstageMessage } from './rest/webinars.ts';
 
 export type { DtlsParameters, IceCandidate, IceParameters, RtpCapabilities, RtpParameters };
 
@@ -168,7 +169,9 @@ export type MediaNotification =
    */
   | { method: 'producerScore'; data: { producerId: string; score: number } }
   /** To stage members: a member stepped backstage (attendees don't get their media) or came back. */
-  | { method: 'backstage'; data: { peerId: string; backstage: boolean } };
+  | { method: 'backstage'; data: { peerId: string; backstage: boolean } }
+  /** To stage members: a message in the webinar's backstage chat (sent through its REST route). */
+  | { method: 'backstageMessage'; data: BackstageMessage };
 
 export interface SignalingErrorBody {
   /** Stable, machine-readable: bad_request, unauthorized, forbidden, not_found, conflict, unavailable, internal. */

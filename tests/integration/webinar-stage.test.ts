@@ -192,6 +192,36 @@ describe('a webinar stage', () => {
     panelistMedia.screen = screen.producerId;
   });
 
+  it('keeps a backstage chat for the stage: stored, pushed to the stage live, never to attendees', async () => {
+    const url = `/api/v1/webinars/${webinarId}/backstage/messages`;
+    const posted = await host.client.post(url, { body: '  Next slide in 10  ' });
+    expect(posted.status).toBe(201);
+    expect(posted.body).toMatchObject({ body: 'Next slide in 10', author: { userId: host.id } });
+    const pushed = await panelistClient.waitForNotification('backstageMessage', (m) => m.id === posted.body.id);
+    expect(pushed).toEqual(posted.body);
+    // One more round trip on the attendee's connection: anything sent to it before has arrived.
+    await attendee.request('setBackstage', { backstage: true });
+    expect(attendee.notificationsOf('backstageMessage')).toEqual([]);
+
+    const reply = await panelist.client.post(url, { body: 'Ready' });
+    expect(reply.status).toBe(201);
+    // Who joins later reads it all, oldest first.
+    expect((await cohost.client.get(url)).body.map((m: { body: string }) => m.body)).toEqual([
+      'Next slide in 10',
+      'Ready',
+    ]);
+    // Nobody else reads or writes it; bad messages are refused and change nothing.
+    expect((await stranger.client.get(url)).status).toBe(403);
+    expect((await stranger.client.post(url, { body: 'hi' })).status).toBe(403);
+    expect((await new ApiClient(platform.url).get(url)).status).toBe(401);
+    const blank = await host.client.post(url, { body: ' \u200b ' });
+    expect([blank.status, blank.body.code]).toEqual([400, 'empty']);
+    const long = await host.client.post(url, { body: 'x'.repeat(501) });
+    expect([long.status, long.body.code]).toEqual([400, 'too_long']);
+    expect((await host.client.post(url, { body: 'a\u0000b' })).status).toBe(400);
+    expect((await host.client.get(url)).body).toHaveLength(2);
+  });
+
   it('hides a member who steps backstage from attendees, forged consumes included, and brings them back', async () => {
     const byAttendee = await attendee.request('setBackstage', { backstage: true });
     expect(byAttendee.ok ? '' : byAttendee.error.code).toBe('not_on_stage');
@@ -260,5 +290,10 @@ describe('a webinar stage', () => {
     await waitFor(() => !platform.rooms!.rooms().some((r) => r.id === `webinar:${webinarId}`), {
       what: "the webinar's room to close",
     });
+    // Its backstage chat is history now: read, not written.
+    const url = `/api/v1/webinars/${webinarId}/backstage/messages`;
+    expect((await host.client.get(url)).body).toHaveLength(2);
+    const late = await host.client.post(url, { body: 'Thanks all' });
+    expect([late.status, late.body.code]).toEqual([409, 'webinar_ended']);
   });
 });

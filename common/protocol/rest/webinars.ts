@@ -67,3 +67,15 @@ export type WebinarMember = Static<typeof WebinarMember>;
 /** Soonest first (a channel's upcoming ones), or latest first (its past ones). */
 export const WebinarPage = Page(Type.Ref('Webinar'));
 export type WebinarPage = { items: Webinar[]; nextCursor: string | null };
+
+/** Backstage chat messages are chat-sized. */
+export const BACKSTAGE_MESSAGE_MAX = 500;
+
+/** A message of a webinar's backstage chat (its host, co-hosts and panelists on stage; never attendees). */
+export const BackstageMessage = Type.Object({
+  id: Uuid,
+  body: Type.String(),
+  createdAt: DateTime,
+  author: Type.Object({ userId: Uuid, username: Type.String(), name: Type.String() }),
+});
+export type BackstageMessage = Static<typeof BackstageMessage>;

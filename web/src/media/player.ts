@@ -396,6 +396,7 @@ export class Player extends Emitter<PlayerEvents> {
       case 'mainShare':
       case 'producerScore':
       case 'backstage':
+      case 'backstageMessage':
         break; // webinar stages only; a channel's player never hears them
       default:
         notification satisfies never;

@@ -320,6 +320,7 @@ export class Publisher extends Emitter<PublisherEvents> {
       case 'mainShare':
       case 'producerScore':
       case 'backstage':
+      case 'backstageMessage':
         break;
       default:
         notification satisfies never;

@@ -15,6 +15,7 @@ import type {
   ProducerInfo,
   StagePlace,
 } from '../../../common/protocol/media-signaling.ts';
+import type { BackstageMessage } from '../../../common/protocol/rest/webinars.ts';
 import { Emitter, type Unsubscribe } from './emitter.ts';
 import { IceGuard } from './ice-guard.ts';
 import { createLog, type Log } from './log.ts';
@@ -69,6 +70,8 @@ export interface StageEvents {
   status: [status: StageStatus];
   /** Who is on stage with their tracks (ourselves left out), in the order they came. */
   members: [members: StageMember[]];
+  /** To stage members: a message in the backstage chat, as it is posted. */
+  backstageMessage: [message: BackstageMessage];
 }
 
 export interface StageClientOptions {
@@ -540,6 +543,9 @@ export class StageClient extends Emitter<StageEvents> {
           error: { code: 'kicked', message: notification.data.reason },
           publishing: [],
         });
+        break;
+      case 'backstageMessage':
+        this.emit('backstageMessage', notification.data);
         break;
       case 'streamStatus':
       case 'consumerLayersChanged':
