@@ -208,6 +208,13 @@ export const SHOTS: Shot[] = [
     path: (s) => `/webinars/${s.webinarId}`,
     ready: (page) => visible(page, 'webinar-manage'),
   },
+  {
+    // The host's side of a live webinar: their stage, devices and the backstage chat.
+    name: 'webinar-stage-host',
+    who: 'second-owner',
+    path: (s) => `/webinars/${s.liveWebinarId}`,
+    ready: (page) => atLeast(page, 'backstage-message', 2),
+  },
   { name: 'login', who: 'visitor', path: () => '/login', ready: (page) => heading(page, 'Log in') },
   { name: 'signup', who: 'visitor', path: () => '/signup', ready: (page) => heading(page, 'Create your account') },
   { name: 'account', who: 'viewer', path: () => '/settings', ready: (page) => visible(page, 'account-username') },

@@ -196,6 +196,8 @@ async function announceWebinars(
     durationMinutes: 60,
   });
   await call(secondOwner, 'POST', `/api/v1/webinars/${live.id}/start`);
+  for (const body of ['Mic check before we start: levels look fine here.', 'Precedence table first, then questions.'])
+    await call(secondOwner, 'POST', `/api/v1/webinars/${live.id}/backstage/messages`, { body });
   const recorded = await announce(secondOwner, 'theo-codes', {
     title: 'Writing a tokenizer, live',
     scheduledStart: new Date(Date.now() + 60_000).toISOString(),
