@@ -222,6 +222,13 @@ export class Peer extends EventEmitter<PeerEvents> {
     );
   }
 
+  /** The client no longer shows the consumer's media: nothing is sent until it resumes it. */
+  pauseConsumer(consumerId: string): Promise<void> {
+    const entry = this.#consumers.get(consumerId);
+    if (entry) entry.ready = false;
+    return this.#onConsumer(consumerId, (consumer) => consumer.pause());
+  }
+
   /**
    * Holds this peer's consumers of the producers in `producerIds` paused on the server, and lets
    * go of the others (those the client made ready resume): a webinar attendee hears only the

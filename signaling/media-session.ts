@@ -139,6 +139,9 @@ export class MediaSession {
       case 'resumeConsumer':
         await this.#peer().resumeConsumer(request.data.consumerId);
         return {};
+      case 'pauseConsumer':
+        await this.#peer().pauseConsumer(request.data.consumerId);
+        return {};
       case 'setPreferredLayers': {
         const { consumerId, spatialLayer, temporalLayer } = request.data;
         await this.#peer().setConsumerPreferredLayers(consumerId, {

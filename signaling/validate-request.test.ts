@@ -19,6 +19,7 @@ const ALL_METHODS: readonly MediaCommand['method'][] = [
   'resumeProducer',
   'consume',
   'resumeConsumer',
+  'pauseConsumer',
   'setPreferredLayers',
   'leave',
 ];
@@ -106,6 +107,11 @@ const WELL_FORMED: { name: string; input: unknown; expected: MediaCommand }[] = 
     name: 'resumeConsumer',
     input: { method: 'resumeConsumer', data: { consumerId: CONSUMER_ID } },
     expected: { method: 'resumeConsumer', data: { consumerId: CONSUMER_ID } },
+  },
+  {
+    name: 'pauseConsumer',
+    input: { method: 'pauseConsumer', data: { consumerId: CONSUMER_ID } },
+    expected: { method: 'pauseConsumer', data: { consumerId: CONSUMER_ID } },
   },
   {
     name: 'setPreferredLayers with both layers',

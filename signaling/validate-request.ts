@@ -30,6 +30,7 @@ const METHODS = new Set<MediaRequest['method']>([
   'resumeProducer',
   'consume',
   'resumeConsumer',
+  'pauseConsumer',
   'setPreferredLayers',
   'setMainShare',
   'setBackstage',
@@ -113,6 +114,7 @@ export function validateRequest(value: unknown): MediaCommand {
         },
       };
     case 'resumeConsumer':
+    case 'pauseConsumer':
       return { method, data: { consumerId: id(data, 'consumerId') } };
     case 'setPreferredLayers': {
       const spatialLayer = layer(data, 'spatialLayer');

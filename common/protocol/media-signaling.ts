@@ -103,6 +103,8 @@ export type MediaRequest =
   | { method: 'resumeProducer'; data: { producerId: string } }
   | { method: 'consume'; data: { transportId: string; producerId: string; rtpCapabilities: RtpCapabilities } }
   | { method: 'resumeConsumer'; data: { consumerId: string } }
+  /** The client doesn't show a consumer's media now (a webinar share off screen): stop sending it. */
+  | { method: 'pauseConsumer'; data: { consumerId: string } }
   | { method: 'setPreferredLayers'; data: { consumerId: string; spatialLayer: number; temporalLayer?: number } }
   /** A webinar's host or co-host: whose screen share attendees see large (null: the first one). */
   | { method: 'setMainShare'; data: { peerId: string | null } }
@@ -135,6 +137,7 @@ export interface MediaResponses {
   resumeProducer: Record<string, never>;
   consume: ConsumerInfo;
   resumeConsumer: Record<string, never>;
+  pauseConsumer: Record<string, never>;
   setPreferredLayers: Record<string, never>;
   setMainShare: Record<string, never>;
   setBackstage: Record<string, never>;

@@ -23,7 +23,7 @@ import { announce, withdraw } from './page-media.ts';
 import { SessionKeeper, isFatal, type JoinReason } from './session-keeper.ts';
 import { SignalingClient, SignalingError } from './signaling-client.ts';
 import { cameraLayers, screenLayers, type SimulcastLayer } from './simulcast.ts';
-import { preferredLayers, stageLayout } from './stage-layout.ts';
+import { hiddenFeeds, preferredLayers, stageLayout } from './stage-layout.ts';
 import { StageRoster, type StageMember } from './stage-roster.ts';
 
 export type { StageMember, StageFeed } from './stage-roster.ts';
@@ -145,6 +145,8 @@ export class StageClient extends Emitter<StageEvents> {
   readonly #paused = new Set<MediaSource>();
   /** The layer last asked for, by consumer id. */
   readonly #layers = new Map<string, number>();
+  /** Whether the server was last asked to send (true) or hold (false) each consumer, by id. */
+  readonly #flowing = new Map<string, boolean>();
   #session: Session | null = null;
   #status: StageStatus = {
     phase: 'connecting',
@@ -398,10 +400,9 @@ export class StageClient extends Emitter<StageEvents> {
             ? parseScalabilityMode(info.rtpParameters.encodings?.[0]?.scalabilityMode).spatialLayers
             : 1,
       });
-      // The layer first (it goes out before the resume on the same socket): the first keyframe
-      // then comes at the size the layout shows.
+      // The layer first, then the resume if the layout shows it (both go out in that order on the
+      // same socket): the first keyframe then comes at the size the layout shows.
       this.#membersChanged();
-      await this.#signaling.request('resumeConsumer', { consumerId: consumer.id });
     } catch (error) {
       session.claimed.delete(producer.producerId);
       if (this.#session === session) this.#log.warn(`could not consume ${producer.source} of ${owner.name}`, error);
@@ -417,6 +418,7 @@ export class StageClient extends Emitter<StageEvents> {
     const feed = this.#roster.remove(producerId);
     if (!feed) return;
     this.#layers.delete(feed.consumerId);
+    this.#flowing.delete(feed.consumerId);
     this.#membersChanged();
   }
 
@@ -580,11 +582,15 @@ export class StageClient extends Emitter<StageEvents> {
     this.emit('members', this.#roster.snapshot());
   }
 
-  /** Asks for the layer each video needs where the layout shows it, when that changed. */
+  /**
+   * Asks for the layer each video needs where the layout shows it, when that changed; then for
+   * the media of what it shows, and for none of what it doesn't (a share that isn't the main one).
+   */
   #applyLayers(): void {
     const members = this.#roster.snapshot();
     const { activeSpeaker, mainShare } = this.#status;
-    const wanted = preferredLayers(members, stageLayout(members, activeSpeaker, mainShare));
+    const layout = stageLayout(members, activeSpeaker, mainShare);
+    const wanted = preferredLayers(members, layout);
     const layered = new Set(
       members.flatMap((m) => Object.values(m.feeds).filter((f) => f.spatialLayers > 1)).map((f) => f.consumerId),
     );
@@ -594,6 +600,20 @@ export class StageClient extends Emitter<StageEvents> {
       void this.#signaling
         .request('setPreferredLayers', { consumerId, spatialLayer })
         .catch((error: unknown) => this.#log.debug('setPreferredLayers failed', error));
+    }
+    const hidden = hiddenFeeds(members, layout);
+    for (const feed of members.flatMap((m) => Object.values(m.feeds))) {
+      const flowing = !hidden.has(feed.consumerId);
+      if (this.#flowing.get(feed.consumerId) === flowing) continue;
+      // A consumer starts paused on the server: one never shown is never asked for.
+      if (!flowing && !this.#flowing.has(feed.consumerId)) {
+        this.#flowing.set(feed.consumerId, false);
+        continue;
+      }
+      this.#flowing.set(feed.consumerId, flowing);
+      void this.#signaling
+        .request(flowing ? 'resumeConsumer' : 'pauseConsumer', { consumerId: feed.consumerId })
+        .catch((error: unknown) => this.#log.debug(`${flowing ? 'resume' : 'pause'} of a consumer failed`, error));
     }
   }
 
@@ -628,6 +648,7 @@ export class StageClient extends Emitter<StageEvents> {
     session.send?.close();
     this.#roster.clear();
     this.#layers.clear();
+    this.#flowing.clear();
     this.emit('members', []);
     this.#setStatus({ publishing: [] });
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MediaSource } from '../../../common/protocol/media-signaling.ts';
-import { preferredLayers, stageLayout } from './stage-layout.ts';
+import { hiddenFeeds, preferredLayers, stageLayout } from './stage-layout.ts';
 import { StageRoster, type StageFeed } from './stage-roster.ts';
 
 const track = {} as MediaStreamTrack;
@@ -109,5 +109,23 @@ describe('preferredLayers', () => {
   it('never asks for a layer a video does not have', () => {
     const members = stage({ ann: { camera: feed(1) } }).snapshot();
     expect([...preferredLayers(members, stageLayout(members, 'ann')).values()]).toEqual([0]);
+  });
+});
+
+describe('hiddenFeeds', () => {
+  it('holds back every screen share but the main one, and nothing else', () => {
+    const annScreen = feed(2);
+    const bobScreen = feed(2);
+    const bobScreenAudio = feed(1);
+    const bobCam = feed(3);
+    const members = stage({
+      ann: { screen: annScreen },
+      bob: { screen: bobScreen, 'screen-audio': bobScreenAudio, camera: bobCam },
+    }).snapshot();
+    // The first share is the main one until the host picks another.
+    expect(hiddenFeeds(members, stageLayout(members, null))).toEqual(new Set([bobScreen.consumerId]));
+    expect(hiddenFeeds(members, stageLayout(members, null, 'bob'))).toEqual(new Set([annScreen.consumerId]));
+    const cameras = stage({ ann: { camera: feed(3) } }).snapshot();
+    expect(hiddenFeeds(cameras, stageLayout(cameras, null))).toEqual(new Set());
   });
 });

@@ -45,6 +45,19 @@ export function stageLayout(
 }
 
 /**
+ * The consumers (by id) whose pictures the layout doesn't show, so nothing of them need be sent:
+ * the screen shares other than the main one. Their sound (screen audio) still plays.
+ */
+export function hiddenFeeds(members: readonly StageMember[], layout: StageLayout): Set<string> {
+  const hidden = new Set<string>();
+  for (const member of members) {
+    const { screen } = member.feeds;
+    if (screen && member.peerId !== layout.main) hidden.add(screen.consumerId);
+  }
+  return hidden;
+}
+
+/**
  * The spatial layer each consumed video should get (by consumer id): the top one for the main
  * share and the camera beside it; in a grid of up to four, the top one for the speaker and a
  * middle one for the others; in a bigger grid one lower each; the lowest for a strip's tiles.
