@@ -69,6 +69,18 @@ export function registerHlsRoutes(
   { recorder, vods, store, guard, audience }: HlsRouteDeps,
 ): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  /**
+   * Who may watch the channel's live HLS: whoever may watch the channel, and while it carries a
+   * live webinar's stage, whoever that webinar's audience rule lets in (signed-in people only...).
+   */
+  const watchLive = async (request: FastifyRequest, slug: string) => {
+    const channel = await guard.channelBySlug(request, slug);
+    const webinarId = recorder.webinarOf(slug.toLowerCase());
+    if (!webinarId) return channel;
+    const { restricted } = await guard.assertMayAttend(request, webinarId);
+    // Files for some people only are cached by browsers, never by shared caches.
+    return restricted ? { ...channel, private: true } : channel;
+  };
   /** A live playlist asked for with a playback id is a viewer still watching (see hls-audience.ts). */
   const countViewer = (request: FastifyRequest, slug: string, streamId: string) => {
     const channel = recorder.channelOf(slug.toLowerCase());
@@ -76,7 +88,7 @@ export function registerHlsRoutes(
   };
 
   api.get('/hls/:channel/master.m3u8', { schema: { params: ChannelParams } }, async (request, reply) => {
-    const channel = await guard.channelBySlug(request, request.params.channel);
+    const channel = await watchLive(request, request.params.channel);
     const recording = recorder.recordingOf(request.params.channel.toLowerCase());
     const master = recording && (await playerMasterPlaylist(recording, LIVE_WINDOW_SEGMENTS));
     if (!recording || !master) throw new NoSegmentsYet(request.params.channel);
@@ -88,7 +100,7 @@ export function registerHlsRoutes(
   });
 
   api.get('/hls/:channel/index.m3u8', { schema: { params: ChannelParams } }, async (request, reply) => {
-    const channel = await guard.channelBySlug(request, request.params.channel);
+    const channel = await watchLive(request, request.params.channel);
     const recording = recorder.recordingOf(request.params.channel.toLowerCase());
     const playlist = await recording?.livePlaylist(LIVE_WINDOW_SEGMENTS);
     if (!recording || !playlist) throw new NoSegmentsYet(request.params.channel);
@@ -100,7 +112,7 @@ export function registerHlsRoutes(
   });
 
   api.get('/hls/:channel/:file', { schema: { params: ChannelFileParams } }, async (request, reply) => {
-    const channel = await guard.channelBySlug(request, request.params.channel);
+    const channel = await watchLive(request, request.params.channel);
     const recording = recorder.recordingOf(request.params.channel.toLowerCase());
     if (!recording || !MEDIA_FILE.test(request.params.file)) throw new NotFoundError('File', request.params.file);
     return sendImmutable(reply, path.join(recording.dir, request.params.file), immutableCacheControl(channel));
@@ -108,7 +120,7 @@ export function registerHlsRoutes(
 
   api.get('/hls/:channel/:rendition/index.m3u8', { schema: { params: RenditionParams } }, async (request, reply) => {
     const { channel, rendition } = request.params;
-    const watched = await guard.channelBySlug(request, channel);
+    const watched = await watchLive(request, channel);
     const recording = recorder.recordingOf(channel.toLowerCase());
     const playlist = RENDITION_NAME.test(rendition)
       ? await recording?.renditionPlaylist(rendition, LIVE_WINDOW_SEGMENTS)
@@ -123,7 +135,7 @@ export function registerHlsRoutes(
 
   api.get('/hls/:channel/:rendition/:file', { schema: { params: RenditionFileParams } }, async (request, reply) => {
     const { channel, rendition, file } = request.params;
-    const watched = await guard.channelBySlug(request, channel);
+    const watched = await watchLive(request, channel);
     const dir = RENDITION_NAME.test(rendition)
       ? recorder.recordingOf(channel.toLowerCase())?.renditionDir(rendition)
       : undefined;

@@ -94,6 +94,11 @@ export class RecorderService {
     return this.#entryOf(slug)?.recording;
   }
 
+  /** The webinar whose stage the channel's live HLS is, by slug (its audience rule applies to it). */
+  webinarOf(slug: string): string | undefined {
+    return this.#entryOf(slug)?.webinarId;
+  }
+
   /** The channel whose stream is being recorded, by slug (the HLS routes count its audience). */
   channelOf(slug: string): ChannelRef | undefined {
     return this.#entryOf(slug)?.channel;

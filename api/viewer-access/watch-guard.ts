@@ -6,7 +6,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { WatchableChannel, WatchGuard } from '../../common/access/watch-guard.ts';
 import type { PrismaClient } from '../../common/db/database.ts';
-import { NotFoundError } from '../../common/errors.ts';
+import { AppError, NotFoundError, UnauthorizedError } from '../../common/errors.ts';
+import { userOf } from '../accounts/auth.ts';
+import { canManageChannel, type ChannelRow } from '../channels/permissions.ts';
 import { assertRequestCanWatch } from './watch-access.ts';
 
 const PRIVACY_CACHE_MS = 5000;
@@ -17,8 +19,15 @@ export type { WatchGuard };
 
 const SELECT = { id: true, slug: true, ownerId: true, private: true } as const;
 
+interface AudienceRule {
+  audience: 'anyone' | 'signed_in' | 'registered';
+  channel: ChannelRow;
+}
+
 export function createWatchGuard(prisma: PrismaClient): WatchGuard {
   const cache = new Map<string, { channel: WatchableChannel | null; at: number }>();
+  /** A webinar's audience rule, kept like a channel's privacy (a segment request per viewer per second). */
+  const audiences = new Map<string, { webinar: AudienceRule | null; at: number }>();
 
   async function cached(key: string, load: () => Promise<WatchableChannel | null>): Promise<WatchableChannel | null> {
     const hit = cache.get(key);
@@ -50,6 +59,31 @@ export function createWatchGuard(prisma: PrismaClient): WatchGuard {
     async channelById(request, id) {
       const channel = await cached(`id:${id}`, () => prisma.channel.findUnique({ where: { id }, select: SELECT }));
       return guard(request, channel, id);
+    },
+    async assertMayAttend(request, webinarId) {
+      let hit = audiences.get(webinarId);
+      if (!hit || Date.now() - hit.at >= PRIVACY_CACHE_MS) {
+        const row = await prisma.webinar.findUnique({
+          where: { id: webinarId },
+          select: { audience: true, channel: { select: { id: true, slug: true, ownerId: true } } },
+        });
+        hit = { webinar: row && { audience: row.audience, channel: row.channel }, at: Date.now() };
+        if (audiences.size >= MAX_CACHED) audiences.clear();
+        audiences.set(webinarId, hit);
+      }
+      const { webinar } = hit;
+      if (!webinar) throw new NotFoundError('Webinar', webinarId);
+      if (webinar.audience === 'anyone') return { restricted: false };
+      const user = await userOf(request);
+      if (!user) throw new UnauthorizedError('Sign in to attend this webinar.');
+      if (webinar.audience === 'signed_in' || canManageChannel(user, webinar.channel)) return { restricted: true };
+      // Registration is part 2 of webinars: until it exists, only the stage attends these.
+      const member = await prisma.webinarMember.findUnique({
+        where: { webinarId_userId: { webinarId, userId: user.id } },
+        select: { role: true },
+      });
+      if (!member) throw new AppError(403, 'registration_required', 'This webinar is for registered attendees only.');
+      return { restricted: true };
     },
   };
 }

@@ -203,7 +203,10 @@ export function registerWebinarRoutes(
         change.scheduledStart = new Date(scheduledStart);
         checkScheduledStart(change.scheduledStart);
       }
-      return view(await webinars.update(row.id, change), request);
+      const updated = await webinars.update(row.id, change);
+      // A narrower audience lets go of the attendees it no longer admits (their seats are asked again).
+      if (rest.audience !== undefined && rest.audience !== row.audience) stageChanged({ webinarId: row.id });
+      return view(updated, request);
     },
   );
 

@@ -17,4 +17,11 @@ export interface WatchGuard {
   channelBySlug(request: FastifyRequest, slug: string): Promise<WatchableChannel>;
   /** The same, for a channel known by id (a VOD's, a clip's). */
   channelById(request: FastifyRequest, id: string): Promise<WatchableChannel>;
+  /**
+   * Throws unless this request may attend the webinar (a live one's composed HLS): 401 when its
+   * audience is signed-in people and nobody is, 403 registration_required for a registered-only
+   * one (the stage's own people pass). Asked after the channel's check, which it doesn't repeat.
+   * Answers whether the webinar is for some people only (its files must not be cached publicly).
+   */
+  assertMayAttend(request: FastifyRequest, webinarId: string): Promise<{ restricted: boolean }>;
 }

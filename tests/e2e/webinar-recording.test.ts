@@ -244,6 +244,29 @@ describe('a webinar recording', () => {
     });
     await screenshot(second!, 'e2e-webinar-attendee-over-hls');
 
+    // For signed-in people only from now: the signed-out attendees are let go, over WebRTC at
+    // once, and the composed HLS follows the webinar's audience, not only its channel's.
+    expect((await hostApi.patch(`/api/v1/webinars/${webinarId}`, { audience: 'signed_in' })).status).toBe(200);
+    await first!.getByTestId('stage-audience').waitFor({ state: 'detached', timeout: 10_000 });
+    const master = `${platform.url}/hls/${channel.slug}/master.m3u8`;
+    await waitFor(async () => (await fetch(master)).status === 401, {
+      timeoutMs: 10_000,
+      what: 'the composed HLS to ask a signed-out attendee to sign in',
+    });
+    const index = await fetch(`${platform.url}/hls/${channel.slug}/index.m3u8`, {
+      headers: { cookie: hostApi.cookie! },
+    });
+    expect(index.status).toBe(200);
+    const newest = (await index.text()).split('\n').findLast((line) => line.endsWith('.m4s'))!;
+    const segment = await fetch(`${platform.url}/hls/${channel.slug}/${newest}`, {
+      headers: { cookie: hostApi.cookie! },
+    });
+    expect([segment.status, segment.headers.get('cache-control')]).toEqual([
+      200,
+      'private, max-age=31536000, immutable',
+    ]);
+    expect((await fetch(`${platform.url}/hls/${channel.slug}/${newest}`)).status).toBe(401);
+
     // Ended: the VOD is made and the webinar's page offers it.
     await host.getByTestId('stage-end').click();
     const recording = await waitFor(
