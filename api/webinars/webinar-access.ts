@@ -69,8 +69,18 @@ export class WebinarAccess {
     return { webinar, user };
   }
 
-  /** Whether the caller of `request` hosts the webinar (for the answer's canManage). */
-  async hosts(request: FastifyRequest, webinar: WebinarRow): Promise<boolean> {
-    return (await hostRoleOf(this.prisma, await userOf(request), webinar)) !== undefined;
+  /** Which of `webinars` the caller of `request` hosts (for the answers' canManage), in two queries at most. */
+  async hostedAmong(request: FastifyRequest, webinars: readonly WebinarRow[]): Promise<Set<string>> {
+    const user = await userOf(request);
+    if (!user || webinars.length === 0) return new Set();
+    const hosted = new Set(webinars.filter((w) => canManageChannel(user, w.channel)).map((w) => w.id));
+    const others = webinars.filter((w) => !hosted.has(w.id)).map((w) => w.id);
+    if (others.length === 0) return hosted;
+    const cohosted = await this.prisma.webinarMember.findMany({
+      where: { userId: user.id, role: 'cohost', webinarId: { in: others } },
+      select: { webinarId: true },
+    });
+    for (const { webinarId } of cohosted) hosted.add(webinarId);
+    return hosted;
   }
 }

@@ -30,16 +30,22 @@ export function createWebinarRecordings(prisma: PrismaClient) {
       });
     },
 
-    /** The VOD of a webinar's recording, once there is one. */
-    async vodOf(streamId: string | null) {
-      if (!streamId) return undefined;
-      const vod = await prisma.vod.findUnique({
-        where: { streamId },
-        select: { id: true, durationSeconds: true, posterPath: true },
+    /** The VODs of webinars' recordings that have one, by stream id (one query for a page of webinars). */
+    async vodsOf(streamIds: readonly string[]) {
+      if (streamIds.length === 0) return new Map<string, WebinarVod>();
+      const vods = await prisma.vod.findMany({
+        where: { streamId: { in: [...streamIds] } },
+        select: { id: true, streamId: true, durationSeconds: true, posterPath: true },
       });
-      return vod ?? undefined;
+      return new Map<string, WebinarVod>(vods.map((vod) => [vod.streamId, vod]));
     },
   };
+}
+
+export interface WebinarVod {
+  id: string;
+  durationSeconds: number;
+  posterPath: string | null;
 }
 
 export type WebinarRecordings = ReturnType<typeof createWebinarRecordings>;

@@ -21,7 +21,7 @@ import { uploadUrl, type ImageStore } from '../uploads/image-store.ts';
 import { requestCanWatch } from '../viewer-access/watch-access.ts';
 import type { StageChanged } from './stage-changes.ts';
 import type { WebinarBroadcastPublisher } from './webinar-broadcasts.ts';
-import { createWebinarRecordings } from './webinar-recordings.ts';
+import { createWebinarRecordings, type WebinarVod } from './webinar-recordings.ts';
 import { WebinarAccess } from './webinar-access.ts';
 import { WebinarRepository, type WebinarRow } from './webinar-repository.ts';
 import { checkReschedulable, checkScheduledStart, type WebinarAction } from './webinar-rules.ts';
@@ -91,8 +91,18 @@ export function registerWebinarRoutes(
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   if (!app.getSchema('Webinar')) app.addSchema(Webinar);
 
+  /** The answers for `rows`, with a constant number of queries however many there are. */
+  async function views(rows: readonly WebinarRow[], request: FastifyRequest): Promise<Webinar[]> {
+    const ended = rows.flatMap((row) => (row.state === 'ended' && row.streamId ? [row.streamId] : []));
+    const [vods, hosted] = await Promise.all([recordings.vodsOf(ended), access.hostedAmong(request, rows)]);
+    return rows.map((row) => toView(row, row.streamId ? vods.get(row.streamId) : undefined, hosted.has(row.id)));
+  }
+
   async function view(row: WebinarRow, request: FastifyRequest): Promise<Webinar> {
-    const vod = row.state === 'ended' ? await recordings.vodOf(row.streamId) : undefined;
+    return (await views([row], request))[0]!;
+  }
+
+  function toView(row: WebinarRow, vod: WebinarVod | undefined, canManage: boolean): Webinar {
     return {
       id: row.id,
       channel: {
@@ -117,7 +127,7 @@ export function registerWebinarRoutes(
           }
         : null,
       createdAt: row.createdAt.toISOString(),
-      canManage: await access.hosts(request, row),
+      canManage,
     };
   }
 
@@ -164,7 +174,7 @@ export function registerWebinarRoutes(
       if (!(await requestCanWatch(prisma, request, channel))) throw new PrivateChannelError(channel.slug);
       const { cursor, limit, when } = request.query;
       const page = await webinars.ofChannel(channel.id, when ?? 'upcoming', { cursor, limit: limit ?? 20 });
-      return { items: await Promise.all(page.items.map((row) => view(row, request))), nextCursor: page.nextCursor };
+      return { items: await views(page.items, request), nextCursor: page.nextCursor };
     },
   );
 
@@ -279,8 +289,8 @@ export function registerWebinarRoutes(
     },
     async (request) => {
       const { live, upcoming } = await webinars.liveAndUpcoming(DISCOVERY_LIMIT);
-      const views = (rows: WebinarRow[]) => Promise.all(rows.map((row) => view(row, request)));
-      return { live: await views(live), upcoming: await views(upcoming) };
+      const [liveViews, upcomingViews] = await Promise.all([views(live, request), views(upcoming, request)]);
+      return { live: liveViews, upcoming: upcomingViews };
     },
   );
 }
