@@ -15,7 +15,9 @@
 # Cache:   ${AETHEX_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/aethex-live}/mediasoup-worker/
 #          <version>-<hash of this script and the wrapper subprojects>/mediasoup-worker
 #          A cached binary that still runs is returned at once; a change to this
-#          script or the wrappers gives a new key, hence a fresh build.
+#          script, the wrappers or the patches gives a new key, hence a fresh build.
+# Patches: scripts/mediasoup-worker-patches/*.patch, upstream fixes backported
+#          to 3.12.16 (see each file's comment).
 
 set -euo pipefail
 
@@ -26,18 +28,20 @@ readonly SCRIPT_DIR
 readonly SCRIPT_NAME="build-mediasoup-worker.sh"
 readonly WRAPPERS_NAME="mediasoup-worker-subprojects"
 readonly WRAPPERS_DIR="$SCRIPT_DIR/$WRAPPERS_NAME"
+readonly PATCHES_NAME="mediasoup-worker-patches"
+readonly PATCHES_DIR="$SCRIPT_DIR/$PATCHES_NAME"
 
 log() { printf '[mediasoup-worker] %s\n' "$*" >&2; }
 die() { printf '[mediasoup-worker] error: %s\n' "$*" >&2; exit 1; }
 
-# Hash of everything that shapes the build, so editing the script or a wrapper
-# invalidates the cache. Paths are relative, so the clone location doesn't matter.
+# Hash of everything that shapes the build, so editing the script, a wrapper or
+# a patch invalidates the cache. Paths are relative, so the clone location doesn't matter.
 build_inputs_hash() {
   (
     cd "$SCRIPT_DIR"
     {
       sha256sum "$SCRIPT_NAME"
-      find "$WRAPPERS_NAME" -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
+      find "$WRAPPERS_NAME" "$PATCHES_NAME" -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
     } | sha256sum | cut -c1-12
   )
 }
@@ -69,6 +73,7 @@ check_build_tools() {
   command -v ninja >/dev/null 2>&1 || missing+=(ninja-build)
   command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
   command -v g++ >/dev/null 2>&1 || missing+=(g++)
+  command -v patch >/dev/null 2>&1 || missing+=(patch)
 
   if command -v pkg-config >/dev/null 2>&1; then
     # pkg-config module -> Debian package that ships it
@@ -113,6 +118,18 @@ install_wrappers() {
   local worker_dir="$1"
   rm -f "$worker_dir"/subprojects/*.wrap
   cp -R "$WRAPPERS_DIR"/*/ "$worker_dir/subprojects/"
+}
+
+# Fixes from later mediasoup releases that 3.12.16 lacks, one file each, applied
+# to the unpacked package (paths start with worker/). Each patch says why.
+apply_patches() {
+  local package_dir="$1" patch_file
+  for patch_file in "$PATCHES_DIR"/*.patch; do
+    [[ -e "$patch_file" ]] || continue
+    log "applying $(basename "$patch_file")"
+    patch --batch --forward --silent -p1 -d "$package_dir" <"$patch_file" >&2 \
+      || die "patch $(basename "$patch_file") does not apply to mediasoup $MEDIASOUP_VERSION"
+  done
 }
 
 # mediasoup asks for meson >= 1.1.0 but uses nothing newer than Debian 12's
@@ -174,6 +191,7 @@ main() {
   fetch_sources "$work_dir"
   local worker_dir="$work_dir/package/worker"
   install_wrappers "$worker_dir"
+  apply_patches "$work_dir/package"
   relax_meson_version "$worker_dir"
   compile_worker "$worker_dir" "$work_dir/build"
 

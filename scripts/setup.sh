@@ -14,7 +14,7 @@ die() { printf '\033[1;31m[setup]\033[0m %s\n' "$*" >&2; exit 1; }
 
 # Debian packages. Build: what the mediasoup worker compiles against (see build-mediasoup-worker.sh).
 # Run: the shared libraries that worker links, and FFmpeg for the recorder.
-BUILD_DEBS=(meson ninja-build pkg-config g++ libabsl-dev libsrtp2-dev libuv1-dev nlohmann-json3-dev libssl-dev libusrsctp-dev catch2)
+BUILD_DEBS=(meson ninja-build pkg-config g++ patch libabsl-dev libsrtp2-dev libuv1-dev nlohmann-json3-dev libssl-dev libusrsctp-dev catch2)
 RUN_DEBS=(ffmpeg openssl)
 TEST_DEBS=(chromium fonts-liberation)
 

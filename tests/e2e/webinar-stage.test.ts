@@ -160,10 +160,9 @@ describe('a webinar stage in the browser', () => {
     }
     for (const [i, page] of attendees.entries()) {
       const who = `attendee ${i + 1}`;
-      // The share is laid out large. Its frames are not asserted: on a loaded 2-core machine the
-      // host's Chromium sometimes never starts sending it (the server's producer gets no RTP at
-      // all while the camera's top layer is suspended too), which is the uplink, not the stage.
+      // The share is laid out large, and decoded.
       await page.getByTestId('stage-share-layout').waitFor({ timeout: 20_000 });
+      expect(await decodes(page, hostName, 'screen', who)).toBeGreaterThan(0);
       expect(await decodes(page, hostName, 'camera', who)).toBeGreaterThan(0);
       expect(await decodes(page, panelistName, 'camera', who)).toBeGreaterThan(0);
       expect(await tile(page, hostName, 'screen').getByTestId('stage-tile-name').textContent()).toContain(hostName);
