@@ -50,6 +50,7 @@ const TAKEN_OVER_REASON =
 /** What a publisher is told when its stream is ended from elsewhere ("End stream" on another device). */
 const ENDED_ELSEWHERE_REASON = 'Your stream was ended from another device, so publishing stopped here.';
 /** What a viewer is told when its access to a private channel ends (a revoked link, the channel made private). */
+const STAGE_TAKEN_OVER_REASON = 'You joined this stage from another window or device: it continues there.';
 const ACCESS_ENDED_REASON =
   'Your access to this private channel ended: its viewer link was revoked, or the channel became private.';
 
@@ -65,6 +66,11 @@ export interface MediaSessionDeps {
   maxStage: number;
   /** Who speaks, and whose share is the main one, on each webinar stage of this process. */
   stageRooms: StageRooms;
+  /**
+   * Lets go of `userId`'s earlier stage sessions in `room` (see MediaSession.supersededOnStage):
+   * one person has one place on a stage, however many windows or reconnections they come from.
+   */
+  takeStagePlace(room: Room, userId: string): Promise<void>;
 }
 
 /** Everything a joined session holds; absent before join and after leave. */
@@ -187,6 +193,20 @@ export class MediaSession {
     await this.#leave('left');
   }
 
+  /**
+   * `userId` joined `room`'s stage again, from another window or device, or back from a dropped
+   * network before the server noticed this socket was gone: this session's place is theirs now.
+   * Without this, the stale session would hold a seat of a full stage against its own member
+   * (stage_full) and attendees would see a frozen tile beside the live one.
+   */
+  async supersededOnStage(room: Room, userId: string): Promise<void> {
+    const joined = this.#joined;
+    if (!joined?.stage || joined.room !== room || joined.peer.role !== 'publisher') return;
+    if (joined.stage.seat.userId !== userId) return;
+    this.#socket.emit('notification', { method: 'kicked', data: { reason: STAGE_TAKEN_OVER_REASON } });
+    await this.#leave('replaced');
+  }
+
   /** A backstage chat message of `webinarId`: for its stage members, not its attendees. */
   backstageMessage(webinarId: string, message: BackstageMessage): void {
     const stage = this.#joined?.stage;
@@ -285,7 +305,10 @@ export class MediaSession {
     let peer: Peer | undefined;
     let stageRoom: StageRoom;
     try {
-      if (peerRole === 'publisher') assertStageHasRoom(room, this.#deps.maxStage);
+      if (peerRole === 'publisher') {
+        if (seat.userId !== undefined) await this.#deps.takeStagePlace(room, seat.userId);
+        assertStageHasRoom(room, this.#deps.maxStage);
+      }
       stageRoom = await this.#deps.stageRooms.of(room);
       peer = await room.join(`${this.#socket.id}:${++this.#joins}`, peerRole, { name: seat.name, userId: seat.userId });
       // Past the WebRTC seats (WEBRTC_SEATS_PER_STREAM) an attendee watches the composed HLS.

@@ -13,12 +13,13 @@ import {
 import type { RecheckFilter } from '../common/live/channel-directory.ts';
 import type { StageChange } from '../common/live/webinar-stage.ts';
 import type { BackstageMessage } from '../common/protocol/rest/webinars.ts';
+import type { Room } from '../sfu/room.ts';
 import { MediaSession, statusRoom, type MediaSessionDeps } from './media-session.ts';
 import { validateRequest } from './validate-request.ts';
 import { StageRooms } from './stage-room.ts';
 
 /** What every session gets; the per-webinar stage state is made here, once per process. */
-export type MediaSignalingDeps = Omit<MediaSessionDeps, 'stageRooms'>;
+export type MediaSignalingDeps = Omit<MediaSessionDeps, 'stageRooms' | 'takeStagePlace'>;
 
 /** A client sending more than this many requests in a second is misbehaving; it gets errors. */
 const MAX_REQUESTS_PER_SECOND = 50;
@@ -45,8 +46,13 @@ export function attachMediaSignaling(io: Server, deps: MediaSignalingDeps): Medi
     namespace.to(statusRoom(status.channel)).emit('notification', { method: 'streamStatus', data: status });
   });
 
+  // A room lives in one process, and so do the sessions of its peers: asking them all is enough.
+  const takeStagePlace = async (room: Room, userId: string) => {
+    await Promise.all([...sessions].map((session) => session.supersededOnStage(room, userId)));
+  };
+
   namespace.on('connection', (socket) => {
-    const session = new MediaSession(socket, { ...deps, logger, stageRooms });
+    const session = new MediaSession(socket, { ...deps, logger, stageRooms, takeStagePlace });
     sessions.add(session);
     let windowStart = Date.now();
     let requestsInWindow = 0;

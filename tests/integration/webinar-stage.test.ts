@@ -2,7 +2,8 @@
 // see each other's producers by name; attendees join only once it is live and see everyone on
 // stage; nobody else can publish, whatever they send (an attendee's forged produce, a signed-in
 // stranger joining the stage); the stage holds WEBINAR_MAX_STAGE people; moving the panelist off
-// the stage closes their producers at once on the server; ending the webinar lets everyone go.
+// the stage closes their producers at once on the server; one person has one place on the stage
+// (joining again lets the earlier session go); ending the webinar lets everyone go.
 // Producers carry synthetic RTP parameters (no media flows): the rights are what is under test.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -149,6 +150,24 @@ describe('a webinar stage', () => {
     const outsider = await connect(stranger);
     const notOn = await outsider.request('join', { role: 'stage', webinar: webinarId });
     expect(notOn.ok ? '' : notOn.error.code).toBe('not_on_stage');
+  });
+
+  it('gives a member who joins a full stage again (another window, a dropped network) their own place', async () => {
+    const before = panelistMedia;
+    const secondWindow = await connect(panelist);
+    const again = await goOnStage(secondWindow, false);
+    expect(again.joined.stage).toMatchObject({ role: 'panelist', onStage: true });
+    // The earlier session is let go and told why; its camera is gone for everyone else.
+    expect((await panelistClient.waitForNotification('kicked')).reason).toMatch(/another window or device/);
+    await hostClient.waitForNotification('producerClosed', (p) => p.producerId === before.camera);
+    const room = platform.rooms!.rooms().find((r) => r.id === `webinar:${webinarId}`)!;
+    const publishers = room.peers().filter((peer) => peer.role === 'publisher');
+    expect(publishers.map((peer) => peer.label?.userId).sort()).toEqual([host.id, panelist.id].sort());
+    expect(room.producers().map((p) => p.producer.id)).not.toContain(before.camera);
+    // The host was not touched: a different person on the same stage.
+    expect(hostClient.notificationsOf('kicked')).toEqual([]);
+    panelistClient = secondWindow;
+    panelistMedia = again;
   });
 
   it('lets attendees in once live, with every producer on stage, and never lets them publish', async () => {
