@@ -103,8 +103,10 @@ describe('RTP demultiplexing of simulcast producers that share RIDs', () => {
 
     const screen = await transport.produce({ kind: 'video', rtpParameters: simulcast('1') });
     await send(2000, '1', 'r0');
+    // Unpatched, the worker latched SSRC 2000 to the camera by its RID: the share never gets it.
     await waitFor(async () => ((await ssrcsOf(screen)).includes(2000) ? true : undefined), {
-      what: "the screen share's packets to reach the screen producer",
+      timeoutMs: 3000,
+      what: "the screen share's packets to reach the screen producer, not the camera it was filed under",
     });
     expect(await ssrcsOf(camera)).toEqual(expect.not.arrayContaining([2000]));
   });
