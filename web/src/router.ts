@@ -63,8 +63,13 @@ export const router = createRouter({
       path: page('webinars', '/:id'),
       name: 'webinar',
       component: () => import('./views/WebinarView.vue'),
-      // Ask for the webinar while the page's code loads, not after: an attendee waits for both.
-      beforeEnter: (to) => void useWebinarStore().load(String(to.params.id)),
+      // Ask for the webinar, and start joining its audience, while the page's code loads: an
+      // attendee would otherwise wait for one after the other (media/stage-prestart.ts).
+      beforeEnter: (to) => {
+        const id = String(to.params.id);
+        void useWebinarStore().load(id);
+        void import('./media/stage-prestart.ts').then(({ prestartAudience }) => prestartAudience(id));
+      },
     },
     // A channel lives at /<slug>; the pages above are on reserved segments that can never be
     // channels, so they always win.

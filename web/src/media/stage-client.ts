@@ -211,13 +211,17 @@ export class StageClient extends Emitter<StageEvents> {
     );
   }
 
+  /** start() was called (see stage-prestart.ts: the page may get a client already joining). */
+  get started(): boolean {
+    return this.#keeper.running || this.#status.phase !== 'connecting';
+  }
+
   /**
    * Joins. Resolves once in the room; rejects when the server refuses for good (not on stage, not
    * live yet...). Until close(), the client stays joined by itself.
    */
   start(): Promise<void> {
-    if (this.#keeper.running || this.#status.phase !== 'connecting')
-      return Promise.reject(new Error('A stage client starts once; make a new one.'));
+    if (this.started) return Promise.reject(new Error('A stage client starts once; make a new one.'));
     announce('stage', this);
     const outcome = new Promise<void>((resolve, reject) => {
       const stop = this.on('status', (status) => {
