@@ -67,10 +67,10 @@ export interface MediaSessionDeps {
   /** Who speaks, and whose share is the main one, on each webinar stage of this process. */
   stageRooms: StageRooms;
   /**
-   * Lets go of `userId`'s earlier stage sessions in `room` (see MediaSession.supersededOnStage):
+   * Lets go of `userId`'s earlier stage sessions in room `roomId` (see MediaSession.supersededOnStage):
    * one person has one place on a stage, however many windows or reconnections they come from.
    */
-  takeStagePlace(room: Room, userId: string): Promise<void>;
+  takeStagePlace(roomId: string, userId: string): Promise<void>;
 }
 
 /** Everything a joined session holds; absent before join and after leave. */
@@ -194,16 +194,19 @@ export class MediaSession {
   }
 
   /**
-   * `userId` joined `room`'s stage again, from another window or device, or back from a dropped
+   * `userId` joined the stage of room `roomId` again, from another window or device, or back from a dropped
    * network before the server noticed this socket was gone: this session's place is theirs now.
    * Without this, the stale session would hold a seat of a full stage against its own member
    * (stage_full) and attendees would see a frozen tile beside the live one.
    */
-  async supersededOnStage(room: Room, userId: string): Promise<void> {
+  async supersededOnStage(roomId: string, userId: string): Promise<void> {
     const joined = this.#joined;
-    if (!joined?.stage || joined.room !== room || joined.peer.role !== 'publisher') return;
+    if (!joined?.stage || joined.room.id !== roomId || joined.peer.role !== 'publisher') return;
     if (joined.stage.seat.userId !== userId) return;
-    this.#socket.emit('notification', { method: 'kicked', data: { reason: STAGE_TAKEN_OVER_REASON } });
+    this.#socket.emit('notification', {
+      method: 'kicked',
+      data: { reason: STAGE_TAKEN_OVER_REASON, code: 'joined_elsewhere' },
+    });
     await this.#leave('replaced');
   }
 
@@ -301,14 +304,14 @@ export class MediaSession {
           : 'The webinar has not started yet: its stage opens when it goes live.',
       );
     const peerRole = data.role === 'stage' ? 'publisher' : 'viewer';
-    const room = await this.#deps.rooms.getOrCreate(webinarRoomId(seat.webinarId));
+    const roomId = webinarRoomId(seat.webinarId);
+    // Before the room is looked up: letting the earlier session go may close it (it was alone).
+    if (peerRole === 'publisher' && seat.userId !== undefined) await this.#deps.takeStagePlace(roomId, seat.userId);
+    const room = await this.#deps.rooms.getOrCreate(roomId);
     let peer: Peer | undefined;
     let stageRoom: StageRoom;
     try {
-      if (peerRole === 'publisher') {
-        if (seat.userId !== undefined) await this.#deps.takeStagePlace(room, seat.userId);
-        assertStageHasRoom(room, this.#deps.maxStage);
-      }
+      if (peerRole === 'publisher') assertStageHasRoom(room, this.#deps.maxStage);
       stageRoom = await this.#deps.stageRooms.of(room);
       peer = await room.join(`${this.#socket.id}:${++this.#joins}`, peerRole, { name: seat.name, userId: seat.userId });
       // Past the WebRTC seats (WEBRTC_SEATS_PER_STREAM) an attendee watches the composed HLS.

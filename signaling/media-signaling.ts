@@ -13,7 +13,6 @@ import {
 import type { RecheckFilter } from '../common/live/channel-directory.ts';
 import type { StageChange } from '../common/live/webinar-stage.ts';
 import type { BackstageMessage } from '../common/protocol/rest/webinars.ts';
-import type { Room } from '../sfu/room.ts';
 import { MediaSession, statusRoom, type MediaSessionDeps } from './media-session.ts';
 import { validateRequest } from './validate-request.ts';
 import { StageRooms } from './stage-room.ts';
@@ -47,8 +46,8 @@ export function attachMediaSignaling(io: Server, deps: MediaSignalingDeps): Medi
   });
 
   // A room lives in one process, and so do the sessions of its peers: asking them all is enough.
-  const takeStagePlace = async (room: Room, userId: string) => {
-    await Promise.all([...sessions].map((session) => session.supersededOnStage(room, userId)));
+  const takeStagePlace = async (roomId: string, userId: string) => {
+    await Promise.all([...sessions].map((session) => session.supersededOnStage(roomId, userId)));
   };
 
   namespace.on('connection', (socket) => {

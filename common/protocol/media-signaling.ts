@@ -158,8 +158,12 @@ export type MediaNotification =
   | { method: 'streamStatus'; data: StreamStatus }
   /** The media server behind this session restarted: join again (the client does so by itself). */
   | { method: 'mediaReset'; data: { reason: string } }
-  /** Another session of the same channel took over publishing; or access ended, or the webinar did. */
-  | { method: 'kicked'; data: { reason: string } }
+  /**
+   * Another session of the same channel took over publishing; or access ended, or the webinar did.
+   * `joined_elsewhere`: the same person joined the webinar's stage from another window (this one
+   * may take it back by joining again).
+   */
+  | { method: 'kicked'; data: { reason: string; code?: 'joined_elsewhere' } }
   /** A webinar session's place changed (moved off the stage: its producers are closed already). */
   | { method: 'stagePlace'; data: StagePlace & { reason: string } }
   /** On a webinar's stage, who speaks now (by peer id; null: nobody heard since the last one left). */

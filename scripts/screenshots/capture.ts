@@ -91,7 +91,10 @@ export async function captureAll(
   const publisher: Tab = { page: seeded.publisher, problems: seeded.publisherProblems };
   try {
     for (const shot of SHOTS.filter((s) => !only || s.name.includes(only))) {
-      if (shot.path) {
+      if (shot.path && shot.oneSizeAtATime) {
+        for (const size of SIZE_NAMES)
+          results.push(await takeShot(shot, size, await tabFor(shot.who, size), seeded, outDir));
+      } else if (shot.path) {
         const taken = SIZE_NAMES.map(async (size) =>
           takeShot(shot, size, await tabFor(shot.who, size), seeded, outDir),
         );

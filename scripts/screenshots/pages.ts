@@ -13,6 +13,11 @@ export interface Shot {
   /** Where to go; the live studio has none: it is the page that publishes, never navigated away. */
   path?: (seeded: Seeded) => string;
   ready: (page: Page, seeded: Seeded) => Promise<unknown>;
+  /**
+   * One size after the other, not both at once: a webinar stage member's page, since one person
+   * has one place on a stage (their second window lets the first go).
+   */
+  oneSizeAtATime?: boolean;
 }
 
 const TIMEOUT_MS = 20_000;
@@ -214,6 +219,24 @@ export const SHOTS: Shot[] = [
     who: 'second-owner',
     path: (s) => `/webinars/${s.liveWebinarId}`,
     ready: (page) => atLeast(page, 'backstage-message', 2),
+    oneSizeAtATime: true,
+  },
+  {
+    // The same host opens the stage in a second window: this one is let go, and says so.
+    name: 'webinar-stage-taken-over',
+    who: 'second-owner',
+    path: (s) => `/webinars/${s.liveWebinarId}`,
+    ready: async (page) => {
+      await atLeast(page, 'backstage-message', 2);
+      const other = await page.context().newPage();
+      try {
+        await other.goto(page.url());
+        await visible(page, 'webinar-stage-left');
+      } finally {
+        await other.close();
+      }
+    },
+    oneSizeAtATime: true,
   },
   { name: 'login', who: 'visitor', path: () => '/login', ready: (page) => heading(page, 'Log in') },
   { name: 'signup', who: 'visitor', path: () => '/signup', ready: (page) => heading(page, 'Create your account') },

@@ -158,7 +158,10 @@ describe('a webinar stage', () => {
     const again = await goOnStage(secondWindow, false);
     expect(again.joined.stage).toMatchObject({ role: 'panelist', onStage: true });
     // The earlier session is let go and told why; its camera is gone for everyone else.
-    expect((await panelistClient.waitForNotification('kicked')).reason).toMatch(/another window or device/);
+    expect(await panelistClient.waitForNotification('kicked')).toMatchObject({
+      code: 'joined_elsewhere',
+      reason: expect.stringMatching(/another window or device/),
+    });
     await hostClient.waitForNotification('producerClosed', (p) => p.producerId === before.camera);
     const room = platform.rooms!.rooms().find((r) => r.id === `webinar:${webinarId}`)!;
     const publishers = room.peers().filter((peer) => peer.role === 'publisher');
@@ -168,6 +171,27 @@ describe('a webinar stage', () => {
     expect(hostClient.notificationsOf('kicked')).toEqual([]);
     panelistClient = secondWindow;
     panelistMedia = again;
+  });
+
+  it('gives a host alone on their stage their place back from a second window (the room outlives the first)', async () => {
+    const slug = (await host.client.get('/api/v1/auth/me')).body.channels[0].slug;
+    const created = await host.client.post(`/api/v1/channels/${slug}/webinars`, {
+      title: 'Solo',
+      scheduledStart: new Date(Date.now() + 3_600_000).toISOString(),
+      durationMinutes: 30,
+    });
+    const solo = created.body.id;
+    expect((await host.client.post(`/api/v1/webinars/${solo}/backstage`)).body.state).toBe('backstage');
+    const first = await connect(host);
+    await first.ok('join', { role: 'stage', webinar: solo });
+    const second = await connect(host);
+    const joined = await second.ok('join', { role: 'stage', webinar: solo });
+    expect(joined.stage).toMatchObject({ role: 'host', onStage: true });
+    await first.waitForNotification('kicked');
+    const room = platform.rooms!.rooms().find((r) => r.id === `webinar:${solo}`)!;
+    expect(room.closed).toBe(false);
+    expect(room.peers().map((peer) => peer.id)).toEqual([joined.peerId]);
+    expect((await host.client.post(`/api/v1/webinars/${solo}/end`)).body.state).toBe('ended');
   });
 
   it('lets attendees in once live, with every producer on stage, and never lets them publish', async () => {

@@ -546,7 +546,7 @@ export class StageClient extends Emitter<StageEvents> {
         this.#teardown();
         this.#setStatus({
           phase: 'ended',
-          error: { code: 'kicked', message: notification.data.reason },
+          error: { code: notification.data.code ?? 'kicked', message: notification.data.reason },
           publishing: [],
         });
         break;
