@@ -314,13 +314,20 @@ describe('a webinar stage that loses its media server or a member’s network', 
     return (await new ApiClient(platform.url).get(`/api/v1/webinars/${webinarId}`)).body.state;
   }
 
-  it('rebuilds the room with the host and the panelist still on stage when its media workers die', async () => {
+  it('rebuilds the room with the host and the panelist still on stage (and backstage) when its media workers die', async () => {
     const step = progress();
     const live = await liveWebinar(true, step);
     const { host, panelistPage, attendee, hostName, panelistName, roomId, room } = live;
     const shareBefore = await decodes(attendee, hostName, 'screen', 'the attendee', { room });
     const cameraBefore = await decodes(attendee, panelistName, 'camera', 'the attendee', { room });
     step('the attendee plays the share and the panelist');
+    // The panelist steps backstage: the rebuilt room must not put them back in front of attendees.
+    await panelistPage.getByTestId('stage-backstage').click();
+    await waitFor(async () => (await pictureOf(attendee, panelistName, 'camera')) === null, {
+      timeoutMs: 5_000,
+      what: 'the attendee to stop showing the panelist once backstage',
+    });
+    step('the panelist backstage');
     for (const watched of [host, panelistPage, attendee]) await watchStage(watched);
 
     const before = room()!;
@@ -359,9 +366,14 @@ describe('a webinar stage that loses its media server or a member’s network', 
     expect(rebuilt).not.toBe(before);
     expect(before.closed).toBe(true);
 
-    // The attendee gets the share and the panelist's camera again, from new consumers.
+    // The attendee gets the share again, from a new consumer; the panelist, still backstage (their
+    // page stepped back before publishing into the new room), not at all until they come back.
     await decodes(attendee, hostName, 'screen', 'the attendee after the workers died', { notFrom: shareBefore, room });
     step('the share back at the attendee');
+    expect(await stageOf(panelistPage)).toMatchObject({ phase: 'joined', onStage: true });
+    expect(await panelistPage.getByTestId('stage-backstage').getAttribute('aria-pressed')).toBe('true');
+    expect(await pictureOf(attendee, panelistName, 'camera')).toBeNull();
+    await panelistPage.getByTestId('stage-backstage').click();
     await decodes(attendee, panelistName, 'camera', 'the attendee after the workers died', {
       notFrom: cameraBefore,
       room,

@@ -163,6 +163,11 @@ export class StageClient extends Emitter<StageEvents> {
   /** Our own producers' last scores, by producer id. */
   readonly #ownScores = new Map<string, number>();
   #joinedOnce = false;
+  /**
+   * The member stepped backstage: a rejoin (a dropped network, a rebuilt room) is a new peer the
+   * server puts on stage, so we step back again before publishing, or attendees would see us.
+   */
+  #backstageWanted = false;
   #unsubscribe: Unsubscribe | undefined;
 
   constructor(options: StageClientOptions) {
@@ -263,7 +268,9 @@ export class StageClient extends Emitter<StageEvents> {
    * still does) or back on stage. The server's notification sets status.backstage.
    */
   setBackstage(backstage: boolean): Promise<void> {
-    return this.#signaling.request('setBackstage', { backstage }).then(() => undefined);
+    return this.#signaling.request('setBackstage', { backstage }).then(() => {
+      this.#backstageWanted = backstage;
+    });
   }
 
   /** Leaves the room and releases everything but the caller's tracks; safe to call twice. */
@@ -319,9 +326,13 @@ export class StageClient extends Emitter<StageEvents> {
       error: null,
       peerId: joined.peerId,
       publishing: [],
-      // A new peer: whatever we were before, a rejoin is on stage.
+      // A new peer: whatever we were before, a rejoin is on stage (until we step back, below).
       backstage: false,
     });
+    if (this.#backstageWanted && joined.stage?.onStage)
+      await signaling
+        .request('setBackstage', { backstage: true })
+        .catch((error: unknown) => this.#log.warn('could not step backstage again after rejoining', error));
     // Members who publish while we set up: take those too.
     const producers = new Map(joined.producers.map((p) => [p.producerId, p]));
     for (const [id, producer] of this.#announced) producers.set(id, producer);
