@@ -63,19 +63,23 @@ export async function hostWebinar(
     throw new BenchError('could not open the backstage');
 
   await page.goto(`${server.url}/webinars/${id}`);
-  await page.getByTestId('stage-join').click({ timeout: STAGE_DEADLINE_MS });
-  await publishing(page, ['camera', 'microphone']);
-  await page.getByTestId('stage-share').click();
-  await publishing(page, ['screen']);
+  await withEvidence(page, 'the host joining the stage', async () => {
+    await page.getByTestId('stage-join').click({ timeout: STAGE_DEADLINE_MS });
+    await publishing(page, ['camera', 'microphone']);
+    await page.getByTestId('stage-share').click();
+    await publishing(page, ['screen']);
+  });
 
   const panelists: Page[] = [];
   for (const [index, panelistContext] of (options.panelists ?? []).entries()) {
     panelists.push(await joinAsPanelist(panelistContext, server, id, api, index + 1));
   }
 
-  await page.getByTestId('stage-start').click();
-  await page.waitForFunction(() => document.querySelector('[data-testid="stage-end"]') !== null, undefined, {
-    timeout: STAGE_DEADLINE_MS,
+  await withEvidence(page, 'the host starting the webinar', async () => {
+    await page.getByTestId('stage-start').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="stage-end"]') !== null, undefined, {
+      timeout: STAGE_DEADLINE_MS,
+    });
   });
   ctx.log(
     `webinar ${id} is live with the host's camera, microphone and screen share` +
@@ -107,9 +111,26 @@ async function joinAsPanelist(
   const invited = await hostApi('POST', `/api/v1/webinars/${webinarId}/members`, { username, role: 'panelist' });
   if (invited.status !== 201) throw new BenchError(`the host could not invite panelist ${number}: ${invited.status}`);
   await page.goto(`${server.url}/webinars/${webinarId}`);
-  await page.getByTestId('stage-join').click({ timeout: STAGE_DEADLINE_MS });
-  await publishing(page, ['camera', 'microphone']);
+  await withEvidence(page, `panelist ${number} joining the stage`, async () => {
+    await page.getByTestId('stage-join').click({ timeout: STAGE_DEADLINE_MS });
+    await publishing(page, ['camera', 'microphone']);
+  });
   return page;
+}
+
+/** Runs a step on a stage page; when it fails, the error says what the page showed and its stage client's state. */
+async function withEvidence(page: Page, what: string, step: () => Promise<void>): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    const seen = await page
+      .evaluate(() => {
+        const stage = (window as unknown as { __aethex?: { stage?: { status: unknown } } }).__aethex?.stage;
+        return { stage: stage?.status ?? null, text: document.body.innerText.slice(0, 600) };
+      })
+      .catch((reason: unknown) => `(the page could not be read: ${String(reason)})`);
+    throw new BenchError(`${what} failed: ${(error as Error).message.split('\n')[0]}\n${JSON.stringify(seen)}`);
+  }
 }
 
 /** fetch() from the page, so the request carries the page's session cookie. */
