@@ -4,11 +4,12 @@
 // screen; a panelist would only add cameras (the main share is what an attendee waits for). Then,
 // one after the other, K attendees open the page in fresh browser contexts.
 import os from 'node:os';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { launchMediaBrowser, type MediaBrowser } from './lib/media/browser.ts';
 import { OutsideCpuMeter, machineBusyOver } from './lib/media/cpu.ts';
-import { OWNER_PASSWORD, startLiveServer, type LiveServer } from './lib/media/live-server.ts';
+import { startLiveServer, type LiveServer } from './lib/media/live-server.ts';
 import { percentile, round1 } from './lib/media/percentiles.ts';
+import { hostWebinar } from './lib/media/webinar-host.ts';
 import { BenchError, type BenchContext, type BenchResult } from './lib/types.ts';
 
 export const summary =
@@ -16,7 +17,6 @@ export const summary =
 
 const GOAL_MEDIAN_MS = 1000;
 const FRAME_TIMEOUT_MS = 15_000;
-const STAGE_DEADLINE_MS = 30_000;
 /** A join that ran while other work took this much of all cores competed with it for CPU. */
 const OUTSIDE_BUSY_PERCENT = 25;
 
@@ -42,7 +42,7 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
     server = await startLiveServer(ctx, { mediaWorkers, requireWebApp: true });
     browser = await launchMediaBrowser();
     const host = await browser.browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const webinarId = await hostWebinar(ctx, host, server);
+    const { id: webinarId } = await hostWebinar(ctx, host, server);
     // One attendee first, not counted: the host's share flows (its sender has ramped up) before
     // anyone is timed, as it would minutes into a real webinar.
     const warmUp = await browser.browser.newContext();
@@ -66,82 +66,6 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
     await browser?.close();
     await server?.stop();
   }
-}
-
-/** Signs in as the channel's owner, schedules a webinar, joins its stage sharing a screen, starts it. */
-async function hostWebinar(ctx: BenchContext, context: BrowserContext, server: LiveServer): Promise<string> {
-  const page = await context.newPage();
-  await context.grantPermissions(['camera', 'microphone'], { origin: server.url });
-  await useCanvasScreen(page);
-  await page.goto(`${server.url}/`);
-  const api = (method: string, url: string, body?: unknown) =>
-    page.evaluate(
-      async ([m, u, b]) => {
-        const response = await fetch(u as string, {
-          method: m as string,
-          headers: b === undefined ? {} : { 'content-type': 'application/json' },
-          body: b === undefined ? undefined : JSON.stringify(b),
-        });
-        return { status: response.status, body: (await response.json().catch(() => null)) as { id?: string } | null };
-      },
-      [method, url, body] as const,
-    );
-  const login = await api('POST', '/api/v1/auth/login', { login: server.ownerEmail, password: OWNER_PASSWORD });
-  if (login.status !== 200) throw new BenchError(`the host could not sign in: ${login.status}`);
-  const created = await api('POST', `/api/v1/channels/${server.channel}/webinars`, {
-    title: 'Benchmark webinar',
-    scheduledStart: new Date(Date.now() + 3_600_000).toISOString(),
-    durationMinutes: 60,
-  });
-  const id = created.body?.id;
-  if (created.status !== 201 || !id) throw new BenchError(`could not schedule a webinar: ${created.status}`);
-  if ((await api('POST', `/api/v1/webinars/${id}/backstage`)).status !== 200)
-    throw new BenchError('could not open the backstage');
-
-  await page.goto(`${server.url}/webinars/${id}`);
-  await page.getByTestId('stage-join').click({ timeout: STAGE_DEADLINE_MS });
-  await publishing(page, ['camera', 'microphone']);
-  await page.getByTestId('stage-share').click();
-  await publishing(page, ['screen']);
-  await page.getByTestId('stage-start').click();
-  await page.waitForFunction(() => document.querySelector('[data-testid="stage-end"]') !== null, undefined, {
-    timeout: STAGE_DEADLINE_MS,
-  });
-  ctx.log(`webinar ${id} is live with the host's camera, microphone and screen share`);
-  return id;
-}
-
-function publishing(page: Page, sources: string[]): Promise<unknown> {
-  return page.waitForFunction(
-    (wanted) => {
-      const stage = (window as unknown as { __aethex?: { stage?: { status: { publishing: string[] } } } }).__aethex
-        ?.stage;
-      return Boolean(stage && wanted.every((source) => stage.status.publishing.includes(source)));
-    },
-    sources,
-    { timeout: STAGE_DEADLINE_MS },
-  );
-}
-
-/** The host's "screen": a 1920x1080 canvas that changes every frame, at 15 fps. */
-async function useCanvasScreen(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    navigator.mediaDevices.getDisplayMedia = async () => {
-      const canvas = document.createElement('canvas');
-      canvas.width = 1920;
-      canvas.height = 1080;
-      const context = canvas.getContext('2d')!;
-      let frame = 0;
-      setInterval(() => {
-        context.fillStyle = '#1d3557';
-        context.fillRect(0, 0, 1920, 1080);
-        context.fillStyle = '#f1faee';
-        context.font = '64px sans-serif';
-        context.fillText(`Slide text, frame ${frame++}`, 120, 540);
-      }, 1000 / 15);
-      return canvas.captureStream(15);
-    };
-  });
 }
 
 /** Opens the webinar's page and waits for the main share's first frame; times from navigation start. */
