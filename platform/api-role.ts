@@ -9,6 +9,7 @@ import { registerChat } from '../api/chat/chat.ts';
 import { registerDiscoveryRoutes } from '../api/discovery/discovery-routes.ts';
 import { registerFollowRoutes } from '../api/follows/follow-routes.ts';
 import { disconnectSessions } from '../api/notifications/notification-socket.ts';
+import { NotificationPush } from '../api/notifications/notification-push.ts';
 import { registerNotifications } from '../api/notifications/notifications.ts';
 import { streamEndRequestedPublisher } from '../api/streams/stream-end-requests.ts';
 import { registerStreamRoutes } from '../api/streams/stream-routes.ts';
@@ -24,6 +25,8 @@ import { webinarBroadcastPublisher } from '../api/webinars/webinar-broadcasts.ts
 import { ImageStore } from '../api/uploads/image-store.ts';
 import { registerWebinarCoverRoutes } from '../api/webinars/webinar-cover-routes.ts';
 import { registerWebinarMemberRoutes } from '../api/webinars/webinar-member-routes.ts';
+import { registerRegistrationRoutes } from '../api/webinars/registration-routes.ts';
+import { WebinarReminders } from '../api/webinars/webinar-reminders.ts';
 import { registerWebinarRoutes } from '../api/webinars/webinar-routes.ts';
 import type { Config } from '../common/config.ts';
 import type { Logger } from '../common/logger.ts';
@@ -86,6 +89,13 @@ export function startApi({ config, logger, infrastructure }: ApiDeps): Promise<S
     });
     registerWebinarCoverRoutes(http, { prisma, images: webinarImages });
     registerWebinarMemberRoutes(http, { prisma, stageChanged });
+    registerRegistrationRoutes(http, { prisma, stageChanged });
+    const reminders = WebinarReminders.start({
+      prisma,
+      logger: logger.child({ component: 'webinar-reminders' }),
+      push: io ? new NotificationPush(io) : undefined,
+    });
+    closers.add(() => reminders.close());
     registerBackstageChatRoutes(http, { prisma, posted: backstageMessagePublisher(pubsub, logger) });
     registerDiscoveryRoutes(http, { prisma });
     registerVodRoutes(http, { vods: createVodRepository(prisma), guard: watchGuard });

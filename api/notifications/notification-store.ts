@@ -11,6 +11,7 @@ export const NOTIFICATION_SELECT = {
   kind: true,
   title: true,
   streamId: true,
+  webinarId: true,
   readAt: true,
   createdAt: true,
   channel: { select: { slug: true, title: true, avatarPath: true } },
@@ -21,6 +22,7 @@ export interface NotificationRow {
   kind: NotificationView['kind'];
   title: string;
   streamId: string | null;
+  webinarId: string | null;
   readAt: Date | null;
   createdAt: Date;
   channel: { slug: string; title: string; avatarPath: string | null } | null;
@@ -35,6 +37,7 @@ export function toNotificationView(row: NotificationRow): NotificationView {
       ? { slug: row.channel.slug, title: row.channel.title, avatarUrl: avatarUrl(row.channel.avatarPath) }
       : null,
     streamId: row.streamId,
+    webinarId: row.webinarId,
     read: row.readAt !== null,
     createdAt: row.createdAt.toISOString(),
   };

@@ -9,7 +9,8 @@ import type { PrismaClient } from '../../common/db/database.ts';
 import { AppError, NotFoundError, UnauthorizedError } from '../../common/errors.ts';
 import { userOf } from '../accounts/auth.ts';
 import { canManageChannel, type ChannelRow } from '../channels/permissions.ts';
-import { assertRequestCanWatch } from './watch-access.ts';
+import { RegistrationRepository } from '../webinars/registration-repository.ts';
+import { assertRequestCanWatch, requestTokens } from './watch-access.ts';
 
 const PRIVACY_CACHE_MS = 5000;
 /** Bounds the cache: far more channels than are watched at once. */
@@ -28,6 +29,7 @@ export function createWatchGuard(prisma: PrismaClient): WatchGuard {
   const cache = new Map<string, { channel: WatchableChannel | null; at: number }>();
   /** A webinar's audience rule, kept like a channel's privacy (a segment request per viewer per second). */
   const audiences = new Map<string, { webinar: AudienceRule | null; at: number }>();
+  const registrations = new RegistrationRepository(prisma);
 
   async function cached(key: string, load: () => Promise<WatchableChannel | null>): Promise<WatchableChannel | null> {
     const hit = cache.get(key);
@@ -75,14 +77,21 @@ export function createWatchGuard(prisma: PrismaClient): WatchGuard {
       if (!webinar) throw new NotFoundError('Webinar', webinarId);
       if (webinar.audience === 'anyone') return { restricted: false };
       const user = await userOf(request);
-      if (!user) throw new UnauthorizedError('Sign in to attend this webinar.');
-      if (webinar.audience === 'signed_in' || canManageChannel(user, webinar.channel)) return { restricted: true };
-      // Registration is part 2 of webinars: until it exists, only the stage attends these.
-      const member = await prisma.webinarMember.findUnique({
-        where: { webinarId_userId: { webinarId, userId: user.id } },
-        select: { role: true },
-      });
-      if (!member) throw new AppError(403, 'registration_required', 'This webinar is for registered attendees only.');
+      // A registrant's personal join link: its token travels as `?token=` (repeated in the playlists' URIs).
+      const token = requestTokens(request, webinar.channel.id).find((t) => t.startsWith('wreg_'));
+      if (!user && !token) throw new UnauthorizedError('Sign in to attend this webinar.');
+      if (user && (webinar.audience === 'signed_in' || canManageChannel(user, webinar.channel)))
+        return { restricted: true };
+      if (webinar.audience === 'signed_in') throw new UnauthorizedError('Sign in to attend this webinar.');
+      // The stage's own people, and approved registrants (signed in, or by their join link).
+      const member =
+        user &&
+        (await prisma.webinarMember.findUnique({
+          where: { webinarId_userId: { webinarId, userId: user.id } },
+          select: { role: true },
+        }));
+      if (!member && !(await registrations.isApproved(webinarId, { userId: user?.id, token })))
+        throw new AppError(403, 'registration_required', 'This webinar is for registered attendees only.');
       return { restricted: true };
     },
   };

@@ -3,7 +3,12 @@
 import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../../common/db/database.ts';
 import { NotFoundError } from '../../common/errors.ts';
-import { WEBINAR_MAX_MINUTES, type WebinarAudience, type WebinarState } from '../../common/protocol/rest/webinars.ts';
+import {
+  WEBINAR_MAX_MINUTES,
+  type RegistrationQuestion,
+  type WebinarAudience,
+  type WebinarState,
+} from '../../common/protocol/rest/webinars.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import { TRANSITIONS, wrongState, type WebinarAction } from './webinar-rules.ts';
 
@@ -19,9 +24,12 @@ export interface NewWebinar {
   scheduledStart: Date;
   durationMinutes: number;
   audience: WebinarAudience;
+  registrationApproval: boolean;
+  registrationCapacity: number | null;
+  registrationQuestions: RegistrationQuestion[];
 }
 
-export type WebinarChange = Partial<NewWebinar>;
+export type WebinarChange = Partial<NewWebinar> & { reminderSentAt?: null };
 
 /** Upcoming: not ended, soonest first. Past: ended, latest first. */
 export type WebinarWhen = 'upcoming' | 'past';

@@ -6,6 +6,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { PrismaClient } from '../../common/db/database.ts';
 import { ConflictError, NotFoundError, PrivateChannelError } from '../../common/errors.ts';
 import {
+  REGISTRATION_CAPACITY_MAX,
+  RegistrationQuestions,
   Webinar,
   WebinarAudience,
   WEBINAR_DESCRIPTION_MAX,
@@ -21,6 +23,7 @@ import { uploadUrl, type ImageStore } from '../uploads/image-store.ts';
 import { requestCanWatch } from '../viewer-access/watch-access.ts';
 import type { StageChanged } from './stage-changes.ts';
 import type { WebinarBroadcastPublisher } from './webinar-broadcasts.ts';
+import { questionsOf, RegistrationRepository } from './registration-repository.ts';
 import { createWebinarRecordings, type WebinarVod } from './webinar-recordings.ts';
 import { WebinarAccess } from './webinar-access.ts';
 import { WebinarRepository, type WebinarRow } from './webinar-repository.ts';
@@ -43,6 +46,21 @@ const Duration = Type.Integer({
   description: 'Expected length in minutes.',
 });
 
+/** How the webinar takes registrations (when its audience is 'registered'). */
+const RegistrationFields = {
+  registrationApproval: Type.Optional(Type.Boolean({ description: 'The host approves each registrant.' })),
+  registrationCapacity: Type.Optional(
+    // One type list, not a union: Ajv's type coercion would read a 0 as the null branch.
+    Type.Unsafe<number | null>({
+      type: ['integer', 'null'],
+      minimum: 1,
+      maximum: REGISTRATION_CAPACITY_MAX,
+      description: 'At most this many pending and approved registrants; null: no limit.',
+    }),
+  ),
+  registrationQuestions: Type.Optional(RegistrationQuestions),
+};
+
 const NewWebinarBody = Type.Object(
   {
     title: Title,
@@ -50,6 +68,7 @@ const NewWebinarBody = Type.Object(
     scheduledStart: DateTime,
     durationMinutes: Duration,
     audience: Type.Optional(WebinarAudience),
+    ...RegistrationFields,
   },
   { additionalProperties: false },
 );
@@ -61,6 +80,7 @@ const WebinarChangeBody = Type.Object(
     scheduledStart: Type.Optional(DateTime),
     durationMinutes: Type.Optional(Duration),
     audience: Type.Optional(WebinarAudience),
+    ...RegistrationFields,
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -86,6 +106,7 @@ export function registerWebinarRoutes(
   { prisma, stageChanged, broadcast, images }: WebinarRouteDeps,
 ): void {
   const webinars = new WebinarRepository(prisma);
+  const registrations = new RegistrationRepository(prisma);
   const access = new WebinarAccess(prisma, webinars);
   const recordings = createWebinarRecordings(prisma);
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -94,15 +115,22 @@ export function registerWebinarRoutes(
   /** The answers for `rows`, with a constant number of queries however many there are. */
   async function views(rows: readonly WebinarRow[], request: FastifyRequest): Promise<Webinar[]> {
     const ended = rows.flatMap((row) => (row.state === 'ended' && row.streamId ? [row.streamId] : []));
-    const [vods, hosted] = await Promise.all([recordings.vodsOf(ended), access.hostedAmong(request, rows)]);
-    return rows.map((row) => toView(row, row.streamId ? vods.get(row.streamId) : undefined, hosted.has(row.id)));
+    const limited = rows.flatMap((row) => (row.registrationCapacity !== null ? [row.id] : []));
+    const [vods, hosted, held] = await Promise.all([
+      recordings.vodsOf(ended),
+      access.hostedAmong(request, rows),
+      registrations.holding(limited),
+    ]);
+    return rows.map((row) =>
+      toView(row, row.streamId ? vods.get(row.streamId) : undefined, hosted.has(row.id), held.get(row.id) ?? 0),
+    );
   }
 
   async function view(row: WebinarRow, request: FastifyRequest): Promise<Webinar> {
     return (await views([row], request))[0]!;
   }
 
-  function toView(row: WebinarRow, vod: WebinarVod | undefined, canManage: boolean): Webinar {
+  function toView(row: WebinarRow, vod: WebinarVod | undefined, canManage: boolean, held: number): Webinar {
     return {
       id: row.id,
       channel: {
@@ -128,6 +156,12 @@ export function registerWebinarRoutes(
         : null,
       createdAt: row.createdAt.toISOString(),
       canManage,
+      registration: {
+        approval: row.registrationApproval,
+        capacity: row.registrationCapacity,
+        questions: questionsOf(row.registrationQuestions),
+        full: row.registrationCapacity !== null && held >= row.registrationCapacity,
+      },
     };
   }
 
@@ -144,7 +178,7 @@ export function registerWebinarRoutes(
     },
     async (request, reply) => {
       const channel = await channelToManage(prisma, await requireUser(request), request.params.slug);
-      const { title, description, scheduledStart, durationMinutes, audience } = request.body;
+      const { title, description, scheduledStart, durationMinutes, audience, ...registration } = request.body;
       const start = new Date(scheduledStart);
       checkScheduledStart(start);
       const row = await webinars.create(channel.id, {
@@ -153,6 +187,9 @@ export function registerWebinarRoutes(
         scheduledStart: start,
         durationMinutes,
         audience: audience ?? 'anyone',
+        registrationApproval: registration.registrationApproval ?? false,
+        registrationCapacity: registration.registrationCapacity ?? null,
+        registrationQuestions: registration.registrationQuestions ?? [],
       });
       return reply.status(201).send(await view(row, request));
     },
@@ -212,7 +249,10 @@ export function registerWebinarRoutes(
         checkReschedulable(row.state);
         change.scheduledStart = new Date(scheduledStart);
         checkScheduledStart(change.scheduledStart);
+        // A new start deserves its own reminder.
+        change.reminderSentAt = null;
       }
+      await checkRegistrationChange(row, rest);
       const updated = await webinars.update(row.id, change);
       // A narrower audience lets go of the attendees it no longer admits (their seats are asked again).
       if (rest.audience !== undefined && rest.audience !== row.audience) stageChanged({ webinarId: row.id });
@@ -237,6 +277,30 @@ export function registerWebinarRoutes(
       return reply.status(204).send(null);
     },
   );
+
+  /**
+   * 409 when the change would break registrations made: questions once someone answered them
+   * (answers would no longer match), a capacity below the places already held.
+   */
+  async function checkRegistrationChange(
+    row: WebinarRow,
+    change: { registrationCapacity?: number | null; registrationQuestions?: unknown },
+  ): Promise<void> {
+    if (
+      change.registrationQuestions !== undefined &&
+      JSON.stringify(change.registrationQuestions) !== JSON.stringify(questionsOf(row.registrationQuestions)) &&
+      (await registrations.count(row.id)) > 0
+    )
+      throw new ConflictError('registrations_exist', 'People have registered: the questions can no longer change.');
+    if (change.registrationCapacity !== undefined && change.registrationCapacity !== null) {
+      const held = await registrations.count(row.id, ['pending', 'approved']);
+      if (change.registrationCapacity < held)
+        throw new ConflictError(
+          'capacity_below_registrants',
+          `${held} people hold a place: the capacity can't be lower than that.`,
+        );
+    }
+  }
 
   const actions: { action: WebinarAction; summary: string }[] = [
     { action: 'backstage', summary: 'Open the backstage: the stage gets ready while attendees wait (host)' },

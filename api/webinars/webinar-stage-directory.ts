@@ -8,6 +8,7 @@ import type { SeatRefusal, StageSeat, WebinarStageDirectory } from '../../common
 import { isTrustedOrigin, sessionFromCookieHeader } from '../accounts/auth.ts';
 import { canManageChannel } from '../channels/permissions.ts';
 import { canWatch, cookieHeaderTokens } from '../viewer-access/watch-access.ts';
+import { RegistrationRepository } from './registration-repository.ts';
 import { WebinarRepository } from './webinar-repository.ts';
 
 /** Without PUBLIC_URL only the Host may match: `.invalid` (RFC 2606) is never a page's origin. */
@@ -18,6 +19,7 @@ export function createWebinarStageDirectory(
   options: { publicUrl?: string | undefined } = {},
 ): WebinarStageDirectory {
   const webinars = new WebinarRepository(prisma);
+  const registrations = new RegistrationRepository(prisma);
   return {
     async seatAt(webinarId, caller: ViewerCredentials): Promise<StageSeat | SeatRefusal> {
       const webinar = await webinars.byId(webinarId);
@@ -25,14 +27,18 @@ export function createWebinarStageDirectory(
       const { handshake } = caller;
       const fromOurPage = isTrustedOrigin(handshake.origin, handshake.host, options.publicUrl ?? NO_PUBLIC_URL);
       const user = fromOurPage ? (await sessionFromCookieHeader(prisma, handshake.cookie))?.user : undefined;
-      const seat = (role: StageSeat['role'], onStage: boolean): StageSeat => ({
+      const seat = (
+        role: StageSeat['role'],
+        onStage: boolean,
+        who: { id: string; name: string } | undefined = user,
+      ): StageSeat => ({
         webinarId: webinar.id,
         channel: { id: webinar.channel.id, slug: webinar.channel.slug },
         state: webinar.state,
         role,
         onStage: onStage && webinar.state !== 'ended',
-        userId: user?.id,
-        name: user?.name ?? 'Guest',
+        userId: who?.id,
+        name: who?.name ?? 'Guest',
       });
       if (user && canManageChannel(user, webinar.channel)) return seat('host', true);
       const member = user
@@ -45,9 +51,13 @@ export function createWebinarStageDirectory(
         ...(fromOurPage ? cookieHeaderTokens(handshake.cookie, webinar.channel.id) : []),
       ];
       if (!(await canWatch(prisma, webinar.channel, { user, tokens }))) return 'private';
+      if (webinar.audience === 'registered') {
+        // An approved registrant: signed in, or holding their personal join link's token.
+        const registration = await registrations.isApproved(webinar.id, { userId: user?.id, token: caller.token });
+        if (!registration) return user || caller.token ? 'registration_required' : 'sign_in';
+        return seat('attendee', false, registration.user);
+      }
       if (webinar.audience === 'signed_in' && !user) return 'sign_in';
-      // Registration is part 2 of webinars: until it exists, only the stage attends these.
-      if (webinar.audience === 'registered') return user ? 'registration_required' : 'sign_in';
       return seat('attendee', false);
     },
   };

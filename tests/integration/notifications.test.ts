@@ -180,6 +180,7 @@ describe.each(databaseTargets())('notifications on $name', (target) => {
       title: `${channel.title} is live`,
       channel: { slug: channel.slug, title: channel.title, avatarUrl: null },
       streamId,
+      webinarId: null,
       read: false,
       createdAt: expect.any(String),
     });

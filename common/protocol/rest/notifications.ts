@@ -6,10 +6,14 @@ import { DateTime, Nullable, Uuid } from './schema.ts';
 export const Notification = Type.Object(
   {
     id: Uuid,
-    kind: Type.Literal('channel_live'),
+    kind: Type.Union([Type.Literal('channel_live'), Type.Literal('webinar_reminder')], {
+      description:
+        'channel_live: a followed channel went live; webinar_reminder: a webinar you registered for starts soon.',
+    }),
     title: Type.String(),
     channel: Nullable(Type.Object({ slug: Type.String(), title: Type.String(), avatarUrl: Nullable(Type.String()) })),
     streamId: Nullable(Uuid),
+    webinarId: Nullable(Uuid),
     read: Type.Boolean(),
     createdAt: DateTime,
   },

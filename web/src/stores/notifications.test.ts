@@ -9,6 +9,7 @@ function note(id: string, read = false): AppNotification {
     title: `Channel ${id} is live`,
     channel: { slug: `ch-${id}`, title: `Channel ${id}`, avatarUrl: null },
     streamId: `stream-${id}`,
+    webinarId: null,
     read,
     createdAt: '2026-03-12T18:00:00.000Z',
   };

@@ -20,6 +20,7 @@ const webinar: Webinar = {
   recording: null,
   createdAt: '2026-04-01T10:00:00.000Z',
   canManage: true,
+  registration: { approval: false, capacity: null, questions: [], full: false },
 };
 
 describe('the webinar form', () => {
