@@ -9,7 +9,7 @@ import type { PrismaClient } from '../../common/db/database.ts';
 import { AppError, NotFoundError, UnauthorizedError } from '../../common/errors.ts';
 import { userOf } from '../accounts/auth.ts';
 import { canManageChannel, type ChannelRow } from '../channels/permissions.ts';
-import { RegistrationRepository } from '../webinars/registration-repository.ts';
+import { joinCookieName, RegistrationRepository } from '../webinars/registration-repository.ts';
 import { assertRequestCanWatch, requestTokens } from './watch-access.ts';
 
 const PRIVACY_CACHE_MS = 5000;
@@ -77,8 +77,11 @@ export function createWatchGuard(prisma: PrismaClient): WatchGuard {
       if (!webinar) throw new NotFoundError('Webinar', webinarId);
       if (webinar.audience === 'anyone') return { restricted: false };
       const user = await userOf(request);
-      // A registrant's personal join link: its token travels as `?token=` (repeated in the playlists' URIs).
-      const token = requestTokens(request, webinar.channel.id).find((t) => t.startsWith('wreg_'));
+      // A registrant's personal join link: its token travels as `?token=` (repeated in the playlists'
+      // URIs), or in the cookie the webinar's page set from it.
+      const token =
+        requestTokens(request, webinar.channel.id).find((t) => t.startsWith('wreg_')) ??
+        request.cookies?.[joinCookieName(webinarId)];
       if (!user && !token) throw new UnauthorizedError('Sign in to attend this webinar.');
       if (user && (webinar.audience === 'signed_in' || canManageChannel(user, webinar.channel)))
         return { restricted: true };

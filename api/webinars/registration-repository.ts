@@ -49,6 +49,14 @@ export function newJoinToken(): string {
   return JOIN_TOKEN_PREFIX + randomBytes(24).toString('base64url');
 }
 
+/**
+ * The cookie a browser keeps a join link's token in, once the webinar's page traded it
+ * (POST .../registration/join): the stage's socket and the HLS requests then carry it.
+ */
+export function joinCookieName(webinarId: string): string {
+  return `aethex_join_${webinarId.replaceAll('-', '')}`;
+}
+
 /** Whether a string may be a join token at all (so other tokens cost no lookup). */
 export function looksLikeJoinToken(token: string | undefined): token is string {
   return token !== undefined && token.startsWith(JOIN_TOKEN_PREFIX) && token.length <= 64;

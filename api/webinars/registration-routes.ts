@@ -13,11 +13,16 @@ import {
   REGISTRATION_ANSWER_MAX,
   REGISTRATION_QUESTIONS_MAX,
 } from '../../common/protocol/rest/webinars.ts';
-import { requireUser, userOf } from '../accounts/auth.ts';
+import { cookieAttributes, requireUser, userOf } from '../accounts/auth.ts';
 import { problems, TextBlock, Type } from '../http/schemas.ts';
 import type { StageChanged } from './stage-changes.ts';
 import { registrantsCsv } from './registrants-csv.ts';
-import { questionsOf, RegistrationRepository, type RegistrationRow } from './registration-repository.ts';
+import {
+  joinCookieName,
+  questionsOf,
+  RegistrationRepository,
+  type RegistrationRow,
+} from './registration-repository.ts';
 import { WebinarAccess } from './webinar-access.ts';
 import { webinarCalendar } from './webinar-calendar.ts';
 import { WebinarRepository, type WebinarRow } from './webinar-repository.ts';
@@ -49,6 +54,9 @@ const DecisionBody = Type.Object(
   { status: Type.Union([Type.Literal('approved'), Type.Literal('declined')]) },
   { additionalProperties: false },
 );
+
+/** A join link's cookie outlives any webinar's day (it admits nothing once the registration goes). */
+const JOIN_COOKIE_DAYS = 30;
 
 const notRegistered = () => new AppError(404, 'not_registered', 'No registration of yours for this webinar.');
 
@@ -87,12 +95,17 @@ export function registerRegistrationRoutes(
     updatedAt: row.updatedAt.toISOString(),
   });
 
-  /** The caller's registration: the one of the join link's token if given, else the signed-in user's. */
+  /**
+   * The caller's registration: the join link's token's if given, else the signed-in user's, else
+   * the one of the join link this browser opened (its cookie).
+   */
   async function callersRegistration(request: FastifyRequest, webinar: WebinarRow, token: string | undefined) {
     if (token !== undefined) return (await registrations.byToken(webinar.id, token)) ?? undefined;
     const user = await userOf(request);
-    if (!user) throw new AppError(401, 'unauthorized', 'Sign in, or open your personal join link.');
-    return (await registrations.ofUser(webinar.id, user.id)) ?? undefined;
+    if (user) return (await registrations.ofUser(webinar.id, user.id)) ?? undefined;
+    const fromCookie = request.cookies?.[joinCookieName(webinar.id)];
+    if (fromCookie) return (await registrations.byToken(webinar.id, fromCookie)) ?? undefined;
+    throw new AppError(401, 'unauthorized', 'Sign in, or open your personal join link.');
   }
 
   api.get(
@@ -130,6 +143,30 @@ export function registerRegistrationRoutes(
       const webinar = await access.toRead(request, request.params.id);
       const row = await registrations.register(webinar.id, user.id, request.body.answers ?? []);
       return reply.status(201).send(mine(request, row));
+    },
+  );
+
+  api.post(
+    '/api/v1/webinars/:id/registration/join',
+    {
+      schema: {
+        tags: ['webinars'],
+        summary:
+          "Trade a personal join link's token for this browser's seat (an HttpOnly cookie): the stage and the HLS then admit it signed out",
+        params: Params,
+        body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
+        response: { 200: MyRegistration, ...problems(400, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const webinar = await access.toRead(request, request.params.id);
+      const row = await registrations.byToken(webinar.id, request.body.token);
+      if (!row || row.status === 'cancelled' || row.status === 'declined') throw notRegistered();
+      reply.setCookie(joinCookieName(webinar.id), row.joinToken, {
+        ...cookieAttributes(reply),
+        maxAge: JOIN_COOKIE_DAYS * 24 * 3600,
+      });
+      return mine(request, row);
     },
   );
 

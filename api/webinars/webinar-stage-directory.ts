@@ -8,7 +8,8 @@ import type { SeatRefusal, StageSeat, WebinarStageDirectory } from '../../common
 import { isTrustedOrigin, sessionFromCookieHeader } from '../accounts/auth.ts';
 import { canManageChannel } from '../channels/permissions.ts';
 import { canWatch, cookieHeaderTokens } from '../viewer-access/watch-access.ts';
-import { RegistrationRepository } from './registration-repository.ts';
+import { fastifyCookie as cookie } from '@fastify/cookie';
+import { joinCookieName, RegistrationRepository } from './registration-repository.ts';
 import { WebinarRepository } from './webinar-repository.ts';
 
 /** Without PUBLIC_URL only the Host may match: `.invalid` (RFC 2606) is never a page's origin. */
@@ -53,8 +54,12 @@ export function createWebinarStageDirectory(
       if (!(await canWatch(prisma, webinar.channel, { user, tokens }))) return 'private';
       if (webinar.audience === 'registered') {
         // An approved registrant: signed in, or holding their personal join link's token.
-        const registration = await registrations.isApproved(webinar.id, { userId: user?.id, token: caller.token });
-        if (!registration) return user || caller.token ? 'registration_required' : 'sign_in';
+        // The join link's token comes as the join's viewerToken, or in the cookie its page set.
+        const fromCookie =
+          fromOurPage && handshake.cookie ? cookie.parse(handshake.cookie)[joinCookieName(webinar.id)] : undefined;
+        const token = caller.token?.startsWith('wreg_') ? caller.token : fromCookie;
+        const registration = await registrations.isApproved(webinar.id, { userId: user?.id, token });
+        if (!registration) return user || token ? 'registration_required' : 'sign_in';
         return seat('attendee', false, registration.user);
       }
       if (webinar.audience === 'signed_in' && !user) return 'sign_in';

@@ -360,11 +360,52 @@ describe.each(databaseTargets())('webinar registration on $name', (target) => {
     expect(await attend(request(undefined, { token: 'wreg_guessed' }))).toBe('registration_required');
     expect(await attend(request())).toBe('unauthorized');
 
+    // Opened in a browser, the link becomes an HttpOnly cookie that the stage's socket and HLS carry.
+    await expectRefused(
+      id,
+      anonymous().post(`/api/v1/webinars/${id}/registration/join`, { token: 'wreg_x' }),
+      404,
+      'not_registered',
+    );
+    const traded = await anonymous().post(`/api/v1/webinars/${id}/registration/join`, { token });
+    expect(traded.status).toBe(200);
+    expect(traded.body.id).toBe(reg.id);
+    const setCookie = traded.headers.getSetCookie()[0]!;
+    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(setCookie).toMatch(/SameSite=Lax/i);
+    const joinCookie = setCookie.split(';')[0]!;
+    const byCookie = await anonymous().request('GET', `/api/v1/webinars/${id}/registration`, undefined, {
+      cookie: joinCookie,
+    });
+    expect(byCookie.body.id).toBe(reg.id);
+    expect(await directory.seatAt(id, { handshake: { ...handshake(), cookie: joinCookie } })).toMatchObject({
+      role: 'attendee',
+      userId: approved!.id,
+    });
+    // Only from our own pages: another site's page can't use the cookie.
+    expect(
+      await directory.seatAt(id, {
+        handshake: { origin: 'https://evil.example', host: new URL(platform.url).host, cookie: joinCookie },
+      }),
+    ).toBe('sign_in');
+    const [name, value] = joinCookie.split('=') as [string, string];
+    const cookieRequest = { ...request(), cookies: { [name]: value } } as unknown as FastifyRequest;
+    expect(await attend(cookieRequest)).toEqual({ restricted: true });
+
     // Declined, the link admits nobody any more.
     await owner.client.patch(`/api/v1/webinars/${id}/registrants/${reg.id}`, { status: 'declined' });
     expect(await seat(undefined, token)).toBe('registration_required');
     expect(await seat(approved)).toBe('registration_required');
     expect(await attend(request(undefined, { token }))).toBe('registration_required');
+    expect(await directory.seatAt(id, { handshake: { ...handshake(), cookie: joinCookie } })).toBe(
+      'registration_required',
+    );
+    await expectRefused(
+      id,
+      anonymous().post(`/api/v1/webinars/${id}/registration/join`, { token }),
+      404,
+      'not_registered',
+    );
   });
 
   it('reminds approved registrants 15 minutes before the start, once, whichever process ticks', async () => {
