@@ -14,6 +14,7 @@ import type {
   MediaSource,
   ProducerInfo,
   StagePlace,
+  TransportInfo,
 } from '../../../common/protocol/media-signaling.ts';
 import type { BackstageMessage } from '../../../common/protocol/rest/webinars.ts';
 import { Emitter, type Unsubscribe } from './emitter.ts';
@@ -297,10 +298,16 @@ export class StageClient extends Emitter<StageEvents> {
     this.#announced.clear();
     const joined = await signaling.request('join', this.#join);
     if (!this.#keeper.isCurrent(epoch)) return;
+    // The transports are asked for while the device probes the browser's codecs: neither needs
+    // the other, and an attendee waits for both before the first consume.
+    const recvInfo = signaling.request('createTransport', { direction: 'recv' });
+    const sendInfo = this.role === 'stage' ? signaling.request('createTransport', { direction: 'send' }) : null;
+    // Whatever fails first is thrown below; the other must not surface as an unhandled rejection.
+    for (const pending of [recvInfo, sendInfo]) pending?.catch(() => undefined);
     const device = await Device.factory();
     await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities });
-    const recv = await this.#openTransport(device, 'recv', epoch);
-    const send = this.role === 'stage' ? await this.#openTransport(device, 'send', epoch) : null;
+    const recv = await this.#openTransport(device, 'recv', await recvInfo, epoch);
+    const send = sendInfo ? await this.#openTransport(device, 'send', await sendInfo, epoch) : null;
     if (!recv || (this.role === 'stage' && !send) || !this.#keeper.isCurrent(epoch)) {
       for (const opened of [recv, send]) {
         opened?.guard.close();
@@ -347,10 +354,10 @@ export class StageClient extends Emitter<StageEvents> {
   async #openTransport(
     device: Device,
     direction: 'send' | 'recv',
+    info: TransportInfo,
     epoch: number,
   ): Promise<{ transport: Transport; guard: IceGuard } | null> {
     const signaling = this.#signaling;
-    const info = await signaling.request('createTransport', { direction });
     if (!this.#keeper.isCurrent(epoch)) return null;
     const transport = direction === 'send' ? device.createSendTransport(info) : device.createRecvTransport(info);
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
