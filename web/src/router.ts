@@ -68,6 +68,8 @@ export const router = createRouter({
       beforeEnter: (to) => {
         const id = String(to.params.id);
         void useWebinarStore().load(id);
+        // A personal join link (?join=) must first become this browser's seat: the page joins then.
+        if (to.query.join) return;
         void import('./media/stage-prestart.ts').then(({ prestartAudience }) => prestartAudience(id));
       },
     },

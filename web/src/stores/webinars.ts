@@ -24,17 +24,27 @@ export type ListState = 'idle' | 'loading' | 'loaded' | 'failed';
 /** forbidden: a webinar of a private channel this reader may not watch. */
 export type WebinarLookup = 'idle' | 'loading' | 'found' | 'not-found' | 'forbidden' | 'failed';
 
-/** What the studio's form sends: every field, the start already in UTC. */
+/** What the studio's form sends: every field, the start already in UTC (registration's when it applies). */
 export interface WebinarDraft {
   title: string;
   description: string;
   scheduledStart: string;
   durationMinutes: number;
   audience: WebinarAudience;
+  registrationApproval?: boolean;
+  registrationCapacity?: number | null;
+  registrationQuestions?: { text: string; required: boolean }[];
 }
 
 /** The form's fields a refusal can be about. */
-export type WebinarField = 'title' | 'description' | 'scheduledStart' | 'durationMinutes' | 'audience';
+export type WebinarField =
+  | 'title'
+  | 'description'
+  | 'scheduledStart'
+  | 'durationMinutes'
+  | 'audience'
+  | 'registrationCapacity'
+  | 'registrationQuestions';
 
 /** Why the server refused a webinar, in words, on the field it is about (or the form's, when none). */
 export interface WebinarProblem {
@@ -48,6 +58,8 @@ const FIELD_WORDS: Record<WebinarField, string> = {
   scheduledStart: 'Pick a date and a time.',
   durationMinutes: `A webinar lasts from ${WEBINAR_MIN_MINUTES} minutes to ${WEBINAR_MAX_MINUTES / 60} hours.`,
   audience: 'Choose who may attend.',
+  registrationCapacity: 'A capacity is a whole number from 1 to 100000, or empty for no limit.',
+  registrationQuestions: 'Up to 3 questions, each at most 200 characters.',
 };
 
 export function webinarProblem(failure: unknown): WebinarProblem {
@@ -59,6 +71,10 @@ export function webinarProblem(failure: unknown): WebinarProblem {
       return { field: 'scheduledStart', text: 'A webinar can be scheduled at most a year ahead.' };
     case 'webinar_started':
       return { field: 'scheduledStart', text: 'It has started: its start time can no longer change.' };
+    case 'registrations_exist':
+      return { field: 'registrationQuestions', text: 'People have registered: the questions can no longer change.' };
+    case 'capacity_below_registrants':
+      return { field: 'registrationCapacity', text: failure.message };
     case 'webinar_ended':
     case 'webinar_live':
     case 'webinar_state':

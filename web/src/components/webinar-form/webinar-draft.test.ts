@@ -31,6 +31,35 @@ describe('the webinar form', () => {
       start: '2026-04-11T12:00',
       durationMinutes: 60,
       audience: 'anyone',
+      registrationApproval: false,
+      registrationCapacity: '',
+      registrationQuestions: [],
+    });
+  });
+
+  it('sends registration settings only for registered attendees, checked first', () => {
+    const fields = {
+      ...fieldsOf(null, ZONE, NOW),
+      title: 'Training',
+      audience: 'registered' as const,
+      registrationApproval: true,
+      registrationCapacity: ' 500 ',
+      registrationQuestions: [{ text: ' Team? ', required: true }],
+    };
+    expect(draftOf(fields, ZONE)).toMatchObject({
+      registrationApproval: true,
+      registrationCapacity: 500,
+      registrationQuestions: [{ text: 'Team?', required: true }],
+    });
+    expect(draftOf({ ...fields, registrationCapacity: '' }, ZONE).registrationCapacity).toBeNull();
+    expect(fieldProblems({ ...fields, registrationCapacity: '0' }, ZONE, NOW)).toHaveProperty('registrationCapacity');
+    expect(fieldProblems({ ...fields, registrationCapacity: '1.5' }, ZONE, NOW)).toHaveProperty('registrationCapacity');
+    expect(
+      fieldProblems({ ...fields, registrationQuestions: [{ text: ' ', required: false }] }, ZONE, NOW),
+    ).toHaveProperty('registrationQuestions');
+    const edited = { ...webinar, audience: 'registered' as const };
+    expect(changesOf(edited, { ...fieldsOf(edited, ZONE, NOW), registrationCapacity: '20' }, ZONE)).toEqual({
+      registrationCapacity: 20,
     });
   });
 

@@ -19,7 +19,15 @@ export interface WebinarFields {
   start: string;
   durationMinutes: number;
   audience: WebinarAudience;
+  /** Registration, sent when the audience is 'registered'. The capacity as typed: "" for no limit. */
+  registrationApproval: boolean;
+  registrationCapacity: string;
+  registrationQuestions: { text: string; required: boolean }[];
 }
+
+export const REGISTRATION_CAPACITY_MAX = 100_000;
+export const REGISTRATION_QUESTIONS_MAX = 3;
+export const REGISTRATION_QUESTION_MAX = 200;
 
 export type FieldProblems = Partial<Record<WebinarField, string>>;
 
@@ -37,6 +45,9 @@ export function fieldsOf(webinar: Webinar | null, zone: string, now: number): We
       start: toZoneInput(webinar.scheduledStart, zone),
       durationMinutes: webinar.durationMinutes,
       audience: webinar.audience,
+      registrationApproval: webinar.registration.approval,
+      registrationCapacity: webinar.registration.capacity === null ? '' : String(webinar.registration.capacity),
+      registrationQuestions: webinar.registration.questions.map((q) => ({ ...q })),
     };
   const tomorrow = Math.ceil((now + 24 * HOUR) / HOUR) * HOUR;
   return {
@@ -45,7 +56,17 @@ export function fieldsOf(webinar: Webinar | null, zone: string, now: number): We
     start: toZoneInput(new Date(tomorrow).toISOString(), zone),
     durationMinutes: 60,
     audience: 'anyone',
+    registrationApproval: false,
+    registrationCapacity: '',
+    registrationQuestions: [],
   };
+}
+
+/** The capacity typed, as sent: null for none, NaN for something that is not a whole number. */
+function capacityOf(typed: string): number | null {
+  const text = typed.trim();
+  if (text === '') return null;
+  return /^\d+$/.test(text) ? Number(text) : Number.NaN;
 }
 
 /**
@@ -67,17 +88,36 @@ export function fieldProblems(fields: WebinarFields, zone: string, now: number, 
   const minutes = fields.durationMinutes;
   if (!Number.isInteger(minutes) || minutes < WEBINAR_MIN_MINUTES || minutes > WEBINAR_MAX_MINUTES)
     problems.durationMinutes = `A webinar lasts from ${WEBINAR_MIN_MINUTES} minutes to ${WEBINAR_MAX_MINUTES / 60} hours.`;
+  if (fields.audience === 'registered') {
+    const capacity = capacityOf(fields.registrationCapacity);
+    if (capacity !== null && !(capacity >= 1 && capacity <= REGISTRATION_CAPACITY_MAX))
+      problems.registrationCapacity = `A whole number from 1 to ${REGISTRATION_CAPACITY_MAX}, or empty for no limit.`;
+    const questions = fields.registrationQuestions;
+    if (questions.length > REGISTRATION_QUESTIONS_MAX)
+      problems.registrationQuestions = `At most ${REGISTRATION_QUESTIONS_MAX} questions.`;
+    else if (questions.some((q) => !q.text.trim()))
+      problems.registrationQuestions = 'Write each question, or remove it.';
+    else if (questions.some((q) => q.text.trim().length > REGISTRATION_QUESTION_MAX))
+      problems.registrationQuestions = `A question can be at most ${REGISTRATION_QUESTION_MAX} characters.`;
+  }
   return problems;
 }
 
 /** What a new webinar sends: the start as the UTC instant. Call once fieldProblems found none. */
 export function draftOf(fields: WebinarFields, zone: string): WebinarDraft {
-  return {
+  const draft: WebinarDraft = {
     title: fields.title.trim(),
     description: fields.description.trim(),
     scheduledStart: fromZoneInput(fields.start, zone) ?? '',
     durationMinutes: fields.durationMinutes,
     audience: fields.audience,
+  };
+  if (fields.audience !== 'registered') return draft;
+  return {
+    ...draft,
+    registrationApproval: fields.registrationApproval,
+    registrationCapacity: capacityOf(fields.registrationCapacity),
+    registrationQuestions: fields.registrationQuestions.map((q) => ({ text: q.text.trim(), required: q.required })),
   };
 }
 
@@ -91,5 +131,15 @@ export function changesOf(webinar: Webinar, fields: WebinarFields, zone: string)
     change.scheduledStart = draft.scheduledStart;
   if (draft.durationMinutes !== webinar.durationMinutes) change.durationMinutes = draft.durationMinutes;
   if (draft.audience !== webinar.audience) change.audience = draft.audience;
+  const { registration } = webinar;
+  if (draft.registrationApproval !== undefined && draft.registrationApproval !== registration.approval)
+    change.registrationApproval = draft.registrationApproval;
+  if (draft.registrationCapacity !== undefined && draft.registrationCapacity !== registration.capacity)
+    change.registrationCapacity = draft.registrationCapacity;
+  if (
+    draft.registrationQuestions !== undefined &&
+    JSON.stringify(draft.registrationQuestions) !== JSON.stringify(registration.questions)
+  )
+    change.registrationQuestions = draft.registrationQuestions;
   return change;
 }
