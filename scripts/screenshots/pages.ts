@@ -208,6 +208,20 @@ export const SHOTS: Shot[] = [
     ready: (page) => visible(page, 'webinar-recording'),
   },
   {
+    // An approved registrant: calendar file, personal join link, cancel.
+    name: 'webinar-registered',
+    who: 'viewer',
+    path: (s) => `/webinars/${s.registeredWebinarId}`,
+    ready: (page) => visible(page, 'registration-status'),
+  },
+  {
+    // Someone signed in who hasn't registered: the host's questions.
+    name: 'webinar-register',
+    who: 'second-owner',
+    path: (s) => `/webinars/${s.registeredWebinarId}`,
+    ready: (page) => visible(page, 'registration-form'),
+  },
+  {
     name: 'webinar-host',
     who: 'owner',
     path: (s) => `/webinars/${s.webinarId}`,
@@ -329,6 +343,26 @@ export const SHOTS: Shot[] = [
         .first()
         .click();
       await visible(page, 'cover-upload');
+    },
+  },
+  {
+    name: 'studio-webinar-registration',
+    who: 'owner',
+    path: () => '/studio?tab=webinars',
+    ready: async (page) => {
+      await atLeast(page, 'webinar-row', 2);
+      await page.getByRole('button', { name: 'Edit Modular synthesis 101: the weekly training' }).click();
+      await visible(page, 'webinar-registration-settings');
+    },
+  },
+  {
+    name: 'studio-webinar-registrants',
+    who: 'owner',
+    path: () => '/studio?tab=webinars',
+    ready: async (page) => {
+      await atLeast(page, 'webinar-row', 2);
+      await page.getByTestId('webinar-registrants-open').first().click();
+      await atLeast(page, 'registrant', 4);
     },
   },
   {

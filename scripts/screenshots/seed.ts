@@ -32,6 +32,8 @@ export interface Seeded {
   liveWebinarId: string;
   /** A webinar of the offline channel that has ended, with its recording (the channel's VOD). */
   recordedWebinarId: string;
+  /** Nova's webinar for registered attendees (approval, capacity, questions): the viewer is approved. */
+  registeredWebinarId: string;
   /** Closes the publishing studio (the platform ends the stream itself). */
   close(): Promise<void>;
 }
@@ -208,6 +210,41 @@ async function announceWebinars(
   return { webinarId: upcoming.id, liveWebinarId: live.id, recordedWebinarId: recorded.id };
 }
 
+/**
+ * A webinar for registered attendees on Nova's channel, the host approving each: the viewer is
+ * approved, two wait (one answering with a would-be spreadsheet formula), one was declined.
+ */
+async function registerForWebinar(owner: Person, people: Person[]): Promise<string> {
+  const day = 86_400_000;
+  const { id } = await call<{ id: string }>(owner, 'POST', '/api/v1/channels/novabeats/webinars', {
+    title: 'Modular synthesis 101: the weekly training',
+    description: 'For new members of the studio: patching basics, then your questions.',
+    scheduledStart: new Date(Math.floor(Date.now() / day) * day + 5 * day + 17 * 3_600_000).toISOString(),
+    durationMinutes: 60,
+    audience: 'registered',
+    registrationApproval: true,
+    registrationCapacity: 500,
+    registrationQuestions: [
+      { text: 'Which synth do you use?', required: true },
+      { text: 'What should we cover?', required: false },
+    ],
+  });
+  const answers = [
+    ['A Eurorack case, 104 HP', 'Clock dividers and how to sync to a DAW'],
+    ['Moog Mother-32', ''],
+    ['=HYPERLINK("http://deals.example")', 'DEALS'],
+    ['none', 'CAN WE DO DUBSTEP'],
+  ];
+  const registrations = [];
+  for (const [i, person] of people.entries())
+    registrations.push(
+      await call<{ id: string }>(person, 'POST', `/api/v1/webinars/${id}/registration`, { answers: answers[i] }),
+    );
+  await call(owner, 'PATCH', `/api/v1/webinars/${id}/registrants/${registrations[0]!.id}`, { status: 'approved' });
+  await call(owner, 'PATCH', `/api/v1/webinars/${id}/registrants/${registrations[3]!.id}`, { status: 'declined' });
+  return id;
+}
+
 /** The live channel's look and its team, one after the other so the moderation log reads the same in every run. */
 async function setUpLiveChannel(owner: Person, moderator: Person): Promise<void> {
   await uploadImages(owner, 'novabeats');
@@ -254,6 +291,7 @@ export async function seed(platform: TestPlatform, browser: Browser): Promise<Se
   ]);
   step('channels');
   const webinars = await announceWebinars(owner, secondOwner);
+  const registeredWebinarId = await registerForWebinar(owner, [viewer, moderator, spammer, shouter]);
   step('webinars');
 
   // A past broadcast: Theo streams for a few seconds, retitled while live, then ends. The live
@@ -327,6 +365,7 @@ export async function seed(platform: TestPlatform, browser: Browser): Promise<Se
       privateOwner,
       privateSlug: 'ada-office-hours',
       ...webinars,
+      registeredWebinarId,
       close: () => live.context.close(),
     };
   } catch (error) {
