@@ -197,8 +197,10 @@ export function registerRegistrationRoutes(
         summary: 'The webinar as an iCalendar file (RFC 5545) with your personal join link (approved registrants)',
         params: Params,
         querystring: TokenQuery,
-        produces: ['text/calendar'],
-        response: { 200: Type.String(), ...problems(401, 403, 404, 409) },
+        response: {
+          200: { description: 'The .ics file.', content: { 'text/calendar': { schema: Type.String() } } },
+          ...problems(401, 403, 404, 409),
+        },
       },
     },
     async (request, reply) => {
@@ -257,8 +259,10 @@ export function registerRegistrationRoutes(
         tags: ['webinars'],
         summary: 'The registrants as CSV (RFC 4180), one column per question (host and co-hosts)',
         params: Params,
-        produces: ['text/csv'],
-        response: { 200: Type.String(), ...problems(401, 403, 404) },
+        response: {
+          200: { description: 'One row per registrant.', content: { 'text/csv': { schema: Type.String() } } },
+          ...problems(401, 403, 404),
+        },
       },
     },
     async (request, reply) => {
