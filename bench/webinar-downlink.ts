@@ -325,8 +325,9 @@ function nodeSent(who: string, before: PublisherSent, after: PublisherSent, seco
     who,
     layers: [
       ...after.layers.map((end, i) => ({
-        source: 'camera',
-        rid: `r${i}`,
+        source: end.source,
+        // The layer's index among its source's: r0 lowest, as the app names them.
+        rid: `r${after.layers.slice(0, i).filter((l) => l.source === end.source).length}`,
         kbps: rate(end.bytes - (before.layers[i]?.bytes ?? 0)),
         width: end.width,
         height: end.height,

@@ -25,8 +25,16 @@ export interface NodePanelists {
 export async function startNodePanelists(
   server: LiveServer,
   backstage: Backstage,
-  options: { count: number; media: RecordedMedia; stunUrl: string; timeoutMs: number },
+  options: {
+    count: number;
+    media: RecordedMedia;
+    stunUrl: string;
+    timeoutMs: number;
+    /** Who else takes turns to speak: `speakers` in all, these panelists from turn `firstTurn` on. */
+    turns?: { speakers: number; firstTurn: number };
+  },
 ): Promise<NodePanelists> {
+  const turns = options.turns ?? { speakers: options.count, firstTurn: 0 };
   const publishers: NodePublisher[] = [];
   const names: string[] = [];
   let closing: Promise<void> | undefined;
@@ -46,7 +54,7 @@ export async function startNodePanelists(
           join: { role: 'stage', webinar: backstage.id, cookie, origin: server.url },
           media: options.media,
           stunUrl: options.stunUrl,
-          speaking: (ms) => Math.floor(ms / SPEAKING_TURN_MS) % options.count === turn,
+          speaking: takesTurn(turns.firstTurn + turn, turns.speakers),
           timeoutMs: options.timeoutMs,
         }),
       );
@@ -57,6 +65,11 @@ export async function startNodePanelists(
     await panelists.close();
     throw error;
   }
+}
+
+/** Speaks in turn `turn` of `speakers`, SPEAKING_TURN_MS each. */
+export function takesTurn(turn: number, speakers: number): (elapsedMs: number) => boolean {
+  return (ms) => Math.floor(ms / SPEAKING_TURN_MS) % speakers === turn;
 }
 
 /** A new account through the sign-up API, as the site's own page would send it; its session cookie. */

@@ -1,15 +1,17 @@
 // A publisher in Node that sends recorded media (recorded-media.ts): a camera in three simulcast
-// layers (VP8) and a microphone (Opus), over a real WebRTC send transport (werift: ICE, DTLS, SRTP)
-// into the SFU, through the media signaling protocol as the web app's clients use it. It joins a
-// channel with a stream key, or a webinar's stage as a signed-in panelist (the session cookie and
-// the site's Origin on its socket.io handshake, as a page of the site sends them).
+// layers (VP8), a microphone (Opus) and, for a host, a screen in two layers, over a real WebRTC send
+// transport (werift: ICE, DTLS, SRTP) into the SFU, through the media signaling protocol as the web
+// app's clients use it. It joins a channel with a stream key, or a webinar's stage as a signed-in
+// member (the session cookie and the site's Origin on its socket.io handshake, as a page of the
+// site sends them).
 //
-// It costs no encoder: frames are packetized as they were recorded and sent on a fixed clock
-// (30 fps, 20 ms of sound), each layer at its recorded bitrate whatever the load. It does not
-// answer keyframe requests (a viewer joining or switching layers waits for the next recorded
-// keyframe, every recorded-media.ts KEYFRAME_INTERVAL frames) nor retransmit (loopback loses nothing in a healthy run).
+// It costs no encoder: frames are packetized as they were recorded and sent on a fixed clock, each
+// layer at its recorded bitrate whatever the load. It does not answer keyframe requests (a viewer
+// joining or switching layers waits for the next recorded keyframe, KEYFRAME_INTERVAL_S) nor
+// retransmit (loopback loses nothing in a healthy run).
 import { RTCPeerConnection, RtpHeader, useOPUS, useVP8, type RTCDtlsTransport } from 'werift';
-import { CAMERA_FPS, VOICE_FRAME_MS, type RecordedMedia } from './recorded-media.ts';
+import type { MediaSource } from '../../../common/protocol/media-signaling.ts';
+import { VOICE_FRAME_MS, type RecordedMedia, type RecordedVideo } from './recorded-media.ts';
 import { answerDtls, remoteAnswer } from './remote-sdp.ts';
 import { BenchSignaling } from './signaling.ts';
 
@@ -27,6 +29,8 @@ export interface NodePublisherOptions {
   serverUrl: string;
   join: PublisherJoin;
   media: RecordedMedia;
+  /** Also share the recorded screen (a host). */
+  share?: boolean;
   /** A STUN server on loopback (loopback-stun.ts): werift would otherwise ask one on the internet. */
   stunUrl: string;
   /** Whether the voice is heard at `elapsedMs` (its audio level says speech, else silence): who speaks when. */
@@ -34,9 +38,16 @@ export interface NodePublisherOptions {
   timeoutMs: number;
 }
 
-/** What the publisher sent so far, per camera layer (lowest first) and for the voice. */
+/** What the publisher sent so far: each layer of its camera (and screen), lowest first, and its voice. */
 export interface PublisherSent {
-  layers: { width: number; height: number; packets: number; bytes: number; frames: number }[];
+  layers: {
+    source: 'camera' | 'screen';
+    width: number;
+    height: number;
+    packets: number;
+    bytes: number;
+    frames: number;
+  }[];
   voice: { packets: number; bytes: number };
 }
 
@@ -47,33 +58,57 @@ interface Stream {
   bytes: number;
 }
 
+/** One recorded video being sent: its layers' streams and where it is in the recording. */
+interface Video {
+  source: 'camera' | 'screen';
+  recorded: RecordedVideo;
+  streams: Stream[];
+  frame: number;
+  pictureId: number;
+}
+
+const newStream = (): Stream => ({
+  ssrc: Math.floor(Math.random() * 0xfffffff0) + 1,
+  sequence: Math.floor(Math.random() * 0xffff),
+  packets: 0,
+  bytes: 0,
+});
+
 export class NodePublisher {
   readonly #signaling: BenchSignaling;
   readonly #pc: RTCPeerConnection;
   readonly #dtls: RTCDtlsTransport;
   readonly #media: RecordedMedia;
-  readonly #camera: Stream[];
-  readonly #voice: Stream;
+  readonly #videos: Video[];
+  readonly #voice = newStream();
   readonly #timers: NodeJS.Timeout[] = [];
-  #frame = 0;
   #voiceFrame = 0;
-  #pictureId = Math.floor(Math.random() * 0x7fff);
   readonly #timestampBase = Math.floor(Math.random() * 0x7fffffff);
   #closed = false;
 
-  private constructor(signaling: BenchSignaling, pc: RTCPeerConnection, dtls: RTCDtlsTransport, media: RecordedMedia) {
+  private constructor(
+    signaling: BenchSignaling,
+    pc: RTCPeerConnection,
+    dtls: RTCDtlsTransport,
+    media: RecordedMedia,
+    share: boolean,
+  ) {
     this.#signaling = signaling;
     this.#pc = pc;
     this.#dtls = dtls;
     this.#media = media;
-    const stream = (): Stream => ({
-      ssrc: Math.floor(Math.random() * 0xfffffff0) + 1,
-      sequence: Math.floor(Math.random() * 0xffff),
-      packets: 0,
-      bytes: 0,
+    const video = (source: 'camera' | 'screen', recorded: RecordedVideo): Video => ({
+      source,
+      recorded,
+      streams: recorded.layers.map(newStream),
+      frame: 0,
+      pictureId: Math.floor(Math.random() * 0x7fff),
     });
-    this.#camera = media.camera.map(stream);
-    this.#voice = stream();
+    this.#videos = [video('camera', media.camera)];
+    if (share) {
+      if (!media.screen) throw new Error('no screen was recorded to share');
+      this.#videos.push(video('screen', media.screen));
+    }
   }
 
   static async start(options: NodePublisherOptions): Promise<NodePublisher> {
@@ -104,6 +139,7 @@ export class NodePublisher {
         codecs: { video: [useVP8()], audio: [useOPUS()] },
         headerExtensions: { video: [], audio: [] },
       });
+      // Two sections are enough to open the transport; the producers' SSRCs tell the streams apart.
       pc.addTransceiver('video', { direction: 'sendonly' });
       pc.addTransceiver('audio', { direction: 'sendonly' });
       await pc.setLocalDescription(await pc.createOffer());
@@ -114,7 +150,7 @@ export class NodePublisher {
       const dtls = pc.dtlsTransports[0];
       if (!dtls) throw new Error('werift has no DTLS transport');
       await connected(pc, dtls, options.timeoutMs);
-      publisher = new NodePublisher(signaling, pc, dtls, options.media);
+      publisher = new NodePublisher(signaling, pc, dtls, options.media, options.share ?? false);
       await publisher.#produce(transport.id);
       publisher.#startSending(options.speaking);
       return publisher;
@@ -128,13 +164,16 @@ export class NodePublisher {
 
   sent(): PublisherSent {
     return {
-      layers: this.#camera.map((stream, i) => ({
-        width: this.#media.camera[i]!.width,
-        height: this.#media.camera[i]!.height,
-        packets: stream.packets,
-        bytes: stream.bytes,
-        frames: this.#frame,
-      })),
+      layers: this.#videos.flatMap((video) =>
+        video.streams.map((stream, i) => ({
+          source: video.source,
+          width: video.recorded.layers[i]!.width,
+          height: video.recorded.layers[i]!.height,
+          packets: stream.packets,
+          bytes: stream.bytes,
+          frames: video.frame,
+        })),
+      ),
       voice: { packets: this.#voice.packets, bytes: this.#voice.bytes },
     };
   }
@@ -151,29 +190,31 @@ export class NodePublisher {
 
   async #produce(transportId: string): Promise<void> {
     const cname = `bench-${this.#voice.ssrc}`;
-    await this.#signaling.request('produce', {
-      transportId,
-      kind: 'video',
-      source: 'camera',
-      rtpParameters: {
-        codecs: [
-          {
-            mimeType: 'video/VP8',
-            payloadType: VP8_PT,
-            clockRate: 90000,
-            rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }],
-          },
-        ],
-        headerExtensions: [],
-        // Lowest first, as the web app sends them; SSRCs (not rids) tell the layers apart.
-        encodings: this.#camera.map((stream, i) => ({
-          ssrc: stream.ssrc,
-          maxBitrate: this.#media.camera[i]!.kbps * 1000,
-          scalabilityMode: 'L1T1',
-        })),
-        rtcp: { cname, reducedSize: true },
-      },
-    });
+    for (const video of this.#videos) {
+      await this.#signaling.request('produce', {
+        transportId,
+        kind: 'video',
+        source: video.source satisfies MediaSource,
+        rtpParameters: {
+          codecs: [
+            {
+              mimeType: 'video/VP8',
+              payloadType: VP8_PT,
+              clockRate: 90000,
+              rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }],
+            },
+          ],
+          headerExtensions: [],
+          // Lowest first, as the web app sends them; SSRCs (not rids) tell the layers apart.
+          encodings: video.streams.map((stream, i) => ({
+            ssrc: stream.ssrc,
+            maxBitrate: video.recorded.layers[i]!.kbps * 1000,
+            scalabilityMode: 'L1T1',
+          })),
+          rtcp: { cname, reducedSize: true },
+        },
+      });
+    }
     await this.#signaling.request('produce', {
       transportId,
       kind: 'audio',
@@ -197,7 +238,9 @@ export class NodePublisher {
 
   #startSending(speaking: (elapsedMs: number) => boolean): void {
     const startedAt = performance.now();
-    this.#timers.push(setInterval(() => this.#sendFrame(), 1000 / CAMERA_FPS));
+    for (const video of this.#videos) {
+      this.#timers.push(setInterval(() => this.#sendFrame(video), 1000 / video.recorded.fps));
+    }
     this.#timers.push(
       setInterval(() => {
         const packet = this.#media.voice[this.#voiceFrame % this.#media.voice.length]!;
@@ -213,26 +256,21 @@ export class NodePublisher {
     );
   }
 
-  /** The next recorded frame of every layer, each split into RTP packets behind a VP8 payload descriptor. */
-  #sendFrame(): void {
-    const timestamp = this.#frame * (90000 / CAMERA_FPS);
-    const pictureId = this.#pictureId;
-    this.#pictureId = (this.#pictureId + 1) & 0x7fff;
-    this.#media.camera.forEach((layer, i) => {
-      const frame = layer.frames[this.#frame % layer.frames.length]!;
+  /** The next recorded frame of every layer of `video`, each split into RTP packets behind a VP8 payload descriptor. */
+  #sendFrame(video: Video): void {
+    const timestamp = video.frame * (90000 / video.recorded.fps);
+    const pictureId = video.pictureId;
+    video.pictureId = (video.pictureId + 1) & 0x7fff;
+    video.recorded.layers.forEach((layer, i) => {
+      const frame = layer.frames[video.frame % layer.frames.length]!;
       for (let offset = 0; offset < frame.length; offset += MAX_FRAME_BYTES_PER_PACKET) {
         const chunk = frame.subarray(offset, offset + MAX_FRAME_BYTES_PER_PACKET);
         const last = offset + MAX_FRAME_BYTES_PER_PACKET >= frame.length;
-        this.#send(
-          this.#camera[i]!,
-          VP8_PT,
-          timestamp,
-          last,
-          Buffer.concat([vp8Descriptor(offset === 0, pictureId, this.#frame), chunk]),
-        );
+        const descriptor = vp8Descriptor(offset === 0, pictureId, video.frame);
+        this.#send(video.streams[i]!, VP8_PT, timestamp, last, Buffer.concat([descriptor, chunk]));
       }
     });
-    this.#frame++;
+    video.frame++;
   }
 
   #send(
