@@ -7,28 +7,30 @@
 // attendee received, so an attendee that gets nothing never counts as served. Written up by
 // lib/media/attendees-report.ts.
 import os from 'node:os';
-import type { BrowserContext } from 'playwright-core';
 import { AttendeePool } from './lib/media/attendee-pool.ts';
 import {
   attendeesReport,
   deliveredToEach,
   type AttendeeSettings,
   type AttendeeStep,
-  type StageKind,
   RUN_BUDGET_MINUTES,
 } from './lib/media/attendees-report.ts';
 import { launchMediaBrowser, type MediaBrowser } from './lib/media/browser.ts';
 import { ProcessCpuMeter, descendantsCpuMs, machineBusyOver, machineBusyPercent, machineCpu } from './lib/media/cpu.ts';
 import { startLiveServer, type LiveServer } from './lib/media/live-server.ts';
 import { startLoopbackStun, type LoopbackStun } from './lib/media/loopback-stun.ts';
-import { startNodePanelists, type NodePanelists } from './lib/media/node-panelists.ts';
-import type { PublisherSent } from './lib/media/node-publisher.ts';
-import { startNodeStage } from './lib/media/node-stage.ts';
 import { recordMedia, type RecordedMedia } from './lib/media/recorded-media.ts';
 import { udpDrops } from './lib/media/udp-drops.ts';
 import { percentile, round1 } from './lib/media/percentiles.ts';
-import { callProbe, describeOutbound, installStageProbe } from './lib/media/stage-probe.ts';
-import { hostWebinar } from './lib/media/webinar-host.ts';
+import {
+  PANELISTS,
+  STAGE_KINDS,
+  describeRates,
+  senderRates,
+  setUpStage,
+  type StageKind,
+  type WebinarStage,
+} from './lib/media/webinar-stage.ts';
 import { FlagError } from './lib/flags.ts';
 import { BenchError, type BenchContext, type BenchResult } from './lib/types.ts';
 
@@ -39,17 +41,9 @@ const DEFAULT_SIZES = [25, 50, 100];
 const MAX_ATTENDEES = 200;
 const RUN_BUDGET_MS = RUN_BUDGET_MINUTES * 60_000;
 const JOIN_TIMEOUT_MS = 20_000;
-const PANELISTS = 3;
 const ROLES_WITHOUT_RECORDER = 'api,signaling,sfu,web';
 /** Seconds of media the Node publishers loop. */
 const RECORDED_SECONDS = 10;
-
-/** Who is on stage, however they got there; describe() says what each one sends now (host first). */
-interface Stage {
-  id: string;
-  describe(): Promise<string[]>;
-  close(): Promise<void>;
-}
 
 export default async function run(ctx: BenchContext): Promise<BenchResult> {
   const settings = readSettings(ctx);
@@ -64,7 +58,7 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
   let server: LiveServer | undefined;
   let browser: MediaBrowser | undefined;
   let stun: LoopbackStun | undefined;
-  let stage: Stage | undefined;
+  let stage: WebinarStage | undefined;
   let pool: AttendeePool | undefined;
   try {
     server = await startLiveServer(ctx, {
@@ -75,7 +69,7 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
     });
     stun = await startLoopbackStun();
     if (settings.stage !== 'node') browser = await launchMediaBrowser();
-    stage = await setUpStage(ctx, settings.stage, server, browser, media, stun.url);
+    stage = await setUpStage(ctx, settings.stage, { server, browser, media, stunUrl: stun.url });
     pool = await AttendeePool.start(settings.processes, 60_000);
     const deadline = Date.now() + RUN_BUDGET_MS;
 
@@ -108,68 +102,6 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
   }
 }
 
-/**
- * Puts the host (sharing a screen, with camera and microphone) and three panelists (camera and
- * microphone) on stage, and starts the webinar: all in Node (node-stage.ts); the host as the web
- * app's page in Chromium with Node panelists; or everyone as the web app's pages.
- */
-async function setUpStage(
-  ctx: BenchContext,
-  kind: StageKind,
-  server: LiveServer,
-  browser: MediaBrowser | undefined,
-  media: RecordedMedia | undefined,
-  stunUrl: string,
-): Promise<Stage> {
-  if (kind === 'node') {
-    const stage = await startNodeStage(server, { panelists: PANELISTS, media: media!, stunUrl, timeoutMs: 20_000 });
-    ctx.log(`webinar ${stage.id} is live with ${PANELISTS + 1} Node publishers on stage`);
-    return {
-      id: stage.id,
-      describe: async () => stage.sent().map(({ name, sent }) => `${name}: ${describeRecorded(sent)}`),
-      close: () => stage.close(),
-    };
-  }
-  const contexts: BrowserContext[] = [];
-  for (let i = 0; i <= (kind === 'pages' ? PANELISTS : 0); i++) {
-    const context = await browser!.browser.newContext({ viewport: { width: 1280, height: 800 } });
-    await installStageProbe(context);
-    contexts.push(context);
-  }
-  let panelists: NodePanelists | undefined;
-  const webinar = await hostWebinar(ctx, contexts[0]!, server, {
-    panelists: contexts.slice(1),
-    beforeStart: async (backstage) => {
-      if (kind !== 'host-page') return;
-      panelists = await startNodePanelists(server, backstage, {
-        count: PANELISTS,
-        media: media!,
-        stunUrl,
-        timeoutMs: 20_000,
-      });
-    },
-  });
-  return {
-    id: webinar.id,
-    describe: async () => [
-      ...(await Promise.all(
-        [webinar.host, ...webinar.panelists].map(async (page) =>
-          describeOutbound((await callProbe(page, 'traffic')).outbound),
-        ),
-      )),
-      ...(panelists?.sent() ?? []).map((sent, i) => `${panelists!.names[i]}: ${describeRecorded(sent)}`),
-    ],
-    close: async () => {
-      await panelists?.close();
-      await Promise.all(contexts.map((context) => context.close().catch(() => undefined)));
-    },
-  };
-}
-
-function describeRecorded(sent: PublisherSent): string {
-  return `${sent.layers.map((l) => `${l.source} ${l.width}x${l.height}`).join(', ')} (recorded)`;
-}
-
 function readSettings(ctx: BenchContext): AttendeeSettings {
   const raw = ctx.flags.string('sizes');
   const sizes = raw ? raw.split(',').map((s) => Number(s.trim())) : [...DEFAULT_SIZES];
@@ -193,16 +125,16 @@ function readSettings(ctx: BenchContext): AttendeeSettings {
 
 function stageFlag(ctx: BenchContext): StageKind {
   const raw = ctx.flags.string('stage') ?? 'node';
-  if (raw !== 'node' && raw !== 'host-page' && raw !== 'pages')
-    throw new FlagError(`--stage must be node, host-page or pages, got '${raw}'`);
-  return raw;
+  const kind = STAGE_KINDS.find((k) => k === raw);
+  if (!kind) throw new FlagError(`--stage must be ${STAGE_KINDS.join(', ')}; got '${raw}'`);
+  return kind;
 }
 
 async function measureStep(
   ctx: BenchContext,
   settings: AttendeeSettings,
   server: LiveServer,
-  stage: Stage,
+  stage: WebinarStage,
   pool: AttendeePool,
   size: number,
   deadline: number,
@@ -240,6 +172,7 @@ async function measureStep(
   own.start();
   const machineStart = machineCpu();
   const dropsStart = udpDrops();
+  const sendersStart = await stage.senders();
   const windowStart = performance.now();
   await pool.startWindow();
   await sleep(settings.windowMs);
@@ -252,8 +185,8 @@ async function measureStep(
   const ownCpu = own.percent();
   const workers = await server.workers();
   const windowS = (performance.now() - windowStart) / 1000;
-  // What the stage sends decides what each attendee costs: its layers, as the encoders made them.
-  const stagePublishing = await stage.describe();
+  // What the stage sends decides what each attendee costs: its layers, as the senders made them.
+  const stagePublishing = senderRates(sendersStart, await stage.senders(), windowS).map(describeRates);
 
   const attendees = window.attendees;
   const delivered = deliveredToEach(attendees, windowS);

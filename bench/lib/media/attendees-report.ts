@@ -4,6 +4,7 @@ import os from 'node:os';
 import type { BenchResult, Cell } from '../types.ts';
 import { percentile, round1 } from './percentiles.ts';
 import { udpDropsBetween, type UdpDropSample } from './udp-drops.ts';
+import type { StageKind } from './webinar-stage.ts';
 import type { AttendeeWindow } from './werift-attendee.ts';
 
 /** An attendee whose pictures lose more than this share of their packets is not served. */
@@ -14,9 +15,6 @@ export const MIN_SHARE_OF_MEDIAN = 0.8;
 export const RUN_BUDGET_MINUTES = 3;
 /** What SFU_CONSUMERS_PER_ROUTER's default puts on one worker before a room spreads to the next. */
 const CONSUMERS_PER_ROUTER_DEFAULT = 500;
-
-/** Who is on stage: Node publishers of recorded media; the host's web app page and Node panelists; or web app pages only. */
-export type StageKind = 'node' | 'host-page' | 'pages';
 
 export interface AttendeeSettings {
   sizes: number[];
@@ -331,7 +329,7 @@ export function attendeesReport(settings: AttendeeSettings, steps: AttendeeStep[
         `pause requests the attendees' layouts made during the windows (who speaks moves the big camera): ` +
         `${measured.map((s) => `${s.layoutRequests} at ${s.size}`).join(', ')}. Stage changes an attendee saw after it ` +
         `joined (producers added or closed: not followed): ${Math.max(0, ...measured.map((s) => s.stageChanges))}. ` +
-        `What the stage sent at the end of the last window (host first; size, frame rate, what limits the encoder): ` +
+        `What the stage sent during the last window (host first; payload kbit/s, size and frames per second, what holds a browser's encoder back): ` +
         `${steps.at(-1)!.stagePublishing.join(' | ')}.`,
       `This machine has ${os.availableParallelism()} cores for everything: ` +
         (settings.stage === 'pages'

@@ -6,10 +6,18 @@
 // site sends them).
 //
 // It costs no encoder: frames are packetized as they were recorded and sent on a fixed clock, each
-// layer at its recorded bitrate whatever the load. It does not answer keyframe requests (a viewer
+// layer at its recorded bitrate whatever the load, with RTCP sender reports every second. It does not answer keyframe requests (a viewer
 // joining or switching layers waits for the next recorded keyframe, KEYFRAME_INTERVAL_S) nor
 // retransmit (loopback loses nothing in a healthy run).
-import { RTCPeerConnection, RtpHeader, useOPUS, useVP8, type RTCDtlsTransport } from 'werift';
+import {
+  RTCPeerConnection,
+  RtcpSenderInfo,
+  RtcpSrPacket,
+  RtpHeader,
+  useOPUS,
+  useVP8,
+  type RTCDtlsTransport,
+} from 'werift';
 import type { MediaSource } from '../../../common/protocol/media-signaling.ts';
 import { VOICE_FRAME_MS, type RecordedMedia, type RecordedVideo } from './recorded-media.ts';
 import { answerDtls, remoteAnswer } from './remote-sdp.ts';
@@ -21,6 +29,10 @@ const VP8_PT = 96;
 const OPUS_PT = 111;
 /** RTP payload per packet: the VP8 payload descriptor plus at most this much of a frame. */
 const MAX_FRAME_BYTES_PER_PACKET = 1150;
+/** RTCP sender reports, as often as a browser sends them. */
+const SENDER_REPORT_MS = 1000;
+/** Seconds from the NTP epoch (1900) to the Unix epoch (1970). */
+const NTP_UNIX_OFFSET_S = 2_208_988_800;
 
 export type PublisherJoin =
   { role: 'publisher'; streamKey: string } | { role: 'stage'; webinar: string; cookie: string; origin: string };
@@ -238,6 +250,9 @@ export class NodePublisher {
 
   #startSending(speaking: (elapsedMs: number) => boolean): void {
     const startedAt = performance.now();
+    // Sender reports tie each stream's RTP clock to the wall clock. The SFU needs them to switch a
+    // viewer between simulcast layers (their timestamps line up through them), as a browser sends.
+    this.#timers.push(setInterval(() => this.#sendReports(startedAt), SENDER_REPORT_MS));
     for (const video of this.#videos) {
       this.#timers.push(setInterval(() => this.#sendFrame(video), 1000 / video.recorded.fps));
     }
@@ -254,6 +269,28 @@ export class NodePublisher {
         this.#voiceFrame++;
       }, VOICE_FRAME_MS),
     );
+  }
+
+  #sendReports(startedAt: number): void {
+    if (this.#closed) return;
+    const now = performance.now();
+    const epochS = (performance.timeOrigin + now) / 1000 + NTP_UNIX_OFFSET_S;
+    const ntpTimestamp = (BigInt(Math.floor(epochS)) << 32n) | BigInt(Math.floor((epochS % 1) * 2 ** 32));
+    const report = (stream: Stream, clockRate: number) =>
+      new RtcpSrPacket({
+        ssrc: stream.ssrc,
+        senderInfo: new RtcpSenderInfo({
+          ntpTimestamp,
+          rtpTimestamp: (this.#timestampBase + Math.round(((now - startedAt) / 1000) * clockRate)) >>> 0,
+          packetCount: stream.packets,
+          octetCount: stream.bytes,
+        }),
+      });
+    const reports = [
+      ...this.#videos.flatMap((video) => video.streams.map((stream) => report(stream, 90000))),
+      report(this.#voice, 48000),
+    ];
+    void this.#dtls.sendRtcp(reports).catch(() => undefined);
   }
 
   /** The next recorded frame of every layer of `video`, each split into RTP packets behind a VP8 payload descriptor. */

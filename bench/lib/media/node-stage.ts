@@ -5,7 +5,7 @@
 // speak. The same requests as the web app's host page makes (webinar-host.ts), without a browser's
 // encoders, which would take a small machine's every cycle.
 import { BenchError } from '../types.ts';
-import { OWNER_PASSWORD, type LiveServer } from './live-server.ts';
+import { OWNER_NAME, OWNER_PASSWORD, type LiveServer } from './live-server.ts';
 import { startNodePanelists, takesTurn, type NodePanelists } from './node-panelists.ts';
 import { NodePublisher, type PublisherSent } from './node-publisher.ts';
 import type { RecordedMedia } from './recorded-media.ts';
@@ -17,9 +17,6 @@ export interface NodeStage {
   /** Stops every publisher; safe to call twice. */
   close(): Promise<void>;
 }
-
-/** The channel owner's display name (live-server.ts creates them so). */
-const HOST_NAME = 'Bench';
 
 export async function startNodeStage(
   server: LiveServer,
@@ -52,7 +49,7 @@ export async function startNodeStage(
   const stage: NodeStage = {
     id,
     sent: () => [
-      ...(host ? [{ name: HOST_NAME, sent: host.sent() }] : []),
+      ...(host ? [{ name: OWNER_NAME, sent: host.sent() }] : []),
       ...(panelists?.sent() ?? []).map((sent, i) => ({ name: panelists!.names[i]!, sent })),
     ],
     close: () => (closing ??= Promise.all([host?.close(), panelists?.close()]).then(() => undefined)),
