@@ -36,6 +36,8 @@ export interface WorkerHealthSample {
 
 /** The password of the benchmark's user (a throwaway account on a throwaway server). */
 export const OWNER_PASSWORD = 'bench-password-not-secret';
+/** The channel owner's display name: what a webinar's stage calls its host. */
+export const OWNER_NAME = 'Bench';
 
 export interface LiveServer {
   readonly url: string;
@@ -92,7 +94,7 @@ export async function startLiveServer(ctx: BenchContext, options: LiveServerOpti
       '--password',
       OWNER_PASSWORD,
       '--name',
-      'Bench',
+      OWNER_NAME,
     ]);
     await cli(ctx.repoRoot, env, server, [
       'channel',

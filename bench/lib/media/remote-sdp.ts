@@ -98,3 +98,57 @@ export function answerDtls(answerSdp: string): {
     fingerprints: [{ algorithm: 'sha-256', value: fingerprint }],
   };
 }
+
+/**
+ * The SDP answer that stands for the server's side of a send transport, to a Node peer's offer of
+ * sendonly m-sections (node-publisher.ts): the server receives on each, ICE-lite, as the DTLS
+ * server (the peer connects as client), one codec per section as the offer numbers it.
+ */
+export function remoteAnswer(transport: TransportInfo, offerSdp: string): string {
+  const fingerprint =
+    transport.dtlsParameters.fingerprints.find((f) => f.algorithm === 'sha-256') ??
+    transport.dtlsParameters.fingerprints[0];
+  if (!fingerprint) throw new Error('the transport has no DTLS fingerprint');
+  const sections = offerSdp.split(/\r?\n(?=m=)/).slice(1);
+  const mids = sections.map((section) => /^a=mid:(\S+)/m.exec(section)?.[1] ?? '');
+  const lines = [
+    'v=0',
+    `o=aethex-bench ${Date.now()} 1 IN IP4 127.0.0.1`,
+    's=-',
+    't=0 0',
+    'a=ice-lite',
+    `a=group:BUNDLE ${mids.join(' ')}`,
+    'a=msid-semantic: WMS *',
+  ];
+  sections.forEach((section, index) => {
+    const kind = /^m=(\w+)/.exec(section)?.[1] ?? 'video';
+    const wanted = kind === 'audio' ? /opus/i : /VP8/i;
+    const rtpmap = section.split(/\r?\n/).find((line) => line.startsWith('a=rtpmap:') && wanted.test(line));
+    if (!rtpmap) throw new Error(`the offer's ${kind} section has no ${wanted.source}`);
+    const payloadType = /^a=rtpmap:(\d+)/.exec(rtpmap)![1];
+    lines.push(
+      `m=${kind} 7 UDP/TLS/RTP/SAVPF ${payloadType}`,
+      'c=IN IP4 127.0.0.1',
+      `a=mid:${mids[index]}`,
+      'a=recvonly',
+      `a=ice-ufrag:${transport.iceParameters.usernameFragment}`,
+      `a=ice-pwd:${transport.iceParameters.password}`,
+    );
+    for (const candidate of transport.iceCandidates) {
+      if (candidate.protocol !== 'udp') continue;
+      const address = (candidate as { address?: string; ip?: string }).address ?? (candidate as { ip?: string }).ip;
+      lines.push(
+        `a=candidate:${candidate.foundation} 1 udp ${candidate.priority} ${address} ${candidate.port} typ host`,
+      );
+    }
+    lines.push(
+      'a=end-of-candidates',
+      `a=fingerprint:${fingerprint.algorithm} ${fingerprint.value}`,
+      'a=setup:passive',
+      'a=rtcp-mux',
+      'a=rtcp-rsize',
+      rtpmap,
+    );
+  });
+  return `${lines.join('\r\n')}\r\n`;
+}

@@ -35,13 +35,17 @@ export class BenchSignaling {
     this.#timeoutMs = timeoutMs;
   }
 
-  /** Connects over WebSocket only (no long-polling upgrade dance: one fewer variable to measure). */
-  static connect(serverUrl: string, timeoutMs = 10_000): Promise<BenchSignaling> {
+  /**
+   * Connects over WebSocket only (no long-polling upgrade dance: one fewer variable to measure).
+   * `headers` (Node only): e.g. a session cookie and the site's Origin, as a page of the site sends them.
+   */
+  static connect(serverUrl: string, timeoutMs = 10_000, headers?: Record<string, string>): Promise<BenchSignaling> {
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(`${serverUrl}${MEDIA_NAMESPACE}`, {
       transports: ['websocket'],
       reconnection: false,
       timeout: timeoutMs,
       forceNew: true,
+      ...(headers && { extraHeaders: headers }),
     });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {

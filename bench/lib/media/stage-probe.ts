@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { BrowserContext, Page } from 'playwright-core';
-import type { BenchStageApi, StageProbeConfig } from './page/stage-probe.ts';
+import type { BenchStageApi, OutboundStream, StageProbeConfig } from './page/stage-probe.ts';
 
 export type { InboundStream, OutboundStream, PageTraffic } from './page/stage-probe.ts';
 
@@ -51,4 +51,17 @@ function bundleProbe(): Promise<string> {
     if (!file) throw new Error('esbuild produced no bundle');
     return file.text;
   })());
+}
+
+/** A page's outbound video layers as '<source> <rid> <w>x<h>@<fps>' (with what limits the encoder), lowest first. */
+export function describeOutbound(outbound: readonly OutboundStream[]): string {
+  return outbound
+    .filter((s) => s.source !== 'microphone')
+    .sort((a, b) => `${a.source}${a.rid}`.localeCompare(`${b.source}${b.rid}`))
+    .map((s) => {
+      const limited =
+        s.qualityLimitationReason && s.qualityLimitationReason !== 'none' ? ` (${s.qualityLimitationReason})` : '';
+      return `${s.source} ${s.rid ?? ''} ${s.frameWidth}x${s.frameHeight}@${Math.round(s.framesPerSecond)}${limited}`;
+    })
+    .join(', ');
 }

@@ -22,6 +22,18 @@ export interface HostOptions {
    * with camera and microphone in backstage, before the webinar starts.
    */
   panelists?: readonly BrowserContext[];
+  /**
+   * Runs in backstage once the host (and any panelists above) are on stage, before the webinar
+   * starts: e.g. to bring Node panelists (node-panelists.ts), invited through the host's session.
+   */
+  beforeStart?: (backstage: Backstage) => Promise<void>;
+}
+
+/** A webinar in backstage, as its host sees it. */
+export interface Backstage {
+  id: string;
+  /** Invites a user to the stage as a panelist, by username (the host's API call). */
+  invite(username: string): Promise<void>;
 }
 
 export interface HostedWebinar {
@@ -74,6 +86,13 @@ export async function hostWebinar(
   for (const [index, panelistContext] of (options.panelists ?? []).entries()) {
     panelists.push(await joinAsPanelist(panelistContext, server, id, api, index + 1));
   }
+  await options.beforeStart?.({
+    id,
+    invite: async (username) => {
+      const invited = await api('POST', `/api/v1/webinars/${id}/members`, { username, role: 'panelist' });
+      if (invited.status !== 201) throw new BenchError(`the host could not invite ${username}: ${invited.status}`);
+    },
+  });
 
   await withEvidence(page, 'the host starting the webinar', async () => {
     await page.getByTestId('stage-start').click();

@@ -63,7 +63,7 @@ const ABS_SEND_TIME = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-tim
 const TRANSPORT_CC = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 
 /** Tracks the extended (32-bit) sequence number of one SSRC's 16-bit sequence numbers. */
-class SequenceTracker {
+export class SequenceTracker {
   #highest = -1;
 
   extend(sequenceNumber: number): number {
@@ -317,7 +317,7 @@ export class WeriftViewer {
  * The router's capabilities cut down to what this peer takes: VP8 (what the browser publisher
  * sends) with its RTX, Opus, and the feedback and header extensions werift implements.
  */
-function receiveCapabilities(router: RtpCapabilities, bwe: boolean): RtpCapabilities {
+export function receiveCapabilities(router: RtpCapabilities, bwe: boolean): RtpCapabilities {
   const FEEDBACK = new Set(bwe ? ['nack', 'nack pli', 'transport-cc'] : ['nack', 'nack pli']);
   const HEADER_EXTENSIONS = bwe ? [MID, ABS_SEND_TIME, TRANSPORT_CC] : [MID, ABS_SEND_TIME];
   return {

@@ -64,8 +64,9 @@ interface StageFeedLike {
   consumerId: string;
 }
 interface StageLike {
-  members: { name: string; feeds: Record<string, StageFeedLike | undefined> }[];
+  members: { peerId: string; name: string; feeds: Record<string, StageFeedLike | undefined> }[];
   feeds: { consumerId: string; layer: number | null }[];
+  status: { activeSpeaker: string | null };
 }
 
 const connections: RTCPeerConnection[] = [];
@@ -200,11 +201,19 @@ async function traffic(): Promise<PageTraffic> {
   return result;
 }
 
+/** Who the page's stage client says speaks now, by name; null when nobody (or no stage). */
+function speaker(): string | null {
+  const current = stage();
+  const peerId = current?.status.activeSpeaker;
+  if (!current || !peerId) return null;
+  return current.members.find((m) => m.peerId === peerId)?.name ?? 'someone not shown';
+}
+
 function num(value: unknown): number {
   return typeof value === 'number' ? value : 0;
 }
 
-export const benchStage = { watchMainShare, readClock, stopWatching, clockOffsetMs, traffic };
+export const benchStage = { watchMainShare, readClock, stopWatching, clockOffsetMs, traffic, speaker };
 export type BenchStageApi = typeof benchStage;
 
 declare global {
