@@ -19,6 +19,8 @@ export const summary =
 const GOAL_MEDIAN_MS = 150;
 const SAMPLING_TIMEOUT_MS = 60_000;
 const TOP_LAYER_DEADLINE_MS = 20_000;
+/** Above this share of all cores busy while sampling, the machine itself delays frames. */
+const BUSY_PERCENT = 80;
 /** Roles without the recorder, for --recorder=false. */
 const ROLES_WITHOUT_RECORDER = 'api,signaling,sfu,web';
 
@@ -184,7 +186,13 @@ function report(result: ClockResult, settings: Settings, info: RunInfo): BenchRe
       typeof residual === 'number'
         ? `The median ${round1(median)} ms minus encode, jitter buffer and decode leaves ${round1(residual)} ms for the rest: ` +
           `waiting for the capture after the draw, packetization and pacing, loopback UDP both ways, the SFU, frame assembly, ` +
-          `and the compositor up to the display deadline (up to 16.7 ms at 60 Hz).`
+          `and the compositor up to the display deadline (up to 16.7 ms at 60 Hz).` +
+          ((info.busyDuring ?? 0) > BUSY_PERCENT
+            ? ` With the machine ${round1(info.busyDuring!)}% busy, much of it is likely frames waiting for a core (the ` +
+              "host's encoders, the attendee's decoder and compositor queue behind every other process), which WebRTC's " +
+              'statistics do not count; sfu-glass-to-glass (one 720p camera, a lightly loaded machine) puts this ' +
+              'remainder near 12 ms.'
+            : '')
         : 'The breakdown is incomplete: WebRTC did not report one of its parts.',
       "The canvas is not a screen capture: Chromium encodes it as a camera-like source with the share's contentHint, " +
         "without a real capturer's damage tracking. A share of a mostly still screen sends fewer frames than this one, " +
