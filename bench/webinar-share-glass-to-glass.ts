@@ -190,8 +190,8 @@ function report(result: ClockResult, settings: Settings, info: RunInfo): BenchRe
           ((info.busyDuring ?? 0) > BUSY_PERCENT
             ? ` With the machine ${round1(info.busyDuring!)}% busy, much of it is likely frames waiting for a core (the ` +
               "host's encoders, the attendee's decoder and compositor queue behind every other process), which WebRTC's " +
-              'statistics do not count; sfu-glass-to-glass (one 720p camera, a lightly loaded machine) puts this ' +
-              'remainder near 12 ms.'
+              'statistics do not count; compare the same remainder in sfu-glass-to-glass (one 720p camera, two ' +
+              'pages, nothing else on stage).'
             : '')
         : 'The breakdown is incomplete: WebRTC did not report one of its parts.',
       "The canvas is not a screen capture: Chromium encodes it as a camera-like source with the share's contentHint, " +
