@@ -35,7 +35,7 @@ import { FlagError } from './lib/flags.ts';
 import { BenchError, type BenchContext, type BenchResult } from './lib/types.ts';
 
 export const summary =
-  'webinar attendees per mediasoup core with 4 on stage: werift attendees, workers CPU per N (--sizes=25,50,100, max 200)';
+  'webinar attendees per mediasoup core with 4 on stage: werift attendees, workers CPU per N (--sizes=25,50,100 up to 200, --stage=node|host-page|pages)';
 
 const DEFAULT_SIZES = [25, 50, 100];
 const MAX_ATTENDEES = 200;

@@ -19,6 +19,8 @@ export const summary =
 const GOAL_MEDIAN_MS = 150;
 const SAMPLING_TIMEOUT_MS = 60_000;
 const TOP_LAYER_DEADLINE_MS = 20_000;
+/** Above this share of all cores busy while sampling, the machine itself delays frames. */
+const BUSY_PERCENT = 80;
 /** Roles without the recorder, for --recorder=false. */
 const ROLES_WITHOUT_RECORDER = 'api,signaling,sfu,web';
 
@@ -118,7 +120,7 @@ function report(result: ClockResult, settings: Settings, info: RunInfo): BenchRe
   const widths = new Map<number, number>();
   for (const s of result.samples) widths.set(s.width, (widths.get(s.width) ?? 0) + 1);
   const mainWidth = [...widths].sort((a, b) => b[1] - a[1])[0]![0];
-  const sent = screenLayerDelta(info.sentBefore.outbound, info.sentAfter.outbound, mainWidth);
+  const sent = screenLayerDelta(info.sentBefore.outbound, info.sentAfter.outbound, mainWidth, settings.width);
   const rx = result.receiver;
   const perFrame = (total: number, count: number) => (count > 0 ? round1((total * 1000) / count) : 'n/a');
   const jitterMs = perFrame(rx.jitterBufferDelayS, rx.jitterBufferEmittedCount);
@@ -178,13 +180,19 @@ function report(result: ClockResult, settings: Settings, info: RunInfo): BenchRe
           ? '.'
           : `; the full-size layer had not reached the attendee ${TOP_LAYER_DEADLINE_MS / 1000} s after its first picture.`),
       `Where the time goes, from WebRTC's own statistics: encode ` +
-        `${sent ? `${sent.encodeMs} ms/frame and send queue ${sent.sendDelayMs} ms/packet on the share's ${sent.rid ?? 'single'} layer (${sent.frameWidth}x${sent.frameHeight}, over the sampling period)` : 'n/a'}; ` +
+        `${sent ? `${sent.encodeMs} ms/frame and send queue ${sent.sendDelayMs} ms/packet on the share's ${sent.rid ?? 'single'} layer (the one the attendee showed most, ${mainWidth} px wide; over the sampling period)` : 'n/a'}; ` +
         `attendee's jitter buffer ${jitterMs} ms/frame, decode ${decodeMs} ms/frame (since it joined). Frames decoded ` +
         `${rx.framesDecoded}, dropped ${rx.framesDropped}; packets lost ${rx.packetsLost}, NACKs sent ${rx.nackCount}.`,
       typeof residual === 'number'
         ? `The median ${round1(median)} ms minus encode, jitter buffer and decode leaves ${round1(residual)} ms for the rest: ` +
           `waiting for the capture after the draw, packetization and pacing, loopback UDP both ways, the SFU, frame assembly, ` +
-          `and the compositor up to the display deadline (up to 16.7 ms at 60 Hz).`
+          `and the compositor up to the display deadline (up to 16.7 ms at 60 Hz).` +
+          ((info.busyDuring ?? 0) > BUSY_PERCENT
+            ? ` With the machine ${round1(info.busyDuring!)}% busy, much of it is likely frames waiting for a core (the ` +
+              "host's encoders, the attendee's decoder and compositor queue behind every other process), which WebRTC's " +
+              'statistics do not count; compare the same remainder in sfu-glass-to-glass (one 720p camera, two ' +
+              'pages, nothing else on stage).'
+            : '')
         : 'The breakdown is incomplete: WebRTC did not report one of its parts.',
       "The canvas is not a screen capture: Chromium encodes it as a camera-like source with the share's contentHint, " +
         "without a real capturer's damage tracking. A share of a mostly still screen sends fewer frames than this one, " +
@@ -210,17 +218,16 @@ function report(result: ClockResult, settings: Settings, info: RunInfo): BenchRe
 }
 
 /** Encode time per frame and send delay per packet of the share's layer of this width, over the sampling period. */
-function screenLayerDelta(before: OutboundStream[], after: OutboundStream[], width: number) {
-  const screens = after.filter((s) => s.source === 'screen');
-  const end = screens.find((s) => s.frameWidth === width) ?? screens[screens.length - 1];
+function screenLayerDelta(before: OutboundStream[], after: OutboundStream[], width: number, screenWidth: number) {
+  const screens = after.filter((s) => s.source === 'screen').sort((a, b) => (a.rid ?? '').localeCompare(b.rid ?? ''));
+  // The app's screen layers are half and full size, lowest first: the received width tells which.
+  const end = screens.find((s) => s.frameWidth === width) ?? (width >= screenWidth ? screens.at(-1) : screens[0]);
   const start = end && before.find((s) => s.source === 'screen' && s.rid === end.rid);
   if (!end || !start) return undefined;
   const frames = end.framesEncoded - start.framesEncoded;
   const packets = end.packets - start.packets;
   return {
     rid: end.rid,
-    frameWidth: end.frameWidth,
-    frameHeight: end.frameHeight,
     encodeMs: frames > 0 ? round1(((end.totalEncodeTimeS - start.totalEncodeTimeS) * 1000) / frames) : 'n/a',
     sendDelayMs:
       packets > 0 ? round1(((end.totalPacketSendDelayS - start.totalPacketSendDelayS) * 1000) / packets) : 'n/a',

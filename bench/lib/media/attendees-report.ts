@@ -328,7 +328,7 @@ export function attendeesReport(settings: AttendeeSettings, steps: AttendeeStep[
         `server logged 'room spread to another worker' ${info.spreadLogs} time(s) (in the part of its log kept). Layer and ` +
         `pause requests the attendees' layouts made during the windows (who speaks moves the big camera): ` +
         `${measured.map((s) => `${s.layoutRequests} at ${s.size}`).join(', ')}. Stage changes an attendee saw after it ` +
-        `joined (producers added or closed: not followed): ${Math.max(0, ...measured.map((s) => s.stageChanges))}. ` +
+        `joined (producers added or closed, not followed; or a layer request refused): ${Math.max(0, ...measured.map((s) => s.stageChanges))}. ` +
         `What the stage sent during the last window (host first; payload kbit/s, size and frames per second, what holds a browser's encoder back): ` +
         `${steps.at(-1)!.stagePublishing.join(' | ')}.`,
       `This machine has ${os.availableParallelism()} cores for everything: ` +
