@@ -11,6 +11,7 @@ import { AttendeePool } from './lib/media/attendee-pool.ts';
 import {
   attendeesReport,
   deliveredToEach,
+  MAX_LOSS_PERCENT,
   type AttendeeSettings,
   type AttendeeStep,
   RUN_BUDGET_MINUTES,
@@ -198,7 +199,9 @@ async function measureStep(
       ? `${attendees.length} of ${size} attendees connected (${joined.failures.length} joins failed twice)`
       : unserved.length > 0
         ? `${unserved.length} of ${attendees.length} attendees not served (e.g. ${unserved[0]!.why})`
-        : undefined;
+        : worstLossPercent > MAX_LOSS_PERCENT
+          ? `an attendee lost ${round1(worstLossPercent)}% of its video packets`
+          : undefined;
   return {
     size,
     connected: attendees.length,

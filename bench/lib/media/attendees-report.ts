@@ -150,8 +150,11 @@ export function attendeesReport(settings: AttendeeSettings, steps: AttendeeStep[
   const measured = steps.slice(1);
   const total = (s: AttendeeStep) => s.workerCpu.reduce((a, b) => a + b, 0);
   // CPU the attendees add, per served attendee: the slope of the workers' CPU over served
-  // attendees, fitted through every step (the stage alone included) by least squares.
-  const points = steps.map((s) => ({ x: s.served, y: total(s) }));
+  // attendees, fitted by least squares through the stage alone and every healthy step. A step
+  // where packets were lost on the way (a starved machine drops them at the workers' sockets
+  // before they cost anything) would flatten the slope and flatter the figure.
+  const fitted = [baseline, ...measured.filter(healthy)];
+  const points = fitted.map((s) => ({ x: s.served, y: total(s) }));
   const slope = leastSquaresSlope(points);
   const perCore = slope !== undefined && slope > 0 ? 100 / slope : undefined;
   const consumers = measured.flatMap((s) => s.delivered.map((d) => d.consumers));
@@ -161,7 +164,12 @@ export function attendeesReport(settings: AttendeeSettings, steps: AttendeeStep[
   const worstLoss = Math.max(0, ...measured.map((s) => s.worstLossPercent));
   const ports = new Set(steps.flatMap((s) => s.serverPorts));
   const drops = (s: AttendeeStep) => udpDropsBetween(s.dropsStart, s.dropsEnd, ports);
-  const largest = measured.filter((s) => s.connected === s.size && s.served === s.connected).at(-1);
+  const largest = measured.filter(healthy).at(-1);
+  const unhealthy = measured.filter((s) => !healthy(s));
+  const noSlope =
+    fitted.length < 2
+      ? 'no step had every attendee served with little loss: nothing to extrapolate from'
+      : "the workers' CPU did not grow with the attendees: no slope to extrapolate from";
   const pct = (v: number | undefined) => (v === undefined ? 'n/a' : round1(v));
 
   const rows: Cell[][] = steps.map((s) => {
@@ -174,7 +182,7 @@ export function attendeesReport(settings: AttendeeSettings, steps: AttendeeStep[
       s.size === 0 ? '' : s.served,
       `${round1(total(s))} (${s.workerCpu.map(round1).join(' + ')})`,
       s.size === 0 ? '' : round1(added),
-      s.size === 0 || added <= 0 ? '' : Math.round(s.served / (added / 100)),
+      s.size === 0 || added <= 0 ? '' : healthy(s) ? Math.round(s.served / (added / 100)) : 'n/a (loss)',
       s.size === 0 || packets <= 0 ? '' : round1(((added / 100) * 1e6) / packets),
       s.size === 0 ? '' : `${Math.round(percentile(kbps, 50))} (${Math.round(Math.min(...kbps))})`,
       s.size === 0 ? '' : `${Math.round(percentile(pps, 50))} (${Math.round(Math.min(...pps))})`,
@@ -237,7 +245,8 @@ export function attendeesReport(settings: AttendeeSettings, steps: AttendeeStep[
       `frames the median attendee got of it, and its sound with ${MIN_SHARE_OF_MEDIAN * 100}%+ of the median's packets ` +
       `(one that got nothing, or stopped getting anything, is not served, and does not count per core); loss, from each ` +
       `attendee's own sequence numbers, is judged by the first goal. The run stops growing N at a step where an ` +
-      `attendee is missing or not served; joins, settling and windows stay within ${RUN_BUDGET_MINUTES} minutes.`,
+      `attendee is missing or not served or loses more than ${MAX_LOSS_PERCENT}% of its video; joins, settling and windows ` +
+      `stay within ${RUN_BUDGET_MINUTES} minutes.`,
     table: {
       columns: [
         'Attendees connected / asked',
@@ -276,16 +285,23 @@ export function attendeesReport(settings: AttendeeSettings, steps: AttendeeStep[
         passed: perCore !== undefined && neededPerCore !== undefined && perCore >= neededPerCore,
         measured:
           perCore === undefined
-            ? 'the CPU did not grow with the attendees: no slope to extrapolate from'
-            : `${Math.round(perCore)} served attendees per core (${round1(slope!)}% of a core each, fitted over ${steps.length} steps)`,
+            ? noSlope
+            : `${Math.round(perCore)} served attendees per core (${round1(slope!)}% of a core each, fitted over the ` +
+              `stage alone and ${fitted.length - 1} healthy step${fitted.length === 2 ? '' : 's'})`,
       },
     ],
     notes: [
       perCore === undefined
-        ? "Attendees per core: n/a (the workers' CPU did not grow with the attendees)."
+        ? `Attendees per core: n/a (${noSlope}).`
         : `Attendees per core: the workers' CPU rose by ${round1(slope!)}% of a core per served attendee (least-squares ` +
-          `slope through the stage alone and every step), so one fully busy core would carry about ${Math.round(perCore)} ` +
-          `attendees at this mix if the cost stays linear${largest ? `; measured up to ${largest.served} served attendees` : ''}. ` +
+          `slope through the stage alone and ${fitted.length - 1} step${fitted.length === 2 ? '' : 's'} where every ` +
+          `attendee was served with at most ${MAX_LOSS_PERCENT}% loss), so one fully busy core would carry about ` +
+          `${Math.round(perCore)} attendees at this mix if the cost stays linear` +
+          `${largest ? `; measured up to ${largest.served} served attendees` : ''}. ` +
+          (unhealthy.length > 0
+            ? `Left out of the fit: ${unhealthy.map((s) => `${s.size} (worst video loss ${round1(s.worstLossPercent)}%, ${s.served} of ${s.size} served)`).join(', ')}, ` +
+              'where packets went missing before they cost the workers anything (see UDP drops). '
+            : '') +
           `"Served attendees per core (this step)" divides by the CPU the step added over the stage alone; the stage alone ` +
           `(the publishers' media in, the stage members receiving each other) cost the workers ${round1(total(baseline))}% of a core.`,
       `What an attendee takes: ${consumersPerAttendee} consumers (the share, ${settings.panelists + 1} cameras, ` +
@@ -385,6 +401,11 @@ function stageMethod(settings: AttendeeSettings): string {
         `fake camera and microphone (the app's camera layers); the host starts it`
       );
   }
+}
+
+/** Every attendee connected and served, none losing more than MAX_LOSS_PERCENT of its video. */
+function healthy(step: AttendeeStep): boolean {
+  return step.connected === step.size && step.served === step.connected && step.worstLossPercent <= MAX_LOSS_PERCENT;
 }
 
 function leastSquaresSlope(points: { x: number; y: number }[]): number | undefined {
