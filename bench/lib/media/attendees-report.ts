@@ -324,7 +324,8 @@ export function attendeesReport(settings: AttendeeSettings, steps: AttendeeStep[
             .join(', ')}`;
         })
         .join(' | ')}. A loss that every attendee shares happened before the attendees' sockets: on the way into the ` +
-        'SFU (the stage\'s packets, repaired later by NACK) or at the workers. "UDP drops" are datagrams Linux ' +
+        "SFU (the stage's packets: a browser on stage resends what the SFU asks for again, a Node publisher does " +
+        'not) or at the workers. "UDP drops" are datagrams Linux ' +
         "discarded for a full receive buffer in the window (/proc/net/udp): at the workers' WebRTC sockets, and on the " +
         "whole machine (the rest are mostly the attendees' sockets, whose processes fell behind).",
       `"µs per packet sent" divides the CPU the attendees added by the RTP packets they received. kbit/s counts the SRTP ` +
