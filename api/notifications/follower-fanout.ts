@@ -5,7 +5,7 @@
 // (userId, kind, streamId): repeating a fan-out is harmless.
 import type { PrismaClient } from '../../common/db/database.ts';
 import type { NotificationPush } from './notification-push.ts';
-import { countUnreadOf, NOTIFICATION_SELECT, toNotificationView } from './notification-store.ts';
+import { deliverNotifications } from './notification-batch.ts';
 
 export interface FanoutDeps {
   prisma: PrismaClient;
@@ -50,22 +50,11 @@ export async function notifyFollowersOfLiveStream(
     followers += batch.length;
     after = batch.at(-1)!.userId;
 
-    const created = await prisma.notification.createManyAndReturn({
-      data: batch.map(({ userId }) => ({ userId, kind: 'channel_live' as const, channelId, streamId, title })),
-      skipDuplicates: true,
-      select: { ...NOTIFICATION_SELECT, userId: true },
-    });
-    notified += created.length;
-    if (created.length > 0) {
-      const unread = await countUnreadOf(
-        prisma,
-        created.map((n) => n.userId),
-      );
-      for (const row of created) {
-        push.notification(row.userId, toNotificationView(row));
-        push.unreadCount(row.userId, unread.get(row.userId) ?? 0);
-      }
-    }
+    notified += await deliverNotifications(
+      prisma,
+      push,
+      batch.map(({ userId }) => ({ userId, kind: 'channel_live', channelId, streamId, title })),
+    );
     if (batch.length < batchSize) break;
   }
   return { followers, notified };

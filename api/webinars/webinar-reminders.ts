@@ -5,8 +5,7 @@
 // start clears the mark (webinar-routes.ts) and earns a new reminder.
 import type { PrismaClient } from '../../common/db/database.ts';
 import type { Logger } from '../../common/logger.ts';
-import type { NotificationView } from '../../common/protocol/notifications.ts';
-import { countUnreadOf, NOTIFICATION_SELECT, toNotificationView } from '../notifications/notification-store.ts';
+import { deliverNotifications, type NotificationSink } from '../notifications/notification-batch.ts';
 
 export const REMINDER_LEAD_MS = 15 * 60_000;
 /** A webinar that should have started this long ago gets no "starts soon" any more. */
@@ -15,16 +14,11 @@ const TICK_MS = 30_000;
 /** Registrants notified per insert. */
 const BATCH = 500;
 
-export interface ReminderPush {
-  notification(userId: string, notification: NotificationView): void;
-  unreadCount(userId: string, unreadCount: number): void;
-}
-
 export interface WebinarRemindersOptions {
   prisma: PrismaClient;
   logger: Logger;
   /** Pushes to open pages; without it the notifications wait in the bell's list. */
-  push?: ReminderPush | undefined;
+  push?: NotificationSink | undefined;
   /** The clock (tests set it instead of waiting). */
   now?: () => Date;
   tickMs?: number;
@@ -104,28 +98,17 @@ export class WebinarReminders {
       });
       if (batch.length === 0) break;
       after = batch.at(-1)!.userId;
-      const created = await prisma.notification.createManyAndReturn({
-        data: batch.map(({ userId }) => ({
+      notified += await deliverNotifications(
+        prisma,
+        push,
+        batch.map(({ userId }) => ({
           userId,
-          kind: 'webinar_reminder' as const,
+          kind: 'webinar_reminder',
           channelId: webinar.channelId,
           webinarId: webinar.id,
           title,
         })),
-        skipDuplicates: true,
-        select: { ...NOTIFICATION_SELECT, userId: true },
-      });
-      notified += created.length;
-      if (push && created.length > 0) {
-        const unread = await countUnreadOf(
-          prisma,
-          created.map((n) => n.userId),
-        );
-        for (const row of created) {
-          push.notification(row.userId, toNotificationView(row));
-          push.unreadCount(row.userId, unread.get(row.userId) ?? 0);
-        }
-      }
+      );
       if (batch.length < BATCH) break;
     }
     logger.info({ webinar: webinar.id, notified }, 'webinar reminder sent');
