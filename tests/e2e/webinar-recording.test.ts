@@ -12,12 +12,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, signUp, type TestUser } from '../support/api-client.ts';
+import { ApiClient } from '../support/api-client.ts';
 import { launchBrowser, newContext, recordConsole, screenshot } from '../support/browser.ts';
-import { createTestChannel, OWNER_PASSWORD } from '../support/channels.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
 import { signIn, signInOwner, stagePublishes } from '../support/web-session.ts';
+import { backstageWebinar } from '../support/webinars.ts';
 
 interface KnownMedia {
   screen: string;
@@ -145,24 +145,7 @@ describe('a webinar recording', () => {
 
   it('composes the stage into the channel’s live HLS and the webinar’s VOD', async () => {
     const prisma = platform.database!.prisma;
-    const channel = await createTestChannel(platform);
-    const hostApi = new ApiClient(platform.url);
-    expect(
-      (await hostApi.post('/api/v1/auth/login', { login: channel.ownerEmail, password: OWNER_PASSWORD })).status,
-    ).toBe(200);
-    const created = await hostApi.post(`/api/v1/channels/${channel.slug}/webinars`, {
-      title: 'Recorded panel',
-      scheduledStart: new Date(Date.now() + 3_600_000).toISOString(),
-      durationMinutes: 60,
-    });
-    expect(created.status).toBe(201);
-    const webinarId: string = created.body.id;
-    const panelist: TestUser = await signUp(platform.url, 'panelist');
-    expect(
-      (await hostApi.post(`/api/v1/webinars/${webinarId}/members`, { username: panelist.username, role: 'panelist' }))
-        .status,
-    ).toBe(201);
-    expect((await hostApi.post(`/api/v1/webinars/${webinarId}/backstage`)).body.state).toBe('backstage');
+    const { channel, hostApi, webinarId, panelist } = await backstageWebinar(platform, { title: 'Recorded panel' });
 
     const host = await (await newContext(browser, platform.url)).newPage();
     recordConsole(host, 'host');

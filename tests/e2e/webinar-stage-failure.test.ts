@@ -6,12 +6,12 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { SESSION_COOKIE } from '../../api/accounts/auth.ts';
 import type { Room } from '../../sfu/room.ts';
-import { ApiClient, signUp, type TestUser } from '../support/api-client.ts';
+import { ApiClient, type TestUser } from '../support/api-client.ts';
 import { launchBrowser, newContext, recordConsole, screenshot } from '../support/browser.ts';
-import { createTestChannel, OWNER_PASSWORD } from '../support/channels.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
 import { signIn, signInOwner, stagePublishes } from '../support/web-session.ts';
+import { backstageWebinar } from '../support/webinars.ts';
 
 /** What this file reads of the page's stage client (the test build's window.__aethex.stage). */
 interface StageHandle {
@@ -229,28 +229,12 @@ describe('a webinar stage that loses its media server or a member’s network', 
    */
   async function liveWebinar(hostShares: boolean, step: (step: string) => void): Promise<LiveWebinar> {
     const prisma = platform.database!.prisma;
-    const channel = await createTestChannel(platform);
     const hostName = 'Hana Host';
-    const hostUser = await prisma.user.update({ where: { email: channel.ownerEmail }, data: { name: hostName } });
-    const hostApi = new ApiClient(platform.url);
-    expect(
-      (await hostApi.post('/api/v1/auth/login', { login: channel.ownerEmail, password: OWNER_PASSWORD })).status,
-    ).toBe(200);
-    const created = await hostApi.post(`/api/v1/channels/${channel.slug}/webinars`, {
+    const { channel, hostApi, hostId, webinarId, panelist, panelistName } = await backstageWebinar(platform, {
       title: 'Failure test',
-      scheduledStart: new Date(Date.now() + 3_600_000).toISOString(),
-      durationMinutes: 60,
+      hostName,
     });
-    expect(created.status).toBe(201);
-    const webinarId: string = created.body.id;
     cleanups.push(() => hostApi.post(`/api/v1/webinars/${webinarId}/end`));
-    const panelist = await signUp(platform.url, 'panelist');
-    const panelistName = (await prisma.user.findUniqueOrThrow({ where: { id: panelist.id } })).name;
-    expect(
-      (await hostApi.post(`/api/v1/webinars/${webinarId}/members`, { username: panelist.username, role: 'panelist' }))
-        .status,
-    ).toBe(201);
-    expect((await hostApi.post(`/api/v1/webinars/${webinarId}/backstage`)).body.state).toBe('backstage');
 
     const host = await page('host');
     // Signing in needs a page of the site; a static file spares booting the app twice.
@@ -288,7 +272,7 @@ describe('a webinar stage that loses its media server or a member’s network', 
       webinarId,
       roomId: `webinar:${webinarId}`,
       room: () => platform.rooms!.get(`webinar:${webinarId}`),
-      hostId: hostUser.id,
+      hostId,
       hostName,
       host,
       panelist,

@@ -6,12 +6,11 @@
 // attendees stop showing them within seconds; ending the webinar ends every page.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, signUp } from '../support/api-client.ts';
 import { launchBrowser, newContext, recordConsole, screenshot } from '../support/browser.ts';
-import { createTestChannel, OWNER_PASSWORD } from '../support/channels.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
 import { signIn, signInOwner, stagePublishes } from '../support/web-session.ts';
+import { backstageWebinar } from '../support/webinars.ts';
 
 interface StageHandle {
   status: { phase: string; publishing: string[]; place: { onStage: boolean } | null };
@@ -91,27 +90,11 @@ describe('a webinar stage in the browser', () => {
 
   it('puts a host with a screen share and a panelist in front of two attendees, and takes the panelist off', async () => {
     const prisma = platform.database!.prisma;
-    const channel = await createTestChannel(platform);
     const hostName = 'Hana Host';
-    await prisma.user.update({ where: { email: channel.ownerEmail }, data: { name: hostName } });
-    const hostApi = new ApiClient(platform.url);
-    expect(
-      (await hostApi.post('/api/v1/auth/login', { login: channel.ownerEmail, password: OWNER_PASSWORD })).status,
-    ).toBe(200);
-    const created = await hostApi.post(`/api/v1/channels/${channel.slug}/webinars`, {
+    const { channel, webinarId, panelist, panelistName } = await backstageWebinar(platform, {
       title: 'Stage test',
-      scheduledStart: new Date(Date.now() + 3_600_000).toISOString(),
-      durationMinutes: 60,
+      hostName,
     });
-    expect(created.status).toBe(201);
-    const webinarId: string = created.body.id;
-    const panelist = await signUp(platform.url, 'panelist');
-    const panelistName = (await prisma.user.findUniqueOrThrow({ where: { id: panelist.id } })).name;
-    expect(
-      (await hostApi.post(`/api/v1/webinars/${webinarId}/members`, { username: panelist.username, role: 'panelist' }))
-        .status,
-    ).toBe(201);
-    expect((await hostApi.post(`/api/v1/webinars/${webinarId}/backstage`)).body.state).toBe('backstage');
 
     // Backstage: the host joins the stage with camera and microphone, then shares the screen.
     const host = await (await newContext(browser, platform.url)).newPage();
