@@ -14,7 +14,8 @@ import {
   machineCpu,
   machineIrqPercent,
 } from './lib/media/cpu.ts';
-import { FanoutPool } from './lib/media/fanout-pool.ts';
+import type { ViewerJoin } from './lib/media/fanout-worker.ts';
+import { viewerLoad, type LoadPool } from './lib/media/load-pool.ts';
 import {
   MAX_LOSS_PERCENT,
   MIN_FPS_RATIO,
@@ -46,7 +47,7 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
   let server: LiveServer | undefined;
   let browser: MediaBrowser | undefined;
   let publisher: ChromiumPublisher | undefined;
-  let pool: FanoutPool | undefined;
+  let pool: LoadPool<ViewerJoin, ViewerWindow> | undefined;
   try {
     server = await startLiveServer(ctx, {
       mediaWorkers: settings.mediaWorkers,
@@ -61,7 +62,7 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
       { layers: 3, deadlineMs: 30_000, settleMs: 2000 },
     );
     ctx.log(`server ${server.url}; publishing ${describeLayers(await publisher.layers())}`);
-    pool = FanoutPool.start(settings.processes);
+    pool = await viewerLoad(settings.processes, 60_000);
 
     const steps: FanoutStep[] = [];
     for (const size of settings.sizes) {
@@ -132,11 +133,11 @@ async function measureStep(
   settings: FanoutSettings,
   server: LiveServer,
   publisher: ChromiumPublisher,
-  pool: FanoutPool,
+  pool: LoadPool<ViewerJoin, ViewerWindow>,
   size: number,
   deadline: number,
 ): Promise<FanoutStep> {
-  const newJoins = size - pool.viewers;
+  const newJoins = size - pool.peers;
   ctx.log(`joining ${newJoins} viewers (to ${size})`);
   const dropsBeforeJoins = udpDrops();
   const joined = await pool.add(
@@ -185,7 +186,7 @@ async function measureStep(
   const sourceFps = sentEnd.map((layer, i) => (layer.framesSent - (sentStart[i]?.framesSent ?? 0)) / windowS);
   // Every viewer the pool holds answers, including one that received nothing: it is not dropped
   // from the figures, it is the worst of them.
-  const viewers = window.viewers;
+  const viewers = window.windows;
   if (viewers.length === 0) throw new BenchError('no viewer is connected');
   const perViewer = deliveredToEach(viewers, sentEnd, sourceFps, windowS);
   const starved = perViewer.filter((v) => v.starved);

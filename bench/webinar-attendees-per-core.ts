@@ -7,7 +7,9 @@
 // attendee received, so an attendee that gets nothing never counts as served. Written up by
 // lib/media/attendees-report.ts.
 import os from 'node:os';
-import { AttendeePool } from './lib/media/attendee-pool.ts';
+import type { AttendeeJoin } from './lib/media/attendee-worker.ts';
+import { attendeeLoad, type LoadPool } from './lib/media/load-pool.ts';
+import type { AttendeeWindow } from './lib/media/werift-attendee.ts';
 import {
   attendeesReport,
   deliveredToEach,
@@ -60,7 +62,7 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
   let browser: MediaBrowser | undefined;
   let stun: LoopbackStun | undefined;
   let stage: WebinarStage | undefined;
-  let pool: AttendeePool | undefined;
+  let pool: LoadPool<AttendeeJoin, AttendeeWindow> | undefined;
   try {
     server = await startLiveServer(ctx, {
       mediaWorkers: settings.mediaWorkers,
@@ -71,7 +73,7 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
     stun = await startLoopbackStun();
     if (settings.stage !== 'node') browser = await launchMediaBrowser();
     stage = await setUpStage(ctx, settings.stage, { server, browser, media, stunUrl: stun.url });
-    pool = await AttendeePool.start(settings.processes, 60_000);
+    pool = await attendeeLoad(settings.processes, 60_000);
     const deadline = Date.now() + RUN_BUDGET_MS;
 
     const steps: AttendeeStep[] = [];
@@ -136,11 +138,11 @@ async function measureStep(
   settings: AttendeeSettings,
   server: LiveServer,
   stage: WebinarStage,
-  pool: AttendeePool,
+  pool: LoadPool<AttendeeJoin, AttendeeWindow>,
   size: number,
   deadline: number,
 ): Promise<AttendeeStep> {
-  const newJoins = size - pool.attendees;
+  const newJoins = size - pool.peers;
   let joined = { failures: [] as string[], retries: 0, joinMs: [] as number[] };
   if (newJoins > 0) {
     ctx.log(`joining ${newJoins} attendees (to ${size})`);
@@ -189,7 +191,7 @@ async function measureStep(
   // What the stage sends decides what each attendee costs: its layers, as the senders made them.
   const stagePublishing = senderRates(sendersStart, await stage.senders(), windowS).map(describeRates);
 
-  const attendees = window.attendees;
+  const attendees = window.windows;
   const delivered = deliveredToEach(attendees, windowS);
   const served = delivered.filter((d) => d.served).length;
   const worstLossPercent = delivered.length > 0 ? Math.max(...delivered.map((d) => d.videoLossPercent)) : 0;

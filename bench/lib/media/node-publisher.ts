@@ -21,6 +21,7 @@ import {
 import type { MediaSource } from '../../../common/protocol/media-signaling.ts';
 import { VOICE_FRAME_MS, type RecordedMedia, type RecordedVideo } from './recorded-media.ts';
 import { answerDtls, remoteAnswer } from './remote-sdp.ts';
+import { loopbackPeer } from './werift-peer.ts';
 import { BenchSignaling } from './signaling.ts';
 
 const AUDIO_LEVEL = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
@@ -142,12 +143,7 @@ export class NodePublisher {
           : { role: 'publisher', streamKey: join.streamKey },
       );
       const transport = await signaling.request('createTransport', { direction: 'send' });
-      pc = new RTCPeerConnection({
-        iceServers: [{ urls: options.stunUrl }],
-        iceUseIpv4: false,
-        iceUseIpv6: false,
-        iceAdditionalHostAddresses: ['127.0.0.1'],
-        bundlePolicy: 'max-bundle',
+      pc = loopbackPeer(options.stunUrl, {
         codecs: { video: [useVP8()], audio: [useOPUS()] },
         headerExtensions: { video: [], audio: [] },
       });

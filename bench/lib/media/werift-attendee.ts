@@ -11,21 +11,12 @@
 // Like werift-viewer.ts in 'headers' mode, once the first video frame came through werift's whole
 // stack (proof that ICE, DTLS and the SRTP keys work) it reads the RTP headers, which SRTP leaves in
 // clear, straight off the ICE socket, and werift sees no more media (no receiver reports or NACKs).
-import {
-  RTCPeerConnection,
-  RTCRtpCodecParameters,
-  useAbsSendTime,
-  useNACK,
-  useOPUS,
-  usePLI,
-  useSdesMid,
-  useVP8,
-  type MediaStreamTrack as WeriftTrack,
-} from 'werift';
+import { RTCPeerConnection, type MediaStreamTrack as WeriftTrack } from 'werift';
 import type { ConsumerInfo, MediaNotification, MediaSource } from '../../../common/protocol/media-signaling.ts';
 import { hiddenFeeds, preferredLayers, stageLayout } from '../../../web/src/media/stage-layout.ts';
 import type { StageMember } from '../../../web/src/media/stage-roster.ts';
 import { answerDtls, remoteOffer } from './remote-sdp.ts';
+import { loopbackPeer, receiverMedia } from './werift-peer.ts';
 import { BenchSignaling } from './signaling.ts';
 import { SequenceTracker, receiveCapabilities } from './werift-viewer.ts';
 
@@ -155,21 +146,7 @@ export class WeriftAttendee {
       }
       const serverPort = transport.iceCandidates.find((c) => c.protocol === 'udp')?.port ?? 0;
 
-      pc = new RTCPeerConnection({
-        iceServers: [{ urls: options.stunUrl }],
-        iceUseIpv4: false,
-        iceUseIpv6: false,
-        iceAdditionalHostAddresses: ['127.0.0.1'],
-        bundlePolicy: 'max-bundle',
-        codecs: {
-          video: [
-            useVP8({ rtcpFeedback: [useNACK(), usePLI()] }),
-            new RTCRtpCodecParameters({ mimeType: 'video/rtx', clockRate: 90000 }),
-          ],
-          audio: [useOPUS()],
-        },
-        headerExtensions: { video: [useSdesMid(), useAbsSendTime()], audio: [useSdesMid(), useAbsSendTime()] },
-      });
+      pc = loopbackPeer(options.stunUrl, receiverMedia(false));
       const attendee = new WeriftAttendee(signaling, pc, feeds, serverPort);
       pc.onTrack.subscribe((track: WeriftTrack) => {
         if (track.kind === 'video')

@@ -12,22 +12,10 @@
 //   socket, and werift sees no more media (hence sends no receiver reports or NACKs; ICE consent
 //   checks go on). The server's work per viewer is the same (it encrypts and sends every packet);
 //   the generator's is a fraction, which lets one small machine host the viewers of a large test.
-import {
-  RTCPeerConnection,
-  RTCRtpCodecParameters,
-  useAbsSendTime,
-  useNACK,
-  useOPUS,
-  usePLI,
-  useSdesMid,
-  useTransportWideCC,
-  useTWCC,
-  useVP8,
-  type MediaStreamTrack,
-  type RtpPacket,
-} from 'werift';
+import { RTCPeerConnection, type MediaStreamTrack, type RtpPacket } from 'werift';
 import type { ConsumerInfo, RtpCapabilities } from '../../../common/protocol/media-signaling.ts';
 import { answerDtls, remoteOffer } from './remote-sdp.ts';
+import { loopbackPeer, receiverMedia } from './werift-peer.ts';
 import { BenchSignaling } from './signaling.ts';
 
 export interface ViewerOptions {
@@ -135,28 +123,7 @@ export class WeriftViewer {
       const video = consumers.find((c) => c.kind === 'video')!;
       const serverPort = transport.iceCandidates.find((c) => c.protocol === 'udp')?.port ?? 0;
 
-      pc = new RTCPeerConnection({
-        iceServers: [{ urls: options.stunUrl }],
-        iceUseIpv4: false,
-        iceUseIpv6: false,
-        iceAdditionalHostAddresses: ['127.0.0.1'],
-        bundlePolicy: 'max-bundle',
-        codecs: {
-          video: [
-            useVP8({ rtcpFeedback: options.bwe ? [useNACK(), usePLI(), useTWCC()] : [useNACK(), usePLI()] }),
-            new RTCRtpCodecParameters({ mimeType: 'video/rtx', clockRate: 90000 }),
-          ],
-          audio: [useOPUS()],
-        },
-        headerExtensions: {
-          video: options.bwe
-            ? [useSdesMid(), useAbsSendTime(), useTransportWideCC()]
-            : [useSdesMid(), useAbsSendTime()],
-          audio: options.bwe
-            ? [useSdesMid(), useAbsSendTime(), useTransportWideCC()]
-            : [useSdesMid(), useAbsSendTime()],
-        },
-      });
+      pc = loopbackPeer(options.stunUrl, receiverMedia(options.bwe));
       const viewer = new WeriftViewer(signaling, pc, serverPort);
       pc.onTrack.subscribe((track: MediaStreamTrack) => viewer.#attach(track));
       signaling.onNotification((n) => {
