@@ -65,9 +65,17 @@ describe('a browser WHIP publisher and a browser WHEP player', () => {
     const studio = await studioLiveOverWhip(browser, platform, channel, 'studio');
 
     // The server holds a WHIP session for the channel, with the camera and the microphone.
-    const room = await waitFor(() => platform.rooms!.rooms().find((r) => r.producers().length === 2), {
-      what: 'both WHIP producers',
-    });
+    // (A failure says what the rooms held instead, and what the studio's client reports.)
+    const room = await waitFor(
+      async () => {
+        const rooms = platform.rooms!.rooms();
+        const found = rooms.find((r) => r.producers().length === 2);
+        if (found) return found;
+        const held = rooms.map((r) => `[${r.producers().map((p) => p.source)}]`).join(' ') || 'no room';
+        throw new Error(`rooms hold ${held}; studio WHIP phase ${await whipPhase(studio)}`);
+      },
+      { what: 'both WHIP producers' },
+    );
     expect(
       room
         .producers()
