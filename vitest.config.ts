@@ -1,14 +1,47 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects: unit tests beside the code, integration tests against real databases, Redis and
-// mediasoup, and end-to-end tests in headless Chromium. Files run one at a time: many start real
-// media workers, FFmpeg or browsers, and on a 2-core machine two of them at once starve each
-// other's media timing. The whole run stays well under the 30 minutes CI allows.
+// Four projects in three rounds. Round one runs two files at a time: the unit tests beside the
+// code and the integration tests that only talk to a database, Redis and HTTP (they start a
+// platform, but push no media through it). Rounds two and three run one file at a time: the
+// integration tests that move real media (mediasoup, FFmpeg, WebRTC peers) and the end-to-end
+// tests in headless Chromium. On a 2-core machine two of those at once starve each other's media
+// timing, so a new integration test file is serial unless it is named in LIGHT_INTEGRATION.
+// The whole run stays under the 30 minutes CI allows.
+
+/** Integration test files that push no media: they may share the machine with one other file. */
+const LIGHT_INTEGRATION = [
+  'accounts',
+  'channel-api',
+  'channel-management',
+  'channel-moderators',
+  'chat',
+  'chat-cluster',
+  'clip-access',
+  'discovery',
+  'follows',
+  'hostile-input',
+  'hostile-requests',
+  'hostile-uploads',
+  'moderation',
+  'notifications',
+  'openapi',
+  'passwords',
+  'reserved-slugs',
+  'retention',
+  'retention-schedule',
+  'search',
+  'stream-keys',
+  'stream-keys-api',
+  'uploads',
+  'vod-api',
+  'webinar-registration',
+  'webinars',
+].map((name) => `tests/integration/${name}.test.ts`);
+
 export default defineConfig({
   test: {
     reporters: ['default', './tests/support/summary-reporter.ts'],
     pool: 'forks',
-    fileParallelism: false,
     projects: [
       {
         extends: true,
@@ -16,16 +49,31 @@ export default defineConfig({
           name: 'unit',
           include: ['{common,sfu,signaling,api,recorder,cli,web/src}/**/*.test.ts'],
           testTimeout: 10_000,
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
         },
       },
       {
         extends: true,
         test: {
           name: 'integration',
-          include: ['tests/integration/**/*.test.ts'],
-          fileParallelism: false,
+          include: LIGHT_INTEGRATION,
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration-media',
+          include: ['tests/integration/**/*.test.ts'],
+          exclude: LIGHT_INTEGRATION,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -33,9 +81,10 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
-          fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
         },
       },
     ],
