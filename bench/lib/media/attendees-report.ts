@@ -231,7 +231,7 @@ export function attendeesReport(settings: AttendeeSettings, steps: AttendeeStep[
       `signed out, each on its own socket.io connection, speaking the stage protocol as the web app's attendee page ` +
       `does: join as attendee, a receive transport, consume every producer on stage (share, cameras, microphones), ask ` +
       `each picture's layer from the web app's own layout code (web/src/media/stage-layout.ts: the share's top layer, the ` +
-      `speaker's camera on its top layer, the other cameras on the lowest) and resume what it shows; follow who speaks and ` +
+      `speaker's camera on its middle layer, the other cameras on the lowest) and resume what it shows; follow who speaks and ` +
       `the main share as the page does. The server holds back all but the loudest three microphones. No transport-wide ` +
       `congestion control is negotiated, so the server sends the layers asked for. An attendee counts as joined when a ` +
       `whole video frame came through werift; from then on it reads the RTP headers (clear in SRTP) off its socket and ` +

@@ -161,9 +161,9 @@ export function downlinkReport(settings: DownlinkSettings, outcome: DownlinkOutc
           .filter((s) => s.kind === 'video')
           .map((s) => `${s.width}x${s.height}`)
           .join(', ')}. The webinar page asks by each picture's place in the layout, whatever its drawn size ` +
-        "(web/src/media/stage-layout.ts): the speaker's camera gets its top layer (1280x720) in a tile a quarter of the " +
-        'stage wide, the share its top layer, the strip the lowest. That choice, more than the number on stage, decides ' +
-        "the attendee's figure.",
+        "(web/src/media/stage-layout.ts): the share its top layer, the speaker's camera beside it its middle layer " +
+        '(640x360, the tile is a quarter of the stage wide), the strip the lowest. That choice, more than the number on ' +
+        "stage, decides the attendee's figure.",
       "What the senders sent over the window (payload kbit/s, size and frames per second, what holds a browser's " +
         `encoder back): ${[outcome.channelSent, ...outcome.stageSent].map(describeRates).join(' | ')}.` +
         (settings.stage === 'node'
@@ -179,7 +179,7 @@ export function downlinkReport(settings: DownlinkSettings, outcome: DownlinkOutc
           ? " (Chromium's fake microphones all beep alike)"
           : ` (the Node publishers take turns of ${SPEAKING_TURN_MS / 1000} s` +
             (settings.stage === 'host-page' ? "; the host speaks with Chromium's fake microphone, a beep)" : ')')) +
-        '; the camera shown big (top layer) moves with the speaker, each switch waiting for a keyframe of the layer. ' +
+        '; the camera beside the share (middle layer) moves with the speaker, each switch waiting for a keyframe of the layer. ' +
         `${held} of the attendee's ${webinar.streams.filter((s) => s.kind === 'audio').length} microphones received ` +
         'nothing in the window: held by the server (the loudest three play).',
       `Machine: ${pct(outcome.busyBefore)} busy (all cores) in the 3 s before the run; ${pct(channel.busyPercent)} during ` +

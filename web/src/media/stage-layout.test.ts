@@ -79,7 +79,7 @@ describe('stageLayout', () => {
 });
 
 describe('preferredLayers', () => {
-  it('gives the top layers to the share and the camera beside it, the lowest to the strip', () => {
+  it('gives the top layer to the share, a middle one to the speaker beside it, the lowest to the strip', () => {
     const annScreen = feed(2);
     const annCam = feed(3);
     const bobCam = feed(3);
@@ -93,7 +93,7 @@ describe('preferredLayers', () => {
     expect(Object.fromEntries(layers)).toEqual({
       [annScreen.consumerId]: 1,
       [annCam.consumerId]: 0,
-      [bobCam.consumerId]: 2,
+      [bobCam.consumerId]: 1,
       [catCam.consumerId]: 0,
     });
   });

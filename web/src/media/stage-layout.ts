@@ -59,8 +59,10 @@ export function hiddenFeeds(members: readonly StageMember[], layout: StageLayout
 
 /**
  * The spatial layer each consumed video should get (by consumer id): the top one for the main
- * share and the camera beside it; in a grid of up to four, the top one for the speaker and a
- * middle one for the others; in a bigger grid one lower each; the lowest for a strip's tiles.
+ * share, a middle one for the speaker's camera beside it (a small tile: the top layer there
+ * would more than double an attendee's downlink for detail nobody sees); in a grid of up to
+ * four, the top one for the speaker and a middle one for the others; in a bigger grid one lower
+ * each; the lowest for a strip's tiles.
  */
 export function preferredLayers(members: readonly StageMember[], layout: StageLayout): Map<string, number> {
   const layers = new Map<string, number>();
@@ -71,7 +73,7 @@ export function preferredLayers(members: readonly StageMember[], layout: StageLa
     if (!camera) continue;
     const speaking = member.peerId === layout.speaker;
     let layer: number;
-    if (layout.main !== null) layer = speaking ? 2 : 0;
+    if (layout.main !== null) layer = speaking ? 1 : 0;
     else if (smallGrid) layer = speaking ? 2 : 1;
     else layer = speaking ? 1 : 0;
     layers.set(camera.consumerId, Math.min(layer, camera.spatialLayers - 1));
