@@ -134,14 +134,14 @@ describe('the answer to a WHIP offer', () => {
     expect(video.msid).toBeUndefined();
   });
 
-  it('drops sprop-* parameters, which describe a sender, from what we receive', () => {
+  it('drops sprop-* parameters, which describe a sender, from what we receive; Opus says stereo', () => {
     const { parsed } = whipAnswer('gstreamer-whipsink');
     expect(parsed.media.map((m) => m.fmtp)).toEqual([
       [
         { payload: 96, config: 'packetization-mode=1;profile-level-id=42c01f' },
         { payload: 97, config: 'apt=96' },
       ],
-      [],
+      [{ payload: 111, config: 'stereo=1;sprop-stereo=1' }],
     ]);
     // The bundle-only section is taken like the others.
     expect(parsed.media.map((m) => m.port)).toEqual([40000, 40000]);
@@ -268,6 +268,8 @@ describe('the answer to a WHEP offer', () => {
       direction: 'sendonly',
       payloads: 111,
       rtp: [{ payload: 111, codec: 'opus', rate: 48000, encoding: 2 }],
+      // Stereo both ways, whatever the consumer's parameters said: the player plays both channels.
+      fmtp: [{ payload: 111, config: 'useinbandfec=1;stereo=1;sprop-stereo=1' }],
     });
     expect(video).toMatchObject({
       direction: 'sendonly',

@@ -39,6 +39,14 @@ const MID_URI = 'urn:ietf:params:rtp-hdrext:sdes:mid';
 /** The id at which mediasoup 3.12 writes the consumer's mid into every packet (Producer::MangleRtpPacket). */
 const MEDIASOUP_MID_ID = 1;
 
+/**
+ * Every Opus answer says stereo both ways (RFC 7587): `stereo=1` asks a sender for stereo (a
+ * browser or OBS then encodes both channels of a stereo source; a mono one stays mono at no
+ * cost), `sprop-stereo=1` lets a player decode and play both channels. Without them Chrome
+ * downmixes music to mono at either end.
+ */
+const OPUS_STEREO: CodecParameters = { stereo: 1, 'sprop-stereo': 1 };
+
 /** RFC 8839: the default candidate goes in m= and c=; the first UDP one, as clients prefer it. */
 function defaultAddress(candidates: readonly ms.IceCandidate[]): { ip: string; version: number; port: number } {
   const first = candidates[0];
@@ -82,6 +90,7 @@ function rtpLines(answer: AnswerSection, media: AnswerMedia, receiving: boolean)
         ([key]) => !(receiving && key.startsWith('sprop-')),
       ),
     );
+    if (codec.mimeType.toLowerCase() === 'audio/opus') Object.assign(parameters, OPUS_STEREO);
     const config = formatFmtp(parameters);
     if (config) answer.fmtp.push({ payload: codec.payloadType, config });
     if (isRtx(codec)) continue;

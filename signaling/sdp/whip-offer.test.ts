@@ -97,7 +97,8 @@ describe('what parseWhipOffer takes from an offer', () => {
           payloadType: 111,
           clockRate: 48000,
           channels: 2,
-          parameters: { minptime: 10, useinbandfec: 1 },
+          // Stereo, since the answer asks for it: consumers then decode both channels.
+          parameters: { minptime: 10, useinbandfec: 1, 'sprop-stereo': 1 },
           rtcpFeedback: [],
         },
       ],

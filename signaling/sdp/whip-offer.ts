@@ -141,6 +141,13 @@ function rtpParametersOf(section: AcceptedSection, router: ms.RtpCapabilities): 
     const names = [...new Set(offered.map((c) => c.mimeType))].slice(0, 12).join(', ') || 'none';
     throw unsupportedMedia(`no ${section.kind} codec in common: the offer has ${names}`, { mid: section.mid });
   }
+  for (const codec of codecs) {
+    // Our answer asks for stereo (stereo=1), so a stereo source arrives in stereo: say so to the
+    // consumers, or mediasoup-client's players answer mono and the browser downmixes. An encoder
+    // that declared its stream mono keeps its word.
+    if (codec.mimeType.toLowerCase() === 'audio/opus' && codec.parameters?.['sprop-stereo'] === undefined)
+      codec.parameters = { ...codec.parameters, 'sprop-stereo': 1 };
+  }
   const headerExtensions = acceptedExtensions(
     readOfferedExtensions(section),
     router.headerExtensions ?? [],

@@ -3,11 +3,18 @@
 import * as sdpTransform from 'sdp-transform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAdminCommand } from '../../api/admin/commands.ts';
+import { withStereoOpus } from '../../web/src/media/http-media-sdp.ts';
 import { createTestChannel, type TestChannel } from '../support/channels.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
 import { completeOffer, publishOverWhip } from '../support/whip-publisher.ts';
-import { countReceived, RTCPeerConnection, syntheticMedia } from '../support/wrtc-media.ts';
+import {
+  countReceived,
+  keepReceivedSound,
+  RTCPeerConnection,
+  syntheticMedia,
+  tonePower,
+} from '../support/wrtc-media.ts';
 
 let platform: TestPlatform;
 
@@ -121,6 +128,48 @@ describe('WHIP publish and WHEP playback', () => {
       expect(room.routerLoad().filter((r) => !r.origin)).toHaveLength(0);
     } finally {
       received.stop();
+      pc.close();
+      await publication.stop();
+    }
+  });
+
+  it('keeps stereo from a WHIP encoder to a WHEP player: each side its own tone', async () => {
+    const channel = await createTestChannel(platform);
+    const tones = { left: 440, right: 1500 };
+    const publication = await publishOverWhip(platform.url, channel.streamKey, undefined, undefined, tones);
+    await waitFor(() => platform.rooms!.rooms().find((r) => r.producers().length === 2), { what: 'both producers' });
+    const pc = new RTCPeerConnection();
+    pc.addTransceiver('audio', { direction: 'recvonly' });
+    const sound = keepReceivedSound(pc);
+    try {
+      // A player that wants stereo asks for it in its own offer, as the web app's does: libwebrtc
+      // decodes in as many channels as its own description says.
+      await pc.setLocalDescription({ type: 'offer', sdp: withStereoOpus((await pc.createOffer()).sdp!) });
+      await waitFor(() => pc.iceGatheringState === 'complete', { timeoutMs: 5000, what: 'ICE gathering' });
+      const response = await fetch(`${platform.url}/api/whep/${channel.slug}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/sdp' },
+        body: pc.localDescription!.sdp,
+      });
+      expect(response.status).toBe(201);
+      const answer = await response.text();
+      const opusFormat = /^a=fmtp:\d+ (.*)$/m.exec(answer)?.[1]?.split(';');
+      expect(opusFormat).toEqual(expect.arrayContaining(['stereo=1', 'sprop-stereo=1']));
+      await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+      // Half a second of decoded sound, once the decoder has settled in.
+      const [left, right] = await waitFor(
+        () => {
+          const channels = sound.channels(24_000);
+          if (sound.channelCount === 2 && channels[1]!.length === 24_000) return channels;
+          throw new Error(`${sound.channelCount} channels, ${channels[0]?.length ?? 0} samples`);
+        },
+        { timeoutMs: 15_000, what: 'half a second of stereo sound' },
+      );
+      // Each side carries its own tone, far above the other's (a mono downmix would carry both alike).
+      expect(tonePower(left!, tones.left)).toBeGreaterThan(100 * tonePower(left!, tones.right));
+      expect(tonePower(right!, tones.right)).toBeGreaterThan(100 * tonePower(right!, tones.left));
+    } finally {
+      sound.stop();
       pc.close();
       await publication.stop();
     }

@@ -1,7 +1,7 @@
 // A WHIP publisher as OBS or FFmpeg would be one, here libwebrtc in the test process sending a
 // synthetic picture and tone: publishes to a test platform, ends with a DELETE.
 import { waitFor } from './wait.ts';
-import { RTCPeerConnection, syntheticMedia, type SyntheticMedia } from './wrtc-media.ts';
+import { RTCPeerConnection, syntheticMedia, type StereoTones, type SyntheticMedia } from './wrtc-media.ts';
 
 export interface WhipPublication {
   pc: RTCPeerConnection;
@@ -22,15 +22,16 @@ export async function completeOffer(pc: RTCPeerConnection): Promise<string> {
   return pc.localDescription!.sdp;
 }
 
-/** `videoEncodings` sends simulcast (RFC 8853 rids), lowest layer first. */
+/** `videoEncodings` sends simulcast (RFC 8853 rids), lowest layer first; `stereo` a tone of its own on each side. */
 export async function publishOverWhip(
   baseUrl: string,
   streamKey: string,
   size: { width: number; height: number } = { width: 640, height: 360 },
   videoEncodings?: RTCRtpEncodingParameters[],
+  stereo?: StereoTones,
 ): Promise<WhipPublication> {
   const pc = new RTCPeerConnection();
-  const media = syntheticMedia(size.width, size.height);
+  const media = syntheticMedia(size.width, size.height, stereo);
   pc.addTransceiver(media.video, {
     direction: 'sendonly',
     ...(videoEncodings ? { sendEncodings: videoEncodings } : {}),

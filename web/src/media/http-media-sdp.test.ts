@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { applyRestartFragment, buildRestartFragment, parseIceFragment, parseLinkIceServers } from './http-media-sdp.ts';
+import {
+  applyRestartFragment,
+  buildRestartFragment,
+  parseIceFragment,
+  parseLinkIceServers,
+  withStereoOpus,
+} from './http-media-sdp.ts';
 
 const sdp = (...lines: string[]) => `${lines.join('\r\n')}\r\n`;
 
@@ -159,5 +165,30 @@ describe('applyRestartFragment', () => {
     expect(() => applyRestartFragment(ANSWER, parseIceFragment('a=candidate:x 1 udp 1 1.2.3.4 1 typ host'))).toThrow(
       /credentials/,
     );
+  });
+});
+
+describe('withStereoOpus', () => {
+  it('asks for stereo on every Opus format, leaves other formats and an explicit choice alone', () => {
+    const offer = [
+      'v=0',
+      'm=audio 9 UDP/TLS/RTP/SAVPF 111 63 9',
+      'a=rtpmap:111 opus/48000/2',
+      'a=fmtp:111 minptime=10;useinbandfec=1',
+      'a=rtpmap:63 red/48000/2',
+      'a=fmtp:63 111/111',
+      'a=rtpmap:9 G722/8000',
+      'm=audio 9 UDP/TLS/RTP/SAVPF 109',
+      'a=rtpmap:109 opus/48000/2',
+      'a=fmtp:109 stereo=0;useinbandfec=1',
+      '',
+    ].join('\r\n');
+    const lines = withStereoOpus(offer).split('\r\n');
+    expect(lines.filter((line) => line.startsWith('a=fmtp'))).toEqual([
+      'a=fmtp:111 minptime=10;useinbandfec=1;stereo=1',
+      'a=fmtp:63 111/111',
+      'a=fmtp:109 stereo=0;useinbandfec=1',
+    ]);
+    expect(lines).toHaveLength(offer.split('\r\n').length);
   });
 });

@@ -58,6 +58,19 @@ function splitOutsideQuotes(text: string, separator: ',' | ';'): string[] {
   return parts;
 }
 
+/**
+ * The offer with `stereo=1` on every Opus format: libwebrtc decodes Opus in as many channels as its
+ * own description's `stereo` says (mono without it, whatever arrives), so a player that wants a DJ's
+ * stereo must ask in its offer. Formats that have the parameter keep theirs.
+ */
+export function withStereoOpus(sdp: string): string {
+  const opus = new Set<string>();
+  for (const match of sdp.matchAll(/^a=rtpmap:(\d+) opus\/48000\/2\r?$/gim)) opus.add(match[1]!);
+  return sdp.replace(/^a=fmtp:(\d+) (.*?)(\r?)$/gm, (line, payload: string, config: string, cr: string) =>
+    opus.has(payload) && !/(^|;)\s*stereo=/.test(config) ? `a=fmtp:${payload} ${config};stereo=1${cr}` : line,
+  );
+}
+
 export interface IceFragment {
   ufrag: string | null;
   pwd: string | null;

@@ -5,7 +5,13 @@
 // new session. close() DELETEs the resource.
 import { Emitter } from './emitter.ts';
 import { errorFromResponse, HttpMediaError } from './http-media-error.ts';
-import { applyRestartFragment, buildRestartFragment, parseIceFragment, parseLinkIceServers } from './http-media-sdp.ts';
+import {
+  applyRestartFragment,
+  buildRestartFragment,
+  parseIceFragment,
+  parseLinkIceServers,
+  withStereoOpus,
+} from './http-media-sdp.ts';
 import type { Log } from './log.ts';
 
 const SDP = 'application/sdp';
@@ -103,7 +109,8 @@ export class HttpMediaSession extends Emitter<HttpMediaSessionEvents> {
   /** Sends the offer for the transceivers added so far and applies the answer. */
   async negotiate(): Promise<void> {
     if (this.#resource) throw new Error('A session negotiates once.');
-    await this.pc.setLocalDescription(await this.pc.createOffer());
+    const offer = await this.pc.createOffer();
+    await this.pc.setLocalDescription({ type: 'offer', sdp: withStereoOpus(offer.sdp ?? '') });
     await this.#gathered();
     // Not aborted by close(): a session the server created must be deleted, so wait for its URL.
     const response = await this.#request(
@@ -143,7 +150,9 @@ export class HttpMediaSession extends Emitter<HttpMediaSessionEvents> {
     if (this.#linkIceServers.length > 0) {
       this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers: this.#linkIceServers });
     }
-    await this.pc.setLocalDescription(await this.pc.createOffer({ iceRestart: true }));
+    // (Stereo again: a description without it would turn the decoder back to mono.)
+    const restart = await this.pc.createOffer({ iceRestart: true });
+    await this.pc.setLocalDescription({ type: 'offer', sdp: withStereoOpus(restart.sdp ?? '') });
     try {
       await this.#gathered();
       const response = await this.#request(resource, {
