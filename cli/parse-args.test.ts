@@ -40,6 +40,15 @@ describe('parseCliArgs', () => {
     });
   });
 
+  it('parses channel update, its dashed flag into the field', () => {
+    expect(parseCliArgs(['channel', 'update', '--slug', 'ada', '--mode', 'dj', '--audio-kbps', '256'])).toEqual({
+      command: 'channel.update',
+      slug: 'ada',
+      mode: 'dj',
+      audioKbps: '256',
+    });
+  });
+
   it('parses stream-key create and revoke', () => {
     expect(parseCliArgs(['stream-key', 'create', '--channel', 'ada'])).toEqual({
       command: 'stream-key.create',

@@ -9,6 +9,8 @@ export const USAGE = `Usage: npm run cli -- <command> [options]
 
   user create --email E --password P [--username U] [--name N]
   channel create --owner EMAIL --slug S [--title T]
+  channel update --slug S [--mode default|dj] [--audio-kbps 128-510]
+                                        DJ mode: studio-quality stereo music at that Opus bitrate
   stream-key create --channel SLUG      prints { "key", "whipUrl" }; the key is shown only once
   stream-key revoke --channel SLUG      revokes every active key of the channel
 
@@ -23,6 +25,7 @@ interface Spec {
 const SPECS: Record<string, Spec> = {
   'user create': { command: 'user.create', required: ['email', 'password'], optional: ['username', 'name'] },
   'channel create': { command: 'channel.create', required: ['owner', 'slug'], optional: ['title'] },
+  'channel update': { command: 'channel.update', required: ['slug'], optional: ['mode', 'audio-kbps'] },
   'stream-key create': { command: 'stream-key.create', required: ['channel'], optional: [] },
   'stream-key revoke': { command: 'stream-key.revoke', required: ['channel'], optional: [] },
 };
@@ -52,5 +55,9 @@ export function parseCliArgs(argv: readonly string[]): AdminCommand {
   const missing = spec.required.filter((name) => !(name in flags));
   if (missing.length > 0)
     throw new UsageError(`'${noun} ${verb}' needs ${missing.map((m) => `--${m}`).join(' and ')}.`);
-  return { command: spec.command, ...flags } as AdminCommand;
+  // --audio-kbps arrives as the command's audioKbps.
+  const fields = Object.fromEntries(
+    Object.entries(flags).map(([name, value]) => [name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()), value]),
+  );
+  return { command: spec.command, ...fields } as AdminCommand;
 }

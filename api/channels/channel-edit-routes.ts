@@ -1,4 +1,5 @@
 // Creating a channel, editing its settings, and retitling the stream that is live right now.
+import { DJ_AUDIO_KBPS } from '../../common/protocol/channel-mode.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { PrismaClient } from '../../common/db/database.ts';
@@ -55,6 +56,18 @@ const EditChannelBody = Type.Object(
           description: 'WebRTC viewers per stream before the rest go to HLS; 0 no limit; null the server default.',
         }),
       ),
+    ),
+    mode: Type.Optional(
+      Type.Union([Type.Literal('default'), Type.Literal('dj')], {
+        description: "'dj': studio-quality stereo music at audioKbps; 'default': talk and pictures.",
+      }),
+    ),
+    audioKbps: Type.Optional(
+      Type.Integer({
+        minimum: DJ_AUDIO_KBPS.min,
+        maximum: DJ_AUDIO_KBPS.max,
+        description: 'The Opus bitrate of a DJ stream, kbit/s.',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -121,6 +134,8 @@ export function registerChannelEditRoutes(
       if (tags !== undefined) data.tags = [...new Set(tags)];
       if (request.body.private !== undefined) data.private = request.body.private;
       if (request.body.webrtcSeats !== undefined) data.webrtcSeats = request.body.webrtcSeats;
+      if (request.body.mode !== undefined) data.mode = request.body.mode;
+      if (request.body.audioKbps !== undefined) data.audioKbps = request.body.audioKbps;
       await channels.update(channel.id, data);
       // Made private: its current viewers who are not let in any more are let go.
       if (data.private === true && !channel.private) accessNarrowed({ channelId: channel.id });

@@ -1,6 +1,7 @@
 // Every query that creates or changes a channel: creating one (its owner becomes a creator),
 // editing its settings, pointing it at new images, and retitling the stream it has live. Reading a
 // channel for its page is channel-view.ts; who may change it is permissions.ts.
+import type { ChannelMode } from '../../common/protocol/channel-mode.ts';
 import type { PrismaClient } from '../../common/db/database.ts';
 import { isUniqueViolation } from '../../common/db/unique-violation.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../../common/errors.ts';
@@ -44,6 +45,9 @@ export interface ChannelChanges {
   tags?: string[];
   private?: boolean;
   webrtcSeats?: number | null;
+  mode?: ChannelMode;
+  /** kbit/s, within DJ_AUDIO_KBPS. */
+  audioKbps?: number;
 }
 
 /** What may change on a live stream. */

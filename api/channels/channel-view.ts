@@ -90,6 +90,8 @@ export async function describeChannel(
       private: true,
       canWatch: false,
       webrtcSeats: null,
+      mode: channel.mode,
+      audioKbps: channel.audioKbps,
     };
   }
   // A live stream without a category of its own shows the channel's.
@@ -118,5 +120,7 @@ export async function describeChannel(
     private: channel.private,
     canWatch: watchable,
     webrtcSeats: channel.webrtcSeats,
+    mode: channel.mode,
+    audioKbps: channel.audioKbps,
   };
 }

@@ -171,6 +171,19 @@ describe.each(directModes)('admin CLI without a running server ($name)', (mode) 
     expectSuccess(revoked);
     expect(revoked.json).toEqual({ channel: 'ada-live', revoked: 1 });
 
+    // DJ mode on and off; a bitrate Opus can't carry is refused and changes nothing.
+    const dj = await cli('channel', 'update', '--slug', 'ada-live', '--mode', 'dj', '--audio-kbps', '320');
+    expectSuccess(dj);
+    expect(dj.json).toEqual({ slug: 'ada-live', mode: 'dj', audioKbps: 320 });
+    expectFailure(
+      await cli('channel', 'update', '--slug', 'ada-live', '--mode', 'default', '--audio-kbps', '600'),
+      1,
+      /audio-kbps must be a whole number of kbit\/s from 128 to 510; got '600'/,
+    );
+    const back = await cli('channel', 'update', '--slug', 'ada-live', '--mode', 'default');
+    expectSuccess(back);
+    expect(back.json).toEqual({ slug: 'ada-live', mode: 'default', audioKbps: 320 });
+
     const reopened = await place.open();
     try {
       const row = await reopened.prisma.streamKey.findUniqueOrThrow({ where: { keyHash: sha256(key) } });

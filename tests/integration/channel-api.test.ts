@@ -59,6 +59,8 @@ describe.each(databaseTargets())('channel API on $name', (target) => {
       private: false,
       canWatch: true,
       webrtcSeats: null,
+      mode: 'default',
+      audioKbps: 256,
     });
     const owner = await platform.database!.prisma.user.findUniqueOrThrow({ where: { email: channel.ownerEmail } });
     expect((reply.body.owner as { id: string }).id).toBe(owner.id);

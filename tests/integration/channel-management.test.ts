@@ -208,6 +208,17 @@ describe.each(databaseTargets())('channel management on $name', (target) => {
       expect(reply.body).toMatchObject({ title: 'My channel', category: null, categoryName: null, tags: ['a1'] });
     });
 
+    it('switches DJ mode (studio-quality stereo music) and its bitrate, and back', async () => {
+      const { owner, slug } = await ownerWithChannel();
+
+      const dj = await owner.client.patch(`/api/v1/channels/${slug}`, { mode: 'dj', audioKbps: 384 });
+      expect(dj.status).toBe(200);
+      expect(dj.body).toMatchObject({ mode: 'dj', audioKbps: 384 });
+
+      const back = await owner.client.patch(`/api/v1/channels/${slug}`, { mode: 'default' });
+      expect(back.body).toMatchObject({ mode: 'default', audioKbps: 384 });
+    });
+
     it.each([
       ['a blank title', { title: '   ' }, 'bad_request'],
       ['an empty title', { title: '' }, 'bad_request'],
@@ -222,6 +233,9 @@ describe.each(databaseTargets())('channel management on $name', (target) => {
       ['a tag that is not a string', { tags: [{ name: 'synth' }] }, 'bad_request'],
       ['a field that is not editable', { slug: 'renamed' }, 'bad_request'],
       ['a sneaked-in owner', { ownerId: '00000000-0000-0000-0000-000000000000' }, 'bad_request'],
+      ['a mode that does not exist', { mode: 'karaoke' }, 'bad_request'],
+      ['a DJ bitrate Opus cannot carry', { mode: 'dj', audioKbps: 600 }, 'bad_request'],
+      ['a DJ bitrate too thin for music', { audioKbps: 64 }, 'bad_request'],
     ])('refuses %s with 400 %s, changing nothing', async (_, body, code) => {
       const { owner, slug } = await ownerWithChannel();
 

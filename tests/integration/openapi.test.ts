@@ -216,6 +216,8 @@ describe('OpenAPI document', () => {
         'private',
         'canWatch',
         'webrtcSeats',
+        'mode',
+        'audioKbps',
       ]),
     );
   });

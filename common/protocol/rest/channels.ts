@@ -43,6 +43,10 @@ export const Channel = Type.Object(
         description: "WebRTC viewers per stream before the rest go to HLS (0: no limit); null: the server's default.",
       }),
     ),
+    mode: Type.Union([Type.Literal('default'), Type.Literal('dj')], {
+      description: "'dj': studio-quality stereo music; 'default': talk and pictures.",
+    }),
+    audioKbps: Type.Integer({ description: 'The Opus bitrate of a DJ stream, kbit/s.' }),
   },
   { $id: 'Channel' },
 );

@@ -27,6 +27,8 @@ function channel(change: Partial<ChannelInfo> = {}): ChannelInfo {
     chat: { slowModeSeconds: 0, followersOnly: false, subscribersOnly: false },
     emotes: [],
     webrtcSeats: null,
+    mode: 'default',
+    audioKbps: 256,
     ...change,
   };
 }

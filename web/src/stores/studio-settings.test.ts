@@ -38,6 +38,8 @@ function channel(slug: string, change: Partial<ChannelInfo> = {}): ChannelInfo {
     chat: { slowModeSeconds: 0, followersOnly: false, subscribersOnly: false },
     emotes: [],
     webrtcSeats: null,
+    mode: 'default',
+    audioKbps: 256,
     ...change,
   };
 }
