@@ -18,7 +18,8 @@ export function createStreamDirectory(prisma: PrismaClient, options: StreamDirec
   return {
     async channelForStreamKey(key) {
       const channel = await channelForStreamKey(prisma, key);
-      return channel ? { id: channel.id, slug: channel.slug } : undefined;
+      if (!channel) return undefined;
+      return { id: channel.id, slug: channel.slug, musicKbps: channel.mode === 'dj' ? channel.audioKbps : null };
     },
 
     async channelForPublisherSession(handshake, slug) {

@@ -13,6 +13,12 @@ export interface HandshakeCredentials {
   host: string | undefined;
 }
 
+/** A channel as a publisher (a WHIP encoder) sends to it: a DJ channel's music bitrate, if it is one. */
+export interface PublishingChannel extends ChannelRef {
+  /** DJ mode's Opus bitrate in kbit/s; null for a channel in the default mode. */
+  musicKbps: number | null;
+}
+
 /** A channel as a viewer joins it: with its own WebRTC seat count, if it set one. */
 export interface WatchedChannel extends ChannelRef {
   webrtcSeats: number | null;
@@ -35,7 +41,7 @@ export type RecheckFilter = (viewer: { channelId: string; cookie: string | undef
 
 export interface ChannelDirectory {
   /** The channel an active stream key publishes to; undefined for an unknown or revoked key. */
-  channelForStreamKey(key: string): Promise<ChannelRef | undefined>;
+  channelForStreamKey(key: string): Promise<PublishingChannel | undefined>;
   /**
    * The channel `slug`, if the handshake carries the session of a user who may publish to it (its
    * owner, or an admin) and comes from one of our own pages (Origin); undefined otherwise,

@@ -47,6 +47,22 @@ const MEDIASOUP_MID_ID = 1;
  */
 const OPUS_STEREO: CodecParameters = { stereo: 1, 'sprop-stereo': 1 };
 
+/**
+ * The parameters with `maxaveragebitrate` on Opus (RFC 7587): in an answer to a WHIP encoder it is
+ * the bitrate the encoder aims at (libwebrtc and OBS take it), how a DJ channel gets its music
+ * bitrate from any encoder.
+ */
+export function withOpusBitrate(parameters: ms.RtpParameters, kbps: number): ms.RtpParameters {
+  return {
+    ...parameters,
+    codecs: parameters.codecs.map((codec) =>
+      codec.mimeType.toLowerCase() === 'audio/opus'
+        ? { ...codec, parameters: { ...codec.parameters, maxaveragebitrate: kbps * 1000 } }
+        : codec,
+    ),
+  };
+}
+
 /** RFC 8839: the default candidate goes in m= and c=; the first UDP one, as clients prefer it. */
 function defaultAddress(candidates: readonly ms.IceCandidate[]): { ip: string; version: number; port: number } {
   const first = candidates[0];

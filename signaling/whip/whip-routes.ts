@@ -3,7 +3,7 @@
 // into the channel's room.
 import type { FastifyInstance } from 'fastify';
 import { UnauthorizedError } from '../../common/errors.ts';
-import { buildAnswer } from '../sdp/answer.ts';
+import { buildAnswer, withOpusBitrate } from '../sdp/answer.ts';
 import { parseWhipOffer } from '../sdp/whip-offer.ts';
 import type { Peer } from '../../sfu/peer.ts';
 import type { Room } from '../../sfu/room.ts';
@@ -66,7 +66,10 @@ export function registerWhipRoutes(app: FastifyInstance, deps: HttpMediaDeps, se
         produced.push({
           mid: media.mid,
           kind: media.kind,
-          rtpParameters: producer.rtpParameters,
+          rtpParameters:
+            media.kind === 'audio' && channel.musicKbps !== null
+              ? withOpusBitrate(producer.rtpParameters, channel.musicKbps)
+              : producer.rtpParameters,
           direction: 'recvonly' as const,
         });
       }

@@ -43,6 +43,12 @@ function onlyCodec(sdp: string, codec: string): string {
   return sdpTransform.write(parsed);
 }
 
+/** The parameters of the Opus format an SDP describes. */
+function opusFormat(sdp: string): string[] {
+  const payload = /^a=rtpmap:(\d+) opus\//im.exec(sdp)?.[1];
+  return new RegExp(`^a=fmtp:${payload} (.*?)\r?$`, 'm').exec(sdp)?.[1]?.split(';') ?? [];
+}
+
 async function streamRows(slug: string, on: TestPlatform = platform) {
   const channel = await on.database!.prisma.channel.findUniqueOrThrow({ where: { slug }, include: { streams: true } });
   return channel.streams;
@@ -133,10 +139,19 @@ describe('WHIP publish and WHEP playback', () => {
     }
   });
 
-  it('keeps stereo from a WHIP encoder to a WHEP player: each side its own tone', async () => {
+  it("keeps stereo from a WHIP encoder to a WHEP player, each side its own tone, at a DJ channel's bitrate", async () => {
     const channel = await createTestChannel(platform);
+    await platform.database!.prisma.channel.update({
+      where: { slug: channel.slug },
+      data: { mode: 'dj', audioKbps: 320 },
+    });
     const tones = { left: 440, right: 1500 };
     const publication = await publishOverWhip(platform.url, channel.streamKey, undefined, undefined, tones);
+    // The encoder was told the DJ channel's bitrate in the answer.
+    const sent = publication.pc.remoteDescription!.sdp;
+    expect(opusFormat(sent)).toEqual(
+      expect.arrayContaining(['stereo=1', 'sprop-stereo=1', 'maxaveragebitrate=320000']),
+    );
     await waitFor(() => platform.rooms!.rooms().find((r) => r.producers().length === 2), { what: 'both producers' });
     const pc = new RTCPeerConnection();
     pc.addTransceiver('audio', { direction: 'recvonly' });
@@ -153,8 +168,7 @@ describe('WHIP publish and WHEP playback', () => {
       });
       expect(response.status).toBe(201);
       const answer = await response.text();
-      const opusFormat = /^a=fmtp:\d+ (.*)$/m.exec(answer)?.[1]?.split(';');
-      expect(opusFormat).toEqual(expect.arrayContaining(['stereo=1', 'sprop-stereo=1']));
+      expect(opusFormat(answer)).toEqual(expect.arrayContaining(['stereo=1', 'sprop-stereo=1']));
       await pc.setRemoteDescription({ type: 'answer', sdp: answer });
       // Half a second of decoded sound, once the decoder has settled in.
       const [left, right] = await waitFor(
