@@ -26,6 +26,8 @@ import { ImageStore } from '../api/uploads/image-store.ts';
 import { registerWebinarCoverRoutes } from '../api/webinars/webinar-cover-routes.ts';
 import { registerWebinarMemberRoutes } from '../api/webinars/webinar-member-routes.ts';
 import { registerRegistrationRoutes } from '../api/webinars/registration-routes.ts';
+import { registerQa } from '../api/webinars/qa.ts';
+import { createWebinarStageDirectory } from '../api/webinars/webinar-stage-directory.ts';
 import { WebinarReminders } from '../api/webinars/webinar-reminders.ts';
 import { registerWebinarRoutes } from '../api/webinars/webinar-routes.ts';
 import type { Config } from '../common/config.ts';
@@ -104,6 +106,9 @@ export function startApi({ config, logger, infrastructure }: ApiDeps): Promise<S
       closers.add(() => chat.close());
       closers.add(await onAccessNarrowed(pubsub, (filter) => void chat.recheckAccess(filter)));
       registerNotifications(http, { io, prisma, logger: logger.child({ component: 'notifications' }) });
+      const seats = createWebinarStageDirectory(prisma, { publicUrl: config.http.publicUrl });
+      const qa = registerQa(http, { io, prisma, seats, logger: logger.child({ component: 'webinar-qa' }) });
+      closers.add(() => qa.close());
     }
 
     return {
