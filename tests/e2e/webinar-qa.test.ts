@@ -2,7 +2,8 @@
 // attendee asks (anonymously), and the question reaches the other attendee only once the host
 // approves it; that attendee upvotes; the host answers it in writing and pins it over the stage; a
 // second question the host dismisses never reaches the other attendee. Every page (host, asker,
-// voter, a signed-out viewer) shows each change as it happens, through the /qa socket.
+// voter, a signed-out viewer) shows each change as it happens, through the /qa socket. After the
+// end, the Q&A stays on the page, read-only.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newContext, recordConsole, screenshot } from '../support/browser.ts';
@@ -150,5 +151,12 @@ describe('webinar Q&A in the browser', () => {
     await hasText(voter, 'pinned-question-body', text, 'the voter after a reload');
     await screenshot(voter, 'webinar-qa-attendee');
     await screenshot(host, 'webinar-qa-host');
+
+    // Ended: the Q&A stays on the page, read-only, with its votes and answer.
+    expect((await hostApi.post(`/api/v1/webinars/${webinarId}/end`)).status).toBe(200);
+    await voter.getByTestId('qa-closed').waitFor({ timeout: 15_000 });
+    await shows(voter, [[text, 'answered']], 'the voter after the end');
+    await hasText(voter, 'qa-votes', '1', 'the voter after the end');
+    expect(await voter.getByTestId('qa-ask').count()).toBe(0);
   });
 });
