@@ -20,7 +20,7 @@ import { createVodRepository } from '../api/vods/vod-repository.ts';
 import { registerVodRoutes } from '../api/vods/vod-routes.ts';
 import { backstageMessagePublisher } from '../api/webinars/backstage-chat.ts';
 import { registerBackstageChatRoutes } from '../api/webinars/backstage-chat-routes.ts';
-import { stageChangedPublisher } from '../api/webinars/stage-changes.ts';
+import { onStageChanged, stageChangedPublisher } from '../api/webinars/stage-changes.ts';
 import { webinarBroadcastPublisher } from '../api/webinars/webinar-broadcasts.ts';
 import { ImageStore } from '../api/uploads/image-store.ts';
 import { registerWebinarCoverRoutes } from '../api/webinars/webinar-cover-routes.ts';
@@ -109,6 +109,7 @@ export function startApi({ config, logger, infrastructure }: ApiDeps): Promise<S
       const seats = createWebinarStageDirectory(prisma, { publicUrl: config.http.publicUrl });
       const qa = registerQa(http, { io, prisma, seats, logger: logger.child({ component: 'webinar-qa' }) });
       closers.add(() => qa.close());
+      closers.add(await onStageChanged(pubsub, (change) => void qa.stageChanged(change)));
     }
 
     return {

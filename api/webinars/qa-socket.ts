@@ -9,7 +9,7 @@
 // they are (signed in, or by their personal join link).
 import type { Logger } from '../../common/logger.ts';
 import { AppError, BadRequestError, ForbiddenError, NotFoundError, toProblem } from '../../common/errors.ts';
-import type { StageSeat, WebinarStageDirectory } from '../../common/live/webinar-stage.ts';
+import type { StageChange, StageSeat, WebinarStageDirectory } from '../../common/live/webinar-stage.ts';
 import type { QaAction, QaJoinResult, QaQuestion } from '../../common/protocol/webinar-qa.ts';
 import type { ChatRateLimiter } from '../chat/chat-rate-limiter.ts';
 import { hostsRoom, webinarRoom, type QaBroadcaster, type QaNamespace } from './qa-broadcast.ts';
@@ -35,8 +35,18 @@ const ACTIONS: readonly QaAction[] = ['approve', 'answer', 'dismiss', 'reopen', 
 
 type Reply = (reply: unknown) => void;
 
-export function attachQaSocket(namespace: QaNamespace, deps: QaSocketDeps): void {
+export interface QaSockets {
+  /**
+   * A webinar's stage changed (a co-host removed, a registrant declined, the audience narrowed, the
+   * webinar ended): this process's sockets in it are seated again at once, so a former co-host
+   * stops hearing who asked anonymously, and each is told to join again.
+   */
+  stageChanged(change: StageChange): Promise<void>;
+}
+
+export function attachQaSocket(namespace: QaNamespace, deps: QaSocketDeps): QaSockets {
   const { questions, broadcaster, logger } = deps;
+  const rechecks = new Set<(change: StageChange) => Promise<void>>();
 
   namespace.use((socket, next) => {
     const { cookie, origin, host } = socket.handshake.headers;
@@ -94,6 +104,32 @@ export function attachQaSocket(namespace: QaNamespace, deps: QaSocketDeps): void
       }
       return known.seat;
     };
+
+    // Seated again right away, in the socket's own queue; its page joins again (the list it may
+    // see now, or the refusal) when told to.
+    const recheck = (change: StageChange): Promise<void> => {
+      const run = async () => {
+        const webinarId = socket.data.webinarId;
+        if (webinarId !== change.webinarId) return;
+        if (change.userId !== undefined && known?.seat.userId !== change.userId) return;
+        known = undefined;
+        try {
+          const seat = await seatAt(webinarId);
+          if (!isHost(seat)) await socket.leave(hostsRoom(webinarId));
+          known = { seat, at: Date.now() };
+        } catch {
+          await leave();
+        }
+        socket.emit('rejoin', { webinarId });
+      };
+      const done = queue.then(run);
+      queue = done.catch((error: unknown) =>
+        logger.error({ err: error, socket: socket.id }, 'could not seat a Q&A socket again'),
+      );
+      return queue;
+    };
+    rechecks.add(recheck);
+    socket.on('disconnect', () => rechecks.delete(recheck));
 
     const asker = (seat: StageSeat): string => {
       if (seat.userId === undefined) throw new QaRefusal(401, 'unauthorized', 'Sign in to ask and vote.');
@@ -230,6 +266,12 @@ export function attachQaSocket(namespace: QaNamespace, deps: QaSocketDeps): void
       return { moderated: payload.moderated };
     });
   });
+
+  return {
+    async stageChanged(change) {
+      await Promise.all([...rechecks].map((recheck) => recheck(change)));
+    },
+  };
 }
 
 function isHost(seat: StageSeat): boolean {

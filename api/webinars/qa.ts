@@ -9,7 +9,7 @@ import { ChatRateLimiter } from '../chat/chat-rate-limiter.ts';
 import { QaBroadcaster, qaNamespace } from './qa-broadcast.ts';
 import { QaRepository } from './qa-repository.ts';
 import { registerQaRoutes } from './qa-routes.ts';
-import { attachQaSocket, QA_RATE_LIMIT } from './qa-socket.ts';
+import { attachQaSocket, QA_RATE_LIMIT, type QaSockets } from './qa-socket.ts';
 
 export interface QaDeps {
   /** The shared socket.io server: the /qa namespace is added to it. */
@@ -21,11 +21,11 @@ export interface QaDeps {
 }
 
 /** The returned close() is safe to call twice; the sockets close with the shared socket.io server. */
-export function registerQa(app: FastifyInstance, { io, prisma, seats, logger }: QaDeps): { close(): void } {
+export function registerQa(app: FastifyInstance, { io, prisma, seats, logger }: QaDeps): QaSockets & { close(): void } {
   const questions = new QaRepository(prisma);
   // The chat's token bucket, with the Q&A's own limit: per process, against bursts (see its notes).
   const limiter = new ChatRateLimiter(QA_RATE_LIMIT);
-  attachQaSocket(qaNamespace(io), {
+  const sockets = attachQaSocket(qaNamespace(io), {
     questions,
     seats,
     broadcaster: new QaBroadcaster(qaNamespace(io)),
@@ -33,5 +33,5 @@ export function registerQa(app: FastifyInstance, { io, prisma, seats, logger }: 
     logger,
   });
   registerQaRoutes(app, { prisma, questions });
-  return { close: () => limiter.close() };
+  return { stageChanged: (change) => sockets.stageChanged(change), close: () => limiter.close() };
 }

@@ -127,4 +127,9 @@ export interface QaServerEvents {
   'question-removed': (event: { webinarId: string; id: string }) => void;
   votes: (event: { webinarId: string; id: string; votes: number }) => void;
   settings: (event: { webinarId: string; moderated: boolean }) => void;
+  /**
+   * Who the caller is to the webinar may have changed (a co-host removed, access taken back, the
+   * webinar ended): join again to get the list and rights as they are now, or the refusal.
+   */
+  rejoin: (event: { webinarId: string }) => void;
 }

@@ -213,6 +213,32 @@ describe.each(databaseTargets())('webinar Q&A on $name', (target) => {
     expect((await (await connect(webinar.host)).joined(webinar.id)).me.isHost).toBe(true);
   });
 
+  it('seats sockets again when the stage changes: a removed co-host stops hearing who asked', async () => {
+    const { id, host, hostQa, askerQa, voterQa } = await room();
+    const cohost = await signUp(platform.url, 'cohost');
+    expect(
+      (await host.client.post(`/api/v1/webinars/${id}/members`, { username: cohost.username, role: 'cohost' })).status,
+    ).toBe(201);
+    const cohostQa = await connect(cohost);
+    expect((await cohostQa.joined(id)).me.isHost).toBe(true);
+    const first = await askerQa.asked('Who am I?', true);
+    expect((await cohostQa.waitForEvent('question', (q) => q.id === first.id)).author).not.toBeNull();
+
+    expect((await host.client.delete(`/api/v1/webinars/${id}/members/${cohost.username}`)).status).toBe(200);
+    await cohostQa.waitForEvent('rejoin', (e) => e.webinarId === id);
+    expect(voterQa.events.some((e) => e.event === 'rejoin')).toBe(false);
+    const second = await askerQa.asked('And now?', true);
+    expect((await cohostQa.waitForEvent('question', (q) => q.id === second.id)).author).toBeNull();
+    await expectRefused(id, () => cohostQa.moderate(second.id, 'dismiss'), 403, 'forbidden');
+    expect((await cohostQa.joined(id)).me.isHost).toBe(false);
+
+    // The end: everyone joins again and finds it closed.
+    expect((await host.client.post(`/api/v1/webinars/${id}/end`)).status).toBe(200);
+    await voterQa.waitForEvent('rejoin', (e) => e.webinarId === id);
+    await hostQa.waitForEvent('rejoin', (e) => e.webinarId === id);
+    expect((await voterQa.joined(id)).closed).toBe(true);
+  });
+
   it('keeps the Q&A after the end, read-only, and exports it as CSV for the hosts only', async () => {
     const { id, host, asker, voter, hostQa, askerQa, voterQa } = await room();
     const first = await askerQa.asked('=HYPERLINK("x") first?', true);

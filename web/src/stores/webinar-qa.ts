@@ -106,6 +106,10 @@ export const useWebinarQaStore = defineStore('webinar-qa', () => {
       const known = questions.value.find((q) => q.id === event.id);
       if (known) upsert({ ...known, votes: event.votes });
     });
+    // Who we are to the webinar changed (a co-host removed, access taken back, the webinar ended).
+    current.on('rejoin', (event) => {
+      if (isCurrent() && event.webinarId === webinarId.value) void join(current);
+    });
     current.on('settings', (event) => {
       if (isCurrent() && event.webinarId === webinarId.value) moderated.value = event.moderated;
     });
@@ -133,8 +137,11 @@ export const useWebinarQaStore = defineStore('webinar-qa', () => {
             return;
           }
           if (!reply.ok) {
+            // Refused (perhaps on joining again after access was taken back): nothing stays shown.
             joinError.value = problemOf(reply.error);
             connection.value = 'failed';
+            questions.value = [];
+            me.value = null;
             return;
           }
           questions.value = reply.questions;
