@@ -27,6 +27,7 @@ import { registerWebinarCoverRoutes } from '../api/webinars/webinar-cover-routes
 import { registerWebinarMemberRoutes } from '../api/webinars/webinar-member-routes.ts';
 import { registerRegistrationRoutes } from '../api/webinars/registration-routes.ts';
 import { registerQa } from '../api/webinars/qa.ts';
+import { pinnedQuestionPublisher } from '../api/webinars/qa-pins.ts';
 import { createWebinarStageDirectory } from '../api/webinars/webinar-stage-directory.ts';
 import { WebinarReminders } from '../api/webinars/webinar-reminders.ts';
 import { registerWebinarRoutes } from '../api/webinars/webinar-routes.ts';
@@ -107,7 +108,13 @@ export function startApi({ config, logger, infrastructure }: ApiDeps): Promise<S
       closers.add(await onAccessNarrowed(pubsub, (filter) => void chat.recheckAccess(filter)));
       registerNotifications(http, { io, prisma, logger: logger.child({ component: 'notifications' }) });
       const seats = createWebinarStageDirectory(prisma, { publicUrl: config.http.publicUrl });
-      const qa = registerQa(http, { io, prisma, seats, logger: logger.child({ component: 'webinar-qa' }) });
+      const qa = registerQa(http, {
+        io,
+        prisma,
+        seats,
+        pinned: pinnedQuestionPublisher(pubsub, logger),
+        logger: logger.child({ component: 'webinar-qa' }),
+      });
       closers.add(() => qa.close());
       closers.add(await onStageChanged(pubsub, (change) => void qa.stageChanged(change)));
     }

@@ -26,6 +26,8 @@ export type QuestionRow = Awaited<ReturnType<QaRepository['list']>>[number];
 export interface Moderated {
   question: QuestionRow | null;
   unpinned: QuestionRow | null;
+  /** The question was the pinned one before. */
+  wasPinned: boolean;
 }
 
 /** The question as `audience` sees it: attendees never learn an anonymous asker. */
@@ -140,7 +142,7 @@ export class QaRepository {
       const current = await findQuestion(tx, webinarId, questionId);
       if (action === 'delete') {
         await tx.webinarQuestion.delete({ where: { id: questionId } });
-        return { question: null, unpinned: null };
+        return { question: null, unpinned: null, wasPinned: current.pinned };
       }
       const next = transition(action, current);
       let unpinned: QuestionRow | null = null;
@@ -168,7 +170,7 @@ export class QaRepository {
         data: { state: next.state, pinned: next.pinned, ...answerChange },
         include: WITH_AUTHOR_AND_VOTES,
       });
-      return { question, unpinned };
+      return { question, unpinned, wasPinned: current.pinned };
     });
   }
 }

@@ -13,6 +13,7 @@ import type { StageChange, StageSeat, WebinarStageDirectory } from '../../common
 import type { QaAction, QaJoinResult, QaQuestion } from '../../common/protocol/webinar-qa.ts';
 import type { ChatRateLimiter } from '../chat/chat-rate-limiter.ts';
 import { hostsRoom, webinarRoom, type QaBroadcaster, type QaNamespace } from './qa-broadcast.ts';
+import { pinnedQuestionText, type PinnedQuestionChanged } from './qa-pins.ts';
 import { questionView, type QaRepository } from './qa-repository.ts';
 import { normalizeAnswer, normalizeQuestion, QaRefusal } from './qa-rules.ts';
 
@@ -22,6 +23,8 @@ export interface QaSocketDeps {
   broadcaster: QaBroadcaster;
   /** Questions per attendee and webinar (QA_RATE_LIMIT): against flooding, not against asking. */
   limiter: ChatRateLimiter;
+  /** The pinned question changed (for the recording). */
+  pinned: PinnedQuestionChanged;
   logger: Logger;
 }
 
@@ -249,10 +252,20 @@ export function attachQaSocket(namespace: QaNamespace, deps: QaSocketDeps): QaSo
       const seat = await currentSeat();
       host(seat);
       const typed = action === 'answer' ? normalizeAnswer(answer as string | undefined) : null;
-      const { question, unpinned } = await questions.moderate(seat.webinarId, questionId, action as QaAction, typed);
+      const { question, unpinned, wasPinned } = await questions.moderate(
+        seat.webinarId,
+        questionId,
+        action as QaAction,
+        typed,
+      );
       if (unpinned) broadcaster.changed(unpinned);
       if (question) broadcaster.changed(question);
       else broadcaster.removed(seat.webinarId, questionId);
+      if (question?.pinned || wasPinned)
+        deps.pinned({
+          webinarId: seat.webinarId,
+          question: question?.pinned ? pinnedQuestionText(question) : null,
+        });
       return { question: question ? questionView(question, 'host') : null };
     });
 

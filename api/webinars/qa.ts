@@ -8,6 +8,7 @@ import type { Logger } from '../../common/logger.ts';
 import { ChatRateLimiter } from '../chat/chat-rate-limiter.ts';
 import { QaBroadcaster, qaNamespace } from './qa-broadcast.ts';
 import { QaRepository } from './qa-repository.ts';
+import type { PinnedQuestionChanged } from './qa-pins.ts';
 import { registerQaRoutes } from './qa-routes.ts';
 import { attachQaSocket, QA_RATE_LIMIT, type QaSockets } from './qa-socket.ts';
 
@@ -17,11 +18,16 @@ export interface QaDeps {
   prisma: PrismaClient;
   /** Who the caller is to a webinar: the stage's own answer, so the Q&A follows its audience rules. */
   seats: WebinarStageDirectory;
+  /** The pinned question changed: announced for the recording. */
+  pinned: PinnedQuestionChanged;
   logger: Logger;
 }
 
 /** The returned close() is safe to call twice; the sockets close with the shared socket.io server. */
-export function registerQa(app: FastifyInstance, { io, prisma, seats, logger }: QaDeps): QaSockets & { close(): void } {
+export function registerQa(
+  app: FastifyInstance,
+  { io, prisma, seats, pinned, logger }: QaDeps,
+): QaSockets & { close(): void } {
   const questions = new QaRepository(prisma);
   // The chat's token bucket, with the Q&A's own limit: per process, against bursts (see its notes).
   const limiter = new ChatRateLimiter(QA_RATE_LIMIT);
@@ -30,6 +36,7 @@ export function registerQa(app: FastifyInstance, { io, prisma, seats, logger }: 
     seats,
     broadcaster: new QaBroadcaster(qaNamespace(io)),
     limiter,
+    pinned,
     logger,
   });
   registerQaRoutes(app, { prisma, questions });
