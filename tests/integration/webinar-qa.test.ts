@@ -6,10 +6,12 @@
 // processes sharing PostgreSQL and Redis: a change made on one reaches attendees on the other.
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { onPinnedQuestion, pinnedQuestionOf, type PinnedQuestionChange } from '../../api/webinars/qa-pins.ts';
 import { signUp, type TestUser } from '../support/api-client.ts';
 import { databaseTargets, postgresTarget } from '../support/databases.ts';
 import { startPlatformOn, startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { QaTestClient } from '../support/qa-client.ts';
+import { waitFor } from '../support/wait.ts';
 
 async function newWebinar(platform: { url: string }, change: Record<string, unknown> = {}) {
   const host = await signUp(platform.url, 'host');
@@ -165,6 +167,40 @@ describe.each(databaseTargets())('webinar Q&A on $name', (target) => {
     await voterQa.waitForEvent('question-removed', (e) => e.id === second.id);
     expect(await prisma().webinarQuestion.findUnique({ where: { id: second.id } })).toBeNull();
     await expectRefused(id, () => hostQa.moderate(second.id, 'approve'), 404, 'not_found');
+  });
+
+  it('announces the pinned question for the recording as it changes, anonymous as attendees see it', async () => {
+    const { id, hostQa, askerQa } = await room();
+    const changes: PinnedQuestionChange[] = [];
+    const unsubscribe = await onPinnedQuestion(
+      platform.pubsub,
+      (change) => change.webinarId === id && changes.push(change),
+    );
+    try {
+      const first = await askerQa.asked('First?', true);
+      const second = await askerQa.asked('Second?');
+      await hostQa.moderate(first.id, 'pin');
+      await hostQa.moderate(first.id, 'answer', 'Yes.');
+      await hostQa.moderate(second.id, 'pin');
+      await hostQa.moderate(first.id, 'dismiss'); // not pinned any more: nothing to announce
+      await hostQa.moderate(second.id, 'delete');
+      await waitFor(() => changes.length >= 4, { what: 'four announcements' });
+      expect(changes.map((c) => c.question)).toEqual([
+        { asker: 'Anonymous', body: 'First?', answer: null },
+        { asker: 'Anonymous', body: 'First?', answer: 'Yes.' },
+        { asker: expect.stringMatching(/^asker /), body: 'Second?', answer: null },
+        null,
+      ]);
+      expect(await pinnedQuestionOf(prisma(), id)).toBeNull();
+      await hostQa.moderate((await askerQa.asked('Third?')).id, 'pin');
+      expect(await pinnedQuestionOf(prisma(), id)).toEqual({
+        asker: expect.stringMatching(/^asker /),
+        body: 'Third?',
+        answer: null,
+      });
+    } finally {
+      unsubscribe();
+    }
   });
 
   it('refuses bad input, flooding and the signed-out with stable codes, changing nothing', async () => {
