@@ -20,12 +20,15 @@ import { createVodRepository } from '../api/vods/vod-repository.ts';
 import { registerVodRoutes } from '../api/vods/vod-routes.ts';
 import { backstageMessagePublisher } from '../api/webinars/backstage-chat.ts';
 import { registerBackstageChatRoutes } from '../api/webinars/backstage-chat-routes.ts';
-import { stageChangedPublisher } from '../api/webinars/stage-changes.ts';
+import { onStageChanged, stageChangedPublisher } from '../api/webinars/stage-changes.ts';
 import { webinarBroadcastPublisher } from '../api/webinars/webinar-broadcasts.ts';
 import { ImageStore } from '../api/uploads/image-store.ts';
 import { registerWebinarCoverRoutes } from '../api/webinars/webinar-cover-routes.ts';
 import { registerWebinarMemberRoutes } from '../api/webinars/webinar-member-routes.ts';
 import { registerRegistrationRoutes } from '../api/webinars/registration-routes.ts';
+import { registerQa } from '../api/webinars/qa.ts';
+import { pinnedQuestionPublisher } from '../api/webinars/qa-pins.ts';
+import { createWebinarStageDirectory } from '../api/webinars/webinar-stage-directory.ts';
 import { WebinarReminders } from '../api/webinars/webinar-reminders.ts';
 import { registerWebinarRoutes } from '../api/webinars/webinar-routes.ts';
 import type { Config } from '../common/config.ts';
@@ -104,6 +107,16 @@ export function startApi({ config, logger, infrastructure }: ApiDeps): Promise<S
       closers.add(() => chat.close());
       closers.add(await onAccessNarrowed(pubsub, (filter) => void chat.recheckAccess(filter)));
       registerNotifications(http, { io, prisma, logger: logger.child({ component: 'notifications' }) });
+      const seats = createWebinarStageDirectory(prisma, { publicUrl: config.http.publicUrl });
+      const qa = registerQa(http, {
+        io,
+        prisma,
+        seats,
+        pinned: pinnedQuestionPublisher(pubsub, logger),
+        logger: logger.child({ component: 'webinar-qa' }),
+      });
+      closers.add(() => qa.close());
+      closers.add(await onStageChanged(pubsub, (change) => void qa.stageChanged(change)));
     }
 
     return {

@@ -4,6 +4,7 @@
 import { createClipRepository } from '../api/clips/clip-repository.ts';
 import { registerClipRoutes } from '../api/clips/clip-routes.ts';
 import { createVodRepository } from '../api/vods/vod-repository.ts';
+import { onPinnedQuestion, pinnedQuestionOf } from '../api/webinars/qa-pins.ts';
 import { onWebinarBroadcast } from '../api/webinars/webinar-broadcasts.ts';
 import { createWebinarRecordings } from '../api/webinars/webinar-recordings.ts';
 import type { Config } from '../common/config.ts';
@@ -13,10 +14,12 @@ import { registerClipFileRoutes } from '../recorder/clip-file-routes.ts';
 import { HlsAudience } from '../recorder/hls-audience.ts';
 import { registerHlsRoutes } from '../recorder/hls-routes.ts';
 import { RecorderService } from '../recorder/recorder-service.ts';
+import { StageOverlays } from '../recorder/stage-overlays.ts';
 import { applyRetention, scheduleRetention } from '../recorder/retention.ts';
 import { createRecordingStore } from '../recorder/storage/index.ts';
 import type { LiveState } from '../signaling/live-state.ts';
 import type { StageRooms } from '../signaling/stage-room.ts';
+import { webinarRoomId } from '../signaling/webinar-stage.ts';
 import { startRole, type Started } from './closers.ts';
 import type { Infrastructure } from './infrastructure.ts';
 
@@ -47,6 +50,11 @@ export function startRecorder({
     const vods = createVodRepository(database.prisma);
     const store = await createRecordingStore(config.recorder, logger);
     const webinarRecordings = createWebinarRecordings(database.prisma);
+    // The question a host pinned is drawn into the webinar's recording as it changes.
+    const overlays = new StageOverlays(logger.child({ component: 'stage-overlays' }));
+    closers.add(
+      await onPinnedQuestion(pubsub, (change) => void overlays.set(webinarRoomId(change.webinarId), change.question)),
+    );
     const recorder = new RecorderService(
       live.rooms,
       live.streams,
@@ -54,15 +62,27 @@ export function startRecorder({
       store,
       { ...config.recorder, restartDelayMs: FFMPEG_RESTART_DELAY_MS },
       logger,
-      { stageOf: (room) => stages.of(room), ensureStream: webinarRecordings.ensureStream },
+      { stageOf: (room) => stages.of(room), ensureStream: webinarRecordings.ensureStream, overlays },
     );
     // On shutdown every recording is finished into a VOD before the rooms close.
     closers.add(() => recorder.close());
     // A webinar going live is recorded from its stage; ending it makes the VOD.
     closers.add(
       await onWebinarBroadcast(pubsub, (broadcast) => {
-        if (broadcast.live) recorder.recordWebinar(broadcast.webinarId, broadcast.channel, broadcast.streamId);
-        else recorder.endWebinar(broadcast.webinarId);
+        const roomId = webinarRoomId(broadcast.webinarId);
+        if (broadcast.live) {
+          // What was pinned before it went live (backstage); an announcement meanwhile wins.
+          pinnedQuestionOf(database.prisma, broadcast.webinarId).then(
+            async (question) => {
+              if (!overlays.knows(roomId)) await overlays.set(roomId, question);
+            },
+            (error: unknown) => logger.warn({ err: error }, 'could not read the pinned question for the recording'),
+          );
+          recorder.recordWebinar(broadcast.webinarId, broadcast.channel, broadcast.streamId);
+        } else {
+          recorder.endWebinar(broadcast.webinarId);
+          overlays.forget(roomId);
+        }
       }),
     );
 

@@ -21,6 +21,7 @@ import type { LiveRegistry, RoomPlacement } from '../signaling/live-state.ts';
 import { webinarRoomId } from '../signaling/webinar-stage.ts';
 import type { RecordingPlanner } from './run-plan.ts';
 import { stageComposer, type StageOf } from './stage-composer.ts';
+import type { StageOverlays } from './stage-overlays.ts';
 
 export interface RecorderOptions {
   recordingsDir: string;
@@ -39,6 +40,8 @@ export interface WebinarRecordingDeps {
    * live stream while it runs, so the row is written once there is a recording of it).
    */
   ensureStream(webinarId: string, streamId: string): Promise<void>;
+  /** The question a host pinned, drawn into the picture; none drawn without it. */
+  overlays?: StageOverlays | undefined;
 }
 
 interface Recording {
@@ -117,7 +120,12 @@ export class RecorderService {
   /** A webinar went live: its stage is recorded, as `streamId`, until `endWebinar`. */
   recordWebinar(webinarId: string, channel: ChannelRef, streamId: string): void {
     if (!this.#webinars) throw new Error('This recorder was made without what recording webinars needs.');
-    this.#start(webinarRoomId(webinarId), { channel, webinarId }, streamId, stageComposer(this.#webinars.stageOf));
+    this.#start(
+      webinarRoomId(webinarId),
+      { channel, webinarId },
+      streamId,
+      stageComposer(this.#webinars.stageOf, this.#webinars.overlays),
+    );
   }
 
   /** The webinar ended: its recording becomes a VOD. */

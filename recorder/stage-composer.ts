@@ -14,6 +14,7 @@ import type { StageRoom } from '../signaling/stage-room.ts';
 import type { RecordingPlanner, RunInput, RunPlan } from './run-plan.ts';
 import { composedHlsArgs, labelText, type ComposedTile } from './stage-composition-args.ts';
 import { stageLayout, type StageMemberMedia, type Tile } from './stage-layout.ts';
+import type { StageOverlays } from './stage-overlays.ts';
 
 /** The stage state of a webinar room on this process (signaling keeps it). */
 export type StageOf = (
@@ -23,7 +24,8 @@ export type StageOf = (
 /** Tiles no taller than this take a camera's middle simulcast layer: the top one would be scaled away. */
 const SMALL_TILE_HEIGHT = 240;
 
-export function stageComposer(stageOf: StageOf): RecordingPlanner {
+/** `overlays`: the pinned question drawn over the picture (stage-overlays.ts), when given. */
+export function stageComposer(stageOf: StageOf, overlays?: StageOverlays): RecordingPlanner {
   return {
     async plan(room) {
       const stage = await stageOf(room);
@@ -44,7 +46,7 @@ export function stageComposer(stageOf: StageOf): RecordingPlanner {
         .filter((entry) => entry.source === 'microphone' || entry.source === 'screen-audio')
         .map((entry) => ({ entry }));
       if (placed.length === 0 && audioInputs.length === 0) return undefined;
-      return composedPlan(placed, videoInputs, audioInputs);
+      return composedPlan(placed, videoInputs, audioInputs, overlays && { overlays, roomId: room.id });
     },
     watch(room, changed) {
       let stage: Awaited<ReturnType<StageOf>> | undefined;
@@ -74,6 +76,7 @@ function composedPlan(
   placed: { tile: Tile; videoInput: number | null }[],
   videoInputs: RunInput[],
   audioInputs: RunInput[],
+  overlay: { overlays: StageOverlays; roomId: string } | undefined,
 ): RunPlan {
   return {
     inputs: [...videoInputs, ...audioInputs],
@@ -93,6 +96,7 @@ function composedPlan(
         tiles,
         audioInputs: audioInputs.length,
         segmentSeconds,
+        overlayFile: overlay ? await overlay.overlays.fileFor(overlay.roomId, dir) : undefined,
       });
       return { args, copiesVideo: false, renditions: [] };
     },

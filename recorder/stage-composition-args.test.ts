@@ -58,6 +58,30 @@ describe('composedHlsArgs', () => {
   });
 });
 
+describe('composedHlsArgs with the pinned question', () => {
+  const base = { sdpPath: 'in.sdp', outputDir: 'out', run: 1, audioInputs: 0, segmentSeconds: 2 };
+  const graphOf = (args: string[]) => args[args.indexOf('-filter_complex') + 1]!;
+
+  it('draws the overlay file over the composed stage, read again every frame', () => {
+    const graph = graphOf(
+      composedHlsArgs({
+        ...base,
+        tiles: [{ tile: tile(0, 'camera', 'Ada'), videoInput: 0, labelFile: 'out/label-1-0.txt' }],
+        overlayFile: "/rec/it's/pinned-question.txt",
+      }),
+    );
+    expect(graph).toContain('[canvas][tile0]overlay=x=0:y=0:eof_action=pass[stage]');
+    expect(graph).toMatch(
+      /;\[stage\]drawtext=textfile=\/rec\/it\\\\\\'s\/pinned-question.txt:expansion=none:.*:reload=1\[vout\]$/,
+    );
+  });
+
+  it('draws it on the bare canvas when nobody is on stage', () => {
+    const graph = graphOf(composedHlsArgs({ ...base, tiles: [], overlayFile: 'out/pinned-question.txt' }));
+    expect(graph).toMatch(/^color=c=\w+:s=1280x720:r=30\[stage\];\[stage\]drawtext=textfile=out\/pinned-question.txt/);
+  });
+});
+
 describe('filterValue', () => {
   it('escapes what both levels of FFmpeg filter parsing treat specially', () => {
     expect(filterValue('/plain/path-1.txt')).toBe('/plain/path-1.txt');

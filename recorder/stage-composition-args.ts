@@ -28,6 +28,11 @@ export interface ComposedHlsInput {
   /** How many audio streams the SDP has; all of them are mixed. */
   audioInputs: number;
   segmentSeconds: number;
+  /**
+   * A file whose text is drawn over the lower part of the picture, read again every frame (the
+   * question a host pinned, stage-overlays.ts): it changes without a new run. Empty draws nothing.
+   */
+  overlayFile?: string | undefined;
 }
 
 /** The canvas's frame rate: it paces the output, whatever rate each share or camera arrives at. */
@@ -37,7 +42,10 @@ const NAME_TILE_BACKGROUND = '0x2a2e37';
 
 export function composedHlsArgs(input: ComposedHlsInput): string[] {
   const { audioInputs } = input;
-  const graph = [videoGraph(input.tiles), ...(audioInputs > 1 ? [audioGraph(audioInputs)] : [])].join(';');
+  const graph = [
+    videoGraph(input.tiles, input.overlayFile),
+    ...(audioInputs > 1 ? [audioGraph(audioInputs)] : []),
+  ].join(';');
   const audioMap = audioInputs === 0 ? [] : ['-map', audioInputs > 1 ? '[aout]' : '0:a:0'];
   return [
     // A share's or camera's picture size changes with its simulcast layer and window: the scale
@@ -60,7 +68,8 @@ export function composedHlsArgs(input: ComposedHlsInput): string[] {
  * overlay repeats a tile's last picture until its next one arrives, so a share sending 5 frames a
  * second and cameras at 30 compose into a steady 30.
  */
-function videoGraph(tiles: readonly ComposedTile[]): string {
+function videoGraph(tiles: readonly ComposedTile[], overlayFile: string | undefined): string {
+  const out = overlayFile === undefined ? 'vout' : 'stage';
   const chains = [`color=c=${BACKGROUND}:s=${CANVAS.width}x${CANVAS.height}:r=${FRAME_RATE}[canvas]`];
   let below = 'canvas';
   tiles.forEach(({ tile, videoInput, labelFile }, index) => {
@@ -75,11 +84,12 @@ function videoGraph(tiles: readonly ComposedTile[]): string {
             ...(tile.label ? [cornerLabel(labelFile, height)] : []),
           ];
     chains.push(`${picture.join(',')}[tile${index}]`);
-    const above = index === tiles.length - 1 ? 'vout' : `layer${index}`;
+    const above = index === tiles.length - 1 ? out : `layer${index}`;
     chains.push(`[${below}][tile${index}]overlay=x=${tile.x}:y=${tile.y}:eof_action=pass[${above}]`);
     below = above;
   });
-  if (tiles.length === 0) chains[0] = chains[0]!.replace('[canvas]', '[vout]');
+  if (tiles.length === 0) chains[0] = chains[0]!.replace('[canvas]', `[${out}]`);
+  if (overlayFile !== undefined) chains.push(`[stage]${overlayText(overlayFile)}[vout]`);
   return chains.join(';');
 }
 
@@ -99,6 +109,12 @@ function cornerLabel(labelFile: string, tileHeight: number): string {
 function nameLabel(labelFile: string, tileHeight: number): string {
   const size = Math.max(14, Math.round(tileHeight / 7));
   return drawText(labelFile, size, 'x=(w-text_w)/2:y=(h-text_h)/2');
+}
+
+/** The pinned question: lower left, on a dark box, above where a strip's names sit. */
+function overlayText(file: string): string {
+  const size = Math.round(CANVAS.height / 28);
+  return `${drawText(file, size, 'x=40:y=h-text_h-56:line_spacing=8:box=1:boxcolor=black@0.75:boxborderw=16')}:reload=1`;
 }
 
 function drawText(labelFile: string, size: number, placement: string): string {

@@ -236,6 +236,27 @@ export const SHOTS: Shot[] = [
     oneSizeAtATime: true,
   },
   {
+    // An attendee of the live webinar: the question pinned over the stage, the Q&A under it.
+    name: 'webinar-qa-attendee',
+    who: 'viewer',
+    path: (s) => `/webinars/${s.liveWebinarId}`,
+    ready: async (page) => {
+      await atLeast(page, 'qa-question', 4);
+      await visible(page, 'pinned-question');
+    },
+  },
+  {
+    // The host's Q&A: the open questions with their moderation actions (one waits for approval).
+    name: 'webinar-qa-host',
+    who: 'second-owner',
+    path: (s) => `/webinars/${s.liveWebinarId}`,
+    ready: async (page) => {
+      await atLeast(page, 'qa-question', 1);
+      await visible(page, 'pinned-question');
+    },
+    oneSizeAtATime: true,
+  },
+  {
     // The same host opens the stage in a second window: this one is let go, and says so.
     name: 'webinar-stage-taken-over',
     who: 'second-owner',

@@ -5,6 +5,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ChatTestClient } from '../../tests/support/chat-client.ts';
 import type { TestPlatform } from '../../tests/support/platform.ts';
+import { QaTestClient } from '../../tests/support/qa-client.ts';
 import { waitFor } from '../../tests/support/wait.ts';
 import { endStreamInStudio } from '../../tests/support/web-session.ts';
 import { call, createCreator, signUpViewer, uploadImages, type Person } from './accounts.ts';
@@ -211,6 +212,54 @@ async function announceWebinars(
 }
 
 /**
+ * The live webinar's Q&A, through the real /qa socket: an open question with votes (pinned to the
+ * stage), one asked anonymously and answered in writing, one answered live, one dismissed, and,
+ * once the host turned moderation on, one waiting for approval.
+ */
+async function askInWebinar(
+  webinarId: string,
+  host: Person,
+  [viewer, moderator, spammer, shouter]: [Person, Person, Person, Person],
+) {
+  const connect = async (person: Person) => {
+    const client = await QaTestClient.connect(person.baseUrl, { cookie: person.cookie });
+    await client.joined(webinarId);
+    return client;
+  };
+  const [hostQa, viewerQa, moderatorQa, spammerQa, shouterQa] = await Promise.all([
+    connect(host),
+    connect(viewer),
+    connect(moderator),
+    connect(spammer),
+    connect(shouter),
+  ]);
+  try {
+    const pinned = await viewerQa.asked(
+      'Does the Pratt loop handle right-associative operators like ^ without a special case?',
+    );
+    const typed = await moderatorQa.asked('Could you share the precedence table as a gist after the stream?', true);
+    const live = await shouterQa.asked('WHAT ABOUT TERNARY OPERATORS??');
+    const spam = await spammerQa.asked('Cheap followers at totally-real-deals dot example');
+    for (const [client, id] of [
+      [moderatorQa, pinned.id],
+      [shouterQa, pinned.id],
+      [spammerQa, pinned.id],
+      [viewerQa, typed.id],
+      [viewerQa, live.id],
+    ] as const)
+      await client.emit('vote', { questionId: id });
+    await hostQa.moderate(typed.id, 'answer', 'Yes: it will be linked in the channel description tonight.');
+    await hostQa.moderate(live.id, 'answer');
+    await hostQa.moderate(spam.id, 'dismiss');
+    await hostQa.moderate(pinned.id, 'pin');
+    await hostQa.emit('set-moderation', { moderated: true });
+    await viewerQa.asked('How does this compare with precedence climbing in a recursive descent parser?');
+  } finally {
+    for (const client of [hostQa, viewerQa, moderatorQa, spammerQa, shouterQa]) client.close();
+  }
+}
+
+/**
  * A webinar for registered attendees on Nova's channel, the host approving each: the viewer is
  * approved, two wait (one answering with a would-be spreadsheet formula), one was declined.
  */
@@ -292,6 +341,7 @@ export async function seed(platform: TestPlatform, browser: Browser): Promise<Se
   step('channels');
   const webinars = await announceWebinars(owner, secondOwner);
   const registeredWebinarId = await registerForWebinar(owner, [viewer, moderator, spammer, shouter]);
+  await askInWebinar(webinars.liveWebinarId, secondOwner, [viewer, moderator, spammer, shouter]);
   step('webinars');
 
   // A past broadcast: Theo streams for a few seconds, retitled while live, then ends. The live
