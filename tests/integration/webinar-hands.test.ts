@@ -245,5 +245,10 @@ describe('raised hands onto the stage', () => {
     expect((await host.client.post(url('/invitations'), { username: bob.username })).status).toBe(201);
     expect((await host.client.put(url('/settings'), { handRaising: true })).body.handRaising).toBe(true);
     await waitFor(async () => (await ann.client.put(url('/me'))).status === 200, { what: 'hands back on' });
+    // The same setting in the webinar's edit form (PATCH /webinars/:id): off lowers the hands too.
+    const edited = await host.client.patch(`/api/v1/webinars/${webinarId}`, { handRaising: false });
+    expect(edited.body.handRaising).toBe(false);
+    expect((await host.client.get<HandQueue>(url())).body).toMatchObject({ handRaising: false, hands: [] });
+    await expectRefused(ann.client.put(url('/me')), 409, 'hand_raising_off');
   });
 });
