@@ -89,6 +89,21 @@ describe('raised hands in the browser', () => {
     // "Join stage": on stage, publishing; the third attendee decodes the new panelist's camera.
     const pressed = Date.now();
     await attendee.getByTestId('hand-join-stage').click();
+    // Where the time goes: the guest publishing, then the viewer's stage hearing of the camera.
+    const publishing = stagePublishes(attendee, ['camera'], "the new panelist's camera").then(
+      () => Date.now() - pressed,
+    );
+    const announced = waitFor(
+      () =>
+        viewer.evaluate(
+          (name) =>
+            (window as any).__aethex?.stage?.feeds.some(
+              (f: { name: string; source: string }) => f.name === name && f.source === 'camera',
+            ),
+          guestName,
+        ),
+      { intervalMs: 10, timeoutMs: 20_000, what: "the viewer's stage to get the camera" },
+    ).then(() => Date.now() - pressed);
     await waitFor(async () => (await pictureWidth(cameraTile(viewer, guestName))) > 0, {
       timeoutMs: 20_000,
       intervalMs: 10,
@@ -100,7 +115,10 @@ describe('raised hands in the browser', () => {
       throw new Error(`${(error as Error).message}\nattendee stage: ${status}`);
     });
     const firstFrameMs = Date.now() - pressed;
-    console.log(`webinar-hands: "Join stage" to the first frame at another attendee: ${firstFrameMs} ms`);
+    console.log(
+      `webinar-hands: "Join stage" to the first frame at another attendee: ${firstFrameMs} ms ` +
+        `(publishing after ${await publishing} ms, consumed after ${await announced} ms)`,
+    );
     await stagePublishes(attendee, ['camera', 'microphone'], "the new panelist's camera and microphone");
     expect(await attendee.getByTestId('stage-member').getAttribute('data-on-stage')).toBe('true');
     const guestEntry = host.locator(`[data-testid="hand-guest"][data-username="${guest.username}"]`);
