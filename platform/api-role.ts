@@ -20,6 +20,7 @@ import { createVodRepository } from '../api/vods/vod-repository.ts';
 import { registerVodRoutes } from '../api/vods/vod-routes.ts';
 import { backstageMessagePublisher } from '../api/webinars/backstage-chat.ts';
 import { registerBackstageChatRoutes } from '../api/webinars/backstage-chat-routes.ts';
+import { registerHands } from '../api/webinars/hands.ts';
 import { onStageChanged, stageChangedPublisher } from '../api/webinars/stage-changes.ts';
 import { webinarBroadcastPublisher } from '../api/webinars/webinar-broadcasts.ts';
 import { ImageStore } from '../api/uploads/image-store.ts';
@@ -117,6 +118,8 @@ export function startApi({ config, logger, infrastructure }: ApiDeps): Promise<S
       });
       closers.add(() => qa.close());
       closers.add(await onStageChanged(pubsub, (change) => void qa.stageChanged(change)));
+      const hands = registerHands(http, { io, prisma, stageChanged, logger: logger.child({ component: 'hands' }) });
+      closers.add(() => hands.close());
     }
 
     return {

@@ -27,6 +27,8 @@ export interface NewWebinar {
   registrationApproval: boolean;
   registrationCapacity: number | null;
   registrationQuestions: RegistrationQuestion[];
+  /** Attendees may raise a hand (the column's default, on, when absent). */
+  handRaising?: boolean;
 }
 
 export type WebinarChange = Partial<NewWebinar> & { reminderSentAt?: null };

@@ -61,6 +61,8 @@ const RegistrationFields = {
   registrationQuestions: Type.Optional(RegistrationQuestions),
 };
 
+const HandRaising = Type.Boolean({ description: 'Attendees may raise a hand to ask for the stage (default on).' });
+
 const NewWebinarBody = Type.Object(
   {
     title: Title,
@@ -69,6 +71,7 @@ const NewWebinarBody = Type.Object(
     durationMinutes: Duration,
     audience: Type.Optional(WebinarAudience),
     ...RegistrationFields,
+    handRaising: Type.Optional(HandRaising),
   },
   { additionalProperties: false },
 );
@@ -81,6 +84,7 @@ const WebinarChangeBody = Type.Object(
     durationMinutes: Type.Optional(Duration),
     audience: Type.Optional(WebinarAudience),
     ...RegistrationFields,
+    handRaising: Type.Optional(HandRaising),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -162,6 +166,7 @@ export function registerWebinarRoutes(
         questions: questionsOf(row.registrationQuestions),
         full: row.registrationCapacity !== null && held >= row.registrationCapacity,
       },
+      handRaising: row.handRaising,
     };
   }
 
@@ -190,6 +195,7 @@ export function registerWebinarRoutes(
         registrationApproval: registration.registrationApproval ?? false,
         registrationCapacity: registration.registrationCapacity ?? null,
         registrationQuestions: registration.registrationQuestions ?? [],
+        handRaising: registration.handRaising ?? true,
       });
       return reply.status(201).send(await view(row, request));
     },
@@ -254,6 +260,9 @@ export function registerWebinarRoutes(
       }
       await checkRegistrationChange(row, rest);
       const updated = await webinars.update(row.id, change);
+      // Hand raising turned off: the hands up go down (raising is refused from now on).
+      if (rest.handRaising === false)
+        await prisma.webinarHand.updateMany({ where: { webinarId: row.id }, data: { raisedAt: null } });
       // A narrower audience lets go of the attendees it no longer admits (their seats are asked again).
       if (rest.audience !== undefined && rest.audience !== row.audience) stageChanged({ webinarId: row.id });
       return view(updated, request);

@@ -2,7 +2,7 @@
 // its own conditions (data shown, video frames decoded) with a deadline, never for a fixed time.
 import type { Page } from 'playwright-core';
 import { waitFor } from '../../tests/support/wait.ts';
-import type { Person } from './accounts.ts';
+import { call, type Person } from './accounts.ts';
 import type { Seeded } from './seed.ts';
 
 export type Who = 'visitor' | 'viewer' | 'owner' | 'second-owner' | 'private-owner';
@@ -272,6 +272,34 @@ export const SHOTS: Shot[] = [
       }
     },
     oneSizeAtATime: true,
+  },
+  {
+    // The host's hand queue beside the stage: two hands up, the first one invited.
+    name: 'webinar-hand-queue',
+    who: 'second-owner',
+    path: (s) => `/webinars/${s.liveWebinarId}`,
+    ready: async (page, s) => {
+      const hands = `/api/v1/webinars/${s.liveWebinarId}/hands`;
+      await call(s.privateOwner, 'PUT', `${hands}/me`);
+      await call(s.owner, 'PUT', `${hands}/me`);
+      await call(s.secondOwner, 'POST', `${hands}/invitations`, { username: s.privateOwner.username });
+      await atLeast(page, 'hand-entry', 2);
+      await visible(page, 'hand-invited');
+      await page.getByTestId('hand-queue').scrollIntoViewIfNeeded();
+    },
+    oneSizeAtATime: true,
+  },
+  {
+    // An attendee invited to the stage: the device check before "Join stage".
+    name: 'webinar-hand-invitation',
+    who: 'viewer',
+    path: (s) => `/webinars/${s.liveWebinarId}`,
+    ready: async (page, s) => {
+      const hands = `/api/v1/webinars/${s.liveWebinarId}/hands`;
+      await call(s.secondOwner, 'POST', `${hands}/invitations`, { username: s.viewer.username });
+      await visible(page, 'hand-invitation');
+      await videoFrames(page, 'hand-preview', 5);
+    },
   },
   { name: 'login', who: 'visitor', path: () => '/login', ready: (page) => heading(page, 'Log in') },
   { name: 'signup', who: 'visitor', path: () => '/signup', ready: (page) => heading(page, 'Create your account') },

@@ -89,6 +89,7 @@ export const Webinar = Type.Object(
     createdAt: DateTime,
     canManage: Type.Boolean({ description: "The caller hosts it: the channel's owner, or an admin." }),
     registration: RegistrationSettings,
+    handRaising: Type.Boolean({ description: 'Attendees may raise a hand to ask for the stage.' }),
   },
   { $id: 'Webinar' },
 );

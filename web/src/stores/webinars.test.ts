@@ -30,6 +30,7 @@ function webinar(id: string, overrides: Partial<Webinar> = {}): Webinar {
     createdAt: '2026-04-01T10:00:00.000Z',
     canManage: true,
     registration: { approval: false, capacity: null, questions: [], full: false },
+    handRaising: true,
     ...overrides,
   };
 }

@@ -34,6 +34,7 @@ export interface WebinarDraft {
   registrationApproval?: boolean;
   registrationCapacity?: number | null;
   registrationQuestions?: { text: string; required: boolean }[];
+  handRaising?: boolean;
 }
 
 /** The form's fields a refusal can be about. */

@@ -21,6 +21,7 @@ const webinar: Webinar = {
   createdAt: '2026-04-01T10:00:00.000Z',
   canManage: true,
   registration: { approval: false, capacity: null, questions: [], full: false },
+  handRaising: true,
 };
 
 describe('the webinar form', () => {
@@ -34,6 +35,7 @@ describe('the webinar form', () => {
       registrationApproval: false,
       registrationCapacity: '',
       registrationQuestions: [],
+      handRaising: true,
     });
   });
 
@@ -63,6 +65,13 @@ describe('the webinar form', () => {
     });
   });
 
+  it('sends hand raising turned off, and only when it changed', () => {
+    expect(changesOf(webinar, { ...fieldsOf(webinar, ZONE, NOW), handRaising: false }, ZONE)).toEqual({
+      handRaising: false,
+    });
+    expect(changesOf(webinar, fieldsOf(webinar, ZONE, NOW), ZONE)).toEqual({});
+  });
+
   it("shows an edited one's start on the host's clock", () => {
     expect(fieldsOf(webinar, ZONE, NOW).start).toBe('2026-05-01T14:30');
     expect(fieldsOf(webinar, 'Europe/Paris', NOW).start).toBe('2026-05-01T20:30');
@@ -76,6 +85,7 @@ describe('the webinar form', () => {
       scheduledStart: '2026-05-01T18:30:00.000Z',
       durationMinutes: 60,
       audience: 'anyone',
+      handRaising: true,
     });
   });
 

@@ -23,6 +23,8 @@ export interface WebinarFields {
   registrationApproval: boolean;
   registrationCapacity: string;
   registrationQuestions: { text: string; required: boolean }[];
+  /** Attendees may raise a hand to ask for the stage. */
+  handRaising: boolean;
 }
 
 export const REGISTRATION_CAPACITY_MAX = 100_000;
@@ -48,6 +50,7 @@ export function fieldsOf(webinar: Webinar | null, zone: string, now: number): We
       registrationApproval: webinar.registration.approval,
       registrationCapacity: webinar.registration.capacity === null ? '' : String(webinar.registration.capacity),
       registrationQuestions: webinar.registration.questions.map((q) => ({ ...q })),
+      handRaising: webinar.handRaising,
     };
   const tomorrow = Math.ceil((now + 24 * HOUR) / HOUR) * HOUR;
   return {
@@ -59,6 +62,7 @@ export function fieldsOf(webinar: Webinar | null, zone: string, now: number): We
     registrationApproval: false,
     registrationCapacity: '',
     registrationQuestions: [],
+    handRaising: true,
   };
 }
 
@@ -111,6 +115,7 @@ export function draftOf(fields: WebinarFields, zone: string): WebinarDraft {
     scheduledStart: fromZoneInput(fields.start, zone) ?? '',
     durationMinutes: fields.durationMinutes,
     audience: fields.audience,
+    handRaising: fields.handRaising,
   };
   if (fields.audience !== 'registered') return draft;
   return {
@@ -131,6 +136,8 @@ export function changesOf(webinar: Webinar, fields: WebinarFields, zone: string)
     change.scheduledStart = draft.scheduledStart;
   if (draft.durationMinutes !== webinar.durationMinutes) change.durationMinutes = draft.durationMinutes;
   if (draft.audience !== webinar.audience) change.audience = draft.audience;
+  if (draft.handRaising !== undefined && draft.handRaising !== webinar.handRaising)
+    change.handRaising = draft.handRaising;
   const { registration } = webinar;
   if (draft.registrationApproval !== undefined && draft.registrationApproval !== registration.approval)
     change.registrationApproval = draft.registrationApproval;
