@@ -19,11 +19,7 @@ export function newCertificateNumber(): string {
 
 /** The canonical form of `input` if it is a well-formed number with a right check character, else undefined. */
 export function parseCertificateNumber(input: string): string | undefined {
-  const cleaned = input
-    .toUpperCase()
-    .replace(/[\s-]/g, '')
-    .replace(/O/g, '0')
-    .replace(/[IL]/g, '1');
+  const cleaned = input.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
   if (cleaned.length !== BODY_LENGTH + 1 || [...cleaned].some((char) => !VALUE.has(char))) return undefined;
   const body = cleaned.slice(0, BODY_LENGTH);
   return checkCharacter(body) === cleaned[BODY_LENGTH] ? cleaned : undefined;
