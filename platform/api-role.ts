@@ -104,7 +104,7 @@ export function startApi({ config, logger, infrastructure }: ApiDeps): Promise<S
     // Q&A and polls will bring their ParticipationSource; until then those columns read "—".
     const participation = NO_PARTICIPATION;
     registerAttendanceRoutes(http, { prisma, participation });
-    registerCertificateRoutes(http, { prisma, publicUrl: config.http.publicUrl, uploadsDir: config.uploads.dir });
+    registerCertificateRoutes(http, { prisma, uploadsDir: config.uploads.dir });
     closers.add(
       await startIssuingCertificates(pubsub, {
         prisma,

@@ -20,8 +20,6 @@ import { CertificateRepository, type CertificateRow } from './certificate-reposi
 
 export interface CertificateRouteDeps {
   prisma: PrismaClient;
-  /** The site's address, for the verification URL printed on each certificate. */
-  publicUrl: string;
   /** Where channel avatars are kept: the certificate shows the channel's. */
   uploadsDir: string;
 }
@@ -38,7 +36,7 @@ export class CertificateRevokedError extends AppError {
 }
 
 export function registerCertificateRoutes(app: FastifyInstance, deps: CertificateRouteDeps): void {
-  const { prisma, publicUrl, uploadsDir } = deps;
+  const { prisma, uploadsDir } = deps;
   const certificates = new CertificateRepository(prisma);
   const webinars = new WebinarRepository(prisma);
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -58,8 +56,9 @@ export function registerCertificateRoutes(app: FastifyInstance, deps: Certificat
     return webinar !== undefined && (await hostRoleOf(prisma, user, webinar)) !== undefined;
   }
 
-  const verifyUrl = (number: string) =>
-    `${publicUrl.replace(/\/$/, '')}/certificates/${formatCertificateNumber(number)}`;
+  // The site as the caller reached it, as the registration's join links are made.
+  const verifyUrl = (request: FastifyRequest, number: string) =>
+    `${request.protocol}://${request.host}/certificates/${formatCertificateNumber(number)}`;
 
   function verification(row: CertificateRow): CertificateVerification {
     return {
@@ -76,12 +75,12 @@ export function registerCertificateRoutes(app: FastifyInstance, deps: Certificat
     };
   }
 
-  function certificate(row: CertificateRow): Certificate {
+  function certificate(request: FastifyRequest, row: CertificateRow): Certificate {
     return {
       ...verification(row),
       webinarId: row.webinarId,
       pdfUrl: `/api/v1/certificates/${row.number}/certificate.pdf`,
-      verifyUrl: verifyUrl(row.number),
+      verifyUrl: verifyUrl(request, row.number),
     };
   }
 
@@ -129,7 +128,7 @@ export function registerCertificateRoutes(app: FastifyInstance, deps: Certificat
         attendedSeconds: row.attendedSeconds,
         liveSeconds: row.liveSeconds,
         number: formatCertificateNumber(row.number),
-        verifyUrl: verifyUrl(row.number),
+        verifyUrl: verifyUrl(request, row.number),
         avatar: await avatarOf(uploadsDir, row.webinar.channel.avatarPath),
       });
       return reply
@@ -155,7 +154,7 @@ export function registerCertificateRoutes(app: FastifyInstance, deps: Certificat
       if (!(await hostsIt(request, row)))
         throw new ForbiddenError('Only the webinar’s host and co-hosts can revoke its certificates.');
       await certificates.revoke(row.number);
-      return certificate((await certificates.byNumber(row.number))!);
+      return certificate(request, (await certificates.byNumber(row.number))!);
     },
   );
 
@@ -170,7 +169,7 @@ export function registerCertificateRoutes(app: FastifyInstance, deps: Certificat
     },
     async (request) => {
       const user = await requireUser(request);
-      return { items: (await certificates.ofUser(user.id)).map(certificate) };
+      return { items: (await certificates.ofUser(user.id)).map((row) => certificate(request, row)) };
     },
   );
 
@@ -188,7 +187,7 @@ export function registerCertificateRoutes(app: FastifyInstance, deps: Certificat
       const user = await requireUser(request);
       const row = UUID.test(request.params.id) ? await certificates.ofWebinarAndUser(request.params.id, user.id) : null;
       if (!row) throw new NotFoundError('Certificate');
-      return certificate(row);
+      return certificate(request, row);
     },
   );
 }

@@ -1,7 +1,6 @@
 // The attendance report as CSV (RFC 4180, formula-safe cells as registrants-csv.ts writes them),
 // one row per named attendee. Minutes carry two decimals; the seconds column is exact.
 import type { AttendanceReport } from '../../common/protocol/rest/attendance.ts';
-import { formatCertificateNumber } from '../certificates/certificate-number.ts';
 import { csvCell } from './registrants-csv.ts';
 
 const NOT_COUNTED = '—';
@@ -38,7 +37,7 @@ export function attendanceCsv(report: AttendanceReport): string {
     count(a.questions),
     count(a.votes),
     count(a.pollAnswers),
-    a.certificate ? `${formatCertificateNumber(a.certificate.number)}${a.certificate.revoked ? ' (revoked)' : ''}` : '',
+    a.certificate ? `${a.certificate.number}${a.certificate.revoked ? ' (revoked)' : ''}` : '',
   ]);
   return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }

@@ -3,6 +3,7 @@
 // attendees over time, registrants who never came, and what each did (ParticipationSource).
 import type { PrismaClient } from '../../common/db/database.ts';
 import type { AttendanceReport, AttendanceVia, Attendee, AttendeeRole } from '../../common/protocol/rest/attendance.ts';
+import { formatCertificateNumber } from '../certificates/certificate-number.ts';
 import { attendedMs, concurrentTimeline, type Interval } from './attendance-intervals.ts';
 import { STOPPED_AFTER_MS } from './attendance-tracker.ts';
 import type { ParticipationSource } from './participation-source.ts';
@@ -146,7 +147,9 @@ export class AttendanceReports {
           questions: count('questions'),
           votes: count('votes'),
           pollAnswers: count('pollAnswers'),
-          certificate: certificate ? { number: certificate.number, revoked: certificate.revokedAt !== null } : null,
+          certificate: certificate
+            ? { number: formatCertificateNumber(certificate.number), revoked: certificate.revokedAt !== null }
+            : null,
         },
       ];
     });

@@ -51,13 +51,13 @@ export const CERTIFICATE_THRESHOLD_DEFAULT = 80;
 
 export const CertificatePolicy = Type.Object(
   {
-    thresholdPercent: Nullable(
-      Type.Integer({
-        minimum: 1,
-        maximum: 100,
-        description: 'Attendees at or above this share of the live time get a certificate; null: no certificates.',
-      }),
-    ),
+    // One type list, not a union: Ajv's type coercion would read a 0 as the null branch.
+    thresholdPercent: Type.Unsafe<number | null>({
+      type: ['integer', 'null'],
+      minimum: 1,
+      maximum: 100,
+      description: 'Attendees at or above this share of the live time get a certificate; null: no certificates.',
+    }),
   },
   { additionalProperties: false },
 );
