@@ -1,7 +1,7 @@
 // A webinar session's presence, as attendance counts it (common/live/webinar-attendance.ts): seen
 // when it joins, and again at each check while its client's media is alive (its transports keep
-// receiving, see Peer.bytesReceived); a page open whose media stopped is seen no more, and the
-// tracker counts it as left. On stage while its seat says so: time on stage is attendance too.
+// receiving, see Peer.bytesReceived) or while there is nothing to consume; a page open whose media
+// stopped is seen no more, and the tracker counts it as left. On stage while its seat says so: time on stage is attendance too.
 import type { AttendanceLog, AttendanceVia, Presence } from '../common/live/webinar-attendance.ts';
 import type { Peer } from '../sfu/peer.ts';
 
@@ -44,7 +44,8 @@ export class AttendancePresence {
   async #check(): Promise<void> {
     const bytes = await this.#peer.bytesReceived();
     if (this.#closed) return;
-    const alive = bytes > this.#bytes;
+    // Nothing to watch yet (an empty stage): the open page is all there is to attend.
+    const alive = bytes > this.#bytes || this.#peer.consumerCount() === 0;
     this.#bytes = bytes;
     const via = this.#via();
     // Stepping on or off the stage ends one stretch and starts the other.
