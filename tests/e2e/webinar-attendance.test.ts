@@ -51,6 +51,7 @@ describe('webinar attendance and certificates', () => {
     await host.goto('/');
     await signInOwner(host, channel);
     await host.goto(`/webinars/${webinarId}`);
+    await host.getByTestId('stage-join').click();
     await stagePublishes(host, ['camera'], 'the host to publish their camera');
     expect((await hostApi.post(`/api/v1/webinars/${webinarId}/start`)).status).toBe(200);
     const startedAt = Date.now();
