@@ -44,7 +44,7 @@ export class CertificateIssuer {
       .map((totals) => ({ userId: totals.userId, attended: attendedMs(totals.intervals, window) }))
       .filter(({ attended }) => meetsThreshold(attended, liveMs, threshold));
     const users = await prisma.user.findMany({
-      where: { id: { in: qualified.map((q) => q.userId) } },
+      where: { id: { in: [...qualified.map((q) => q.userId), webinar.channel.ownerId] } },
       select: { id: true, name: true },
     });
     const nameOf = new Map(users.map((user) => [user.id, user.name]));
@@ -52,7 +52,8 @@ export class CertificateIssuer {
       {
         id: webinar.id,
         title: webinar.title,
-        hostName: webinar.channel.title,
+        // The person who hosted it, by the name their account shows.
+        hostName: users.find((user) => user.id === webinar.channel.ownerId)?.name ?? webinar.channel.title,
         startedAt: webinar.startedAt,
         liveSeconds: Math.round(liveMs / 1000),
       },

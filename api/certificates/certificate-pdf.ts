@@ -53,20 +53,23 @@ export async function certificatePdf(content: CertificateContent): Promise<Uint8
   page.drawRectangle({ x: 32, y: 32, width: WIDTH - 64, height: HEIGHT - 64, borderColor: ACCENT, borderWidth: 0.75 });
 
   await drawAvatar(pdf, page, content, bold);
-  let y = 440;
+  // The top of the next line: each line goes down by its own size first, so a large one never
+  // climbs into the line above.
+  let y = 462;
   const line = (text: string, font: PDFFont, size: number, color = INK, gap = 14) => {
     for (const part of wrap(text, font, size, WIDTH - 160)) {
+      y -= size;
       centered(page, part, font, size, y, color);
-      y -= size + 6;
+      y -= 6;
     }
     y -= gap;
   };
-  line('CERTIFICATE OF ATTENDANCE', bold, 26, ACCENT, 18);
-  line('This certifies that', regular, 13, MUTED, 4);
-  line(content.attendeeName, bold, 30, INK, 6);
-  line('attended the webinar', regular, 13, MUTED, 4);
-  line(content.webinarTitle, bold, 19, INK, 4);
-  line(`hosted by ${content.hostName} on ${formatDate(content.webinarDate)}`, regular, 13, MUTED, 10);
+  line('CERTIFICATE OF ATTENDANCE', bold, 26, ACCENT, 28);
+  line('This certifies that', regular, 13, MUTED, 22);
+  line(content.attendeeName, bold, 30, INK, 14);
+  line('attended the webinar', regular, 13, MUTED, 22);
+  line(content.webinarTitle, bold, 19, INK, 8);
+  line(`hosted by ${content.hostName} on ${formatDate(content.webinarDate)}`, regular, 13, MUTED, 22);
   line(
     `Attended ${minutes(content.attendedSeconds)} of ${minutes(content.liveSeconds)} (${share(content)})`,
     regular,
