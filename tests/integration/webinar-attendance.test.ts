@@ -3,7 +3,8 @@
 // end closes them and issues certificates to those at or above the host's threshold only; the
 // host's report and CSV say who attended for how long; the PDF's text (pdftotext) holds the
 // attendee's name and number; the public verification says genuine, revoked, or not found for a
-// tampered number. The 60 s rule for media that stopped runs on the tracker with a moved clock.
+// tampered number. The 60 s rule for media that stopped runs on the tracker with a moved clock, and
+// so does an HLS player, named by its session or join link.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -11,7 +12,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyRequest } from 'fastify';
+import { createWatchGuard } from '../../api/viewer-access/watch-guard.ts';
 import { AttendanceTracker } from '../../api/webinars/attendance-tracker.ts';
+import { HlsAttendance } from '../../recorder/hls-attendance.ts';
 import { ApiClient, signUp, type TestUser } from '../support/api-client.ts';
 import { testLogger } from '../support/logger.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -263,6 +267,53 @@ describe('the attendance tracker', () => {
     const tracker = new AttendanceTracker({ prisma: prisma(), logger: testLogger, sweepEveryMs: 0 });
     expect(await tracker.closeAbandoned()).toBeGreaterThanOrEqual(1);
     expect((await prisma().webinarAttendance.findFirstOrThrow({ where: { webinarId } })).leftAt).toEqual(seen);
+    await tracker.close();
+  });
+});
+
+describe('attendance over HLS', () => {
+  it('names a player by its session or join link, and records its stretch as the tracker does', async () => {
+    const slug = `hls-${randomBytes(4).toString('hex')}`;
+    expect((await host.client.post('/api/v1/channels', { slug, title: 'Training team' })).status).toBe(201);
+    const created = await host.client.post(`/api/v1/channels/${slug}/webinars`, {
+      title: 'Registered only',
+      scheduledStart: new Date(Date.now() + 3_600_000).toISOString(),
+      durationMinutes: 60,
+      audience: 'registered',
+    });
+    const webinarId: string = created.body.id;
+    const registered = await leaver.client.post(`/api/v1/webinars/${webinarId}/registration`, { answers: [] });
+    expect(registered.status).toBe(201);
+    const token = new URL(registered.body.joinUrl).searchParams.get('join')!;
+
+    // A request as the HLS routes see it: a session cookie, or the join link's token in the query.
+    const guard = createWatchGuard(prisma());
+    const request = (user?: TestUser, query: Record<string, string> = {}) =>
+      ({
+        headers: {},
+        query,
+        cookies: user?.client.cookie ? { aethex_session: user.client.cookie.split('=')[1] } : {},
+        sessionState: null,
+        server: { authOptions: { prisma: prisma(), publicUrl: platform.url } },
+      }) as unknown as FastifyRequest;
+    expect(await guard.attendeeOf(request(stayer), webinarId)).toBe(stayer.id);
+    expect(await guard.attendeeOf(request(undefined, { token }), webinarId)).toBe(leaver.id);
+    expect(await guard.attendeeOf(request(undefined, { token: 'wreg_guessed' }), webinarId)).toBeUndefined();
+    expect(await guard.attendeeOf(request(), webinarId)).toBeUndefined();
+
+    let now = Date.parse('2026-12-08T11:00:00Z');
+    const tracker = new AttendanceTracker({ prisma: prisma(), logger: testLogger, now: () => now, sweepEveryMs: 0 });
+    const hls = new HlsAttendance(tracker, () => now);
+    hls.started('pb-1', webinarId, leaver.id);
+    for (let i = 0; i < 4; i++) {
+      now += 6_000; // a live playlist every few seconds
+      hls.playing('pb-1');
+    }
+    now += 61_000; // the player stopped asking
+    await tracker.sweep();
+    const [row] = await prisma().webinarAttendance.findMany({ where: { webinarId } });
+    expect(row).toMatchObject({ userId: leaver.id, via: 'hls', viewer: `user:${leaver.id}` });
+    expect(row!.leftAt!.getTime() - row!.joinedAt.getTime()).toBe(24_000);
     await tracker.close();
   });
 });
