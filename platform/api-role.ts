@@ -18,6 +18,10 @@ import { accessNarrowedPublisher, onAccessNarrowed } from '../api/viewer-access/
 import { registerViewerAccessRoutes } from '../api/viewer-access/viewer-access-routes.ts';
 import { createVodRepository } from '../api/vods/vod-repository.ts';
 import { registerVodRoutes } from '../api/vods/vod-routes.ts';
+import { registerCertificateRoutes } from '../api/certificates/certificate-routes.ts';
+import { startIssuingCertificates } from '../api/certificates/certificates-on-end.ts';
+import { registerAttendanceRoutes } from '../api/webinars/attendance-routes.ts';
+import { NO_PARTICIPATION } from '../api/webinars/participation-source.ts';
 import { backstageMessagePublisher } from '../api/webinars/backstage-chat.ts';
 import { registerBackstageChatRoutes } from '../api/webinars/backstage-chat-routes.ts';
 import { registerHands } from '../api/webinars/hands.ts';
@@ -52,7 +56,7 @@ export interface Api {
 const SESSION_SWEEP_MS = 3_600_000;
 
 export function startApi({ config, logger, infrastructure }: ApiDeps): Promise<Started<Api>> {
-  const { database, pubsub, http, io, watchGuard } = infrastructure;
+  const { database, pubsub, http, io, watchGuard, attendance } = infrastructure;
   if (!database || !watchGuard) throw new Error("The 'api' role needs a database.");
   const prisma = database.prisma;
   return startRole(logger, async (closers) => {
@@ -101,6 +105,18 @@ export function startApi({ config, logger, infrastructure }: ApiDeps): Promise<S
     });
     closers.add(() => reminders.close());
     registerBackstageChatRoutes(http, { prisma, posted: backstageMessagePublisher(pubsub, logger) });
+    // Q&A and polls will bring their ParticipationSource; until then those columns read "—".
+    const participation = NO_PARTICIPATION;
+    registerAttendanceRoutes(http, { prisma, participation });
+    registerCertificateRoutes(http, { prisma, uploadsDir: config.uploads.dir });
+    closers.add(
+      await startIssuingCertificates(pubsub, {
+        prisma,
+        participation,
+        tracker: attendance,
+        logger: logger.child({ component: 'certificates' }),
+      }),
+    );
     registerDiscoveryRoutes(http, { prisma });
     registerVodRoutes(http, { vods: createVodRepository(prisma), guard: watchGuard });
     if (io) {

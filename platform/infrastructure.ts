@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import type { Server as SocketServer } from 'socket.io';
 import { cookieCanBeSecure, registerAuth } from '../api/accounts/auth.ts';
 import { registerOpenApi } from '../api/openapi.ts';
+import { AttendanceTracker } from '../api/webinars/attendance-tracker.ts';
 import { createWatchGuard, type WatchGuard } from '../api/viewer-access/watch-guard.ts';
 import type { Config, Role } from '../common/config.ts';
 import { openDatabase, type Database } from '../common/db/database.ts';
@@ -26,6 +27,8 @@ export interface Infrastructure {
   readonly io: SocketServer | undefined;
   /** One guard, and so one cache of channels' privacy, for the API's and the recorder's media routes. */
   readonly watchGuard: WatchGuard | undefined;
+  /** Webinar attendance as signaling and the recorder see it, stored (with a database). */
+  readonly attendance: AttendanceTracker | undefined;
 }
 
 const NEEDS_DATABASE: readonly Role[] = ['api', 'signaling', 'recorder'];
@@ -70,7 +73,18 @@ export function startInfrastructure(config: Config, logger: Logger): Promise<Sta
     }
 
     const watchGuard = database ? createWatchGuard(database.prisma) : undefined;
-    return { database, pubsub, http, io, watchGuard };
+    let attendance: AttendanceTracker | undefined;
+    if (database) {
+      const tracker = new AttendanceTracker({
+        prisma: database.prisma,
+        logger: logger.child({ component: 'attendance' }),
+      });
+      // What a stopped process left open ends when it was last seen.
+      await tracker.closeAbandoned();
+      closers.add(() => tracker.close());
+      attendance = tracker;
+    }
+    return { database, pubsub, http, io, watchGuard, attendance };
   });
 }
 

@@ -92,6 +92,7 @@ export function startMedia({ config, logger, infrastructure }: MediaDeps): Promi
       webrtcSeatsPerStream,
       stage: createWebinarStageDirectory(database.prisma, { publicUrl: config.http.publicUrl }),
       maxStage: config.webinars.maxStage,
+      attendance: infrastructure.attendance,
     });
     notifyFollowersWhenLive(streams, {
       prisma: database.prisma,

@@ -11,6 +11,7 @@ import type { Config } from '../common/config.ts';
 import type { Logger } from '../common/logger.ts';
 import { ClipMaker } from '../recorder/clip-maker.ts';
 import { registerClipFileRoutes } from '../recorder/clip-file-routes.ts';
+import { HlsAttendance } from '../recorder/hls-attendance.ts';
 import { HlsAudience } from '../recorder/hls-audience.ts';
 import { registerHlsRoutes } from '../recorder/hls-routes.ts';
 import { RecorderService } from '../recorder/recorder-service.ts';
@@ -90,7 +91,9 @@ export function startRecorder({
     const audience = new HlsAudience((channel, viewers) => live.streams.hlsViewersChanged(channel, viewers));
     live.streams.on('ended', (channel) => audience.forget(channel));
     closers.add(() => audience.close());
-    registerHlsRoutes(http, { recorder, vods, store, guard, audience });
+    const { attendance: tracker } = infrastructure;
+    const attendance = tracker ? new HlsAttendance(tracker) : undefined;
+    registerHlsRoutes(http, { recorder, vods, store, guard, audience, attendance });
 
     const clips = createClipRepository(database.prisma);
     const cutter = new ClipMaker(recorder, store, config.recorder, logger);

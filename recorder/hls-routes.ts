@@ -17,6 +17,7 @@ import type { WatchableChannel, WatchGuard } from '../common/access/watch-guard.
 import { AppError, NotFoundError } from '../common/errors.ts';
 import { queryToken } from '../common/http/query-token.ts';
 import type { VodCatalog } from '../common/recordings/catalog.ts';
+import type { HlsAttendance } from './hls-attendance.ts';
 import type { HlsAudience } from './hls-audience.ts';
 import { playerMasterPlaylist } from './player-master.ts';
 import { withQueryInUris, withTokenInUris } from './playlist-token.ts';
@@ -31,6 +32,8 @@ export interface HlsRouteDeps {
   store: RecordingStore;
   guard: WatchGuard;
   audience: HlsAudience;
+  /** Webinar attendance over HLS (none: not recorded). */
+  attendance?: HlsAttendance | undefined;
 }
 
 /** The query parameter that carries a playback id. */
@@ -66,7 +69,7 @@ const VodFileParams = Type.Object({ id: Type.String(), file: Type.String() });
 
 export function registerHlsRoutes(
   app: FastifyInstance,
-  { recorder, vods, store, guard, audience }: HlsRouteDeps,
+  { recorder, vods, store, guard, audience, attendance }: HlsRouteDeps,
 ): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   /**
@@ -85,6 +88,7 @@ export function registerHlsRoutes(
   const countViewer = (request: FastifyRequest, slug: string, streamId: string) => {
     const channel = recorder.channelOf(slug.toLowerCase());
     if (channel) audience.seen(channel, streamId, playbackIdOf(request));
+    attendance?.playing(playbackIdOf(request));
   };
 
   api.get('/hls/:channel/master.m3u8', { schema: { params: ChannelParams } }, async (request, reply) => {
@@ -93,6 +97,9 @@ export function registerHlsRoutes(
     const master = recording && (await playerMasterPlaylist(recording, LIVE_WINDOW_SEGMENTS));
     if (!recording || !master) throw new NoSegmentsYet(request.params.channel);
     const playbackId = audience.newPlayback(recording.streamId, request.ip);
+    // A webinar's player is an attendee: named once here, by its session or join link.
+    const webinarId = attendance && recorder.webinarOf(request.params.channel.toLowerCase());
+    if (attendance && webinarId) attendance.started(playbackId, webinarId, await guard.attendeeOf(request, webinarId));
     return reply
       .type(PLAYLIST_TYPE)
       .header('cache-control', 'no-cache, no-store')

@@ -16,7 +16,7 @@ die() { printf '\033[1;31m[setup]\033[0m %s\n' "$*" >&2; exit 1; }
 # Run: the shared libraries that worker links, and FFmpeg for the recorder.
 BUILD_DEBS=(meson ninja-build pkg-config g++ patch libabsl-dev libsrtp2-dev libuv1-dev nlohmann-json3-dev libssl-dev libusrsctp-dev catch2)
 RUN_DEBS=(ffmpeg openssl)
-TEST_DEBS=(chromium fonts-liberation)
+TEST_DEBS=(chromium fonts-liberation poppler-utils)
 
 check_node() {
   local version major minor

@@ -280,6 +280,17 @@ export class Peer extends EventEmitter<PeerEvents> {
     return this.#consumers.size;
   }
 
+  /**
+   * Bytes its transports have received from the client so far (RTCP reports and ICE consent checks
+   * come every few seconds while its media flows): growth says the client's media is alive.
+   */
+  async bytesReceived(): Promise<number> {
+    const stats = await Promise.all(
+      [...this.#transports.values()].map((transport) => transport.getStats().catch(() => [])),
+    );
+    return stats.flat().reduce((sum, stat) => sum + (stat.bytesReceived ?? 0), 0);
+  }
+
   /** Closes transports (and with them producers and consumers); safe to call twice. */
   close(): void {
     if (this.#closed) return;

@@ -34,6 +34,8 @@ import type {
   WatchedChannel,
 } from '../common/live/channel-directory.ts';
 import type { StageChange, WebinarStageDirectory } from '../common/live/webinar-stage.ts';
+import type { AttendanceLog } from '../common/live/webinar-attendance.ts';
+import { AttendancePresence } from './attendance-presence.ts';
 import { closeIfUnused, type LiveRegistry, type PublisherLetGo, type RoomPlacement } from './live-state.ts';
 import { AlreadyLiveError } from './live-streams.ts';
 import type { MediaCommand } from './validate-request.ts';
@@ -71,6 +73,8 @@ export interface MediaSessionDeps {
    * one person has one place on a stage, however many windows or reconnections they come from.
    */
   takeStagePlace(roomId: string, userId: string): Promise<void>;
+  /** Where webinar attendance is recorded (none: not recorded). */
+  attendance?: AttendanceLog | undefined;
 }
 
 /** Everything a joined session holds; absent before join and after leave. */
@@ -334,6 +338,15 @@ export class MediaSession {
     });
     const detachRoom = this.#wire(room, peer, seat.channel, peerRole === 'publisher', (peerId) => stage.sees(peerId));
     const detachStage = stage.attach();
+    const { attendance } = this.#deps;
+    const presence =
+      attendance &&
+      new AttendancePresence(
+        attendance,
+        { webinarId: seat.webinarId, userId: seat.userId, session: peer.id },
+        peer,
+        () => (peerRole === 'publisher' && stage.seat.onStage ? 'stage' : 'webrtc'),
+      );
     this.#joined = {
       channel: seat.channel,
       // Attendees watch on the strength of the channel's access (recheckAccess asks it again).
@@ -343,6 +356,7 @@ export class MediaSession {
       detach: () => {
         detachRoom();
         detachStage();
+        presence?.close();
       },
       stage,
     };

@@ -7,6 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import type { WatchableChannel, WatchGuard } from '../../common/access/watch-guard.ts';
 import type { PrismaClient } from '../../common/db/database.ts';
 import { AppError, NotFoundError, UnauthorizedError } from '../../common/errors.ts';
+import { queryToken } from '../../common/http/query-token.ts';
 import { userOf } from '../accounts/auth.ts';
 import { canManageChannel, type ChannelRow } from '../channels/permissions.ts';
 import { joinCookieName, RegistrationRepository } from '../webinars/registration-repository.ts';
@@ -96,6 +97,15 @@ export function createWatchGuard(prisma: PrismaClient): WatchGuard {
       if (!member && !(await registrations.isApproved(webinarId, { userId: user?.id, token })))
         throw new AppError(403, 'registration_required', 'This webinar is for registered attendees only.');
       return { restricted: true };
+    },
+    async attendeeOf(request, webinarId) {
+      const user = await userOf(request);
+      if (user) return user.id;
+      // The join link's token, as assertMayAttend reads it: in the page's cookie or the playlist's query.
+      const query = queryToken(request);
+      const token = request.cookies?.[joinCookieName(webinarId)] ?? (query?.startsWith('wreg_') ? query : undefined);
+      if (!token) return undefined;
+      return (await registrations.isApproved(webinarId, { token }))?.userId;
     },
   };
 }

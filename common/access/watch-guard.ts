@@ -24,4 +24,9 @@ export interface WatchGuard {
    * Answers whether the webinar is for some people only (its files must not be cached publicly).
    */
   assertMayAttend(request: FastifyRequest, webinarId: string): Promise<{ restricted: boolean }>;
+  /**
+   * Who this request attends the webinar as, for its attendance: the signed-in user, or the
+   * registrant whose join link this browser holds; undefined for an anonymous viewer.
+   */
+  attendeeOf(request: FastifyRequest, webinarId: string): Promise<string | undefined>;
 }

@@ -12,6 +12,7 @@ export const SERVER_SEGMENTS = ['api', 'assets', 'clip', 'healthz', 'hls', 'sock
 export const APP_PAGE_SEGMENTS = [
   'admin',
   'categories',
+  'certificates',
   'clip',
   'login',
   'notifications',

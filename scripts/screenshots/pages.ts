@@ -222,6 +222,20 @@ export const SHOTS: Shot[] = [
     ready: (page) => visible(page, 'registration-form'),
   },
   {
+    // The host's attendance report of a webinar that ended: counts, the chart, each attendee.
+    name: 'webinar-report',
+    who: 'second-owner',
+    path: (s) => `/webinars/${s.recordedWebinarId}/report`,
+    ready: (page) => atLeast(page, 'attendance-row', 4),
+  },
+  {
+    // The public check of the viewer's certificate, as whoever reads the number on it sees it.
+    name: 'certificate',
+    who: 'visitor',
+    path: (s) => `/certificates/${s.certificateNumber}`,
+    ready: (page) => visible(page, 'certificate-name'),
+  },
+  {
     name: 'webinar-host',
     who: 'owner',
     path: (s) => `/webinars/${s.webinarId}`,

@@ -8,6 +8,7 @@ import type { TestPlatform } from '../../tests/support/platform.ts';
 import { QaTestClient } from '../../tests/support/qa-client.ts';
 import { waitFor } from '../../tests/support/wait.ts';
 import { endStreamInStudio } from '../../tests/support/web-session.ts';
+import { seedAttendance } from './attendance-seed.ts';
 import { call, createCreator, signUpViewer, uploadImages, type Person } from './accounts.ts';
 import { collectProblems, newShotContext } from './contexts.ts';
 
@@ -35,6 +36,8 @@ export interface Seeded {
   recordedWebinarId: string;
   /** Nova's webinar for registered attendees (approval, capacity, questions): the viewer is approved. */
   registeredWebinarId: string;
+  /** The viewer's certificate of attendance of the recorded webinar, whose attendance is seeded. */
+  certificateNumber: string;
   /** Closes the publishing studio (the platform ends the stream itself). */
   close(): Promise<void>;
 }
@@ -342,6 +345,24 @@ export async function seed(platform: TestPlatform, browser: Browser): Promise<Se
   const webinars = await announceWebinars(owner, secondOwner);
   const registeredWebinarId = await registerForWebinar(owner, [viewer, moderator, spammer, shouter]);
   await askInWebinar(webinars.liveWebinarId, secondOwner, [viewer, moderator, spammer, shouter]);
+  const certificateNumber = await seedAttendance(
+    platform.database!.prisma,
+    webinars.recordedWebinarId,
+    secondOwner,
+    [
+      { person: viewer, stretches: [[0, 45]] },
+      {
+        person: moderator,
+        stretches: [
+          [2, 20],
+          [22, 44],
+        ],
+      },
+      { person: spammer, stretches: [[10, 25]] },
+      { person: shouter, stretches: [[-3, 6]] },
+    ],
+    viewer,
+  );
   step('webinars');
 
   // A past broadcast: Theo streams for a few seconds, retitled while live, then ends. The live
@@ -416,6 +437,7 @@ export async function seed(platform: TestPlatform, browser: Browser): Promise<Se
       privateSlug: 'ada-office-hours',
       ...webinars,
       registeredWebinarId,
+      certificateNumber,
       close: () => live.context.close(),
     };
   } catch (error) {

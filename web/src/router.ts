@@ -73,6 +73,17 @@ export const router = createRouter({
         void import('./media/stage-prestart.ts').then(({ prestartAudience }) => prestartAudience(id));
       },
     },
+    {
+      path: page('webinars', '/:id/report'),
+      name: 'webinar-report',
+      component: () => import('./views/WebinarReportView.vue'),
+      meta: { requiresAuth: true },
+    },
+    {
+      path: page('certificates', '/:number'),
+      name: 'certificate',
+      component: () => import('./views/CertificateView.vue'),
+    },
     // A channel lives at /<slug>; the pages above are on reserved segments that can never be
     // channels, so they always win.
     { path: '/:slug', name: 'channel', component: () => import('./views/ChannelView.vue') },
