@@ -26,7 +26,7 @@ export interface PollSocketDeps {
 }
 
 /** Events a socket may send per second, all kinds together; more is a broken or hostile client. */
-const MAX_EVENTS_PER_SECOND = 10;
+const MAX_EVENTS_PER_SECOND = 20;
 /** Scopes one socket may be in at once: a page shows one panel. */
 const MAX_JOINED_SCOPES = 5;
 /** How long a socket trusts its last session check. */
