@@ -252,6 +252,27 @@ export const SHOTS: Shot[] = [
     },
     oneSizeAtATime: true,
   },
+  {
+    // The host's polls beside the live stage: a draft to launch, an open poll's live counts, a closed one.
+    name: 'webinar-polls-host',
+    who: 'second-owner',
+    path: (s) => `/webinars/${s.liveWebinarId}`,
+    ready: async (page) => {
+      await atLeast(page, 'poll-card', 3);
+      await page.getByTestId('poll-panel').scrollIntoViewIfNeeded();
+    },
+    oneSizeAtATime: true,
+  },
+  {
+    // An attendee who voted: their choice, the live counts, and a closed poll's results.
+    name: 'webinar-polls-voter',
+    who: 'viewer',
+    path: (s) => `/webinars/${s.liveWebinarId}`,
+    ready: async (page) => {
+      await visible(page, 'poll-voted');
+      await page.getByTestId('poll-panel').scrollIntoViewIfNeeded();
+    },
+  },
   { name: 'login', who: 'visitor', path: () => '/login', ready: (page) => heading(page, 'Log in') },
   { name: 'signup', who: 'visitor', path: () => '/signup', ready: (page) => heading(page, 'Create your account') },
   { name: 'account', who: 'viewer', path: () => '/settings', ready: (page) => visible(page, 'account-username') },

@@ -211,6 +211,38 @@ async function announceWebinars(
 }
 
 /**
+ * Polls in Theo's live webinar: one closed (hidden results until it closed), one open with live
+ * counts that the viewer voted on, and a draft the host has ready.
+ */
+async function runPolls(host: Person, webinarId: string, voters: Person[]): Promise<void> {
+  const polls = `/api/v1/webinars/${webinarId}/polls`;
+  const prepare = (body: Record<string, unknown>) => call<{ id: string }>(host, 'POST', polls, body);
+  const vote = (person: Person, pollId: string, choices: number[]) =>
+    call(person, 'PUT', `/api/v1/polls/${pollId}/vote`, { choices });
+  const earlier = await prepare({
+    question: 'Do you write parsers by hand, or use a generator?',
+    options: ['By hand', 'Generator (ANTLR, yacc…)', 'Parser combinators'],
+    resultsVisibility: 'closed',
+  });
+  await call(host, 'POST', `/api/v1/polls/${earlier.id}/launch`);
+  for (const [i, person] of voters.entries()) await vote(person, earlier.id, [i % 3 === 2 ? 2 : 0]);
+  await call(host, 'POST', `/api/v1/polls/${earlier.id}/close`);
+  const open = await prepare({
+    question: 'Which topic should we dig into first?',
+    options: ['Precedence climbing', 'Error recovery', 'Left recursion', 'Pretty-printing the AST'],
+    durationSeconds: 600,
+  });
+  await call(host, 'POST', `/api/v1/polls/${open.id}/launch`);
+  const choices = [[0], [0], [2], [1]];
+  for (const [i, person] of voters.entries()) await vote(person, open.id, choices[i % choices.length]!);
+  await prepare({
+    question: 'How was today’s session?',
+    options: ['Great pace', 'Too fast', 'Too slow'],
+    resultsVisibility: 'closed',
+  });
+}
+
+/**
  * A webinar for registered attendees on Nova's channel, the host approving each: the viewer is
  * approved, two wait (one answering with a would-be spreadsheet formula), one was declined.
  */
@@ -293,6 +325,8 @@ export async function seed(platform: TestPlatform, browser: Browser): Promise<Se
   const webinars = await announceWebinars(owner, secondOwner);
   const registeredWebinarId = await registerForWebinar(owner, [viewer, moderator, spammer, shouter]);
   step('webinars');
+  await runPolls(secondOwner, webinars.liveWebinarId, [viewer, moderator, spammer, shouter]);
+  step('polls');
 
   // A past broadcast: Theo streams for a few seconds, retitled while live, then ends. The live
   // channel is set up meanwhile. Over WHIP (both tracks in one offer, one simulcast-free picture)
