@@ -82,7 +82,8 @@ export const PollDraft = Type.Object(
     options: Type.Array(TextLine({ maxLength: 1000 }), { maxItems: 100 }),
     multipleChoice: Type.Optional(Type.Boolean({ default: false })),
     resultsVisibility: Type.Optional(PollResultsVisibility),
-    durationSeconds: Type.Optional(Nullable(Type.Integer())),
+    // Null first: with type coercion on, a null tried against the integer first would become 0.
+    durationSeconds: Type.Optional(Type.Union([Type.Null(), Type.Integer()])),
   },
   { additionalProperties: false },
 );

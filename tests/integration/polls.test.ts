@@ -90,8 +90,14 @@ describe.each(databaseTargets())('polls on $name', (target) => {
   it('prepares a draft, edits it, launches it in one click; votes change and everyone sees the counts', async () => {
     const { host, scope, pollsPath } = await webinar();
     const [ann, bob] = [await signUp(platform.url, 'ann'), await signUp(platform.url, 'bob')];
-    const poll = await prepared(host, pollsPath);
-    expect(poll).toMatchObject({ state: 'draft', multipleChoice: false, resultsVisibility: 'live', results: null });
+    const poll = await prepared(host, pollsPath, { durationSeconds: null });
+    expect(poll).toMatchObject({
+      state: 'draft',
+      multipleChoice: false,
+      resultsVisibility: 'live',
+      durationSeconds: null,
+      results: null,
+    });
 
     const hostSocket = await connect(host);
     const annSocket = await connect(ann);
