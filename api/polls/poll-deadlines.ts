@@ -4,7 +4,8 @@
 // launched a poll also keeps a timer for its exact deadline, so it closes on time rather than up
 // to a sweep later. Closing is one conditional update: whichever process gets there first closes
 // and broadcasts; the others find it closed. Votes past the deadline are refused anyway
-// (poll-repository.ts), so a late sweep never lets one in.
+// (poll-repository.ts), so a late sweep never lets one in. Polls still open when their webinar
+// ends are closed by the same sweep (and take no votes meanwhile: polls.ts).
 import type { Logger } from '../../common/logger.ts';
 import type { PollRepository } from './poll-repository.ts';
 
@@ -74,9 +75,7 @@ export class PollDeadlines {
   #tick(): void {
     if (this.#closed || this.#sweeping) return; // the previous sweep is still at work
     this.#sweeping = this.sweep()
-      .catch((error: unknown) =>
-        this.#options.logger.error({ err: error }, 'could not close polls past their deadline'),
-      )
+      .catch((error: unknown) => this.#options.logger.error({ err: error }, 'could not close the polls due'))
       .finally(() => (this.#sweeping = undefined));
   }
 
@@ -87,9 +86,9 @@ export class PollDeadlines {
 
   async #closeOne(pollId: string): Promise<void> {
     try {
-      if (await this.#options.close(pollId)) this.#options.logger.info({ poll: pollId }, 'poll closed at its deadline');
+      if (await this.#options.close(pollId)) this.#options.logger.info({ poll: pollId }, 'poll closed by itself');
     } catch (error) {
-      this.#options.logger.error({ err: error, poll: pollId }, 'could not close a poll at its deadline');
+      this.#options.logger.error({ err: error, poll: pollId }, 'could not close a poll by itself');
     }
   }
 }

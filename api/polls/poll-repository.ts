@@ -74,10 +74,10 @@ export class PollRepository {
     return count === 1;
   }
 
-  /** Open polls whose deadline has passed. */
+  /** Open polls whose deadline has passed, or whose webinar has ended (its results are final then). */
   async due(now: Date): Promise<{ id: string }[]> {
     return this.prisma.poll.findMany({
-      where: { state: 'open', closesAt: { lte: now } },
+      where: { state: 'open', OR: [{ closesAt: { lte: now } }, { webinar: { state: 'ended' } }] },
       select: { id: true },
       take: 100,
     });

@@ -105,6 +105,7 @@ export class Polls {
     // A draft is nobody's business but its runners'.
     if (poll.state === 'draft' && !runsIt) throw new NotFoundError('Poll', pollId);
     checkState('vote', poll.state);
+    this.scopes.assertRunning(scope);
     const checked = checkChoices(poll, choices);
     await this.repository.vote(pollId, caller.user.id, checked, new Date());
     this.#broadcaster.voted(poll);

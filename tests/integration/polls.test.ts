@@ -220,10 +220,17 @@ describe.each(databaseTargets())('polls on $name', (target) => {
 
     // After the webinar: results are read, nothing new is launched.
     const leftover = await prepared(host, pollsPath);
+    const running = await launched(host, pollsPath, { question: 'Still open at the end?' });
     expect((await host.client.post(`/api/v1/webinars/${id}/end`)).body.state).toBe('ended');
+    // A poll left open closes with its webinar, by the sweep: its results are final.
+    await waitFor(
+      async () => (await prisma().poll.findUniqueOrThrow({ where: { id: running.id } })).state === 'closed',
+      { what: 'the open poll to close with its webinar' },
+    );
+    await expectRefused(stranger.client.put(`/api/v1/polls/${running.id}/vote`, { choices: [0] }), 409, 'poll_closed');
     await expectRefused(host.client.post(`/api/v1/polls/${leftover.id}/launch`), 409, 'poll_scope_ended');
     await expectRefused(host.client.post(pollsPath, draft()), 409, 'poll_scope_ended');
-    expect((await stranger.client.get(pollsPath)).body.items.map((p: Poll) => p.id)).toEqual([poll.id]);
+    expect((await stranger.client.get(pollsPath)).body.items.map((p: Poll) => p.id)).toEqual([running.id, poll.id]);
     expect((await host.client.delete(`/api/v1/polls/${leftover.id}`)).status).toBe(204);
   });
 
