@@ -273,6 +273,34 @@ export const SHOTS: Shot[] = [
       await page.getByTestId('poll-panel').scrollIntoViewIfNeeded();
     },
   },
+  {
+    // The host prepares a poll: question, options, time limit, hidden results.
+    name: 'webinar-polls-form',
+    who: 'second-owner',
+    path: (s) => `/webinars/${s.liveWebinarId}`,
+    ready: async (page) => {
+      await atLeast(page, 'poll-card', 3);
+      await page.getByTestId('poll-new').click();
+      await page.getByTestId('poll-form-question').fill('Which language for the next series?');
+      const options = page.getByTestId('poll-form-option');
+      await options.nth(0).fill('Rust');
+      await options.nth(1).fill('OCaml');
+      await page.getByTestId('poll-form-add-option').click();
+      await options.nth(2).fill('Zig');
+      await page.getByTestId('poll-form').scrollIntoViewIfNeeded();
+    },
+    oneSizeAtATime: true,
+  },
+  {
+    // A viewer of a live channel: the owner's poll beside the stream, multiple choice, before voting.
+    name: 'channel-poll',
+    who: 'viewer',
+    path: (s) => `/${s.liveSlug}`,
+    ready: async (page) => {
+      await visible(page, 'poll-vote');
+      await page.getByTestId('poll-panel').scrollIntoViewIfNeeded();
+    },
+  },
   { name: 'login', who: 'visitor', path: () => '/login', ready: (page) => heading(page, 'Log in') },
   { name: 'signup', who: 'visitor', path: () => '/signup', ready: (page) => heading(page, 'Create your account') },
   { name: 'account', who: 'viewer', path: () => '/settings', ready: (page) => visible(page, 'account-username') },

@@ -242,6 +242,20 @@ async function runPolls(host: Person, webinarId: string, voters: Person[]): Prom
   });
 }
 
+/** A poll beside Nova's live stream, open with a minute left; the viewer has not voted yet. */
+async function runChannelPoll(owner: Person, voters: Person[]): Promise<void> {
+  const poll = await call<{ id: string }>(owner, 'POST', '/api/v1/channels/novabeats/polls', {
+    question: 'Next patch: which module leads?',
+    options: ['Wavefolder', 'Granular delay', 'Euclidean drums'],
+    multipleChoice: true,
+    durationSeconds: 600,
+  });
+  await call(owner, 'POST', `/api/v1/polls/${poll.id}/launch`);
+  const choices = [[0, 2], [2], [1, 2]];
+  for (const [i, person] of voters.entries())
+    await call(person, 'PUT', `/api/v1/polls/${poll.id}/vote`, { choices: choices[i % choices.length] });
+}
+
 /**
  * A webinar for registered attendees on Nova's channel, the host approving each: the viewer is
  * approved, two wait (one answering with a would-be spreadsheet formula), one was declined.
@@ -326,6 +340,7 @@ export async function seed(platform: TestPlatform, browser: Browser): Promise<Se
   const registeredWebinarId = await registerForWebinar(owner, [viewer, moderator, spammer, shouter]);
   step('webinars');
   await runPolls(secondOwner, webinars.liveWebinarId, [viewer, moderator, spammer, shouter]);
+  await runChannelPoll(owner, [moderator, spammer, shouter]);
   step('polls');
 
   // A past broadcast: Theo streams for a few seconds, retitled while live, then ends. The live
