@@ -109,7 +109,10 @@ export class Polls {
     const checked = checkChoices(poll, choices);
     await this.repository.vote(pollId, caller.user.id, checked, new Date());
     this.#broadcaster.voted(poll);
-    return this.#viewOne(poll, caller.user, runsIt);
+    // Voters get the counts from the coalesced broadcast a moment later: counting for every ack
+    // would make a burst of votes one aggregate query each.
+    const results = runsIt ? (await this.repository.results([poll])).get(poll.id) : undefined;
+    return pollView(poll, { runsIt, results, myChoices: checked });
   }
 
   /** The poll and its scope, if the user runs it: 404 unknown, 403 not theirs. */

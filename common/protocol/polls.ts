@@ -133,6 +133,7 @@ export interface PollJoinResult {
 export interface PollClientEvents {
   join(payload: { scope: PollScope }, ack: (reply: PollAck<PollJoinResult>) => void): void;
   leave(payload: { scope: PollScope }, ack: (reply: PollAck) => void): void;
+  /** Answered with the poll and the caller's vote; its counts only for who runs it (voters get them by `results`). */
   vote(payload: { pollId: string; choices: number[] }, ack: (reply: PollAck<{ poll: Poll }>) => void): void;
 }
 

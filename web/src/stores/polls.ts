@@ -159,7 +159,14 @@ export const usePollsStore = defineStore('polls', () => {
   function merge(update: PollUpdate | Poll): void {
     const existing = polls.value.find((p) => p.id === update.id);
     const myChoices = 'myChoices' in update ? update.myChoices : (existing?.myChoices ?? null);
-    const results = update.state === 'open' && existing ? newer(existing.results, update.results) : update.results;
+    // An open poll's counts only grow newer; a vote's answer carries none (they come by 'results'),
+    // and whether they are hidden is fixed at launch, so a null there keeps what is shown.
+    const results =
+      update.state === 'open' && existing
+        ? update.results
+          ? newer(existing.results, update.results)
+          : existing.results
+        : update.results;
     const poll: Poll = { ...update, results, myChoices };
     polls.value = existing
       ? polls.value.map((p) => (p.id === poll.id ? poll : p))
