@@ -8,6 +8,7 @@ import { registerChannelRoutes } from '../api/channels/channel-routes.ts';
 import { registerChat } from '../api/chat/chat.ts';
 import { registerDiscoveryRoutes } from '../api/discovery/discovery-routes.ts';
 import { registerFollowRoutes } from '../api/follows/follow-routes.ts';
+import { registerPolls } from '../api/polls/poll-engine.ts';
 import { disconnectSessions } from '../api/notifications/notification-socket.ts';
 import { NotificationPush } from '../api/notifications/notification-push.ts';
 import { registerNotifications } from '../api/notifications/notifications.ts';
@@ -136,6 +137,8 @@ export function startApi({ config, logger, infrastructure }: ApiDeps): Promise<S
       closers.add(await onStageChanged(pubsub, (change) => void qa.stageChanged(change)));
       const hands = registerHands(http, { io, prisma, stageChanged, logger: logger.child({ component: 'hands' }) });
       closers.add(() => hands.close());
+      const polls = registerPolls(http, { io, prisma, logger: logger.child({ component: 'polls' }) });
+      closers.add(() => polls.close());
     }
 
     return {

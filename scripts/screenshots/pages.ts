@@ -315,6 +315,55 @@ export const SHOTS: Shot[] = [
       await videoFrames(page, 'hand-preview', 5);
     },
   },
+  {
+    // The host's polls beside the live stage: a draft to launch, an open poll's live counts, a closed one.
+    name: 'webinar-polls-host',
+    who: 'second-owner',
+    path: (s) => `/webinars/${s.liveWebinarId}`,
+    ready: async (page) => {
+      await atLeast(page, 'poll-card', 3);
+      await page.getByTestId('poll-panel').scrollIntoViewIfNeeded();
+    },
+    oneSizeAtATime: true,
+  },
+  {
+    // An attendee who voted: their choice, the live counts, and a closed poll's results.
+    name: 'webinar-polls-voter',
+    who: 'viewer',
+    path: (s) => `/webinars/${s.liveWebinarId}`,
+    ready: async (page) => {
+      await visible(page, 'poll-voted');
+      await page.getByTestId('poll-panel').scrollIntoViewIfNeeded();
+    },
+  },
+  {
+    // The host prepares a poll: question, options, time limit, hidden results.
+    name: 'webinar-polls-form',
+    who: 'second-owner',
+    path: (s) => `/webinars/${s.liveWebinarId}`,
+    ready: async (page) => {
+      await atLeast(page, 'poll-card', 3);
+      await page.getByTestId('poll-new').click();
+      await page.getByTestId('poll-form-question').fill('Which language for the next series?');
+      const options = page.getByTestId('poll-form-option');
+      await options.nth(0).fill('Rust');
+      await options.nth(1).fill('OCaml');
+      await page.getByTestId('poll-form-add-option').click();
+      await options.nth(2).fill('Zig');
+      await page.getByTestId('poll-form').scrollIntoViewIfNeeded();
+    },
+    oneSizeAtATime: true,
+  },
+  {
+    // A viewer of a live channel: the owner's poll beside the stream, multiple choice, before voting.
+    name: 'channel-poll',
+    who: 'viewer',
+    path: (s) => `/${s.liveSlug}`,
+    ready: async (page) => {
+      await visible(page, 'poll-vote');
+      await page.getByTestId('poll-panel').scrollIntoViewIfNeeded();
+    },
+  },
   { name: 'login', who: 'visitor', path: () => '/login', ready: (page) => heading(page, 'Log in') },
   { name: 'signup', who: 'visitor', path: () => '/signup', ready: (page) => heading(page, 'Create your account') },
   { name: 'account', who: 'viewer', path: () => '/settings', ready: (page) => visible(page, 'account-username') },

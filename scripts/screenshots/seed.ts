@@ -263,6 +263,52 @@ async function askInWebinar(
 }
 
 /**
+ * Polls in Theo's live webinar: one closed (hidden results until it closed), one open with live
+ * counts that the viewer voted on, and a draft the host has ready.
+ */
+async function runPolls(host: Person, webinarId: string, voters: Person[]): Promise<void> {
+  const polls = `/api/v1/webinars/${webinarId}/polls`;
+  const prepare = (body: Record<string, unknown>) => call<{ id: string }>(host, 'POST', polls, body);
+  const vote = (person: Person, pollId: string, choices: number[]) =>
+    call(person, 'PUT', `/api/v1/polls/${pollId}/vote`, { choices });
+  const earlier = await prepare({
+    question: 'Do you write parsers by hand, or use a generator?',
+    options: ['By hand', 'Generator (ANTLR, yacc…)', 'Parser combinators'],
+    resultsVisibility: 'closed',
+  });
+  await call(host, 'POST', `/api/v1/polls/${earlier.id}/launch`);
+  for (const [i, person] of voters.entries()) await vote(person, earlier.id, [i % 3 === 2 ? 2 : 0]);
+  await call(host, 'POST', `/api/v1/polls/${earlier.id}/close`);
+  const open = await prepare({
+    question: 'Which topic should we dig into first?',
+    options: ['Precedence climbing', 'Error recovery', 'Left recursion', 'Pretty-printing the AST'],
+    durationSeconds: 600,
+  });
+  await call(host, 'POST', `/api/v1/polls/${open.id}/launch`);
+  const choices = [[0], [0], [2], [1]];
+  for (const [i, person] of voters.entries()) await vote(person, open.id, choices[i % choices.length]!);
+  await prepare({
+    question: 'How was today’s session?',
+    options: ['Great pace', 'Too fast', 'Too slow'],
+    resultsVisibility: 'closed',
+  });
+}
+
+/** A poll beside Nova's live stream, open with a minute left; the viewer has not voted yet. */
+async function runChannelPoll(owner: Person, voters: Person[]): Promise<void> {
+  const poll = await call<{ id: string }>(owner, 'POST', '/api/v1/channels/novabeats/polls', {
+    question: 'Next patch: which module leads?',
+    options: ['Wavefolder', 'Granular delay', 'Euclidean drums'],
+    multipleChoice: true,
+    durationSeconds: 600,
+  });
+  await call(owner, 'POST', `/api/v1/polls/${poll.id}/launch`);
+  const choices = [[0, 2], [2], [1, 2]];
+  for (const [i, person] of voters.entries())
+    await call(person, 'PUT', `/api/v1/polls/${poll.id}/vote`, { choices: choices[i % choices.length] });
+}
+
+/**
  * A webinar for registered attendees on Nova's channel, the host approving each: the viewer is
  * approved, two wait (one answering with a would-be spreadsheet formula), one was declined.
  */
@@ -364,6 +410,9 @@ export async function seed(platform: TestPlatform, browser: Browser): Promise<Se
     viewer,
   );
   step('webinars');
+  await runPolls(secondOwner, webinars.liveWebinarId, [viewer, moderator, spammer, shouter]);
+  await runChannelPoll(owner, [moderator, spammer, shouter]);
+  step('polls');
 
   // A past broadcast: Theo streams for a few seconds, retitled while live, then ends. The live
   // channel is set up meanwhile. Over WHIP (both tracks in one offer, one simulcast-free picture)
