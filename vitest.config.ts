@@ -27,6 +27,7 @@ const LIGHT_INTEGRATION = [
   'notifications',
   'openapi',
   'passwords',
+  'polls',
   'reserved-slugs',
   'retention',
   'retention-schedule',
@@ -35,6 +36,8 @@ const LIGHT_INTEGRATION = [
   'stream-keys-api',
   'uploads',
   'vod-api',
+  'webinar-attendance',
+  'webinar-qa',
   'webinar-registration',
   'webinars',
 ].map((name) => `tests/integration/${name}.test.ts`);
