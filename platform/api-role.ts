@@ -22,7 +22,9 @@ import { registerVodRoutes } from '../api/vods/vod-routes.ts';
 import { registerCertificateRoutes } from '../api/certificates/certificate-routes.ts';
 import { startIssuingCertificates } from '../api/certificates/certificates-on-end.ts';
 import { registerAttendanceRoutes } from '../api/webinars/attendance-routes.ts';
-import { NO_PARTICIPATION } from '../api/webinars/participation-source.ts';
+import { combinedParticipation } from '../api/webinars/participation-source.ts';
+import { qaParticipation } from '../api/webinars/qa-participation.ts';
+import { pollParticipation } from '../api/polls/poll-participation.ts';
 import { backstageMessagePublisher } from '../api/webinars/backstage-chat.ts';
 import { registerBackstageChatRoutes } from '../api/webinars/backstage-chat-routes.ts';
 import { registerHands } from '../api/webinars/hands.ts';
@@ -107,7 +109,8 @@ export function startApi({ config, logger, infrastructure }: ApiDeps): Promise<S
     closers.add(() => reminders.close());
     registerBackstageChatRoutes(http, { prisma, posted: backstageMessagePublisher(pubsub, logger) });
     // Q&A and polls will bring their ParticipationSource; until then those columns read "—".
-    const participation = NO_PARTICIPATION;
+    // What attendees did besides watching, for the attendance report: the Q&A's and the polls'.
+    const participation = combinedParticipation([qaParticipation(prisma), pollParticipation(prisma)]);
     registerAttendanceRoutes(http, { prisma, participation });
     registerCertificateRoutes(http, { prisma, uploadsDir: config.uploads.dir });
     closers.add(

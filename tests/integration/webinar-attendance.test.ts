@@ -130,6 +130,13 @@ describe.each(databaseTargets())('webinar attendance on $name', (target) => {
         async () => (await prisma().webinarAttendance.findFirst({ where: { webinarId, userId: leaver.id } }))?.leftAt,
         { what: "the leaver's stretch to end" },
       );
+      // The stayer answers a poll (the report's participation columns count it).
+      const poll = await host.client.post(`/api/v1/webinars/${webinarId}/polls`, {
+        question: 'Ready for part 2?',
+        options: ['Yes', 'Not yet'],
+      });
+      expect((await host.client.post(`/api/v1/polls/${poll.body.id}/launch`)).status).toBe(200);
+      expect((await stayer.client.put(`/api/v1/polls/${poll.body.id}/vote`, { choices: [0] })).status).toBe(200);
       // The stayer's share must be well above the leaver's (who left at once): a few seconds live.
       await new Promise((resolve) => setTimeout(resolve, 3000));
       expect((await host.client.post(`/api/v1/webinars/${webinarId}/end`)).status).toBe(200);
@@ -163,13 +170,20 @@ describe.each(databaseTargets())('webinar attendance on $name', (target) => {
       expect((await new ApiClient(platform.url).get(`/api/v1/webinars/${webinarId}/attendance.csv`)).status).toBe(401);
       const { body: report } = await host.client.get(`/api/v1/webinars/${webinarId}/attendance`);
       expect(report).toMatchObject({ attended: 2, anonymousViewers: 1, registrants: 0, noShows: 0, peakAttendees: 3 });
-      expect(report.participationCounted).toBe(false);
+      expect(report.participationCounted).toBe(true);
       const [first, second] = report.attendees;
-      expect(first).toMatchObject({ userId: stayer.id, role: 'attendee', questions: null, certificate: { number } });
+      expect(first).toMatchObject({
+        userId: stayer.id,
+        role: 'attendee',
+        questions: 0,
+        votes: 0,
+        pollAnswers: 1,
+        certificate: { number },
+      });
       // From their join (a moment after the start) to the end.
       expect(first.attendedSeconds).toBeGreaterThanOrEqual(report.liveSeconds - 2);
       expect(first.sharePercent).toBeGreaterThan(50);
-      expect(second).toMatchObject({ userId: leaver.id, certificate: null });
+      expect(second).toMatchObject({ userId: leaver.id, certificate: null, pollAnswers: 0 });
       expect(second.sharePercent).toBeLessThan(25);
 
       const csv = await host.client.get(`/api/v1/webinars/${webinarId}/attendance.csv`);
@@ -180,7 +194,7 @@ describe.each(databaseTargets())('webinar attendance on $name', (target) => {
       const stayerName = (await prisma().user.findUniqueOrThrow({ where: { id: stayer.id } })).name;
       expect(lines[1]).toContain(`"${stayerName}"`);
       expect(lines[1]).toContain(`"${number}"`);
-      expect(lines[1]).toContain('"—"'); // questions: not counted yet
+      expect(lines[1]).not.toContain('"—"'); // every participation column counted
     });
 
     it('gives the holder and the host a PDF with the name and number, and nobody else', async () => {
