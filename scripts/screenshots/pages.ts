@@ -321,6 +321,7 @@ export const SHOTS: Shot[] = [
     who: 'second-owner',
     path: (s) => `/webinars/${s.liveWebinarId}`,
     ready: async (page) => {
+      await page.getByRole('tab', { name: /^Polls/ }).click();
       await atLeast(page, 'poll-card', 3);
       await page.getByTestId('poll-panel').scrollIntoViewIfNeeded();
     },
@@ -332,6 +333,7 @@ export const SHOTS: Shot[] = [
     who: 'viewer',
     path: (s) => `/webinars/${s.liveWebinarId}`,
     ready: async (page) => {
+      await page.getByRole('tab', { name: /^Polls/ }).click();
       await visible(page, 'poll-voted');
       await page.getByTestId('poll-panel').scrollIntoViewIfNeeded();
     },
@@ -342,6 +344,7 @@ export const SHOTS: Shot[] = [
     who: 'second-owner',
     path: (s) => `/webinars/${s.liveWebinarId}`,
     ready: async (page) => {
+      await page.getByRole('tab', { name: /^Polls/ }).click();
       await atLeast(page, 'poll-card', 3);
       await page.getByTestId('poll-new').click();
       await page.getByTestId('poll-form-question').fill('Which language for the next series?');

@@ -27,6 +27,8 @@ describe('polls', () => {
   /** The counts the page's card shows, in the options' order. */
   const countsOn = (page: Page) => page.getByTestId('poll-card').first().getByTestId('poll-count').allTextContents();
 
+  /** The polls are a tab beside the stage (next to the Q&A and the chat). */
+  const openPolls = (page: Page) => page.getByRole('tab', { name: /^Polls/ }).click();
   const showsCounts = (page: Page, counts: string[], what: string) =>
     waitFor(async () => (await countsOn(page)).join() === counts.join(), { timeoutMs: 15_000, what });
 
@@ -39,6 +41,7 @@ describe('polls', () => {
     await host.goto('/');
     await signInOwner(host, channel);
     await host.goto(`/webinars/${webinarId}`);
+    await openPolls(host);
     await host.getByTestId('poll-new').click();
     await host.getByTestId('poll-form-question').fill('Which topic next?');
     await host.getByTestId('poll-form-add-option').click();
@@ -55,6 +58,7 @@ describe('polls', () => {
       await signUpInBrowser(page, name);
       await page.goto(`/webinars/${webinarId}`);
       await page.getByTestId('webinar-page').waitFor();
+      await openPolls(page);
       attendees.push(page);
     }
     const [ann, bob] = attendees as [Page, Page];
