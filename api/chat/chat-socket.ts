@@ -6,8 +6,9 @@
 // WebSocket opened by any site (cross-site WebSocket hijacking), so the cookie counts only when the
 // handshake's Origin names this site; otherwise the socket is anonymous and can only read.
 import type { Logger } from '../../common/logger.ts';
+import { socketEvents } from '../realtime/socket-events.ts';
 import type { PrismaClient } from '../../common/db/database.ts';
-import { AppError, BadRequestError, PrivateChannelError, toProblem } from '../../common/errors.ts';
+import { AppError, BadRequestError, PrivateChannelError } from '../../common/errors.ts';
 import { isTrustedOrigin, sessionFromCookieHeader } from '../accounts/auth.ts';
 import type { SessionUser } from '../accounts/sessions.ts';
 import { channelRoom, moderatorsRoom, type ChatBroadcaster, type ChatNamespace } from './chat-broadcast.ts';
@@ -47,8 +48,6 @@ const MAX_SLUG_LENGTH = 64;
 /** How long a socket trusts its last session check. */
 const SESSION_RECHECK_MS = 5_000;
 
-type Reply = (reply: unknown) => void;
-
 export interface ChatSockets {
   /** Access narrowed: this process's sockets that `filter` picks leave the chats they may no longer watch. */
   recheckAccess(filter: RecheckFilter): Promise<void>;
@@ -67,10 +66,9 @@ export function attachChatSocket(namespace: ChatNamespace, deps: ChatSocketDeps)
   });
 
   namespace.on('connection', (socket) => {
-    const guard = new EventWindow(MAX_EVENTS_PER_SECOND);
     // One event at a time per socket, in arrival order: a client can't race its own sends past
     // slow mode, and its joins and sends are answered in the order it made them.
-    let queue: Promise<void> = Promise.resolve();
+    const { handle } = socketEvents(socket, { maxPerSecond: MAX_EVENTS_PER_SECOND, what: 'chat', logger });
 
     // The user as of a few seconds ago, not as of the handshake: a session that ended since
     // (log-out, password change) stops chatting within SESSION_RECHECK_MS, without a session query
@@ -120,37 +118,6 @@ export function attachChatSocket(namespace: ChatNamespace, deps: ChatSocketDeps)
     };
     rechecks.add(recheck);
     socket.on('disconnect', () => rechecks.delete(recheck));
-
-    const handle = (event: string, run: (payload: unknown) => Promise<object>) => {
-      socket.on(event as 'join', (...args: unknown[]) => {
-        // The ack is the last argument; a client may also emit with the callback alone.
-        const last = args.at(-1);
-        const reply: Reply = typeof last === 'function' ? (last as Reply) : () => undefined;
-        const payload = typeof args[0] === 'function' ? undefined : args[0];
-        if (!guard.allow(Date.now())) {
-          reply({
-            ok: false,
-            error: toProblem(
-              new ChatRefusal(429, 'rate_limited', 'Too many chat events; slow down.', { retryAfterSeconds: 1 }),
-            ),
-          });
-          return;
-        }
-        queue = queue
-          .then(() => run(payload))
-          .then(
-            (result) => reply({ ok: true, ...result }),
-            (error: unknown) => {
-              const problem = toProblem(error);
-              if (problem.status >= 500) logger.error({ err: error, event, socket: socket.id }, 'chat event failed');
-              reply({ ok: false, error: problem });
-            },
-          )
-          .catch((error: unknown) =>
-            logger.error({ err: error, event, socket: socket.id }, 'could not answer a chat event'),
-          );
-      });
-    };
 
     handle('join', async (payload): Promise<JoinResult> => {
       const slug = channelOf(payload);
@@ -264,23 +231,4 @@ function sendPayloadOf(payload: unknown): { channel: string; body: string } {
   const body = (payload as Record<string, unknown>).body;
   if (typeof body !== 'string') throw new BadRequestError('Expected { channel: string, body: string }.');
   return { channel, body };
-}
-
-/** Counts events in one-second windows. */
-class EventWindow {
-  readonly #max: number;
-  #windowStart = 0;
-  #count = 0;
-
-  constructor(max: number) {
-    this.#max = max;
-  }
-
-  allow(now: number): boolean {
-    if (now - this.#windowStart >= 1000) {
-      this.#windowStart = now;
-      this.#count = 0;
-    }
-    return ++this.#count <= this.#max;
-  }
 }

@@ -6,8 +6,9 @@
 // Who is calling comes from the handshake's session cookie, counted only when the handshake's
 // Origin names this site (cross-site WebSocket hijacking), as in api/chat/chat-socket.ts.
 import type { PrismaClient } from '../../common/db/database.ts';
-import { AppError, BadRequestError, PrivateChannelError, toProblem } from '../../common/errors.ts';
+import { AppError, BadRequestError, PrivateChannelError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
+import { socketEvents } from '../realtime/socket-events.ts';
 import type { PollJoinResult, PollScope } from '../../common/protocol/polls.ts';
 import { isChannelSlug } from '../../common/protocol/slug.ts';
 import { isTrustedOrigin, sessionFromCookieHeader } from '../accounts/auth.ts';
@@ -32,8 +33,6 @@ const MAX_JOINED_SCOPES = 5;
 /** How long a socket trusts its last session check. */
 const SESSION_RECHECK_MS = 5_000;
 
-type Reply = (reply: unknown) => void;
-
 export function attachPollSocket(namespace: PollNamespace, deps: PollSocketDeps): void {
   const { prisma, polls, logger } = deps;
 
@@ -46,10 +45,8 @@ export function attachPollSocket(namespace: PollNamespace, deps: PollSocketDeps)
   });
 
   namespace.on('connection', (socket) => {
-    let windowStart = 0;
-    let eventsInWindow = 0;
     // One event at a time per socket, in arrival order: its votes are stored in the order it cast them.
-    let queue: Promise<void> = Promise.resolve();
+    const { handle } = socketEvents(socket, { maxPerSecond: MAX_EVENTS_PER_SECOND, what: 'poll', logger });
 
     // The user as of a few seconds ago: a session that ended stops voting within SESSION_RECHECK_MS.
     let known: { user: SessionUser | undefined; at: number } | undefined;
@@ -65,37 +62,6 @@ export function attachPollSocket(namespace: PollNamespace, deps: PollSocketDeps)
       user: await currentUser(),
       tokens: (channelId) => cookieHeaderTokens(socket.data.cookieHeader, channelId),
     });
-
-    const handle = (event: 'join' | 'leave' | 'vote', run: (payload: unknown) => Promise<object>) => {
-      socket.on(event, (...args: unknown[]) => {
-        const last = args.at(-1);
-        const reply: Reply = typeof last === 'function' ? (last as Reply) : () => undefined;
-        const payload = typeof args[0] === 'function' ? undefined : args[0];
-        const now = Date.now();
-        if (now - windowStart >= 1000) {
-          windowStart = now;
-          eventsInWindow = 0;
-        }
-        if (++eventsInWindow > MAX_EVENTS_PER_SECOND) {
-          const error = new AppError(429, 'rate_limited', 'Too many poll events; slow down.', { retryAfterSeconds: 1 });
-          reply({ ok: false, error: toProblem(error) });
-          return;
-        }
-        queue = queue
-          .then(() => run(payload))
-          .then(
-            (result) => reply({ ok: true, ...result }),
-            (error: unknown) => {
-              const problem = toProblem(error);
-              if (problem.status >= 500) logger.error({ err: error, event, socket: socket.id }, 'poll event failed');
-              reply({ ok: false, error: problem });
-            },
-          )
-          .catch((error: unknown) =>
-            logger.error({ err: error, event, socket: socket.id }, 'could not answer a poll event'),
-          );
-      });
-    };
 
     handle('join', async (payload): Promise<PollJoinResult> => {
       const scope = await polls.scopes.resolve(scopeOf(payload));

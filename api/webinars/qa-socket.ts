@@ -8,7 +8,8 @@
 // host and co-hosts; everyone else it seats is an attendee, who may ask and vote when we know who
 // they are (signed in, or by their personal join link).
 import type { Logger } from '../../common/logger.ts';
-import { AppError, BadRequestError, ForbiddenError, NotFoundError, toProblem } from '../../common/errors.ts';
+import { socketEvents } from '../realtime/socket-events.ts';
+import { AppError, BadRequestError, ForbiddenError, NotFoundError } from '../../common/errors.ts';
 import type { StageChange, StageSeat, WebinarStageDirectory } from '../../common/live/webinar-stage.ts';
 import type { QaAction, QaJoinResult, QaQuestion } from '../../common/protocol/webinar-qa.ts';
 import type { ChatRateLimiter } from '../chat/chat-rate-limiter.ts';
@@ -36,8 +37,6 @@ const MAX_EVENTS_PER_SECOND = 20;
 const SEAT_RECHECK_MS = 5_000;
 const ACTIONS: readonly QaAction[] = ['approve', 'answer', 'dismiss', 'reopen', 'pin', 'unpin', 'delete'];
 
-type Reply = (reply: unknown) => void;
-
 export interface QaSockets {
   /**
    * A webinar's stage changed (a co-host removed, a registrant declined, the audience narrowed, the
@@ -61,10 +60,9 @@ export function attachQaSocket(namespace: QaNamespace, deps: QaSocketDeps): QaSo
   });
 
   namespace.on('connection', (socket) => {
-    const guard = new EventWindow(MAX_EVENTS_PER_SECOND);
     // One event at a time per socket, in arrival order: its asks and votes are answered in the
     // order it made them, and a join finishes before what follows it.
-    let queue: Promise<void> = Promise.resolve();
+    const { handle, enqueue } = socketEvents(socket, { maxPerSecond: MAX_EVENTS_PER_SECOND, what: 'Q&A', logger });
     let known: { seat: StageSeat; at: number } | undefined;
 
     const seatAt = async (webinarId: string): Promise<StageSeat> => {
@@ -125,11 +123,7 @@ export function attachQaSocket(namespace: QaNamespace, deps: QaSocketDeps): QaSo
         }
         socket.emit('rejoin', { webinarId });
       };
-      const done = queue.then(run);
-      queue = done.catch((error: unknown) =>
-        logger.error({ err: error, socket: socket.id }, 'could not seat a Q&A socket again'),
-      );
-      return queue;
+      return enqueue(run, 'could not seat a Q&A socket again');
     };
     rechecks.add(recheck);
     socket.on('disconnect', () => rechecks.delete(recheck));
@@ -140,37 +134,6 @@ export function attachQaSocket(namespace: QaNamespace, deps: QaSocketDeps): QaSo
     };
     const host = (seat: StageSeat): void => {
       if (!isHost(seat)) throw new QaRefusal(403, 'forbidden', "Only this webinar's host and co-hosts can do that.");
-    };
-
-    const handle = (event: string, run: (payload: unknown) => Promise<object>) => {
-      socket.on(event as 'join', (...args: unknown[]) => {
-        // The ack is the last argument; a client may also emit with the callback alone.
-        const last = args.at(-1);
-        const reply: Reply = typeof last === 'function' ? (last as Reply) : () => undefined;
-        const payload = typeof args[0] === 'function' ? undefined : args[0];
-        if (!guard.allow(Date.now())) {
-          reply({
-            ok: false,
-            error: toProblem(
-              new QaRefusal(429, 'rate_limited', 'Too many Q&A events; slow down.', { retryAfterSeconds: 1 }),
-            ),
-          });
-          return;
-        }
-        queue = queue
-          .then(() => run(payload))
-          .then(
-            (result) => reply({ ok: true, ...result }),
-            (error: unknown) => {
-              const problem = toProblem(error);
-              if (problem.status >= 500) logger.error({ err: error, event, socket: socket.id }, 'Q&A event failed');
-              reply({ ok: false, error: problem });
-            },
-          )
-          .catch((error: unknown) =>
-            logger.error({ err: error, event, socket: socket.id }, 'could not answer a Q&A event'),
-          );
-      });
     };
 
     handle('join', async (payload): Promise<QaJoinResult> => {
@@ -300,23 +263,4 @@ function stringField(payload: unknown, field: string, maxLength: number): string
   if (typeof value !== 'string' || value.length === 0 || value.length > maxLength)
     throw new BadRequestError(`Expected { ${field}: string } of 1 to ${maxLength} characters.`);
   return value;
-}
-
-/** Counts events in one-second windows. */
-class EventWindow {
-  readonly #max: number;
-  #windowStart = 0;
-  #count = 0;
-
-  constructor(max: number) {
-    this.#max = max;
-  }
-
-  allow(now: number): boolean {
-    if (now - this.#windowStart >= 1000) {
-      this.#windowStart = now;
-      this.#count = 0;
-    }
-    return ++this.#count <= this.#max;
-  }
 }
