@@ -2,65 +2,29 @@
 // client of the /chat namespace that keeps every server event in arrival order, and a channel
 // owned by a user signed up through the API.
 import { randomBytes } from 'node:crypto';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import { openSocket, SocketTestClient, type ConnectOptions, type ReceivedEvent } from './socket-test-client.ts';
 import { runAdminCommand } from '../../api/admin/commands.ts';
 import {
   CHAT_NAMESPACE,
   type ChatAck,
-  type ChatClientEvents,
   type ChatMessage,
   type ChatServerEvents,
   type JoinResult,
 } from '../../common/protocol/chat.ts';
 import type { Platform } from '../../platform.ts';
 import { signUp, type TestUser } from './api-client.ts';
-import { waitFor } from './wait.ts';
 
-export interface ChatEvent {
-  event: keyof ChatServerEvents;
-  data: any;
-}
+export type ChatEvent = ReceivedEvent<ChatServerEvents>;
 
-export class ChatTestClient {
-  /** Every server event, oldest first. */
-  readonly events: ChatEvent[] = [];
-  readonly #socket: Socket<ChatServerEvents, ChatClientEvents>;
-
-  /**
-   * Connects as a browser page of `origin` would, sending `cookie` (a signed-in user's session)
-   * with the handshake. Without a cookie the client is anonymous.
-   */
-  static async connect(
-    baseUrl: string,
-    { cookie, origin = baseUrl }: { cookie?: string | undefined; origin?: string } = {},
-  ): Promise<ChatTestClient> {
-    const socket: Socket<ChatServerEvents, ChatClientEvents> = io(`${baseUrl}${CHAT_NAMESPACE}`, {
-      forceNew: true,
-      transports: ['websocket'],
-      reconnection: false,
-      timeout: 10_000,
-      extraHeaders: { origin, ...(cookie ? { cookie } : {}) },
-    });
-    const client = new ChatTestClient(socket);
-    try {
-      await new Promise<void>((resolve, reject) => {
-        socket.once('connect', () => resolve());
-        socket.once('connect_error', reject);
-      });
-    } catch (error) {
-      socket.disconnect();
-      throw error;
-    }
-    return client;
+export class ChatTestClient extends SocketTestClient<ChatServerEvents> {
+  /** Connects as a page of `origin` would, sending `cookie` (a session) with the handshake. */
+  static connect(baseUrl: string, options: ConnectOptions = {}): Promise<ChatTestClient> {
+    return new ChatTestClient(openSocket(baseUrl, CHAT_NAMESPACE, options)).ready();
   }
 
-  private constructor(socket: Socket<ChatServerEvents, ChatClientEvents>) {
-    this.#socket = socket;
-    socket.onAny((event: keyof ChatServerEvents, data: unknown) => this.events.push({ event, data }));
-  }
-
-  get connected(): boolean {
-    return this.#socket.connected;
+  private constructor(socket: Socket) {
+    super(socket, 'chat');
   }
 
   join(channel: string): Promise<ChatAck<JoinResult>> {
@@ -82,35 +46,8 @@ export class ChatTestClient {
     return this.emit('send', { channel, body }) as Promise<ChatAck<{ message: ChatMessage }>>;
   }
 
-  /** Any event with any arguments (malformed payloads included), answered through the ack. */
-  emit(event: string, ...args: unknown[]): Promise<any> {
-    return (this.#socket as unknown as Socket).timeout(10_000).emitWithAck(event, ...args);
-  }
-
-  /** Waits for a server event matching `match`, already received or to come. */
-  waitForEvent<E extends keyof ChatServerEvents>(
-    event: E,
-    match: (data: Parameters<ChatServerEvents[E]>[0]) => boolean = () => true,
-    timeoutMs = 10_000,
-  ) {
-    return waitFor(
-      () =>
-        this.events.find((e) => e.event === event && match(e.data))?.data as
-          Parameters<ChatServerEvents[E]>[0] | undefined,
-      {
-        timeoutMs,
-        intervalMs: 20,
-        what: `chat event '${event}'`,
-      },
-    );
-  }
-
   messagesReceived(): ChatMessage[] {
     return this.events.filter((e) => e.event === 'message').map((e) => e.data as ChatMessage);
-  }
-
-  close(): void {
-    this.#socket.disconnect();
   }
 }
 

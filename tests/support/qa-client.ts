@@ -1,54 +1,25 @@
 // A real socket.io client of the webinar Q&A (/qa) for the integration tests: it keeps every server
 // event in arrival order and answers each emit with its ack.
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import { openSocket, SocketTestClient, type ConnectOptions, type ReceivedEvent } from './socket-test-client.ts';
 import {
   QA_NAMESPACE,
   type QaAck,
-  type QaClientEvents,
   type QaJoinResult,
   type QaQuestion,
   type QaServerEvents,
 } from '../../common/protocol/webinar-qa.ts';
-import { waitFor } from './wait.ts';
 
-export interface QaEvent {
-  event: keyof QaServerEvents;
-  data: any;
-}
+export type QaEvent = ReceivedEvent<QaServerEvents>;
 
-export class QaTestClient {
-  /** Every server event, oldest first. */
-  readonly events: QaEvent[] = [];
-  readonly #socket: Socket<QaServerEvents, QaClientEvents>;
-
+export class QaTestClient extends SocketTestClient<QaServerEvents> {
   /** Connects as a page of `origin` would, sending `cookie` (a session) with the handshake. */
-  static async connect(
-    baseUrl: string,
-    { cookie, origin = baseUrl }: { cookie?: string | undefined; origin?: string } = {},
-  ): Promise<QaTestClient> {
-    const socket: Socket<QaServerEvents, QaClientEvents> = io(`${baseUrl}${QA_NAMESPACE}`, {
-      forceNew: true,
-      transports: ['websocket'],
-      reconnection: false,
-      timeout: 10_000,
-      extraHeaders: { origin, ...(cookie ? { cookie } : {}) },
-    });
-    const client = new QaTestClient(socket);
-    try {
-      await new Promise<void>((resolve, reject) => {
-        socket.once('connect', () => resolve());
-        socket.once('connect_error', reject);
-      });
-    } catch (error) {
-      socket.disconnect();
-      throw error;
-    }
-    return client;
+  static connect(baseUrl: string, options: ConnectOptions = {}): Promise<QaTestClient> {
+    return new QaTestClient(openSocket(baseUrl, QA_NAMESPACE, options)).ready();
   }
 
-  private constructor(socket: Socket<QaServerEvents, QaClientEvents>) {
-    this.#socket = socket;
-    socket.onAny((event: keyof QaServerEvents, data: unknown) => this.events.push({ event, data }));
+  private constructor(socket: Socket) {
+    super(socket, 'Q&A');
   }
 
   /** Joins and fails the test unless the server accepted. */
@@ -74,31 +45,8 @@ export class QaTestClient {
     return this.emit('moderate', { questionId, action, ...(answer === undefined ? {} : { answer }) });
   }
 
-  /** Any event with any arguments (malformed payloads included), answered through the ack. */
-  emit(event: string, ...args: unknown[]): Promise<any> {
-    return (this.#socket as unknown as Socket).timeout(10_000).emitWithAck(event, ...args);
-  }
-
-  /** Waits for a server event matching `match`, already received or to come. */
-  waitForEvent<E extends keyof QaServerEvents>(
-    event: E,
-    match: (data: Parameters<QaServerEvents[E]>[0]) => boolean = () => true,
-    timeoutMs = 10_000,
-  ) {
-    return waitFor(
-      () =>
-        this.events.find((e) => e.event === event && match(e.data))?.data as
-          Parameters<QaServerEvents[E]>[0] | undefined,
-      { timeoutMs, intervalMs: 20, what: `Q&A event '${event}'` },
-    );
-  }
-
   /** Every event this client got about question `id`. */
   eventsAbout(id: string): QaEvent[] {
     return this.events.filter((e) => e.data?.id === id);
-  }
-
-  close(): void {
-    this.#socket.disconnect();
   }
 }
