@@ -3,6 +3,7 @@
 // the audio through the real SFU; the stream's state in the database follows.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withBrowserPlatform } from '../support/browser-platform.ts';
 import { launchBrowser, newContext, screenshot } from '../support/browser.ts';
 import { createTestChannel, type TestChannel } from '../support/channels.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -32,14 +33,9 @@ describe('going live from the browser', () => {
   let platform: TestPlatform;
   let browser: Browser;
 
-  beforeAll(async () => {
-    platform = await startTestPlatform({ MEDIA_WORKERS: '2', STREAM_END_GRACE_MS: '3000' });
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.close();
+  withBrowserPlatform((started) => ({ platform, browser } = started), {
+    MEDIA_WORKERS: '2',
+    STREAM_END_GRACE_MS: '3000',
   });
 
   it('delivers video and audio to two viewers, and both see the stream end', async () => {

@@ -2,9 +2,10 @@
 // the page and launches it; two attendees vote on theirs (one changes their mind); every page
 // shows the counts live; the host closes it, and the results every page shows match the votes.
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newContext, recordConsole, screenshot } from '../support/browser.ts';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { describe, expect, it } from 'vitest';
+import { withBrowserPlatform } from '../support/browser-platform.ts';
+import { newContext, recordConsole, screenshot } from '../support/browser.ts';
+import type { TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
 import { backstageWebinar } from '../support/webinars.ts';
 import { signInOwner, signUpInBrowser } from '../support/web-session.ts';
@@ -15,14 +16,7 @@ describe('polls', () => {
   let platform: TestPlatform;
   let browser: Browser;
 
-  beforeAll(async () => {
-    platform = await startTestPlatform({ AUTH_RATE_LIMIT_PER_MINUTE: '1000' });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.close();
-  });
+  withBrowserPlatform((started) => ({ platform, browser } = started), { AUTH_RATE_LIMIT_PER_MINUTE: '1000' });
 
   /** The counts the page's card shows, in the options' order. */
   const countsOn = (page: Page) => page.getByTestId('poll-card').first().getByTestId('poll-count').allTextContents();

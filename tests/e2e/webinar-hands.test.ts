@@ -5,10 +5,11 @@
 // to that first frame is printed (the goal: median < 1 s); the host moves them back to the
 // audience, their camera leaves the third attendee's page, and their page is the audience's again.
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { withBrowserPlatform } from '../support/browser-platform.ts';
 import { signUp } from '../support/api-client.ts';
-import { launchBrowser, newContext, recordConsole, screenshot } from '../support/browser.ts';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { newContext, recordConsole, screenshot } from '../support/browser.ts';
+import type { TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
 import { signIn, signInOwner, stagePublishes } from '../support/web-session.ts';
 import { backstageWebinar } from '../support/webinars.ts';
@@ -24,15 +25,7 @@ describe('raised hands in the browser', () => {
   let platform: TestPlatform;
   let browser: Browser;
 
-  beforeAll(async () => {
-    platform = await startTestPlatform({ AUTH_RATE_LIMIT_PER_MINUTE: '1000' });
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.close();
-  });
+  withBrowserPlatform((started) => ({ platform, browser } = started), { AUTH_RATE_LIMIT_PER_MINUTE: '1000' });
 
   it('takes an attendee with a raised hand onto the stage, and back to the audience', async () => {
     const prisma = platform.database!.prisma;

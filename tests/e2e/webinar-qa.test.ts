@@ -5,10 +5,11 @@
 // voter, a signed-out viewer) shows each change as it happens, through the /qa socket. After the
 // end, the Q&A stays on the page, read-only.
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newContext, recordConsole, screenshot } from '../support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { withBrowserPlatform } from '../support/browser-platform.ts';
+import { newContext, recordConsole, screenshot } from '../support/browser.ts';
 import { signUp } from '../support/api-client.ts';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import type { TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
 import { signIn, signInOwner } from '../support/web-session.ts';
 import { backstageWebinar } from '../support/webinars.ts';
@@ -46,15 +47,7 @@ describe('webinar Q&A in the browser', () => {
   let platform: TestPlatform;
   let browser: Browser;
 
-  beforeAll(async () => {
-    platform = await startTestPlatform({ AUTH_RATE_LIMIT_PER_MINUTE: '1000' });
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.close();
-  });
+  withBrowserPlatform((started) => ({ platform, browser } = started), { AUTH_RATE_LIMIT_PER_MINUTE: '1000' });
 
   it('moderates, upvotes, answers and pins a question live on every page', async () => {
     const { channel, hostApi, webinarId } = await backstageWebinar(platform, { title: 'Q&A test' });
