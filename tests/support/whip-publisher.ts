@@ -22,16 +22,19 @@ export async function completeOffer(pc: RTCPeerConnection): Promise<string> {
   return pc.localDescription!.sdp;
 }
 
-/** `videoEncodings` sends simulcast (RFC 8853 rids), lowest layer first; `stereo` a tone of its own on each side. */
+/**
+ * `videoEncodings` sends simulcast (RFC 8853 rids), lowest layer first; `stereo` a tone of its own
+ * on each side, or 'mono' to send one channel whatever the answer asks.
+ */
 export async function publishOverWhip(
   baseUrl: string,
   streamKey: string,
   size: { width: number; height: number } = { width: 640, height: 360 },
   videoEncodings?: RTCRtpEncodingParameters[],
-  stereo?: StereoTones,
+  stereo?: StereoTones | 'mono',
 ): Promise<WhipPublication> {
   const pc = new RTCPeerConnection();
-  const media = syntheticMedia(size.width, size.height, stereo);
+  const media = syntheticMedia(size.width, size.height, stereo === 'mono' ? undefined : stereo);
   pc.addTransceiver(media.video, {
     direction: 'sendonly',
     ...(videoEncodings ? { sendEncodings: videoEncodings } : {}),
@@ -50,7 +53,13 @@ export async function publishOverWhip(
     vanish();
     throw new Error(`WHIP publish answered ${response.status}: ${await response.text()}`);
   }
-  await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
+  const answer = await response.text();
+  // 'mono': an encoder that ignores the answer's stereo=1 (libwebrtc then sends one channel, at the
+  // bitrate and ramp-up it had before the server asked for stereo).
+  await pc.setRemoteDescription({
+    type: 'answer',
+    sdp: stereo === 'mono' ? answer.replace(/;stereo=1;sprop-stereo=1/g, '') : answer,
+  });
   const location = response.headers.get('location')!;
   return {
     pc,
