@@ -15,7 +15,7 @@ export interface ParticipationSource {
   countsFor(webinarId: string, userIds: readonly string[]): Promise<Map<string, Partial<ParticipationCounts>>>;
 }
 
-/** Counts nothing yet: Q&A and polls will each bring their source. */
+/** Counts nothing: for work that needs only the minutes attended (issuing certificates). */
 export const NO_PARTICIPATION: ParticipationSource = {
   counts: new Set(),
   countsFor: async () => new Map(),
